@@ -1,0 +1,49 @@
+// The public contract (SPEC §2), defined once. package.json declares the same ids; a test keeps them in step.
+
+export const EXTENSION_ID = 'defender-tools.machine-actions';
+export const VIEW_CONTAINER_ID = 'mdeActions';
+export const VIEW_ID = 'mdeActions.machineActions';
+export const LOG_CHANNEL_NAME = 'Defender Machine Actions';
+
+export const Commands = {
+  signIn: 'mdeActions.signIn',
+  signOut: 'mdeActions.signOut',
+  refresh: 'mdeActions.refresh',
+  cancelAction: 'mdeActions.cancelAction',
+  showDetails: 'mdeActions.showDetails',
+  copyActionId: 'mdeActions.copyActionId',
+  openInPortal: 'mdeActions.openInPortal',
+  filter: 'mdeActions.filter',
+  showLog: 'mdeActions.showLog',
+} as const;
+
+export const ContextKeys = {
+  configured: 'mdeActions.configured',
+  signedIn: 'mdeActions.signedIn',
+  loading: 'mdeActions.loading',
+} as const;
+
+/** Setting keys below the `mdeActions` section. */
+export const Settings = {
+  section: 'mdeActions',
+  cloud: 'cloud',
+  apiRegion: 'apiRegion',
+  tenantId: 'tenantId',
+  clientId: 'clientId',
+  signInMethod: 'signInMethod',
+  customAuthorityHost: 'custom.authorityHost',
+  customApiBaseUrl: 'custom.apiBaseUrl',
+  lookbackDays: 'lookbackDays',
+  maxActions: 'maxActions',
+  onlyMine: 'onlyMine',
+  groupBy: 'groupBy',
+  autoRefreshSeconds: 'autoRefreshSeconds',
+  notifyOnStatusChange: 'notifyOnStatusChange',
+} as const;
+
+/** Tree item context values, matched by `viewItem` in package.json menus. */
+export const ItemContext = {
+  action: 'machineAction',
+  cancellableAction: 'machineAction.cancellable',
+  cancellingAction: 'machineAction.cancelling',
+} as const;

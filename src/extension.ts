@@ -1,0 +1,27 @@
+import * as vscode from 'vscode';
+import { Commands, VIEW_ID } from './constants';
+import { registerCommand } from './commands/registerCommand';
+import { createLog } from './log';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = createLog(context);
+
+  // The view exists from the start so its welcome content (driven by the context keys) shows in every state.
+  const emptyTree: vscode.TreeDataProvider<never> = { getTreeItem: (item) => item, getChildren: () => [] };
+  context.subscriptions.push(vscode.window.createTreeView(VIEW_ID, { treeDataProvider: emptyTree, canSelectMany: true }));
+
+  registerCommand(context, log, Commands.showLog, 'Could not show the log', () => log.show());
+
+  // Filled in by the sign-in and view/cancel work (see CHANGELOG): registered now so the contract is whole.
+  const comingLater = [Commands.signIn, Commands.signOut, Commands.refresh, Commands.cancelAction, Commands.showDetails,
+    Commands.copyActionId, Commands.openInPortal, Commands.filter];
+  for (const id of comingLater) {
+    registerCommand(context, log, id, 'Command failed', () =>
+      vscode.window.showInformationMessage(`${id} is not available yet in this preview build.`));
+  }
+  log.info('Defender Machine Actions activated');
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

@@ -1,0 +1,156 @@
+// The public contract of SPEC §2 as package.json declares it, and in step with src/constants.ts.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Commands, ContextKeys, ItemContext, Settings, VIEW_CONTAINER_ID, VIEW_ID } from '../../src/constants';
+
+const root = path.resolve(__dirname, '../../..');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const contributes = pkg.contributes;
+const properties: Record<string, any> = contributes.configuration.properties;
+
+test('identity and engine', () => {
+  assert.equal(pkg.publisher, 'defender-tools');
+  assert.equal(pkg.name, 'machine-actions');
+  assert.equal(pkg.displayName, 'Defender for Endpoint: Machine Actions');
+  assert.equal(pkg.engines.vscode, '^1.95.0');
+  const typesVersion = pkg.devDependencies['@types/vscode'];
+  assert.match(typesVersion, /^\^?1\.95\./, '@types/vscode matches the engine minor');
+  assert.equal(pkg.main, './dist/extension.js');
+});
+
+test('activation is implicit: no "*" and no onStartupFinished', () => {
+  for (const event of pkg.activationEvents ?? []) {
+    assert.notEqual(event, '*');
+    assert.notEqual(event, 'onStartupFinished');
+  }
+});
+
+test('the activity bar container and the view', () => {
+  const container = contributes.viewsContainers.activitybar.find((c: any) => c.id === VIEW_CONTAINER_ID);
+  assert.ok(container, 'container mdeActions');
+  assert.equal(container.title, 'Defender');
+  assert.ok(fs.existsSync(path.join(root, container.icon)), `icon ${container.icon} exists`);
+  assert.deepEqual(contributes.views[VIEW_CONTAINER_ID].map((v: any) => [v.id, v.name]), [[VIEW_ID, 'Machine Actions']]);
+});
+
+test('every command of the contract, with its title, category "Defender" and an icon', () => {
+  const expected: Record<string, string> = {
+    [Commands.signIn]: 'Sign In',
+    [Commands.signOut]: 'Sign Out',
+    [Commands.refresh]: 'Refresh Machine Actions',
+    [Commands.cancelAction]: 'Cancel Machine Action…',
+    [Commands.showDetails]: 'Show Machine Action Details',
+    [Commands.copyActionId]: 'Copy Action ID',
+    [Commands.openInPortal]: 'Open Device in Defender Portal',
+    [Commands.filter]: 'Filter Machine Actions…',
+    [Commands.showLog]: 'Show Log',
+  };
+  const declared = Object.fromEntries(contributes.commands.map((c: any) => [c.command, c.title]));
+  assert.deepEqual(declared, expected);
+  for (const c of contributes.commands) {
+    assert.equal(c.category, 'Defender', c.command);
+    assert.match(c.icon, /^\$\([a-z-]+\)$/, `${c.command} has a codicon`);
+  }
+});
+
+test('menus name only contributed commands', () => {
+  const ids = new Set(contributes.commands.map((c: any) => c.command));
+  for (const [menu, entries] of Object.entries<any[]>(contributes.menus)) {
+    for (const entry of entries) {
+      assert.ok(ids.has(entry.command), `${menu}: ${entry.command}`);
+    }
+  }
+});
+
+test('item-only commands are hidden from the palette; palette commands are not', () => {
+  const palette = new Map(contributes.menus.commandPalette.map((e: any) => [e.command, e.when]));
+  for (const id of [Commands.showDetails, Commands.copyActionId, Commands.openInPortal]) {
+    assert.equal(palette.get(id), 'false', id);
+  }
+  for (const id of [Commands.signIn, Commands.signOut, Commands.refresh, Commands.cancelAction, Commands.filter, Commands.showLog]) {
+    assert.notEqual(palette.get(id), 'false', id);
+  }
+});
+
+test('cancel shows, inline and in the context menu, only on cancellable items of our view', () => {
+  const cancelEntries = contributes.menus['view/item/context'].filter((e: any) => e.command === Commands.cancelAction);
+  assert.deepEqual(cancelEntries.map((e: any) => e.group === 'inline').sort(), [false, true]);
+  for (const entry of cancelEntries) {
+    assert.equal(entry.when, `view == ${VIEW_ID} && viewItem == ${ItemContext.cancellableAction}`);
+  }
+  const detailEntries = contributes.menus['view/item/context'].filter((e: any) => e.command !== Commands.cancelAction);
+  for (const entry of detailEntries) {
+    assert.match(entry.when, new RegExp(`^view == ${VIEW_ID.replace('.', '\\.')} && `));
+  }
+});
+
+test('the view title offers sign in, filter, refresh, the log and sign out', () => {
+  const titleCommands = contributes.menus['view/title'].map((e: any) => e.command).sort();
+  assert.deepEqual(titleCommands, [Commands.filter, Commands.refresh, Commands.showLog, Commands.signIn, Commands.signOut].sort());
+  const signOut = contributes.menus['view/title'].find((e: any) => e.command === Commands.signOut);
+  assert.doesNotMatch(signOut.group, /^navigation/, 'sign out sits in the … menu');
+});
+
+test('welcome views for not configured, signed out and empty, keyed on the context keys', () => {
+  const welcome = contributes.viewsWelcome.filter((w: any) => w.view === VIEW_ID);
+  const byWhen = (pattern: RegExp) => welcome.find((w: any) => pattern.test(w.when));
+  assert.match(byWhen(new RegExp(`^!${ContextKeys.configured}$`)).contents, /command:workbench\.action\.openSettings/);
+  assert.match(byWhen(new RegExp(`!${ContextKeys.signedIn}$`)).contents, /\[Sign In\]\(command:mdeActions\.signIn\)/);
+  assert.match(byWhen(new RegExp(`${ContextKeys.signedIn} && !${ContextKeys.loading}$`)).contents, /No machine actions/);
+});
+
+test('every setting of the contract with its type, default and scope', () => {
+  const s = (key: string) => `${Settings.section}.${key}`;
+  const expected: Array<[string, string, unknown, string]> = [
+    [s(Settings.cloud), 'string', 'Commercial', 'application'],
+    [s(Settings.apiRegion), 'string', 'global', 'application'],
+    [s(Settings.tenantId), 'string', 'organizations', 'application'],
+    [s(Settings.clientId), 'string', '', 'application'],
+    [s(Settings.signInMethod), 'string', 'browser', 'application'],
+    [s(Settings.customAuthorityHost), 'string', '', 'application'],
+    [s(Settings.customApiBaseUrl), 'string', '', 'application'],
+    [s(Settings.lookbackDays), 'integer', 7, 'window'],
+    [s(Settings.maxActions), 'integer', 1000, 'window'],
+    [s(Settings.onlyMine), 'boolean', false, 'window'],
+    [s(Settings.groupBy), 'string', 'status', 'window'],
+    [s(Settings.autoRefreshSeconds), 'integer', 60, 'window'],
+    [s(Settings.notifyOnStatusChange), 'boolean', true, 'window'],
+  ];
+  assert.deepEqual(Object.keys(properties).sort(), expected.map((e) => e[0]).sort());
+  for (const [key, type, def, scope] of expected) {
+    assert.deepEqual([properties[key].type, properties[key].default, properties[key].scope], [type, def, scope], key);
+    assert.ok(properties[key].markdownDescription, `${key} has a description`);
+  }
+});
+
+test('enums, ranges and enum descriptions', () => {
+  const p = (key: string) => properties[`mdeActions.${key}`];
+  assert.deepEqual(p('cloud').enum, ['Commercial', 'GCC', 'GCCHigh', 'DoD', 'Custom']);
+  assert.deepEqual(p('apiRegion').enum, ['global', 'us', 'eu', 'uk', 'au', 'swa', 'ina']);
+  assert.deepEqual(p('signInMethod').enum, ['browser', 'deviceCode']);
+  assert.deepEqual(p('groupBy').enum, ['status', 'device', 'type', 'none']);
+  for (const key of ['cloud', 'apiRegion', 'signInMethod', 'groupBy']) {
+    assert.equal(p(key).enumDescriptions.length, p(key).enum.length, key);
+  }
+  assert.deepEqual([p('lookbackDays').minimum, p('lookbackDays').maximum], [1, 180]);
+  assert.deepEqual([p('maxActions').minimum, p('maxActions').maximum], [1, 10000]);
+  assert.equal(p('autoRefreshSeconds').minimum, 0);
+});
+
+test('the host settings accept only https URLs', () => {
+  for (const key of ['custom.authorityHost', 'custom.apiBaseUrl']) {
+    const pattern = new RegExp(properties[`mdeActions.${key}`].pattern);
+    assert.ok(pattern.test(''), `${key}: empty allowed`);
+    assert.ok(pattern.test('https://127.0.0.1:8443'), `${key}: https with port`);
+    assert.ok(!pattern.test('http://login.contoso.com'), `${key}: http refused`);
+    assert.ok(!pattern.test('login.contoso.com'), `${key}: bare host refused`);
+  }
+});
+
+test('the .vscodeignore is an allowlist', () => {
+  const lines = fs.readFileSync(path.join(root, '.vscodeignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+  assert.equal(lines[0], '**');
+  assert.ok(lines.slice(1).every((l) => l.startsWith('!')));
+});

@@ -1,0 +1,33 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { redact } from '../../src/redact';
+
+const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbmFseXN0In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+
+test('bearer tokens and JWTs are removed wherever they stand', () => {
+  const out = redact(`Authorization: Bearer ${jwt} and again ${jwt}.`);
+  assert.ok(!out.includes(jwt));
+  assert.ok(!out.includes('c2lnbmF0dXJl'));
+  assert.match(out, /Bearer <redacted>/);
+});
+
+test('OAuth secrets in query strings, forms and JSON are removed', () => {
+  const form = 'grant_type=refresh_token&refresh_token=0.AAAA-secret-refresh&client_id=abc&code_verifier=verif123';
+  const out = redact(form);
+  assert.ok(!out.includes('0.AAAA-secret-refresh'));
+  assert.ok(!out.includes('verif123'));
+  assert.match(out, /client_id=abc/);
+  const json = redact('{"access_token":"opaque-access","token_type":"Bearer"}');
+  assert.ok(!json.includes('opaque-access'));
+  assert.match(json, /token_type/);
+  const redirect = redact('http://localhost:5123/?code=0.AUTHCODE-xyz&state=abc');
+  assert.ok(!redirect.includes('AUTHCODE'));
+  assert.match(redirect, /state=abc/);
+});
+
+test('ordinary log lines pass unchanged', () => {
+  const line = "GET /api/machineactions?$filter=requestor eq 'analyst@contoso.com' → 200 in 120 ms (correlation 1b2c)";
+  assert.equal(redact(line), line);
+  const error = '400 BadRequest {"error":{"code":"ActiveRequestAlreadyExists","message":"An action is already pending"}}';
+  assert.equal(redact(error), error);
+});
