@@ -1,0 +1,588 @@
+// A Microsoft Defender for Endpoint API simulator (SPEC §1) over real HTTPS on 127.0.0.1, for the
+// client's unit tests, the host and UI tests, and benchmarks.
+//
+// Start it in-process:
+//   const sim = await startDefenderSimulator({ pageSize: 50 });
+//   const token = sim.createToken();                       // analyst@contoso.com, all permissions
+//   fetch(`${sim.url}/api/machineactions?$top=10`, { headers: { authorization: `Bearer ${token}` }, agent: new https.Agent({ ca: sim.caPem }) });
+//   await sim.close();
+// or as a process: `node out/test/simulators/defenderSimulator.js --port 0 [--tls-dir D] [--page-size N]`
+// prints {"url","caPath","token"} as one JSON line once listening and runs until SIGINT/SIGTERM.
+//
+// Endpoints (paths case-insensitive, trailing slash tolerated; API base = origin):
+//   GET  /api/machineactions              $filter (eq ne gt ge lt le and or not ( ) in; on id, status, machineId,
+//                                         type, requestor, creationDateTimeUtc), $top 1..10000, $skip, $orderby.
+//                                         Unknown $-options and other properties → 400 ODataError.
+//   GET  /api/machineactions/{id}         → entity with @odata.context …/$entity, or 404 ResourceNotFound.
+//   POST /api/machineactions/{id}/cancel  Content-Type application/json (else 415), body {"Comment": "<non-empty>"}
+//                                         (else 400 InvalidRequestBody), 404 unknown id, 400 BadRequest in a final
+//                                         state (or an unknown one), else Cancelled in place and 200 with the entity.
+// Every request is checked in this order: injected fault (failNext) → bearer token (401) → rate limit (429)
+// → route (404/405) → permission (403) → the endpoint. Every response carries a fresh `request-id`
+// header; every error body is {"error":{"code","message","target":<that id>}}.
+//
+// Tokens: `createToken({ upn?, scopes? })` makes an opaque token (default upn analyst@contoso.com and
+// DEFAULT_SCOPES); `options.verifyToken` can accept more (e.g. the Entra ID simulator's JWTs).
+// `revokeToken(token)` makes it answer 401 from then on. Tokens survive reset().
+// Rate limit: rateLimitPerMinute (100) and rateLimitPerHour (1500) admitted calls per user (upn) in
+// sliding windows on the injectable clock `now`; refused calls answer 429 with Retry-After in seconds.
+//
+// Switches for tests:
+//   sim.switches.pageSize        at most this many items per page, plus @odata.nextLink when more remain
+//   sim.switches.nextLinkOrigin  make @odata.nextLink point at another origin (the client must refuse it)
+//   sim.switches.delayMs         delay every response; the request is handled first (a cancel still applies)
+//   sim.switches.rateLimitPerMinute / rateLimitPerHour
+//   sim.failNext(fault, { times?, pathIncludes?, method? })   the next `times` (1) matching requests get `fault`:
+//     { kind: 'status', status, code?, message?, retryAfterSeconds? }  standard error body (429 → TooManyRequests …)
+//     { kind: 'html', status? = 502 }       an HTML error page, as a gateway sends
+//     { kind: 'empty', status? = 503 }      no body at all
+//     { kind: 'malformed', status? = 200 }  `{"value": [` as application/json
+//     { kind: 'reset', afterHandling? }     drop the connection (afterHandling: the request takes effect first)
+//     { kind: 'slow', delayMs }             answer normally, but late
+//   sim.failCancel(id, fault?)        every cancel of that action gets `fault` (a string: 403 Forbidden with that
+//                                     message; default: 403 Forbidden, RBAC wording)
+//                                     once the request passed validation and the id exists
+//   sim.finishBeforeCancel(id, 'succeeded')       the action is Succeeded now, so a cancel gets 400
+//   sim.finishBeforeCancel(id, 'completedAnyway') a cancel answers 200 Cancelled while every
+//                                     commands[*].commandStatus is Completed (live response actions only)
+//   sim.reset()   restores the initial actions, clears switches, faults, rate-limit windows and the request log
+// Data: sim.actions (the live array), getAction(id), setActions(list), addAction(action);
+// sim.requests (every request: method, path with query, lower-case headers, body, status — 0 for a
+// dropped connection — correlationId, at) and clearRequests().
+import * as crypto from 'node:crypto';
+import type * as http from 'node:http';
+import type * as https from 'node:https';
+import { announceAndRunUntilSignal, cliOption, closeServer, htmlReply, listenHttps, readBody, type Reply, writeReply } from './http';
+import { evaluateFilter, type FilterExpr, type ODataSchema, ODataQueryError, orderByComparator, type OrderByClause, parseFilter, parseOrderBy } from './odata';
+import { ANALYST_UPN, isoTicks, type RawAction, seedActions } from './seedActions';
+import { ensureTlsMaterial, type TlsMaterial } from './tls';
+
+export type { RawAction } from './seedActions';
+
+export const READ_PERMISSIONS = ['Machine.Read', 'Machine.ReadWrite', 'Machine.Read.All', 'Machine.ReadWrite.All'] as const;
+export const CANCEL_PERMISSIONS = [
+  'Machine.CollectForensics', 'Machine.Isolate', 'Machine.RestrictExecution', 'Machine.Scan',
+  'Machine.Offboard', 'Machine.StopAndQuarantine', 'Machine.LiveResponse',
+] as const;
+export const DEFAULT_SCOPES: readonly string[] = ['Machine.Read', ...CANCEL_PERMISSIONS];
+export const MAX_TOP = 10_000;
+export const FINAL_STATUSES = ['Succeeded', 'Cancelled', 'Failed', 'TimeOut'] as const;
+export const CANCELLABLE_STATUSES = ['Pending', 'InProgress'] as const;
+
+export interface TokenIdentity {
+  upn: string;
+  scopes: string[];
+}
+
+export interface DefenderSimulatorOptions {
+  /** 0 (default) = any free port. */
+  port?: number;
+  host?: '127.0.0.1';
+  /** Default: ensureTlsMaterial(). */
+  tls?: TlsMaterial;
+  /** Initial dataset (kept for reset()); default seedActions(now). */
+  actions?: RawAction[];
+  /** Clock in epoch ms for rate limiting, cancellation times and the default seed. */
+  now?: () => number;
+  /** Accepts tokens beyond those createToken made. */
+  verifyToken?: (token: string) => TokenIdentity | undefined;
+  pageSize?: number;
+  rateLimitPerMinute?: number;
+  rateLimitPerHour?: number;
+}
+
+export interface Switches {
+  pageSize: number | undefined;
+  nextLinkOrigin: string | undefined;
+  delayMs: number;
+  rateLimitPerMinute: number;
+  rateLimitPerHour: number;
+}
+
+export type Fault =
+  | { kind: 'status'; status: number; code?: string; message?: string; retryAfterSeconds?: number }
+  | { kind: 'html'; status?: number }
+  | { kind: 'empty'; status?: number }
+  | { kind: 'malformed'; status?: number }
+  | { kind: 'reset'; afterHandling?: boolean }
+  | { kind: 'slow'; delayMs: number };
+
+export interface FaultMatch {
+  /** How many matching requests get the fault; default 1. */
+  times?: number;
+  /** Case-insensitive substring of the path (with query). */
+  pathIncludes?: string;
+  method?: string;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Path with query, as sent. */
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  /** 0 when the connection was dropped on purpose. */
+  status: number;
+  correlationId: string;
+  /** Arrival time on the simulator's clock (epoch ms). */
+  at: number;
+}
+
+export type FinishMode = 'succeeded' | 'completedAnyway';
+
+const ODATA_JSON = 'application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8';
+const LIST_OPTIONS = ['$filter', '$top', '$skip', '$orderby'];
+const SCHEMA: ODataSchema = {
+  fields: { id: 'string', status: 'string', machineId: 'string', type: 'string', requestor: 'string', creationDateTimeUtc: 'datetime' },
+  properties: [
+    'id', 'type', 'scope', 'title', 'requestor', 'requestorComment', 'status', 'machineId', 'computerDnsName',
+    'creationDateTimeUtc', 'lastUpdateDateTimeUtc', 'cancellationRequestor', 'cancellationComment',
+    'cancellationDateTimeUtc', 'externalId', 'requestSource', 'errorHResult', 'relatedFileInfo', 'commands', 'troubleshootInfo',
+  ],
+  typeName: 'microsoft.windowsDefenderATP.api.PublicMachineActionDto',
+};
+const DEFAULT_CODES: Record<number, string> = {
+  400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 429: 'TooManyRequests',
+  500: 'InternalServerError', 502: 'BadGateway', 503: 'ServiceUnavailable', 504: 'GatewayTimeout',
+};
+const RBAC_DENIED = 'The user does not have the Defender role required to perform this action on this device.';
+const GATEWAY_HTML = '<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body><h1>Bad Gateway</h1><p>The upstream server returned an invalid response.</p></body></html>\n';
+
+type Outcome = Reply | 'reset';
+
+interface RequestContext {
+  record: RecordedRequest;
+  url: URL;
+  correlationId: string;
+  /** Extra delay a 'slow' fault adds to switches.delayMs. */
+  delayMs: number;
+}
+
+export class DefenderSimulator {
+  readonly url: string;
+  readonly origin: string;
+  readonly caPath: string;
+  readonly caPem: string;
+  readonly requests: RecordedRequest[] = [];
+  switches: Switches;
+
+  private store: RawAction[];
+  private readonly initialActions: RawAction[];
+  private readonly tokens = new Map<string, TokenIdentity>();
+  private readonly callTimes = new Map<string, number[]>();
+  private faults: Array<{ fault: Fault; match: FaultMatch; remaining: number }> = [];
+  private readonly cancelFaults = new Map<string, Fault>();
+  private readonly completedAnyway = new Set<string>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  /** Use startDefenderSimulator(); the constructor does not listen. */
+  constructor(
+    private readonly server: https.Server,
+    readonly port: number,
+    tls: TlsMaterial,
+    private readonly options: DefenderSimulatorOptions,
+    readonly now: () => number,
+  ) {
+    this.origin = `https://127.0.0.1:${port}`;
+    this.url = this.origin;
+    this.caPath = tls.caPath;
+    this.caPem = tls.caPem;
+    this.initialActions = structuredClone(options.actions ?? seedActions(new Date(now())));
+    this.store = structuredClone(this.initialActions);
+    this.switches = this.defaultSwitches();
+  }
+
+  /** The live dataset: changes show in the next response. */
+  get actions(): RawAction[] {
+    return this.store;
+  }
+
+  getAction(id: string): RawAction | undefined {
+    const wanted = id.toLowerCase();
+    return this.store.find((action) => action.id.toLowerCase() === wanted);
+  }
+
+  setActions(actions: RawAction[]): void {
+    this.store = actions;
+  }
+
+  addAction(action: RawAction): void {
+    this.store.push(action);
+  }
+
+  createToken(identity: Partial<TokenIdentity> = {}): string {
+    const token = `simtoken.${crypto.randomBytes(24).toString('base64url')}`;
+    this.tokens.set(token, { upn: identity.upn ?? ANALYST_UPN, scopes: [...(identity.scopes ?? DEFAULT_SCOPES)] });
+    return token;
+  }
+
+  revokeToken(token: string): void {
+    this.tokens.delete(token);
+  }
+
+  failNext(fault: Fault, match: FaultMatch = {}): void {
+    this.faults.push({ fault, match, remaining: match.times ?? 1 });
+  }
+
+  /** A string is the message of a 403 Forbidden. */
+  failCancel(id: string, fault: Fault | string = RBAC_DENIED): void {
+    this.cancelFaults.set(id.toLowerCase(), typeof fault === 'string' ? { kind: 'status', status: 403, code: 'Forbidden', message: fault } : fault);
+  }
+
+  finishBeforeCancel(id: string, mode: FinishMode): void {
+    const action = this.getAction(id);
+    if (!action) {
+      throw new Error(`no action ${id} in the simulator`);
+    }
+    if (mode === 'succeeded') {
+      action.status = 'Succeeded';
+      action[lastUpdateKey(action)] = isoTicks(this.now());
+    } else if (!Array.isArray(action.commands)) {
+      throw new Error(`action ${id} has no commands: 'completedAnyway' applies to live response actions`);
+    } else {
+      this.completedAnyway.add(action.id.toLowerCase());
+    }
+  }
+
+  clearRequests(): void {
+    this.requests.length = 0;
+  }
+
+  reset(): void {
+    this.store = structuredClone(this.initialActions);
+    this.switches = this.defaultSwitches();
+    this.faults = [];
+    this.cancelFaults.clear();
+    this.completedAnyway.clear();
+    this.callTimes.clear();
+    this.clearRequests();
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.timers) {
+      clearTimeout(timer);
+    }
+    this.timers.clear();
+    await closeServer(this.server);
+  }
+
+  /** The request handler; public only so startDefenderSimulator can wire it before the instance exists. */
+  async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const correlationId = crypto.randomUUID();
+    const record: RecordedRequest = {
+      method: req.method ?? '', path: req.url ?? '', headers: { ...req.headers }, body: '', status: 0, correlationId, at: this.now(),
+    };
+    this.requests.push(record);
+    try {
+      record.body = await readBody(req);
+    } catch {
+      req.socket.destroy();
+      return;
+    }
+    const context: RequestContext = { record, url: new URL(record.path, this.origin), correlationId, delayMs: 0 };
+    const outcome = this.decide(context);
+    record.status = outcome === 'reset' ? 0 : outcome.status;
+    const write = () => {
+      if (outcome === 'reset') {
+        req.socket.destroy();
+      } else {
+        writeReply(res, { ...outcome, headers: { ...outcome.headers, 'request-id': correlationId } });
+      }
+    };
+    const delay = this.switches.delayMs + context.delayMs;
+    if (delay <= 0) {
+      write();
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      write();
+    }, delay);
+    this.timers.add(timer);
+  }
+
+  /** A simulator bug answers 500 naming it, rather than crashing the test process. */
+  private decide(context: RequestContext): Outcome {
+    try {
+      const fault = this.takeFault(context.record);
+      return fault ? this.applyFault(fault, context, () => this.route(context)) : this.route(context);
+    } catch (error) {
+      return this.error(context, 500, 'InternalServerError', `Simulator error: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private defaultSwitches(): Switches {
+    return {
+      pageSize: this.options.pageSize,
+      nextLinkOrigin: undefined,
+      delayMs: 0,
+      rateLimitPerMinute: this.options.rateLimitPerMinute ?? 100,
+      rateLimitPerHour: this.options.rateLimitPerHour ?? 1500,
+    };
+  }
+
+  private takeFault(record: RecordedRequest): Fault | undefined {
+    const index = this.faults.findIndex(({ match }) =>
+      (!match.method || match.method.toUpperCase() === record.method.toUpperCase())
+      && (!match.pathIncludes || record.path.toLowerCase().includes(match.pathIncludes.toLowerCase())));
+    if (index < 0) {
+      return undefined;
+    }
+    const entry = this.faults[index];
+    if (--entry.remaining <= 0) {
+      this.faults.splice(index, 1);
+    }
+    return entry.fault;
+  }
+
+  private applyFault(fault: Fault, context: RequestContext, handle: () => Outcome): Outcome {
+    switch (fault.kind) {
+      case 'status':
+        return this.error(context, fault.status, fault.code ?? DEFAULT_CODES[fault.status] ?? 'Error',
+          fault.message ?? `Simulated failure with HTTP ${fault.status}.`,
+          fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) });
+      case 'html':
+        return htmlReply(fault.status ?? 502, GATEWAY_HTML);
+      case 'empty':
+        return { status: fault.status ?? 503, headers: {}, body: '' };
+      case 'malformed':
+        return { status: fault.status ?? 200, headers: { 'content-type': ODATA_JSON }, body: '{"value": [' };
+      case 'reset':
+        if (fault.afterHandling) {
+          handle();
+        }
+        return 'reset';
+      case 'slow':
+        context.delayMs += fault.delayMs;
+        return handle();
+    }
+  }
+
+  private route(context: RequestContext): Outcome {
+    const { record, url } = context;
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(String(record.headers.authorization ?? ''));
+    const identity = bearer ? this.identify(bearer[1]) : undefined;
+    if (!identity) {
+      return this.error(context, 401, 'Unauthorized', 'Authorization has been denied for this request.', { 'www-authenticate': 'Bearer' });
+    }
+    const retryAfter = this.throttle(identity.upn);
+    if (retryAfter > 0) {
+      return this.error(context, 429, 'TooManyRequests', `API calls quota exceeded. Try again in ${retryAfter} seconds.`, { 'retry-after': String(retryAfter) });
+    }
+    const path = /^\/api\/machineactions(?:\/([^/]+)(\/cancel)?)?\/?$/i.exec(url.pathname);
+    if (!path) {
+      return this.error(context, 404, 'NotFound', `No HTTP resource was found that matches the request URI '${url.pathname}'.`);
+    }
+    const [, rawId, cancel] = path;
+    const method = record.method.toUpperCase();
+    const expected = cancel ? 'POST' : 'GET';
+    if (method !== expected) {
+      return this.error(context, 405, 'MethodNotAllowed', `The requested resource does not support http method '${method}'.`, { allow: expected });
+    }
+    const required = cancel ? CANCEL_PERMISSIONS : READ_PERMISSIONS;
+    if (!required.some((permission) => identity.scopes.includes(permission))) {
+      return this.error(context, 403, 'Forbidden', `Missing permissions: this call requires one of ${required.join(', ')}.`);
+    }
+    if (rawId === undefined) {
+      return this.list(context);
+    }
+    const id = safeDecode(rawId);
+    if (id === undefined) {
+      return this.error(context, 400, 'BadRequest', `The request URI '${url.pathname}' is not valid.`);
+    }
+    return cancel ? this.cancel(context, id, identity) : this.get(context, id);
+  }
+
+  private identify(token: string): TokenIdentity | undefined {
+    return this.tokens.get(token) ?? this.options.verifyToken?.(token);
+  }
+
+  /** Sliding windows per user: 0 admits (and counts) the call, else the seconds until one would be admitted. */
+  private throttle(user: string): number {
+    const now = this.now();
+    const windows: Array<[number, number]> = [[60_000, this.switches.rateLimitPerMinute], [3_600_000, this.switches.rateLimitPerHour]];
+    const times = (this.callTimes.get(user) ?? []).filter((time) => time > now - 3_600_000);
+    let waitMs = 0;
+    for (const [length, limit] of windows) {
+      const inWindow = times.filter((time) => time > now - length);
+      if (inWindow.length >= limit) {
+        waitMs = Math.max(waitMs, inWindow[inWindow.length - limit] + length - now);
+      }
+    }
+    if (waitMs > 0) {
+      this.callTimes.set(user, times);
+      return Math.max(1, Math.ceil(waitMs / 1000));
+    }
+    times.push(now);
+    this.callTimes.set(user, times);
+    return 0;
+  }
+
+  private list(context: RequestContext): Outcome {
+    const params = context.url.searchParams;
+    const unsupported = [...params.keys()].find((key) => key.startsWith('$') && !LIST_OPTIONS.includes(key));
+    if (unsupported) {
+      return this.odataError(context, `The query parameter '${unsupported}' is not supported.`);
+    }
+    const top = params.get('$top');
+    const skipText = params.get('$skip');
+    let filter: FilterExpr | undefined;
+    let orderBy: OrderByClause[] | undefined;
+    try {
+      filter = params.has('$filter') ? parseFilter(params.get('$filter') ?? '', SCHEMA) : undefined;
+      orderBy = params.has('$orderby') ? parseOrderBy(params.get('$orderby') ?? '', SCHEMA) : undefined;
+    } catch (error) {
+      if (error instanceof ODataQueryError) {
+        return this.odataError(context, `The query specified in the URI is not valid. ${error.message}`);
+      }
+      throw error;
+    }
+    if (top !== null && (!/^\d+$/.test(top) || Number(top) < 1)) {
+      return this.odataError(context, `Invalid value '${top}' for $top query option found. The $top query option requires a positive integer value.`);
+    }
+    if (top !== null && Number(top) > MAX_TOP) {
+      return this.odataError(context, `The limit of '${MAX_TOP}' for Top query has been exceeded. The value from the incoming request is '${top}'.`);
+    }
+    if (skipText !== null && !/^\d+$/.test(skipText)) {
+      return this.odataError(context, `Invalid value '${skipText}' for $skip query option found. The $skip query option requires a non-negative integer value.`);
+    }
+    const limit = top === null ? MAX_TOP : Number(top);
+    const skip = skipText === null ? 0 : Number(skipText);
+    const matching = filter ? this.store.filter((action) => evaluateFilter(filter, action)) : [...this.store];
+    if (orderBy) {
+      matching.sort(orderByComparator(orderBy));
+    }
+    const pageLength = Math.min(limit, this.switches.pageSize ?? limit);
+    const page = matching.slice(skip, skip + pageLength);
+    const body: Record<string, unknown> = { '@odata.context': `${this.origin}/api/$metadata#MachineActions`, value: structuredClone(page) };
+    if (page.length < limit && skip + page.length < matching.length) {
+      body['@odata.nextLink'] = this.nextLink(context.url, skip + page.length, top === null ? undefined : limit - page.length);
+    }
+    return this.json(200, body);
+  }
+
+  /** Same path and query with $skip advanced and $top reduced, in OData's `$name=value` style. */
+  private nextLink(url: URL, skip: number, top: number | undefined): string {
+    const params: Array<[string, string]> = [...url.searchParams].filter(([key]) => key !== '$skip' && key !== '$top');
+    if (top !== undefined) {
+      params.push(['$top', String(top)]);
+    }
+    params.push(['$skip', String(skip)]);
+    const query = params.map(([key, value]) => `${encodeURIComponent(key).replace('%24', '$')}=${encodeURIComponent(value)}`).join('&');
+    return `${this.switches.nextLinkOrigin ?? this.origin}${url.pathname}?${query}`;
+  }
+
+  private get(context: RequestContext, id: string): Outcome {
+    const action = this.getAction(id);
+    return action ? this.entity(action) : this.notFound(context, id);
+  }
+
+  private cancel(context: RequestContext, id: string, identity: TokenIdentity): Outcome {
+    const contentType = String(context.record.headers['content-type'] ?? '');
+    if (contentType.split(';')[0].trim().toLowerCase() !== 'application/json') {
+      return this.error(context, 415, 'UnsupportedMediaType',
+        `The request entity's media type '${contentType || '(none)'}' is not supported for this resource. Use 'application/json'.`);
+    }
+    const comment = parseComment(context.record.body);
+    if (comment === undefined) {
+      return this.error(context, 400, 'InvalidRequestBody', `Request body is invalid: expected a JSON object with a non-empty string property 'Comment'.`);
+    }
+    const action = this.getAction(id);
+    if (!action) {
+      return this.notFound(context, id);
+    }
+    const fault = this.cancelFaults.get(action.id.toLowerCase());
+    const apply = () => this.applyCancel(context, action, comment, identity);
+    return fault ? this.applyFault(fault, context, apply) : apply();
+  }
+
+  private applyCancel(context: RequestContext, action: RawAction, comment: string, identity: TokenIdentity): Outcome {
+    const status = String(action.status);
+    if ((FINAL_STATUSES as readonly string[]).includes(status)) {
+      return this.error(context, 400, 'BadRequest', `Action is already in a final state (${status}) and cannot be cancelled.`);
+    }
+    if (!(CANCELLABLE_STATUSES as readonly string[]).includes(status)) {
+      return this.error(context, 400, 'BadRequest', `Action cannot be cancelled in its current state (${status}). Only Pending and InProgress actions can be cancelled.`);
+    }
+    const time = isoTicks(this.now());
+    if (this.completedAnyway.has(action.id.toLowerCase()) && Array.isArray(action.commands)) {
+      for (const command of action.commands as Array<Record<string, unknown>>) {
+        command.commandStatus = 'Completed';
+        command.startTime ??= time;
+        command.endTime ??= time;
+      }
+    }
+    Object.assign(action, {
+      status: 'Cancelled',
+      cancellationRequestor: identity.upn,
+      cancellationComment: comment,
+      cancellationDateTimeUtc: time,
+      [lastUpdateKey(action)]: time,
+    });
+    return this.entity(action);
+  }
+
+  private entity(action: RawAction): Reply {
+    return this.json(200, { '@odata.context': `${this.origin}/api/$metadata#MachineActions/$entity`, ...structuredClone(action) });
+  }
+
+  private notFound(context: RequestContext, id: string): Reply {
+    return this.error(context, 404, 'ResourceNotFound', `Machine action with id '${id}' was not found.`);
+  }
+
+  private odataError(context: RequestContext, message: string): Reply {
+    return this.error(context, 400, 'ODataError', message);
+  }
+
+  private error(context: RequestContext, status: number, code: string, message: string, headers: Record<string, string> = {}): Reply {
+    return this.json(status, { error: { code, message, target: context.correlationId } }, headers);
+  }
+
+  private json(status: number, value: unknown, headers: Record<string, string> = {}): Reply {
+    return { status, headers: { 'content-type': ODATA_JSON, 'odata-version': '4.0', ...headers }, body: JSON.stringify(value) };
+  }
+}
+
+/** Keeps the spelling the action already uses. */
+function lastUpdateKey(action: RawAction): string {
+  return 'lastUpdateTimeUtc' in action && !('lastUpdateDateTimeUtc' in action) ? 'lastUpdateTimeUtc' : 'lastUpdateDateTimeUtc';
+}
+
+function safeDecode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseComment(body: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    const comment = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>).Comment : undefined;
+    return typeof comment === 'string' && comment.trim() !== '' ? comment : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startDefenderSimulator(options: DefenderSimulatorOptions = {}): Promise<DefenderSimulator> {
+  const tls = options.tls ?? ensureTlsMaterial();
+  let simulator: DefenderSimulator | undefined;
+  const { server, port } = await listenHttps(tls, (req, res) => {
+    void simulator?.handle(req, res);
+  }, options.port ?? 0, options.host ?? '127.0.0.1');
+  simulator = new DefenderSimulator(server, port, tls, options, options.now ?? Date.now);
+  return simulator;
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const pageSize = cliOption(args, 'page-size');
+  const tlsDir = cliOption(args, 'tls-dir');
+  void startDefenderSimulator({
+    port: Number(cliOption(args, 'port') ?? 0),
+    tls: tlsDir ? ensureTlsMaterial(tlsDir) : undefined,
+    pageSize: pageSize ? Number(pageSize) : undefined,
+  }).then((sim) => announceAndRunUntilSignal({ url: sim.url, caPath: sim.caPath, token: sim.createToken() }, () => sim.close()));
+}
