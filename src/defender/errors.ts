@@ -1,0 +1,250 @@
+// DefenderApiError and the mapping from HTTP answers (SPEC §1 "Errors"): JSON, OData, HTML, empty or plain text.
+import { STATUS_CODES } from 'node:http';
+
+export type DefenderErrorKind = 'http' | 'network' | 'timeout' | 'malformed' | 'invalidInput' | 'foreignOrigin';
+
+const KINDS: ReadonlySet<string> = new Set<DefenderErrorKind>(['http', 'network', 'timeout', 'malformed', 'invalidInput', 'foreignOrigin']);
+
+export interface DefenderApiErrorInit {
+  kind: DefenderErrorKind;
+  /** User-facing text; includes the server's message verbatim (the UI escapes it). */
+  message: string;
+  /** The request, when there was one ('' otherwise). */
+  method?: string;
+  path?: string;
+  status?: number;
+  /** The server's error code, or the system error code (ECONNRESET, CERT_HAS_EXPIRED, …) for network failures. */
+  code?: string;
+  serverMessage?: string;
+  correlationId?: string;
+  retryAfterSeconds?: number;
+  cause?: unknown;
+}
+
+export class DefenderApiError extends Error {
+  override readonly name = 'DefenderApiError';
+  readonly kind: DefenderErrorKind;
+  readonly method: string;
+  readonly path: string;
+  readonly status?: number;
+  readonly code?: string;
+  readonly serverMessage?: string;
+  readonly correlationId?: string;
+  readonly retryAfterSeconds?: number;
+
+  constructor(init: DefenderApiErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.kind = init.kind;
+    this.method = init.method ?? '';
+    this.path = init.path ?? '';
+    this.status = init.status;
+    this.code = init.code;
+    this.serverMessage = init.serverMessage;
+    this.correlationId = init.correlationId;
+    this.retryAfterSeconds = init.retryAfterSeconds;
+  }
+}
+
+/** By shape, not instanceof: a second copy of this module (bundles, tests) must still be recognised. */
+export function isDefenderApiError(error: unknown): error is DefenderApiError {
+  if (typeof error !== 'object' || error === null) {
+    return false;
+  }
+  const e = error as { name?: unknown; kind?: unknown; message?: unknown };
+  return e.name === 'DefenderApiError' && typeof e.kind === 'string' && KINDS.has(e.kind) && typeof e.message === 'string';
+}
+
+/** What the client passes along with a failure so the error names its request. */
+export interface RequestContext {
+  method: string;
+  path: string;
+}
+
+export interface HeaderLookup {
+  get(name: string): string | null | undefined;
+}
+
+export const DEFAULT_RETRY_AFTER_SECONDS = 10;
+const CORRELATION_HEADERS = ['request-id', 'client-request-id', 'x-ms-request-id'];
+const MAX_QUOTED_TEXT = 300;
+
+export function correlationIdFrom(headers: HeaderLookup): string | undefined {
+  for (const name of CORRELATION_HEADERS) {
+    const value = headers.get(name)?.trim();
+    if (value) {
+      return value;
+    }
+  }
+  return undefined;
+}
+
+/** Retry-After in seconds (the only form the API sends); undefined when absent or not a number. */
+export function parseRetryAfter(value: string | null | undefined): number | undefined {
+  if (!value || !/^\s*\d+(\.\d+)?\s*$/.test(value)) {
+    return undefined;
+  }
+  return Math.ceil(Number(value));
+}
+
+function statusLine(status: number): string {
+  const reason = STATUS_CODES[status];
+  return reason ? `${status} ${reason}` : String(status);
+}
+
+type BodyShape =
+  | { form: 'empty' }
+  | { form: 'html' }
+  | { form: 'json'; value: unknown }
+  | { form: 'text'; excerpt: string };
+
+function classifyBody(headers: HeaderLookup, bodyText: string): BodyShape {
+  const trimmed = bodyText.trim();
+  if (!trimmed) {
+    return { form: 'empty' };
+  }
+  if (/text\/html/i.test(headers.get('content-type') ?? '') || trimmed.startsWith('<')) {
+    return { form: 'html' };
+  }
+  try {
+    return { form: 'json', value: JSON.parse(trimmed) };
+  } catch {
+    const collapsed = trimmed.replace(/\s+/g, ' ');
+    return { form: 'text', excerpt: collapsed.length > MAX_QUOTED_TEXT ? `${collapsed.slice(0, MAX_QUOTED_TEXT)}…` : collapsed };
+  }
+}
+
+function htmlMessage(status: number): string {
+  return `The server answered with an HTML page (status ${status}) — a proxy or gateway may be in the way`;
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+}
+
+interface ServerError {
+  code?: string;
+  message?: string;
+  target?: string;
+}
+
+/**
+ * `{"error":{"code","message","target"}}`; the OData form with an empty code and a `details` array (their
+ * messages carry the specifics); also the looser `{"error":"…","error_description":"…"}` and `{"message":"…"}`
+ * that gateways in front of the API produce.
+ */
+function serverErrorFrom(json: unknown): ServerError {
+  if (typeof json !== 'object' || json === null) {
+    return {};
+  }
+  const body = json as Record<string, unknown>;
+  const error = body.error;
+  if (typeof error === 'string') {
+    return { code: nonEmptyString(error), message: nonEmptyString(body.error_description) ?? nonEmptyString(body.message) ?? nonEmptyString(error) };
+  }
+  if (typeof error !== 'object' || error === null) {
+    return { message: nonEmptyString(body.message) ?? nonEmptyString(body.Message) };
+  }
+  const e = error as Record<string, unknown>;
+  const details = Array.isArray(e.details) ? e.details.filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null) : [];
+  const messages = [nonEmptyString(e.message), ...details.map((d) => nonEmptyString(d.message))].filter((m): m is string => m !== undefined);
+  const unique = [...new Set(messages)];
+  return {
+    code: nonEmptyString(e.code) ?? details.map((d) => nonEmptyString(d.code)).find((c) => c !== undefined),
+    message: unique.length ? unique.join(' — ') : undefined,
+    target: nonEmptyString(e.target),
+  };
+}
+
+/** The typed error for a non-2xx answer. */
+export function errorFromResponse(status: number, headers: HeaderLookup, bodyText: string, method: string, path: string): DefenderApiError {
+  const base = {
+    kind: 'http' as const,
+    method,
+    path,
+    status,
+    retryAfterSeconds: parseRetryAfter(headers.get('retry-after')) ?? (status === 429 ? DEFAULT_RETRY_AFTER_SECONDS : undefined),
+  };
+  const headerCorrelation = correlationIdFrom(headers);
+  if (status >= 300 && status < 400) {
+    // Redirects are not followed: the bearer token goes to the configured API origin only.
+    return new DefenderApiError({
+      ...base,
+      correlationId: headerCorrelation,
+      message: `The server answered with a redirect (status ${status}), which is not followed so the token stays with the configured API address`,
+    });
+  }
+  const body = classifyBody(headers, bodyText);
+  const line = `Defender API answered ${statusLine(status)}`;
+  switch (body.form) {
+    case 'empty':
+      return new DefenderApiError({ ...base, correlationId: headerCorrelation, message: `${line} with an empty body` });
+    case 'html':
+      return new DefenderApiError({ ...base, correlationId: headerCorrelation, message: htmlMessage(status) });
+    case 'text':
+      return new DefenderApiError({ ...base, correlationId: headerCorrelation, serverMessage: body.excerpt, message: `${line}: ${body.excerpt}` });
+    case 'json': {
+      const server = serverErrorFrom(body.value);
+      const codeNote = server.code && server.code.toLowerCase() !== (STATUS_CODES[status] ?? '').replace(/\s/g, '').toLowerCase() ? ` (${server.code})` : '';
+      return new DefenderApiError({
+        ...base,
+        code: server.code,
+        serverMessage: server.message,
+        correlationId: server.target ?? headerCorrelation,
+        message: server.message ? `${line}${codeNote}: ${server.message}` : `${line}${codeNote} without an error message`,
+      });
+    }
+  }
+}
+
+/** The JSON of a 2xx answer, or a clear 'malformed' error naming what came instead. */
+export function jsonFromSuccess(status: number, headers: HeaderLookup, bodyText: string, method: string, path: string): unknown {
+  const body = classifyBody(headers, bodyText);
+  const context = { kind: 'malformed' as const, method, path, status, correlationId: correlationIdFrom(headers) };
+  switch (body.form) {
+    case 'json':
+      return body.value;
+    case 'empty':
+      return throwError({ ...context, message: `Defender API answered ${statusLine(status)} with an empty body where JSON was expected` });
+    case 'html':
+      return throwError({ ...context, message: htmlMessage(status) });
+    case 'text':
+      return throwError({ ...context, serverMessage: body.excerpt, message: `Defender API answered ${statusLine(status)} with text that is not JSON: ${body.excerpt}` });
+  }
+}
+
+function throwError(init: DefenderApiErrorInit): never {
+  throw new DefenderApiError(init);
+}
+
+const CERTIFICATE_CODES = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS/;
+
+/** A connection that failed before an answer: the system code (ECONNREFUSED, CERT_HAS_EXPIRED, …) is named. */
+export function networkError(cause: unknown, method: string, path: string): DefenderApiError {
+  const c = (typeof cause === 'object' && cause !== null ? cause : {}) as { code?: unknown; errno?: unknown; message?: unknown };
+  const code = nonEmptyString(c.code) ?? nonEmptyString(c.errno);
+  const reason = nonEmptyString(c.message)?.replace(/^request to \S+ failed, reason: /, '') ?? String(cause);
+  const hint = code && CERTIFICATE_CODES.test(code)
+    ? ' — the server\'s certificate is not trusted; if a proxy inspects TLS, its CA must be trusted by VS Code'
+    : '';
+  return new DefenderApiError({
+    kind: 'network',
+    method,
+    path,
+    code,
+    cause,
+    message: `Could not reach the Defender API${code ? ` (${code})` : ''}: ${reason}${hint}`,
+  });
+}
+
+export function timeoutError(timeoutMs: number, method: string, path: string): DefenderApiError {
+  return new DefenderApiError({
+    kind: 'timeout',
+    method,
+    path,
+    message: `The Defender API did not answer within ${Math.round(timeoutMs / 100) / 10} s`,
+  });
+}
+
+export function invalidInputError(message: string, context?: RequestContext): DefenderApiError {
+  return new DefenderApiError({ kind: 'invalidInput', message, ...context });
+}

@@ -1,0 +1,225 @@
+// The normalised MachineAction and tolerant parsing (SPEC §1): unknown enum values are kept, missing or
+// wrong-typed optional fields become null, extra fields are ignored — one odd action never breaks the view.
+import { DefenderApiError, isDefenderApiError, RequestContext } from './errors';
+
+export interface CommandParam {
+  key: string;
+  value: string | null;
+}
+
+/** One live-response command of an action. */
+export interface LiveResponseCommand {
+  index: number | null;
+  startTime: string | null;
+  endTime: string | null;
+  commandStatus: string | null;
+  errors: string[];
+  command: { type: string | null; params: CommandParam[] };
+}
+
+export interface RelatedFileInfo {
+  fileIdentifier: string | null;
+  fileIdentifierType: string | null;
+}
+
+export interface MachineAction {
+  id: string;
+  /** `Isolate`, `RunAntiVirusScan`, … or any value the service adds later; `Unknown` when absent. */
+  type: string;
+  scope: string | null;
+  title: string | null;
+  requestor: string | null;
+  requestorComment: string | null;
+  /** `Pending`, `InProgress`, `Succeeded`, … or any value the service adds later; `Unknown` when absent. */
+  status: string;
+  machineId: string | null;
+  computerDnsName: string | null;
+  /** ISO date-times as the server sent them. */
+  creationDateTimeUtc: string | null;
+  lastUpdateDateTimeUtc: string | null;
+  cancellationRequestor: string | null;
+  cancellationComment: string | null;
+  cancellationDateTimeUtc: string | null;
+  externalId: string | null;
+  requestSource: string | null;
+  errorHResult: number | null;
+  relatedFileInfo: RelatedFileInfo | null;
+  commands: LiveResponseCommand[];
+  troubleshootInfo: unknown;
+  /** The object as received, for the raw-JSON details view. */
+  raw: Record<string, unknown>;
+}
+
+export const UNKNOWN = 'Unknown';
+
+export const KNOWN_STATUSES: readonly string[] = ['Pending', 'InProgress', 'Succeeded', 'Failed', 'TimeOut', 'Cancelled'];
+export const KNOWN_ACTION_TYPES: readonly string[] = [
+  'RunAntiVirusScan', 'Offboard', 'LiveResponse', 'CollectInvestigationPackage', 'Isolate', 'Unisolate',
+  'StopAndQuarantineFile', 'RestrictCodeExecution', 'UnrestrictCodeExecution',
+];
+export const FINAL_STATUSES: readonly string[] = ['Succeeded', 'Cancelled', 'Failed', 'TimeOut'];
+const CANCELLABLE = new Set(['pending', 'inprogress']);
+const FINAL = new Set(FINAL_STATUSES.map((s) => s.toLowerCase()));
+
+export function isCancellable(status: string | null | undefined): boolean {
+  return typeof status === 'string' && CANCELLABLE.has(status.toLowerCase());
+}
+
+export function isFinal(status: string | null | undefined): boolean {
+  return typeof status === 'string' && FINAL.has(status.toLowerCase());
+}
+
+/**
+ * The known cancel race (SPEC §1): the service says Cancelled, but every live-response command had completed,
+ * so the work was done anyway.
+ */
+export function completedDespiteCancellation(action: MachineAction): boolean {
+  return action.status.toLowerCase() === 'cancelled'
+    && action.commands.length > 0
+    && action.commands.every((c) => c.commandStatus?.toLowerCase() === 'completed');
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isGuid(value: unknown): value is string {
+  return typeof value === 'string' && GUID.test(value);
+}
+
+/** A label for a device whose name is not known yet (computerDnsName is null shortly after creation). */
+export function shortMachineId(machineId: string | null | undefined): string {
+  if (!machineId) {
+    return '';
+  }
+  return machineId.length > 12 ? `${machineId.slice(0, 8)}…` : machineId;
+}
+
+export const MAX_COMMENT_LENGTH = 1000;
+
+/** Why a cancel comment cannot be sent (SPEC §3 Cancel 2), or undefined when it can; the input box uses it too. */
+export function cancelCommentProblem(comment: string): string | undefined {
+  const trimmed = comment.trim();
+  if (!trimmed) {
+    return 'A comment is required.';
+  }
+  if (trimmed.length > MAX_COMMENT_LENGTH) {
+    return `The comment is ${trimmed.length} characters long; at most ${MAX_COMMENT_LENGTH} are allowed.`;
+  }
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(trimmed)) {
+    return 'The comment must not contain control characters (such as line breaks or tabs).';
+  }
+  return undefined;
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+function num(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function record(value: unknown): Record<string, unknown> | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+function records(value: unknown): Record<string, unknown>[] {
+  return Array.isArray(value) ? value.map(record).filter((r): r is Record<string, unknown> => r !== null) : [];
+}
+
+/** Parameter values are strings in practice; numbers and booleans are shown as text rather than dropped. */
+function paramValue(value: unknown): string | null {
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : str(value);
+}
+
+function parseCommand(raw: Record<string, unknown>): LiveResponseCommand {
+  const command = record(raw.command);
+  return {
+    index: num(raw.index),
+    startTime: str(raw.startTime),
+    endTime: str(raw.endTime),
+    commandStatus: str(raw.commandStatus),
+    errors: Array.isArray(raw.errors) ? raw.errors.filter((e): e is string => typeof e === 'string') : [],
+    command: {
+      type: str(command?.type),
+      params: records(command?.params)
+        .filter((p) => typeof p.key === 'string')
+        .map((p) => ({ key: p.key as string, value: paramValue(p.value) })),
+    },
+  };
+}
+
+function parseRelatedFileInfo(value: unknown): RelatedFileInfo | null {
+  const info = record(value);
+  return info ? { fileIdentifier: str(info.fileIdentifier), fileIdentifierType: str(info.fileIdentifierType) } : null;
+}
+
+function malformed(message: string, context?: RequestContext): DefenderApiError {
+  return new DefenderApiError({ kind: 'malformed', message, ...context });
+}
+
+/** Throws a 'malformed' DefenderApiError only when `raw` is not an object or has no id. */
+export function parseMachineAction(raw: unknown, context?: RequestContext): MachineAction {
+  const o = record(raw);
+  if (!o) {
+    throw malformed(`The Defender API sent ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : `a ${typeof raw}`} where a machine action was expected`, context);
+  }
+  const id = typeof o.id === 'string' ? o.id.trim() : '';
+  if (!id) {
+    throw malformed('The Defender API sent a machine action without an id', context);
+  }
+  return {
+    id,
+    type: str(o.type) || UNKNOWN,
+    scope: str(o.scope),
+    title: str(o.title),
+    requestor: str(o.requestor),
+    requestorComment: str(o.requestorComment),
+    status: str(o.status) || UNKNOWN,
+    machineId: str(o.machineId),
+    computerDnsName: str(o.computerDnsName),
+    creationDateTimeUtc: str(o.creationDateTimeUtc),
+    lastUpdateDateTimeUtc: str(o.lastUpdateDateTimeUtc) ?? str(o.lastUpdateTimeUtc),
+    cancellationRequestor: str(o.cancellationRequestor),
+    cancellationComment: str(o.cancellationComment),
+    cancellationDateTimeUtc: str(o.cancellationDateTimeUtc),
+    externalId: str(o.externalId) ?? str(o.externalID),
+    requestSource: str(o.requestSource),
+    errorHResult: num(o.errorHResult),
+    relatedFileInfo: parseRelatedFileInfo(o.relatedFileInfo),
+    commands: records(o.commands).map(parseCommand),
+    troubleshootInfo: o.troubleshootInfo ?? null,
+    raw: o,
+  };
+}
+
+export interface MachineActionPage {
+  actions: MachineAction[];
+  /** Elements that were not machine actions (not an object, no id): left out and counted. */
+  skipped: number;
+  /** Elements the page carried, readable or not. */
+  received: number;
+  /** `@odata.nextLink` as sent (not yet checked: the client decides whether to follow it). */
+  nextLink: string | null;
+}
+
+/** The `{"value": […]}` envelope of the list; only a missing envelope is an error, a bad element is skipped. */
+export function parseMachineActionList(body: unknown, context?: RequestContext): MachineActionPage {
+  const envelope = record(body);
+  if (!envelope || !Array.isArray(envelope.value)) {
+    throw malformed('The Defender API answered the list request without a "value" array of machine actions', context);
+  }
+  const actions: MachineAction[] = [];
+  let skipped = 0;
+  for (const element of envelope.value) {
+    try {
+      actions.push(parseMachineAction(element, context));
+    } catch (error) {
+      if (!isDefenderApiError(error)) {
+        throw error;
+      }
+      skipped++;
+    }
+  }
+  const nextLink = envelope['@odata.nextLink'];
+  return { actions, skipped, received: envelope.value.length, nextLink: typeof nextLink === 'string' && nextLink ? nextLink : null };
+}

@@ -1,0 +1,619 @@
+// DefenderClient against the HTTPS Defender simulator on 127.0.0.1, its CA trusted explicitly.
+// Waits (Retry-After, backoff, rate budget) go through a clock that records them and returns at once.
+import assert from 'node:assert/strict';
+import * as https from 'node:https';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { DefenderClient, DefenderClientOptions } from '../../src/defender/client';
+import { DefenderApiError, isDefenderApiError } from '../../src/defender/errors';
+import { Clock, Logger } from '../../src/defender/logger';
+import { completedDespiteCancellation, isCancellable } from '../../src/defender/machineAction';
+import { RateLimiter } from '../../src/defender/rateLimiter';
+import { DefenderSimulator, RecordedRequest, startDefenderSimulator } from '../simulators/defenderSimulator';
+import { bulkActions } from '../simulators/seedActions';
+import { ensureTlsMaterial } from '../simulators/tls';
+
+const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+
+/** Records every wait and lets it pass at once, moving its time forward by the same amount. */
+class RecordingClock implements Clock {
+  readonly sleeps: number[] = [];
+  private time = Date.now();
+
+  /** `onSleep` lets a simulator's clock move along with this one. */
+  constructor(private readonly onSleep?: (ms: number) => void) {}
+
+  now(): number {
+    return this.time;
+  }
+
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    this.sleeps.push(ms);
+    this.time += ms;
+    this.onSleep?.(ms);
+  }
+}
+
+interface LogLine {
+  level: keyof Logger;
+  message: string;
+}
+
+interface Harness {
+  client: DefenderClient;
+  clock: RecordingClock;
+  logs: LogLine[];
+  /** The forceRefresh flag of every token request. */
+  tokenRequests: boolean[];
+}
+
+let sim: DefenderSimulator;
+let agent: https.Agent;
+/** Every token handed out in this file: none may appear in a log line. */
+const issuedTokens: string[] = [];
+/** The log lines of the running test, from all its clients. */
+let testLogs: LogLine[] = [];
+
+function issue(token: string): string {
+  issuedTokens.push(token);
+  return token;
+}
+
+/**
+ * A client on the simulator. `tokens` are returned in turn (the last one repeats): the default is one
+ * valid token; `[revoked, fresh]` models an expired session that a forced refresh repairs.
+ */
+function harness(options: { tokens?: string[]; clock?: RecordingClock } & Partial<Omit<DefenderClientOptions, 'clock'>> = {}): Harness {
+  const clock = options.clock ?? new RecordingClock();
+  const logs: LogLine[] = [];
+  const tokens = options.tokens ?? [issue(sim.createToken())];
+  const tokenRequests: boolean[] = [];
+  const log = (level: keyof Logger) => (message: string) => {
+    logs.push({ level, message });
+    testLogs.push({ level, message });
+  };
+  const client = new DefenderClient({
+    apiBaseUrl: sim.url,
+    agent,
+    clock,
+    logger: { trace: log('trace'), debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+    getAccessToken: async ({ forceRefresh }) => {
+      tokenRequests.push(forceRefresh);
+      return tokens[Math.min(tokenRequests.length - 1, tokens.length - 1)];
+    },
+    ...options,
+  });
+  return { client, clock, logs, tokenRequests };
+}
+
+/** A token the simulator no longer accepts (an expired session). */
+function revokedToken(): string {
+  const token = issue(sim.createToken());
+  sim.revokeToken(token);
+  return token;
+}
+
+async function rejectsWith(promise: Promise<unknown>, check: (error: DefenderApiError) => void): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(isDefenderApiError(error), `expected a DefenderApiError, got ${String(error)}`);
+    check(error);
+    return true;
+  });
+}
+
+function idWhere(predicate: (action: Record<string, unknown>) => boolean): string {
+  const action = sim.actions.find(predicate);
+  assert.ok(action, 'the seed has such an action');
+  return action.id;
+}
+
+const pendingId = () => idWhere((a) => a.status === 'Pending');
+const liveResponseInProgressId = () => idWhere((a) => a.status === 'InProgress' && Array.isArray(a.commands));
+
+function decodedQuery(request: RecordedRequest): Record<string, string> {
+  return Object.fromEntries(new URL(request.path, sim.url).searchParams);
+}
+
+before(async () => {
+  sim = await startDefenderSimulator();
+  agent = new https.Agent({ ca: sim.caPem });
+});
+
+after(async () => {
+  agent.destroy();
+  await sim.close();
+});
+
+beforeEach(() => {
+  sim.reset();
+  testLogs = [];
+});
+
+afterEach(() => {
+  for (const line of testLogs) {
+    for (const token of issuedTokens) {
+      assert.ok(!line.message.includes(token), `a log line contains a token: ${line.message}`);
+    }
+    assert.doesNotMatch(line.message, /Bearer|simtoken/, `a log line carries a credential: ${line.message}`);
+  }
+});
+
+describe('DefenderClient construction', () => {
+  it('refuses an API base that is not https, naming the problem', () => {
+    for (const apiBaseUrl of ['http://127.0.0.1:8443', 'ftp://api.example', 'not a url', 'https://api.example/?x=1']) {
+      assert.throws(() => harness({ apiBaseUrl }), (error: unknown) => isDefenderApiError(error) && error.kind === 'invalidInput' && /API base URL/.test(error.message), apiBaseUrl);
+    }
+  });
+
+  it('accepts a trailing slash on the base', async () => {
+    const { client } = harness({ apiBaseUrl: `${sim.url}/` });
+    await client.getMachineAction(pendingId());
+    assert.equal(sim.requests[0].path, `/api/machineactions/${pendingId()}`);
+  });
+});
+
+describe('listMachineActions', () => {
+  it('sends the look-back filter, newest first and $top, with the bearer token, and parses the answer', async () => {
+    const { client } = harness({ tokens: [issue(sim.createToken())] });
+    const now = new Date();
+    const result = await client.listMachineActions({ lookbackDays: 7, top: 1000, now });
+    assert.equal(sim.requests.length, 1);
+    const request = sim.requests[0];
+    assert.equal(request.method, 'GET');
+    assert.ok(request.path.startsWith('/api/machineactions?'));
+    const since = new Date(now.getTime() - 7 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    assert.deepEqual(decodedQuery(request), { $filter: `creationDateTimeUtc ge ${since}`, $orderby: 'creationDateTimeUtc desc', $top: '1000' });
+    assert.match(String(request.headers.authorization), /^Bearer simtoken\./);
+    assert.equal(request.headers.accept, 'application/json');
+    assert.equal(request.headers['content-type'], undefined);
+
+    const expected = sim.actions
+      .filter((a) => Date.parse(String(a.creationDateTimeUtc)) >= Date.parse(since))
+      .sort((a, b) => Date.parse(String(b.creationDateTimeUtc)) - Date.parse(String(a.creationDateTimeUtc)))
+      .map((a) => a.id);
+    assert.ok(expected.length > 0 && expected.length < sim.actions.length, 'the window leaves some actions out');
+    assert.deepEqual(result.actions.map((a) => a.id), expected);
+    assert.deepEqual(result.warnings, []);
+    assert.equal(result.skipped, 0);
+    // Both spellings of the renamed fields arrive normalised; unknown statuses are kept.
+    assert.ok(result.actions.every((a) => a.lastUpdateDateTimeUtc !== null));
+    assert.ok(result.actions.some((a) => a.status === 'Queued'));
+  });
+
+  it('asks only for my actions, escaping an apostrophe in the UPN', async () => {
+    const upn = "o'brien@contoso.com";
+    const now = Date.now();
+    sim.setActions([
+      ...bulkActions(3, new Date(now)),
+      { ...bulkActions(1, new Date(now))[0], id: '11111111-2222-4333-8444-555555555555', requestor: upn },
+    ]);
+    const { client } = harness();
+    const result = await client.listMachineActions({ lookbackDays: 7, top: 100, requestorUpn: upn, now: new Date(now) });
+    assert.match(decodedQuery(sim.requests[0]).$filter, / and requestor eq 'o''brien@contoso.com'$/);
+    assert.deepEqual(result.actions.map((a) => a.id), ['11111111-2222-4333-8444-555555555555']);
+  });
+
+  it('follows @odata.nextLink on the same origin until the list is complete', async () => {
+    sim.setActions(bulkActions(35, new Date()));
+    sim.switches.pageSize = 10;
+    const { client } = harness();
+    const result = await client.listMachineActions({ lookbackDays: 7, top: 1000 });
+    assert.equal(result.actions.length, 35);
+    assert.equal(new Set(result.actions.map((a) => a.id)).size, 35);
+    assert.equal(sim.requests.length, 4);
+    assert.ok(sim.requests.every((r) => r.status === 200 && /^Bearer /.test(String(r.headers.authorization))));
+    assert.deepEqual(result.warnings, []);
+  });
+
+  it('stops after top actions in total', async () => {
+    sim.setActions(bulkActions(35, new Date()));
+    sim.switches.pageSize = 10;
+    const { client } = harness();
+    const result = await client.listMachineActions({ lookbackDays: 7, top: 25 });
+    assert.equal(result.actions.length, 25);
+    assert.equal(sim.requests.length, 3);
+  });
+
+  it('refuses a nextLink to another origin: nothing reaches it, the partial list comes with a warning', async () => {
+    const other = await startDefenderSimulator();
+    try {
+      sim.setActions(bulkActions(12, new Date()));
+      sim.switches.pageSize = 5;
+      for (const foreign of [other.origin, `http://127.0.0.1:${sim.port}`]) {
+        sim.clearRequests();
+        sim.switches.nextLinkOrigin = foreign;
+        const { client, logs } = harness();
+        const result = await client.listMachineActions({ lookbackDays: 7, top: 1000 });
+        assert.equal(result.actions.length, 5, foreign);
+        assert.equal(sim.requests.length, 1, foreign);
+        assert.equal(result.warnings.length, 1);
+        assert.match(result.warnings[0], /another address \(.*\).*not followed.*may be incomplete/);
+        assert.ok(result.warnings[0].includes(foreign));
+        assert.ok(logs.some((l) => l.level === 'warn' && l.message.includes(`points to ${foreign}`)));
+      }
+      assert.equal(other.requests.length, 0, 'no request (and so no token) reached the other origin');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('skips unreadable elements, counts them and says so', async () => {
+    const good = bulkActions(2, new Date());
+    sim.setActions([good[0], { ...good[1], id: '' }]);
+    const { client } = harness();
+    const result = await client.listMachineActions({ lookbackDays: 7, top: 10 });
+    assert.deepEqual(result.actions.map((a) => a.id), [good[0].id]);
+    assert.equal(result.skipped, 1);
+    assert.deepEqual(result.warnings, ['1 machine action in the answer could not be read and is not shown.']);
+  });
+
+  it('logs each request with method, decoded path, status, duration and correlation id', async () => {
+    const { client, logs } = harness();
+    await client.listMachineActions({ lookbackDays: 7, top: 1000 });
+    const info = logs.filter((l) => l.level === 'info');
+    assert.equal(info.length, 1);
+    assert.match(info[0].message,
+      /^GET \/api\/machineactions\?\$filter=creationDateTimeUtc ge \S+Z&\$orderby=creationDateTimeUtc desc&\$top=1000 → 200 in \d+ ms \(correlation [0-9a-f-]{36}\)$/);
+    assert.ok(info[0].message.includes(sim.requests[0].correlationId));
+  });
+});
+
+describe('getMachineAction', () => {
+  it('reads one action', async () => {
+    const id = liveResponseInProgressId();
+    const { client } = harness();
+    const action = await client.getMachineAction(id);
+    assert.equal(action.id, id);
+    assert.equal(action.type, 'LiveResponse');
+    assert.ok(action.commands.length > 0);
+    assert.equal(action.raw['@odata.context'], `${sim.origin}/api/$metadata#MachineActions/$entity`);
+    assert.equal(sim.requests[0].path, `/api/machineactions/${id}`);
+  });
+
+  it('maps 404 to a typed error with the server message and the correlation id', async () => {
+    const { client, logs } = harness();
+    await rejectsWith(client.getMachineAction(UNKNOWN_ID), (error) => {
+      assert.equal(error.kind, 'http');
+      assert.equal(error.status, 404);
+      assert.equal(error.code, 'ResourceNotFound');
+      assert.equal(error.serverMessage, `Machine action with id '${UNKNOWN_ID}' was not found.`);
+      assert.equal(error.message, `Defender API answered 404 Not Found (ResourceNotFound): Machine action with id '${UNKNOWN_ID}' was not found.`);
+      assert.equal(error.correlationId, sim.requests[0].correlationId);
+      assert.equal(error.method, 'GET');
+      assert.equal(error.path, `/api/machineactions/${UNKNOWN_ID}`);
+    });
+    assert.equal(sim.requests.length, 1);
+    assert.ok(logs.some((l) => l.level === 'error' && l.message.includes('→ 404 ResourceNotFound') && l.message.includes(sim.requests[0].correlationId)));
+  });
+});
+
+describe('cancelMachineAction', () => {
+  it('posts exactly {"Comment": …} with the right headers and returns the updated action', async () => {
+    const id = pendingId();
+    const { client } = harness();
+    const action = await client.cancelMachineAction(id, '  Wrong device, "quoted" ünïcode  ');
+    assert.equal(sim.requests.length, 1);
+    const request = sim.requests[0];
+    assert.equal(request.method, 'POST');
+    assert.equal(request.path, `/api/machineactions/${id}/cancel`);
+    assert.equal(request.body, '{"Comment":"Wrong device, \\"quoted\\" ünïcode"}');
+    assert.equal(request.headers['content-type'], 'application/json');
+    assert.equal(request.headers.accept, 'application/json');
+    assert.match(String(request.headers.authorization), /^Bearer simtoken\./);
+    assert.equal(action.id, id);
+    assert.equal(action.status, 'Cancelled');
+    assert.equal(action.cancellationComment, 'Wrong device, "quoted" ünïcode');
+    assert.equal(action.cancellationRequestor, 'analyst@contoso.com');
+  });
+
+  it('maps the cancel of a finished action to a typed 400', async () => {
+    const id = pendingId();
+    sim.finishBeforeCancel(id, 'succeeded');
+    const { client } = harness();
+    await rejectsWith(client.cancelMachineAction(id, 'too late'), (error) => {
+      assert.equal(error.status, 400);
+      assert.equal(error.code, 'BadRequest');
+      assert.equal(error.serverMessage, 'Action is already in a final state (Succeeded) and cannot be cancelled.');
+    });
+    assert.equal(sim.requests.length, 1);
+  });
+
+  it('returns the completed-anyway form for the UI to recognise', async () => {
+    const id = liveResponseInProgressId();
+    sim.finishBeforeCancel(id, 'completedAnyway');
+    const { client } = harness();
+    const action = await client.cancelMachineAction(id, 'stop it');
+    assert.equal(action.status, 'Cancelled');
+    assert.equal(completedDespiteCancellation(action), true);
+  });
+
+  it('maps 404 and 403 to typed errors with message and correlation id, sent once', async () => {
+    const { client } = harness();
+    await rejectsWith(client.cancelMachineAction(UNKNOWN_ID, 'x'), (error) => assert.equal(error.status, 404));
+    const id = pendingId();
+    sim.failCancel(id);
+    await rejectsWith(client.cancelMachineAction(id, 'x'), (error) => {
+      assert.equal(error.status, 403);
+      assert.equal(error.code, 'Forbidden');
+      assert.equal(error.serverMessage, 'The user does not have the Defender role required to perform this action on this device.');
+      assert.ok(error.message.endsWith(error.serverMessage!));
+      assert.equal(error.correlationId, sim.requests[1].correlationId);
+    });
+    assert.equal(sim.requests.length, 2);
+    assert.ok(isCancellable(String(sim.getAction(id)?.status)));
+  });
+
+  it('refuses an invalid id or an empty comment without sending anything or asking for a token', async () => {
+    const { client, tokenRequests } = harness();
+    const cases: Array<[string, () => Promise<unknown>]> = [
+      ['get', () => client.getMachineAction('not-a-guid')],
+      ['get traversal', () => client.getMachineAction('../machines')],
+      ['cancel', () => client.cancelMachineAction(`${UNKNOWN_ID}/../x`, 'comment')],
+      ['blank comment', () => client.cancelMachineAction(pendingId(), '  \t ')],
+      ['long comment', () => client.cancelMachineAction(pendingId(), 'x'.repeat(1001))],
+    ];
+    for (const [name, call] of cases) {
+      await rejectsWith(call(), (error) => assert.equal(error.kind, 'invalidInput', name));
+    }
+    assert.equal(sim.requests.length, 0);
+    assert.deepEqual(tokenRequests, []);
+  });
+});
+
+describe('401: one forced token refresh and one retry', () => {
+  it('retries a GET once with a refreshed token', async () => {
+    const fresh = issue(sim.createToken());
+    const { client, tokenRequests } = harness({ tokens: [revokedToken(), fresh] });
+    await client.getMachineAction(pendingId());
+    assert.deepEqual(tokenRequests, [false, true]);
+    assert.deepEqual(sim.requests.map((r) => r.status), [401, 200]);
+    assert.equal(sim.requests[1].headers.authorization, `Bearer ${fresh}`);
+  });
+
+  it('retries a POST once with a refreshed token (a 401 was not processed)', async () => {
+    const id = pendingId();
+    const { client, tokenRequests } = harness({ tokens: [revokedToken(), issue(sim.createToken())] });
+    const action = await client.cancelMachineAction(id, 'refresh me');
+    assert.equal(action.status, 'Cancelled');
+    assert.deepEqual(tokenRequests, [false, true]);
+    assert.deepEqual(sim.requests.map((r) => r.status), [401, 200]);
+  });
+
+  it('gives up with the typed 401 after the second one', async () => {
+    const { client, tokenRequests } = harness({ tokens: [revokedToken()] });
+    await rejectsWith(client.listMachineActions({ lookbackDays: 7, top: 10 }), (error) => {
+      assert.equal(error.status, 401);
+      assert.equal(error.serverMessage, 'Authorization has been denied for this request.');
+    });
+    assert.deepEqual(tokenRequests, [false, true]);
+    assert.equal(sim.requests.length, 2);
+  });
+});
+
+describe('429: Retry-After', () => {
+  it('waits Retry-After on a GET through the shared limiter and retries, up to three times', async () => {
+    sim.failNext({ kind: 'status', status: 429, retryAfterSeconds: 7 }, { times: 3 });
+    const { client, clock } = harness();
+    const result = await client.listMachineActions({ lookbackDays: 7, top: 1000 });
+    assert.ok(result.actions.length > 0);
+    assert.deepEqual(sim.requests.map((r) => r.status), [429, 429, 429, 200]);
+    assert.deepEqual(clock.sleeps, [7000, 7000, 7000]);
+  });
+
+  it('gives up after the third retry with the typed 429 and its Retry-After', async () => {
+    sim.failNext({ kind: 'status', status: 429, retryAfterSeconds: 2 }, { times: 4 });
+    const { client, clock } = harness();
+    await rejectsWith(client.getMachineAction(pendingId()), (error) => {
+      assert.equal(error.status, 429);
+      assert.equal(error.retryAfterSeconds, 2);
+    });
+    assert.equal(sim.requests.length, 4);
+    assert.deepEqual(clock.sleeps, [2000, 2000, 2000]);
+  });
+
+  it('waits 10 s when Retry-After is missing', async () => {
+    sim.failNext({ kind: 'status', status: 429 });
+    const { client, clock } = harness();
+    await client.getMachineAction(pendingId());
+    assert.deepEqual(clock.sleeps, [10_000]);
+  });
+
+  it('on a POST: tells the caller, waits, and retries once only', async () => {
+    const id = pendingId();
+    sim.failNext({ kind: 'status', status: 429, retryAfterSeconds: 3 }, { method: 'POST' });
+    const { client, clock } = harness();
+    const throttled: number[] = [];
+    const action = await client.cancelMachineAction(id, 'later', undefined, { onThrottled: (s) => throttled.push(s) });
+    assert.equal(action.status, 'Cancelled');
+    assert.deepEqual(throttled, [3]);
+    assert.deepEqual(clock.sleeps, [3000]);
+    assert.deepEqual(sim.requests.map((r) => r.status), [429, 200]);
+
+    sim.reset();
+    sim.failNext({ kind: 'status', status: 429, retryAfterSeconds: 3 }, { method: 'POST', times: 2 });
+    await rejectsWith(client.cancelMachineAction(pendingId(), 'later', undefined, { onThrottled: (s) => throttled.push(s) }),
+      (error) => assert.equal(error.status, 429));
+    assert.equal(sim.requests.length, 2);
+    assert.deepEqual(throttled, [3, 3]);
+  });
+
+  it('answers the simulator’s own rate limit with the wait it asks for', async () => {
+    let simTime = Date.now();
+    const limited = await startDefenderSimulator({ now: () => simTime, rateLimitPerMinute: 1 });
+    try {
+      // The simulator's clock moves with the client's, as both would in real time.
+      const clock = new RecordingClock((ms) => { simTime += ms; });
+      const { client } = harness({ apiBaseUrl: limited.url, clock, tokens: [issue(limited.createToken())] });
+      const id = limited.actions[0].id;
+      await client.getMachineAction(id);
+      await client.getMachineAction(id);
+      assert.deepEqual(limited.requests.map((r) => r.status), [200, 429, 200]);
+      assert.deepEqual(clock.sleeps, [60_000]);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('5xx and dropped connections', () => {
+  it('retries a GET at most twice with backoff', async () => {
+    sim.failNext({ kind: 'status', status: 503 }, { times: 2 });
+    const { client, clock } = harness();
+    await client.getMachineAction(pendingId());
+    assert.deepEqual(sim.requests.map((r) => r.status), [503, 503, 200]);
+    assert.deepEqual(clock.sleeps, [1000, 2000]);
+
+    sim.reset();
+    sim.failNext({ kind: 'status', status: 500 }, { times: 3 });
+    await rejectsWith(client.getMachineAction(pendingId()), (error) => assert.equal(error.status, 500));
+    assert.equal(sim.requests.length, 3);
+  });
+
+  it('retries a GET after a connection reset', async () => {
+    sim.failNext({ kind: 'reset' });
+    const { client } = harness();
+    const result = await client.listMachineActions({ lookbackDays: 7, top: 10 });
+    assert.equal(result.actions.length, 10);
+    assert.deepEqual(sim.requests.map((r) => r.status), [0, 200]);
+  });
+
+  it('never retries a POST on 5xx', async () => {
+    const id = pendingId();
+    sim.failNext({ kind: 'status', status: 500 }, { method: 'POST' });
+    const { client, clock } = harness();
+    await rejectsWith(client.cancelMachineAction(id, 'x'), (error) => {
+      assert.equal(error.status, 500);
+      assert.equal(error.correlationId, sim.requests[0].correlationId);
+    });
+    assert.equal(sim.requests.length, 1);
+    assert.deepEqual(clock.sleeps, []);
+  });
+
+  it('never retries a POST whose connection dropped, even though the cancel took effect', async () => {
+    const id = pendingId();
+    sim.failNext({ kind: 'reset', afterHandling: true }, { method: 'POST' });
+    const { client } = harness();
+    await rejectsWith(client.cancelMachineAction(id, 'x'), (error) => {
+      assert.equal(error.kind, 'network');
+      assert.equal(error.code, 'ECONNRESET');
+      assert.match(error.message, /^Could not reach the Defender API \(ECONNRESET\)/);
+    });
+    assert.equal(sim.requests.length, 1);
+    assert.equal(sim.getAction(id)?.status, 'Cancelled', 'which is why the UI re-reads the state instead');
+  });
+});
+
+describe('timeouts and connection failures', () => {
+  it('times out a GET that hangs, without retrying it', async () => {
+    sim.switches.delayMs = 1000;
+    const { client } = harness({ timeoutMs: 100 });
+    const started = Date.now();
+    await rejectsWith(client.getMachineAction(pendingId()), (error) => {
+      assert.equal(error.kind, 'timeout');
+      assert.equal(error.message, 'The Defender API did not answer within 0.1 s');
+    });
+    assert.ok(Date.now() - started < 900, 'the client did not wait for the answer');
+    assert.equal(sim.requests.length, 1);
+  });
+
+  it('times out a slow POST and does not send it again', async () => {
+    const id = pendingId();
+    sim.failNext({ kind: 'slow', delayMs: 1000 }, { method: 'POST' });
+    const { client } = harness({ timeoutMs: 100 });
+    await rejectsWith(client.cancelMachineAction(id, 'x'), (error) => assert.equal(error.kind, 'timeout'));
+    assert.equal(sim.requests.length, 1);
+  });
+
+  it('rejects with the caller’s reason when the caller aborts', async () => {
+    sim.switches.delayMs = 1000;
+    const { client } = harness();
+    const controller = new AbortController();
+    const reason = new Error('refresh superseded');
+    const pending = client.listMachineActions({ lookbackDays: 7, top: 10 }, controller.signal);
+    setTimeout(() => controller.abort(reason), 50);
+    await assert.rejects(pending, (error) => error === reason);
+  });
+
+  it('names a refused connection', async () => {
+    const closed = await startDefenderSimulator();
+    const url = closed.url;
+    await closed.close();
+    const { client } = harness({ apiBaseUrl: url });
+    await rejectsWith(client.getMachineAction(UNKNOWN_ID), (error) => {
+      assert.equal(error.kind, 'network');
+      assert.equal(error.code, 'ECONNREFUSED');
+    });
+  });
+
+  it('explains a certificate that is not trusted, and sends nothing over it', async () => {
+    const strangerCa = ensureTlsMaterial(path.join(os.tmpdir(), 'mde-client-test-untrusted-ca')).caPem;
+    const { client } = harness({ agent: new https.Agent({ ca: strangerCa }) });
+    await rejectsWith(client.getMachineAction(UNKNOWN_ID), (error) => {
+      assert.equal(error.kind, 'network');
+      assert.match(error.message, /certificate is not trusted/);
+    });
+    assert.equal(sim.requests.length, 0);
+  });
+});
+
+describe('odd bodies', () => {
+  it('explains an HTML gateway page without quoting it', async () => {
+    const id = pendingId();
+    sim.failNext({ kind: 'html' }, { method: 'POST' });
+    const { client } = harness();
+    await rejectsWith(client.cancelMachineAction(id, 'x'), (error) => {
+      assert.equal(error.status, 502);
+      assert.equal(error.message, 'The server answered with an HTML page (status 502) — a proxy or gateway may be in the way');
+      assert.equal(error.correlationId, sim.requests[0].correlationId);
+    });
+  });
+
+  it('explains an empty error body (after the GET retries)', async () => {
+    sim.failNext({ kind: 'empty' }, { times: 3 });
+    const { client } = harness();
+    await rejectsWith(client.listMachineActions({ lookbackDays: 7, top: 10 }), (error) => {
+      assert.equal(error.message, 'Defender API answered 503 Service Unavailable with an empty body');
+    });
+    assert.equal(sim.requests.length, 3);
+  });
+
+  it('calls a 200 that is not JSON malformed, without retrying', async () => {
+    sim.failNext({ kind: 'malformed' });
+    const { client } = harness();
+    await rejectsWith(client.listMachineActions({ lookbackDays: 7, top: 10 }), (error) => {
+      assert.equal(error.kind, 'malformed');
+      assert.equal(error.status, 200);
+      assert.match(error.message, /200 OK with text that is not JSON/);
+    });
+    assert.equal(sim.requests.length, 1);
+  });
+});
+
+describe('rate budget', () => {
+  it('sends every request, retries included, through the shared limiter', async () => {
+    const clock = new RecordingClock();
+    const rateLimiter = new RateLimiter({ perMinute: 3, perHour: 100, clock });
+    const { client } = harness({ clock, rateLimiter });
+    const other = harness({ clock, rateLimiter }).client;
+    sim.failNext({ kind: 'status', status: 503 });
+    await client.getMachineAction(pendingId());
+    assert.deepEqual(rateLimiter.remaining(), { minute: 1, hour: 98 });
+    await other.getMachineAction(pendingId());
+    assert.deepEqual(clock.sleeps, [1000], 'the backoff only; the third call fitted');
+    await client.getMachineAction(pendingId());
+    assert.deepEqual(clock.sleeps, [1000, 59_000], 'the fourth call waited for the first to leave the minute');
+    assert.equal(sim.requests.length, 4);
+  });
+
+  it('counts nextLink pages against the budget', async () => {
+    sim.setActions(bulkActions(12, new Date()));
+    sim.switches.pageSize = 5;
+    const clock = new RecordingClock();
+    const rateLimiter = new RateLimiter({ clock });
+    const { client } = harness({ clock, rateLimiter });
+    await client.listMachineActions({ lookbackDays: 7, top: 1000 });
+    assert.deepEqual(rateLimiter.remaining(), { minute: 97, hour: 1497 });
+  });
+});

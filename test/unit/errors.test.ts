@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  DEFAULT_RETRY_AFTER_SECONDS,
+  DefenderApiError,
+  errorFromResponse,
+  isDefenderApiError,
+  jsonFromSuccess,
+  networkError,
+  parseRetryAfter,
+  timeoutError,
+} from '../../src/defender/errors';
+
+function headers(values: Record<string, string> = {}): { get(name: string): string | null } {
+  const lower = new Map(Object.entries(values).map(([k, v]) => [k.toLowerCase(), v]));
+  return { get: (name) => lower.get(name.toLowerCase()) ?? null };
+}
+
+const PATH = '/api/machineactions/7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33/cancel';
+
+describe('errorFromResponse', () => {
+  it('reads the Defender error body: code, message verbatim, target as correlation id', () => {
+    const body = JSON.stringify({ error: { code: 'Forbidden', message: 'The user has no <b>permission</b> for Machine.Isolate', target: 'c0ffee00-1111-2222-3333-444455556666' } });
+    const error = errorFromResponse(403, headers({ 'content-type': 'application/json' }), body, 'POST', PATH);
+    assert.equal(error.kind, 'http');
+    assert.equal(error.status, 403);
+    assert.equal(error.code, 'Forbidden');
+    assert.equal(error.serverMessage, 'The user has no <b>permission</b> for Machine.Isolate');
+    assert.equal(error.correlationId, 'c0ffee00-1111-2222-3333-444455556666');
+    assert.equal(error.method, 'POST');
+    assert.equal(error.path, PATH);
+    assert.equal(error.message, 'Defender API answered 403 Forbidden: The user has no <b>permission</b> for Machine.Isolate');
+  });
+
+  it('names a code that says more than the status', () => {
+    const body = JSON.stringify({ error: { code: 'ActiveRequestAlreadyExists', message: 'Action is already in progress' } });
+    const error = errorFromResponse(400, headers(), body, 'POST', PATH);
+    assert.equal(error.message, 'Defender API answered 400 Bad Request (ActiveRequestAlreadyExists): Action is already in progress');
+  });
+
+  it('uses the details messages of an OData error with an empty code', () => {
+    const body = JSON.stringify({
+      error: {
+        code: '',
+        message: 'The query specified in the URI is not valid.',
+        details: [{ code: '', message: "Could not find a property named 'computerDnsName' on type 'MachineAction'.", target: '$filter' }, 'junk'],
+      },
+    });
+    const error = errorFromResponse(400, headers(), body, 'GET', '/api/machineactions');
+    assert.equal(error.code, undefined);
+    assert.equal(error.serverMessage, "The query specified in the URI is not valid. — Could not find a property named 'computerDnsName' on type 'MachineAction'.");
+    assert.match(error.message, /^Defender API answered 400 Bad Request: The query .*'computerDnsName'/);
+  });
+
+  it('uses the details alone when the top-level message is empty', () => {
+    const body = JSON.stringify({ error: { code: '', message: '', details: [{ code: 'ODataError', message: 'The $top value exceeds 10000' }] } });
+    const error = errorFromResponse(400, headers(), body, 'GET', '/api/machineactions');
+    assert.equal(error.code, 'ODataError');
+    assert.equal(error.serverMessage, 'The $top value exceeds 10000');
+  });
+
+  it('takes the correlation id from response headers when the body has none', () => {
+    for (const name of ['request-id', 'client-request-id', 'x-ms-request-id']) {
+      const error = errorFromResponse(404, headers({ [name]: 'req-42' }), JSON.stringify({ error: { code: 'NotFound', message: 'Action not found' } }), 'GET', PATH);
+      assert.equal(error.correlationId, 'req-42', name);
+      assert.equal(error.message, 'Defender API answered 404 Not Found: Action not found');
+    }
+  });
+
+  it('describes an HTML page without quoting it', () => {
+    const html = '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><script>alert(1)</script></body></html>';
+    const error = errorFromResponse(502, headers({ 'content-type': 'text/html; charset=utf-8', 'x-ms-request-id': 'gw-1' }), html, 'GET', '/api/machineactions');
+    assert.equal(error.message, 'The server answered with an HTML page (status 502) — a proxy or gateway may be in the way');
+    assert.equal(error.serverMessage, undefined);
+    assert.equal(error.correlationId, 'gw-1');
+    // HTML is recognised by its look too, when a gateway sends it without a content type.
+    assert.match(errorFromResponse(503, headers(), '  <html><body>down</body></html>', 'GET', '/x').message, /HTML page \(status 503\)/);
+  });
+
+  it('says when the body is empty', () => {
+    const error = errorFromResponse(503, headers(), '', 'GET', '/api/machineactions');
+    assert.equal(error.message, 'Defender API answered 503 Service Unavailable with an empty body');
+    assert.equal(error.status, 503);
+  });
+
+  it('quotes plain text, collapsed and truncated', () => {
+    const text = `upstream\nconnect error ${'x'.repeat(1000)}`;
+    const error = errorFromResponse(500, headers({ 'content-type': 'text/plain' }), text, 'GET', '/api/machineactions');
+    assert.ok(error.serverMessage?.startsWith('upstream connect error xxx'));
+    assert.ok(error.serverMessage!.endsWith('…'));
+    assert.ok(error.message.length < 400, `message of ${error.message.length} characters`);
+  });
+
+  it('reads looser gateway bodies', () => {
+    assert.equal(errorFromResponse(401, headers(), JSON.stringify({ error: 'invalid_token', error_description: 'The token expired' }), 'GET', '/x').serverMessage, 'The token expired');
+    assert.equal(errorFromResponse(401, headers(), JSON.stringify({ statusCode: 401, message: 'Access denied due to missing subscription key' }), 'GET', '/x').serverMessage,
+      'Access denied due to missing subscription key');
+    assert.equal(errorFromResponse(500, headers(), '[]', 'GET', '/x').message, 'Defender API answered 500 Internal Server Error without an error message');
+  });
+
+  it('reads Retry-After on a 429, defaulting to 10 s when absent or unreadable', () => {
+    const body = JSON.stringify({ error: { code: 'TooManyRequests', message: 'Rate limit is exceeded' } });
+    assert.equal(errorFromResponse(429, headers({ 'retry-after': '7' }), body, 'GET', '/x').retryAfterSeconds, 7);
+    assert.equal(errorFromResponse(429, headers(), body, 'GET', '/x').retryAfterSeconds, DEFAULT_RETRY_AFTER_SECONDS);
+    assert.equal(errorFromResponse(429, headers({ 'retry-after': 'soon' }), body, 'GET', '/x').retryAfterSeconds, DEFAULT_RETRY_AFTER_SECONDS);
+    assert.equal(errorFromResponse(503, headers({ 'retry-after': '30' }), '', 'GET', '/x').retryAfterSeconds, 30);
+    assert.equal(errorFromResponse(500, headers(), '', 'GET', '/x').retryAfterSeconds, undefined);
+  });
+
+  it('refuses to follow a redirect and says why', () => {
+    const error = errorFromResponse(302, headers({ location: 'https://elsewhere.example/' }), '', 'GET', '/api/machineactions');
+    assert.equal(error.kind, 'http');
+    assert.match(error.message, /redirect \(status 302\).*not followed/);
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads seconds and nothing else', () => {
+    assert.equal(parseRetryAfter('0'), 0);
+    assert.equal(parseRetryAfter(' 12 '), 12);
+    assert.equal(parseRetryAfter('1.2'), 2);
+    assert.equal(parseRetryAfter('-1'), undefined);
+    assert.equal(parseRetryAfter('Wed, 21 Oct 2026 07:28:00 GMT'), undefined);
+    assert.equal(parseRetryAfter(null), undefined);
+  });
+});
+
+describe('jsonFromSuccess', () => {
+  it('returns the parsed JSON', () => {
+    assert.deepEqual(jsonFromSuccess(200, headers(), '{"value":[]}', 'GET', '/api/machineactions'), { value: [] });
+  });
+
+  it('throws a clear malformed error for HTML, empty and non-JSON bodies', () => {
+    const cases: [string, RegExp][] = [
+      ['<html><body>Sign in to the proxy</body></html>', /^The server answered with an HTML page \(status 200\) — a proxy or gateway/],
+      ['', /^Defender API answered 200 OK with an empty body where JSON was expected$/],
+      ['{"value": [', /^Defender API answered 200 OK with text that is not JSON: \{"value": \[$/],
+    ];
+    for (const [body, pattern] of cases) {
+      assert.throws(() => jsonFromSuccess(200, headers({ 'request-id': 'r-1' }), body, 'GET', '/api/machineactions'), (error: unknown) => {
+        assert.ok(isDefenderApiError(error));
+        assert.equal(error.kind, 'malformed');
+        assert.equal(error.status, 200);
+        assert.equal(error.correlationId, 'r-1');
+        assert.match(error.message, pattern);
+        return true;
+      });
+    }
+  });
+});
+
+describe('networkError and timeoutError', () => {
+  it('names the system code of a failed connection', () => {
+    const cause = Object.assign(new Error('request to https://127.0.0.1:9/api/machineactions failed, reason: connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+    const error = networkError(cause, 'GET', '/api/machineactions');
+    assert.equal(error.kind, 'network');
+    assert.equal(error.code, 'ECONNREFUSED');
+    assert.equal(error.message, 'Could not reach the Defender API (ECONNREFUSED): connect ECONNREFUSED 127.0.0.1:9');
+  });
+
+  it('explains a certificate failure', () => {
+    const cause = Object.assign(new Error('request to https://x/ failed, reason: unable to verify the first certificate'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+    assert.match(networkError(cause, 'GET', '/').message, /\(UNABLE_TO_VERIFY_LEAF_SIGNATURE\).*certificate is not trusted/);
+  });
+
+  it('says how long it waited', () => {
+    const error = timeoutError(1500, 'POST', PATH);
+    assert.equal(error.kind, 'timeout');
+    assert.equal(error.message, 'The Defender API did not answer within 1.5 s');
+  });
+});
+
+describe('isDefenderApiError', () => {
+  it('recognises the error by shape, also from another copy of the module', () => {
+    assert.equal(isDefenderApiError(new DefenderApiError({ kind: 'http', message: 'x', status: 500 })), true);
+    const lookalike = Object.assign(new Error('from a second bundle'), { name: 'DefenderApiError', kind: 'timeout' });
+    assert.equal(isDefenderApiError(lookalike), true);
+    assert.equal(isDefenderApiError(Object.assign(new Error('x'), { name: 'DefenderApiError', kind: 'somethingElse' })), false);
+    assert.equal(isDefenderApiError(new Error('plain')), false);
+    assert.equal(isDefenderApiError('DefenderApiError'), false);
+    assert.equal(isDefenderApiError(null), false);
+  });
+});

@@ -1,0 +1,258 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isDefenderApiError } from '../../src/defender/errors';
+import {
+  cancelCommentProblem,
+  completedDespiteCancellation,
+  FINAL_STATUSES,
+  isCancellable,
+  isFinal,
+  isGuid,
+  parseMachineAction,
+  parseMachineActionList,
+  shortMachineId,
+} from '../../src/defender/machineAction';
+
+const ID = '7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33';
+
+/** A cancel-able isolation as the API documents it. */
+function documented(): Record<string, unknown> {
+  return {
+    id: ID,
+    type: 'Isolate',
+    scope: 'Selective',
+    title: null,
+    requestor: 'analyst@contoso.com',
+    requestorComment: 'suspicious beaconing',
+    status: 'Pending',
+    machineId: '1e5bc9d7e413ddd7902c2932e418702b84d0cc07',
+    computerDnsName: 'ws-0042.contoso.local',
+    creationDateTimeUtc: '2026-03-01T10:00:00.1234567Z',
+    lastUpdateDateTimeUtc: '2026-03-01T10:01:00Z',
+    cancellationRequestor: null,
+    cancellationComment: null,
+    cancellationDateTimeUtc: null,
+    externalId: 'ext-1',
+    requestSource: 'PublicApi',
+    errorHResult: 0,
+    relatedFileInfo: null,
+    commands: [],
+    troubleshootInfo: null,
+  };
+}
+
+function assertMalformed(fn: () => unknown, pattern: RegExp): void {
+  assert.throws(fn, (error: unknown) => {
+    assert.ok(isDefenderApiError(error), 'a DefenderApiError');
+    assert.equal(error.kind, 'malformed');
+    assert.match(error.message, pattern);
+    return true;
+  });
+}
+
+describe('parseMachineAction', () => {
+  it('maps every documented field and keeps the original object', () => {
+    const raw = documented();
+    const action = parseMachineAction(raw);
+    assert.equal(action.id, ID);
+    assert.equal(action.type, 'Isolate');
+    assert.equal(action.scope, 'Selective');
+    assert.equal(action.status, 'Pending');
+    assert.equal(action.requestor, 'analyst@contoso.com');
+    assert.equal(action.requestorComment, 'suspicious beaconing');
+    assert.equal(action.computerDnsName, 'ws-0042.contoso.local');
+    assert.equal(action.creationDateTimeUtc, '2026-03-01T10:00:00.1234567Z');
+    assert.equal(action.lastUpdateDateTimeUtc, '2026-03-01T10:01:00Z');
+    assert.equal(action.externalId, 'ext-1');
+    assert.equal(action.requestSource, 'PublicApi');
+    assert.equal(action.errorHResult, 0);
+    assert.deepEqual(action.commands, []);
+    assert.equal(action.raw, raw);
+  });
+
+  it('accepts the old spellings lastUpdateTimeUtc and externalID', () => {
+    const raw = documented();
+    delete raw.lastUpdateDateTimeUtc;
+    delete raw.externalId;
+    raw.lastUpdateTimeUtc = '2026-03-02T00:00:00Z';
+    raw.externalID = 'EXT-OLD';
+    const action = parseMachineAction(raw);
+    assert.equal(action.lastUpdateDateTimeUtc, '2026-03-02T00:00:00Z');
+    assert.equal(action.externalId, 'EXT-OLD');
+  });
+
+  it('keeps unknown type and status values as they are', () => {
+    const action = parseMachineAction({ ...documented(), type: 'ContainDevice', status: 'Queued' });
+    assert.equal(action.type, 'ContainDevice');
+    assert.equal(action.status, 'Queued');
+    assert.equal(isCancellable(action.status), false);
+    assert.equal(isFinal(action.status), false);
+  });
+
+  it('turns missing optional fields into null and missing type/status into Unknown', () => {
+    const action = parseMachineAction({ id: ID });
+    assert.equal(action.type, 'Unknown');
+    assert.equal(action.status, 'Unknown');
+    for (const field of ['scope', 'title', 'requestor', 'requestorComment', 'machineId', 'computerDnsName', 'creationDateTimeUtc',
+      'lastUpdateDateTimeUtc', 'cancellationRequestor', 'cancellationComment', 'cancellationDateTimeUtc', 'externalId',
+      'requestSource', 'errorHResult', 'relatedFileInfo', 'troubleshootInfo'] as const) {
+      assert.equal(action[field], null, field);
+    }
+    assert.deepEqual(action.commands, []);
+  });
+
+  it('ignores extra fields', () => {
+    const action = parseMachineAction({ ...documented(), '@odata.context': 'x/$entity', newField: { deep: [1, 2] } });
+    assert.equal(action.id, ID);
+    assert.equal((action as unknown as Record<string, unknown>).newField, undefined);
+  });
+
+  it('turns wrong-typed optional fields into null rather than failing', () => {
+    const action = parseMachineAction({
+      ...documented(),
+      type: 42,
+      status: ['Pending'],
+      computerDnsName: 17,
+      creationDateTimeUtc: {},
+      errorHResult: '-2147024891',
+      relatedFileInfo: 'file',
+      commands: 'none',
+      requestor: false,
+    });
+    assert.equal(action.type, 'Unknown');
+    assert.equal(action.status, 'Unknown');
+    assert.equal(action.computerDnsName, null);
+    assert.equal(action.creationDateTimeUtc, null);
+    assert.equal(action.errorHResult, null);
+    assert.equal(action.relatedFileInfo, null);
+    assert.deepEqual(action.commands, []);
+    assert.equal(action.requestor, null);
+  });
+
+  it('reads relatedFileInfo, troubleshootInfo and live-response commands, tolerating odd elements', () => {
+    const action = parseMachineAction({
+      ...documented(),
+      type: 'LiveResponse',
+      relatedFileInfo: { fileIdentifier: 'a'.repeat(40), fileIdentifierType: 'Sha1', extra: true },
+      troubleshootInfo: { duration: 4 },
+      commands: [
+        {
+          index: 0,
+          startTime: '2026-03-01T10:00:05Z',
+          endTime: null,
+          commandStatus: 'Completed',
+          errors: ['first', 3, null, 'second'],
+          command: { type: 'RunScript', params: [{ key: 'ScriptName', value: 'collect.ps1' }, { key: 'Timeout', value: 30 }, { value: 'no key' }, 'junk'] },
+        },
+        'not a command',
+        { index: 'one', command: null },
+      ],
+    });
+    assert.deepEqual(action.relatedFileInfo, { fileIdentifier: 'a'.repeat(40), fileIdentifierType: 'Sha1' });
+    assert.deepEqual(action.troubleshootInfo, { duration: 4 });
+    assert.equal(action.commands.length, 2);
+    assert.deepEqual(action.commands[0], {
+      index: 0,
+      startTime: '2026-03-01T10:00:05Z',
+      endTime: null,
+      commandStatus: 'Completed',
+      errors: ['first', 'second'],
+      command: { type: 'RunScript', params: [{ key: 'ScriptName', value: 'collect.ps1' }, { key: 'Timeout', value: '30' }] },
+    });
+    assert.deepEqual(action.commands[1], {
+      index: null, startTime: null, endTime: null, commandStatus: null, errors: [], command: { type: null, params: [] },
+    });
+  });
+
+  it('refuses a value that is not an object, or has no id, with a malformed error', () => {
+    assertMalformed(() => parseMachineAction(null), /null where a machine action was expected/);
+    assertMalformed(() => parseMachineAction([documented()]), /an array/);
+    assertMalformed(() => parseMachineAction('Pending'), /a string/);
+    assertMalformed(() => parseMachineAction({ ...documented(), id: undefined }), /without an id/);
+    assertMalformed(() => parseMachineAction({ ...documented(), id: '  ' }), /without an id/);
+    assertMalformed(() => parseMachineAction({ ...documented(), id: 12 }), /without an id/);
+  });
+
+  it('names the request in a malformed error when given one', () => {
+    assert.throws(() => parseMachineAction(7, { method: 'GET', path: `/api/machineactions/${ID}` }), (error: unknown) =>
+      isDefenderApiError(error) && error.method === 'GET' && error.path === `/api/machineactions/${ID}`);
+  });
+});
+
+describe('parseMachineActionList', () => {
+  it('parses the value array and the nextLink', () => {
+    const page = parseMachineActionList({
+      '@odata.context': 'https://api.security.microsoft.com/api/$metadata#MachineActions',
+      value: [documented(), { ...documented(), id: 'b'.repeat(8) }],
+      '@odata.nextLink': 'https://api.security.microsoft.com/api/machineactions?$skip=2',
+    });
+    assert.deepEqual(page.actions.map((a) => a.id), [ID, 'bbbbbbbb']);
+    assert.equal(page.skipped, 0);
+    assert.equal(page.received, 2);
+    assert.equal(page.nextLink, 'https://api.security.microsoft.com/api/machineactions?$skip=2');
+  });
+
+  it('skips and counts bad elements instead of losing the list', () => {
+    const page = parseMachineActionList({ value: [documented(), null, 'x', { status: 'Pending' }, { ...documented(), id: 'second' }] });
+    assert.deepEqual(page.actions.map((a) => a.id), [ID, 'second']);
+    assert.equal(page.skipped, 3);
+    assert.equal(page.received, 5);
+    assert.equal(page.nextLink, null);
+  });
+
+  it('refuses an answer without a value array', () => {
+    assertMalformed(() => parseMachineActionList({ values: [] }), /without a "value" array/);
+    assertMalformed(() => parseMachineActionList({ value: {} }), /without a "value" array/);
+    assertMalformed(() => parseMachineActionList([documented()]), /without a "value" array/);
+    assertMalformed(() => parseMachineActionList(null), /without a "value" array/);
+  });
+});
+
+describe('status and id helpers', () => {
+  it('knows which statuses are final and which can be cancelled, in any case', () => {
+    assert.deepEqual([...FINAL_STATUSES].sort(), ['Cancelled', 'Failed', 'Succeeded', 'TimeOut']);
+    for (const s of ['Pending', 'InProgress', 'pending', 'INPROGRESS']) {
+      assert.equal(isCancellable(s), true, s);
+      assert.equal(isFinal(s), false, s);
+    }
+    for (const s of ['Succeeded', 'Cancelled', 'Failed', 'TimeOut', 'timeout', 'CANCELLED']) {
+      assert.equal(isCancellable(s), false, s);
+      assert.equal(isFinal(s), true, s);
+    }
+    assert.equal(isCancellable(null), false);
+    assert.equal(isFinal(undefined), false);
+  });
+
+  it('recognises the completed-anyway cancel race only when every command completed', () => {
+    const command = (commandStatus: string) => ({ index: 0, commandStatus, command: { type: 'RunScript', params: [] } });
+    const action = (status: string, commands: unknown[]) => parseMachineAction({ ...documented(), status, commands });
+    assert.equal(completedDespiteCancellation(action('Cancelled', [command('Completed'), command('completed')])), true);
+    assert.equal(completedDespiteCancellation(action('Cancelled', [command('Completed'), command('Cancelled')])), false);
+    assert.equal(completedDespiteCancellation(action('Cancelled', [])), false);
+    assert.equal(completedDespiteCancellation(action('Succeeded', [command('Completed')])), false);
+  });
+
+  it('checks GUIDs', () => {
+    assert.equal(isGuid(ID), true);
+    assert.equal(isGuid(ID.toUpperCase()), true);
+    assert.equal(isGuid(`{${ID}}`), false);
+    assert.equal(isGuid(`${ID}/cancel`), false);
+    assert.equal(isGuid('../machines'), false);
+    assert.equal(isGuid(''), false);
+    assert.equal(isGuid(undefined), false);
+  });
+
+  it('shortens a machine id for display', () => {
+    assert.equal(shortMachineId('1e5bc9d7e413ddd7902c2932e418702b84d0cc07'), '1e5bc9d7…');
+    assert.equal(shortMachineId('short'), 'short');
+    assert.equal(shortMachineId(null), '');
+  });
+
+  it('validates a cancel comment as the API and the input box need it', () => {
+    assert.equal(cancelCommentProblem('  wrong host  '), undefined);
+    assert.match(cancelCommentProblem('   ') ?? '', /required/);
+    assert.match(cancelCommentProblem('x'.repeat(1001)) ?? '', /1001 characters.*at most 1000/);
+    assert.equal(cancelCommentProblem(` ${'x'.repeat(1000)} `), undefined);
+    assert.match(cancelCommentProblem('line one\nline two') ?? '', /control characters/);
+  });
+});
