@@ -17,7 +17,7 @@ function tsFilesUnder(dir: string): string[] {
 
 test('no module of the pure layers imports vscode', () => {
   const files = [
-    ...PURE_FOLDERS.flatMap((folder) => tsFilesUnder(path.join(src, folder))),
+    ...PURE_FOLDERS.map((folder) => path.join(src, folder)).filter((dir) => fs.existsSync(dir)).flatMap(tsFilesUnder),
     ...PURE_FILES.map((file) => path.join(src, file)).filter((file) => fs.existsSync(file)),
   ];
   assert.ok(files.length > 0);
