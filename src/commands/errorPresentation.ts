@@ -22,10 +22,13 @@ function shape(error: unknown): ErrorShape {
   return typeof error === 'object' && error !== null ? (error as ErrorShape) : {};
 }
 
-/** The user pressed Escape or Cancel: stay silent. */
+/**
+ * The user pressed Escape or Cancel: stay silent. An AbortError only comes from a caller's abort (the client
+ * turns its own time-outs into typed errors), and callers abort when the user cancels.
+ */
 export function isUserCancellation(error: unknown): boolean {
   const e = shape(error);
-  return e.kind === 'userCancelled' || e.name === 'Canceled' || e.name === 'CancellationError';
+  return e.kind === 'userCancelled' || e.name === 'Canceled' || e.name === 'CancellationError' || e.name === 'AbortError';
 }
 
 const RETRYABLE_KINDS = new Set(['network', 'timeout']);

@@ -5,6 +5,9 @@ import { isUserCancellation, plainNotificationText, presentError } from '../../s
 test('a user cancellation is recognised by shape', () => {
   assert.ok(isUserCancellation({ kind: 'userCancelled' }));
   assert.ok(isUserCancellation(Object.assign(new Error('Canceled'), { name: 'Canceled' })));
+  const aborted = new AbortController();
+  aborted.abort();
+  assert.ok(isUserCancellation(aborted.signal.reason), 'an aborted request');
   assert.ok(!isUserCancellation(new Error('boom')));
   assert.ok(!isUserCancellation(undefined));
 });
