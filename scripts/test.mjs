@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { build, ensureDependencies, packageVsix, root } from './setup.mjs';
 import { ensureHost } from './host/ensureHost.mjs';
 
@@ -57,6 +58,10 @@ try {
   build();
   const vsix = packageVsix();
   fs.mkdirSync(resultsDir, { recursive: true });
+  // The simulators' TLS material, made once here: test files that run in parallel would otherwise race to create
+  // it on a machine that has none yet, and one could trust a CA that another has just replaced.
+  const { ensureTlsMaterial } = await import(pathToFileURL(path.join(root, 'out/test/simulators/tls.js')).href);
+  ensureTlsMaterial();
   if (selected.includes('unit')) {
     nodeTestSuite('unit', 'out/test/unit', { MDE_TEST_VSIX: vsix });
   }
