@@ -11,8 +11,12 @@ function extension(): vscode.Extension<unknown> {
   return found;
 }
 
+// Read while mocha loads the test files, before any test of any file can activate the extension.
+const activeBeforeAnyTest = vscode.extensions.getExtension(EXTENSION_ID)?.isActive;
+
 suite('The extension in a real host', () => {
-  test('activates when the engineer runs one of its commands', async () => {
+  test('activates when the engineer runs one of its commands, not before', async () => {
+    assert.equal(activeBeforeAnyTest, false, 'the workbench alone does not activate it');
     await vscode.commands.executeCommand(Commands.showLog);
     assert.equal(extension().isActive, true);
   });
