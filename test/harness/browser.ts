@@ -2,7 +2,7 @@
 import { chromium, type Browser } from 'playwright-core';
 
 /** Debian's package `chromium`, which scripts/host/ensureHost.mjs installs. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+const CHROMIUM_PATH = '/usr/bin/chromium';
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({

@@ -70,7 +70,7 @@ export function freshProfile(dir: string, settings: Record<string, unknown> = {}
   return profile;
 }
 
-export function writeUserSettings(userDataDir: string, settings: Record<string, unknown>): void {
+function writeUserSettings(userDataDir: string, settings: Record<string, unknown>): void {
   const file = path.join(userDataDir, 'User', 'settings.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify({ ...TEST_SETTINGS, ...settings }, null, 2));
