@@ -1,6 +1,9 @@
 import * as vscode from 'vscode';
 import { Commands, VIEW_ID } from './constants';
+import { createAuthController } from './authController';
 import { registerCommand } from './commands/registerCommand';
+import { registerSignIn } from './commands/signIn';
+import { registerSignOut } from './commands/signOut';
 import { createLog } from './log';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -12,8 +15,12 @@ export function activate(context: vscode.ExtensionContext): void {
 
   registerCommand(context, log, Commands.showLog, 'Could not show the log', () => log.show());
 
-  // Filled in by the sign-in and view/cancel work (see CHANGELOG): registered now so the contract is whole.
-  const comingLater = [Commands.signIn, Commands.signOut, Commands.refresh, Commands.cancelAction, Commands.showDetails,
+  const auth = createAuthController(context, log);
+  registerSignIn(context, log, auth);
+  registerSignOut(context, log, auth);
+
+  // Filled in by the view/cancel work (see CHANGELOG): registered now so the contract is whole.
+  const comingLater = [Commands.refresh, Commands.cancelAction, Commands.showDetails,
     Commands.copyActionId, Commands.openInPortal, Commands.filter];
   for (const id of comingLater) {
     registerCommand(context, log, id, 'Command failed', () =>

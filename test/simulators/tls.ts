@@ -26,7 +26,7 @@ export function defaultTlsDir(): string {
 /** Reuses valid material in `dir` (so NODE_EXTRA_CA_CERTS can be set before a process starts), else makes new. */
 export function ensureTlsMaterial(dir: string = defaultTlsDir()): TlsMaterial {
   const material = read(dir);
-  if (material && stillValid(material.certPem) && stillValid(material.caPem)) {
+  if (usable(material)) {
     return material;
   }
   generate(dir);
@@ -52,6 +52,10 @@ function read(dir: string): TlsMaterial | undefined {
   }
 }
 
+function usable(material: TlsMaterial | undefined): material is TlsMaterial {
+  return !!material && stillValid(material.certPem) && stillValid(material.caPem);
+}
+
 function stillValid(pem: string): boolean {
   try {
     const cert = new crypto.X509Certificate(pem);
@@ -62,26 +66,37 @@ function stillValid(pem: string): boolean {
 }
 
 function generate(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true });
-  // Build in a private temp dir and rename into place, so concurrent callers never see half a set.
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mde-tls-'));
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  // Build the whole set beside `dir` and rename the folder into place in one step, so a process that races us
+  // (two test files starting at once) sees either no set or a complete one, never a CA from one run and a
+  // certificate from another.
+  const work = fs.mkdtempSync(`${dir}.tmp-`);
   const file = (name: string) => path.join(work, name);
   const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl(['req', '-x509', ...ecKey, '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', String(DAYS),
-    '-subj', '/CN=Defender Machine Actions Test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  openssl(['req', ...ecKey, '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=127.0.0.1']);
-  fs.writeFileSync(file('ext.cnf'), [
-    'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    'basicConstraints=critical,CA:FALSE',
-    'keyUsage=critical,digitalSignature,keyEncipherment',
-    'extendedKeyUsage=serverAuth',
-  ].join('\n'));
-  openssl(['x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'),
-    '-CAcreateserial', '-out', file('server.pem'), '-days', String(DAYS), '-extfile', file('ext.cnf')]);
-  for (const name of ['server.key', 'server.pem', 'ca.pem']) {
-    fs.renameSync(file(name), path.join(dir, name));
+  try {
+    openssl(['req', '-x509', ...ecKey, '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', String(DAYS),
+      '-subj', '/CN=Defender Machine Actions Test CA',
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    openssl(['req', ...ecKey, '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=127.0.0.1']);
+    fs.writeFileSync(file('ext.cnf'), [
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      'basicConstraints=critical,CA:FALSE',
+      'keyUsage=critical,digitalSignature,keyEncipherment',
+      'extendedKeyUsage=serverAuth',
+    ].join('\n'));
+    openssl(['x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'),
+      '-CAcreateserial', '-out', file('server.pem'), '-days', String(DAYS), '-extfile', file('ext.cnf')]);
+    if (fs.existsSync(dir) && !usable(read(dir))) {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    fs.renameSync(work, dir);
+  } catch (error) {
+    // The rename fails when another process put its complete set into place first: use that one.
+    if (!usable(read(dir))) {
+      throw error;
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
   }
-  fs.rmSync(work, { recursive: true, force: true });
 }

@@ -1,0 +1,357 @@
+// Sign-in with @azure/msal-node: one PublicClientApplication per (authority, clientId), the browser and device-code
+// flows, silent tokens, sign-out. msal-node itself is loaded on first use, so activation does not pay for it.
+import * as http from 'node:http';
+import type { AccountInfo, AuthenticationResult, DeviceCodeRequest, INetworkModule, PublicClientApplication } from '@azure/msal-node';
+import type { Endpoints, SignInMethod } from '../config';
+import type { Logger } from '../defender/logger';
+import { SignInError } from './errors';
+import type { MsalQueue } from './msalQueue';
+import { SecretCachePlugin } from './secretCachePlugin';
+import type { AccountSummary, AuthUi, Disposable, SecretStore, StateStore } from './types';
+
+export interface MsalAuthOptions {
+  clientId: string;
+  endpoints: Pick<Endpoints, 'authority' | 'knownAuthorities' | 'scope'>;
+  secrets: SecretStore;
+  /** Holds the chosen account's homeAccountId, nothing else. */
+  state: StateStore;
+  ui: AuthUi;
+  log: Logger;
+  /** Shared by every MsalAuth of the extension host. */
+  queue: MsalQueue;
+  /** Default: createNetworkClient() (host trust store, time-outs). */
+  networkClient?: INetworkModule;
+  /** How long the browser flow waits for the user; default 5 minutes. */
+  browserTimeoutMs?: number;
+}
+
+const DEFAULT_BROWSER_TIMEOUT_MS = 5 * 60_000;
+const NOT_SIGNED_IN = 'You are not signed in to Microsoft Defender. Sign in to continue.';
+const SESSION_ENDED = 'Your Microsoft Defender session has expired or was revoked. Sign in again.';
+/** MSAL error codes after which only an interactive sign-in helps (besides InteractionRequiredAuthError itself). */
+const INTERACTION_CODES = new Set(['invalid_grant', 'no_tokens_found', 'refresh_token_expired', 'no_account_found']);
+
+export class MsalAuth implements Disposable {
+  private readonly plugin: SecretCachePlugin;
+  private readonly accountKey: string;
+  private readonly subscription: Disposable;
+  private readonly listeners = new Set<(account: AccountSummary | undefined) => void>();
+  private client: Promise<PublicClientApplication> | undefined;
+  private current: AccountInfo | undefined;
+
+  constructor(private readonly options: MsalAuthOptions) {
+    const id = `${options.clientId}@${options.endpoints.authority}`;
+    this.plugin = new SecretCachePlugin(options.secrets, `msalTokenCache:${id}`);
+    this.accountKey = `mdeActions.account:${id}`;
+    this.subscription = options.secrets.onDidChange((event) => {
+      if (event.key === this.plugin.key) {
+        // Another window signed in or out (or this one wrote): follow what the cache now holds.
+        this.loadAccount().catch((error) => options.log.warn(`Could not reload the sign-in state: ${describe(error)}`));
+      }
+    });
+  }
+
+  /** The SecretStorage key of this (authority, clientId)'s token cache. */
+  get cacheKey(): string {
+    return this.plugin.key;
+  }
+
+  get account(): AccountSummary | undefined {
+    return this.current && summary(this.current);
+  }
+
+  onDidChangeAccount(listener: (account: AccountSummary | undefined) => void): Disposable {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** Reads the cached accounts and picks the chosen one (or the only one): signed in without any prompt when possible. */
+  async loadAccount(): Promise<AccountSummary | undefined> {
+    const accounts = await this.msal(cachedAccounts);
+    const chosen = this.options.state.get<string>(this.accountKey);
+    this.setAccount(accounts.find((account) => account.homeAccountId === chosen) ?? accounts[0]);
+    return this.account;
+  }
+
+  /** Signs in interactively; the new account replaces any other one cached for this authority and client. */
+  async signIn(method: SignInMethod): Promise<AccountSummary> {
+    this.options.log.info(`Signing in with ${method === 'browser' ? 'the browser' : 'a device code'} at ${this.options.endpoints.authority}.`);
+    let result: AuthenticationResult | null;
+    try {
+      result = method === 'browser' ? await this.signInWithBrowser() : await this.signInWithDeviceCode();
+    } catch (error) {
+      throw this.signInFailure(error);
+    }
+    const account = result?.account;
+    if (!account) {
+      throw new SignInError('signInFailed', 'Sign-in failed: the sign-in service returned no account.');
+    }
+    await this.options.state.update(this.accountKey, account.homeAccountId);
+    await this.msal(async (client) => {
+      for (const other of await cachedAccounts(client)) {
+        if (other.homeAccountId !== account.homeAccountId) {
+          await client.signOut({ account: other });
+        }
+      }
+    });
+    this.setAccount(account);
+    this.options.log.info(`Signed in (tenant ${account.tenantId}).`);
+    return summary(account);
+  }
+
+  /**
+   * An access token for the API scope: from the cache, refreshed silently when close to expiry or when `forceRefresh`
+   * (after a 401). When only an interactive sign-in could help, the session ends (signed-out state) and a
+   * 'signInRequired' error is thrown — a browser never opens by surprise.
+   */
+  async getAccessToken(options: { forceRefresh: boolean }): Promise<string> {
+    const account = this.current;
+    if (!account) {
+      throw new SignInError('signInRequired', NOT_SIGNED_IN);
+    }
+    try {
+      const result = await this.msal((client) =>
+        client.acquireTokenSilent({ account, scopes: [this.options.endpoints.scope], forceRefresh: options.forceRefresh }));
+      return result.accessToken;
+    } catch (error) {
+      if (!needsInteraction(error)) {
+        throw this.signInFailure(error, 'Could not get an access token');
+      }
+      this.options.log.warn(`The session can no longer be renewed silently (${describe(error)}); signing out.`);
+      await this.msal((client) => client.signOut({ account }));
+      if (this.current?.homeAccountId === account.homeAccountId) {
+        await this.options.state.update(this.accountKey, undefined);
+        this.setAccount(undefined);
+      }
+      throw new SignInError('signInRequired', SESSION_ENDED);
+    }
+  }
+
+  /** Removes every cached account of this authority and client; with no account left, the SecretStorage entry goes too. */
+  async signOut(): Promise<void> {
+    await this.msal(async (client) => {
+      for (const account of await cachedAccounts(client)) {
+        await client.signOut({ account });
+      }
+    });
+    await this.options.state.update(this.accountKey, undefined);
+    this.setAccount(undefined);
+    this.options.log.info('Signed out.');
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.listeners.clear();
+  }
+
+  private async signInWithBrowser(): Promise<AuthenticationResult> {
+    return this.options.ui.withProgress('Signing in to Microsoft Defender in your browser…', (cancelled) => {
+      const stopped = new AbortController();
+      let loopback: { redirectUri: string; state: string } | undefined;
+      const interaction = this.msal((client) => client.acquireTokenInteractive({
+        scopes: [this.options.endpoints.scope],
+        successTemplate: resultPage('Signed in', 'You are signed in to Defender Machine Actions. Close this tab and return to VS Code.'),
+        errorTemplate: resultPage('Sign-in failed', 'Sign-in to Defender Machine Actions did not complete. Return to VS Code to see why.'),
+        openBrowser: async (url) => {
+          if (stopped.signal.aborted) {
+            throw new SignInError('userCancelled', 'Sign-in cancelled.');
+          }
+          const query = new URL(url).searchParams;
+          loopback = { redirectUri: query.get('redirect_uri') ?? '', state: query.get('state') ?? '' };
+          if (!(await this.options.ui.openExternal(url))) {
+            throw new SignInError('userCancelled', 'The browser was not opened.');
+          }
+        },
+      }));
+      const timeoutMs = this.options.browserTimeoutMs ?? DEFAULT_BROWSER_TIMEOUT_MS;
+      return settleOrStop(interaction, cancelled, timeoutMs, () => {
+        stopped.abort();
+        // MSAL's loopback listener only stops on a response: answer it ourselves so the listener and the queue are freed.
+        if (loopback) {
+          endLoopbackWait(loopback.redirectUri, loopback.state);
+        }
+      });
+    });
+  }
+
+  private async signInWithDeviceCode(): Promise<AuthenticationResult | null> {
+    return this.options.ui.withProgress('Signing in to Microsoft Defender with a device code…', (cancelled, report) => {
+      const request: DeviceCodeRequest = {
+        scopes: [this.options.endpoints.scope],
+        deviceCodeCallback: (response) => {
+          if (request.cancel) {
+            return;
+          }
+          report(`Enter the code ${response.userCode} at ${response.verificationUri}`);
+          this.offerDeviceCode(response.userCode, response.verificationUri, response.expiresIn)
+            .catch((error) => this.options.log.warn(`Could not copy the code or open the page: ${describe(error)}`));
+        },
+      };
+      const polling = this.msal((client) => client.acquireTokenByDeviceCode(request));
+      // MSAL checks `cancel` before each poll; the code's own expiry ends the wait otherwise.
+      return settleOrStop(polling, cancelled, undefined, () => {
+        request.cancel = true;
+      });
+    });
+  }
+
+  private async offerDeviceCode(userCode: string, verificationUri: string, expiresInSeconds: number): Promise<void> {
+    if (await this.options.ui.showDeviceCode({ userCode, verificationUri, expiresInSeconds })) {
+      await this.options.ui.copyToClipboard(userCode);
+      if (new URL(verificationUri).protocol === 'https:') {
+        await this.options.ui.openExternal(verificationUri);
+      }
+    }
+  }
+
+  /** Every MSAL call goes through the shared queue. */
+  private msal<T>(call: (client: PublicClientApplication) => Promise<T>): Promise<T> {
+    return this.options.queue.run(async () => call(await this.publicClient()));
+  }
+
+  private publicClient(): Promise<PublicClientApplication> {
+    this.client ??= this.createPublicClient();
+    return this.client;
+  }
+
+  private async createPublicClient(): Promise<PublicClientApplication> {
+    const msal = await import('@azure/msal-node');
+    const networkClient = this.options.networkClient ?? (await import('./networkClient')).createNetworkClient();
+    const log = this.options.log;
+    return new msal.PublicClientApplication({
+      auth: {
+        clientId: this.options.clientId,
+        authority: this.options.endpoints.authority,
+        knownAuthorities: this.options.endpoints.knownAuthorities,
+      },
+      cache: { cachePlugin: this.plugin },
+      system: {
+        networkClient,
+        loggerOptions: {
+          piiLoggingEnabled: false,
+          logLevel: msal.LogLevel.Verbose,
+          loggerCallback: (level, message, containsPii) => {
+            if (containsPii) {
+              return;
+            }
+            // "[date] : [correlation id] : @azure/msal-node@7.2.1 : Info - text" → "MSAL [correlation id] text"
+            const line = `MSAL ${message.replace(/^\[[^\]]*\] : \[([^\]]*)\] : \S+ : \w+ - /, (_, id: string) => (id ? `[${id}] ` : ''))}`;
+            switch (level) {
+              case msal.LogLevel.Error: log.error(line); break;
+              case msal.LogLevel.Warning: log.warn(line); break;
+              case msal.LogLevel.Info: log.debug(line); break;
+              default: log.trace(line);
+            }
+          },
+        },
+      },
+    });
+  }
+
+  private setAccount(account: AccountInfo | undefined): void {
+    const before = this.current && summary(this.current);
+    this.current = account;
+    const after = this.account;
+    if (before?.homeAccountId !== after?.homeAccountId || before?.username !== after?.username) {
+      for (const listener of [...this.listeners]) {
+        listener(after);
+      }
+    }
+  }
+
+  private signInFailure(error: unknown, doing = 'Sign-in failed'): SignInError {
+    if (error instanceof SignInError) {
+      return error;
+    }
+    const code = (error as { errorCode?: unknown } | undefined)?.errorCode;
+    switch (code) {
+      case 'network_error':
+      case 'endpoints_resolution_error':
+        return new SignInError('network', `${doing}: could not reach the sign-in service at ${this.options.endpoints.authority} (${describe(error)}).`);
+      case 'device_code_expired':
+      case 'user_timeout_reached':
+        return new SignInError('timeout', `${doing}: the device code expired before sign-in finished.`);
+      case 'device_code_polling_cancelled':
+        return new SignInError('userCancelled', 'Sign-in cancelled.');
+      default:
+        return new SignInError('signInFailed', `${doing}: ${describe(error)}`);
+    }
+  }
+}
+
+function summary(account: AccountInfo): AccountSummary {
+  return { username: account.username, tenantId: account.tenantId, name: account.name, homeAccountId: account.homeAccountId };
+}
+
+/** The accounts as SecretStorage holds them now: MSAL merges a reload into memory, which would keep removed ones. */
+async function cachedAccounts(client: PublicClientApplication): Promise<AccountInfo[]> {
+  const cache = client.getTokenCache();
+  await cache.overwriteCache();
+  return cache.getAllAccounts();
+}
+
+function needsInteraction(error: unknown): boolean {
+  const shape = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; errorCode?: unknown };
+  return shape.name === 'InteractionRequiredAuthError' || INTERACTION_CODES.has(String(shape.errorCode));
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    return error.message || error.name;
+  }
+  return String(error);
+}
+
+/**
+ * `work`'s outcome, unless the user cancels or `timeoutMs` passes first: then `stop` is called (to end the MSAL call,
+ * which keeps the queue until it settles) and the promise rejects at once.
+ */
+function settleOrStop<T>(work: Promise<T>, cancelled: AbortSignal, timeoutMs: number | undefined, stop: () => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const finish = (): void => {
+      clearTimeout(timer);
+      cancelled.removeEventListener('abort', onCancel);
+    };
+    const fail = (error: SignInError): void => {
+      finish();
+      stop();
+      reject(error);
+    };
+    const onCancel = (): void => fail(new SignInError('userCancelled', 'Sign-in cancelled.'));
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() =>
+      fail(new SignInError('timeout', `Sign-in timed out after ${Math.round(timeoutMs / 1000)} seconds without an answer from the browser.`)), timeoutMs);
+    cancelled.addEventListener('abort', onCancel, { once: true });
+    work.then(
+      (value) => {
+        finish();
+        resolve(value);
+      },
+      (error) => {
+        finish();
+        reject(error);
+      },
+    );
+    if (cancelled.aborted) {
+      onCancel();
+    }
+  });
+}
+
+/** Answers MSAL's loopback listener with an OAuth error, as the authority would, so `acquireTokenInteractive` ends. */
+function endLoopbackWait(redirectUri: string, state: string): void {
+  const port = Number(new URL(redirectUri).port);
+  if (!port || !state) {
+    return;
+  }
+  const body = new URLSearchParams({ error: 'access_denied', error_description: 'Sign-in was cancelled in VS Code.', state }).toString();
+  // MSAL listens on 127.0.0.1 (its redirect URI says localhost, which may resolve to ::1 first).
+  const request = http.request({ host: '127.0.0.1', port, path: '/', method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } });
+  request.on('error', () => undefined);
+  request.end(body);
+}
+
+function resultPage(title: string, text: string): string {
+  return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${title}</title></head>`
+    + `<body style="font-family: system-ui, sans-serif; margin: 3em;"><h1>${title}</h1><p>${text}</p></body></html>`;
+}

@@ -1,0 +1,147 @@
+// The VS Code side of sign-in: builds MsalAuth from the settings, SecretStorage and globalState, keeps the context keys
+// mdeActions.configured and mdeActions.signedIn true to the state, and hands out access tokens.
+import * as vscode from 'vscode';
+import { SignInError } from './auth/errors';
+import { MsalAuth } from './auth/msalAuth';
+import { MsalQueue } from './auth/msalQueue';
+import type { AccountSummary, AuthUi } from './auth/types';
+import { APPLICATION_SCOPED_SETTINGS, type Cloud, type Endpoints, type ExtensionSettings, resolveEndpoints, SettingsError } from './config';
+import { ContextKeys } from './constants';
+import type { Logger } from './defender/logger';
+import { onDidChangeSettings, readSettings } from './settings';
+
+const COPY_AND_OPEN = 'Copy & Open';
+
+const vscodeAuthUi: AuthUi = {
+  openExternal: (url) => vscode.env.openExternal(vscode.Uri.parse(url, true)),
+  copyToClipboard: (text) => vscode.env.clipboard.writeText(text),
+  withProgress: (title, task) => vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+    (progress, token) => {
+      const cancelled = new AbortController();
+      token.onCancellationRequested(() => cancelled.abort());
+      return task(cancelled.signal, (message) => progress.report({ message }));
+    },
+  ),
+  showDeviceCode: async ({ userCode, verificationUri, expiresInSeconds }) =>
+    (await vscode.window.showInformationMessage(
+      `To sign in to Microsoft Defender, open ${verificationUri} and enter the code ${userCode} within ${Math.round(expiresInSeconds / 60)} minutes.`,
+      COPY_AND_OPEN)) === COPY_AND_OPEN,
+};
+
+export class AuthController implements vscode.Disposable {
+  private readonly queue = new MsalQueue();
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  // Both set by configure() in the constructor.
+  private settings!: ExtensionSettings;
+  private resolved!: Endpoints | SettingsError;
+  private auth: MsalAuth | undefined;
+  /** (clientId, authority, scope) of `auth`: a new MsalAuth only when one of them changes. */
+  private authKey: string | undefined;
+  private loading: Promise<void> = Promise.resolve();
+
+  /** Fires when the account, the endpoints or whether sign-in is configured changed. */
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly context: vscode.ExtensionContext, private readonly log: Logger) {
+    this.disposables.push(onDidChangeSettings((affects) => {
+      if (APPLICATION_SCOPED_SETTINGS.some(affects)) {
+        this.configure();
+      }
+    }));
+    this.configure();
+  }
+
+  /** Settings complete enough to sign in (mdeActions.configured). */
+  get configured(): boolean {
+    return this.auth !== undefined;
+  }
+
+  get account(): AccountSummary | undefined {
+    return this.auth?.account;
+  }
+
+  /** Where tokens go; undefined while not configured. */
+  get endpoints(): Endpoints | undefined {
+    return this.resolved instanceof SettingsError ? undefined : this.resolved;
+  }
+
+  get cloud(): Cloud {
+    return this.settings.cloud;
+  }
+
+  /** Resolves once the cached account (if any) of the current configuration is loaded. */
+  whenLoaded(): Promise<void> {
+    return this.loading;
+  }
+
+  async signIn(): Promise<AccountSummary> {
+    const auth = this.requireAuth();
+    // On a remote extension host the loopback redirect would land on the remote machine, not the user's browser.
+    const remote = vscode.env.remoteName;
+    if (remote && this.settings.signInMethod === 'browser') {
+      this.log.info(`Remote extension host (${remote}): signing in with a device code instead of the browser.`);
+    }
+    return auth.signIn(remote ? 'deviceCode' : this.settings.signInMethod);
+  }
+
+  async signOut(): Promise<void> {
+    await this.auth?.signOut();
+  }
+
+  /** For the Defender client: silent, and a 'signInRequired' error (signed-out state) when only a sign-in could help. */
+  readonly getAccessToken = (options: { forceRefresh: boolean }): Promise<string> => this.requireAuth().getAccessToken(options);
+
+  dispose(): void {
+    this.auth?.dispose();
+    vscode.Disposable.from(...this.disposables).dispose();
+  }
+
+  private requireAuth(): MsalAuth {
+    if (this.auth) {
+      return this.auth;
+    }
+    throw this.resolved instanceof SettingsError ? this.resolved : new SignInError('signInRequired', 'Sign in to Microsoft Defender first.');
+  }
+
+  private configure(): void {
+    this.settings = readSettings().settings;
+    this.resolved = resolveEndpoints(this.settings);
+    const endpoints = this.endpoints;
+    const key = endpoints && JSON.stringify([this.settings.clientId, endpoints.authority, endpoints.knownAuthorities, endpoints.scope]);
+    if (key !== this.authKey) {
+      this.auth?.dispose();
+      this.auth = undefined;
+      this.authKey = key;
+      if (endpoints) {
+        const auth = new MsalAuth({
+          clientId: this.settings.clientId, endpoints, secrets: this.context.secrets, state: this.context.globalState,
+          ui: vscodeAuthUi, log: this.log, queue: this.queue,
+        });
+        auth.onDidChangeAccount(() => this.update());
+        this.auth = auth;
+        this.loading = auth.loadAccount().then(
+          () => undefined,
+          (error) => this.log.warn(`Could not read the cached sign-in: ${error instanceof Error ? error.message : String(error)}`),
+        );
+      }
+    }
+    if (this.resolved instanceof SettingsError) {
+      this.log.info(`Sign-in is not configured: ${this.resolved.message}`);
+    }
+    this.update();
+  }
+
+  private update(): void {
+    void vscode.commands.executeCommand('setContext', ContextKeys.configured, this.configured);
+    void vscode.commands.executeCommand('setContext', ContextKeys.signedIn, this.account !== undefined);
+    this.changed.fire();
+  }
+}
+
+export function createAuthController(context: vscode.ExtensionContext, log: Logger): AuthController {
+  const controller = new AuthController(context, log);
+  context.subscriptions.push(controller);
+  return controller;
+}

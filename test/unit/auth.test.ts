@@ -1,0 +1,494 @@
+// src/auth end to end in plain Node: msal-node against the Entra ID simulator over HTTPS, the token used on the
+// Defender simulator, SecretStorage/globalState/UI replaced by in-memory versions behind the same interfaces.
+import assert from 'node:assert/strict';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import fetch from 'node-fetch';
+import { type Endpoints, resolveEndpoints, DEFAULT_SETTINGS } from '../../src/config';
+import { isSignInRequiredError } from '../../src/auth/errors';
+import { MsalAuth } from '../../src/auth/msalAuth';
+import { MsalQueue } from '../../src/auth/msalQueue';
+import { createNetworkClient } from '../../src/auth/networkClient';
+import type { AccountSummary, AuthUi, DeviceCodePrompt, SecretStore, StateStore } from '../../src/auth/types';
+import { type DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
+import { completeBrowserSignIn, type EntraSimulator, startEntraSimulator } from '../simulators/entraSimulator';
+import { ensureTlsMaterial } from '../simulators/tls';
+
+const CLIENT_ID = '0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
+
+/** SecretStorage as VS Code behaves: one store for every window, change events after the write, for all listeners. */
+class MemorySecrets implements SecretStore {
+  readonly values = new Map<string, string>();
+  private readonly listeners = new Set<(event: { key: string }) => unknown>();
+
+  async get(key: string): Promise<string | undefined> {
+    return this.values.get(key);
+  }
+  async store(key: string, value: string): Promise<void> {
+    this.values.set(key, value);
+    this.fire(key);
+  }
+  async delete(key: string): Promise<void> {
+    if (this.values.delete(key)) {
+      this.fire(key);
+    }
+  }
+  onDidChange(listener: (event: { key: string }) => unknown) {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+  private fire(key: string): void {
+    setImmediate(() => this.listeners.forEach((listener) => listener({ key })));
+  }
+}
+
+class MemoryState implements StateStore {
+  readonly values = new Map<string, unknown>();
+  get<T>(key: string): T | undefined {
+    return this.values.get(key) as T | undefined;
+  }
+  async update(key: string, value: unknown): Promise<void> {
+    if (value === undefined) {
+      this.values.delete(key);
+    } else {
+      this.values.set(key, value);
+    }
+  }
+}
+
+/** The UI seam: records what a user would see and lets a test act as the user (browser, Cancel button). */
+class TestUi implements AuthUi {
+  readonly opened: string[] = [];
+  readonly clipboard: string[] = [];
+  readonly deviceCodes: DeviceCodePrompt[] = [];
+  readonly progressTitles: string[] = [];
+  readonly progressMessages: string[] = [];
+  /** What "the browser" does with an opened URL; default: nothing. */
+  onOpen: (url: string) => void = () => undefined;
+  private cancel: AbortController | undefined;
+
+  async openExternal(url: string): Promise<boolean> {
+    this.opened.push(url);
+    this.onOpen(url);
+    return true;
+  }
+  async copyToClipboard(text: string): Promise<void> {
+    this.clipboard.push(text);
+  }
+  async withProgress<T>(title: string, task: (cancelled: AbortSignal, report: (message: string) => void) => Promise<T>): Promise<T> {
+    this.progressTitles.push(title);
+    this.cancel = new AbortController();
+    return task(this.cancel.signal, (message) => this.progressMessages.push(message));
+  }
+  async showDeviceCode(prompt: DeviceCodePrompt): Promise<boolean> {
+    this.deviceCodes.push(prompt);
+    return true;
+  }
+  pressCancel(): void {
+    this.cancel?.abort();
+  }
+}
+
+class CaptureLog {
+  readonly lines: string[] = [];
+  trace = (m: string) => this.lines.push(`trace ${m}`);
+  debug = (m: string) => this.lines.push(`debug ${m}`);
+  info = (m: string) => this.lines.push(`info ${m}`);
+  warn = (m: string) => this.lines.push(`warn ${m}`);
+  error = (m: string) => this.lines.push(`error ${m}`);
+}
+
+let entra: EntraSimulator;
+let defender: DefenderSimulator;
+let endpoints: Endpoints;
+let queue: MsalQueue;
+/** Every log line of every MsalAuth in this file, checked for token text at the end. */
+const allLogs = new CaptureLog();
+
+before(async () => {
+  entra = await startEntraSimulator({ clientId: CLIENT_ID, deviceCodeIntervalSeconds: 0.05 });
+  defender = await startDefenderSimulator({ verifyToken: (token) => entra.verifyAccessToken(token) });
+  const resolved = resolveEndpoints({ ...DEFAULT_SETTINGS, cloud: 'Custom', clientId: CLIENT_ID, customAuthorityHost: entra.url, customApiBaseUrl: defender.url });
+  assert.ok(!(resolved instanceof Error), String(resolved));
+  endpoints = resolved;
+});
+
+after(async () => {
+  await Promise.all([entra.close(), defender.close()]);
+});
+
+beforeEach(() => {
+  entra.switches.denyConsent = false;
+  entra.switches.deviceCodeApproval = 'nextPoll';
+  entra.switches.accessTokenLifetimeSeconds = 3600;
+  queue = new MsalQueue();
+});
+
+interface Window {
+  auth: MsalAuth;
+  ui: TestUi;
+  secrets: MemorySecrets;
+  state: MemoryState;
+  log: CaptureLog;
+}
+
+/** One VS Code window's auth service; pass another window's stores to share them as VS Code does. */
+function openWindow(shared?: { secrets: MemorySecrets; state: MemoryState }, browserTimeoutMs?: number): Window {
+  const ui = new TestUi();
+  const secrets = shared?.secrets ?? new MemorySecrets();
+  const state = shared?.state ?? new MemoryState();
+  const log = new CaptureLog();
+  const tee = {
+    trace: (m: string) => { log.trace(m); allLogs.trace(m); },
+    debug: (m: string) => { log.debug(m); allLogs.debug(m); },
+    info: (m: string) => { log.info(m); allLogs.info(m); },
+    warn: (m: string) => { log.warn(m); allLogs.warn(m); },
+    error: (m: string) => { log.error(m); allLogs.error(m); },
+  };
+  const auth = new MsalAuth({
+    clientId: CLIENT_ID, endpoints, secrets, state, ui, log: tee, queue, browserTimeoutMs,
+    networkClient: createNetworkClient({ ca: entra.caPem, timeoutMs: 5000 }),
+  });
+  return { auth, ui, secrets, state, log };
+}
+
+async function listActions(token: string): Promise<number> {
+  const response = await fetch(`${defender.url}/api/machineactions?$top=1`, {
+    headers: { authorization: `Bearer ${token}` }, agent: new https.Agent({ ca: defender.caPem }),
+  });
+  return response.status;
+}
+
+function tokenRequests(grantType: string): number {
+  return entra.requests.filter((r) => r.path.endsWith('/oauth2/v2.0/token') && r.grantType === grantType).length;
+}
+
+/** The next account change of `auth`; fails after 3 s rather than hanging the file. */
+function nextAccountChange(auth: MsalAuth): Promise<AccountSummary | undefined> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no account change within 3 s')), 3000);
+    const subscription = auth.onDidChangeAccount((account) => {
+      clearTimeout(timer);
+      subscription.dispose();
+      resolve(account);
+    });
+  });
+}
+
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 3000;
+  while (!condition()) {
+    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+async function signInWithDeviceCode(window: Window): Promise<AccountSummary> {
+  return window.auth.signIn('deviceCode');
+}
+
+describe('device code sign-in', () => {
+  it('shows the code, copies it and opens the page, then signs in with a token the Defender API accepts', async () => {
+    const window = openWindow();
+    const grantsBefore = tokenRequests('device_code');
+    const account = await signInWithDeviceCode(window);
+
+    assert.equal(account.username, entra.switches.user.upn);
+    assert.equal(account.tenantId, entra.switches.user.tid);
+    assert.deepEqual(window.auth.account, account);
+    const [prompt] = window.ui.deviceCodes;
+    assert.match(prompt.userCode, /^[A-Z0-9]{8}$/);
+    assert.equal(prompt.verificationUri, `${entra.url}/devicelogin`);
+    assert.deepEqual(window.ui.clipboard, [prompt.userCode]);
+    assert.deepEqual(window.ui.opened, [prompt.verificationUri]);
+    assert.ok(window.ui.progressMessages.some((m) => m.includes(prompt.userCode)), 'the progress notification shows the code');
+    // msal-node 7 polls with the short grant type, which the simulator must accept.
+    assert.equal(tokenRequests('device_code'), grantsBefore + 1);
+
+    const token = await window.auth.getAccessToken({ forceRefresh: false });
+    assert.deepEqual(entra.verifyAccessToken(token)?.upn, entra.switches.user.upn);
+    assert.equal(await listActions(token), 200);
+  });
+
+  it('keeps polling until the code is approved', async () => {
+    entra.switches.deviceCodeApproval = 'manual';
+    const window = openWindow();
+    const signingIn = signInWithDeviceCode(window);
+    const pendingPolls = () => entra.requests.filter((r) => r.grantType === 'device_code' && r.status === 400).length;
+    const pendingBefore = pendingPolls();
+    await waitFor(() => pendingPolls() >= pendingBefore + 2, 'two polls answered authorization_pending');
+    assert.equal(window.auth.account, undefined);
+    assert.equal(entra.approveDeviceCodes(window.ui.deviceCodes[0].userCode), 1);
+    const account = await signingIn;
+    assert.equal(account.username, entra.switches.user.upn);
+  });
+
+  it('stops polling when the user presses Cancel, and the next sign-in works', async () => {
+    entra.switches.deviceCodeApproval = 'manual';
+    const window = openWindow();
+    const signingIn = signInWithDeviceCode(window);
+    await waitFor(() => window.ui.deviceCodes.length > 0, 'the device code');
+    window.ui.pressCancel();
+    await assert.rejects(signingIn, { kind: 'userCancelled' });
+    assert.equal(window.auth.account, undefined);
+
+    entra.switches.deviceCodeApproval = 'nextPoll';
+    assert.equal((await signInWithDeviceCode(window)).username, entra.switches.user.upn);
+  });
+
+  it('reports a refused consent with the service\'s words and stays signed out', async () => {
+    entra.switches.denyConsent = true;
+    const window = openWindow();
+    await assert.rejects(signInWithDeviceCode(window), (error: { kind?: string; message?: string }) => {
+      assert.equal(error.kind, 'signInFailed');
+      assert.match(error.message ?? '', /consent_required/);
+      return true;
+    });
+    assert.equal(window.auth.account, undefined);
+  });
+});
+
+describe('browser sign-in', () => {
+  it('opens the authorize page and finishes through the form POST to MSAL\'s loopback listener', async () => {
+    const window = openWindow();
+    let loopbackPage: Promise<{ status: number; body: string }> | undefined;
+    window.ui.onOpen = (url) => {
+      loopbackPage = completeBrowserSignIn(url, entra.caPem);
+    };
+    const account = await window.auth.signIn('browser');
+
+    assert.equal(account.username, entra.switches.user.upn);
+    const authorize = new URL(window.ui.opened[0]);
+    assert.equal(authorize.origin + authorize.pathname, `${entra.url}/organizations/oauth2/v2.0/authorize`);
+    assert.equal(authorize.searchParams.get('response_mode'), 'form_post');
+    assert.equal(authorize.searchParams.get('code_challenge_method'), 'S256');
+    assert.match(authorize.searchParams.get('redirect_uri') ?? '', /^http:\/\/localhost:\d+$/);
+    assert.equal(authorize.searchParams.get('scope')?.split(' ').includes(endpoints.scope), true);
+    const page = await loopbackPage;
+    assert.equal(page?.status, 200);
+    assert.match(page?.body ?? '', /return to VS Code/);
+    assert.equal(await listActions(await window.auth.getAccessToken({ forceRefresh: false })), 200);
+  });
+
+  it('Cancel ends the wait at once and frees MSAL\'s loopback listener', async () => {
+    const window = openWindow();
+    window.ui.onOpen = () => setImmediate(() => window.ui.pressCancel());
+    await assert.rejects(window.auth.signIn('browser'), { kind: 'userCancelled' });
+    const redirectUri = new URL(window.ui.opened[0]).searchParams.get('redirect_uri') ?? '';
+    await waitUntilClosed(Number(new URL(redirectUri).port));
+    // The queue is free again: another MSAL call completes.
+    window.ui.onOpen = () => undefined;
+    assert.equal((await signInWithDeviceCode(window)).username, entra.switches.user.upn);
+  });
+
+  it('times out when the browser never comes back', async () => {
+    const window = openWindow(undefined, 300);
+    await assert.rejects(window.auth.signIn('browser'), { kind: 'timeout' });
+    assert.equal(window.auth.account, undefined);
+  });
+
+  it('reports a refused consent from the authorize page', async () => {
+    entra.switches.denyConsent = true;
+    const window = openWindow();
+    window.ui.onOpen = (url) => void completeBrowserSignIn(url, entra.caPem);
+    await assert.rejects(window.auth.signIn('browser'), (error: { kind?: string; message?: string }) => {
+      assert.equal(error.kind, 'signInFailed');
+      assert.match(error.message ?? '', /AADSTS65001/);
+      return true;
+    });
+  });
+});
+
+describe('tokens', () => {
+  it('serves the cached token until it is close to expiry, then refreshes silently', async () => {
+    const window = openWindow();
+    await signInWithDeviceCode(window);
+    const refreshes = tokenRequests('refresh_token');
+    const first = await window.auth.getAccessToken({ forceRefresh: false });
+    assert.equal(await window.auth.getAccessToken({ forceRefresh: false }), first);
+    assert.equal(tokenRequests('refresh_token'), refreshes, 'a fresh cached token costs no request');
+
+    // Tokens living 2 minutes are inside MSAL's 5-minute renewal window: each one is due for a refresh at once.
+    entra.switches.accessTokenLifetimeSeconds = 120;
+    const renewed = await window.auth.getAccessToken({ forceRefresh: true });
+    const again = await window.auth.getAccessToken({ forceRefresh: false });
+    assert.notEqual(again, renewed);
+    assert.equal(tokenRequests('refresh_token'), refreshes + 2);
+    assert.equal(await listActions(again), 200);
+    assert.equal(window.ui.opened.length, 1, 'only the device-code page was ever opened');
+  });
+
+  it('forceRefresh gets a new token after the API rejected the cached one (401)', async () => {
+    const window = openWindow();
+    await signInWithDeviceCode(window);
+    const cached = await window.auth.getAccessToken({ forceRefresh: false });
+    entra.expireTokensNow();
+    assert.equal(await listActions(cached), 401);
+    assert.equal(await window.auth.getAccessToken({ forceRefresh: false }), cached, 'MSAL still trusts its cache');
+    const fresh = await window.auth.getAccessToken({ forceRefresh: true });
+    assert.notEqual(fresh, cached);
+    assert.equal(await listActions(fresh), 200);
+  });
+
+  it('a revoked refresh token ends the session: signed out, cache entry gone, no browser', async () => {
+    const window = openWindow();
+    await signInWithDeviceCode(window);
+    const opened = window.ui.opened.length;
+    const signedOut = nextAccountChange(window.auth);
+    entra.revokeRefreshTokens();
+
+    await assert.rejects(window.auth.getAccessToken({ forceRefresh: true }), (error) => isSignInRequiredError(error));
+    assert.equal(await signedOut, undefined);
+    assert.equal(window.auth.account, undefined);
+    assert.equal(window.secrets.values.has(window.auth.cacheKey), false);
+    assert.equal(window.ui.opened.length, opened);
+    await assert.rejects(window.auth.getAccessToken({ forceRefresh: false }), (error) => isSignInRequiredError(error));
+  });
+
+  it('without an account, asks for sign-in without any request', async () => {
+    const window = openWindow();
+    const requests = entra.requests.length;
+    assert.equal(await window.auth.loadAccount(), undefined);
+    await assert.rejects(window.auth.getAccessToken({ forceRefresh: false }), (error) => isSignInRequiredError(error));
+    assert.equal(entra.requests.length, requests);
+  });
+});
+
+describe('token cache in SecretStorage', () => {
+  it('a second window sees the first one\'s account and uses its cached token', async () => {
+    const first = openWindow();
+    await signInWithDeviceCode(first);
+    const token = await first.auth.getAccessToken({ forceRefresh: false });
+    assert.deepEqual([...first.secrets.values.keys()], [first.auth.cacheKey], 'one SecretStorage entry, nothing else');
+    assert.deepEqual([...first.state.values.values()], [first.auth.account?.homeAccountId], 'globalState holds only the account id');
+
+    const second = openWindow(first);
+    const account = await second.auth.loadAccount();
+    assert.equal(account?.username, entra.switches.user.upn);
+    assert.equal(await second.auth.getAccessToken({ forceRefresh: false }), token);
+    assert.equal(second.ui.opened.length, 0);
+  });
+
+  it('a window follows a sign-in and a sign-out made in another window', async () => {
+    const first = openWindow();
+    const second = openWindow(first);
+    assert.equal(await second.auth.loadAccount(), undefined);
+
+    const signedInThere = nextAccountChange(second.auth);
+    await signInWithDeviceCode(first);
+    assert.equal((await signedInThere)?.username, entra.switches.user.upn);
+
+    const signedOutThere = nextAccountChange(second.auth);
+    await first.auth.signOut();
+    assert.equal(await signedOutThere, undefined);
+  });
+
+  it('sign out removes the account, the cache entry and the remembered account id', async () => {
+    const window = openWindow();
+    await signInWithDeviceCode(window);
+    assert.equal(window.secrets.values.has(window.auth.cacheKey), true);
+    await window.auth.signOut();
+    assert.equal(window.auth.account, undefined);
+    assert.equal(window.secrets.values.size, 0);
+    assert.equal(window.state.values.size, 0);
+    await assert.rejects(window.auth.getAccessToken({ forceRefresh: false }), (error) => isSignInRequiredError(error));
+    assert.equal(await openWindow(window).auth.loadAccount(), undefined, 'a new window finds nobody signed in');
+  });
+
+  it('an unreadable cache entry counts as signed out and the next sign-in replaces it', async () => {
+    const window = openWindow();
+    await window.secrets.store(window.auth.cacheKey, '{"Account": {"broken');
+    assert.equal(await window.auth.loadAccount(), undefined);
+    await signInWithDeviceCode(window);
+    assert.equal((await openWindow(window).auth.loadAccount())?.username, entra.switches.user.upn);
+  });
+
+  it('signing in as someone else replaces the cached account', async () => {
+    const window = openWindow();
+    await signInWithDeviceCode(window);
+    const original = { ...entra.switches.user };
+    entra.switches.user = { ...original, upn: 'ir-lead@contoso.com', name: 'Ira Lead', oid: '9e8d7c6b-5a49-4382-9160-5f4e3d2c1b0a' };
+    try {
+      const account = await signInWithDeviceCode(window);
+      assert.equal(account.username, 'ir-lead@contoso.com');
+      const reloaded = await openWindow(window).auth.loadAccount();
+      assert.equal(reloaded?.username, 'ir-lead@contoso.com');
+      assert.equal(entra.verifyAccessToken(await window.auth.getAccessToken({ forceRefresh: false }))?.upn, 'ir-lead@contoso.com');
+    } finally {
+      entra.switches.user = original;
+    }
+  });
+});
+
+describe('MsalQueue', () => {
+  it('runs tasks one at a time in order, and a failure does not stop the next', async () => {
+    const order: string[] = [];
+    const q = new MsalQueue();
+    const task = (name: string, ms: number, fail = false) => () => new Promise<string>((resolve, reject) => {
+      order.push(`start ${name}`);
+      setTimeout(() => {
+        order.push(`end ${name}`);
+        if (fail) {
+          reject(new Error(name));
+        } else {
+          resolve(name);
+        }
+      }, ms);
+    });
+    const results = await Promise.allSettled([q.run(task('a', 30)), q.run(task('b', 5, true)), q.run(task('c', 1))]);
+    assert.deepEqual(order, ['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+  });
+});
+
+describe('network client', () => {
+  it('refuses plain http and times out on a silent server', async () => {
+    const client = createNetworkClient({ timeoutMs: 200 });
+    await assert.rejects(client.sendGetRequestAsync('http://127.0.0.1:1/x'), /https only/);
+
+    const tls = ensureTlsMaterial();
+    const silent = https.createServer({ key: tls.keyPem, cert: tls.certPem }, () => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const started = Date.now();
+      await assert.rejects(createNetworkClient({ ca: tls.caPem, timeoutMs: 200 }).sendPostRequestAsync(`https://127.0.0.1:${port}/token`), /timed out/);
+      assert.ok(Date.now() - started < 2000);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+});
+
+describe('logging', () => {
+  it('MSAL logs reach the log without any token or code text, and without PII', () => {
+    assert.ok(allLogs.lines.some((line) => line.includes('MSAL')), 'MSAL log lines arrive');
+    const secrets = entra.issuedSecrets();
+    assert.ok(secrets.length > 10, 'the flows above issued tokens');
+    const leaks = allLogs.lines.filter((line) => secrets.some((secret) => line.includes(secret)));
+    assert.deepEqual(leaks, []);
+    const pii = [entra.switches.user.upn, entra.switches.user.name, 'ir-lead@contoso.com', 'Ira Lead'];
+    assert.deepEqual(allLogs.lines.filter((line) => pii.some((text) => line.includes(text))), []);
+  });
+});
+
+async function waitUntilClosed(port: number): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const open = await new Promise<boolean>((resolve) => {
+      const request = http.request({ host: '127.0.0.1', port, path: '/', method: 'GET' }, (response) => {
+        response.resume();
+        resolve(true);
+      });
+      request.on('error', () => resolve(false));
+      request.end();
+    });
+    if (!open) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.fail(`MSAL's loopback listener on port ${port} is still open`);
+}
