@@ -1,17 +1,16 @@
 import * as vscode from 'vscode';
-import { Commands, VIEW_ID } from './constants';
+import { Commands } from './constants';
 import { createAuthController } from './authController';
 import { registerCommand } from './commands/registerCommand';
 import { registerSignIn } from './commands/signIn';
 import { registerSignOut } from './commands/signOut';
+import { AuthSession } from './actions/authSession';
+import { registerActionCommands } from './commands/actionCommands';
+import { MachineActionsView } from './views/machineActionsView';
 import { createLog } from './log';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = createLog(context);
-
-  // The view exists from the start so its welcome content (driven by the context keys) shows in every state.
-  const emptyTree: vscode.TreeDataProvider<never> = { getTreeItem: (item) => item, getChildren: () => [] };
-  context.subscriptions.push(vscode.window.createTreeView(VIEW_ID, { treeDataProvider: emptyTree, canSelectMany: true }));
 
   registerCommand(context, log, Commands.showLog, 'Could not show the log', () => log.show());
 
@@ -19,13 +18,9 @@ export function activate(context: vscode.ExtensionContext): void {
   registerSignIn(context, log, auth);
   registerSignOut(context, log, auth);
 
-  // Filled in by the view/cancel work (see CHANGELOG): registered now so the contract is whole.
-  const comingLater = [Commands.refresh, Commands.cancelAction, Commands.showDetails,
-    Commands.copyActionId, Commands.openInPortal, Commands.filter];
-  for (const id of comingLater) {
-    registerCommand(context, log, id, 'Command failed', () =>
-      vscode.window.showInformationMessage(`${id} is not available yet in this preview build.`));
-  }
+  // The view exists from activation on, so its welcome content (driven by the context keys) shows in every state.
+  const view = new MachineActionsView(context, log, new AuthSession(auth, log));
+  registerActionCommands(context, log, view);
   log.info('Defender Machine Actions activated');
 }
 

@@ -33,9 +33,15 @@ export function isUserCancellation(error: unknown): boolean {
 
 const RETRYABLE_KINDS = new Set(['network', 'timeout']);
 
+/** What went wrong, in the error's own words. */
+export function errorDetail(error: unknown): string {
+  const e = shape(error);
+  return typeof e.message === 'string' && e.message ? e.message : String(error);
+}
+
 export function presentError(error: unknown, failedTo: string): ErrorPresentation {
   const e = shape(error);
-  const detail = typeof e.message === 'string' && e.message ? e.message : String(error);
+  const detail = errorDetail(error);
   const buttons: ErrorButton[] = [];
   let setting: string | undefined;
   if (e.kind === 'signInRequired' || e.status === 401) {

@@ -1,0 +1,68 @@
+// The view's filter (SPEC §3 "The tree" — statuses, types, device name text, only mine). Statuses, types and the
+// device text apply on the client; "only mine" also narrows the server query. Pure (no vscode).
+import type { MachineAction } from '../defender/machineAction';
+import { statusLabel, typeLabel } from '../views/presentation';
+
+export interface ActionFilter {
+  /** Statuses to show (any spelling case); empty = every status. */
+  statuses: string[];
+  /** Action types to show; empty = every type. */
+  types: string[];
+  /** Part of the device name or machine id, any case; '' = every device. */
+  deviceText: string;
+  /** Only the actions the signed-in user requested. */
+  onlyMine: boolean;
+}
+
+export const NO_FILTER: Readonly<ActionFilter> = Object.freeze({ statuses: [], types: [], deviceText: '', onlyMine: false });
+
+const MAX_DEVICE_TEXT = 256;
+
+function strings(value: unknown): string[] {
+  if (!Array.isArray(value)) {
+    return [];
+  }
+  const trimmed = value.filter((v): v is string => typeof v === 'string').map((v) => v.trim()).filter((v) => v);
+  return [...new Set(trimmed)];
+}
+
+/** Reads a filter from workspaceState or a command argument; anything malformed counts as "no filter" for its part. */
+export function normalizeFilter(value: unknown): ActionFilter {
+  const o = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  return {
+    statuses: strings(o.statuses),
+    types: strings(o.types),
+    deviceText: typeof o.deviceText === 'string' ? o.deviceText.trim().slice(0, MAX_DEVICE_TEXT) : '',
+    onlyMine: o.onlyMine === true,
+  };
+}
+
+export function isFilterActive(filter: ActionFilter): boolean {
+  return filter.statuses.length > 0 || filter.types.length > 0 || filter.deviceText !== '' || filter.onlyMine;
+}
+
+/** The actions that pass; `upn` is the signed-in user for "only mine" (no user: nothing is "mine"). */
+export function applyFilter(actions: readonly MachineAction[], filter: ActionFilter, upn?: string): MachineAction[] {
+  if (!isFilterActive(filter)) {
+    return [...actions];
+  }
+  const statuses = new Set(filter.statuses.map((s) => s.toLowerCase()));
+  const types = new Set(filter.types);
+  const device = filter.deviceText.toLowerCase();
+  const me = upn?.toLowerCase();
+  return actions.filter((a) =>
+    (statuses.size === 0 || statuses.has(a.status.toLowerCase()))
+    && (types.size === 0 || types.has(a.type))
+    && (!device || (a.computerDnsName ?? '').toLowerCase().includes(device) || (a.machineId ?? '').toLowerCase().includes(device))
+    && (!filter.onlyMine || (me !== undefined && (a.requestor ?? '').toLowerCase() === me)));
+}
+
+/** A short line for the view's description, e.g. `Pending, In Progress · Isolate · device "fin" · mine`; '' = none. */
+export function describeFilter(filter: ActionFilter): string {
+  return [
+    filter.statuses.map(statusLabel).join(', '),
+    filter.types.map(typeLabel).join(', '),
+    filter.deviceText ? `device "${filter.deviceText}"` : '',
+    filter.onlyMine ? 'mine' : '',
+  ].filter((part) => part).join(' · ');
+}

@@ -1,0 +1,69 @@
+// ActionsSession over the sign-in controller: one DefenderClient per (account, API base), all sharing one rate
+// limiter so the budget holds across sign-ins and region changes. Pure (no vscode): AuthController fits AuthSource.
+import type { Cloud } from '../config';
+import { DefenderClient } from '../defender/client';
+import type { Logger } from '../defender/logger';
+import { RateLimiter } from '../defender/rateLimiter';
+import type { Disposable } from './actionsStore';
+import type { RateBudget } from './autoRefresh';
+import type { ActionsSession, SessionAccount } from './session';
+
+/** What src/authController.ts exposes. */
+export interface AuthSource {
+  readonly configured: boolean;
+  readonly account: { username: string; tenantId: string } | undefined;
+  /** undefined while not configured. */
+  readonly endpoints: { apiBaseUrl: string } | undefined;
+  readonly cloud: Cloud;
+  getAccessToken(options: { forceRefresh: boolean }): Promise<string>;
+  onDidChange(listener: () => void): Disposable;
+}
+
+export class AuthSession implements ActionsSession {
+  private readonly limiter = new RateLimiter();
+  private current: { key: string; client: DefenderClient } | undefined;
+
+  constructor(private readonly auth: AuthSource, private readonly logger: Logger) {}
+
+  configured(): boolean {
+    return this.auth.configured;
+  }
+
+  account(): SessionAccount | undefined {
+    const account = this.auth.account;
+    return account ? { upn: account.username, tenantId: account.tenantId } : undefined;
+  }
+
+  /** The same client while the account and the API base stay the same: a new one means a new list. */
+  client(): DefenderClient | undefined {
+    const account = this.auth.account;
+    const endpoints = this.auth.endpoints;
+    if (!account || !endpoints) {
+      this.current = undefined;
+      return undefined;
+    }
+    const key = JSON.stringify([account.tenantId, account.username.toLowerCase(), endpoints.apiBaseUrl]);
+    if (this.current?.key !== key) {
+      const client = new DefenderClient({
+        apiBaseUrl: endpoints.apiBaseUrl,
+        getAccessToken: (options) => this.auth.getAccessToken(options),
+        logger: this.logger,
+        rateLimiter: this.limiter,
+      });
+      this.current = { key, client };
+    }
+    return this.current.client;
+  }
+
+  rateBudget(): RateBudget | undefined {
+    return this.auth.account ? this.limiter : undefined;
+  }
+
+  cloud(): Cloud {
+    return this.auth.cloud;
+  }
+
+  onDidChange(listener: () => void): Disposable {
+    return this.auth.onDidChange(listener);
+  }
+}

@@ -1,0 +1,26 @@
+// What the view and the commands need from sign-in, as a small interface: they never reach into the auth internals,
+// and tests can hand in their own. extension.ts adapts the AuthController to it.
+import type { Cloud } from '../config';
+import type { DefenderClient } from '../defender/client';
+import type { Disposable } from './actionsStore';
+import type { RateBudget } from './autoRefresh';
+
+export interface SessionAccount {
+  /** The UPN, e.g. analyst@contoso.com (what `requestor eq` compares with). */
+  upn: string;
+  tenantId: string;
+}
+
+export interface ActionsSession {
+  /** Whether the settings are complete enough to sign in (mdeActions.configured). */
+  configured(): boolean;
+  /** A client for the signed-in account; undefined when signed out or not configured. */
+  client(): DefenderClient | undefined;
+  account(): SessionAccount | undefined;
+  /** The budget the client's requests are counted against; undefined when there is no client. */
+  rateBudget(): RateBudget | undefined;
+  /** The configured cloud, for the portal link. */
+  cloud(): Cloud;
+  /** Fires when any of the above may have changed (sign-in, sign-out, another account, settings). */
+  onDidChange(listener: () => void): Disposable;
+}

@@ -1,0 +1,19 @@
+// The commands of the Machine Actions view, registered together (each through registerCommand).
+import type * as vscode from 'vscode';
+import type { ExtensionLog } from '../log';
+import type { MachineActionsView } from '../views/machineActionsView';
+import { registerCancelCommand } from './cancelAction';
+import { registerCopyActionIdCommand } from './copyActionId';
+import { registerFilterCommand } from './filter';
+import { registerOpenInPortalCommand } from './openInPortal';
+import { registerRefreshCommand } from './refresh';
+import { registerShowDetailsCommand } from './showDetails';
+
+export function registerActionCommands(context: vscode.ExtensionContext, log: ExtensionLog, view: MachineActionsView): void {
+  registerRefreshCommand(context, log, view);
+  registerCancelCommand(context, log, view);
+  registerShowDetailsCommand(context, log, view);
+  registerCopyActionIdCommand(context, log);
+  registerOpenInPortalCommand(context, log, view);
+  registerFilterCommand(context, log, view);
+}

@@ -1,0 +1,239 @@
+// mdeActions.cancelAction (SPEC §3 "Cancel"): from an item, a multi-selection or the palette; the comment prompt; a
+// progress notification and a "Cancelling…" row; one POST per action; the tree updated from the returned entity;
+// the outcome notification; every cancel and outcome in the log.
+//
+// Programmatic use: executeCommand('mdeActions.cancelAction', { actionId | actionIds, comment?, verifyFirst? }).
+// The comment is validated like a typed one; see askCancelComment for when it skips the input box.
+import * as vscode from 'vscode';
+import { Commands } from '../constants';
+import type { DefenderClient } from '../defender/client';
+import { invalidInputError } from '../defender/errors';
+import { isCancellable, isGuid, MachineAction } from '../defender/machineAction';
+import type { ExtensionLog } from '../log';
+import { actionLabel, actionSubject, deviceLabel, quickPickText, relativeAge, requestorLabel, statusIcon, statusLabel } from '../views/presentation';
+import type { MachineActionsView } from '../views/machineActionsView';
+import { bulkPacingNote, InFlight, MAX_BULK_CONCURRENCY, runPaced } from './bulkCancel';
+import { runCancel } from './cancelFlow';
+import {
+  BulkEntry, CancelOutcome, classifyCancelError, isRetryable, OutcomePresentation, outcomeEntity, outcomeLogText,
+  presentCancelOutcome, summarizeBulk,
+} from './cancelOutcome';
+import { commandOptions, invalidIds, targetActionIds } from './commandArgs';
+import { errorDetail } from './errorPresentation';
+import { askCancelComment } from './commentPrompt';
+import { registerCommand } from './registerCommand';
+
+/** Subjects named in a bulk prompt before "…". */
+const SUBJECTS_IN_PROMPT = 3;
+
+export function registerCancelCommand(context: vscode.ExtensionContext, log: ExtensionLog, view: MachineActionsView): void {
+  const inFlight = new InFlight<CancelOutcome>();
+  const { store } = view;
+
+  /** One cancel; a second call for the same action while the first runs joins it (one request). */
+  const cancelOne = (client: DefenderClient, action: MachineAction, comment: string, verifyFirst: boolean, onThrottled: (seconds: number) => void): Promise<CancelOutcome> => {
+    const { promise, joined } = inFlight.run(action.id, async () => {
+      log.info(`Cancel requested: action ${action.id} (${actionLabel(action)}) on ${deviceLabel(action)}, comment "${comment}"${verifyFirst ? ', state re-read first' : ''}`);
+      store.setCancelling(action.id, true);
+      try {
+        const outcome = await runCancel(client, { id: action.id, comment, verifyFirst, onThrottled });
+        const entity = outcomeEntity(outcome);
+        if (entity) {
+          store.upsert(entity);
+        } else if (outcome.kind === 'notFound') {
+          store.remove(action.id);
+        }
+        const line = `Cancel outcome: action ${action.id} on ${deviceLabel(action)}: ${outcomeLogText(outcome)}`;
+        if (outcome.kind === 'cancelled' || outcome.kind === 'requested') {
+          log.info(line);
+        } else {
+          log.warn(line);
+        }
+        return outcome;
+      } finally {
+        store.setCancelling(action.id, false);
+      }
+    });
+    if (joined) {
+      log.info(`Cancel of action ${action.id} is already in flight: joined it, no second request`);
+    }
+    return promise;
+  };
+
+  const showOutcome = async (presentation: OutcomePresentation, retry: () => Thenable<unknown>): Promise<void> => {
+    const { message, buttons } = presentation;
+    const choice = await (presentation.severity === 'info' ? vscode.window.showInformationMessage(message, ...buttons)
+      : presentation.severity === 'warning' ? vscode.window.showWarningMessage(message, ...buttons)
+        : vscode.window.showErrorMessage(message, ...buttons));
+    switch (choice) {
+      case 'Sign In':
+        await vscode.commands.executeCommand(Commands.signIn);
+        break;
+      case 'Retry':
+        await retry();
+        break;
+      case 'Show Log':
+        log.show();
+        break;
+    }
+  };
+
+  /** Not awaited by the command: a notification left open must not keep the command (or a test) waiting. */
+  const notify = (presentation: OutcomePresentation, retryIds: string[], comment: string): void => {
+    // A retry goes through the command again (and its wrapper), reading each action's state before it sends.
+    const retry = () => vscode.commands.executeCommand(Commands.cancelAction, { actionIds: retryIds, comment, verifyFirst: true });
+    void showOutcome(presentation, retry).catch((error) => log.error(`Cancel notification: ${errorDetail(error)}`));
+  };
+
+  const lookUp = async (client: DefenderClient, id: string): Promise<MachineAction | undefined> => {
+    try {
+      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Looking up machine action ${id}…` },
+        () => client.getMachineAction(id));
+    } catch (error) {
+      const outcome = classifyCancelError(error);
+      // A 403 here is about reading, not cancelling: it goes to the wrapper with the service's own words.
+      if (outcome.kind === 'notFound' || outcome.kind === 'sessionExpired') {
+        log.warn(`Cancel: looking up action ${id}: ${outcomeLogText(outcome)}`);
+        notify(presentCancelOutcome(outcome, `Machine action ${id}`), [], '');
+        return undefined;
+      }
+      throw error;
+    }
+  };
+
+  /** The actions behind the ids: listed ones from the store, a pasted one fetched first. */
+  const resolve = async (client: DefenderClient, ids: string[]): Promise<MachineAction[] | undefined> => {
+    const bad = invalidIds(ids);
+    if (bad.length) {
+      throw invalidInputError(`Not a machine action ID: ${bad.join(', ')}. An action ID is a GUID such as 7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33.`);
+    }
+    const actions: MachineAction[] = [];
+    for (const id of ids) {
+      const action = store.get(id) ?? await lookUp(client, id);
+      if (!action) {
+        return undefined;
+      }
+      actions.push(action);
+    }
+    return actions;
+  };
+
+  const cancelSingle = async (client: DefenderClient, action: MachineAction, comment: string, verifyFirst: boolean): Promise<void> => {
+    const subject = actionSubject(action);
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Cancelling ${subject}` },
+      (progress) => cancelOne(client, action, comment, verifyFirst,
+        (seconds) => progress.report({ message: `Defender asked to wait ${seconds} s (rate limit); retrying once after that…` })),
+    );
+    notify(presentCancelOutcome(outcome, subject), isRetryable(outcome) ? [action.id] : [], comment);
+  };
+
+  const cancelBulk = async (client: DefenderClient, actions: MachineAction[], comment: string, verifyFirst: boolean): Promise<void> => {
+    const total = actions.length;
+    const entries = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Cancelling ${total} machine actions`, cancellable: true },
+      async (progress, token): Promise<BulkEntry[]> => {
+        const stop = new AbortController();
+        const subscription = token.onCancellationRequested(() => stop.abort());
+        progress.report({ message: bulkPacingNote(total, view.session.rateBudget()) ?? `0 of ${total}` });
+        try {
+          const results = await runPaced(actions,
+            (action) => cancelOne(client, action, comment, verifyFirst,
+              (seconds) => progress.report({ message: `Defender asked to wait ${seconds} s (rate limit)…` })),
+            { concurrency: MAX_BULK_CONCURRENCY, signal: stop.signal, onSettled: (done) => progress.report({ increment: 100 / total, message: `${done} of ${total}` }) });
+          return results.map((r) => ('result' in r ? { outcome: r.result } : { notSent: true }));
+        } finally {
+          subscription.dispose();
+        }
+      },
+    );
+    const summary = summarizeBulk(entries);
+    const notSent = actions.filter((_, i) => 'notSent' in entries[i]).map((a) => a.id);
+    log.info(`Bulk cancel of ${total}: ${summary.message}${notSent.length ? ` Stopped before sending: ${notSent.join(', ')}` : ''}`);
+    const retryIds = actions.filter((_, i) => { const e = entries[i]; return 'outcome' in e && isRetryable(e.outcome); }).map((a) => a.id);
+    notify(summary, retryIds, comment);
+  };
+
+  registerCommand(context, log, Commands.cancelAction, 'Could not cancel the machine action', async (...args: unknown[]) => {
+    const client = view.requireClient('cancel machine actions');
+    const options = commandOptions(args);
+    const given = targetActionIds(args);
+    const ids = given.length ? given : await pickActionToCancel(view, inFlight);
+    const targets = ids && await resolve(client, ids);
+    if (!targets?.length) {
+      return;
+    }
+    const finished = targets.filter((a) => !isCancellable(a.status));
+    const busy = targets.filter((a) => isCancellable(a.status) && inFlight.has(a.id));
+    const toSend = targets.filter((a) => isCancellable(a.status) && !inFlight.has(a.id));
+    for (const action of finished) {
+      log.info(`Cancel skipped: action ${action.id} on ${deviceLabel(action)} is ${action.status}, not cancellable`);
+    }
+    if (toSend.length === 0) {
+      const [first] = targets;
+      const reason = busy.length
+        ? `${targets.length === 1 ? actionSubject(first) : 'The selected actions'} ${targets.length === 1 ? 'is' : 'are'} already being cancelled.`
+        : targets.length === 1
+          ? `${actionSubject(first)} is ${statusLabel(first.status)}: only Pending or In Progress actions can be cancelled.`
+          : 'None of the selected actions can be cancelled: only Pending or In Progress ones can.';
+      void vscode.window.showInformationMessage(reason);
+      return;
+    }
+    const skipped = finished.length + busy.length;
+    const subject = toSend.length === 1
+      ? actionSubject(toSend[0])
+      : `${toSend.length} machine actions (${toSend.slice(0, SUBJECTS_IN_PROMPT).map(actionSubject).join('; ')}${toSend.length > SUBJECTS_IN_PROMPT ? '; …' : ''})`
+        + (skipped ? `; ${skipped} selected one${skipped === 1 ? ' is' : 's are'} left out (finished or already being cancelled)` : '');
+    const comment = await askCancelComment(subject, options.comment, context.extensionMode);
+    if (comment === undefined) {
+      log.info(`Cancel of ${toSend.map((a) => a.id).join(', ')} abandoned at the comment prompt: nothing sent`);
+      return;
+    }
+    await (toSend.length === 1
+      ? cancelSingle(client, toSend[0], comment, options.verifyFirst)
+      : cancelBulk(client, toSend, comment, options.verifyFirst));
+  });
+}
+
+interface ActionPick extends vscode.QuickPickItem {
+  /** A listed action's id, or a pasted one (looked up before anything else when it is not listed). */
+  id: string;
+}
+
+function pickItem(action: MachineAction, now: number): ActionPick {
+  const comment = action.requestorComment ? ` — ${action.requestorComment}` : '';
+  return {
+    label: `$(${statusIcon(action.status).id}) ${quickPickText(actionLabel(action))}`,
+    description: quickPickText(`${deviceLabel(action)} · ${relativeAge(action.creationDateTimeUtc, now)}`),
+    detail: quickPickText(`${statusLabel(action.status)}, requested by ${requestorLabel(action.requestor)}${comment}`),
+    id: action.id,
+  };
+}
+
+/** The palette's quick pick: the cancellable actions of the list, or a pasted action id. Resolves to the chosen id. */
+async function pickActionToCancel(view: MachineActionsView, inFlight: InFlight<CancelOutcome>): Promise<string[] | undefined> {
+  const now = Date.now();
+  const listed = view.store.actions.filter((a) => isCancellable(a.status) && !inFlight.has(a.id)).map((a) => pickItem(a, now));
+  const pick = vscode.window.createQuickPick<ActionPick>();
+  pick.title = 'Cancel Machine Action';
+  pick.placeholder = listed.length
+    ? 'Pick the action to cancel, or paste an action ID'
+    : 'No cancellable actions in the list: paste an action ID';
+  pick.matchOnDescription = true;
+  pick.matchOnDetail = true;
+  pick.items = listed;
+  const chosen = await new Promise<ActionPick | undefined>((resolve) => {
+    pick.onDidChangeValue((value) => {
+      const id = value.trim();
+      const listedAction = isGuid(id) ? view.store.get(id) : undefined;
+      pick.items = isGuid(id)
+        ? [{ label: `$(search) Action ${id}`, description: listedAction ? quickPickText(actionSubject(listedAction)) : 'look it up in Defender', alwaysShow: true, id }, ...listed]
+        : listed;
+    });
+    pick.onDidAccept(() => resolve(pick.selectedItems[0]));
+    pick.onDidHide(() => resolve(undefined));
+    pick.show();
+  });
+  pick.dispose();
+  return chosen ? [chosen.id] : undefined;
+}

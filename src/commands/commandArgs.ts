@@ -1,0 +1,81 @@
+// What an item command was invoked on. VS Code passes (clickedNode, selectedNodes) from the tree; a keybinding or
+// another extension may pass an action id or an options object. Pure (no vscode).
+import { invalidInputError } from '../defender/errors';
+import { isGuid } from '../defender/machineAction';
+
+interface ActionNodeShape {
+  kind: 'action';
+  action: { id: string };
+}
+
+function isActionNode(value: unknown): value is ActionNodeShape {
+  const v = value as Partial<ActionNodeShape> | null;
+  return typeof v === 'object' && v !== null && v.kind === 'action' && typeof v.action?.id === 'string';
+}
+
+/** Options a programmatic caller may pass: `{ actionId | actionIds, comment, verifyFirst }`. */
+export interface CommandOptions {
+  actionIds: string[];
+  comment?: string;
+  /** Read the action's state before sending anything (set by the Retry of an unconfirmed cancel). */
+  verifyFirst: boolean;
+}
+
+function optionsOf(value: unknown): CommandOptions | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || isActionNode(value)) {
+    return undefined;
+  }
+  const o = value as { actionId?: unknown; actionIds?: unknown; comment?: unknown; verifyFirst?: unknown };
+  const ids = [o.actionId, ...(Array.isArray(o.actionIds) ? o.actionIds : [])].filter((id): id is string => typeof id === 'string');
+  return {
+    actionIds: ids.map((id) => id.trim()),
+    ...(typeof o.comment === 'string' ? { comment: o.comment } : {}),
+    verifyFirst: o.verifyFirst === true,
+  };
+}
+
+/**
+ * The action ids the command applies to, in order and without duplicates: the multi-selection when the clicked
+ * item is part of it, else the clicked item; an id string; or `actionId(s)` of an options object. [] = ask the user.
+ * Strings that are not GUIDs are kept, so the caller can say which id is wrong.
+ */
+export function targetActionIds(args: readonly unknown[]): string[] {
+  const [first, second] = args;
+  let ids: string[] = [];
+  if (isActionNode(first)) {
+    const selection = Array.isArray(second) ? second.filter(isActionNode) : [];
+    const clickedIsSelected = selection.some((node) => node.action.id === first.action.id);
+    ids = (clickedIsSelected && selection.length > 1 ? selection : [first]).map((node) => node.action.id);
+  } else if (typeof first === 'string') {
+    ids = [first.trim()];
+  } else {
+    ids = optionsOf(first)?.actionIds ?? [];
+  }
+  const seen = new Set<string>();
+  return ids.filter((id) => id && !seen.has(id.toLowerCase()) && seen.add(id.toLowerCase()));
+}
+
+/** The comment and flags a programmatic caller passed, from an options object in any argument position. */
+export function commandOptions(args: readonly unknown[]): { comment?: string; verifyFirst: boolean } {
+  for (const arg of args) {
+    const options = optionsOf(arg);
+    if (options) {
+      return { ...(options.comment !== undefined ? { comment: options.comment } : {}), verifyFirst: options.verifyFirst };
+    }
+  }
+  return { verifyFirst: false };
+}
+
+/** The ids among `ids` that are not machine action ids, for one clear message. */
+export function invalidIds(ids: readonly string[]): string[] {
+  return ids.filter((id) => !isGuid(id));
+}
+
+/** The target ids of an item command (details, copy, portal), or a clear error when it was invoked without any. */
+export function requireTargets(args: readonly unknown[]): string[] {
+  const ids = targetActionIds(args);
+  if (ids.length === 0) {
+    throw invalidInputError('Select a machine action in the Machine Actions view first.');
+  }
+  return ids;
+}

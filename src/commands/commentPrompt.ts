@@ -1,0 +1,34 @@
+// The comment of a cancel (SPEC §3 "Cancel" 2): required, trimmed, at most 1,000 characters, no control characters;
+// the prompt names what is being cancelled; Escape sends nothing.
+import * as vscode from 'vscode';
+import { invalidInputError } from '../defender/errors';
+import { cancelCommentProblem, MAX_COMMENT_LENGTH } from '../defender/machineAction';
+
+/**
+ * The comment to send, or undefined when the user pressed Escape.
+ *
+ * `passed` is a comment given with the command (`{ comment }`, e.g. from a keybinding or a test). It must pass the same
+ * validation as a typed one. In the Test and Development extension modes it is used as is (host tests cannot type
+ * into an input box); in normal use it only pre-fills the box, so no other extension can cancel an action in the
+ * engineer's name without the engineer confirming it.
+ */
+export async function askCancelComment(subject: string, passed: string | undefined, mode: vscode.ExtensionMode): Promise<string | undefined> {
+  if (passed !== undefined) {
+    const problem = cancelCommentProblem(passed);
+    if (problem) {
+      throw invalidInputError(`The cancel comment was not accepted: ${problem}`);
+    }
+    if (mode !== vscode.ExtensionMode.Production) {
+      return passed.trim();
+    }
+  }
+  const comment = await vscode.window.showInputBox({
+    title: 'Cancel Machine Action',
+    prompt: `Why cancel ${subject}? Defender records the comment with the cancellation (required, up to ${MAX_COMMENT_LENGTH} characters).`,
+    placeHolder: 'e.g. Wrong device: isolation requested by mistake',
+    value: passed,
+    ignoreFocusOut: true,
+    validateInput: (value) => cancelCommentProblem(value),
+  });
+  return comment?.trim();
+}

@@ -1,0 +1,10 @@
+// mdeActions.refresh: one list request now, whatever the auto refresh is doing (the rate limiter paces it).
+import * as vscode from 'vscode';
+import { Commands } from '../constants';
+import type { ExtensionLog } from '../log';
+import type { MachineActionsView } from '../views/machineActionsView';
+import { registerCommand } from './registerCommand';
+
+export function registerRefreshCommand(context: vscode.ExtensionContext, log: ExtensionLog, view: MachineActionsView): void {
+  registerCommand(context, log, Commands.refresh, 'Could not load machine actions', () => view.refresh({ manual: true }));
+}

@@ -1,0 +1,54 @@
+// The TreeDataProvider of the Machine Actions view: turns the pure nodes of treeNodes.ts into TreeItems.
+import * as vscode from 'vscode';
+import { childNodes, NodeView, nodeView, rootNodes, TreeContent, TreeNode, ViewContext } from './treeNodes';
+
+/** Markdown that renders server text as text: untrusted (no command links), no HTML, no theme icons. */
+export function untrustedMarkdown(markdown: string): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(markdown, false);
+  md.isTrusted = false;
+  md.supportHtml = false;
+  return md;
+}
+
+function toTreeItem(view: NodeView): vscode.TreeItem {
+  const collapsible = {
+    none: vscode.TreeItemCollapsibleState.None,
+    collapsed: vscode.TreeItemCollapsibleState.Collapsed,
+    expanded: vscode.TreeItemCollapsibleState.Expanded,
+  }[view.collapsible];
+  const item = new vscode.TreeItem(view.label, collapsible);
+  item.id = view.id;
+  item.description = view.description;
+  if (view.tooltip) {
+    item.tooltip = 'markdown' in view.tooltip ? untrustedMarkdown(view.tooltip.markdown) : view.tooltip.text;
+  }
+  item.iconPath = new vscode.ThemeIcon(view.icon.id, view.icon.color ? new vscode.ThemeColor(view.icon.color) : undefined);
+  item.contextValue = view.contextValue;
+  item.command = view.command;
+  item.accessibilityInformation = { label: view.accessibilityLabel };
+  return item;
+}
+
+export class ActionsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly content: () => TreeContent, private readonly context: () => ViewContext) {}
+
+  /** Everything is rebuilt from the store: one cheap pass, and no node can show stale state. */
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    return toTreeItem(nodeView(node, this.context()));
+  }
+
+  getChildren(node?: TreeNode): TreeNode[] {
+    return node ? childNodes(node) : rootNodes(this.content());
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

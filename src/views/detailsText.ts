@@ -1,0 +1,32 @@
+// The read-only details document of one action: a readable summary as JSONC comments, then the raw JSON as received.
+// Every server value in a comment is one line (control characters removed), so it cannot end the comment and turn
+// into content. Pure (no vscode).
+import type { MachineAction } from '../defender/machineAction';
+import { actionFields, actionSubject, commandLines, oneLine } from './presentation';
+
+function comment(line: string): string {
+  return line ? `// ${oneLine(line)}` : '//';
+}
+
+export function detailsText(action: MachineAction, now: number): string {
+  const fields = actionFields(action, now);
+  const width = Math.max(...fields.map(([label]) => label.length)) + 1;
+  const lines = [
+    `Machine action: ${actionSubject(action)}`,
+    '',
+    ...fields.map(([label, value]) => `${`${label}:`.padEnd(width)} ${value}`),
+  ];
+  const commands = commandLines(action);
+  if (commands.length) {
+    lines.push('', 'Live response commands:', ...commands.map((c) => `  ${c}`));
+  }
+  lines.push('', 'Read-only. The raw JSON as Defender sent it:');
+  return `${lines.map(comment).join('\n')}\n${JSON.stringify(action.raw, null, 2)}\n`;
+}
+
+export function missingDetailsText(id: string): string {
+  return [
+    `Machine action ${id} is not in the list any more (it left the time window, the filter, or the tenant changed).`,
+    'Refresh the view and open it again from there.',
+  ].map(comment).join('\n') + '\n';
+}

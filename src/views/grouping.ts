@@ -1,0 +1,88 @@
+// Grouping of the machine actions for the view (SPEC §3 "The tree"). Pure (no vscode); one pass over the list,
+// so 10,000 actions group in a few milliseconds.
+import type { GroupBy } from '../config';
+import { isCancellable, KNOWN_STATUSES, MachineAction } from '../defender/machineAction';
+import { deviceLabel, parseTime, statusLabel, typeLabel } from './presentation';
+
+export interface ActionGroup {
+  /** Stable across refreshes, so VS Code keeps each group's expanded state. */
+  key: string;
+  label: string;
+  actions: MachineAction[];
+  cancellableCount: number;
+  /** Groups that hold something to act on open expanded. */
+  expanded: boolean;
+}
+
+/** Newest first; actions without a creation time last. */
+export function byNewest(a: MachineAction, b: MachineAction): number {
+  return (parseTime(b.creationDateTimeUtc) ?? -Infinity) - (parseTime(a.creationDateTimeUtc) ?? -Infinity);
+}
+
+const STATUS_ORDER = KNOWN_STATUSES.map((s) => s.toLowerCase());
+
+function statusRank(status: string): number {
+  const index = STATUS_ORDER.indexOf(status.toLowerCase());
+  return index < 0 ? STATUS_ORDER.length : index;
+}
+
+interface GroupRule {
+  key(action: MachineAction): string;
+  compare(a: ActionGroup, b: ActionGroup): number;
+}
+
+const byLabel = (a: ActionGroup, b: ActionGroup): number => a.label.localeCompare(b.label);
+
+const RULES: Readonly<Record<Exclude<GroupBy, 'none'>, GroupRule>> = {
+  // Pending and InProgress come first (KNOWN_STATUSES starts with them); statuses the service adds later go last.
+  status: {
+    key: (a) => a.status.toLowerCase(),
+    compare: (a, b) => statusRank(a.actions[0].status) - statusRank(b.actions[0].status) || byLabel(a, b),
+  },
+  // By machine id: an action created a minute ago has no device name yet but belongs with its device's others.
+  device: {
+    key: (a) => a.machineId?.toLowerCase() || `name:${deviceLabel(a).toLowerCase()}`,
+    compare: byLabel,
+  },
+  type: {
+    key: (a) => a.type,
+    compare: byLabel,
+  },
+};
+
+function groupLabel(groupBy: Exclude<GroupBy, 'none'>, actions: readonly MachineAction[]): string {
+  switch (groupBy) {
+    case 'status':
+      return statusLabel(actions[0].status);
+    case 'device':
+      return deviceLabel(actions.find((a) => a.computerDnsName?.trim()) ?? actions[0]);
+    case 'type':
+      return typeLabel(actions[0].type);
+  }
+}
+
+/** The groups of `actions` for a grouping other than `none`, each sorted newest first. */
+export function groupActions(actions: readonly MachineAction[], groupBy: Exclude<GroupBy, 'none'>): ActionGroup[] {
+  const rule = RULES[groupBy];
+  const buckets = new Map<string, MachineAction[]>();
+  for (const action of actions) {
+    const key = rule.key(action);
+    const bucket = buckets.get(key);
+    if (bucket) {
+      bucket.push(action);
+    } else {
+      buckets.set(key, [action]);
+    }
+  }
+  const groups: ActionGroup[] = [];
+  for (const [key, members] of buckets) {
+    members.sort(byNewest);
+    const cancellableCount = countCancellable(members);
+    groups.push({ key: `${groupBy}:${key}`, label: groupLabel(groupBy, members), actions: members, cancellableCount, expanded: cancellableCount > 0 });
+  }
+  return groups.sort(rule.compare);
+}
+
+export function countCancellable(actions: readonly MachineAction[]): number {
+  return actions.reduce((n, a) => n + (isCancellable(a.status) ? 1 : 0), 0);
+}

@@ -1,0 +1,230 @@
+// The Machine Actions view as a whole: the store, the tree, its badge, description and message, the loading context
+// key, the filter (kept in workspaceState), auto refresh, status-change notifications and the status bar.
+import * as vscode from 'vscode';
+import { SignInError } from '../auth/errors';
+import { errorDetail } from '../commands/errorPresentation';
+import { ActionFilter, applyFilter, describeFilter, isFilterActive, normalizeFilter } from '../actions/actionFilter';
+import { ActionsStore, RefreshResult } from '../actions/actionsStore';
+import { autoRefreshDecision, AutoRefreshTimer } from '../actions/autoRefresh';
+import type { ActionsSession, SessionAccount } from '../actions/session';
+import { statusChangeMessage } from '../actions/statusChanges';
+import type { ExtensionSettings, SettingKey } from '../config';
+import { ContextKeys, Settings, VIEW_ID } from '../constants';
+import type { DefenderClient } from '../defender/client';
+import type { ExtensionLog } from '../log';
+import { onDidChangeSettings, readSettings } from '../settings';
+import { StatusBar } from '../statusBar';
+import { ActionsTreeProvider } from './actionsTreeProvider';
+import { countCancellable } from './grouping';
+import { viewMessage } from './treeNodes';
+
+const FILTER_STATE_KEY = 'mdeActions.filter';
+
+/** Thrown when a command needs a session: the command wrapper offers Sign In. */
+function signInRequired(what: string): SignInError {
+  return new SignInError('signInRequired', `Sign in to Microsoft Defender to ${what}.`);
+}
+
+export class MachineActionsView implements vscode.Disposable {
+  readonly store = new ActionsStore();
+  private readonly provider: ActionsTreeProvider;
+  private readonly treeView: vscode.TreeView<unknown>;
+  private readonly statusBar = new StatusBar();
+  private readonly timer: AutoRefreshTimer;
+  private readonly disposables: vscode.Disposable[] = [];
+  private settings: ExtensionSettings;
+  private currentFilter: ActionFilter;
+  /** The client the loaded list came from: another account, tenant or API base starts from an empty list. */
+  private listClient: DefenderClient | undefined;
+
+  constructor(private readonly context: vscode.ExtensionContext, private readonly log: ExtensionLog, readonly session: ActionsSession) {
+    this.settings = this.readSettings();
+    this.currentFilter = normalizeFilter(context.workspaceState.get(FILTER_STATE_KEY));
+    this.provider = new ActionsTreeProvider(
+      () => ({ actions: this.visibleActions(), groupBy: this.settings.groupBy, error: this.store.error }),
+      () => ({ now: Date.now(), groupBy: this.settings.groupBy, isCancelling: (id) => this.store.isCancelling(id) }),
+    );
+    this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this.provider, canSelectMany: true, showCollapseAll: true });
+    this.timer = new AutoRefreshTimer(() => this.autoRefresh());
+    this.disposables.push(
+      this.provider,
+      this.treeView,
+      this.statusBar,
+      { dispose: () => this.timer.dispose() },
+      this.store.onDidChange(() => this.render()),
+      this.session.onDidChange(() => this.onSessionChanged()),
+      this.treeView.onDidChangeVisibility((e) => {
+        this.configureTimer();
+        if (e.visible) {
+          this.inBackground(this.autoRefresh());
+        }
+      }),
+      onDidChangeSettings((affects) => this.onSettingsChanged(affects)),
+    );
+    context.subscriptions.push(this);
+    this.onSessionChanged();
+  }
+
+  get filter(): ActionFilter {
+    return this.currentFilter;
+  }
+
+  /** The client, or a "sign in" error the command wrapper turns into a Sign In button. */
+  requireClient(what: string): DefenderClient {
+    const client = this.session.client();
+    if (!client) {
+      throw signInRequired(what);
+    }
+    return client;
+  }
+
+  async setFilter(filter: ActionFilter): Promise<void> {
+    // "Only mine" also narrows the server query (unless the onlyMine setting already does).
+    const queryChanged = !this.settings.onlyMine && filter.onlyMine !== this.currentFilter.onlyMine;
+    this.currentFilter = filter;
+    await this.context.workspaceState.update(FILTER_STATE_KEY, filter);
+    this.log.info(`Filter: ${describeFilter(filter) || 'none'}`);
+    if (queryChanged && this.session.client()) {
+      await this.refresh({ manual: true, restart: true });
+    } else {
+      this.render();
+    }
+  }
+
+  /**
+   * Loads the list (one request). Manual refreshes always run (the rate limiter paces them); a failure shows in the
+   * tree as an error row and, for a manual refresh, is thrown to the command wrapper as well.
+   */
+  async refresh(options: { manual: boolean; restart?: boolean }): Promise<void> {
+    const client = this.session.client();
+    if (!client) {
+      if (options.manual) {
+        throw signInRequired('see the machine actions');
+      }
+      return;
+    }
+    const account = this.session.account();
+    const onlyMine = this.settings.onlyMine || this.currentFilter.onlyMine;
+    const { lookbackDays, maxActions } = this.settings;
+    const loading = this.store.refresh(async (signal) => {
+      const list = await client.listMachineActions({ lookbackDays, top: maxActions, requestorUpn: onlyMine ? account?.upn : undefined }, signal);
+      return { actions: list.actions, warnings: list.warnings };
+    }, { restart: options.restart });
+    // The view's own progress bar; the welcome view says "Loading…" while the tree is still empty.
+    const result = await vscode.window.withProgress({ location: { viewId: VIEW_ID } }, () => loading);
+    this.report(result, options.manual);
+  }
+
+  private report(result: RefreshResult, manual: boolean): void {
+    switch (result.kind) {
+      case 'loaded': {
+        this.log.info(`Loaded ${this.store.actions.length} machine actions (${countCancellable(this.store.actions)} cancellable)`);
+        const message = this.settings.notifyOnStatusChange ? statusChangeMessage(result.changes) : undefined;
+        if (message) {
+          for (const change of result.changes) {
+            this.log.info(`Status change: ${change.action.id} ${change.from} → ${change.to}`);
+          }
+          void vscode.window.showInformationMessage(message);
+        }
+        break;
+      }
+      case 'failed':
+        this.log.error(`Could not load machine actions: ${errorDetail(result.error)}`);
+        if (manual) {
+          throw result.error;
+        }
+        break;
+      case 'superseded':
+        break;
+    }
+  }
+
+  private async autoRefresh(): Promise<void> {
+    const loadedAt = this.store.loadedAt;
+    const decision = autoRefreshDecision({
+      signedIn: !!this.session.client(),
+      loading: this.store.loading,
+      budget: this.session.rateBudget(),
+      ageMs: loadedAt === undefined ? undefined : Date.now() - loadedAt,
+      intervalSeconds: this.settings.autoRefreshSeconds,
+    });
+    if (decision === 'lowBudget') {
+      this.log.info('Auto refresh skipped: the API rate budget is low');
+    }
+    if (decision === 'run') {
+      await this.refresh({ manual: false });
+    }
+  }
+
+  /** Work nobody awaits still reaches the log when it fails (no unhandled rejection). */
+  private inBackground(work: Promise<unknown>): void {
+    work.catch((error) => this.log.error(`Machine actions view: ${errorDetail(error)}`));
+  }
+
+  private configureTimer(): void {
+    this.timer.configure({ seconds: this.settings.autoRefreshSeconds, visible: this.treeView.visible });
+  }
+
+  private readSettings(): ExtensionSettings {
+    const { settings, problems } = readSettings();
+    for (const problem of problems) {
+      this.log.warn(problem);
+    }
+    return settings;
+  }
+
+  private onSettingsChanged(affects: (key: SettingKey) => boolean): void {
+    this.settings = this.readSettings();
+    this.configureTimer();
+    if (affects(Settings.lookbackDays) || affects(Settings.maxActions) || affects(Settings.onlyMine)) {
+      this.inBackground(this.refresh({ manual: false, restart: true }));
+    }
+    this.render();
+  }
+
+  private onSessionChanged(): void {
+    const client = this.session.client();
+    if (client !== this.listClient) {
+      this.listClient = client;
+      this.store.clear();
+      if (client) {
+        this.inBackground(this.refresh({ manual: false, restart: true }));
+      }
+    }
+    this.configureTimer();
+    this.render();
+  }
+
+  private visibleActions() {
+    return applyFilter(this.store.actions, this.currentFilter, this.session.account()?.upn);
+  }
+
+  private render(): void {
+    const account = this.session.account();
+    const shown = this.visibleActions();
+    const cancellable = countCancellable(this.store.actions);
+    this.treeView.badge = cancellable > 0 ? { value: cancellable, tooltip: `${cancellable} cancellable machine action${cancellable === 1 ? '' : 's'}` } : undefined;
+    this.treeView.description = describeView(account, { ...this.currentFilter, onlyMine: this.currentFilter.onlyMine || this.settings.onlyMine });
+    this.treeView.message = this.store.loaded
+      ? viewMessage({ total: this.store.actions.length, shown: shown.length, lookbackDays: this.settings.lookbackDays, maxActions: this.settings.maxActions, warnings: this.store.warnings })
+      : undefined;
+    void vscode.commands.executeCommand('setContext', ContextKeys.loading, this.store.loading);
+    this.statusBar.update({
+      configured: this.session.configured(),
+      account: this.session.client() ? account : undefined,
+      cancellable: this.store.loaded ? cancellable : undefined,
+    }, `${VIEW_ID}.focus`);
+    this.provider.refresh();
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables.splice(0)) {
+      disposable.dispose();
+    }
+  }
+}
+
+function describeView(account: SessionAccount | undefined, filter: ActionFilter): string | undefined {
+  const parts = [account?.upn ?? '', isFilterActive(filter) ? `Filter: ${describeFilter(filter)}` : ''].filter((p) => p);
+  return parts.length ? parts.join(' · ') : undefined;
+}

@@ -1,0 +1,209 @@
+// How a machine action reads in the view: label, description, icon, tooltip. Pure (no vscode) for plain-Node tests.
+// Server text (comments, names, requestors) goes into markdown only through escapeMarkdown.
+import { isCancellable, isGuid, MachineAction, shortMachineId } from '../defender/machineAction';
+
+const TYPE_LABELS: Readonly<Record<string, string>> = {
+  RunAntiVirusScan: 'Antivirus Scan',
+  Offboard: 'Offboard',
+  LiveResponse: 'Live Response',
+  CollectInvestigationPackage: 'Collect Investigation Package',
+  Isolate: 'Isolate',
+  Unisolate: 'Release from Isolation',
+  StopAndQuarantineFile: 'Stop and Quarantine File',
+  RestrictCodeExecution: 'Restrict App Execution',
+  UnrestrictCodeExecution: 'Remove App Restriction',
+};
+
+const STATUS_LABELS: Readonly<Record<string, string>> = {
+  pending: 'Pending',
+  inprogress: 'In Progress',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  timeout: 'Timed Out',
+  cancelled: 'Cancelled',
+};
+
+/** `CollectFile` → `Collect File`: values the service adds later still read as words. */
+function splitWords(value: string): string {
+  return value.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
+}
+
+export function typeLabel(type: string): string {
+  return TYPE_LABELS[type] ?? splitWords(type);
+}
+
+export function statusLabel(status: string): string {
+  return STATUS_LABELS[status.toLowerCase()] ?? splitWords(status);
+}
+
+/** The row's label: the action type and its scope, e.g. "Isolate (Full)". */
+export function actionLabel(action: MachineAction): string {
+  const type = typeLabel(action.type);
+  return action.scope ? `${type} (${action.scope})` : type;
+}
+
+/** The device name, or a short machine id while the name is still null. */
+export function deviceLabel(action: Pick<MachineAction, 'computerDnsName' | 'machineId'>): string {
+  return action.computerDnsName?.trim() || shortMachineId(action.machineId) || 'unknown device';
+}
+
+/** "Isolate (Full) on ws-fin-0142.contoso.local", for prompts and notifications. */
+export function actionSubject(action: MachineAction): string {
+  return `${actionLabel(action)} on ${deviceLabel(action)}`;
+}
+
+export function parseTime(iso: string | null | undefined): number | undefined {
+  if (!iso) {
+    return undefined;
+  }
+  const time = Date.parse(iso);
+  return Number.isNaN(time) ? undefined : time;
+}
+
+/** "just now", "5 min ago", "3 h ago", "2 d ago"; '' when the time is unknown. */
+export function relativeAge(iso: string | null | undefined, now: number): string {
+  const time = parseTime(iso);
+  if (time === undefined) {
+    return '';
+  }
+  const minutes = Math.floor((now - time) / 60_000);
+  if (minutes < 1) {
+    return 'just now';
+  }
+  if (minutes < 60) {
+    return `${minutes} min ago`;
+  }
+  const hours = Math.floor(minutes / 60);
+  return hours < 24 ? `${hours} h ago` : `${Math.floor(hours / 24)} d ago`;
+}
+
+/** "2026-03-01 14:05 UTC"; the server's text when it is not a date. */
+export function formatUtc(iso: string): string {
+  const time = parseTime(iso);
+  return time === undefined ? iso : `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+export interface IconSpec {
+  /** A codicon id, e.g. `clock` or `loading~spin`. */
+  id: string;
+  /** A theme colour id; absent = the default foreground. */
+  color?: string;
+}
+
+const STATUS_ICONS: Readonly<Record<string, IconSpec>> = {
+  pending: { id: 'clock', color: 'charts.yellow' },
+  inprogress: { id: 'sync', color: 'charts.blue' },
+  succeeded: { id: 'pass', color: 'testing.iconPassed' },
+  failed: { id: 'error', color: 'testing.iconFailed' },
+  timeout: { id: 'watch', color: 'charts.orange' },
+  cancelled: { id: 'circle-slash', color: 'disabledForeground' },
+};
+
+/** A status the service adds later is neither good nor bad news: a neutral icon, never an error. */
+export const NEUTRAL_ICON: IconSpec = { id: 'circle-outline' };
+export const CANCELLING_ICON: IconSpec = { id: 'loading~spin' };
+
+export function statusIcon(status: string): IconSpec {
+  return STATUS_ICONS[status.toLowerCase()] ?? NEUTRAL_ICON;
+}
+
+export interface DescriptionOptions {
+  now: number;
+  /** The status is already the group's name when grouped by status. */
+  showStatus: boolean;
+  cancelling: boolean;
+}
+
+/** "ws-fin-0142.contoso.local · 5 min ago", with the status first when the grouping does not show it. */
+export function actionDescription(action: MachineAction, options: DescriptionOptions): string {
+  if (options.cancelling) {
+    return 'Cancelling…';
+  }
+  return [options.showStatus ? statusLabel(action.status) : '', deviceLabel(action), relativeAge(action.creationDateTimeUtc, options.now)]
+    .filter((part) => part)
+    .join(' · ');
+}
+
+// C0/C1 controls and line separators would break a line or a table; bidi controls could make text read differently
+// from what it is (a comment that hides its real content).
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** One line of plain text: control characters become a space, bidi controls go. */
+export function oneLine(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, ' ').replace(BIDI_CONTROLS, '');
+}
+
+/**
+ * Server text as literal markdown text: every ASCII punctuation character is backslash-escaped (CommonMark renders
+ * `\x` as `x` for any of them), so no link, image, emphasis, HTML, autolink, heading, list or table can form.
+ */
+export function escapeMarkdown(text: string): string {
+  return oneLine(text).replace(/[!-/:-@[-`{-~]/g, '\\$&');
+}
+
+/** The requestor as a person reads it: an application GUID says it is an application. */
+export function requestorLabel(requestor: string | null): string {
+  if (!requestor) {
+    return 'unknown';
+  }
+  return isGuid(requestor) ? `application ${requestor}` : requestor;
+}
+
+function hresult(value: number): string {
+  return `0x${(value >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
+}
+
+/** The label/value pairs of every field a person may want, in reading order; values are plain (unescaped) text. */
+export function actionFields(action: MachineAction, now: number): Array<[string, string]> {
+  const fields: Array<[string, string | null | undefined]> = [
+    ['Status', statusLabel(action.status)],
+    ['Type', action.scope ? `${action.type}, scope ${action.scope}` : action.type],
+    ['Title', action.title],
+    ['Device', action.computerDnsName],
+    ['Machine ID', action.machineId],
+    ['Requested by', requestorLabel(action.requestor)],
+    ['Request source', action.requestSource],
+    ['Comment', action.requestorComment],
+    ['Created', action.creationDateTimeUtc ? `${formatUtc(action.creationDateTimeUtc)} (${relativeAge(action.creationDateTimeUtc, now)})` : null],
+    ['Last update', action.lastUpdateDateTimeUtc ? formatUtc(action.lastUpdateDateTimeUtc) : null],
+    ['Cancelled by', action.cancellationRequestor ? requestorLabel(action.cancellationRequestor) : null],
+    ['Cancelled at', action.cancellationDateTimeUtc ? formatUtc(action.cancellationDateTimeUtc) : null],
+    ['Cancellation comment', action.cancellationComment],
+    ['External ID', action.externalId],
+    ['Error', action.errorHResult ? `HRESULT ${hresult(action.errorHResult)}` : null],
+    ['Related file', action.relatedFileInfo?.fileIdentifier
+      ? `${action.relatedFileInfo.fileIdentifierType ?? 'file'} ${action.relatedFileInfo.fileIdentifier}` : null],
+    ['Action ID', action.id],
+  ];
+  return fields.filter((f): f is [string, string] => typeof f[1] === 'string' && f[1].trim() !== '');
+}
+
+/** One line per live-response command: "1. RunScript ScriptName=collect.ps1 — Completed (errors: …)". */
+export function commandLines(action: MachineAction): string[] {
+  return action.commands.map((c, i) => {
+    const params = c.command.params.map((p) => `${p.key}=${p.value ?? ''}`).join(' ');
+    const errors = c.errors.length ? ` (errors: ${c.errors.join('; ')})` : '';
+    return `${(c.index ?? i) + 1}. ${[c.command.type ?? 'command', params].filter((s) => s).join(' ')} — ${c.commandStatus ?? 'unknown'}${errors}`;
+  });
+}
+
+/** The tooltip as markdown in which every piece of server text is escaped; render it untrusted, without HTML. */
+export function actionTooltipMarkdown(action: MachineAction, now: number): string {
+  const lines = [`**${escapeMarkdown(actionLabel(action))}**`];
+  lines.push(...actionFields(action, now).map(([label, value]) => `${label}: ${escapeMarkdown(value)}`));
+  const commands = commandLines(action);
+  if (commands.length) {
+    lines.push('Live response commands:', ...commands.map(escapeMarkdown));
+  }
+  if (isCancellable(action.status)) {
+    lines.push('', '_Right-click to cancel it._');
+  }
+  // Two trailing spaces make a hard line break: one field per line, all in one paragraph.
+  return lines.join('  \n');
+}
+
+/** Server text for a quick pick: one line, and `$(name)` cannot turn into an icon. */
+export function quickPickText(text: string): string {
+  return oneLine(text).replace(/\$\(/g, '$\u200b(');
+}

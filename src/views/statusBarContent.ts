@@ -1,0 +1,39 @@
+// What the status bar item shows (SPEC §3 "Status and errors"): the number of cancellable actions, the account in
+// the tooltip; hidden while the extension is not configured. Pure (no vscode).
+import type { SessionAccount } from '../actions/session';
+
+export interface StatusBarState {
+  configured: boolean;
+  account: SessionAccount | undefined;
+  /** undefined until a list has loaded. */
+  cancellable: number | undefined;
+}
+
+export interface StatusBarContent {
+  visible: boolean;
+  text: string;
+  /** Plain text (not markdown). */
+  tooltip: string;
+}
+
+export function accountLine(account: SessionAccount): string {
+  return `Signed in as ${account.upn} (tenant ${account.tenantId})`;
+}
+
+export function statusBarContent(state: StatusBarState): StatusBarContent {
+  if (!state.configured) {
+    return { visible: false, text: '', tooltip: '' };
+  }
+  if (!state.account) {
+    return { visible: true, text: '$(shield) Signed out', tooltip: 'Defender Machine Actions: not signed in. Click to open the view and sign in.' };
+  }
+  if (state.cancellable === undefined) {
+    return { visible: true, text: '$(shield) Defender', tooltip: `Defender Machine Actions\n${accountLine(state.account)}\nClick to open the view.` };
+  }
+  const n = state.cancellable;
+  return {
+    visible: true,
+    text: `$(shield) ${n} cancellable`,
+    tooltip: `Defender Machine Actions: ${n} cancellable action${n === 1 ? '' : 's'} (Pending or In Progress)\n${accountLine(state.account)}\nClick to open the view.`,
+  };
+}

@@ -1,0 +1,178 @@
+// The store behind the view (one load at a time, updates from a cancel without a reload, status changes between
+// loads), the status-change notification text, and auto refresh (visible only, inside the budget, never stacked).
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { ActionsStore, LoadResult } from '../../src/actions/actionsStore';
+import { AUTO_REFRESH_RESERVE, autoRefreshDecision, AutoRefreshTimer, RateBudget, Timers } from '../../src/actions/autoRefresh';
+import { statusChangeMessage } from '../../src/actions/statusChanges';
+import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
+import { RateLimiter } from '../../src/defender/rateLimiter';
+
+function action(id: string, status: string, lastUpdate = '2026-03-10T10:00:00Z', extra: Record<string, unknown> = {}): MachineAction {
+  return parseMachineAction({ id, type: 'Isolate', scope: 'Full', status, computerDnsName: `host-${id}`, lastUpdateDateTimeUtc: lastUpdate, ...extra });
+}
+
+/** A loader whose answer the test releases, counting how often it was called. */
+function controllable() {
+  const calls: Array<{ resolve(result: LoadResult): void; reject(error: unknown): void; signal: AbortSignal }> = [];
+  const loader = (signal: AbortSignal) => new Promise<LoadResult>((resolve, reject) => calls.push({ resolve, reject, signal }));
+  return { loader, calls };
+}
+
+const loaded = (...actions: MachineAction[]): LoadResult => ({ actions, warnings: [] });
+
+test('a refresh while one runs joins it: one request', async () => {
+  const store = new ActionsStore(() => 1234);
+  const { loader, calls } = controllable();
+  const first = store.refresh(loader);
+  const second = store.refresh(loader);
+  assert.equal(calls.length, 1);
+  assert.ok(store.loading);
+  calls[0].resolve(loaded(action('a', 'Pending')));
+  assert.deepEqual(await first, { kind: 'loaded', changes: [] });
+  assert.equal(await second, await first);
+  assert.deepEqual([store.loading, store.loaded, store.actions.length, store.loadedAt], [false, true, 1, 1234]);
+});
+
+test('a restart (the query changed) abandons the running load; its late answer is ignored', async () => {
+  const store = new ActionsStore();
+  const { loader, calls } = controllable();
+  const old = store.refresh(loader);
+  const fresh = store.refresh(loader, { restart: true });
+  assert.equal(calls.length, 2);
+  assert.ok(calls[0].signal.aborted);
+  calls[1].resolve(loaded(action('new', 'Pending')));
+  calls[0].resolve(loaded(action('old', 'Pending')));
+  assert.deepEqual(await old, { kind: 'superseded' });
+  assert.equal((await fresh).kind, 'loaded');
+  assert.deepEqual(store.actions.map((a) => a.id), ['new']);
+});
+
+test('a failed load keeps what was listed and remembers the error until the next success', async () => {
+  const store = new ActionsStore();
+  await store.refresh(async () => loaded(action('a', 'Pending')));
+  const error = new Error('503');
+  assert.deepEqual(await store.refresh(async () => { throw error; }), { kind: 'failed', error });
+  assert.deepEqual([store.error, store.actions.length, store.loading], [error, 1, false]);
+  await store.refresh(async () => loaded(action('a', 'Pending')));
+  assert.equal(store.error, undefined);
+});
+
+test('status changes are reported between two loads, not on the first one', async () => {
+  const store = new ActionsStore();
+  const first = await store.refresh(async () => loaded(action('a', 'Pending'), action('b', 'InProgress'), action('c', 'Pending')));
+  assert.deepEqual(first, { kind: 'loaded', changes: [] });
+  const second = await store.refresh(async () => loaded(
+    action('a', 'Succeeded', '2026-03-10T11:00:00Z'), action('b', 'InProgress'), action('c', 'Failed', '2026-03-10T11:00:00Z'), action('d', 'Pending')));
+  assert.equal(second.kind, 'loaded');
+  const changes = second.kind === 'loaded' ? second.changes : [];
+  assert.deepEqual(changes.map((c) => [c.action.id, c.from, c.to]), [['a', 'Pending', 'Succeeded'], ['c', 'Pending', 'Failed']]);
+  assert.equal(statusChangeMessage(changes), '2 machine actions changed status: now 1 Failed, 1 Succeeded.');
+  assert.equal(statusChangeMessage(changes.slice(0, 1)), 'Isolate (Full) on host-a: Pending → Succeeded.');
+  assert.equal(statusChangeMessage([]), undefined);
+});
+
+test('a cancel updates its row from the returned entity; a load that started earlier does not undo it', async () => {
+  const store = new ActionsStore();
+  await store.refresh(async () => loaded(action('a', 'Pending'), action('b', 'Pending')));
+  let changes = 0;
+  store.onDidChange(() => changes++);
+  const { loader, calls } = controllable();
+  const running = store.refresh(loader);
+  store.upsert(action('a', 'Cancelled', '2026-03-10T11:00:00Z'));
+  assert.equal(store.get('A')?.status, 'Cancelled', 'ids in any case');
+  assert.deepEqual(store.actions.map((a) => a.id), ['a', 'b'], 'in place');
+  calls[0].resolve(loaded(action('a', 'Pending'), action('b', 'Pending')));
+  const result = await running;
+  assert.equal(store.get('a')?.status, 'Cancelled');
+  assert.deepEqual(result, { kind: 'loaded', changes: [] }, 'our own cancel is not reported as a change');
+  assert.ok(changes >= 2);
+});
+
+test('the cancelling mark, remove, and clear on sign-out', async () => {
+  const store = new ActionsStore();
+  await store.refresh(async () => loaded(action('a', 'Pending'), action('b', 'Pending')));
+  store.setCancelling('a', true);
+  assert.ok(store.isCancelling('A'));
+  store.setCancelling('a', false);
+  assert.ok(!store.isCancelling('a'));
+  store.remove('b');
+  assert.deepEqual(store.actions.map((x) => x.id), ['a']);
+  store.upsert(action('pasted', 'Cancelled'));
+  assert.deepEqual(store.actions.map((x) => x.id), ['pasted', 'a'], 'an action that was not listed goes first');
+  const { loader, calls } = controllable();
+  const running = store.refresh(loader);
+  store.clear();
+  assert.ok(calls[0].signal.aborted);
+  assert.deepEqual([store.actions.length, store.loaded, store.loading, store.loadedAt], [0, false, false, undefined]);
+  calls[0].resolve(loaded(action('late', 'Pending')));
+  assert.deepEqual(await running, { kind: 'superseded' });
+  assert.equal(store.actions.length, 0, 'the old account\'s list never comes back');
+});
+
+test('auto refresh runs only signed in, not while a load runs, not on a fresh list, and only with budget to spare', () => {
+  const budget = (ok: boolean): RateBudget => ({ hasBudgetFor: (n) => ok && n === AUTO_REFRESH_RESERVE, remaining: () => ({ minute: 0, hour: 0 }) });
+  const state = { signedIn: true, loading: false, budget: budget(true), ageMs: 60_000, intervalSeconds: 60 };
+  assert.equal(autoRefreshDecision(state), 'run');
+  assert.equal(autoRefreshDecision({ ...state, ageMs: undefined }), 'run', 'nothing loaded yet');
+  assert.equal(autoRefreshDecision({ ...state, budget: budget(false) }), 'lowBudget');
+  assert.equal(autoRefreshDecision({ ...state, loading: true }), 'busy');
+  assert.equal(autoRefreshDecision({ ...state, signedIn: false }), 'signedOut');
+  assert.equal(autoRefreshDecision({ ...state, ageMs: 10_000 }), 'fresh', 'the view shown again right after a load');
+  assert.equal(autoRefreshDecision({ ...state, intervalSeconds: 0 }), 'fresh', 'auto refresh off: showing the view reloads nothing');
+  const limiter = new RateLimiter({ perMinute: 100 });
+  assert.equal(autoRefreshDecision({ ...state, budget: limiter }), 'run');
+  limiter.pauseFor(30);
+  assert.equal(autoRefreshDecision({ ...state, budget: limiter }), 'lowBudget', 'a Retry-After pause skips the turn');
+});
+
+/** Timers the test fires by hand. */
+function manualTimers() {
+  const pending = new Map<number, { callback: () => void; ms: number }>();
+  let next = 0;
+  const timers: Timers = {
+    setTimeout: (callback, ms) => {
+      pending.set(++next, { callback, ms });
+      return next;
+    },
+    clearTimeout: (handle) => pending.delete(handle as number),
+  };
+  const fire = () => {
+    const [[handle, timer]] = [...pending];
+    pending.delete(handle);
+    timer.callback();
+  };
+  return { timers, pending, fire };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+test('the timer ticks every N seconds while visible, stops when hidden or off, and never stacks', async () => {
+  const { timers, pending, fire } = manualTimers();
+  let ticks = 0;
+  let release: () => void = () => undefined;
+  const timer = new AutoRefreshTimer(() => new Promise<void>((resolve) => {
+    ticks++;
+    release = resolve;
+  }), timers);
+  timer.configure({ seconds: 60, visible: false });
+  assert.equal(pending.size, 0, 'hidden: no timer');
+  timer.configure({ seconds: 60, visible: true });
+  assert.deepEqual([...pending.values()].map((t) => t.ms), [60_000]);
+  fire();
+  assert.equal(ticks, 1);
+  assert.equal(pending.size, 0, 'the next turn waits for this one to finish');
+  release();
+  await settle();
+  assert.deepEqual([...pending.values()].map((t) => t.ms), [60_000]);
+  timer.configure({ seconds: 15, visible: true });
+  assert.deepEqual([...pending.values()].map((t) => t.ms), [15_000], 'a new interval applies at once');
+  timer.configure({ seconds: 0, visible: true });
+  assert.equal(pending.size, 0, '0 = off');
+  timer.configure({ seconds: 30, visible: true });
+  timer.configure({ seconds: 30, visible: false });
+  assert.equal(pending.size, 0, 'hidden again: stopped');
+  timer.configure({ seconds: 30, visible: true });
+  timer.dispose();
+  assert.equal(pending.size, 0);
+});

@@ -1,0 +1,263 @@
+// A cancel from request to outcome (SPEC §3 "Cancel" 4–8) through the real DefenderClient against the HTTPS Defender
+// simulator on 127.0.0.1: every outcome of "Cancel" 5, no blind second POST, in-flight dedupe, bulk pacing.
+// Waits (Retry-After, backoff, rate budget) pass at once on a fake clock that the simulator shares.
+import { test, before, after, beforeEach } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as https from 'node:https';
+import { bulkPacingNote, InFlight, MAX_BULK_CONCURRENCY, runPaced } from '../../src/commands/bulkCancel';
+import { runCancel } from '../../src/commands/cancelFlow';
+import { BulkEntry, CancelOutcome, presentCancelOutcome, summarizeBulk } from '../../src/commands/cancelOutcome';
+import { DefenderClient } from '../../src/defender/client';
+import type { Clock } from '../../src/defender/logger';
+import { RateLimiter } from '../../src/defender/rateLimiter';
+import { DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
+
+const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+const COMMENT = 'Wrong device: isolation requested by mistake';
+
+/**
+ * One fake time for the client, its rate limiter and the simulator: a wait passes at once and moves it on. The move
+ * happens on the next turn of the event loop, so work already admitted reads the time it was admitted at.
+ */
+const time = { now: Date.now() };
+const clock: Clock = {
+  now: () => time.now,
+  sleep: async (ms, signal) => {
+    await new Promise((resolve) => setImmediate(resolve));
+    signal?.throwIfAborted();
+    time.now += ms;
+  },
+};
+
+let sim: DefenderSimulator;
+let agent: https.Agent;
+
+/**
+ * A client on the simulator; `tokens` are handed out in turn (the last repeats). The client asks for a token right
+ * after the rate limiter admitted a request, so `sentAt` is when each request left, on the fake clock.
+ */
+function client(options: { tokens?: string[]; rateLimiter?: RateLimiter; timeoutMs?: number } = {}): { client: DefenderClient; forceRefresh: boolean[]; sentAt: number[] } {
+  const tokens = options.tokens ?? [sim.createToken()];
+  const forceRefresh: boolean[] = [];
+  const sentAt: number[] = [];
+  const quiet = () => undefined;
+  return {
+    forceRefresh,
+    sentAt,
+    client: new DefenderClient({
+      apiBaseUrl: sim.url,
+      agent,
+      clock,
+      rateLimiter: options.rateLimiter,
+      timeoutMs: options.timeoutMs ?? 5000,
+      logger: { trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet },
+      getAccessToken: async (o) => {
+        forceRefresh.push(o.forceRefresh);
+        sentAt.push(time.now);
+        return tokens[Math.min(forceRefresh.length - 1, tokens.length - 1)];
+      },
+    }),
+  };
+}
+
+function ids(where: (a: Record<string, unknown>) => boolean): string[] {
+  return sim.actions.filter(where).map((a) => a.id);
+}
+
+const pendingId = () => ids((a) => a.status === 'Pending')[0];
+const posts = () => sim.requests.filter((r) => r.method === 'POST');
+const gets = () => sim.requests.filter((r) => r.method === 'GET');
+
+function kindOf(outcome: CancelOutcome): string {
+  return outcome.kind === 'alreadyFinished' ? `alreadyFinished:${outcome.how}` : outcome.kind;
+}
+
+before(async () => {
+  sim = await startDefenderSimulator({ now: () => time.now });
+  agent = new https.Agent({ ca: sim.caPem });
+});
+
+after(async () => {
+  agent.destroy();
+  await sim.close();
+});
+
+beforeEach(() => sim.reset());
+
+test('a pending action: cancelled with one POST carrying the comment; the entity comes back Cancelled', async () => {
+  const id = pendingId();
+  const outcome = await runCancel(client().client, { id, comment: `  ${COMMENT} ` });
+  assert.equal(kindOf(outcome), 'cancelled');
+  assert.equal(outcome.kind === 'cancelled' && outcome.action.cancellationComment, COMMENT);
+  assert.equal(posts().length, 1);
+  assert.equal(gets().length, 0, 'no reload and no extra read');
+  assert.deepEqual(JSON.parse(posts()[0].body), { Comment: COMMENT });
+  assert.equal(sim.getAction(id)?.status, 'Cancelled');
+});
+
+test('already finished, first form: the service answers 400', async () => {
+  const id = pendingId();
+  sim.finishBeforeCancel(id, 'succeeded');
+  const outcome = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(outcome), 'alreadyFinished:refused');
+  assert.match(presentCancelOutcome(outcome, 'X').message, /had already finished: Defender refused the cancel\. Defender said: Action is already in a final state \(Succeeded\)/);
+  assert.equal(posts().length, 1);
+});
+
+test('already finished, second form: Cancelled although every live response command completed', async () => {
+  const id = ids((a) => a.status === 'Pending' && Array.isArray(a.commands))[0];
+  sim.finishBeforeCancel(id, 'completedAnyway');
+  const outcome = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(outcome), 'alreadyFinished:completedAnyway');
+  assert.match(presentCancelOutcome(outcome, 'X').message, /the work was done anyway/);
+});
+
+test('401 after the one silent refresh: session expired, two POSTs and no more', async () => {
+  const revoked = [sim.createToken(), sim.createToken()];
+  revoked.forEach((t) => sim.revokeToken(t));
+  const { client: c, forceRefresh } = client({ tokens: revoked });
+  const outcome = await runCancel(c, { id: pendingId(), comment: COMMENT });
+  assert.equal(kindOf(outcome), 'sessionExpired');
+  assert.deepEqual(forceRefresh, [false, true]);
+  assert.equal(posts().length, 2);
+  assert.deepEqual(presentCancelOutcome(outcome, 'X').buttons, ['Sign In', 'Show Log']);
+});
+
+test('403: our sentence with the permissions, then the service message', async () => {
+  const id = pendingId();
+  sim.failCancel(id);
+  const outcome = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(outcome), 'forbidden');
+  const message = presentCancelOutcome(outcome, 'X').message;
+  assert.match(message, /^Your account lacks permission to cancel X: .*Machine\.Isolate.* Defender said: The user does not have the Defender role/);
+});
+
+test('404: no longer exists or another tenant', async () => {
+  const outcome = await runCancel(client().client, { id: UNKNOWN_ID, comment: COMMENT });
+  assert.equal(kindOf(outcome), 'notFound');
+});
+
+test('429: the wait is announced, then exactly one retry', async () => {
+  const id = pendingId();
+  sim.failNext({ kind: 'status', status: 429, retryAfterSeconds: 7 }, { method: 'POST' });
+  const announced: number[] = [];
+  const started = time.now;
+  const outcome = await runCancel(client().client, { id, comment: COMMENT, onThrottled: (s) => announced.push(s) });
+  assert.equal(kindOf(outcome), 'cancelled');
+  assert.deepEqual(announced, [7]);
+  assert.ok(time.now - started >= 7000, 'it waited Retry-After');
+  assert.equal(posts().length, 2);
+
+  sim.reset();
+  sim.failNext({ kind: 'status', status: 429, retryAfterSeconds: 7 }, { method: 'POST', times: 5 });
+  const still = await runCancel(client().client, { id, comment: COMMENT });
+  assert.deepEqual([kindOf(still), still.kind === 'throttled' && still.retryAfterSeconds], ['throttled', 7]);
+  assert.equal(posts().length, 2, 'one retry only');
+});
+
+test('connection dropped before the cancel applied: says so, re-reads (still Pending), offers Retry — never a second POST', async () => {
+  const id = pendingId();
+  sim.failNext({ kind: 'reset' }, { method: 'POST' });
+  const outcome = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(outcome), 'unconfirmed');
+  assert.equal(outcome.kind === 'unconfirmed' && outcome.current?.status, 'Pending');
+  assert.equal(posts().length, 1);
+  assert.equal(gets().length, 1, 'the state was read back');
+  const shown = presentCancelOutcome(outcome, 'X');
+  assert.match(shown.message, /got no clear answer \(Could not reach the Defender API \(ECONNRESET\).*still reports it as Pending/);
+  assert.deepEqual(shown.buttons, ['Retry', 'Show Log']);
+});
+
+test('connection dropped after the cancel applied: the re-read shows it went through', async () => {
+  const id = pendingId();
+  sim.failNext({ kind: 'reset', afterHandling: true }, { method: 'POST' });
+  const outcome = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(outcome), 'cancelled');
+  assert.equal(posts().length, 1);
+});
+
+test('a time-out: the re-read decides (here: the late cancel did apply)', async () => {
+  const id = pendingId();
+  sim.failNext({ kind: 'slow', delayMs: 1500 }, { method: 'POST' });
+  const outcome = await runCancel(client({ timeoutMs: 300 }).client, { id, comment: COMMENT });
+  assert.equal(kindOf(outcome), 'cancelled');
+  assert.equal(posts().length, 1);
+});
+
+test('5xx on the POST is unconfirmed too; when the re-read fails as well, nothing claims an outcome', async () => {
+  const id = pendingId();
+  sim.failNext({ kind: 'status', status: 500 }, { method: 'POST' });
+  sim.failNext({ kind: 'status', status: 503 }, { method: 'GET', times: 3 });
+  const outcome = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(outcome), 'unconfirmed');
+  assert.ok(outcome.kind === 'unconfirmed' && outcome.rereadError !== undefined && outcome.current === undefined);
+  assert.match(presentCancelOutcome(outcome, 'X').message, /may or may not be cancelled/);
+  assert.equal(posts().length, 1);
+});
+
+test('a retry reads first: a finished action is sent nothing, a still pending one exactly one POST', async () => {
+  const [first, second] = ids((a) => a.status === 'Pending');
+  sim.finishBeforeCancel(first, 'succeeded');
+  const finished = await runCancel(client().client, { id: first, comment: COMMENT, verifyFirst: true });
+  assert.equal(kindOf(finished), 'alreadyFinished:finished');
+  assert.equal(posts().length, 0);
+  const pending = await runCancel(client().client, { id: second, comment: COMMENT, verifyFirst: true });
+  assert.equal(kindOf(pending), 'cancelled');
+  assert.equal(posts().length, 1);
+});
+
+test('two clicks on the same action send one request', async () => {
+  const id = pendingId();
+  sim.failNext({ kind: 'slow', delayMs: 100 }, { method: 'POST' });
+  const inFlight = new InFlight<CancelOutcome>();
+  const c = client().client;
+  const firstClick = inFlight.run(id, () => runCancel(c, { id, comment: COMMENT }));
+  const secondClick = inFlight.run(id.toUpperCase(), () => runCancel(c, { id, comment: COMMENT }));
+  assert.deepEqual([firstClick.joined, secondClick.joined], [false, true]);
+  assert.ok(inFlight.has(id));
+  const [a, b] = await Promise.all([firstClick.promise, secondClick.promise]);
+  assert.equal(a, b);
+  assert.equal(posts().length, 1);
+  assert.ok(!inFlight.has(id), 'done: a later click may cancel again');
+});
+
+test('a bulk cancel is paced inside the rate limit, few at a time, with one summary', async () => {
+  const targets = ids((a) => a.status === 'Pending').slice(0, 5);
+  assert.equal(targets.length, 5);
+  const limiter = new RateLimiter({ perMinute: 2, perHour: 1500, clock });
+  assert.match(bulkPacingNote(5, limiter) ?? '', /^3 of the 5 cancels wait for the next minute's API budget/);
+  const { client: c, sentAt } = client({ rateLimiter: limiter });
+  let inFlightNow = 0;
+  let mostInFlight = 0;
+  const settled: number[] = [];
+  const results = await runPaced(targets, async (id) => {
+    mostInFlight = Math.max(mostInFlight, ++inFlightNow);
+    try {
+      return await runCancel(c, { id, comment: COMMENT });
+    } finally {
+      inFlightNow--;
+    }
+  }, { concurrency: MAX_BULK_CONCURRENCY, onSettled: (done) => settled.push(done) });
+  assert.ok(mostInFlight <= MAX_BULK_CONCURRENCY);
+  assert.deepEqual(settled, [1, 2, 3, 4, 5]);
+  assert.equal(posts().length, 5, 'one POST per action');
+  assert.equal(sentAt.length, 5);
+  for (const t of sentAt) {
+    assert.ok(sentAt.filter((u) => u > t - 60_000 && u <= t).length <= 2, `at most 2 calls in any minute: ${sentAt.map((u) => u - sentAt[0])}`);
+  }
+  assert.ok(Math.max(...sentAt) - Math.min(...sentAt) >= 120_000, 'five calls at two a minute span two minutes');
+  const entries: BulkEntry[] = results.map((r) => ('result' in r ? { outcome: r.result } : { notSent: true }));
+  assert.equal(summarizeBulk(entries).message, '5 cancelled.');
+});
+
+test('stopping a bulk cancel sends nothing more; the summary counts what was not sent', async () => {
+  const targets = ids((a) => a.status === 'Pending').slice(0, 5);
+  const stop = new AbortController();
+  const c = client().client;
+  const results = await runPaced(targets, (id) => runCancel(c, { id, comment: COMMENT }),
+    { concurrency: 1, signal: stop.signal, onSettled: (done) => done === 2 && stop.abort() });
+  assert.equal(posts().length, 2);
+  const entries: BulkEntry[] = results.map((r) => ('result' in r ? { outcome: r.result } : { notSent: true }));
+  assert.equal(summarizeBulk(entries).message, '2 cancelled, 3 not sent.');
+  assert.deepEqual(targets.slice(2).map((id) => sim.getAction(id)?.status), ['Pending', 'Pending', 'Pending']);
+});

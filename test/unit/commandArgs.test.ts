@@ -1,0 +1,44 @@
+// What an item command applies to: the clicked row, the multi-selection, an id, or an options object.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { commandOptions, invalidIds, requireTargets, targetActionIds } from '../../src/commands/commandArgs';
+
+const A = '11111111-1111-4111-a111-111111111111';
+const B = '22222222-2222-4222-a222-222222222222';
+const C = '33333333-3333-4333-a333-333333333333';
+const node = (id: string) => ({ kind: 'action', id: `action:${id}`, action: { id } });
+const group = { kind: 'group', id: 'group:status:pending', group: { actions: [] } };
+
+test('a right-click on one row: that row', () => {
+  assert.deepEqual(targetActionIds([node(A), [node(A)]]), [A]);
+  assert.deepEqual(targetActionIds([node(A)]), [A], 'the inline icon passes the row alone');
+});
+
+test('a right-click inside a multi-selection: the selection (action rows only, no duplicates)', () => {
+  assert.deepEqual(targetActionIds([node(B), [node(A), node(B), group, node(C), node(A)]]), [A, B, C]);
+});
+
+test('a right-click outside the selection: only the clicked row', () => {
+  assert.deepEqual(targetActionIds([node(C), [node(A), node(B)]]), [C]);
+});
+
+test('the palette passes nothing: ask the user (cancel), or say what is missing (item-only commands)', () => {
+  assert.deepEqual(targetActionIds([]), []);
+  assert.deepEqual(targetActionIds([undefined]), []);
+  assert.deepEqual(targetActionIds([group]), []);
+  assert.throws(() => requireTargets([]), /Select a machine action in the Machine Actions view first/);
+  assert.deepEqual(requireTargets([node(A)]), [A]);
+});
+
+test('programmatic: an id, or { actionId | actionIds, comment, verifyFirst }', () => {
+  assert.deepEqual(targetActionIds([` ${A} `]), [A]);
+  assert.deepEqual(targetActionIds([{ actionIds: [A, B, A.toUpperCase()], comment: 'x' }]), [A, B]);
+  assert.deepEqual(targetActionIds([{ actionId: C }]), [C]);
+  assert.deepEqual(commandOptions([{ actionId: C, comment: 'Wrong device' }]), { comment: 'Wrong device', verifyFirst: false });
+  assert.deepEqual(commandOptions([A, undefined, { comment: 'late', verifyFirst: true }]), { comment: 'late', verifyFirst: true });
+  assert.deepEqual(commandOptions([node(A), [node(A)]]), { verifyFirst: false }, 'a tree click carries no comment');
+});
+
+test('ids that are not GUIDs are named', () => {
+  assert.deepEqual(invalidIds([A, 'not-an-id', '../x']), ['not-an-id', '../x']);
+});

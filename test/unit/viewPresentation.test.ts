@@ -1,0 +1,143 @@
+// How an action reads in the view, its tooltip's escaping (rendered by a real CommonMark renderer), the details
+// document, the status bar and the portal link.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { parseMachineAction, MachineAction } from '../../src/defender/machineAction';
+import { portalDeviceUrl } from '../../src/commands/portalLink';
+import { detailsText, missingDetailsText } from '../../src/views/detailsText';
+import {
+  actionDescription, actionLabel, actionTooltipMarkdown, deviceLabel, escapeMarkdown, NEUTRAL_ICON, quickPickText, relativeAge,
+  statusIcon, statusLabel,
+} from '../../src/views/presentation';
+import { statusBarContent } from '../../src/views/statusBarContent';
+import { INJECTION_COMMENT, seedActions } from '../simulators/seedActions';
+
+// VS Code renders MarkdownStrings with a CommonMark renderer; markdown-it is one, with links and autolinks on.
+const MarkdownIt = require('markdown-it') as new (options: object) => { render(source: string): string };
+const renderer = new MarkdownIt({ html: false, linkify: true });
+
+const NOW = Date.parse('2026-03-10T12:00:00Z');
+
+function action(fields: Record<string, unknown>): MachineAction {
+  return parseMachineAction({ id: '7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33', type: 'Isolate', status: 'Pending', ...fields });
+}
+
+function textOf(html: string): string {
+  return html.replace(/<[^>]*>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+}
+
+test('the label is the type and its scope; unknown types still read as words', () => {
+  assert.equal(actionLabel(action({ type: 'Isolate', scope: 'Full' })), 'Isolate (Full)');
+  assert.equal(actionLabel(action({ type: 'RunAntiVirusScan', scope: 'Quick' })), 'Antivirus Scan (Quick)');
+  assert.equal(actionLabel(action({ type: 'LiveResponse' })), 'Live Response');
+  assert.equal(actionLabel(action({ type: 'CollectFile' })), 'Collect File');
+  assert.equal(actionLabel(action({ type: undefined })), 'Unknown');
+});
+
+test('the description names the device (or a short machine id) and the age', () => {
+  const named = action({ computerDnsName: 'ws-fin-0142.contoso.local', creationDateTimeUtc: '2026-03-10T11:55:00.0000000Z' });
+  assert.equal(actionDescription(named, { now: NOW, showStatus: false, cancelling: false }), 'ws-fin-0142.contoso.local · 5 min ago');
+  const unnamed = action({ computerDnsName: null, machineId: '1e5b2a9c0f3d4e7a8b6c5d4e3f2a1b0c9d8e7f6a', creationDateTimeUtc: '2026-03-07T12:00:00Z' });
+  assert.equal(deviceLabel(unnamed), '1e5b2a9c…');
+  assert.equal(actionDescription(unnamed, { now: NOW, showStatus: true, cancelling: false }), 'Pending · 1e5b2a9c… · 3 d ago');
+  assert.equal(actionDescription(named, { now: NOW, showStatus: true, cancelling: true }), 'Cancelling…');
+});
+
+test('relative ages', () => {
+  assert.equal(relativeAge('2026-03-10T11:59:40Z', NOW), 'just now');
+  assert.equal(relativeAge('2026-03-10T12:05:00Z', NOW), 'just now', 'a clock ahead of ours is not "in the future"');
+  assert.equal(relativeAge('2026-03-10T09:00:00Z', NOW), '3 h ago');
+  assert.equal(relativeAge('2026-02-08T12:00:00Z', NOW), '30 d ago');
+  assert.equal(relativeAge(null, NOW), '');
+  assert.equal(relativeAge('not a date', NOW), '');
+});
+
+test('each status has its icon and colour; an unknown status gets a neutral icon, never an error', () => {
+  assert.deepEqual(statusIcon('Pending'), { id: 'clock', color: 'charts.yellow' });
+  assert.equal(statusIcon('InProgress').id, 'sync');
+  assert.equal(statusIcon('Succeeded').id, 'pass');
+  assert.equal(statusIcon('Failed').id, 'error');
+  assert.equal(statusIcon('TimeOut').id, 'watch');
+  assert.equal(statusIcon('cancelled').id, 'circle-slash', 'any case');
+  for (const odd of ['Queued', 'Unknown', '']) {
+    assert.deepEqual(statusIcon(odd), NEUTRAL_ICON, odd);
+    assert.notEqual(statusIcon(odd).id, 'error');
+  }
+  assert.equal(statusLabel('InProgress'), 'In Progress');
+  assert.equal(statusLabel('TimeOut'), 'Timed Out');
+  assert.equal(statusLabel('PartiallySucceeded'), 'Partially Succeeded');
+});
+
+test('a comment with a command link, emphasis and HTML renders as its own text in the tooltip', () => {
+  const hostile = '[x](command:workbench.action.quit) **b** <img src=x> https://evil.example www.evil.example `code` # h';
+  const md = actionTooltipMarkdown(action({ requestorComment: hostile, computerDnsName: '[dev](https://evil.example)' }), NOW);
+  const html = renderer.render(md);
+  assert.doesNotMatch(html, /<a[\s>]/, 'no link of any kind');
+  assert.doesNotMatch(html, /<img/);
+  assert.doesNotMatch(html, /<code>/);
+  assert.doesNotMatch(html, /<h1>/);
+  assert.equal((html.match(/<strong>/g) ?? []).length, 1, 'only our own heading is bold');
+  const text = textOf(html);
+  assert.ok(text.includes(`Comment: ${hostile}`), 'the comment reads exactly as typed');
+  assert.ok(text.includes('Device: [dev](https://evil.example)'));
+});
+
+test('escapeMarkdown keeps the text and leaves no markdown syntax', () => {
+  for (const sample of [INJECTION_COMMENT, '*a* _b_ ~~c~~ | d | \\ e', '1. list', '- item', '> quote', '&amp; &#91;', '$(zap) icon']) {
+    const html = renderer.render(escapeMarkdown(sample));
+    assert.equal(textOf(html).trim(), sample, sample);
+    assert.match(html, /^<p>[^<]*<\/p>\n$/, `${sample} stays one plain paragraph`);
+  }
+  assert.equal(escapeMarkdown('line one\nline two\u202e'), 'line one line two', 'line breaks and bidi controls cannot reshape it');
+});
+
+test('the tooltip lists every field a responder needs', () => {
+  const [liveResponse] = seedActions(new Date(NOW)).map((raw) => parseMachineAction(raw)).filter((a) => a.type === 'LiveResponse' && a.status === 'InProgress');
+  const text = textOf(renderer.render(actionTooltipMarkdown(liveResponse, NOW)));
+  for (const label of ['Status: In Progress', 'Device: srv-web-01.contoso.local', 'Machine ID: ', 'Requested by: analyst@contoso.com',
+    'Comment: Grab dropper and run triage', 'Created: ', 'Last update: ', 'Action ID: ', 'Live response commands:', '1. GetFile Path=C:\\Windows\\Temp\\dropper.ps1 — Completed']) {
+    assert.ok(text.includes(label), `${label} in:\n${text}`);
+  }
+  const cancelled = action({ status: 'Cancelled', cancellationRequestor: 'ir-lead@contoso.com', cancellationComment: 'Wrong device', cancellationDateTimeUtc: '2026-03-10T11:00:00Z', errorHResult: -2147024894 });
+  const cancelledText = textOf(renderer.render(actionTooltipMarkdown(cancelled, NOW)));
+  assert.match(cancelledText, /Cancelled by: ir-lead@contoso\.com/);
+  assert.match(cancelledText, /Cancellation comment: Wrong device/);
+  assert.match(cancelledText, /Cancelled at: 2026-03-10 11:00 UTC/);
+  assert.match(cancelledText, /Error: HRESULT 0x80070002/);
+  const byApp = action({ requestor: '7c9f3e21-5b4a-4d8e-9f10-2a6b8c3d4e5f' });
+  assert.match(textOf(renderer.render(actionTooltipMarkdown(byApp, NOW))), /Requested by: application 7c9f3e21/);
+});
+
+test('quick pick text cannot turn into an icon or a second line', () => {
+  assert.equal(quickPickText('$(zap) boom\nnext'), '$\u200b(zap) boom next');
+});
+
+test('the details document: a summary in comments that server text cannot escape, then the raw JSON', () => {
+  const raw = { id: '7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33', type: 'Isolate', scope: 'Full', status: 'Pending', requestorComment: 'first\n{"injected": true}', extra: 1 };
+  const text = detailsText(parseMachineAction(raw), NOW);
+  const lines = text.split('\n');
+  const jsonStart = lines.findIndex((l) => !l.startsWith('//'));
+  assert.ok(jsonStart > 3);
+  assert.ok(lines.slice(0, jsonStart).some((l) => l === '// Comment:      first {"injected": true}'), text);
+  assert.deepEqual(JSON.parse(lines.slice(jsonStart).join('\n')), raw, 'the raw JSON as received, extra fields included');
+  assert.match(missingDetailsText('abc'), /^\/\/ Machine action abc is not in the list/);
+});
+
+test('the status bar: hidden until configured, then the cancellable count with the account in the tooltip', () => {
+  assert.equal(statusBarContent({ configured: false, account: undefined, cancellable: undefined }).visible, false);
+  assert.match(statusBarContent({ configured: true, account: undefined, cancellable: undefined }).text, /Signed out/);
+  const content = statusBarContent({ configured: true, account: { upn: 'analyst@contoso.com', tenantId: 'contoso-tenant' }, cancellable: 3 });
+  assert.equal(content.text, '$(shield) 3 cancellable');
+  assert.match(content.tooltip, /3 cancellable actions/);
+  assert.match(content.tooltip, /Signed in as analyst@contoso\.com \(tenant contoso-tenant\)/);
+});
+
+test('the portal device page for each cloud', () => {
+  const machine = '1e5b2a9c0f3d4e7a8b6c5d4e3f2a1b0c9d8e7f6a';
+  assert.equal(portalDeviceUrl('Commercial', machine), `https://security.microsoft.com/machines/${machine}/overview`);
+  assert.equal(portalDeviceUrl('GCC', machine), `https://security.microsoft.com/machines/${machine}/overview`);
+  assert.equal(portalDeviceUrl('GCCHigh', machine), `https://security.microsoft.us/machines/${machine}/overview`);
+  assert.equal(portalDeviceUrl('DoD', machine), `https://security.apps.mil/machines/${machine}/overview`);
+  assert.equal(portalDeviceUrl('Custom', machine), undefined);
+  assert.equal(portalDeviceUrl('Commercial', '../x?y'), 'https://security.microsoft.com/machines/..%2Fx%3Fy/overview');
+});
