@@ -2,7 +2,7 @@
 // fresh profile per test file, and a screenshot per step in test-results/screenshots/.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { launchChromium } from '../harness/browser';
 import { freshProfile, installExtension, repoRoot, startCodeServer, type CodeServer } from '../harness/codeServer';
 import { ensureTlsMaterial } from '../simulators/tls';
@@ -34,19 +34,70 @@ export class Workbench {
     await this.page.locator(`.part.activitybar a.action-label[aria-label="${label}"]`).click();
   }
 
-  /** Right after a menu opens, a click may be ignored: hover, pause, then click. */
-  async clickMenuItem(label: string): Promise<void> {
+  /** Right after a menu opens, a click may be ignored: hover, pause, then click; `screenshot` is taken while hovering. */
+  async clickMenuItem(label: string, screenshot?: string): Promise<void> {
     const item = this.page.locator('.context-view').getByRole('menuitem', { name: label, exact: true });
     await item.hover();
     await this.page.waitForTimeout(300);
+    if (screenshot) {
+      await this.screenshot(screenshot, { keepHover: true });
+    }
     await item.click();
   }
 
-  /** Saves test-results/screenshots/<name>.png, with the pointer moved off any hover. */
-  async screenshot(name: string): Promise<void> {
+  /** Runs a command from the palette (F1) by its full title, e.g. "Defender: Refresh Machine Actions". */
+  async runCommand(title: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    await this.quickInput.locator('.quick-input-box input').fill(`>${title}`);
+    await this.quickInput.getByRole('option', { name: title }).first().waitFor();
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** The quick input (palette, quick pick, input box) while it is open. */
+  get quickInput(): Locator {
+    return this.page.locator('.quick-input-widget');
+  }
+
+  /** The notification toast that shows `text`. */
+  notification(text: string): Locator {
+    return this.page.locator('.notifications-toasts .notification-toast', { hasText: text });
+  }
+
+  async clearNotifications(): Promise<void> {
+    await this.runCommand('Notifications: Clear All Notifications');
+    await this.page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'detached' });
+  }
+
+  /** A row of the side bar's tree, by the start of its accessible name ("Isolate (Full), Pending, ws-fin-…"). */
+  treeItem(nameStart: string): Locator {
+    return this.page.locator(`.part.sidebar [role="treeitem"][aria-label^=${JSON.stringify(nameStart)}]`);
+  }
+
+  /** Drags the side bar's edge so that tree rows show their full label and description in screenshots. */
+  async widenSideBar(width: number): Promise<void> {
+    const box = await this.page.locator('.part.sidebar').boundingBox();
+    if (!box) {
+      throw new Error('the side bar is not visible');
+    }
+    const edge = box.x + box.width;
+    await this.page.mouse.move(edge, box.y + box.height / 2);
+    await this.page.mouse.down();
+    await this.page.mouse.move(box.x + width, box.y + box.height / 2, { steps: 5 });
+    await this.page.mouse.up();
+  }
+
+  /**
+   * Saves test-results/screenshots/<name>.png. The pointer moves off the page content and a hover that is still up
+   * is waited away, unless `keepHover` (the step is about that hover).
+   */
+  async screenshot(name: string, options: { keepHover?: boolean } = {}): Promise<void> {
     fs.mkdirSync(screenshotDir, { recursive: true });
-    await this.page.mouse.move(700, 780);
-    await this.page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
+    if (!options.keepHover) {
+      await this.page.mouse.move(700, 780);
+      await this.page.locator('.monaco-hover:visible').waitFor({ state: 'detached' });
+    }
+    // Toasts and menus fade in: the picture shows them as they end up.
+    await this.page.screenshot({ path: path.join(screenshotDir, `${name}.png`), animations: 'disabled' });
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,233 @@
+// An engineer signs in to the simulated Custom cloud with a device code, reads the Machine Actions tree, and cancels
+// pending actions from a right-click and from the palette; an empty comment is refused, a missing permission and an
+// action that finished meanwhile are explained; the filter and the sign-in survive a reload. The steps share one
+// workbench and build on each other; each saves a screenshot.
+import { after, before, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { startCustomCloud, type CustomCloud } from '../simulators/customCloud';
+import type { Locator } from 'playwright-core';
+import type { RawAction } from '../simulators/defenderSimulator';
+import { ANALYST_UPN, INJECTION_COMMENT } from '../simulators/seedActions';
+import { Workbench } from './workbench';
+
+const vsix = process.env.MDE_TEST_VSIX;
+const skip = vsix ? false : 'MDE_TEST_VSIX is not set: run `npm test`, which packages the VSIX first';
+/** The default of mdeActions.lookbackDays. */
+const LOOKBACK_DAYS = 7;
+
+let cloud: CustomCloud;
+let workbench: Workbench;
+
+before(async () => {
+  if (!vsix) {
+    return;
+  }
+  // Manual approval: the code must come from the notification the engineer reads.
+  cloud = await startCustomCloud({ entra: { deviceCodeApproval: 'manual', deviceCodeIntervalSeconds: 0.5 } });
+  // No auto refresh: the steps change the simulator behind the view's back on purpose (an action finishing).
+  workbench = await Workbench.open('cancel', vsix, { ...cloud.settings, 'mdeActions.autoRefreshSeconds': 0 });
+});
+
+after(async () => {
+  await workbench?.close();
+  await cloud?.close();
+});
+
+/** The seeded action of this type on this device, as the simulator holds it now. */
+function seeded(type: string, device: string): RawAction {
+  const action = cloud.defender.actions.find((a) => a.type === type && a.computerDnsName === device);
+  assert.ok(action, `the seed has a ${type} on ${device}`);
+  return action;
+}
+
+/** How many actions of the default time window the simulator holds in `status`: what the view must count. */
+function simulatorCount(status: string): number {
+  const since = Date.now() - LOOKBACK_DAYS * 86_400_000;
+  return cloud.defender.actions.filter((a) => a.status === status && Date.parse(String(a.creationDateTimeUtc)) >= since).length;
+}
+
+function cancelRequests(): string[] {
+  return cloud.defender.requests.filter((r) => r.method === 'POST').map((r) => r.path);
+}
+
+/** Right-click on a row → "Cancel Machine Action…" → the comment box, whose prompt must name `subject`. */
+async function openCancelPrompt(rowName: string, subject: string, menuScreenshot?: string): Promise<void> {
+  await workbench.treeItem(rowName).click({ button: 'right' });
+  await workbench.clickMenuItem('Cancel Machine Action…', menuScreenshot);
+  await workbench.quickInput.locator('.quick-input-message', { hasText: `Why cancel ${subject}?` }).waitFor();
+}
+
+/** Types the comment into the open comment box, optionally takes a screenshot, and presses Enter. */
+async function submitComment(comment: string, screenshot?: string): Promise<void> {
+  await workbench.quickInput.locator('.quick-input-box input').fill(comment);
+  if (screenshot) {
+    await workbench.screenshot(screenshot);
+  }
+  await workbench.page.keyboard.press('Enter');
+  await workbench.quickInput.waitFor({ state: 'hidden' });
+}
+
+/** The toast of the outcome, once the progress toast of the request is gone (it lingers a moment). */
+async function outcomeNotification(text: string): Promise<Locator> {
+  const toast = workbench.notification(text);
+  await toast.waitFor();
+  await workbench.notification('Cancelling ').waitFor({ state: 'detached' });
+  return toast;
+}
+
+test('signed out, the Defender view offers Sign In', { skip }, async () => {
+  await workbench.openActivity('Defender');
+  await workbench.widenSideBar(520);
+  await workbench.page.locator('.part.sidebar .welcome-view-content', { hasText: 'Sign in with your Entra ID account' }).waitFor();
+  await workbench.screenshot('10-signed-out');
+});
+
+test('Sign In shows a device code; once it is approved the tree lists the actions, cancellable ones first', { skip }, async () => {
+  await workbench.page.locator('.part.sidebar .welcome-view-content').getByRole('button', { name: 'Sign In' }).click();
+  const prompt = workbench.notification('To sign in to Microsoft Defender, open');
+  await prompt.waitFor();
+  const text = await prompt.innerText();
+  assert.match(text, new RegExp(`open ${cloud.entra.url}/devicelogin and enter the code`));
+  await workbench.screenshot('11-device-code');
+  const code = /enter the code (\S+) within/.exec(text)?.[1];
+  assert.ok(code, 'the notification shows the code');
+  // What the engineer does at the verification page, here done by the simulator: approve exactly that code.
+  assert.equal(cloud.entra.approveDeviceCodes(code), 1);
+  await workbench.notification(`Signed in to Microsoft Defender as ${ANALYST_UPN}`).waitFor();
+
+  const pending = simulatorCount('Pending');
+  const inProgress = simulatorCount('InProgress');
+  const groups = workbench.page.locator('.part.sidebar [role="treeitem"][aria-level="1"]');
+  await workbench.treeItem(`Pending, ${pending} machine actions`).waitFor();
+  // The first two groups are the cancellable ones, open; the others are closed.
+  assert.equal(await groups.nth(0).getAttribute('aria-label'), `Pending, ${pending} machine actions`);
+  assert.equal(await groups.nth(1).getAttribute('aria-label'), `In Progress, ${inProgress} machine actions`);
+  const expanded = await groups.evaluateAll((rows) => rows.map((row) => row.getAttribute('aria-expanded')));
+  assert.deepEqual(expanded, ['true', 'true', ...expanded.slice(2).map(() => 'false')]);
+  assert.equal(await workbench.treeItem(`Cancelled, ${simulatorCount('Cancelled')} machine action`).count(), 1);
+  // The badge on the Defender icon and the status bar count the cancellable actions.
+  const cancellable = String(pending + inProgress);
+  const badge = workbench.page.locator('.part.activitybar .badge[aria-label^="Defender"]');
+  assert.equal(await badge.getAttribute('aria-label'), `Defender - ${cancellable} cancellable machine actions`);
+  assert.equal(await badge.innerText(), cancellable);
+  await workbench.page.locator('.part.statusbar', { hasText: `${cancellable} cancellable` }).waitFor();
+  await workbench.clearNotifications();
+  await workbench.screenshot('12-tree');
+});
+
+test('the tooltip of an action shows a comment with link and HTML syntax as plain text', { skip }, async () => {
+  await workbench.treeItem('Antivirus Scan (Quick), Pending, ws-sec-0007.contoso.local').hover();
+  const hover = workbench.page.locator('.monaco-hover:visible');
+  await hover.getByText(`Comment: ${INJECTION_COMMENT}`).waitFor();
+  assert.equal(await hover.locator('a, img').count(), 0, 'no link and no image in the tooltip');
+  await workbench.screenshot('13-tooltip-escaped', { keepHover: true });
+});
+
+test('right-click → Cancel Machine Action… → a comment → the action is cancelled and moves to Cancelled', { skip }, async () => {
+  const action = seeded('Isolate', 'ws-fin-0142.contoso.local');
+  const subject = 'Isolate (Full) on ws-fin-0142.contoso.local';
+  const comment = 'Wrong device: the beaconing host is ws-fin-0143';
+  const pendingBefore = simulatorCount('Pending');
+  const cancelledBefore = simulatorCount('Cancelled');
+  await openCancelPrompt('Isolate (Full), Pending, ws-fin-0142.contoso.local', subject, '14-context-menu');
+  await submitComment(comment, '15-comment');
+  await outcomeNotification(`Cancelled ${subject}.`);
+
+  assert.equal(action.status, 'Cancelled');
+  assert.equal(action.cancellationComment, comment);
+  assert.equal(action.cancellationRequestor, ANALYST_UPN);
+  await workbench.treeItem(`Pending, ${pendingBefore - 1} machine actions`).waitFor();
+  const cancelledGroup = workbench.treeItem(`Cancelled, ${cancelledBefore + 1} machine actions`);
+  await cancelledGroup.click();
+  await workbench.treeItem('Isolate (Full), Cancelled, ws-fin-0142.contoso.local').waitFor();
+  await workbench.screenshot('16-cancelled');
+  await cancelledGroup.click();
+  await workbench.clearNotifications();
+});
+
+test('the palette\'s Cancel Machine Action… offers the cancellable actions in a quick pick', { skip }, async () => {
+  const action = seeded('RunAntiVirusScan', 'ws-hr-0077.contoso.local');
+  const subject = 'Antivirus Scan (Quick) on ws-hr-0077.contoso.local';
+  await workbench.runCommand('Defender: Cancel Machine Action…');
+  const options = workbench.quickInput.getByRole('option');
+  await options.first().waitFor();
+  await workbench.screenshot('17-palette-pick');
+  // Every option is a cancellable action of the list; the one cancelled in the step before is gone.
+  const labels = await options.evaluateAll((rows) => rows.map((row) => row.getAttribute('aria-label') ?? ''));
+  assert.ok(labels.length > 0 && labels.every((label) => /Pending|In Progress/.test(label)), labels.join('\n'));
+  assert.ok(!labels.some((label) => label.includes('Isolate (Full)') && label.includes('ws-fin-0142')), labels.join('\n'));
+  await workbench.quickInput.locator('.quick-input-box input').fill('ws-hr-0077');
+  await options.filter({ hasText: 'Antivirus Scan (Quick)' }).first().click();
+  await workbench.quickInput.locator('.quick-input-message', { hasText: `Why cancel ${subject}?` }).waitFor();
+  await submitComment('Duplicate of the full scan');
+  await outcomeNotification(`Cancelled ${subject}.`);
+  assert.equal(action.status, 'Cancelled');
+  await workbench.screenshot('18-palette-cancelled');
+  await workbench.clearNotifications();
+});
+
+test('an empty comment is refused in the box, and Escape sends nothing', { skip }, async () => {
+  cloud.defender.clearRequests();
+  await openCancelPrompt('Offboard, Pending, srv-web-01.contoso.local', 'Offboard on srv-web-01.contoso.local');
+  await workbench.page.keyboard.press('Enter');
+  await workbench.quickInput.locator('.quick-input-message', { hasText: 'A comment is required.' }).waitFor();
+  await workbench.screenshot('19-empty-comment-refused');
+  await workbench.page.keyboard.press('Escape');
+  await workbench.quickInput.waitFor({ state: 'hidden' });
+  assert.deepEqual(cancelRequests(), []);
+  assert.equal(seeded('Offboard', 'srv-web-01.contoso.local').status, 'Pending');
+});
+
+test('without the permission, the notification names the permissions and gives Defender\'s own words', { skip }, async () => {
+  const action = seeded('RestrictCodeExecution', 'mac-design-04.contoso.local');
+  const subject = 'Restrict App Execution on mac-design-04.contoso.local';
+  cloud.defender.failCancel(action.id);
+  await openCancelPrompt('Restrict App Execution, Pending, mac-design-04.contoso.local', subject);
+  await submitComment('Restriction no longer needed');
+  const toast = await outcomeNotification(`Your account lacks permission to cancel ${subject}`);
+  const text = await toast.innerText();
+  for (const permission of ['Machine.CollectForensics', 'Machine.Isolate', 'Machine.RestrictExecution', 'Machine.Scan', 'Machine.Offboard', 'Machine.StopAndQuarantine', 'Machine.LiveResponse']) {
+    assert.ok(text.includes(permission), `names ${permission}`);
+  }
+  assert.match(text, /Defender said: The user does not have the Defender role/);
+  await toast.getByRole('button', { name: 'Show Log' }).waitFor();
+  await workbench.screenshot('20-forbidden');
+  assert.equal(action.status, 'Pending');
+  await workbench.clearNotifications();
+});
+
+test('an action that finished before the cancel arrived is reported as already finished', { skip }, async () => {
+  const action = seeded('RunAntiVirusScan', 'srv-sql-02.contoso.local');
+  const subject = 'Antivirus Scan (Full) on srv-sql-02.contoso.local';
+  cloud.defender.finishBeforeCancel(action.id, 'succeeded');
+  // The view still shows it running: the engineer has not refreshed.
+  await openCancelPrompt('Antivirus Scan (Full), In Progress, srv-sql-02.contoso.local', subject);
+  await submitComment('Scan is slowing the database');
+  await outcomeNotification(`${subject} had already finished: Defender refused the cancel.`);
+  await workbench.screenshot('21-already-finished');
+  await workbench.clearNotifications();
+});
+
+test('the filter and the sign-in survive a reload of the window', { skip }, async () => {
+  await workbench.runCommand('Defender: Filter Machine Actions…');
+  const pendingRow = workbench.quickInput.locator('.monaco-list-row', { has: workbench.page.locator('.label-name', { hasText: /^\s*Pending$/ }) });
+  await pendingRow.click();
+  assert.equal(await pendingRow.getAttribute('aria-checked'), 'true');
+  await workbench.screenshot('22-filter-pick');
+  await workbench.page.keyboard.press('Enter');
+  await workbench.quickInput.waitFor({ state: 'hidden' });
+  const onlyPending = async () => {
+    await workbench.treeItem(`Pending, ${simulatorCount('Pending')} machine actions`).waitFor();
+    await workbench.treeItem('In Progress, ').waitFor({ state: 'detached' });
+    assert.equal(await workbench.page.locator('.part.sidebar [role="treeitem"][aria-level="1"]').count(), 1, 'only the Pending group');
+  };
+  await onlyPending();
+  await workbench.screenshot('23-filtered');
+  cloud.defender.clearRequests();
+  await workbench.page.reload();
+  await onlyPending();
+  // A new window listed the actions again, signed in from the stored session, with the stored filter.
+  assert.ok(cloud.defender.requests.some((r) => r.method === 'GET' && r.path.startsWith('/api/machineactions?')));
+  await workbench.page.locator('.part.sidebar', { hasText: 'machine actions of the last 7 days match the filter.' }).waitFor();
+  await workbench.screenshot('24-filtered-after-reload');
+});
