@@ -1,5 +1,5 @@
-// One cancel, start to outcome (SPEC §3 "Cancel" 4–5): exactly one POST; when it gets no clear answer, the action is
-// read back before anything else is offered, and a retry reads it again before it sends. Pure (no vscode).
+// One cancel, start to outcome (SPEC §3 "Cancel" 4–5): exactly one POST; when it gets no clear answer or a refusal, the
+// action is read back before anything else is offered, and a retry reads it again before it sends. Pure (no vscode).
 import type { CancelHooks } from '../defender/client';
 import { isCancellable, MachineAction } from '../defender/machineAction';
 import { CancelOutcome, classifyAfterReread, classifyCancelError, classifyCancelResult } from './cancelOutcome';
@@ -40,6 +40,9 @@ export async function runCancel(client: CancelClient, request: CancelRequest): P
     return classifyCancelResult(await client.cancelMachineAction(request.id, request.comment, undefined, hooks));
   } catch (error) {
     const outcome = classifyCancelError(error);
+    if (outcome.kind === 'alreadyFinished') {
+      return readAfterRefusal(client, request.id, outcome);
+    }
     if (outcome.kind !== 'unconfirmed') {
       return outcome;
     }
@@ -49,4 +52,18 @@ export async function runCancel(client: CancelClient, request: CancelRequest): P
       return { ...outcome, rereadError };
     }
   }
+}
+
+/**
+ * A refusal (400) carries no entity: the action is read back, so the view shows its final state instead of still
+ * offering the cancel just refused. Still cancellable means the 400 was not the race: then it is reported as the error.
+ */
+async function readAfterRefusal(client: CancelClient, id: string, refused: Extract<CancelOutcome, { kind: 'alreadyFinished' }>): Promise<CancelOutcome> {
+  let current: MachineAction;
+  try {
+    current = await client.getMachineAction(id);
+  } catch {
+    return refused;
+  }
+  return isCancellable(current.status) ? { kind: 'failed', error: refused.error } : { ...refused, action: current };
 }

@@ -204,6 +204,10 @@ test('an action that finished before the cancel arrived is reported as already f
   await openCancelPrompt('Antivirus Scan (Full), In Progress, srv-sql-02.contoso.local', subject);
   await submitComment('Scan is slowing the database');
   await outcomeNotification(`${subject} had already finished: Defender refused the cancel.`);
+  // The view agrees with the notification: the row left In Progress and no cancel is offered for it any more.
+  await workbench.treeItem(`In Progress, ${simulatorCount('InProgress')} machine actions`).waitFor();
+  assert.equal(await workbench.treeItem('Antivirus Scan (Full), In Progress, srv-sql-02.contoso.local').count(), 0);
+  await workbench.treeItem(`Succeeded, ${simulatorCount('Succeeded')} machine actions`).waitFor();
   await workbench.screenshot('21-already-finished');
   await workbench.clearNotifications();
 });

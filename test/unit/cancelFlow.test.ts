@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as https from 'node:https';
 import { bulkPacingNote, InFlight, MAX_BULK_CONCURRENCY, runPaced } from '../../src/commands/bulkCancel';
 import { runCancel } from '../../src/commands/cancelFlow';
-import { BulkEntry, CancelOutcome, presentCancelOutcome, summarizeBulk } from '../../src/commands/cancelOutcome';
+import { BulkEntry, CancelOutcome, outcomeEntity, presentCancelOutcome, summarizeBulk } from '../../src/commands/cancelOutcome';
 import { DefenderClient } from '../../src/defender/client';
 import type { Clock } from '../../src/defender/logger';
 import { RateLimiter } from '../../src/defender/rateLimiter';
@@ -101,6 +101,18 @@ test('already finished, first form: the service answers 400', async () => {
   const outcome = await runCancel(client().client, { id, comment: COMMENT });
   assert.equal(kindOf(outcome), 'alreadyFinished:refused');
   assert.match(presentCancelOutcome(outcome, 'X').message, /had already finished: Defender refused the cancel\. Defender said: Action is already in a final state \(Succeeded\)/);
+  assert.equal(posts().length, 1);
+  // The 400 has no entity: one read brings the final state, for the view to show instead of a cancellable row.
+  assert.equal(gets().length, 1);
+  assert.equal(outcomeEntity(outcome)?.status, 'Succeeded');
+});
+
+test('a 400 on an action that is still pending is not the race: reported as the error, not as already finished', async () => {
+  const id = pendingId();
+  sim.failCancel(id, { kind: 'status', status: 400, code: 'BadRequest', message: 'Cancellation is not supported for this action' });
+  const outcome = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(outcome), 'failed');
+  assert.match(presentCancelOutcome(outcome, 'X').message, /Cancellation is not supported for this action/);
   assert.equal(posts().length, 1);
 });
 
