@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../harness/browser';
-import { freshProfile, installExtension, repoRoot, startCodeServer, type CodeServer } from '../harness/codeServer';
+import { freshProfile, installExtension, repoRoot, startCodeServer, workbenchUrl, type CodeServer } from '../harness/codeServer';
 import { ensureTlsMaterial } from '../simulators/tls';
 
 export const screenshotDir = path.join(repoRoot, 'test-results', 'screenshots');
@@ -24,7 +24,7 @@ export class Workbench {
     const browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.setDefaultTimeout(20_000);
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(profile.workspace)}`);
+    await page.goto(workbenchUrl(server, profile.workspace));
     await page.locator('.part.activitybar').waitFor();
     return new Workbench(page, browser, server);
   }
