@@ -1,12 +1,21 @@
 import * as vscode from 'vscode';
 import { Commands, VIEW_ID } from './constants';
-import { createAuthController } from './authController';
+import { type AuthController, createAuthController } from './authController';
 import { registerCommand } from './commands/registerCommand';
 import { registerSignIn } from './commands/signIn';
 import { registerSignOut } from './commands/signOut';
 import { createLog } from './log';
 
-export function activate(context: vscode.ExtensionContext): void {
+/**
+ * What activate() returns while the extension runs under test (ExtensionMode.Test): the sign-in state the context
+ * keys and the view show, and the SecretStorage behind it, for the host tests. Nothing in a normal run.
+ */
+export interface ExtensionTestApi {
+  auth: AuthController;
+  secrets: vscode.SecretStorage;
+}
+
+export function activate(context: vscode.ExtensionContext): ExtensionTestApi | undefined {
   const log = createLog(context);
 
   // The view exists from the start so its welcome content (driven by the context keys) shows in every state.
@@ -27,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): void {
       vscode.window.showInformationMessage(`${id} is not available yet in this preview build.`));
   }
   log.info('Defender Machine Actions activated');
+  return context.extensionMode === vscode.ExtensionMode.Test ? { auth, secrets: context.secrets } : undefined;
 }
 
 export function deactivate(): void {
