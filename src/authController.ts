@@ -67,6 +67,11 @@ export class AuthController implements vscode.Disposable {
     return this.resolved instanceof SettingsError ? undefined : this.resolved;
   }
 
+  /** The SecretStorage key of the current configuration's token cache; undefined while not configured. */
+  get tokenCacheKey(): string | undefined {
+    return this.auth?.cacheKey;
+  }
+
   get cloud(): Cloud {
     return this.settings.cloud;
   }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Commands } from './constants';
-import { createAuthController } from './authController';
+import { type AuthController, createAuthController } from './authController';
 import { registerCommand } from './commands/registerCommand';
 import { registerSignIn } from './commands/signIn';
 import { registerSignOut } from './commands/signOut';
@@ -9,7 +9,16 @@ import { registerActionCommands } from './commands/actionCommands';
 import { MachineActionsView } from './views/machineActionsView';
 import { createLog } from './log';
 
-export function activate(context: vscode.ExtensionContext): void {
+/**
+ * What activate() returns while the extension runs under test (ExtensionMode.Test): the sign-in state the context
+ * keys and the view show, and the SecretStorage behind it, for the host tests. Nothing in a normal run.
+ */
+export interface ExtensionTestApi {
+  auth: AuthController;
+  secrets: vscode.SecretStorage;
+}
+
+export function activate(context: vscode.ExtensionContext): ExtensionTestApi | undefined {
   const log = createLog(context);
 
   registerCommand(context, log, Commands.showLog, 'Could not show the log', () => log.show());
@@ -22,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const view = new MachineActionsView(context, log, new AuthSession(auth, log));
   registerActionCommands(context, log, view);
   log.info('Defender Machine Actions activated');
+  return context.extensionMode === vscode.ExtensionMode.Test ? { auth, secrets: context.secrets } : undefined;
 }
 
 export function deactivate(): void {

@@ -1,5 +1,5 @@
-// code-server, the real VS Code host of the host and UI tests (SPEC §4): a fresh profile, a start on a free
-// loopback port, extension installs, and a stop that takes its whole process group down.
+// code-server, the real VS Code host of the host and UI tests (SPEC §4) and of the `npm start` demo: a fresh profile,
+// a start on a loopback port, extension installs, and a stop that takes its whole process group down.
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -27,8 +27,8 @@ export interface CodeServer {
   stop(): Promise<void>;
 }
 
-/** User settings every test profile needs. */
-const TEST_SETTINGS: Record<string, unknown> = {
+/** User settings every profile needs, the tests' and the demo's. */
+const BASE_SETTINGS: Record<string, unknown> = {
   // While true (the default), VS Code's proxy agent replaces Node's CA list and drops NODE_EXTRA_CA_CERTS,
   // so the simulators' CA would not be trusted.
   'http.systemCertificates': false,
@@ -55,7 +55,7 @@ export function codeServerEntry(): string {
   return result.stdout.trim().split('\n').pop()!;
 }
 
-/** Empties `dir` and lays out a profile in it with the test settings plus `settings`. */
+/** Empties `dir` and lays out a profile in it with the base settings plus `settings`. */
 export function freshProfile(dir: string, settings: Record<string, unknown> = {}): Profile {
   fs.rmSync(dir, { recursive: true, force: true });
   const profile = {
@@ -73,7 +73,7 @@ export function freshProfile(dir: string, settings: Record<string, unknown> = {}
 function writeUserSettings(userDataDir: string, settings: Record<string, unknown>): void {
   const file = path.join(userDataDir, 'User', 'settings.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify({ ...TEST_SETTINGS, ...settings }, null, 2));
+  fs.writeFileSync(file, JSON.stringify({ ...BASE_SETTINGS, ...settings }, null, 2));
 }
 
 export function installExtension(vsix: string, profile: Pick<Profile, 'userDataDir' | 'extensionsDir'>): void {
@@ -87,9 +87,9 @@ export function installExtension(vsix: string, profile: Pick<Profile, 'userDataD
 
 export async function startCodeServer(
   profile: Pick<Profile, 'userDataDir' | 'extensionsDir'>,
-  options: { folder?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { folder?: string; env?: NodeJS.ProcessEnv; /** Default: a free one. */ port?: number } = {},
 ): Promise<CodeServer> {
-  const port = await freePort();
+  const port = options.port || await freePort();
   const authority = `127.0.0.1:${port}`;
   const args = [codeServerEntry(), '--auth', 'none', '--bind-addr', authority, '--disable-telemetry',
     '--disable-update-check', '--disable-workspace-trust', '--user-data-dir', profile.userDataDir,
@@ -147,6 +147,18 @@ export async function startCodeServer(
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return server;
+}
+
+/** The workbench at `folder`; `payload` is VS Code's workbench payload (e.g. extensionDevelopmentPath). */
+export function workbenchUrl(server: Pick<CodeServer, 'url'>, folder: string | undefined, payload?: string[][]): string {
+  const query = new URLSearchParams();
+  if (folder) {
+    query.set('folder', folder);
+  }
+  if (payload) {
+    query.set('payload', JSON.stringify(payload));
+  }
+  return `${server.url}/?${query}`;
 }
 
 /** The environment code-server needs, without variables that would redirect it. */

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { launchChromium } from '../harness/browser';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { startCodeServer, workbenchUrl, type CodeServer } from '../harness/codeServer';
 
 interface LaunchArgs {
   developmentPaths: string[];
@@ -47,18 +47,12 @@ function parseArgs(argv: string[]): LaunchArgs {
 }
 
 /** The workbench URL whose payload makes code-server load the extension and run the tests in its extension host. */
-function workbenchUrl(server: CodeServer, args: LaunchArgs): string {
+function testWorkbenchUrl(server: CodeServer, args: LaunchArgs): string {
   const remote = (file: string) => `vscode-remote://${server.authority}${file.split('/').map(encodeURIComponent).join('/')}`;
-  const payload = [
+  return workbenchUrl(server, args.folder, [
     ...args.developmentPaths.map((p) => ['extensionDevelopmentPath', remote(p)]),
     ['extensionTestsPath', remote(args.testsPath)],
-  ];
-  const query = new URLSearchParams();
-  if (args.folder) {
-    query.set('folder', args.folder);
-  }
-  query.set('payload', JSON.stringify(payload));
-  return `${server.url}/?${query}`;
+  ]);
 }
 
 /** The verdict of the result file the suite writes (MDE_HOST_RESULT), once it is there. */
@@ -108,7 +102,7 @@ async function main(): Promise<number> {
     const exitCode = new Promise<number>((resolve) => { automationExit = resolve; });
     // The workbench calls window.codeAutomationExit(code) when the extension host exits after the tests.
     await page.exposeFunction('codeAutomationExit', (code: number) => automationExit(code));
-    await page.goto(workbenchUrl(server, args));
+    await page.goto(testWorkbenchUrl(server, args));
     const outcome = await Promise.race([
       exitCode,
       resultFileVerdict(process.env.MDE_HOST_RESULT),

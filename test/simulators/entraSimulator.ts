@@ -23,7 +23,8 @@
 // `{origin}/.default` scope and its scp lists the granted Machine.* permissions; the id token carries iss, aud, tid,
 // oid, sub, preferred_username, name, nonce, iat, exp; every token response carries client_info.
 // Switches: expireTokensNow(), revokeRefreshTokens(), switches.denyConsent, switches.deviceCodeApproval
-// ('nextPoll' | 'manual' + approveDeviceCodes()), switches.permissions, switches.accessTokenLifetimeSeconds, switches.user.
+// ('nextPoll' | 'manual' + approveDeviceCodes()), switches.deviceCodeApprovalDelaySeconds, switches.permissions,
+// switches.accessTokenLifetimeSeconds, switches.user.
 import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
 import type * as https from 'node:https';
@@ -66,6 +67,8 @@ export interface EntraSimulatorOptions {
   /** The polling interval told to MSAL; fractions are fine (MSAL multiplies by 1000). Default 1. */
   deviceCodeIntervalSeconds?: number;
   deviceCodeApproval?: DeviceCodeApproval;
+  /** With 'nextPoll': a poll approves a code only once it is this old (MSAL polls at once); default 0. */
+  deviceCodeApprovalDelaySeconds?: number;
 }
 
 export interface EntraSwitches {
@@ -73,6 +76,7 @@ export interface EntraSwitches {
   permissions: string[];
   accessTokenLifetimeSeconds: number;
   deviceCodeApproval: DeviceCodeApproval;
+  deviceCodeApprovalDelaySeconds: number;
   /** Authorize and device-code sign-ins end in AADSTS65001 (no consent). */
   denyConsent: boolean;
 }
@@ -102,6 +106,7 @@ interface AuthCode extends Grant {
 
 interface DeviceCode extends Grant {
   userCode: string;
+  issuedAt: number;
   expiresAt: number;
   approved: boolean;
 }
@@ -134,6 +139,7 @@ export class EntraSimulator {
       permissions: [...(options.permissions ?? DEFAULT_SCOPES)],
       accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds ?? 3600,
       deviceCodeApproval: options.deviceCodeApproval ?? 'nextPoll',
+      deviceCodeApprovalDelaySeconds: options.deviceCodeApprovalDelaySeconds ?? 0,
       denyConsent: false,
     };
   }
@@ -308,7 +314,7 @@ export class EntraSimulator {
     const userCode = crypto.randomBytes(6).toString('base64url').toUpperCase().replace(/[^A-Z0-9]/g, 'X').slice(0, 8);
     this.deviceCodes.set(deviceCode, {
       clientId: body.get('client_id') ?? '', user: { ...this.switches.user }, scope, userCode,
-      expiresAt: Date.now() + DEVICE_CODE_LIFETIME_S * 1000, approved: false,
+      issuedAt: Date.now(), expiresAt: Date.now() + DEVICE_CODE_LIFETIME_S * 1000, approved: false,
     });
     const verificationUri = `${this.url}/devicelogin`;
     return jsonReply(200, {
@@ -353,7 +359,8 @@ export class EntraSimulator {
         if (code.expiresAt < Date.now()) {
           return jsonReply(400, { error: 'expired_token', error_description: 'AADSTS70020: The provided value for the input parameter \'device_code\' is not valid. This device code has expired.' });
         }
-        if (!code.approved && this.switches.deviceCodeApproval === 'nextPoll') {
+        if (!code.approved && this.switches.deviceCodeApproval === 'nextPoll'
+          && Date.now() - code.issuedAt >= this.switches.deviceCodeApprovalDelaySeconds * 1000) {
           code.approved = true;
         }
         if (!code.approved) {

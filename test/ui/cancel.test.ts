@@ -69,9 +69,9 @@ async function submitComment(comment: string, screenshot?: string): Promise<void
 
 /** The toast of the outcome, once the progress toast of the request is gone (it lingers a moment). */
 async function outcomeNotification(text: string): Promise<Locator> {
-  const toast = workbench.notification(text);
+  const toast = workbench.toast(text);
   await toast.waitFor();
-  await workbench.notification('Cancelling ').waitFor({ state: 'detached' });
+  await workbench.toast('Cancelling ').waitFor({ state: 'detached' });
   return toast;
 }
 
@@ -79,21 +79,21 @@ test('signed out, the Defender view offers Sign In', { skip }, async () => {
   await workbench.openActivity('Defender');
   await workbench.widenSideBar(520);
   await workbench.page.locator('.part.sidebar .welcome-view-content', { hasText: 'Sign in with your Entra ID account' }).waitFor();
-  await workbench.screenshot('10-signed-out');
+  await workbench.screenshot('signed-out');
 });
 
 test('Sign In shows a device code; once it is approved the tree lists the actions, cancellable ones first', { skip }, async () => {
   await workbench.page.locator('.part.sidebar .welcome-view-content').getByRole('button', { name: 'Sign In' }).click();
-  const prompt = workbench.notification('To sign in to Microsoft Defender, open');
+  const prompt = workbench.toast('To sign in to Microsoft Defender, open');
   await prompt.waitFor();
   const text = await prompt.innerText();
   assert.match(text, new RegExp(`open ${cloud.entra.url}/devicelogin and enter the code`));
-  await workbench.screenshot('11-device-code');
+  await workbench.screenshot('device-code');
   const code = /enter the code (\S+) within/.exec(text)?.[1];
   assert.ok(code, 'the notification shows the code');
   // What the engineer does at the verification page, here done by the simulator: approve exactly that code.
   assert.equal(cloud.entra.approveDeviceCodes(code), 1);
-  await workbench.notification(`Signed in to Microsoft Defender as ${ANALYST_UPN}`).waitFor();
+  await workbench.toast(`Signed in to Microsoft Defender as ${ANALYST_UPN}`).waitFor();
 
   const pending = simulatorCount('Pending');
   const inProgress = simulatorCount('InProgress');
@@ -112,7 +112,7 @@ test('Sign In shows a device code; once it is approved the tree lists the action
   assert.equal(await badge.innerText(), cancellable);
   await workbench.page.locator('.part.statusbar', { hasText: `${cancellable} cancellable` }).waitFor();
   await workbench.clearNotifications();
-  await workbench.screenshot('12-tree');
+  await workbench.screenshot('tree');
 });
 
 test('the tooltip of an action shows a comment with link and HTML syntax as plain text', { skip }, async () => {
@@ -120,7 +120,7 @@ test('the tooltip of an action shows a comment with link and HTML syntax as plai
   const hover = workbench.page.locator('.monaco-hover:visible');
   await hover.getByText(`Comment: ${INJECTION_COMMENT}`).waitFor();
   assert.equal(await hover.locator('a, img').count(), 0, 'no link and no image in the tooltip');
-  await workbench.screenshot('13-tooltip-escaped', { keepHover: true });
+  await workbench.screenshot('tooltip-escaped', { keepHover: true });
 });
 
 test('right-click → Cancel Machine Action… → a comment → the action is cancelled and moves to Cancelled', { skip }, async () => {
@@ -129,8 +129,8 @@ test('right-click → Cancel Machine Action… → a comment → the action is c
   const comment = 'Wrong device: the beaconing host is ws-fin-0143';
   const pendingBefore = simulatorCount('Pending');
   const cancelledBefore = simulatorCount('Cancelled');
-  await openCancelPrompt('Isolate (Full), Pending, ws-fin-0142.contoso.local', subject, '14-context-menu');
-  await submitComment(comment, '15-comment');
+  await openCancelPrompt('Isolate (Full), Pending, ws-fin-0142.contoso.local', subject, 'context-menu');
+  await submitComment(comment, 'comment');
   await outcomeNotification(`Cancelled ${subject}.`);
 
   assert.equal(action.status, 'Cancelled');
@@ -140,7 +140,7 @@ test('right-click → Cancel Machine Action… → a comment → the action is c
   const cancelledGroup = workbench.treeItem(`Cancelled, ${cancelledBefore + 1} machine actions`);
   await cancelledGroup.click();
   await workbench.treeItem('Isolate (Full), Cancelled, ws-fin-0142.contoso.local').waitFor();
-  await workbench.screenshot('16-cancelled');
+  await workbench.screenshot('cancelled');
   await cancelledGroup.click();
   await workbench.clearNotifications();
 });
@@ -151,7 +151,7 @@ test('the palette\'s Cancel Machine Action… offers the cancellable actions in 
   await workbench.runCommand('Defender: Cancel Machine Action…');
   const options = workbench.quickInput.getByRole('option');
   await options.first().waitFor();
-  await workbench.screenshot('17-palette-pick');
+  await workbench.screenshot('palette-pick');
   // Every option is a cancellable action of the list; the one cancelled in the step before is gone.
   const labels = await options.evaluateAll((rows) => rows.map((row) => row.getAttribute('aria-label') ?? ''));
   assert.ok(labels.length > 0 && labels.every((label) => /Pending|In Progress/.test(label)), labels.join('\n'));
@@ -162,7 +162,7 @@ test('the palette\'s Cancel Machine Action… offers the cancellable actions in 
   await submitComment('Duplicate of the full scan');
   await outcomeNotification(`Cancelled ${subject}.`);
   assert.equal(action.status, 'Cancelled');
-  await workbench.screenshot('18-palette-cancelled');
+  await workbench.screenshot('palette-cancelled');
   await workbench.clearNotifications();
 });
 
@@ -171,7 +171,7 @@ test('an empty comment is refused in the box, and Escape sends nothing', { skip 
   await openCancelPrompt('Offboard, Pending, srv-web-01.contoso.local', 'Offboard on srv-web-01.contoso.local');
   await workbench.page.keyboard.press('Enter');
   await workbench.quickInput.locator('.quick-input-message', { hasText: 'A comment is required.' }).waitFor();
-  await workbench.screenshot('19-empty-comment-refused');
+  await workbench.screenshot('empty-comment-refused');
   await workbench.page.keyboard.press('Escape');
   await workbench.quickInput.waitFor({ state: 'hidden' });
   assert.deepEqual(cancelRequests(), []);
@@ -191,7 +191,7 @@ test('without the permission, the notification names the permissions and gives D
   }
   assert.match(text, /Defender said: The user does not have the Defender role/);
   await toast.getByRole('button', { name: 'Show Log' }).waitFor();
-  await workbench.screenshot('20-forbidden');
+  await workbench.screenshot('forbidden');
   assert.equal(action.status, 'Pending');
   await workbench.clearNotifications();
 });
@@ -208,7 +208,7 @@ test('an action that finished before the cancel arrived is reported as already f
   await workbench.treeItem(`In Progress, ${simulatorCount('InProgress')} machine actions`).waitFor();
   assert.equal(await workbench.treeItem('Antivirus Scan (Full), In Progress, srv-sql-02.contoso.local').count(), 0);
   await workbench.treeItem(`Succeeded, ${simulatorCount('Succeeded')} machine actions`).waitFor();
-  await workbench.screenshot('21-already-finished');
+  await workbench.screenshot('already-finished');
   await workbench.clearNotifications();
 });
 
@@ -217,7 +217,7 @@ test('the filter and the sign-in survive a reload of the window', { skip }, asyn
   const pendingRow = workbench.quickInput.locator('.monaco-list-row', { has: workbench.page.locator('.label-name', { hasText: /^\s*Pending$/ }) });
   await pendingRow.click();
   assert.equal(await pendingRow.getAttribute('aria-checked'), 'true');
-  await workbench.screenshot('22-filter-pick');
+  await workbench.screenshot('filter-pick');
   await workbench.page.keyboard.press('Enter');
   await workbench.quickInput.waitFor({ state: 'hidden' });
   const onlyPending = async () => {
@@ -226,12 +226,12 @@ test('the filter and the sign-in survive a reload of the window', { skip }, asyn
     assert.equal(await workbench.page.locator('.part.sidebar [role="treeitem"][aria-level="1"]').count(), 1, 'only the Pending group');
   };
   await onlyPending();
-  await workbench.screenshot('23-filtered');
+  await workbench.screenshot('filtered');
   cloud.defender.clearRequests();
   await workbench.page.reload();
   await onlyPending();
   // A new window listed the actions again, signed in from the stored session, with the stored filter.
   assert.ok(cloud.defender.requests.some((r) => r.method === 'GET' && r.path.startsWith('/api/machineactions?')));
   await workbench.page.locator('.part.sidebar', { hasText: 'machine actions of the last 7 days match the filter.' }).waitFor();
-  await workbench.screenshot('24-filtered-after-reload');
+  await workbench.screenshot('filtered-after-reload');
 });

@@ -30,14 +30,14 @@ test('the Defender view, not configured yet, says what to set and offers Open Se
   await sidebar.locator('.composite.title h2', { hasText: 'Defender: Machine Actions' }).waitFor();
   await sidebar.locator('.welcome-view-content', { hasText: 'set the client ID of your Entra ID app registration' }).waitFor();
   await sidebar.getByRole('button', { name: 'Open Settings' }).waitFor();
-  await workbench.screenshot('01-welcome-not-configured');
+  await workbench.screenshot('not-configured');
 });
 
 test('the view\'s … menu shows the log, with the activation line', { skip }, async () => {
-  await workbench.page.locator('.part.sidebar .composite.title a[aria-label="Views and More Actions..."]').click();
+  await workbench.openViewMenu();
   await workbench.clickMenuItem('Show Log');
   await workbench.page.locator('.part.panel .view-lines', { hasText: 'Defender Machine Actions activated' }).waitFor();
-  await workbench.screenshot('02-show-log');
+  await workbench.screenshot('show-log');
 });
 
 test('Open Settings shows exactly the extension\'s settings', { skip }, async () => {
@@ -45,5 +45,5 @@ test('Open Settings shows exactly the extension\'s settings', { skip }, async ()
   const editor = workbench.page.locator('.settings-editor');
   // The button searches for "mdeActions": every setting found is one of ours, and all of ours are found.
   await editor.getByText(`${settingCount} Settings Found`).waitFor();
-  await workbench.screenshot('03-settings');
+  await workbench.screenshot('settings');
 });

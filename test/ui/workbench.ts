@@ -1,16 +1,23 @@
 // The workbench as an engineer sees it: code-server with the packaged VSIX installed, in headless Chromium, a
-// fresh profile per test file, and a screenshot per step in test-results/screenshots/.
+// fresh profile per test file, and a numbered screenshot per step in test-results/screenshots/.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { launchChromium } from '../harness/browser';
-import { freshProfile, installExtension, repoRoot, startCodeServer, type CodeServer } from '../harness/codeServer';
+import { freshProfile, installExtension, repoRoot, startCodeServer, workbenchUrl, type CodeServer } from '../harness/codeServer';
 import { ensureTlsMaterial } from '../simulators/tls';
 
 export const screenshotDir = path.join(repoRoot, 'test-results', 'screenshots');
 
 export class Workbench {
-  private constructor(readonly page: Page, private readonly browser: Browser, private readonly server: CodeServer) {}
+  private screenshots = 0;
+
+  private constructor(
+    readonly page: Page,
+    private readonly name: string,
+    private readonly browser: Browser,
+    private readonly server: CodeServer,
+  ) {}
 
   /** `name` is the profile's folder under .test-cache/ui; `settings` go into the user settings. */
   static async open(name: string, vsix: string, settings: Record<string, unknown> = {}): Promise<Workbench> {
@@ -24,14 +31,24 @@ export class Workbench {
     const browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.setDefaultTimeout(20_000);
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(profile.workspace)}`);
+    await page.goto(workbenchUrl(server, profile.workspace));
     await page.locator('.part.activitybar').waitFor();
-    return new Workbench(page, browser, server);
+    return new Workbench(page, name, browser, server);
   }
 
   /** Clicks an activity bar entry by its label, e.g. "Defender". */
   async openActivity(label: string): Promise<void> {
     await this.page.locator(`.part.activitybar a.action-label[aria-label="${label}"]`).click();
+  }
+
+  /** The notification toast that shows `text` (notifications also stay in the Notifications center). */
+  toast(text: string | RegExp): Locator {
+    return this.page.locator('.notifications-toasts .notification-toast', { hasText: text });
+  }
+
+  /** Opens the … menu of the side bar's view (a container with one view shows the view's actions in its title). */
+  async openViewMenu(): Promise<void> {
+    await this.page.locator('.part.sidebar .composite.title a[aria-label="Views and More Actions..."]').click();
   }
 
   /** Right after a menu opens, a click may be ignored: hover, pause, then click; `screenshot` is taken while hovering. */
@@ -58,11 +75,6 @@ export class Workbench {
     return this.page.locator('.quick-input-widget');
   }
 
-  /** The notification toast that shows `text`. */
-  notification(text: string): Locator {
-    return this.page.locator('.notifications-toasts .notification-toast', { hasText: text });
-  }
-
   async clearNotifications(): Promise<void> {
     await this.runCommand('Notifications: Clear All Notifications');
     await this.page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'detached' });
@@ -87,17 +99,19 @@ export class Workbench {
   }
 
   /**
-   * Saves test-results/screenshots/<name>.png. The pointer moves off the page content and a hover that is still up
-   * is waited away, unless `keepHover` (the step is about that hover).
+   * Saves test-results/screenshots/<workbench name>-<NN>-<step>.png, with CSS animations finished (a toast or menu
+   * that has just appeared is otherwise still half transparent). The pointer moves off the page content and a hover
+   * that is still up is waited away, unless `keepHover` (the step is about that hover).
    */
-  async screenshot(name: string, options: { keepHover?: boolean } = {}): Promise<void> {
+  async screenshot(step: string, options: { keepHover?: boolean } = {}): Promise<void> {
     fs.mkdirSync(screenshotDir, { recursive: true });
     if (!options.keepHover) {
       await this.page.mouse.move(700, 780);
       await this.page.locator('.monaco-hover:visible').waitFor({ state: 'detached' });
     }
-    // Toasts and menus fade in: the picture shows them as they end up.
-    await this.page.screenshot({ path: path.join(screenshotDir, `${name}.png`), animations: 'disabled' });
+    this.screenshots++;
+    const file = `${this.name}-${String(this.screenshots).padStart(2, '0')}-${step}.png`;
+    await this.page.screenshot({ path: path.join(screenshotDir, file), animations: 'disabled' });
   }
 
   async close(): Promise<void> {

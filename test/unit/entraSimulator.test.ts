@@ -147,6 +147,19 @@ describe('Entra ID simulator', () => {
     }
   });
 
+  it('device code: with an approval delay, the automatic approval waits until the code is that old', async () => {
+    entra.switches.deviceCodeApprovalDelaySeconds = 0.3;
+    try {
+      const code = await postForm(`${entra.url}/organizations/oauth2/v2.0/devicecode`, { client_id: CLIENT_ID, scope });
+      const poll = { client_id: CLIENT_ID, grant_type: 'device_code', device_code: String(code.body.device_code), scope };
+      assert.equal((await postForm(tokenUrl(), poll)).body.error, 'authorization_pending');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal((await postForm(tokenUrl(), poll)).status, 200);
+    } finally {
+      entra.switches.deviceCodeApprovalDelaySeconds = 0;
+    }
+  });
+
   it('refresh tokens work until revoked, then answer invalid_grant with suberror bad_token', async () => {
     const code = await postForm(`${entra.url}/organizations/oauth2/v2.0/devicecode`, { client_id: CLIENT_ID, scope });
     const signedIn = await postForm(tokenUrl(), { client_id: CLIENT_ID, grant_type: 'device_code', device_code: String(code.body.device_code), scope });

@@ -24,7 +24,7 @@ function listEntries(file: string): Promise<Map<string, number>> {
   });
 }
 
-test('the VSIX holds the bundle, manifest, icons and docs — and no sources, tests, maps or node_modules',
+test('the VSIX holds the bundle, manifest, icons and docs — and no sources, tests, maps, editor settings or node_modules',
   { skip: vsixPath ? false : 'MDE_TEST_VSIX is not set: run `npm test`, which packages the VSIX first' }, async () => {
     const entries = await listEntries(vsixPath!);
     const names = [...entries.keys()];
@@ -35,7 +35,7 @@ test('the VSIX holds the bundle, manifest, icons and docs — and no sources, te
     for (const name of names) {
       assert.doesNotMatch(name, /node_modules\//, name);
       assert.doesNotMatch(name, /\.(ts|map)$/, name);
-      assert.doesNotMatch(name, /^extension\/(src|test|out|scripts)\//, name);
+      assert.doesNotMatch(name, /^extension\/(src|test|out|scripts|\.vscode)\//, name);
     }
     console.log(`VSIX ${(fs.statSync(vsixPath!).size / 1024).toFixed(1)} KiB, bundle ${(entries.get('extension/dist/extension.js')! / 1024).toFixed(1)} KiB`);
   });

@@ -1,0 +1,69 @@
+// An engineer with the VSIX installed and the user settings at the Custom cloud (the simulators, started in this test
+// process) signs in from the Defender view with the device code — code-server is a remote host — and out again.
+// The simulator approves only the code the notification shows, so the test reads it from the screen as a person would.
+import { after, before, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { startSimulatedCloud, type SimulatedCloud } from '../simulators/simulatedCloud';
+import { Workbench } from './workbench';
+
+const vsix = process.env.MDE_TEST_VSIX;
+const skip = vsix ? false : 'MDE_TEST_VSIX is not set: run `npm test`, which packages the VSIX first';
+const SIGNED_OUT_WELCOME = 'Sign in with your Entra ID account';
+
+let cloud: SimulatedCloud;
+let workbench: Workbench;
+let userCode: string;
+
+before(async () => {
+  if (vsix) {
+    cloud = await startSimulatedCloud({ entra: { deviceCodeApproval: 'manual', deviceCodeIntervalSeconds: 0.5 } });
+    workbench = await Workbench.open('sign-in', vsix, cloud.settings);
+  }
+});
+
+after(async () => {
+  await workbench?.close();
+  await cloud?.close();
+});
+
+function sidebar() {
+  return workbench.page.locator('.part.sidebar');
+}
+
+test('the Defender view, configured but signed out, offers Sign In', { skip }, async () => {
+  await workbench.openActivity('Defender');
+  await sidebar().locator('.welcome-view-content', { hasText: SIGNED_OUT_WELCOME }).waitFor();
+  await sidebar().locator('.welcome-view-content').getByRole('button', { name: 'Sign In' }).waitFor();
+  await workbench.screenshot('signed-out');
+});
+
+test('Sign In shows the device code to enter at the simulator\'s sign-in page', { skip }, async () => {
+  await sidebar().locator('.welcome-view-content').getByRole('button', { name: 'Sign In' }).click();
+  const notification = workbench.toast('To sign in to Microsoft Defender, open');
+  await notification.getByRole('button', { name: 'Copy & Open' }).waitFor();
+  const text = await notification.locator('.notification-list-item-message').innerText();
+  const shown = new RegExp(`open ${cloud.entra.url}/devicelogin and enter the code ([A-Z0-9]{8}) within 15 minutes`).exec(text);
+  assert.ok(shown, text);
+  userCode = shown[1];
+  // The progress notification repeats the code while MSAL polls.
+  await workbench.toast(new RegExp(`Enter the code ${userCode} at `)).waitFor();
+  await workbench.screenshot('device-code');
+});
+
+test('once the simulator approves that code, the engineer is signed in and the … menu offers Sign Out', { skip }, async () => {
+  assert.equal(cloud.entra.approveDeviceCodes(userCode), 1, 'the code on screen is the one pending at the simulator');
+  const { upn, tid } = cloud.entra.switches.user;
+  await workbench.toast(`Signed in to Microsoft Defender as ${upn} (tenant ${tid}).`).waitFor();
+  await sidebar().locator('.welcome-view-content', { hasText: SIGNED_OUT_WELCOME }).waitFor({ state: 'detached' });
+  await workbench.screenshot('signed-in');
+  await workbench.openViewMenu();
+  await workbench.page.locator('.context-view').getByRole('menuitem', { name: 'Sign Out', exact: true }).waitFor();
+  await workbench.screenshot('view-menu-sign-out');
+});
+
+test('Sign Out from the … menu brings back the Sign In welcome', { skip }, async () => {
+  await workbench.clickMenuItem('Sign Out');
+  await workbench.toast(`Signed out ${cloud.entra.switches.user.upn} from Microsoft Defender.`).waitFor();
+  await sidebar().locator('.welcome-view-content', { hasText: SIGNED_OUT_WELCOME }).waitFor();
+  await workbench.screenshot('signed-out-again');
+});
