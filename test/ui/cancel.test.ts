@@ -1,13 +1,13 @@
-// An engineer signs in to the simulated Custom cloud with a device code, reads the Machine Actions tree, and cancels
-// pending actions from a right-click and from the palette; an empty comment is refused, a missing permission and an
-// action that finished meanwhile are explained; the filter and the sign-in survive a reload. The steps share one
-// workbench and build on each other; each saves a screenshot.
+// An engineer signed in to the simulated Custom cloud (signIn.test.ts covers the sign-in itself) reads the Machine
+// Actions tree and cancels pending actions from a right-click and from the palette; an empty comment is refused, a
+// missing permission and an action that finished meanwhile are explained; the filter and the sign-in survive a reload.
+// The steps share one workbench and build on each other; each saves a screenshot.
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startCustomCloud, type CustomCloud } from '../simulators/customCloud';
 import type { Locator } from 'playwright-core';
 import type { RawAction } from '../simulators/defenderSimulator';
 import { ANALYST_UPN, INJECTION_COMMENT } from '../simulators/seedActions';
+import { startSimulatedCloud, type SimulatedCloud } from '../simulators/simulatedCloud';
 import { Workbench } from './workbench';
 
 const vsix = process.env.MDE_TEST_VSIX;
@@ -15,7 +15,7 @@ const skip = vsix ? false : 'MDE_TEST_VSIX is not set: run `npm test`, which pac
 /** The default of mdeActions.lookbackDays. */
 const LOOKBACK_DAYS = 7;
 
-let cloud: CustomCloud;
+let cloud: SimulatedCloud;
 let workbench: Workbench;
 
 before(async () => {
@@ -23,7 +23,7 @@ before(async () => {
     return;
   }
   // Manual approval: the code must come from the notification the engineer reads.
-  cloud = await startCustomCloud({ entra: { deviceCodeApproval: 'manual', deviceCodeIntervalSeconds: 0.5 } });
+  cloud = await startSimulatedCloud({ entra: { deviceCodeApproval: 'manual', deviceCodeIntervalSeconds: 0.5 } });
   // No auto refresh: the steps change the simulator behind the view's back on purpose (an action finishing).
   workbench = await Workbench.open('cancel', vsix, { ...cloud.settings, 'mdeActions.autoRefreshSeconds': 0 });
 });
@@ -75,23 +75,13 @@ async function outcomeNotification(text: string): Promise<Locator> {
   return toast;
 }
 
-test('signed out, the Defender view offers Sign In', { skip }, async () => {
+test('signed in with the device code, the tree groups the actions with counts, cancellable ones first; a badge counts them', { skip }, async () => {
   await workbench.openActivity('Defender');
   await workbench.widenSideBar(520);
-  await workbench.page.locator('.part.sidebar .welcome-view-content', { hasText: 'Sign in with your Entra ID account' }).waitFor();
-  await workbench.screenshot('signed-out');
-});
-
-test('Sign In shows a device code; once it is approved the tree lists the actions, cancellable ones first', { skip }, async () => {
   await workbench.page.locator('.part.sidebar .welcome-view-content').getByRole('button', { name: 'Sign In' }).click();
   const prompt = workbench.toast('To sign in to Microsoft Defender, open');
-  await prompt.waitFor();
-  const text = await prompt.innerText();
-  assert.match(text, new RegExp(`open ${cloud.entra.url}/devicelogin and enter the code`));
-  await workbench.screenshot('device-code');
-  const code = /enter the code (\S+) within/.exec(text)?.[1];
+  const code = /enter the code (\S+) within/.exec(await prompt.innerText())?.[1];
   assert.ok(code, 'the notification shows the code');
-  // What the engineer does at the verification page, here done by the simulator: approve exactly that code.
   assert.equal(cloud.entra.approveDeviceCodes(code), 1);
   await workbench.toast(`Signed in to Microsoft Defender as ${ANALYST_UPN}`).waitFor();
 
