@@ -10,12 +10,15 @@ import { MachineActionsView } from './views/machineActionsView';
 import { createLog } from './log';
 
 /**
- * What activate() returns while the extension runs under test (ExtensionMode.Test): the sign-in state the context
- * keys and the view show, and the SecretStorage behind it, for the host tests. Nothing in a normal run.
+ * What activate() returns while the extension runs under test (ExtensionMode.Test), nothing in a normal run: the
+ * sign-in state the context keys and the view show and the SecretStorage behind it; and the view's TreeView and
+ * TreeDataProvider, exactly what VS Code renders from (no API lets a test read another extension's tree).
  */
 export interface ExtensionTestApi {
   auth: AuthController;
   secrets: vscode.SecretStorage;
+  treeView: vscode.TreeView<unknown>;
+  treeDataProvider: vscode.TreeDataProvider<unknown>;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionTestApi | undefined {
@@ -31,7 +34,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionTestApi | u
   const view = new MachineActionsView(context, log, new AuthSession(auth, log));
   registerActionCommands(context, log, view);
   log.info('Defender Machine Actions activated');
-  return context.extensionMode === vscode.ExtensionMode.Test ? { auth, secrets: context.secrets } : undefined;
+  return context.extensionMode === vscode.ExtensionMode.Test
+    ? { auth, secrets: context.secrets, treeView: view.treeView, treeDataProvider: view.provider }
+    : undefined;
 }
 
 export function deactivate(): void {

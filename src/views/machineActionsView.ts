@@ -27,8 +27,8 @@ function signInRequired(what: string): SignInError {
 
 export class MachineActionsView implements vscode.Disposable {
   readonly store = new ActionsStore();
-  private readonly provider: ActionsTreeProvider;
-  private readonly treeView: vscode.TreeView<unknown>;
+  readonly provider: ActionsTreeProvider;
+  readonly treeView: vscode.TreeView<unknown>;
   private readonly statusBar = new StatusBar();
   private readonly timer: AutoRefreshTimer;
   private readonly disposables: vscode.Disposable[] = [];

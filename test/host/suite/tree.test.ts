@@ -1,0 +1,174 @@
+// The Machine Actions tree in a real extension host, signed in to the simulated Custom cloud: what VS Code gets from
+// the extension's TreeDataProvider and TreeView (through the test API activate() returns in the Test mode), checked
+// against the simulator's data and request log.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { Commands } from '../../../src/constants';
+import type { RawAction } from '../../simulators/defenderSimulator';
+import { ANALYST_UPN, INJECTION_COMMENT } from '../../simulators/seedActions';
+import { readTree, type Row, signInToSimulatedCloud, type SignedIn, waitFor } from './signedIn';
+import { recordUi, type RecordedUi } from './recordedUi';
+
+// VS Code renders MarkdownStrings with a CommonMark renderer; markdown-it is one, with links and autolinks on.
+const MarkdownIt = require('markdown-it') as new (options: object) => { render(source: string): string };
+
+/** How the view names the statuses of the seed (the test's own table, not the extension's). */
+const STATUS_LABELS: Record<string, string> = {
+  Pending: 'Pending', InProgress: 'In Progress', Succeeded: 'Succeeded', Failed: 'Failed', TimeOut: 'Timed Out', Cancelled: 'Cancelled',
+};
+
+suite('The Machine Actions tree in a real host', () => {
+  let session: SignedIn;
+  let ui: RecordedUi | undefined;
+
+  suiteSetup(async function () {
+    this.timeout(60_000);
+    session = await signInToSimulatedCloud();
+  });
+
+  suiteTeardown(async () => {
+    await session?.dispose();
+  });
+
+  teardown(async () => {
+    ui?.restore();
+    ui = undefined;
+    await vscode.workspace.getConfiguration('mdeActions').update('groupBy', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand(Commands.filter, {});
+  });
+
+  const lists = () => session.cloud.defender.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/api/machineactions?'));
+
+  /** The actions of the simulator inside the time window of the extension's latest list request. */
+  function inWindow(): RawAction[] {
+    const filter = new URL(lists().at(-1)?.path ?? '/', 'https://x').searchParams.get('$filter') ?? '';
+    const since = /creationDateTimeUtc ge (\S+)/.exec(filter)?.[1];
+    assert.ok(since, `the list request filters on the creation time: ${filter}`);
+    return session.cloud.defender.actions.filter((a) => Date.parse(String(a.creationDateTimeUtc)) >= Date.parse(since));
+  }
+
+  function countBy(actions: RawAction[], key: (a: RawAction) => string): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const action of actions) {
+      counts.set(key(action), (counts.get(key(action)) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  const statusLabel = (a: RawAction) => STATUS_LABELS[String(a.status)] ?? String(a.status);
+  const groupCounts = (tree: Row[]) => new Map(tree.map((g) => [g.label, Number(g.description)]));
+
+  test('groups by status, each with its count; Pending and In Progress first and expanded, the others collapsed', async () => {
+    const tree = await readTree(session.api);
+    assert.deepEqual(groupCounts(tree), countBy(inWindow(), statusLabel));
+    assert.deepEqual(tree.slice(0, 2).map((g) => g.label), ['Pending', 'In Progress']);
+    assert.deepEqual(tree.map((g) => g.item.collapsibleState),
+      tree.map((_, i) => (i < 2 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed)));
+  });
+
+  test('rows show the type and scope, the device or a short machine id, the age; Cancel is offered on cancellable rows only', async () => {
+    const tree = await readTree(session.api);
+    const pending = tree.find((g) => g.label === 'Pending')!;
+    const isolate = pending.children.find((r) => r.label === 'Isolate (Full)');
+    assert.match(isolate?.description ?? '', /^ws-fin-0142\.contoso\.local · \d+ min ago$/);
+    // An action created a minute ago has no device name yet.
+    const unnamed = pending.children.find((r) => r.label === 'Isolate (Selective)');
+    assert.match(unnamed?.description ?? '', /^[0-9a-f]{8}… · (just now|\d+ min ago)$/);
+    for (const group of tree) {
+      const cancellable = group.label === 'Pending' || group.label === 'In Progress';
+      for (const row of group.children) {
+        assert.equal(row.item.contextValue, cancellable ? 'machineAction.cancellable' : 'machineAction', `${group.label}: ${row.label}`);
+        assert.equal(row.item.command?.command, Commands.showDetails, 'a click shows the details');
+      }
+    }
+    // A status the extension does not know is neither good nor bad news.
+    const unknown = tree.find((g) => g.label === 'Queued')!.children[0];
+    const icon = unknown.item.iconPath as vscode.ThemeIcon;
+    assert.ok(icon instanceof vscode.ThemeIcon && icon.id !== 'error' && icon.color === undefined, `neutral icon, got ${icon.id}`);
+  });
+
+  test('the badge counts the cancellable actions and the description names the account', async () => {
+    const cancellable = inWindow().filter((a) => a.status === 'Pending' || a.status === 'InProgress').length;
+    assert.deepEqual(session.api.treeView.badge, { value: cancellable, tooltip: `${cancellable} cancellable machine actions` });
+    assert.equal(session.api.treeView.description, ANALYST_UPN);
+  });
+
+  test('a refresh costs exactly one request: the time window, newest first, at most Max Actions', async () => {
+    session.cloud.defender.clearRequests();
+    await vscode.commands.executeCommand(Commands.refresh);
+    assert.equal(session.cloud.defender.requests.length, 1);
+    const query = new URL(session.cloud.defender.requests[0].path, 'https://x').searchParams;
+    const since = /^creationDateTimeUtc ge (\S+)$/.exec(query.get('$filter') ?? '')?.[1];
+    const lookbackDays = vscode.workspace.getConfiguration('mdeActions').get<number>('lookbackDays')!;
+    assert.ok(since && Math.abs(Date.parse(since) - (Date.now() - lookbackDays * 86_400_000)) < 60_000, `${lookbackDays} days back: ${since}`);
+    assert.equal(query.get('$orderby'), 'creationDateTimeUtc desc');
+    assert.equal(query.get('$top'), '1000');
+  });
+
+  test('a tooltip shows server text as text: untrusted markdown without HTML, no link, no image', async () => {
+    const tree = await readTree(session.api);
+    const row = tree.flatMap((g) => g.children).find((r) => r.label === 'Antivirus Scan (Quick)' && r.description.startsWith('ws-sec-0007'));
+    const tooltip = row?.item.tooltip;
+    assert.ok(tooltip instanceof vscode.MarkdownString, 'a markdown tooltip');
+    assert.ok(!tooltip.isTrusted && !tooltip.supportHtml, 'no command links, no HTML');
+    const html = new MarkdownIt({ html: false, linkify: true }).render(tooltip.value);
+    assert.doesNotMatch(html, /<a |<img /);
+    const text = html.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+    assert.ok(text.includes(`Comment: ${INJECTION_COMMENT}`), text);
+  });
+
+  test('the grouping setting applies at once: by device, or one list', async () => {
+    const config = vscode.workspace.getConfiguration('mdeActions');
+    await config.update('groupBy', 'device', vscode.ConfigurationTarget.Global);
+    await waitFor(async () => (await readTree(session.api)).some((g) => g.label === 'ws-fin-0142.contoso.local'), 'groups by device');
+    // A device without a name yet shows as its short machine id.
+    const device = (a: RawAction) => String(a.computerDnsName ?? `${String(a.machineId).slice(0, 8)}…`);
+    assert.deepEqual(groupCounts(await readTree(session.api)), countBy(inWindow(), device));
+
+    await config.update('groupBy', 'none', vscode.ConfigurationTarget.Global);
+    await waitFor(async () => (await readTree(session.api)).every((r) => r.item.contextValue?.startsWith('machineAction')), 'one list of actions');
+    assert.equal((await readTree(session.api)).length, inWindow().length);
+  });
+
+  test('Filter with options narrows the tree on the client and says so; {} clears it', async () => {
+    const all = inWindow();
+    session.cloud.defender.clearRequests();
+    await vscode.commands.executeCommand(Commands.filter, { statuses: ['Pending'], deviceText: 'WS-FIN' });
+    const expected = all.filter((a) => a.status === 'Pending' && String(a.computerDnsName ?? '').includes('ws-fin'));
+    assert.deepEqual(groupCounts(await readTree(session.api)), new Map([['Pending', expected.length]]));
+    assert.match(String(session.api.treeView.description), new RegExp(`^${ANALYST_UPN} · Filter: `));
+    assert.match(session.api.treeView.message ?? '', new RegExp(`^${expected.length} of ${all.length} machine actions of the last \\d+ days match the filter\\.$`));
+    assert.equal(session.cloud.defender.requests.length, 0, 'no request: the filter works on the loaded list');
+
+    await vscode.commands.executeCommand(Commands.filter, {});
+    assert.deepEqual(groupCounts(await readTree(session.api)), countBy(all, statusLabel));
+    assert.equal(session.api.treeView.description, ANALYST_UPN);
+    assert.equal(session.api.treeView.message, undefined);
+  });
+
+  test('"Only mine" asks Defender for the engineer\'s own actions', async () => {
+    session.cloud.defender.clearRequests();
+    await vscode.commands.executeCommand(Commands.filter, { onlyMine: true });
+    assert.equal(lists().length, 1);
+    assert.match(decodeURIComponent(lists()[0].path), new RegExp(`requestor eq '${ANALYST_UPN}'`));
+    const mine = inWindow().filter((a) => a.requestor === ANALYST_UPN);
+    assert.equal((await readTree(session.api)).reduce((n, g) => n + g.children.length, 0), mine.length);
+  });
+
+  test('a failed load shows an error row with Retry and Show Log above the actions already loaded; a refresh clears it', async () => {
+    ui = recordUi();
+    const before = groupCounts(await readTree(session.api));
+    session.cloud.defender.failNext({ kind: 'status', status: 403, code: 'Forbidden', message: 'Missing permissions: Machine.Read' }, { method: 'GET' });
+    await vscode.commands.executeCommand(Commands.refresh);
+    assert.deepEqual(ui.notifications.filter((n) => n.severity === 'error').map((n) => n.buttons.includes('Show Log')), [true], JSON.stringify(ui.notifications));
+    const tree = await readTree(session.api);
+    assert.deepEqual(tree.slice(0, 3).map((r) => [r.label, r.item.command?.command]), [
+      ['Could not load machine actions', undefined], ['Retry', Commands.refresh], ['Show Log', Commands.showLog],
+    ]);
+    assert.match(tree[0].description, /Missing permissions: Machine\.Read/);
+    assert.deepEqual(groupCounts(tree.slice(3)), before);
+
+    await vscode.commands.executeCommand(Commands.refresh);
+    assert.deepEqual(groupCounts(await readTree(session.api)), before);
+  });
+});
