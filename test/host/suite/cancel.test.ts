@@ -1,0 +1,305 @@
+// Cancel Machine Action… in a real extension host, signed in to the simulated Custom cloud: the command with a row or
+// with action ids and `{ comment }` (the input box cannot be typed into from here), what reaches Defender (the
+// simulator's request log), what the engineer is told (the notifications, captured), how the row changes, and the log.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { Commands } from '../../../src/constants';
+import type { SimulatedCloud } from '../../simulators/simulatedCloud';
+import type { RawAction, RecordedRequest } from '../../simulators/defenderSimulator';
+import { isoTicks, machineIdOf, stableGuid } from '../../simulators/seedActions';
+import { extensionLogText } from './extensionLog';
+import { groupOf, readTree, rowOfDevice, signInToSimulatedCloud, type SignedIn, waitFor } from './signedIn';
+import { type Notification, recordUi, type RecordedUi } from './recordedUi';
+
+/** One action per test, each on a device of its own, so the tests never share state in the simulator or the view. */
+interface TestAction {
+  action: RawAction;
+  device: string;
+  /** How notifications and prompts name it: "Isolate (Full) on <device>". */
+  subject: string;
+}
+
+const PERMISSIONS = 'Machine.CollectForensics, Machine.Isolate, Machine.RestrictExecution, Machine.Scan, Machine.Offboard, Machine.StopAndQuarantine, Machine.LiveResponse';
+
+interface OutcomeCase {
+  title: string;
+  /** A live response action (for the "completed anyway" form); default an isolation. */
+  liveResponse?: boolean;
+  arrange?(cloud: SimulatedCloud, action: RawAction): void;
+  severity: Notification['severity'];
+  /** Sentences the notification must hold; `{subject}` stands for the action and device. */
+  says: string[];
+  buttons: string[];
+  posts: number;
+  /** GETs of the action after the POST (re-reads). */
+  rereads: number;
+  /** The group the row is in afterwards; null: gone from the tree. */
+  group: string | null;
+  /** Progress messages shown while it ran. */
+  progress?: string[];
+  /** false: no answer reached the extension (dropped, timed out), so it cannot log a correlation id. */
+  answered?: false;
+  /** More to check in the POSTs (as the simulator got them). */
+  check?(posts: RecordedRequest[], cloud: SimulatedCloud): void;
+  timeoutMs?: number;
+}
+
+/** SPEC §3 "Cancel" 5: every outcome and what the engineer is told. */
+const OUTCOMES: OutcomeCase[] = [
+  {
+    title: 'cancelled', severity: 'info', says: ['Cancelled {subject}.'], buttons: [], posts: 1, rereads: 0, group: 'Cancelled',
+  },
+  {
+    title: 'already finished: Defender refuses with 400',
+    arrange: (cloud, action) => cloud.defender.finishBeforeCancel(action.id, 'succeeded'),
+    severity: 'warning', says: ['{subject} had already finished: Defender refused the cancel. Defender said: '], buttons: ['Show Log'],
+    posts: 1, rereads: 1, group: 'Succeeded',
+  },
+  {
+    title: 'already finished: Cancelled although the live response commands completed', liveResponse: true,
+    arrange: (cloud, action) => cloud.defender.finishBeforeCancel(action.id, 'completedAnyway'),
+    severity: 'warning', says: ['{subject} is marked Cancelled, but its live response commands had already completed: the work was done anyway.'],
+    buttons: ['Show Log'], posts: 1, rereads: 0, group: 'Cancelled',
+  },
+  {
+    title: '401 after one silent token refresh: session expired, Sign In',
+    arrange: (cloud, action) => cloud.defender.failCancel(action.id, { kind: 'status', status: 401, code: 'Unauthorized', message: 'The token is not valid.' }),
+    severity: 'error', says: ['Session expired — Sign In, then cancel {subject} again. Nothing was cancelled.'], buttons: ['Sign In', 'Show Log'],
+    posts: 2, rereads: 0, group: 'Pending',
+    check: (posts, cloud) => {
+      assert.notEqual(posts[0].headers.authorization, posts[1].headers.authorization, 'the retry carries a new token');
+      assert.ok(cloud.entra.requests.some((r) => r.grantType === 'refresh_token' && r.status === 200), 'got it with the refresh token');
+    },
+  },
+  {
+    title: '403: the missing permission, named, then Defender\'s words',
+    arrange: (cloud, action) => cloud.defender.failCancel(action.id),
+    severity: 'error',
+    says: [`Your account lacks permission to cancel {subject}: the app registration needs one of the API permissions ${PERMISSIONS}`,
+      'Defender said: The user does not have the Defender role required to perform this action on this device.'],
+    buttons: ['Show Log'], posts: 1, rereads: 0, group: 'Pending',
+  },
+  {
+    title: '404: gone, or another tenant',
+    arrange: (cloud, action) => cloud.defender.setActions(cloud.defender.actions.filter((a) => a !== action)),
+    severity: 'warning', says: ['{subject} no longer exists, or it belongs to another tenant than the one you are signed in to.'], buttons: ['Show Log'],
+    posts: 1, rereads: 0, group: null,
+  },
+  {
+    title: '429: the Retry-After wait is shown, then one retry goes through',
+    arrange: (cloud) => cloud.defender.failNext({ kind: 'status', status: 429, retryAfterSeconds: 1 }, { method: 'POST' }),
+    severity: 'info', says: ['Cancelled {subject}.'], buttons: [], posts: 2, rereads: 0, group: 'Cancelled',
+    progress: ['Defender asked to wait 1 s (rate limit); retrying once after that…'],
+  },
+  {
+    title: '429 again after the one retry: not cancelled, Retry-After shown, Retry offered',
+    arrange: (cloud) => cloud.defender.failNext({ kind: 'status', status: 429, retryAfterSeconds: 1 }, { method: 'POST', times: 2 }),
+    severity: 'warning', says: ['Defender is throttling requests (rate limit); {subject} was not cancelled. Retry-After: 1 s.'], buttons: ['Retry', 'Show Log'],
+    posts: 2, rereads: 0, group: 'Pending',
+  },
+  {
+    title: 'connection dropped: says so, reads the state back (still pending), offers Retry — no second POST',
+    arrange: (cloud) => cloud.defender.failNext({ kind: 'reset' }, { method: 'POST' }),
+    severity: 'error',
+    says: ['The cancel request for {subject} got no clear answer', 'Defender still reports it as Pending. Retry reads its state again before sending another cancel.'],
+    buttons: ['Retry', 'Show Log'], posts: 1, rereads: 1, group: 'Pending', answered: false,
+  },
+  {
+    title: 'connection dropped after Defender applied it: the state read back shows it cancelled',
+    arrange: (cloud) => cloud.defender.failNext({ kind: 'reset', afterHandling: true }, { method: 'POST' }),
+    severity: 'info', says: ['Cancelled {subject}.'], buttons: [], posts: 1, rereads: 1, group: 'Cancelled', answered: false,
+  },
+  {
+    // The client gives up after its 30 s time-out; the simulator applies the cancel at once and answers late.
+    title: 'time-out: the state read back decides (here the late cancel applied)', timeoutMs: 60_000,
+    arrange: (cloud) => cloud.defender.failNext({ kind: 'slow', delayMs: 35_000 }, { method: 'POST' }),
+    severity: 'info', says: ['Cancelled {subject}.'], buttons: [], posts: 1, rereads: 1, group: 'Cancelled', answered: false,
+  },
+];
+
+const OTHER_TESTS = ['row', 'bulk-1', 'bulk-2', 'rapid', 'retry', 'prompt', 'empty'];
+
+function deviceOf(name: string): string {
+  return `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40)}.host.test`;
+}
+
+/** A pending action like a seeded one of that type, created a minute ago on `device`. */
+function addAction(cloud: SimulatedCloud, device: string, liveResponse: boolean): TestAction {
+  const template = cloud.defender.actions.find((a) => a.status === 'Pending' && a.type === (liveResponse ? 'LiveResponse' : 'Isolate') && a.computerDnsName);
+  assert.ok(template, 'the seed has a pending action to copy');
+  const created = isoTicks(Date.now() - 60_000);
+  const id = stableGuid(`host-${device}`);
+  assert.equal(cloud.defender.getAction(id), undefined, `one action per device: ${device} is taken`);
+  const action: RawAction = {
+    ...structuredClone(template), id, computerDnsName: device, machineId: machineIdOf(device), creationDateTimeUtc: created, lastUpdateDateTimeUtc: created,
+  };
+  delete action.lastUpdateTimeUtc;
+  cloud.defender.addAction(action);
+  return { action, device, subject: `${liveResponse ? 'Live Response' : 'Isolate (Full)'} on ${device}` };
+}
+
+suite('Cancelling machine actions in a real host', () => {
+  let session: SignedIn;
+  let ui: RecordedUi;
+  const actions = new Map<string, TestAction>();
+
+  suiteSetup(async function () {
+    this.timeout(60_000);
+    // Every test's action is there before the first list loads: no test needs a refresh of its own.
+    session = await signInToSimulatedCloud((cloud) => {
+      for (const c of OUTCOMES) {
+        actions.set(c.title, addAction(cloud, deviceOf(c.title), c.liveResponse === true));
+      }
+      for (const name of OTHER_TESTS) {
+        actions.set(name, addAction(cloud, deviceOf(name), false));
+      }
+    });
+  });
+
+  suiteTeardown(async () => {
+    await session?.dispose();
+  });
+
+  setup(() => {
+    ui = recordUi();
+    session.cloud.defender.clearRequests();
+  });
+
+  teardown(() => {
+    ui.restore();
+  });
+
+  const requests = () => session.cloud.defender.requests;
+  const posts = () => requests().filter((r) => r.method === 'POST');
+  const readsOf = (id: string) => requests().filter((r) => r.method === 'GET' && r.path.toLowerCase() === `/api/machineactions/${id.toLowerCase()}`);
+
+  /** The group label of the action's row now; null when it is not in the tree. */
+  async function groupNow(device: string): Promise<string | null> {
+    const tree = await readTree(session.api);
+    const row = rowOfDevice(tree, device);
+    return row ? groupOf(tree, row)?.label ?? null : null;
+  }
+
+  function cancel(target: TestAction, comment: string): Thenable<unknown> {
+    return vscode.commands.executeCommand(Commands.cancelAction, { actionId: target.action.id, comment });
+  }
+
+  test('right-click a row → Cancel Machine Action…: one POST with exactly {"Comment": …}, "Cancelled", the row moves without a reload', async () => {
+    const { device, subject, action } = actions.get('row')!;
+    const tree = await readTree(session.api);
+    const row = rowOfDevice(tree, device)!;
+    assert.equal(row.item.contextValue, 'machineAction.cancellable', 'the row offers Cancel');
+    const badge = session.api.treeView.badge?.value;
+    // What VS Code passes for a context-menu click (the row and the selection), plus the comment.
+    await vscode.commands.executeCommand(Commands.cancelAction, row.node, [row.node], { comment: 'Wrong device' });
+
+    assert.equal(requests().length, 1, 'one request, no reload');
+    const [post] = requests();
+    assert.equal(post.path, `/api/machineactions/${action.id}/cancel`);
+    assert.equal(post.body, '{"Comment":"Wrong device"}');
+    assert.match(String(post.headers['content-type']), /^application\/json/);
+    assert.match(String(post.headers.authorization), /^Bearer \S+$/);
+    assert.deepEqual(ui.notifications, [{ severity: 'info', message: `Cancelled ${subject}.`, buttons: [] }]);
+    assert.ok(ui.progress.includes(`Cancelling ${subject}`), 'a progress notification while it ran');
+    assert.equal(await groupNow(device), 'Cancelled');
+    assert.equal(session.api.treeView.badge?.value, badge! - 1);
+  });
+
+  for (const c of OUTCOMES) {
+    test(`outcome — ${c.title}`, async function () {
+      this.timeout(c.timeoutMs ?? 20_000);
+      const target = actions.get(c.title)!;
+      const { action, device, subject } = target;
+      c.arrange?.(session.cloud, action);
+      await cancel(target, `Host test: ${c.title}`);
+
+      assert.deepEqual(ui.notifications.map((n) => [n.severity, n.buttons]), [[c.severity, c.buttons]], JSON.stringify(ui.notifications));
+      for (const sentence of c.says) {
+        assert.ok(ui.notifications[0].message.includes(sentence.replace('{subject}', subject)), `says "${sentence}": ${ui.notifications[0].message}`);
+      }
+      assert.equal(posts().length, c.posts, 'POSTs');
+      const postedAt = requests().indexOf(posts()[0]);
+      assert.equal(readsOf(action.id).filter((r) => requests().indexOf(r) > postedAt).length, c.rereads, 'reads of the action after the POST');
+      for (const message of c.progress ?? []) {
+        assert.ok(ui.progress.includes(message), `progress "${message}": ${JSON.stringify(ui.progress)}`);
+      }
+      c.check?.(posts(), session.cloud);
+      assert.equal(await groupNow(device), c.group);
+      // The log has the request with its comment, the outcome, and the correlation id of every answered POST.
+      const log = await extensionLogText(`Cancel outcome: action ${action.id}`);
+      assert.ok(log.includes(`Cancel requested: action ${action.id} (${subject.replace(` on ${device}`, '')}) on ${device}, comment "Host test: ${c.title}"`));
+      assert.ok(log.includes(`Cancel outcome: action ${action.id} on ${device}: `));
+      for (const post of c.answered === false ? [] : posts()) {
+        assert.ok(log.includes(post.correlationId), `the log names correlation ${post.correlationId}`);
+      }
+    });
+  }
+
+  test('several ids at once: one comment, one POST each, one summary', async () => {
+    const targets = [actions.get('bulk-1')!, actions.get('bulk-2')!];
+    await vscode.commands.executeCommand(Commands.cancelAction, { actionIds: targets.map((t) => t.action.id), comment: 'Duplicate requests' });
+    assert.deepEqual(posts().map((p) => [p.path, p.body]).sort(),
+      targets.map((t) => [`/api/machineactions/${t.action.id}/cancel`, '{"Comment":"Duplicate requests"}']).sort());
+    assert.deepEqual(ui.notifications, [{ severity: 'info', message: '2 cancelled.', buttons: [] }]);
+  });
+
+  test('two cancels of the same action at once send one request; the row shows "Cancelling…" meanwhile', async () => {
+    const target = actions.get('rapid')!;
+    session.cloud.defender.switches.delayMs = 500;
+    try {
+      const both = Promise.all([cancel(target, 'First click'), cancel(target, 'Second click')]);
+      await waitFor(() => posts().length === 1, 'the cancel request');
+      const row = rowOfDevice(await readTree(session.api), target.device)!;
+      assert.deepEqual([row.description, row.item.contextValue], ['Cancelling…', 'machineAction.cancelling']);
+      await both;
+    } finally {
+      session.cloud.defender.switches.delayMs = 0;
+    }
+    assert.equal(posts().length, 1);
+    assert.ok(ui.notifications.some((n) => n.message === `Cancelled ${target.subject}.`), JSON.stringify(ui.notifications));
+  });
+
+  test('Retry after a cancel without a clear answer reads the state first, then sends one more POST', async () => {
+    const target = actions.get('retry')!;
+    session.cloud.defender.failNext({ kind: 'reset' }, { method: 'POST' });
+    ui.answer = (notification) => (notification.buttons.includes('Retry') ? 'Retry' : undefined);
+    await cancel(target, 'Retry after a dropped connection');
+    await waitFor(() => ui.notifications.some((n) => n.message === `Cancelled ${target.subject}.`), 'the retried cancel');
+    const sequence = requests().map((r) => `${r.method} ${r.path.endsWith('/cancel') ? 'cancel' : 'read'} ${r.status}`);
+    // The dropped POST, its read-back, then the Retry: a read first, and only then the POST.
+    assert.deepEqual(sequence, ['POST cancel 0', 'GET read 200', 'GET read 200', 'POST cancel 200']);
+  });
+
+  test('without a comment the input box asks, naming the action and device; it refuses bad comments; Escape sends nothing', async () => {
+    const target = actions.get('prompt')!;
+    await vscode.commands.executeCommand(Commands.cancelAction, { actionId: target.action.id });
+    assert.equal(ui.inputBoxes.length, 1);
+    const box = ui.inputBoxes[0];
+    assert.match(box.prompt ?? '', new RegExp(`^Why cancel ${target.subject.replace(/[().]/g, '\\$&')}\\?`));
+    const validate = (value: string) => box.validateInput?.(value);
+    assert.equal(validate('   '), 'A comment is required.');
+    assert.match(String(validate('x'.repeat(1001))), /at most 1000/);
+    assert.match(String(validate('line one\nline two')), /control characters/);
+    assert.equal(validate('Requested on the wrong device'), undefined);
+    assert.equal(posts().length, 0, 'Escape: nothing sent');
+    assert.deepEqual(ui.notifications, []);
+
+    ui.type = () => '  Requested on the wrong device  ';
+    await vscode.commands.executeCommand(Commands.cancelAction, { actionId: target.action.id });
+    assert.deepEqual(posts().map((p) => p.body), ['{"Comment":"Requested on the wrong device"}']);
+  });
+
+  test('a given comment is validated like a typed one: an empty one is refused and nothing is sent', async () => {
+    await cancel(actions.get('empty')!, '   ');
+    assert.deepEqual(ui.notifications.map((n) => [n.severity, n.message]), [['error', 'Could not cancel the machine action: The cancel comment was not accepted: A comment is required.']]);
+    assert.equal(posts().length, 0);
+  });
+
+  test('the log of all these cancels holds no token or code the simulator issued', async () => {
+    const log = await extensionLogText('Cancel outcome:');
+    for (const secret of session.cloud.entra.issuedSecrets()) {
+      assert.ok(!log.includes(secret), 'an issued token or code is in the log');
+    }
+    assert.doesNotMatch(log, /Bearer\s+[A-Za-z0-9]/);
+  });
+});
