@@ -153,6 +153,22 @@ suite('Sign-in in a real host', () => {
     await assert.rejects(api.auth.getAccessToken({ forceRefresh: false }), (error) => isSignInRequiredError(error));
   });
 
+  test('a refused consent ends the sign-in with an error notification in the service\'s words, still signed out', async () => {
+    if (api.auth.account) {
+      await vscode.commands.executeCommand(Commands.signOut);
+    }
+    cloud.entra.switches.denyConsent = true;
+    try {
+      await vscode.commands.executeCommand(Commands.signIn);
+    } finally {
+      cloud.entra.switches.denyConsent = false;
+    }
+    assert.equal(ui.errors.length, 1, ui.errors.join('\n'));
+    assert.match(ui.errors[0], /^Sign-in failed: .*consent_required/);
+    assert.doesNotMatch(ui.errors[0], /Sign-in failed.*Sign-in failed/is, 'says once what failed');
+    assert.equal(api.auth.account, undefined);
+  });
+
   test('the log tells the sign-in story at trace level but holds no token or code the simulator issued', async () => {
     const log = await extensionLogText('Signed out.');
     assert.match(log, /Signing in with a device code at https:\/\/127\.0\.0\.1:\d+\//);
