@@ -84,7 +84,7 @@ export class MsalAuth implements Disposable {
     }
     const account = result?.account;
     if (!account) {
-      throw new SignInError('signInFailed', 'Sign-in failed: the sign-in service returned no account.');
+      throw new SignInError('signInFailed', 'the sign-in service returned no account.');
     }
     await this.options.state.update(this.accountKey, account.homeAccountId);
     await this.msal(async (client) => {
@@ -259,22 +259,27 @@ export class MsalAuth implements Disposable {
     }
   }
 
-  private signInFailure(error: unknown, doing = 'Sign-in failed'): SignInError {
+  /**
+   * The reason alone for a failed sign-in: the Sign In command puts "Sign-in failed: " in front, as every command
+   * names what failed. `doing` prefixes it where no command does (token calls).
+   */
+  private signInFailure(error: unknown, doing?: string): SignInError {
     if (error instanceof SignInError) {
       return error;
     }
+    const reason = (text: string) => (doing ? `${doing}: ${text}` : text);
     const code = (error as { errorCode?: unknown } | undefined)?.errorCode;
     switch (code) {
       case 'network_error':
       case 'endpoints_resolution_error':
-        return new SignInError('network', `${doing}: could not reach the sign-in service at ${this.options.endpoints.authority} (${describe(error)}).`);
+        return new SignInError('network', reason(`could not reach the sign-in service at ${this.options.endpoints.authority} (${describe(error)}).`));
       case 'device_code_expired':
       case 'user_timeout_reached':
-        return new SignInError('timeout', `${doing}: the device code expired before sign-in finished.`);
+        return new SignInError('timeout', reason('the device code expired before sign-in finished.'));
       case 'device_code_polling_cancelled':
         return new SignInError('userCancelled', 'Sign-in cancelled.');
       default:
-        return new SignInError('signInFailed', `${doing}: ${describe(error)}`);
+        return new SignInError('signInFailed', reason(describe(error)));
     }
   }
 }
@@ -319,7 +324,7 @@ function settleOrStop<T>(work: Promise<T>, cancelled: AbortSignal, timeoutMs: nu
     };
     const onCancel = (): void => fail(new SignInError('userCancelled', 'Sign-in cancelled.'));
     const timer = timeoutMs === undefined ? undefined : setTimeout(() =>
-      fail(new SignInError('timeout', `Sign-in timed out after ${Math.round(timeoutMs / 1000)} seconds without an answer from the browser.`)), timeoutMs);
+      fail(new SignInError('timeout', `no answer from the browser within ${Math.round(timeoutMs / 1000)} seconds.`)), timeoutMs);
     cancelled.addEventListener('abort', onCancel, { once: true });
     work.then(
       (value) => {

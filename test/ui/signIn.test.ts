@@ -61,6 +61,20 @@ test('once the simulator approves that code, the engineer is signed in and the â
   await workbench.screenshot('view-menu-sign-out');
 });
 
+test('after a reload of the page the engineer is still signed in, from the token cache in SecretStorage', { skip }, async () => {
+  await workbench.page.keyboard.press('Escape');
+  const signIns = cloud.entra.requests.filter((r) => r.path.endsWith('/devicecode')).length;
+  await workbench.page.reload();
+  await workbench.openActivity('Defender');
+  // The view's title shows Refresh only while signed in; its menu is built when it opens, so wait for that first.
+  await sidebar().locator('.composite.title a[aria-label="Refresh Machine Actions"]').waitFor();
+  await workbench.openViewMenu();
+  await workbench.page.locator('.context-view').getByRole('menuitem', { name: 'Sign Out', exact: true }).waitFor();
+  assert.equal(await sidebar().locator('.welcome-view-content', { hasText: SIGNED_OUT_WELCOME }).count(), 0);
+  assert.equal(cloud.entra.requests.filter((r) => r.path.endsWith('/devicecode')).length, signIns, 'no new sign-in');
+  await workbench.screenshot('reloaded-still-signed-in');
+});
+
 test('Sign Out from the â€¦ menu brings back the Sign In welcome', { skip }, async () => {
   await workbench.clickMenuItem('Sign Out');
   await workbench.toast(`Signed out ${cloud.entra.switches.user.upn} from Microsoft Defender.`).waitFor();

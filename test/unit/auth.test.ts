@@ -244,6 +244,8 @@ describe('device code sign-in', () => {
     await assert.rejects(signInWithDeviceCode(window), (error: { kind?: string; message?: string }) => {
       assert.equal(error.kind, 'signInFailed');
       assert.match(error.message ?? '', /consent_required/);
+      // The reason alone: the Sign In command says "Sign-in failed: " in front of it.
+      assert.doesNotMatch(error.message ?? '', /^Sign-in failed/i);
       return true;
     });
     assert.equal(window.auth.account, undefined);

@@ -17,6 +17,7 @@ suite('Sign-in in a real host', () => {
   let cloud: SimulatedCloud;
   let api: ExtensionTestApi;
   let ui: RecordedUi;
+  let logLevel: string;
 
   /** Sets (or with undefined, removes) the user settings; application-scoped ones only count there. */
   async function setUserSettings(settings: Record<string, string | undefined>): Promise<void> {
@@ -50,12 +51,17 @@ suite('Sign-in in a real host', () => {
 
   suiteSetup(async () => {
     // The most verbose log, so the check that no token reaches it covers every line MSAL writes.
+    logLevel = await vscode.commands.executeCommand<string>('_extensionTests.getLogLevel');
     await vscode.commands.executeCommand('_extensionTests.setLogLevel', 'trace');
     cloud = await startSimulatedCloud({ entra: { deviceCodeIntervalSeconds: 0.1 } });
     const exported = await vscode.extensions.getExtension<ExtensionTestApi | undefined>(EXTENSION_ID)?.activate();
     assert.ok(exported, 'activate() returns the test API under test');
     api = exported;
     await setUserSettings(cloud.settings);
+    // The extension hears of the change through an event that may come after update() resolved.
+    for (const deadline = Date.now() + 5000; api.auth.endpoints?.apiOrigin !== cloud.defender.url && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     await api.auth.whenLoaded();
   });
 
@@ -68,7 +74,7 @@ suite('Sign-in in a real host', () => {
     }
     await setUserSettings(Object.fromEntries(Object.keys(cloud.settings).map((id) => [id, undefined])));
     await cloud.close();
-    await vscode.commands.executeCommand('_extensionTests.setLogLevel', 'info');
+    await vscode.commands.executeCommand('_extensionTests.setLogLevel', logLevel);
   });
 
   setup(() => {
@@ -151,6 +157,22 @@ suite('Sign-in in a real host', () => {
     assert.equal(api.auth.account, undefined);
     assert.equal(await api.secrets.get(key), undefined);
     await assert.rejects(api.auth.getAccessToken({ forceRefresh: false }), (error) => isSignInRequiredError(error));
+  });
+
+  test('a refused consent ends the sign-in with an error notification in the service\'s words, still signed out', async () => {
+    if (api.auth.account) {
+      await vscode.commands.executeCommand(Commands.signOut);
+    }
+    cloud.entra.switches.denyConsent = true;
+    try {
+      await vscode.commands.executeCommand(Commands.signIn);
+    } finally {
+      cloud.entra.switches.denyConsent = false;
+    }
+    assert.equal(ui.errors.length, 1, ui.errors.join('\n'));
+    assert.match(ui.errors[0], /^Sign-in failed: .*consent_required/);
+    assert.doesNotMatch(ui.errors[0], /Sign-in failed.*Sign-in failed/is, 'says once what failed');
+    assert.equal(api.auth.account, undefined);
   });
 
   test('the log tells the sign-in story at trace level but holds no token or code the simulator issued', async () => {
