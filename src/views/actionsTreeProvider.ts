@@ -1,6 +1,6 @@
 // The TreeDataProvider of the Machine Actions view: turns the pure nodes of treeNodes.ts into TreeItems.
 import * as vscode from 'vscode';
-import { childNodes, NodeView, nodeView, rootNodes, TreeContent, TreeNode, ViewContext } from './treeNodes';
+import { actionTooltip, childNodes, NodeView, nodeView, rootNodes, TreeContent, TreeNode, ViewContext } from './treeNodes';
 
 /** Markdown that renders server text as text: untrusted (no command links), no HTML, no theme icons. */
 export function untrustedMarkdown(markdown: string): vscode.MarkdownString {
@@ -8,6 +8,10 @@ export function untrustedMarkdown(markdown: string): vscode.MarkdownString {
   md.isTrusted = false;
   md.supportHtml = false;
   return md;
+}
+
+function tooltipOf(tooltip: NodeView['tooltip']): vscode.TreeItem['tooltip'] {
+  return tooltip && ('markdown' in tooltip ? untrustedMarkdown(tooltip.markdown) : tooltip.text);
 }
 
 function toTreeItem(view: NodeView): vscode.TreeItem {
@@ -19,9 +23,7 @@ function toTreeItem(view: NodeView): vscode.TreeItem {
   const item = new vscode.TreeItem(view.label, collapsible);
   item.id = view.id;
   item.description = view.description;
-  if (view.tooltip) {
-    item.tooltip = 'markdown' in view.tooltip ? untrustedMarkdown(view.tooltip.markdown) : view.tooltip.text;
-  }
+  item.tooltip = tooltipOf(view.tooltip);
   item.iconPath = new vscode.ThemeIcon(view.icon.id, view.icon.color ? new vscode.ThemeColor(view.icon.color) : undefined);
   item.contextValue = view.contextValue;
   item.command = view.command;
@@ -42,6 +44,13 @@ export class ActionsTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
     return toTreeItem(nodeView(node, this.context()));
+  }
+
+  resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
+    if (node.kind === 'action') {
+      item.tooltip = tooltipOf(actionTooltip(node, this.context().now));
+    }
+    return item;
   }
 
   getChildren(node?: TreeNode): TreeNode[] {

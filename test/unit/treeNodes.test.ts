@@ -5,7 +5,7 @@ import { Commands, ItemContext } from '../../src/constants';
 import { DefenderApiError } from '../../src/defender/errors';
 import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
 import { countCancellable, groupActions } from '../../src/views/grouping';
-import { ActionNode, childNodes, GroupNode, nodeView, rootNodes, TreeNode, viewMessage } from '../../src/views/treeNodes';
+import { actionTooltip, ActionNode, childNodes, GroupNode, nodeView, rootNodes, TreeNode, viewMessage } from '../../src/views/treeNodes';
 import { seedActions } from '../simulators/seedActions';
 
 const NOW = new Date('2026-03-10T12:00:00Z');
@@ -67,7 +67,8 @@ test('an action row: label, icon, click opens details, contextValue says whether
   assert.equal(view.label, 'Isolate (Full)');
   assert.equal(view.contextValue, ItemContext.cancellableAction);
   assert.deepEqual(view.command, { command: Commands.showDetails, title: 'Show Machine Action Details', arguments: [node] });
-  assert.ok(view.tooltip && 'markdown' in view.tooltip);
+  assert.equal(view.tooltip, undefined, 'the tooltip waits for a hover (resolveTreeItem)');
+  assert.match(actionTooltip(node, context.now).markdown, /^Device: ws\\-fin\\-0142/m);
   assert.match(view.accessibilityLabel, /^Isolate \(Full\), Pending, ws-fin-0142\.contoso\.local, /);
 
   const cancelling = nodeView(node, { ...context, isCancelling: (id) => id === pending.id });
