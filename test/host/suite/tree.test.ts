@@ -108,7 +108,9 @@ suite('The Machine Actions tree in a real host', () => {
   test('a tooltip shows server text as text: untrusted markdown without HTML, no link, no image', async () => {
     const tree = await readTree(session.api);
     const row = tree.flatMap((g) => g.children).find((r) => r.label === 'Antivirus Scan (Quick)' && r.description.startsWith('ws-sec-0007'));
-    const tooltip = row?.item.tooltip;
+    assert.ok(row && session.api.treeDataProvider.resolveTreeItem, 'the row, and a provider that completes items on hover');
+    // What VS Code does when the pointer rests on the row.
+    const tooltip = (await session.api.treeDataProvider.resolveTreeItem(row.item, row.node, new vscode.CancellationTokenSource().token))?.tooltip;
     assert.ok(tooltip instanceof vscode.MarkdownString, 'a markdown tooltip');
     assert.ok(!tooltip.isTrusted && !tooltip.supportHtml, 'no command links, no HTML');
     const html = new MarkdownIt({ html: false, linkify: true }).render(tooltip.value);
