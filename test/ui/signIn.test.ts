@@ -64,7 +64,7 @@ test('once the simulator approves that code, the engineer is signed in and the â
 test('after a reload of the page the engineer is still signed in, from the token cache in SecretStorage', { skip }, async () => {
   await workbench.page.keyboard.press('Escape');
   const signIns = cloud.entra.requests.filter((r) => r.path.endsWith('/devicecode')).length;
-  await workbench.page.reload();
+  await workbench.reload();
   await workbench.openActivity('Defender');
   // The view's title shows Refresh only while signed in; its menu is built when it opens, so wait for that first.
   await sidebar().locator('.composite.title a[aria-label="Refresh Machine Actions"]').waitFor();

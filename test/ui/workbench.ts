@@ -32,13 +32,30 @@ export class Workbench {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.setDefaultTimeout(20_000);
     await page.goto(workbenchUrl(server, profile.workspace));
-    await page.locator('.part.activitybar').waitFor();
-    return new Workbench(page, name, browser, server);
+    const workbench = new Workbench(page, name, browser, server);
+    await workbench.restored();
+    return workbench;
   }
 
-  /** Clicks an activity bar entry by its label, e.g. "Defender". */
+  /** Reloads the page, as an engineer does with F5 in the browser. */
+  async reload(): Promise<void> {
+    await this.page.reload();
+    await this.restored();
+  }
+
+  /** Shows the container of an activity bar entry by its label, e.g. "Defender". */
   async openActivity(label: string): Promise<void> {
-    await this.page.locator(`.part.activitybar a.action-label[aria-label="${label}"]`).click();
+    const entry = this.page.locator(`.part.activitybar a.action-label[aria-label="${label}"]`);
+    const title = this.page.locator('.part.sidebar .composite.title h2', { hasText: new RegExp(`^${label}\\b`, 'i') });
+    // A click on the active entry hides the side bar, and the workbench may still be restoring its last container
+    // (an extension's one shows once the extension host is up): click while it is not showing, then look again.
+    for (let attempt = 1; !(await title.isVisible()); attempt++) {
+      if (attempt > 5) {
+        throw new Error(`the ${label} container did not show after ${attempt - 1} clicks on its activity bar entry`);
+      }
+      await entry.click();
+      await title.waitFor({ timeout: 2000 }).catch(() => undefined);
+    }
   }
 
   /** The notification toast that shows `text` (notifications also stay in the Notifications center). */
@@ -112,6 +129,11 @@ export class Workbench {
     this.screenshots++;
     const file = `${this.name}-${String(this.screenshots).padStart(2, '0')}-${step}.png`;
     await this.page.screenshot({ path: path.join(screenshotDir, file), animations: 'disabled' });
+  }
+
+  /** Until the workbench has restored its side bar: a click before that may be undone by the restore. */
+  private async restored(): Promise<void> {
+    await this.page.locator('.part.sidebar .composite.title').waitFor();
   }
 
   async close(): Promise<void> {
