@@ -45,7 +45,9 @@ export class Workbench {
 
   /** Shows the container of an activity bar entry by its label, e.g. "Defender". */
   async openActivity(label: string): Promise<void> {
-    const entry = this.page.locator(`.part.activitybar a.action-label[aria-label="${label}"]`);
+    // A badge adds its text to the entry's label ("Defender - 14 cancellable machine actions") and covers the icon's
+    // centre, so the click goes to the whole entry.
+    const entry = this.page.locator(`.part.activitybar li.action-item:has(> a.action-label:is([aria-label="${label}"], [aria-label^="${label} - "]))`);
     const title = this.page.locator('.part.sidebar .composite.title h2', { hasText: new RegExp(`^${label}\\b`, 'i') });
     // A click on the active entry hides the side bar, and the workbench may still be restoring its last container
     // (an extension's one shows once the extension host is up): click while it is not showing, then look again.
