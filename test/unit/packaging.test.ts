@@ -40,6 +40,16 @@ test('the VSIX holds the bundle, manifest, icons and docs — and no sources, te
     console.log(`VSIX ${(fs.statSync(vsixPath!).size / 1024).toFixed(1)} KiB, bundle ${(entries.get('extension/dist/extension.js')! / 1024).toFixed(1)} KiB`);
   });
 
+test('every image the README shows travels in the VSIX, so the extension page shows it', { skip: vsixPath ? false : 'run `npm test`' }, async () => {
+  const names = new Set(await listEntries(vsixPath!).then((entries) => [...entries.keys()]));
+  const images = [...fs.readFileSync('README.md', 'utf8').matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+  assert.ok(images.length > 0, 'the README shows screenshots');
+  for (const image of images) {
+    assert.ok(!/^[a-z]+:/i.test(image), `${image} is relative`);
+    assert.ok(names.has(`extension/${image}`), `${image} in the VSIX`);
+  }
+});
+
 test('the packaged bundle is minified and carries no source map', { skip: vsixPath ? false : 'run `npm test`' }, () => {
   const bundle = fs.readFileSync('dist/extension.js', 'utf8');
   assert.doesNotMatch(bundle, /sourceMappingURL/);
