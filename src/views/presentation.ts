@@ -116,10 +116,9 @@ export interface DescriptionOptions {
 
 /** "ws-fin-0142.contoso.local · 5 min ago", with the status first when the grouping does not show it. */
 export function actionDescription(action: MachineAction, options: DescriptionOptions): string {
-  if (options.cancelling) {
-    return 'Cancelling…';
-  }
-  return [options.showStatus ? statusLabel(action.status) : '', deviceLabel(action), relativeAge(action.creationDateTimeUtc, options.now)]
+  // While cancelling, the device stays so that one row among several alike can still be told apart.
+  const state = options.cancelling ? 'Cancelling…' : options.showStatus ? statusLabel(action.status) : '';
+  return [state, deviceLabel(action), relativeAge(action.creationDateTimeUtc, options.now)]
     .filter((part) => part)
     .join(' · ');
 }

@@ -40,7 +40,7 @@ test('the description names the device (or a short machine id) and the age', () 
   const unnamed = action({ computerDnsName: null, machineId: '1e5b2a9c0f3d4e7a8b6c5d4e3f2a1b0c9d8e7f6a', creationDateTimeUtc: '2026-03-07T12:00:00Z' });
   assert.equal(deviceLabel(unnamed), '1e5b2a9c…');
   assert.equal(actionDescription(unnamed, { now: NOW, showStatus: true, cancelling: false }), 'Pending · 1e5b2a9c… · 3 d ago');
-  assert.equal(actionDescription(named, { now: NOW, showStatus: true, cancelling: true }), 'Cancelling…');
+  assert.equal(actionDescription(named, { now: NOW, showStatus: true, cancelling: true }), 'Cancelling… · ws-fin-0142.contoso.local · 5 min ago');
 });
 
 test('relative ages', () => {
