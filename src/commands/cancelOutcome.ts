@@ -2,7 +2,7 @@
 // cancel. Pure (no vscode).
 import { isDefenderApiError } from '../defender/errors';
 import { completedDespiteCancellation, isCancellable, MachineAction } from '../defender/machineAction';
-import { actionSubject, statusLabel } from '../views/presentation';
+import { statusLabel } from '../views/presentation';
 import { ErrorButton, errorDetail, plainNotificationText, presentError } from './errorPresentation';
 
 export type CancelOutcome =
@@ -235,9 +235,4 @@ export function summarizeBulk(entries: readonly BulkEntry[]): OutcomePresentatio
   }
   const severity = failed.length > 0 ? 'error' : allCancelled ? 'info' : 'warning';
   return { severity, message: `${parts.join(', ')}.`, buttons };
-}
-
-/** The subject line for an action that may not be known in full (a pasted id). */
-export function subjectOf(action: MachineAction | undefined, id: string): string {
-  return action ? actionSubject(action) : `machine action ${id}`;
 }
