@@ -12,12 +12,14 @@ import {
   isDefenderApiError,
   jsonFromSuccess,
   networkError,
+  notWaitedError,
+  rateLimitedError,
   timeoutError,
 } from './errors';
 import { Clock, Logger, systemClock } from './logger';
 import { cancelCommentProblem, isGuid, MachineAction, parseMachineAction, parseMachineActionList } from './machineAction';
 import { buildListQuery, clampTop } from './query';
-import { RateLimiter } from './rateLimiter';
+import { RateBudgetExhausted, RateLimiter } from './rateLimiter';
 
 export interface DefenderClientOptions {
   /** `https://api.security.microsoft.com` or the cloud's equivalent; https only. */
@@ -28,6 +30,11 @@ export interface DefenderClientOptions {
   /** Share one limiter between clients of the same application and tenant. */
   rateLimiter?: RateLimiter;
   timeoutMs?: number;
+  /**
+   * The longest a request waits for the rate budget or a 429's Retry-After (default 60). Beyond it, the request
+   * fails at once with a typed 429 that says how long, instead of leaving a refresh or a cancel hanging.
+   */
+  maxWaitSeconds?: number;
   /** For a CA that must be trusted explicitly (tests, TLS-inspecting proxies). */
   agent?: https.Agent;
 }
@@ -48,12 +55,18 @@ export interface ListResult {
   skipped: number;
 }
 
-export interface CancelHooks {
-  /** Called before waiting out a 429, so the UI can say how long. */
+export interface RequestHooks {
+  /** Called before the request waits a second or more (rate budget or a 429's Retry-After), so the UI can say how long. */
   onThrottled?(seconds: number): void;
 }
 
+export interface CancelHooks extends RequestHooks {
+  /** Called as each attempt goes on the wire: from then on an abort would not undo what the service may have done. */
+  onSending?(): void;
+}
+
 const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_WAIT_SECONDS = 60;
 const GET_THROTTLE_RETRIES = 3;
 const POST_THROTTLE_RETRIES = 1;
 /** Backoff before each retry of a GET after a 5xx or a dropped connection; its length is the retry count. */
@@ -92,6 +105,7 @@ export class DefenderClient {
   private readonly clock: Clock;
   private readonly limiter: RateLimiter;
   private readonly timeoutMs: number;
+  private readonly maxWaitSeconds: number;
   private readonly agent?: https.Agent;
 
   constructor(options: DefenderClientOptions) {
@@ -101,11 +115,12 @@ export class DefenderClient {
     this.clock = options.clock ?? systemClock;
     this.limiter = options.rateLimiter ?? new RateLimiter({ clock: this.clock });
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.maxWaitSeconds = options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS;
     this.agent = options.agent;
   }
 
   /** One request for up to 10,000 actions; `@odata.nextLink` is followed only on the API's own origin. */
-  async listMachineActions(options: ListOptions, signal?: AbortSignal): Promise<ListResult> {
+  async listMachineActions(options: ListOptions, signal?: AbortSignal, hooks?: RequestHooks): Promise<ListResult> {
     const query = buildListQuery({ ...options, now: options.now ?? new Date(this.clock.now()) });
     const top = clampTop(options.top);
     const actions: MachineAction[] = [];
@@ -116,7 +131,7 @@ export class DefenderClient {
     while (url) {
       visited.add(url.href);
       const path = url.pathname + url.search;
-      const page = parseMachineActionList(await this.send('GET', url, undefined, signal), { method: 'GET', path });
+      const page = parseMachineActionList(await this.send('GET', url, undefined, signal, hooks), { method: 'GET', path });
       actions.push(...page.actions.slice(0, top - actions.length));
       skipped += page.skipped;
       url = actions.length < top && page.received > 0 ? this.nextPage(page.nextLink, visited, warnings) : undefined;
@@ -129,15 +144,16 @@ export class DefenderClient {
     return { actions, warnings, skipped };
   }
 
-  async getMachineAction(id: string, signal?: AbortSignal): Promise<MachineAction> {
+  async getMachineAction(id: string, signal?: AbortSignal, hooks?: RequestHooks): Promise<MachineAction> {
     const url = this.actionUrl(id, '');
-    const body = await this.send('GET', url, undefined, signal);
+    const body = await this.send('GET', url, undefined, signal, hooks);
     return parseMachineAction(body, { method: 'GET', path: url.pathname });
   }
 
   /**
    * One POST; sent again only after a 401 (with a refreshed token) or a 429 (after Retry-After), which the service
-   * did not process. Never after a 5xx, a dropped connection or a timeout: the caller re-reads the action instead.
+   * did not process, and only when Retry-After is within maxWaitSeconds. Never after a 5xx, a dropped connection or a
+   * timeout: the caller re-reads the action instead.
    */
   async cancelMachineAction(id: string, comment: string, signal?: AbortSignal, hooks?: CancelHooks): Promise<MachineAction> {
     const url = this.actionUrl(id, '/cancel');
@@ -195,8 +211,9 @@ export class DefenderClient {
     let throttled = 0;
     let transient = 0;
     for (;;) {
-      await this.limiter.acquire(signal);
+      await this.acquire(method, path, signal, hooks);
       const token = await this.getAccessToken({ forceRefresh: refreshed });
+      hooks?.onSending?.();
       const started = performance.now();
       const outcome = await this.attempt(method, url, path, token, body, signal);
       const attempt: Attempt = { status: outcome.status, ms: Math.round(performance.now() - started), correlationId: outcome.correlationId };
@@ -211,14 +228,21 @@ export class DefenderClient {
         this.logger.warn(`${line}; refreshing the token and retrying once`);
         continue;
       }
-      if (error.status === 429 && throttled < (method === 'GET' ? GET_THROTTLE_RETRIES : POST_THROTTLE_RETRIES)) {
-        throttled++;
+      if (error.status === 429) {
         const seconds = error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
-        this.logger.warn(`${line}; waiting ${seconds} s (Retry-After) before retry ${throttled}`);
-        hooks?.onThrottled?.(seconds);
-        // The shared limiter does the waiting, so no other request of this tenant goes out meanwhile.
+        // Even when this request gives up, no other request of this tenant goes out before the service allows it.
         this.limiter.pauseFor(seconds);
-        continue;
+        if (seconds > this.maxWaitSeconds) {
+          const notWaited = notWaitedError(error, this.maxWaitSeconds);
+          this.logger.error(`${line}: ${notWaited.message}`);
+          throw notWaited;
+        }
+        if (throttled < (method === 'GET' ? GET_THROTTLE_RETRIES : POST_THROTTLE_RETRIES)) {
+          throttled++;
+          // The shared limiter does the waiting (and tells the hook), as for any other pause.
+          this.logger.warn(`${line}; waiting ${seconds} s (Retry-After) before retry ${throttled}`);
+          continue;
+        }
       }
       if (method === 'GET' && transient < GET_BACKOFF_MS.length && isTransient(error)) {
         const delay = GET_BACKOFF_MS[transient++];
@@ -228,6 +252,23 @@ export class DefenderClient {
       }
       this.logger.error(`${line}: ${error.message}`);
       throw error;
+    }
+  }
+
+  /** A slot in the shared budget, or at once a typed 429 when it would take longer than maxWaitSeconds. */
+  private async acquire(method: Method, path: string, signal: AbortSignal | undefined, hooks: RequestHooks | undefined): Promise<void> {
+    try {
+      await this.limiter.acquire(signal, {
+        maxWaitMs: this.maxWaitSeconds * 1000,
+        onWait: (ms) => hooks?.onThrottled?.(Math.ceil(ms / 1000)),
+      });
+    } catch (error) {
+      if (!(error instanceof RateBudgetExhausted)) {
+        throw error;
+      }
+      const refused = rateLimitedError(error.reason, error.waitMs / 1000, method, path);
+      this.logger.warn(`${method} ${readablePath(path)}: ${refused.message}`);
+      throw refused;
     }
   }
 

@@ -1,9 +1,10 @@
 // DefenderApiError and the mapping from HTTP answers (SPEC §1 "Errors"): JSON, OData, HTML, empty or plain text.
 import { STATUS_CODES } from 'node:http';
 
-export type DefenderErrorKind = 'http' | 'network' | 'timeout' | 'malformed' | 'invalidInput' | 'foreignOrigin';
+/** 'rateLimited': not sent because the shared rate budget would have held it too long (status 429, as the service would answer). */
+export type DefenderErrorKind = 'http' | 'network' | 'timeout' | 'malformed' | 'invalidInput' | 'foreignOrigin' | 'rateLimited';
 
-const KINDS: ReadonlySet<string> = new Set<DefenderErrorKind>(['http', 'network', 'timeout', 'malformed', 'invalidInput', 'foreignOrigin']);
+const KINDS: ReadonlySet<string> = new Set<DefenderErrorKind>(['http', 'network', 'timeout', 'malformed', 'invalidInput', 'foreignOrigin', 'rateLimited']);
 
 export interface DefenderApiErrorInit {
   kind: DefenderErrorKind;
@@ -242,6 +243,48 @@ export function timeoutError(timeoutMs: number, method: string, path: string): D
     method,
     path,
     message: `The Defender API did not answer within ${Math.round(timeoutMs / 100) / 10} s`,
+  });
+}
+
+/** A wait for a sentence: "45 s", "12 min", "1 h 5 min". */
+export function formatWait(seconds: number): string {
+  const s = Math.max(0, Math.ceil(seconds));
+  if (s < 60) {
+    return `${s} s`;
+  }
+  const minutes = Math.ceil(s / 60);
+  return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`;
+}
+
+/**
+ * A 429 whose Retry-After is longer than the client waits: the same error, saying it was not waited out.
+ * Status and retryAfterSeconds stay, so the UI still reports throttling with the wait the service asked for.
+ */
+export function notWaitedError(error: DefenderApiError, maxWaitSeconds: number): DefenderApiError {
+  const seconds = error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
+  return new DefenderApiError({
+    kind: error.kind,
+    method: error.method,
+    path: error.path,
+    status: error.status,
+    code: error.code,
+    serverMessage: error.serverMessage,
+    correlationId: error.correlationId,
+    retryAfterSeconds: seconds,
+    message: `${error.message} — the service asks to wait ${formatWait(seconds)}, longer than the ${maxWaitSeconds} s a request waits; try again then`,
+  });
+}
+
+/** The shared rate budget would hold a request longer than the client waits, so it was not sent; `reason` says what holds it. */
+export function rateLimitedError(reason: string, waitSeconds: number, method: string, path: string): DefenderApiError {
+  const seconds = Math.max(1, Math.ceil(waitSeconds));
+  return new DefenderApiError({
+    kind: 'rateLimited',
+    method,
+    path,
+    status: 429,
+    retryAfterSeconds: seconds,
+    message: `Not sent: ${reason}; the next call is allowed in ${formatWait(seconds)}`,
   });
 }
 

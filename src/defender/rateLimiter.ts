@@ -10,6 +10,31 @@ export interface RateLimiterOptions {
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
+/** Shorter waits pass unremarked; longer ones are reported to `onWait` so the UI can say why nothing happens. */
+const NOTABLE_WAIT_MS = 1000;
+
+export interface WaitLimits {
+  /** Fail with RateBudgetExhausted instead of waiting longer than this in total. */
+  maxWaitMs?: number;
+  /** Called before each wait of a second or more, with its length. */
+  onWait?(ms: number): void;
+}
+
+/** acquire() would have waited longer than the caller accepts; no call was counted. */
+export class RateBudgetExhausted extends Error {
+  override readonly name = 'RateBudgetExhausted';
+
+  /** `reason` completes "Not sent: …"; `waitMs` is how long until the budget allows the next call. */
+  constructor(readonly reason: string, readonly waitMs: number) {
+    super(`${reason} (${Math.ceil(waitMs / 1000)} s until the next call)`);
+  }
+}
+
+interface Hold {
+  waitMs: number;
+  /** What holds the call, for "Not sent: …". */
+  reason: string;
+}
 
 export class RateLimiter {
   private readonly perMinute: number;
@@ -25,16 +50,27 @@ export class RateLimiter {
     this.clock = options.clock ?? systemClock;
   }
 
-  /** Waits until a call fits in both windows and no pause is running, then counts it. */
-  async acquire(signal?: AbortSignal): Promise<void> {
+  /**
+   * Waits until a call fits in both windows and no pause is running, then counts it. Rejects with
+   * RateBudgetExhausted at once when that moment lies beyond `limits.maxWaitMs`.
+   */
+  async acquire(signal?: AbortSignal, limits: WaitLimits = {}): Promise<void> {
+    const deadline = this.clock.now() + (limits.maxWaitMs ?? Infinity);
     for (;;) {
       signal?.throwIfAborted();
-      const wait = this.waitMs(this.clock.now());
-      if (wait <= 0) {
-        this.calls.push(this.clock.now());
+      const now = this.clock.now();
+      const hold = this.holdAt(now);
+      if (!hold) {
+        this.calls.push(now);
         return;
       }
-      await this.clock.sleep(wait, signal);
+      if (now + hold.waitMs > deadline) {
+        throw new RateBudgetExhausted(hold.reason, hold.waitMs);
+      }
+      if (hold.waitMs >= NOTABLE_WAIT_MS) {
+        limits.onWait?.(hold.waitMs);
+      }
+      await this.clock.sleep(hold.waitMs, signal);
     }
   }
 
@@ -59,17 +95,18 @@ export class RateLimiter {
     return this.pausedUntil <= this.clock.now() && left.minute >= n && left.hour >= n;
   }
 
-  /** 0 when a call may start at `now`, else how long until one may. */
-  private waitMs(now: number): number {
+  /** Undefined when a call may start at `now`, else the longest of what holds it. */
+  private holdAt(now: number): Hold | undefined {
     this.forgetOlderThan(now - HOUR_MS);
-    const waits = [this.pausedUntil - now];
+    const holds: Hold[] = [{ waitMs: this.pausedUntil - now, reason: 'the Defender API asked this client to pause (Retry-After)' }];
     if (this.calls.length >= this.perHour) {
-      waits.push(this.calls[this.calls.length - this.perHour] + HOUR_MS - now);
+      holds.push({ waitMs: this.calls[this.calls.length - this.perHour] + HOUR_MS - now, reason: `the budget of ${this.perHour} Defender API calls per hour is used up` });
     }
     if (this.countSince(now - MINUTE_MS) >= this.perMinute) {
-      waits.push(this.calls[this.calls.length - this.perMinute] + MINUTE_MS - now);
+      holds.push({ waitMs: this.calls[this.calls.length - this.perMinute] + MINUTE_MS - now, reason: `the budget of ${this.perMinute} Defender API calls per minute is used up` });
     }
-    return Math.max(0, ...waits);
+    const longest = holds.reduce((a, b) => (b.waitMs > a.waitMs ? b : a));
+    return longest.waitMs > 0 ? longest : undefined;
   }
 
   private forgetOlderThan(cutoff: number): void {

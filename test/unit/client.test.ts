@@ -36,6 +36,14 @@ class RecordingClock implements Clock {
   }
 }
 
+/** Records each wait and holds it until the caller aborts: a limiter wait that never ends by itself. */
+class StalledClock extends RecordingClock {
+  override sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    this.sleeps.push(ms);
+    return new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true }));
+  }
+}
+
 interface LogLine {
   level: keyof Logger;
   message: string;
@@ -439,6 +447,62 @@ describe('429: Retry-After', () => {
     assert.deepEqual(throttled, [3, 3]);
   });
 
+  it('does not wait out a Retry-After beyond maxWaitSeconds: one request, the typed 429 at once, the limiter paused for all of it', async () => {
+    sim.failNext({ kind: 'status', status: 429, retryAfterSeconds: 3600 });
+    const clock = new RecordingClock();
+    const rateLimiter = new RateLimiter({ clock });
+    const { client } = harness({ clock, rateLimiter });
+    const throttled: number[] = [];
+    await rejectsWith(client.listMachineActions({ lookbackDays: 7, top: 10 }, undefined, { onThrottled: (s) => throttled.push(s) }), (error) => {
+      assert.equal(error.kind, 'http');
+      assert.equal(error.status, 429);
+      assert.equal(error.retryAfterSeconds, 3600);
+      assert.match(error.message, /the service asks to wait 1 h, longer than the 60 s a request waits/);
+    });
+    assert.equal(sim.requests.length, 1);
+    assert.deepEqual(clock.sleeps, []);
+    assert.deepEqual(throttled, [], 'nothing is waited for');
+    assert.equal(rateLimiter.hasBudgetFor(1), false);
+
+    // Any next request, of any client on the limiter, is refused without reaching the service until the hour is over.
+    await rejectsWith(harness({ clock, rateLimiter }).client.getMachineAction(pendingId()), (error) => {
+      assert.equal(error.kind, 'rateLimited');
+      assert.equal(error.status, 429);
+      assert.equal(error.retryAfterSeconds, 3600);
+      assert.equal(error.message, 'Not sent: the Defender API asked this client to pause (Retry-After); the next call is allowed in 1 h');
+    });
+    assert.equal(sim.requests.length, 1);
+    await clock.sleep(3_600_000);
+    await client.getMachineAction(pendingId());
+    assert.equal(sim.requests.length, 2);
+  });
+
+  it('fails a cancel at once when the Retry-After is beyond the cap: one POST', async () => {
+    sim.failNext({ kind: 'status', status: 429, retryAfterSeconds: 61 }, { method: 'POST' });
+    const { client, clock } = harness();
+    await rejectsWith(client.cancelMachineAction(pendingId(), 'later'), (error) => {
+      assert.equal(error.status, 429);
+      assert.equal(error.retryAfterSeconds, 61);
+    });
+    assert.equal(sim.requests.length, 1);
+    assert.deepEqual(clock.sleeps, []);
+  });
+
+  it('waits a Retry-After up to a maxWaitSeconds of its own', async () => {
+    sim.failNext({ kind: 'status', status: 429, retryAfterSeconds: 5 }, { times: 2 });
+    const { client, clock } = harness({ maxWaitSeconds: 5 });
+    const throttled: number[] = [];
+    await client.getMachineAction(pendingId(), undefined, { onThrottled: (s) => throttled.push(s) });
+    assert.deepEqual(sim.requests.map((r) => r.status), [429, 429, 200]);
+    assert.deepEqual(clock.sleeps, [5000, 5000]);
+    assert.deepEqual(throttled, [5, 5]);
+
+    sim.reset();
+    sim.failNext({ kind: 'status', status: 429, retryAfterSeconds: 6 });
+    await rejectsWith(harness({ maxWaitSeconds: 5 }).client.getMachineAction(pendingId()), (error) => assert.equal(error.retryAfterSeconds, 6));
+    assert.equal(sim.requests.length, 1);
+  });
+
   it('answers the simulator’s own rate limit with the wait it asks for', async () => {
     let simTime = Date.now();
     const limited = await startDefenderSimulator({ now: () => simTime, rateLimitPerMinute: 1 });
@@ -605,6 +669,60 @@ describe('rate budget', () => {
     await client.getMachineAction(pendingId());
     assert.deepEqual(clock.sleeps, [1000, 59_000], 'the fourth call waited for the first to leave the minute');
     assert.equal(sim.requests.length, 4);
+  });
+
+  it('fails at once, sending nothing, when the hour budget is used up, saying when the next call is allowed', async () => {
+    const clock = new RecordingClock();
+    const rateLimiter = new RateLimiter({ perMinute: 100, perHour: 2, clock });
+    const { client, logs } = harness({ clock, rateLimiter });
+    await client.getMachineAction(pendingId());
+    await clock.sleep(15 * 60_000);
+    await client.getMachineAction(pendingId());
+    await rejectsWith(client.listMachineActions({ lookbackDays: 7, top: 10 }), (error) => {
+      assert.equal(error.kind, 'rateLimited');
+      assert.equal(error.status, 429);
+      assert.equal(error.retryAfterSeconds, 45 * 60);
+      assert.equal(error.method, 'GET');
+      assert.equal(error.message, 'Not sent: the budget of 2 Defender API calls per hour is used up; the next call is allowed in 45 min');
+    });
+    assert.equal(sim.requests.length, 2);
+    assert.deepEqual(clock.sleeps, [15 * 60_000], 'only the test’s own step');
+    assert.ok(logs.some((l) => l.level === 'warn' && /^GET \/api\/machineactions\?.*: Not sent: the budget of 2/.test(l.message)));
+  });
+
+  it('tells the caller when the budget holds a GET or a POST, with the seconds', async () => {
+    const clock = new RecordingClock();
+    const rateLimiter = new RateLimiter({ perMinute: 1, perHour: 100, clock });
+    const { client } = harness({ clock, rateLimiter });
+    const waits: number[] = [];
+    const onThrottled = (s: number): number => waits.push(s);
+    await client.listMachineActions({ lookbackDays: 7, top: 10 }, undefined, { onThrottled });
+    assert.deepEqual(waits, [], 'a call that fits is not announced');
+    await clock.sleep(20_000);
+    await client.getMachineAction(pendingId(), undefined, { onThrottled });
+    assert.deepEqual(waits, [40]);
+    await client.cancelMachineAction(pendingId(), 'later', undefined, { onThrottled });
+    assert.deepEqual(waits, [40, 60]);
+    assert.equal(sim.requests.length, 3);
+  });
+
+  it('rejects promptly with the caller’s reason when the caller aborts during a budget wait, sending nothing', async () => {
+    const clock = new StalledClock();
+    const rateLimiter = new RateLimiter({ perMinute: 1, perHour: 100, clock });
+    const { client } = harness({ clock, rateLimiter });
+    await client.getMachineAction(pendingId());
+    const controller = new AbortController();
+    const reason = new Error('refresh superseded');
+    const pending = client.listMachineActions({ lookbackDays: 7, top: 10 }, controller.signal);
+    while (clock.sleeps.length === 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const started = Date.now();
+    controller.abort(reason);
+    await assert.rejects(pending, (error) => error === reason);
+    assert.ok(Date.now() - started < 500);
+    assert.deepEqual(clock.sleeps, [60_000]);
+    assert.equal(sim.requests.length, 1);
   });
 
   it('counts nextLink pages against the budget', async () => {

@@ -4,12 +4,17 @@ import {
   DEFAULT_RETRY_AFTER_SECONDS,
   DefenderApiError,
   errorFromResponse,
+  formatWait,
   isDefenderApiError,
   jsonFromSuccess,
   networkError,
+  notWaitedError,
   parseRetryAfter,
+  rateLimitedError,
   timeoutError,
 } from '../../src/defender/errors';
+import { classifyCancelError } from '../../src/commands/cancelOutcome';
+import { presentError } from '../../src/commands/errorPresentation';
 
 function headers(values: Record<string, string> = {}): { get(name: string): string | null } {
   const lower = new Map(Object.entries(values).map(([k, v]) => [k.toLowerCase(), v]));
@@ -179,5 +184,36 @@ describe('isDefenderApiError', () => {
     assert.equal(isDefenderApiError(new Error('plain')), false);
     assert.equal(isDefenderApiError('DefenderApiError'), false);
     assert.equal(isDefenderApiError(null), false);
+  });
+});
+
+describe('waits too long to take', () => {
+  it('formats a wait in seconds, minutes or hours', () => {
+    assert.equal(formatWait(45), '45 s');
+    assert.equal(formatWait(59.2), '1 min');
+    assert.equal(formatWait(61), '2 min');
+    assert.equal(formatWait(3600), '1 h');
+    assert.equal(formatWait(3900), '1 h 5 min');
+  });
+
+  it('a 429 not waited out keeps status and Retry-After and says why it was not retried', () => {
+    const throttled = errorFromResponse(429, headers({ 'retry-after': '3600', 'request-id': 'c-1' }), '{"error":{"code":"TooManyRequests","message":"Rate limit is exceeded"}}', 'POST', PATH);
+    const error = notWaitedError(throttled, 60);
+    assert.equal(error.status, 429);
+    assert.equal(error.retryAfterSeconds, 3600);
+    assert.equal(error.correlationId, 'c-1');
+    assert.equal(error.path, PATH);
+    assert.equal(error.message, 'Defender API answered 429 Too Many Requests: Rate limit is exceeded — the service asks to wait 1 h, longer than the 60 s a request waits; try again then');
+  });
+
+  it('a request held back by the budget is a typed 429 the UI treats as throttling', () => {
+    const error = rateLimitedError('the budget of 1500 Defender API calls per hour is used up', 2699.5, 'GET', '/api/machineactions');
+    assert.equal(isDefenderApiError(error), true);
+    assert.equal(error.kind, 'rateLimited');
+    assert.equal(error.status, 429);
+    assert.equal(error.retryAfterSeconds, 2700);
+    assert.equal(error.message, 'Not sent: the budget of 1500 Defender API calls per hour is used up; the next call is allowed in 45 min');
+    assert.deepEqual(classifyCancelError(error), { kind: 'throttled', error, retryAfterSeconds: 2700 });
+    assert.deepEqual(presentError(error, 'Could not refresh').buttons, ['Retry', 'Show Log']);
   });
 });

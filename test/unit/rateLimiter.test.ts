@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setImmediate as turn } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { Clock } from '../../src/defender/logger';
-import { RateLimiter } from '../../src/defender/rateLimiter';
+import { RateBudgetExhausted, RateLimiter } from '../../src/defender/rateLimiter';
 
 /** Time moves only when the test says so; sleepers wake when their moment is reached. */
 class ManualClock implements Clock {
@@ -154,5 +154,59 @@ describe('RateLimiter', () => {
     await assert.rejects(waiting, /view closed/);
     await clock.advance(60_000);
     assert.deepEqual(limiter.remaining(), { minute: 1, hour: 9 });
+  });
+
+  it('refuses at once, counting nothing, when the hour budget frees up later than maxWaitMs', async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter({ perMinute: 10, perHour: 10, clock });
+    await acquireMany(limiter, 10);
+    await clock.advance(15 * 60_000);
+    await assert.rejects(limiter.acquire(undefined, { maxWaitMs: 60_000 }), (error: unknown) => {
+      assert.ok(error instanceof RateBudgetExhausted);
+      assert.equal(error.reason, 'the budget of 10 Defender API calls per hour is used up');
+      assert.equal(error.waitMs, 45 * 60_000);
+      return true;
+    });
+    assert.deepEqual(limiter.remaining(), { minute: 10, hour: 0 });
+  });
+
+  it('refuses a pause longer than maxWaitMs, naming it', async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter({ clock });
+    limiter.pauseFor(3600);
+    await assert.rejects(limiter.acquire(undefined, { maxWaitMs: 60_000 }),
+      (error: unknown) => error instanceof RateBudgetExhausted && /asked this client to pause/.test(error.reason) && error.waitMs === 3_600_000);
+  });
+
+  it('waits up to maxWaitMs inclusive, and reports each wait of a second or more to onWait', async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter({ perMinute: 1, perHour: 100, clock });
+    await limiter.acquire();
+    const waits: number[] = [];
+    const next = track(limiter.acquire(undefined, { maxWaitMs: 60_000, onWait: (ms) => waits.push(ms) }));
+    await settle();
+    assert.deepEqual(waits, [60_000]);
+    await clock.advance(60_000);
+    assert.equal(next.done(), true);
+    assert.deepEqual(limiter.remaining(), { minute: 0, hour: 98 });
+
+    limiter.pauseFor(0.5);
+    await clock.advance(60_000);
+    const brief = track(limiter.acquire(undefined, { onWait: (ms) => waits.push(ms) }));
+    await settle();
+    assert.equal(brief.done(), true);
+    assert.deepEqual(waits, [60_000], 'no wait, no report');
+  });
+
+  it('gives up a capped wait when the signal aborts, before the cap is reached', async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter({ perMinute: 1, perHour: 10, clock });
+    await limiter.acquire();
+    const controller = new AbortController();
+    const waiting = limiter.acquire(controller.signal, { maxWaitMs: 60_000 });
+    await clock.advance(30_000);
+    controller.abort(new Error('refresh superseded'));
+    await assert.rejects(waiting, /refresh superseded/);
+    assert.deepEqual(limiter.remaining(), { minute: 0, hour: 9 });
   });
 });
