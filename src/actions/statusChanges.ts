@@ -1,5 +1,6 @@
 // Status changes between two loads of the list, and the one notification that reports them (SPEC §3 "Status and
 // errors": say so once, batched when many change). Pure (no vscode).
+import { userText } from '../commands/userText';
 import type { MachineAction } from '../defender/machineAction';
 import { actionSubject, statusLabel } from '../views/presentation';
 
@@ -21,14 +22,14 @@ export function detectStatusChanges(previous: (id: string) => MachineAction | un
   return changes;
 }
 
-/** One sentence for any number of changes; undefined when there are none. */
+/** One sentence for any number of changes, safe to show (server text cannot form a link); undefined when there are none. */
 export function statusChangeMessage(changes: readonly StatusChange[]): string | undefined {
   if (changes.length === 0) {
     return undefined;
   }
   if (changes.length === 1) {
     const [c] = changes;
-    return `${actionSubject(c.action)}: ${statusLabel(c.from)} → ${statusLabel(c.to)}.`;
+    return userText(`${actionSubject(c.action)}: ${statusLabel(c.from)} → ${statusLabel(c.to)}.`);
   }
   const counts = new Map<string, number>();
   for (const c of changes) {
@@ -36,5 +37,5 @@ export function statusChangeMessage(changes: readonly StatusChange[]): string | 
     counts.set(label, (counts.get(label) ?? 0) + 1);
   }
   const parts = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([label, n]) => `${n} ${label}`);
-  return `${changes.length} machine actions changed status: now ${parts.join(', ')}.`;
+  return userText(`${changes.length} machine actions changed status: now ${parts.join(', ')}.`);
 }

@@ -13,15 +13,20 @@ import type { ExtensionLog } from '../log';
 import { actionLabel, actionSubject, deviceLabel, quickPickText, relativeAge, requestorLabel, statusIcon, statusLabel } from '../views/presentation';
 import type { MachineActionsView } from '../views/machineActionsView';
 import { bulkPacingNote, InFlight, MAX_BULK_CONCURRENCY, runPaced } from './bulkCancel';
-import { runCancel } from './cancelFlow';
+import { CancelRequest, runCancel } from './cancelFlow';
 import {
   BulkEntry, CancelOutcome, classifyCancelError, isRetryable, OutcomePresentation, outcomeEntity, outcomeLogText,
   presentCancelOutcome, summarizeBulk,
 } from './cancelOutcome';
 import { commandOptions, invalidIds, targetActionIds } from './commandArgs';
-import { errorDetail } from './errorPresentation';
+import { nothingToCancelMessage, notAnActionIdMessage } from './cancelText';
+import { errorDetail, isUserCancellation } from './errorPresentation';
 import { askCancelComment } from './commentPrompt';
+import { notify, withNotificationProgress } from './notify';
 import { registerCommand } from './registerCommand';
+
+/** A wait for Retry-After or for the 100/min, 1,500/h budget: both are the API's rate limit to the engineer. */
+const rateLimitWait = (seconds: number): string => `Waiting ${seconds} s for the Defender API rate limit…`;
 
 /** Subjects named in a bulk prompt before "…". */
 const SUBJECTS_IN_PROMPT = 3;
@@ -31,12 +36,15 @@ export function registerCancelCommand(context: vscode.ExtensionContext, log: Ext
   const { store } = view;
 
   /** One cancel; a second call for the same action while the first runs joins it (one request). */
-  const cancelOne = (client: DefenderClient, action: MachineAction, comment: string, verifyFirst: boolean, onThrottled: (seconds: number) => void): Promise<CancelOutcome> => {
+  const cancelOne = (
+    client: DefenderClient, action: MachineAction, comment: string, verifyFirst: boolean,
+    hooks: Pick<CancelRequest, 'onThrottled' | 'signal' | 'onTooLateToStop'>,
+  ): Promise<CancelOutcome> => {
     const { promise, joined } = inFlight.run(action.id, async () => {
       log.info(`Cancel requested: action ${action.id} (${actionLabel(action)}) on ${deviceLabel(action)}, comment "${comment}"${verifyFirst ? ', state re-read first' : ''}`);
       store.setCancelling(action.id, true);
       try {
-        const outcome = await runCancel(client, { id: action.id, comment, verifyFirst, onThrottled });
+        const outcome = await runCancel(client, { id: action.id, comment, verifyFirst, ...hooks });
         const entity = outcomeEntity(outcome);
         if (entity) {
           store.upsert(entity);
@@ -62,9 +70,9 @@ export function registerCancelCommand(context: vscode.ExtensionContext, log: Ext
 
   const showOutcome = async (presentation: OutcomePresentation, retry: () => Thenable<unknown>): Promise<void> => {
     const { message, buttons } = presentation;
-    const choice = await (presentation.severity === 'info' ? vscode.window.showInformationMessage(message, ...buttons)
-      : presentation.severity === 'warning' ? vscode.window.showWarningMessage(message, ...buttons)
-        : vscode.window.showErrorMessage(message, ...buttons));
+    const choice = await (presentation.severity === 'info' ? notify.info(message, ...buttons)
+      : presentation.severity === 'warning' ? notify.warn(message, ...buttons)
+        : notify.error(message, ...buttons));
     switch (choice) {
       case 'Sign In':
         await vscode.commands.executeCommand(Commands.signIn);
@@ -79,7 +87,7 @@ export function registerCancelCommand(context: vscode.ExtensionContext, log: Ext
   };
 
   /** Not awaited by the command: a notification left open must not keep the command (or a test) waiting. */
-  const notify = (presentation: OutcomePresentation, retryIds: string[], comment: string): void => {
+  const notifyOutcome = (presentation: OutcomePresentation, retryIds: string[], comment: string): void => {
     // A retry goes through the command again (and its wrapper), reading each action's state before it sends.
     const retry = () => vscode.commands.executeCommand(Commands.cancelAction, { actionIds: retryIds, comment, verifyFirst: true });
     void showOutcome(presentation, retry).catch((error) => log.error(`Cancel notification: ${errorDetail(error)}`));
@@ -87,14 +95,13 @@ export function registerCancelCommand(context: vscode.ExtensionContext, log: Ext
 
   const lookUp = async (client: DefenderClient, id: string): Promise<MachineAction | undefined> => {
     try {
-      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Looking up machine action ${id}…` },
-        () => client.getMachineAction(id));
+      return await withNotificationProgress(`Looking up machine action ${id}…`, {}, () => client.getMachineAction(id));
     } catch (error) {
       const outcome = classifyCancelError(error);
       // A 403 here is about reading, not cancelling: it goes to the wrapper with the service's own words.
       if (outcome.kind === 'notFound' || outcome.kind === 'sessionExpired') {
         log.warn(`Cancel: looking up action ${id}: ${outcomeLogText(outcome)}`);
-        notify(presentCancelOutcome(outcome, `Machine action ${id}`), [], '');
+        notifyOutcome(presentCancelOutcome(outcome, `Machine action ${id}`), [], '');
         return undefined;
       }
       throw error;
@@ -105,7 +112,7 @@ export function registerCancelCommand(context: vscode.ExtensionContext, log: Ext
   const resolve = async (client: DefenderClient, ids: string[]): Promise<MachineAction[] | undefined> => {
     const bad = invalidIds(ids);
     if (bad.length) {
-      throw invalidInputError(`Not a machine action ID: ${bad.join(', ')}. An action ID is a GUID such as 7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33.`);
+      throw invalidInputError(notAnActionIdMessage(bad));
     }
     const actions: MachineAction[] = [];
     for (const id of ids) {
@@ -120,18 +127,35 @@ export function registerCancelCommand(context: vscode.ExtensionContext, log: Ext
 
   const cancelSingle = async (client: DefenderClient, action: MachineAction, comment: string, verifyFirst: boolean): Promise<void> => {
     const subject = actionSubject(action);
-    const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Cancelling ${subject}` },
-      (progress) => cancelOne(client, action, comment, verifyFirst,
-        (seconds) => progress.report({ message: `Defender asked to wait ${seconds} s (rate limit); retrying once after that…` })),
-    );
-    notify(presentCancelOutcome(outcome, subject), isRetryable(outcome) ? [action.id] : [], comment);
+    let outcome: CancelOutcome;
+    try {
+      // Cancel stops it only until the POST is sent (runCancel ignores it after that): a sent cancel cannot be undone.
+      outcome = await withNotificationProgress(`Cancelling ${subject}`, { cancellable: true }, async (progress, token) => {
+        const stop = new AbortController();
+        const subscription = token.onCancellationRequested(() => stop.abort());
+        try {
+          return await cancelOne(client, action, comment, verifyFirst, {
+            signal: stop.signal,
+            onThrottled: (seconds) => progress.report({ message: rateLimitWait(seconds) }),
+            onTooLateToStop: () => log.info(`Cancel of action ${action.id}: Cancel pressed after the request was sent; it cannot be taken back, waiting for the answer`),
+          });
+        } finally {
+          subscription.dispose();
+        }
+      });
+    } catch (error) {
+      if (isUserCancellation(error)) {
+        log.info(`Cancel of action ${action.id} stopped before the request was sent: nothing sent`);
+        return;
+      }
+      throw error;
+    }
+    notifyOutcome(presentCancelOutcome(outcome, subject), isRetryable(outcome) ? [action.id] : [], comment);
   };
 
   const cancelBulk = async (client: DefenderClient, actions: MachineAction[], comment: string, verifyFirst: boolean): Promise<void> => {
     const total = actions.length;
-    const entries = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Cancelling ${total} machine actions`, cancellable: true },
+    const entries = await withNotificationProgress(`Cancelling ${total} machine actions`, { cancellable: true },
       async (progress, token): Promise<BulkEntry[]> => {
         const stop = new AbortController();
         const subscription = token.onCancellationRequested(() => stop.abort());
@@ -139,7 +163,7 @@ export function registerCancelCommand(context: vscode.ExtensionContext, log: Ext
         try {
           const results = await runPaced(actions,
             (action) => cancelOne(client, action, comment, verifyFirst,
-              (seconds) => progress.report({ message: `Defender asked to wait ${seconds} s (rate limit)…` })),
+              { onThrottled: (seconds) => progress.report({ message: rateLimitWait(seconds) }) }),
             { concurrency: MAX_BULK_CONCURRENCY, signal: stop.signal, onSettled: (done) => progress.report({ increment: 100 / total, message: `${done} of ${total}` }) });
           return results.map((r) => ('result' in r ? { outcome: r.result } : { notSent: true }));
         } finally {
@@ -151,7 +175,18 @@ export function registerCancelCommand(context: vscode.ExtensionContext, log: Ext
     const notSent = actions.filter((_, i) => 'notSent' in entries[i]).map((a) => a.id);
     log.info(`Bulk cancel of ${total}: ${summary.message}${notSent.length ? ` Stopped before sending: ${notSent.join(', ')}` : ''}`);
     const retryIds = actions.filter((_, i) => { const e = entries[i]; return 'outcome' in e && isRetryable(e.outcome); }).map((a) => a.id);
-    notify(summary, retryIds, comment);
+    notifyOutcome(summary, retryIds, comment);
+  };
+
+  /** The targets as the store knows them now: finished, already being cancelled (busy), or ready to send. */
+  const partition = (targets: readonly MachineAction[]) => {
+    const current = targets.map((a) => store.get(a.id) ?? a);
+    return {
+      current,
+      finished: current.filter((a) => !isCancellable(a.status)),
+      busy: current.filter((a) => isCancellable(a.status) && inFlight.has(a.id)),
+      ready: current.filter((a) => isCancellable(a.status) && !inFlight.has(a.id)),
+    };
   };
 
   registerCommand(context, log, Commands.cancelAction, 'Could not cancel the machine action', async (...args: unknown[]) => {
@@ -163,20 +198,12 @@ export function registerCancelCommand(context: vscode.ExtensionContext, log: Ext
     if (!targets?.length) {
       return;
     }
-    const finished = targets.filter((a) => !isCancellable(a.status));
-    const busy = targets.filter((a) => isCancellable(a.status) && inFlight.has(a.id));
-    const toSend = targets.filter((a) => isCancellable(a.status) && !inFlight.has(a.id));
+    const { finished, busy, ready: toSend } = partition(targets);
     for (const action of finished) {
       log.info(`Cancel skipped: action ${action.id} on ${deviceLabel(action)} is ${action.status}, not cancellable`);
     }
     if (toSend.length === 0) {
-      const [first] = targets;
-      const reason = busy.length
-        ? `${targets.length === 1 ? actionSubject(first) : 'The selected actions'} ${targets.length === 1 ? 'is' : 'are'} already being cancelled.`
-        : targets.length === 1
-          ? `${actionSubject(first)} is ${statusLabel(first.status)}: only Pending or In Progress actions can be cancelled.`
-          : 'None of the selected actions can be cancelled: only Pending or In Progress ones can.';
-      void vscode.window.showInformationMessage(reason);
+      void notify.info(nothingToCancelMessage(targets, busy.length));
       return;
     }
     const skipped = finished.length + busy.length;
@@ -189,9 +216,18 @@ export function registerCancelCommand(context: vscode.ExtensionContext, log: Ext
       log.info(`Cancel of ${toSend.map((a) => a.id).join(', ')} abandoned at the comment prompt: nothing sent`);
       return;
     }
-    await (toSend.length === 1
-      ? cancelSingle(client, toSend[0], comment, options.verifyFirst)
-      : cancelBulk(client, toSend, comment, options.verifyFirst));
+    // The prompt may have been open while another cancel of the same action ran or finished: never a second POST.
+    const afterPrompt = partition(toSend);
+    for (const action of [...afterPrompt.finished, ...afterPrompt.busy]) {
+      log.info(`Cancel of action ${action.id} on ${deviceLabel(action)} not sent: while the comment prompt was open it ${isCancellable(action.status) ? 'started being cancelled' : `became ${action.status}`}`);
+    }
+    if (afterPrompt.ready.length === 0) {
+      void notify.info(nothingToCancelMessage(afterPrompt.current, afterPrompt.busy.length));
+      return;
+    }
+    await (afterPrompt.ready.length === 1
+      ? cancelSingle(client, afterPrompt.ready[0], comment, options.verifyFirst)
+      : cancelBulk(client, afterPrompt.ready, comment, options.verifyFirst));
   });
 }
 
@@ -210,7 +246,10 @@ function pickItem(action: MachineAction, now: number): ActionPick {
   };
 }
 
-/** The palette's quick pick: the cancellable actions of the list, or a pasted action id. Resolves to the chosen id. */
+/**
+ * The palette's quick pick: the cancellable actions of the list, or a pasted action id. Resolves to the chosen id;
+ * typed text that is not an action id and matches no row is refused with a notification, not closed on silently.
+ */
 async function pickActionToCancel(view: MachineActionsView, inFlight: InFlight<CancelOutcome>): Promise<string[] | undefined> {
   const now = Date.now();
   const listed = view.store.actions.filter((a) => isCancellable(a.status) && !inFlight.has(a.id)).map((a) => pickItem(a, now));
@@ -230,7 +269,14 @@ async function pickActionToCancel(view: MachineActionsView, inFlight: InFlight<C
         ? [{ label: `$(search) Action ${id}`, description: listedAction ? quickPickText(actionSubject(listedAction)) : 'look it up in Defender', alwaysShow: true, id }, ...listed]
         : listed;
     });
-    pick.onDidAccept(() => resolve(pick.selectedItems[0]));
+    pick.onDidAccept(() => {
+      const [selected] = pick.selectedItems;
+      const typed = pick.value.trim();
+      if (!selected && typed && !isGuid(typed)) {
+        void notify.error(notAnActionIdMessage([typed]));
+      }
+      resolve(selected);
+    });
     pick.onDidHide(() => resolve(undefined));
     pick.show();
   });

@@ -17,6 +17,13 @@ export interface CancelRequest {
   verifyFirst?: boolean;
   /** The service answered 429: the client waits this long, then retries once. */
   onThrottled?(seconds: number): void;
+  /**
+   * The user's Cancel. It stops the cancel only while nothing is on the wire (waiting for the rate budget or a
+   * Retry-After; runCancel then rejects with the abort reason). A POST already sent cannot be taken back, so from then
+   * on the abort is ignored and `onTooLateToStop` says so.
+   */
+  signal?: AbortSignal;
+  onTooLateToStop?(): void;
 }
 
 function unconfirmedRead(outcome: CancelOutcome, error: unknown): CancelOutcome {
@@ -24,11 +31,30 @@ function unconfirmedRead(outcome: CancelOutcome, error: unknown): CancelOutcome 
 }
 
 export async function runCancel(client: CancelClient, request: CancelRequest): Promise<CancelOutcome> {
+  const { signal } = request;
+  const stop = new AbortController();
+  let onWire = false;
+  const onAbort = (): void => (onWire ? request.onTooLateToStop?.() : stop.abort(signal?.reason));
+  if (signal?.aborted) {
+    onAbort();
+  }
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await cancelUnlessStopped(client, request, stop.signal, (sending) => { onWire = sending; });
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function cancelUnlessStopped(
+  client: CancelClient, request: CancelRequest, stop: AbortSignal, setOnWire: (sending: boolean) => void,
+): Promise<CancelOutcome> {
   if (request.verifyFirst) {
     let current: MachineAction;
     try {
-      current = await client.getMachineAction(request.id);
+      current = await client.getMachineAction(request.id, stop);
     } catch (error) {
+      stop.throwIfAborted();
       return unconfirmedRead(classifyCancelError(error), error);
     }
     if (!isCancellable(current.status)) {
@@ -36,9 +62,17 @@ export async function runCancel(client: CancelClient, request: CancelRequest): P
     }
   }
   try {
-    const hooks: CancelHooks = { onThrottled: (seconds) => request.onThrottled?.(seconds) };
-    return classifyCancelResult(await client.cancelMachineAction(request.id, request.comment, undefined, hooks));
+    const hooks: CancelHooks = {
+      onSending: () => setOnWire(true),
+      // A wait (rate budget, or a 429's Retry-After: the 429 was not processed) means nothing is on the wire.
+      onThrottled: (seconds) => {
+        setOnWire(false);
+        request.onThrottled?.(seconds);
+      },
+    };
+    return classifyCancelResult(await client.cancelMachineAction(request.id, request.comment, stop, hooks));
   } catch (error) {
+    stop.throwIfAborted();
     const outcome = classifyCancelError(error);
     if (outcome.kind === 'alreadyFinished') {
       return readAfterRefusal(client, request.id, outcome);

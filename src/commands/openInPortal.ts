@@ -5,6 +5,7 @@ import { invalidInputError } from '../defender/errors';
 import type { ExtensionLog } from '../log';
 import type { MachineActionsView } from '../views/machineActionsView';
 import { requireTargets } from './commandArgs';
+import { notify } from './notify';
 import { portalDeviceUrl } from './portalLink';
 import { registerCommand } from './registerCommand';
 
@@ -20,7 +21,7 @@ export function registerOpenInPortalCommand(context: vscode.ExtensionContext, lo
     for (const machineId of machineIds.slice(0, MAX_TABS)) {
       const url = portalDeviceUrl(view.session.cloud(), machineId);
       if (!url) {
-        void vscode.window.showInformationMessage(`The Defender portal of the Custom cloud is not known. The device's machine ID is ${machineId}.`);
+        void notify.info(`The Defender portal of the Custom cloud is not known. The device's machine ID is ${machineId}.`);
         return;
       }
       log.info(`Opening the Defender portal: ${url}`);

@@ -1,12 +1,14 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { AuthController } from '../authController';
 import { Commands } from '../constants';
 import type { ExtensionLog } from '../log';
+import { notify } from './notify';
 import { registerCommand } from './registerCommand';
+import { signedInMessage } from './signInText';
 
 export function registerSignIn(context: vscode.ExtensionContext, log: ExtensionLog, auth: AuthController): void {
   registerCommand(context, log, Commands.signIn, 'Sign-in failed', async () => {
     const account = await auth.signIn();
-    void vscode.window.showInformationMessage(`Signed in to Microsoft Defender as ${account.username} (tenant ${account.tenantId}).`);
+    void notify.info(signedInMessage(account));
   });
 }

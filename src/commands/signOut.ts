@@ -1,13 +1,14 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { AuthController } from '../authController';
 import { Commands } from '../constants';
 import type { ExtensionLog } from '../log';
+import { notify } from './notify';
 import { registerCommand } from './registerCommand';
 
 export function registerSignOut(context: vscode.ExtensionContext, log: ExtensionLog, auth: AuthController): void {
   registerCommand(context, log, Commands.signOut, 'Sign-out failed', async () => {
     const username = auth.account?.username;
     await auth.signOut();
-    void vscode.window.showInformationMessage(username ? `Signed out ${username} from Microsoft Defender.` : 'Signed out of Microsoft Defender.');
+    void notify.info(username ? `Signed out ${username} from Microsoft Defender.` : 'Signed out of Microsoft Defender.');
   });
 }

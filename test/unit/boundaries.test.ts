@@ -11,7 +11,7 @@ const PURE_FILES = [
   'config.ts', 'redact.ts',
   'views/presentation.ts', 'views/grouping.ts', 'views/treeNodes.ts', 'views/detailsText.ts', 'views/statusBarContent.ts',
   'commands/errorPresentation.ts', 'commands/cancelOutcome.ts', 'commands/cancelFlow.ts', 'commands/bulkCancel.ts',
-  'commands/commandArgs.ts', 'commands/portalLink.ts',
+  'commands/commandArgs.ts', 'commands/portalLink.ts', 'commands/userText.ts', 'commands/cancelText.ts', 'commands/signInText.ts',
 ];
 
 function tsFilesUnder(dir: string): string[] {

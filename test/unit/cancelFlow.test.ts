@@ -7,6 +7,7 @@ import * as https from 'node:https';
 import { bulkPacingNote, InFlight, MAX_BULK_CONCURRENCY, runPaced } from '../../src/commands/bulkCancel';
 import { runCancel } from '../../src/commands/cancelFlow';
 import { BulkEntry, CancelOutcome, outcomeEntity, presentCancelOutcome, summarizeBulk } from '../../src/commands/cancelOutcome';
+import { isUserCancellation } from '../../src/commands/errorPresentation';
 import { DefenderClient } from '../../src/defender/client';
 import type { Clock } from '../../src/defender/logger';
 import { RateLimiter } from '../../src/defender/rateLimiter';
@@ -215,6 +216,47 @@ test('a retry reads first: a finished action is sent nothing, a still pending on
   assert.equal(posts().length, 0);
   const pending = await runCancel(client().client, { id: second, comment: COMMENT, verifyFirst: true });
   assert.equal(kindOf(pending), 'cancelled');
+  assert.equal(posts().length, 1);
+});
+
+test('Cancel while waiting for the rate budget: stops it, nothing is sent', async () => {
+  const id = pendingId();
+  const limiter = new RateLimiter({ perMinute: 1, perHour: 1500, clock });
+  await limiter.acquire();
+  const stop = new AbortController();
+  const running = runCancel(client({ rateLimiter: limiter }).client, { id, comment: COMMENT, signal: stop.signal });
+  stop.abort();
+  await assert.rejects(running, (error) => isUserCancellation(error));
+  assert.equal(sim.requests.length, 0);
+  assert.equal(sim.getAction(id)?.status, 'Pending');
+});
+
+test('Cancel during a Retry-After wait: stops it, no second POST (the 429 was not processed)', async () => {
+  const id = pendingId();
+  sim.failNext({ kind: 'status', status: 429, retryAfterSeconds: 7 }, { method: 'POST' });
+  const stop = new AbortController();
+  const tooLate: string[] = [];
+  await assert.rejects(
+    runCancel(client().client, { id, comment: COMMENT, signal: stop.signal, onThrottled: () => stop.abort(), onTooLateToStop: () => tooLate.push(id) }),
+    (error) => isUserCancellation(error));
+  assert.equal(posts().length, 1);
+  assert.deepEqual(tooLate, []);
+  assert.equal(sim.getAction(id)?.status, 'Pending');
+});
+
+test('Cancel once the POST is on the wire does not pretend to undo it: the answer still counts, and it says so', async () => {
+  const id = pendingId();
+  sim.failNext({ kind: 'slow', delayMs: 300 }, { method: 'POST' });
+  const stop = new AbortController();
+  const tooLate: string[] = [];
+  const running = runCancel(client().client, { id, comment: COMMENT, signal: stop.signal, onTooLateToStop: () => tooLate.push(id) });
+  while (posts().length === 0) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  stop.abort();
+  const outcome = await running;
+  assert.equal(kindOf(outcome), 'cancelled');
+  assert.deepEqual(tooLate, [id]);
   assert.equal(posts().length, 1);
 });
 

@@ -89,7 +89,7 @@ const OUTCOMES: OutcomeCase[] = [
     title: '429: the Retry-After wait is shown, then one retry goes through',
     arrange: (cloud) => cloud.defender.failNext({ kind: 'status', status: 429, retryAfterSeconds: 1 }, { method: 'POST' }),
     severity: 'info', says: ['Cancelled {subject}.'], buttons: [], posts: 2, rereads: 0, group: 'Cancelled',
-    progress: ['Defender asked to wait 1 s (rate limit); retrying once after that…'],
+    progress: ['Waiting 1 s for the Defender API rate limit…'],
   },
   {
     title: '429 again after the one retry: not cancelled, Retry-After shown, Retry offered',
