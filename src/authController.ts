@@ -6,6 +6,8 @@ import { MsalAuth } from './auth/msalAuth';
 import { MsalQueue } from './auth/msalQueue';
 import type { AccountSummary, AuthUi } from './auth/types';
 import { APPLICATION_SCOPED_SETTINGS, type Cloud, type Endpoints, type ExtensionSettings, resolveEndpoints, SettingsError } from './config';
+import { notify, withNotificationProgress } from './commands/notify';
+import { deviceCodeMessage } from './commands/signInText';
 import { ContextKeys } from './constants';
 import type { Logger } from './defender/logger';
 import { onDidChangeSettings, readSettings } from './settings';
@@ -15,18 +17,12 @@ const COPY_AND_OPEN = 'Copy & Open';
 const vscodeAuthUi: AuthUi = {
   openExternal: (url) => vscode.env.openExternal(vscode.Uri.parse(url, true)),
   copyToClipboard: (text) => vscode.env.clipboard.writeText(text),
-  withProgress: (title, task) => vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
-    (progress, token) => {
-      const cancelled = new AbortController();
-      token.onCancellationRequested(() => cancelled.abort());
-      return task(cancelled.signal, (message) => progress.report({ message }));
-    },
-  ),
-  showDeviceCode: async ({ userCode, verificationUri, expiresInSeconds }) =>
-    (await vscode.window.showInformationMessage(
-      `To sign in to Microsoft Defender, open ${verificationUri} and enter the code ${userCode} within ${Math.round(expiresInSeconds / 60)} minutes.`,
-      COPY_AND_OPEN)) === COPY_AND_OPEN,
+  withProgress: (title, task) => withNotificationProgress(title, { cancellable: true }, (progress, token) => {
+    const cancelled = new AbortController();
+    token.onCancellationRequested(() => cancelled.abort());
+    return task(cancelled.signal, (message) => progress.report({ message }));
+  }),
+  showDeviceCode: async (prompt) => (await notify.info(deviceCodeMessage(prompt), COPY_AND_OPEN)) === COPY_AND_OPEN,
 };
 
 export class AuthController implements vscode.Disposable {
@@ -132,10 +128,38 @@ export class AuthController implements vscode.Disposable {
         );
       }
     }
-    if (this.resolved instanceof SettingsError) {
-      this.log.info(`Sign-in is not configured: ${this.resolved.message}`);
+    const problem = this.resolved instanceof SettingsError ? this.resolved : undefined;
+    if (problem) {
+      this.log.info(`Sign-in is not configured: ${problem.message}`);
     }
+    // At start-up an empty client ID is the ordinary first run, which the welcome view explains; any other problem,
+    // and any a settings change causes, is shown once per setting (typing a host must not notify at each keystroke).
+    if (problem && problem.setting !== this.shownProblem && (this.started || this.configurationProblem)) {
+      this.showSettingsProblem(problem);
+    }
+    this.shownProblem = problem?.setting;
+    this.started = true;
     this.update();
+  }
+
+  private static readonly OPEN_SETTINGS = 'Open Settings';
+  /** The setting whose problem was last shown; undefined once the settings resolve. */
+  private shownProblem: string | undefined;
+  /** Whether configure() ran before: later runs follow a settings change. */
+  private started = false;
+
+  /**
+   * The setting that keeps sign-in from working, for the view to say; undefined when configured, and when there is
+   * simply no client ID yet (the not-configured welcome view says to set it).
+   */
+  get configurationProblem(): SettingsError | undefined {
+    return this.resolved instanceof SettingsError && this.settings.clientId ? this.resolved : undefined;
+  }
+
+  private showSettingsProblem(problem: SettingsError): void {
+    void notify.warn(problem.message, AuthController.OPEN_SETTINGS).then(
+      (choice) => choice === AuthController.OPEN_SETTINGS ? vscode.commands.executeCommand('workbench.action.openSettings', problem.setting) : undefined,
+    ).then(undefined, (error) => this.log.error(`Could not open the settings: ${error instanceof Error ? error.message : String(error)}`));
   }
 
   private update(): void {

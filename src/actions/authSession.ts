@@ -11,6 +11,8 @@ import type { ActionsSession, SessionAccount } from './session';
 /** What src/authController.ts exposes. */
 export interface AuthSource {
   readonly configured: boolean;
+  /** The setting to fix before sign-in can work, if one is wrong (not merely unset). */
+  readonly configurationProblem: { message: string } | undefined;
   readonly account: { username: string; tenantId: string } | undefined;
   /** undefined while not configured. */
   readonly endpoints: { apiBaseUrl: string } | undefined;
@@ -27,6 +29,10 @@ export class AuthSession implements ActionsSession {
 
   configured(): boolean {
     return this.auth.configured;
+  }
+
+  configurationProblem(): string | undefined {
+    return this.auth.configurationProblem?.message;
   }
 
   account(): SessionAccount | undefined {

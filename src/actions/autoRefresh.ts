@@ -61,7 +61,12 @@ export class AutoRefreshTimer {
   private visible = false;
   private disposed = false;
 
-  constructor(private readonly tick: () => Promise<unknown>, private readonly timers: Timers = realTimers) {}
+  /** `onError` gets what a tick throws: the timer goes on, but the failure must reach the log. */
+  constructor(
+    private readonly tick: () => Promise<unknown>,
+    private readonly onError: (error: unknown) => void,
+    private readonly timers: Timers = realTimers,
+  ) {}
 
   /** `seconds` 0 turns auto refresh off. */
   configure(options: { seconds: number; visible: boolean }): void {
@@ -89,7 +94,7 @@ export class AutoRefreshTimer {
     }
     this.handle = this.timers.setTimeout(() => {
       this.handle = undefined;
-      void this.tick().catch(() => undefined).finally(() => {
+      void this.tick().catch(this.onError).finally(() => {
         if (this.handle === undefined) {
           this.schedule();
         }

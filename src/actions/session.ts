@@ -14,6 +14,8 @@ export interface SessionAccount {
 export interface ActionsSession {
   /** Whether the settings are complete enough to sign in (mdeActions.configured). */
   configured(): boolean;
+  /** Why sign-in cannot work when a setting is wrong (not merely unset): the view says it. */
+  configurationProblem(): string | undefined;
   /** A client for the signed-in account; undefined when signed out or not configured. */
   client(): DefenderClient | undefined;
   account(): SessionAccount | undefined;

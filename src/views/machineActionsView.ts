@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { SignInError } from '../auth/errors';
 import { errorDetail } from '../commands/errorPresentation';
+import { notify } from '../commands/notify';
 import { ActionFilter, applyFilter, describeFilter, isFilterActive, normalizeFilter } from '../actions/actionFilter';
 import { ActionsStore, RefreshResult } from '../actions/actionsStore';
 import { autoRefreshDecision, AutoRefreshTimer } from '../actions/autoRefresh';
@@ -45,7 +46,7 @@ export class MachineActionsView implements vscode.Disposable {
       () => ({ now: Date.now(), groupBy: this.settings.groupBy, isCancelling: (id) => this.store.isCancelling(id) }),
     );
     this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this.provider, canSelectMany: true, showCollapseAll: true });
-    this.timer = new AutoRefreshTimer(() => this.autoRefresh());
+    this.timer = new AutoRefreshTimer(() => this.autoRefresh(), (error) => this.log.error(`Auto refresh: ${errorDetail(error)}`));
     this.disposables.push(
       this.provider,
       this.treeView,
@@ -124,7 +125,7 @@ export class MachineActionsView implements vscode.Disposable {
           for (const change of result.changes) {
             this.log.info(`Status change: ${change.action.id} ${change.from} → ${change.to}`);
           }
-          void vscode.window.showInformationMessage(message);
+          void notify.info(message);
         }
         break;
       }
@@ -204,10 +205,15 @@ export class MachineActionsView implements vscode.Disposable {
     const shown = this.visibleActions();
     const cancellable = countCancellable(this.store.actions);
     this.treeView.badge = cancellable > 0 ? { value: cancellable, tooltip: `${cancellable} cancellable machine action${cancellable === 1 ? '' : 's'}` } : undefined;
-    this.treeView.description = describeView(account, { ...this.currentFilter, onlyMine: this.currentFilter.onlyMine || this.settings.onlyMine });
-    this.treeView.message = this.store.loaded
-      ? viewMessage({ total: this.store.actions.length, shown: shown.length, lookbackDays: this.settings.lookbackDays, maxActions: this.settings.maxActions, warnings: this.store.warnings })
-      : undefined;
+    const filter = { ...this.currentFilter, onlyMine: this.currentFilter.onlyMine || this.settings.onlyMine };
+    this.treeView.description = describeView(account, filter);
+    // Not configured because a setting is wrong: the view says which (the static welcome view cannot).
+    this.treeView.message = this.session.configurationProblem() ?? (this.store.loaded
+      ? viewMessage({
+        total: this.store.actions.length, shown: shown.length, lookbackDays: this.settings.lookbackDays, maxActions: this.settings.maxActions,
+        warnings: this.store.warnings, filterActive: isFilterActive(filter),
+      })
+      : undefined);
     void vscode.commands.executeCommand('setContext', ContextKeys.loading, this.store.loading);
     this.statusBar.update({
       configured: this.session.configured(),

@@ -165,12 +165,23 @@ export interface ViewMessageInput {
   lookbackDays: number;
   maxActions: number;
   warnings: readonly string[];
+  /** A filter is on (client side, or "only mine" on the server query). */
+  filterActive: boolean;
 }
 
-/** The line above the tree (treeView.message) when it helps: a cut-off list, a filter that hides actions, warnings. */
+/**
+ * The line above the tree (treeView.message) when it helps: an empty time window, a cut-off list, a filter that
+ * hides actions, warnings. (A message replaces the static welcome view, which cannot name the number of days.)
+ */
 export function viewMessage(input: ViewMessageInput): string | undefined {
   const days = `the last ${input.lookbackDays} day${input.lookbackDays === 1 ? '' : 's'}`;
   const lines = [...input.warnings];
+  if (input.total === 0) {
+    lines.push(`No machine actions in ${days}.`);
+    if (input.filterActive) {
+      lines.push('A filter is on: change or clear it to see more.');
+    }
+  }
   if (input.total >= input.maxActions) {
     lines.push(`Showing the newest ${input.maxActions} machine actions of ${days} (setting "Max Actions").`);
   }

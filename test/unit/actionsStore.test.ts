@@ -154,7 +154,7 @@ test('the timer ticks every N seconds while visible, stops when hidden or off, a
   const timer = new AutoRefreshTimer(() => new Promise<void>((resolve) => {
     ticks++;
     release = resolve;
-  }), timers);
+  }), (error) => assert.fail(`no tick failed: ${String(error)}`), timers);
   timer.configure({ seconds: 60, visible: false });
   assert.equal(pending.size, 0, 'hidden: no timer');
   timer.configure({ seconds: 60, visible: true });
@@ -175,4 +175,16 @@ test('the timer ticks every N seconds while visible, stops when hidden or off, a
   timer.configure({ seconds: 30, visible: true });
   timer.dispose();
   assert.equal(pending.size, 0);
+});
+
+test('a failed tick reaches onError, and the timer goes on', async () => {
+  const { timers, pending, fire } = manualTimers();
+  const errors: unknown[] = [];
+  const timer = new AutoRefreshTimer(() => Promise.reject(new Error('boom')), (error) => errors.push(error), timers);
+  timer.configure({ seconds: 15, visible: true });
+  fire();
+  await settle();
+  assert.deepEqual(errors.map((e) => (e as Error).message), ['boom']);
+  assert.equal(pending.size, 1, 'the next turn is scheduled');
+  timer.dispose();
 });

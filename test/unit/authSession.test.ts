@@ -9,6 +9,7 @@ function fakeAuth(): AuthSource & { listeners: Array<() => void> } {
   return {
     listeners,
     configured: true,
+    configurationProblem: undefined,
     account: undefined,
     endpoints: { apiBaseUrl: 'https://api.security.microsoft.com' },
     cloud: 'GCCHigh',
@@ -26,7 +27,14 @@ test('signed out: no client, no account, no budget', () => {
   const session = new AuthSession(fakeAuth(), quiet);
   assert.deepEqual([session.client(), session.account(), session.rateBudget()], [undefined, undefined, undefined]);
   assert.equal(session.configured(), true);
+  assert.equal(session.configurationProblem(), undefined);
   assert.equal(session.cloud(), 'GCCHigh');
+});
+
+test('a wrong setting is passed on in the words of the sign-in controller', () => {
+  const auth = fakeAuth();
+  (auth as { configurationProblem: AuthSource['configurationProblem'] }).configurationProblem = { message: 'mdeActions.custom.apiBaseUrl must use https://' };
+  assert.equal(new AuthSession(auth, quiet).configurationProblem(), 'mdeActions.custom.apiBaseUrl must use https://');
 });
 
 test('signed in: the account as UPN and tenant, the same client until the account or the API base changes', () => {

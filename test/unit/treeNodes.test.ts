@@ -108,9 +108,16 @@ test('the badge count is the cancellable actions', () => {
 });
 
 test('the view message appears only when it helps', () => {
-  const base = { total: 40, shown: 40, lookbackDays: 7, maxActions: 1000, warnings: [] };
+  const base = { total: 40, shown: 40, lookbackDays: 7, maxActions: 1000, warnings: [], filterActive: false };
   assert.equal(viewMessage(base), undefined);
   assert.equal(viewMessage({ ...base, shown: 12 }), '12 of 40 machine actions of the last 7 days match the filter.');
   assert.equal(viewMessage({ ...base, total: 1000, shown: 1000 }), 'Showing the newest 1000 machine actions of the last 7 days (setting "Max Actions").');
   assert.match(viewMessage({ ...base, lookbackDays: 1, warnings: ['The list may be incomplete.'] }) ?? '', /^The list may be incomplete\.$/);
+});
+
+test('an empty time window says so, with the number of days, and that a filter is on', () => {
+  const empty = { total: 0, shown: 0, lookbackDays: 7, maxActions: 1000, warnings: [], filterActive: false };
+  assert.equal(viewMessage(empty), 'No machine actions in the last 7 days.');
+  assert.equal(viewMessage({ ...empty, lookbackDays: 1 }), 'No machine actions in the last 1 day.');
+  assert.equal(viewMessage({ ...empty, filterActive: true }), 'No machine actions in the last 7 days. A filter is on: change or clear it to see more.');
 });

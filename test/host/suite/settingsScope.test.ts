@@ -2,15 +2,76 @@
 // .vscode/settings.json must not reach them. test/host/workspace/.vscode/settings.json tries.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { EXTENSION_ID } from '../../../src/constants';
+import type { ExtensionTestApi } from '../../../src/extension';
+import { recordUi } from './recordedUi';
+import { updateUserSetting, waitFor } from './signedIn';
 
 suite('Settings scope in a real host', () => {
   test('a workspace .vscode/settings.json sets window settings but cannot redirect the sign-in or the API', () => {
     const config = vscode.workspace.getConfiguration('mdeActions');
     assert.equal(config.get('lookbackDays'), 30, 'the workspace settings file was read');
-    for (const key of ['cloud', 'tenantId', 'clientId', 'custom.authorityHost', 'custom.apiBaseUrl']) {
+    for (const key of ['cloud', 'apiRegion', 'tenantId', 'clientId', 'signInMethod', 'custom.authorityHost', 'custom.apiBaseUrl']) {
       const value = config.inspect(key);
       assert.equal(value?.workspaceValue, undefined, `${key} from the workspace is ignored`);
       assert.equal(config.get(key), value?.defaultValue, `${key} keeps its default`);
     }
   });
 });
+
+suite('A wrong sign-in setting in a real host', () => {
+  // In this order only the last one makes the settings wrong: Custom hosts count only once the cloud is Custom.
+  const SETTINGS: Array<[string, string]> = [
+    ['mdeActions.clientId', '00000000-0000-0000-0000-000000000001'],
+    ['mdeActions.custom.authorityHost', 'https://login.contoso.com'],
+    ['mdeActions.custom.apiBaseUrl', 'http://mde-proxy.contoso.com'],
+    ['mdeActions.cloud', 'Custom'],
+  ];
+
+  suiteTeardown(async () => {
+    const quiet = recordUi();
+    try {
+      for (const [id] of [...SETTINGS].reverse()) {
+        await updateUserSetting(id, undefined);
+      }
+    } finally {
+      quiet.restore();
+    }
+  });
+
+  test('an http API base is refused with one warning naming the setting, whose Open Settings opens it; the view says why', async () => {
+    const api = await vscode.extensions.getExtension<ExtensionTestApi | undefined>(EXTENSION_ID)?.activate();
+    assert.ok(api, 'activate() returns the test API in the Test extension mode');
+    const ui = recordUi();
+    const opened: unknown[][] = [];
+    const executeCommand = vscode.commands.executeCommand;
+    // The extension shares this vscode object: record what Open Settings runs, and run it.
+    vscode.commands.executeCommand = (command: string, ...args: unknown[]) => {
+      if (command === 'workbench.action.openSettings') {
+        opened.push(args);
+      }
+      return executeCommand(command, ...args);
+    };
+    ui.answer = (notification) => (notification.buttons.includes('Open Settings') ? 'Open Settings' : undefined);
+    try {
+      for (const [id, value] of SETTINGS) {
+        await updateUserSetting(id, value);
+      }
+      // The button's command runs a few turns after the settings event.
+      await waitFor(() => opened.length > 0, 'Open Settings to run', 5000);
+    } finally {
+      ui.restore();
+      vscode.commands.executeCommand = executeCommand;
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+    assert.deepEqual(ui.notifications, [{
+      severity: 'warning',
+      message: 'mdeActions.custom.apiBaseUrl must use https:// — tokens are never sent over http.',
+      buttons: ['Open Settings'],
+    }]);
+    assert.deepEqual(opened, [['mdeActions.custom.apiBaseUrl']]);
+    assert.equal(api.auth.configured, false);
+    assert.equal(api.treeView.message, ui.notifications[0].message);
+  });
+});
+

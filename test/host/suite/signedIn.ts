@@ -73,6 +73,27 @@ async function signIn(cloud: SimulatedCloud): Promise<void> {
     `signed in; shown: ${JSON.stringify(ui.notifications)}`);
 }
 
+/**
+ * Sets (undefined: removes) a user setting and resolves once the extension heard of it: its listener was registered
+ * at activation, before the one here, so it has run. (update() may resolve before the change event comes.)
+ */
+export async function updateUserSetting(id: string, value: unknown): Promise<void> {
+  const config = vscode.workspace.getConfiguration();
+  if (config.inspect(id)?.globalValue === value) {
+    return;
+  }
+  const heard = new Promise<void>((resolve) => {
+    const listener = vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration(id)) {
+        listener.dispose();
+        resolve();
+      }
+    });
+  });
+  await config.update(id, value, vscode.ConfigurationTarget.Global);
+  await heard;
+}
+
 /** Polls `condition` every 50 ms; fails with `what` after `timeoutMs`. */
 export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

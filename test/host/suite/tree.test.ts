@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../../../src/constants';
 import type { RawAction } from '../../simulators/defenderSimulator';
 import { ANALYST_UPN, INJECTION_COMMENT } from '../../simulators/seedActions';
-import { readTree, type Row, signInToSimulatedCloud, type SignedIn, waitFor } from './signedIn';
+import { groupOf, readTree, type Row, signInToSimulatedCloud, type SignedIn, updateUserSetting, waitFor } from './signedIn';
 import { recordUi, type RecordedUi } from './recordedUi';
 
 // VS Code renders MarkdownStrings with a CommonMark renderer; markdown-it is one, with links and autolinks on.
@@ -34,6 +34,7 @@ suite('The Machine Actions tree in a real host', () => {
     ui?.restore();
     ui = undefined;
     await vscode.workspace.getConfiguration('mdeActions').update('groupBy', undefined, vscode.ConfigurationTarget.Global);
+    await updateUserSetting('mdeActions.notifyOnStatusChange', undefined);
     await vscode.commands.executeCommand(Commands.filter, {});
   });
 
@@ -54,6 +55,19 @@ suite('The Machine Actions tree in a real host', () => {
     }
     return counts;
   }
+
+  /** The rows of a status group, each with the simulator's action behind it. */
+  async function rowsOf(group: string): Promise<Array<{ row: Row; raw: RawAction }>> {
+    const rows = (await readTree(session.api)).find((g) => g.label === group)?.children ?? [];
+    return rows.map((row) => {
+      const raw = session.cloud.defender.getAction((row.node as { action: { id: string } }).action.id);
+      assert.ok(raw, `the simulator has the action of ${row.label}`);
+      return { row, raw };
+    });
+  }
+
+  /** How notifications and the details name the action of a row: "Isolate (Full) on <device>". */
+  const subjectOf = (row: Row) => `${row.label} on ${row.description.split(' · ')[0]}`;
 
   const statusLabel = (a: RawAction) => STATUS_LABELS[String(a.status)] ?? String(a.status);
   const groupCounts = (tree: Row[]) => new Map(tree.map((g) => [g.label, Number(g.description)]));
@@ -172,5 +186,75 @@ suite('The Machine Actions tree in a real host', () => {
 
     await vscode.commands.executeCommand(Commands.refresh);
     assert.deepEqual(groupCounts(await readTree(session.api)), before);
+  });
+
+  test('Show Details opens a read-only mde-action: document with the summary and the raw JSON of the row\'s action', async () => {
+    const [{ row, raw }] = await rowsOf('Pending');
+    await vscode.commands.executeCommand(Commands.showDetails, row.node);
+    try {
+      const document = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'mde-action' && d.uri.path.startsWith(`/${raw.id.toLowerCase()}/`));
+      assert.ok(document, 'the details document is open');
+      const text = document.getText();
+      assert.equal(text.split('\n')[0], `// Machine action: ${subjectOf(row)}`);
+      const marker = '// Read-only. The raw JSON as Defender sent it:\n';
+      assert.ok(text.includes(marker), text);
+      assert.deepEqual(JSON.parse(text.slice(text.indexOf(marker) + marker.length)), raw);
+      // Typing into it, as the engineer would, changes nothing.
+      await vscode.window.showTextDocument(document);
+      await vscode.commands.executeCommand('type', { text: 'edited' });
+      assert.equal(document.getText(), text, 'the document cannot be edited');
+      assert.equal(document.isDirty, false);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+  });
+
+  test('Copy Action ID puts the row\'s id on the clipboard', async () => {
+    const [{ row, raw }] = await rowsOf('Succeeded');
+    await vscode.env.clipboard.writeText('something else');
+    await vscode.commands.executeCommand(Commands.copyActionId, row.node);
+    assert.equal(await vscode.env.clipboard.readText(), raw.id);
+  });
+
+  test('Open in Portal: the portal of the Custom cloud is not known, so it names the machine id and opens nothing', async () => {
+    // The simulated cloud is Custom; the device page URL of the named clouds is covered by the unit tests of portalLink.
+    ui = recordUi();
+    const [{ row, raw }] = await rowsOf('Pending');
+    await vscode.commands.executeCommand(Commands.openInPortal, row.node);
+    assert.deepEqual(ui.opened, []);
+    assert.deepEqual(ui.info, [`The Defender portal of the Custom cloud is not known. The device's machine ID is ${raw.machineId}.`]);
+  });
+
+  test('an action that finished behind the extension\'s back is told in one notification; with Notify On Status Change off, not', async () => {
+    // Through Refresh: auto refresh loads the same way but waits 15 s at the least, and only while the view is visible.
+    const [first, second] = await rowsOf('In Progress');
+    ui = recordUi();
+    first.raw.status = 'Succeeded';
+    await vscode.commands.executeCommand(Commands.refresh);
+    assert.deepEqual(ui.notifications, [{ severity: 'info', message: `${subjectOf(first.row)}: In Progress → Succeeded.`, buttons: [] }]);
+
+    await updateUserSetting('mdeActions.notifyOnStatusChange', false);
+    ui.notifications.length = 0;
+    second.raw.status = 'Failed';
+    await vscode.commands.executeCommand(Commands.refresh);
+    const tree = await readTree(session.api);
+    const row = tree.flatMap((g) => g.children).find((r) => r.item.id === second.row.item.id);
+    assert.equal(row && groupOf(tree, row)?.label, 'Failed', 'the refresh saw the change');
+    assert.deepEqual(ui.notifications, []);
+  });
+
+  test('a time window without machine actions says so above the empty tree', async () => {
+    const actions = session.cloud.defender.actions;
+    session.cloud.defender.setActions([]);
+    try {
+      await vscode.commands.executeCommand(Commands.refresh);
+      assert.deepEqual(await readTree(session.api), []);
+      const lookbackDays = vscode.workspace.getConfiguration('mdeActions').get<number>('lookbackDays');
+      assert.equal(session.api.treeView.message, `No machine actions in the last ${lookbackDays} days.`);
+    } finally {
+      session.cloud.defender.setActions(actions);
+      await vscode.commands.executeCommand(Commands.refresh);
+    }
+    assert.equal(session.api.treeView.message, undefined, 'gone once there are actions again');
   });
 });
