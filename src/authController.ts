@@ -36,6 +36,8 @@ export class AuthController implements vscode.Disposable {
   /** (clientId, authority, scope) of `auth`: a new MsalAuth only when one of them changes. */
   private authKey: string | undefined;
   private loading: Promise<void> = Promise.resolve();
+  /** The MsalAuth whose cached account is still being read. */
+  private restoringAuth: MsalAuth | undefined;
 
   /** Fires when the account, the endpoints or whether sign-in is configured changed. */
   readonly onDidChange = this.changed.event;
@@ -70,6 +72,14 @@ export class AuthController implements vscode.Disposable {
 
   get cloud(): Cloud {
     return this.settings.cloud;
+  }
+
+  /**
+   * True while the cached sign-in is being read (at start-up, or after the cloud or client changed): the engineer is
+   * neither signed in nor out yet, so the view must not offer Sign In meanwhile.
+   */
+  get restoring(): boolean {
+    return this.restoringAuth !== undefined;
   }
 
   /** Resolves once the cached account (if any) of the current configuration is loaded. */
@@ -122,10 +132,16 @@ export class AuthController implements vscode.Disposable {
         });
         auth.onDidChangeAccount(() => this.update());
         this.auth = auth;
+        this.restoringAuth = auth;
         this.loading = auth.loadAccount().then(
           () => undefined,
           (error) => this.log.warn(`Could not read the cached sign-in: ${error instanceof Error ? error.message : String(error)}`),
-        );
+        ).finally(() => {
+          if (this.restoringAuth === auth) {
+            this.restoringAuth = undefined;
+            this.update();
+          }
+        });
       }
     }
     const problem = this.resolved instanceof SettingsError ? this.resolved : undefined;

@@ -13,6 +13,7 @@ export interface AuthSource {
   readonly configured: boolean;
   /** The setting to fix before sign-in can work, if one is wrong (not merely unset). */
   readonly configurationProblem: { message: string } | undefined;
+  readonly restoring: boolean;
   readonly account: { username: string; tenantId: string } | undefined;
   /** undefined while not configured. */
   readonly endpoints: { apiBaseUrl: string } | undefined;
@@ -33,6 +34,10 @@ export class AuthSession implements ActionsSession {
 
   configurationProblem(): string | undefined {
     return this.auth.configurationProblem?.message;
+  }
+
+  restoring(): boolean {
+    return this.auth.restoring;
   }
 
   account(): SessionAccount | undefined {

@@ -16,6 +16,8 @@ export interface ActionsSession {
   configured(): boolean;
   /** Why sign-in cannot work when a setting is wrong (not merely unset): the view says it. */
   configurationProblem(): string | undefined;
+  /** True while the cached sign-in is still being read: neither signed in nor signed out yet. */
+  restoring(): boolean;
   /** A client for the signed-in account; undefined when signed out or not configured. */
   client(): DefenderClient | undefined;
   account(): SessionAccount | undefined;

@@ -214,7 +214,8 @@ export class MachineActionsView implements vscode.Disposable {
         warnings: this.store.warnings, filterActive: isFilterActive(filter),
       })
       : undefined);
-    void vscode.commands.executeCommand('setContext', ContextKeys.loading, this.store.loading);
+    // Reading the cached sign-in counts as loading, so the Sign In welcome does not flash before the tree shows.
+    void vscode.commands.executeCommand('setContext', ContextKeys.loading, this.store.loading || this.session.restoring());
     this.statusBar.update({
       configured: this.session.configured(),
       account: this.session.client() ? account : undefined,

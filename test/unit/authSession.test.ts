@@ -10,6 +10,7 @@ function fakeAuth(): AuthSource & { listeners: Array<() => void> } {
     listeners,
     configured: true,
     configurationProblem: undefined,
+    restoring: false,
     account: undefined,
     endpoints: { apiBaseUrl: 'https://api.security.microsoft.com' },
     cloud: 'GCCHigh',
@@ -29,6 +30,14 @@ test('signed out: no client, no account, no budget', () => {
   assert.equal(session.configured(), true);
   assert.equal(session.configurationProblem(), undefined);
   assert.equal(session.cloud(), 'GCCHigh');
+});
+
+test('while the cached sign-in is read, the session says so (the view shows Loading, not Sign In)', () => {
+  const auth = fakeAuth();
+  const session = new AuthSession(auth, quiet);
+  assert.equal(session.restoring(), false);
+  (auth as { restoring: boolean }).restoring = true;
+  assert.equal(session.restoring(), true);
 });
 
 test('a wrong setting is passed on in the words of the sign-in controller', () => {
