@@ -6,6 +6,7 @@ import { MsalAuth } from './auth/msalAuth';
 import { MsalQueue } from './auth/msalQueue';
 import type { AccountSummary, AuthUi } from './auth/types';
 import { APPLICATION_SCOPED_SETTINGS, type Cloud, type Endpoints, type ExtensionSettings, resolveEndpoints, SettingsError } from './config';
+import { errorDetail } from './commands/errorPresentation';
 import { notify, withNotificationProgress } from './commands/notify';
 import { deviceCodeMessage } from './commands/signInText';
 import { ContextKeys } from './constants';
@@ -17,11 +18,8 @@ const COPY_AND_OPEN = 'Copy & Open';
 const vscodeAuthUi: AuthUi = {
   openExternal: (url) => vscode.env.openExternal(vscode.Uri.parse(url, true)),
   copyToClipboard: (text) => vscode.env.clipboard.writeText(text),
-  withProgress: (title, task) => withNotificationProgress(title, { cancellable: true }, (progress, token) => {
-    const cancelled = new AbortController();
-    token.onCancellationRequested(() => cancelled.abort());
-    return task(cancelled.signal, (message) => progress.report({ message }));
-  }),
+  withProgress: (title, task) => withNotificationProgress(title, { cancellable: true },
+    (progress, signal) => task(signal, (message) => progress.report({ message }))),
   showDeviceCode: async (prompt) => (await notify.info(deviceCodeMessage(prompt), COPY_AND_OPEN)) === COPY_AND_OPEN,
 };
 
@@ -135,7 +133,7 @@ export class AuthController implements vscode.Disposable {
         this.restoringAuth = auth;
         this.loading = auth.loadAccount().then(
           () => undefined,
-          (error) => this.log.warn(`Could not read the cached sign-in: ${error instanceof Error ? error.message : String(error)}`),
+          (error) => this.log.warn(`Could not read the cached sign-in: ${errorDetail(error)}`),
         ).finally(() => {
           if (this.restoringAuth === auth) {
             this.restoringAuth = undefined;
@@ -175,7 +173,7 @@ export class AuthController implements vscode.Disposable {
   private showSettingsProblem(problem: SettingsError): void {
     void notify.warn(problem.message, AuthController.OPEN_SETTINGS).then(
       (choice) => choice === AuthController.OPEN_SETTINGS ? vscode.commands.executeCommand('workbench.action.openSettings', problem.setting) : undefined,
-    ).then(undefined, (error) => this.log.error(`Could not open the settings: ${error instanceof Error ? error.message : String(error)}`));
+    ).then(undefined, (error) => this.log.error(`Could not open the settings: ${errorDetail(error)}`));
   }
 
   private update(): void {

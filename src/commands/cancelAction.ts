@@ -130,19 +130,12 @@ export function registerCancelCommand(context: vscode.ExtensionContext, log: Ext
     let outcome: CancelOutcome;
     try {
       // Cancel stops it only until the POST is sent (runCancel ignores it after that): a sent cancel cannot be undone.
-      outcome = await withNotificationProgress(`Cancelling ${subject}`, { cancellable: true }, async (progress, token) => {
-        const stop = new AbortController();
-        const subscription = token.onCancellationRequested(() => stop.abort());
-        try {
-          return await cancelOne(client, action, comment, verifyFirst, {
-            signal: stop.signal,
-            onThrottled: (seconds) => progress.report({ message: rateLimitWait(seconds) }),
-            onTooLateToStop: () => log.info(`Cancel of action ${action.id}: Cancel pressed after the request was sent; it cannot be taken back, waiting for the answer`),
-          });
-        } finally {
-          subscription.dispose();
-        }
-      });
+      outcome = await withNotificationProgress(`Cancelling ${subject}`, { cancellable: true }, (progress, signal) =>
+        cancelOne(client, action, comment, verifyFirst, {
+          signal,
+          onThrottled: (seconds) => progress.report({ message: rateLimitWait(seconds) }),
+          onTooLateToStop: () => log.info(`Cancel of action ${action.id}: Cancel pressed after the request was sent; it cannot be taken back, waiting for the answer`),
+        }));
     } catch (error) {
       if (isUserCancellation(error)) {
         log.info(`Cancel of action ${action.id} stopped before the request was sent: nothing sent`);
@@ -156,19 +149,13 @@ export function registerCancelCommand(context: vscode.ExtensionContext, log: Ext
   const cancelBulk = async (client: DefenderClient, actions: MachineAction[], comment: string, verifyFirst: boolean): Promise<void> => {
     const total = actions.length;
     const entries = await withNotificationProgress(`Cancelling ${total} machine actions`, { cancellable: true },
-      async (progress, token): Promise<BulkEntry[]> => {
-        const stop = new AbortController();
-        const subscription = token.onCancellationRequested(() => stop.abort());
+      async (progress, signal): Promise<BulkEntry[]> => {
         progress.report({ message: bulkPacingNote(total, view.session.rateBudget()) ?? `0 of ${total}` });
-        try {
-          const results = await runPaced(actions,
-            (action) => cancelOne(client, action, comment, verifyFirst,
-              { onThrottled: (seconds) => progress.report({ message: rateLimitWait(seconds) }) }),
-            { concurrency: MAX_BULK_CONCURRENCY, signal: stop.signal, onSettled: (done) => progress.report({ increment: 100 / total, message: `${done} of ${total}` }) });
-          return results.map((r) => ('result' in r ? { outcome: r.result } : { notSent: true }));
-        } finally {
-          subscription.dispose();
-        }
+        const results = await runPaced(actions,
+          (action) => cancelOne(client, action, comment, verifyFirst,
+            { onThrottled: (seconds) => progress.report({ message: rateLimitWait(seconds) }) }),
+          { concurrency: MAX_BULK_CONCURRENCY, signal, onSettled: (done) => progress.report({ increment: 100 / total, message: `${done} of ${total}` }) });
+        return results.map((r) => ('result' in r ? { outcome: r.result } : { notSent: true }));
       },
     );
     const summary = summarizeBulk(entries);

@@ -15,7 +15,7 @@ export interface CancelRequest {
   comment: string;
   /** Read the action first and send nothing unless it is still cancellable (a retry after an unconfirmed cancel). */
   verifyFirst?: boolean;
-  /** The service answered 429: the client waits this long, then retries once. */
+  /** The client waits this long before sending (the rate budget, or a 429's Retry-After before its one retry). */
   onThrottled?(seconds: number): void;
   /**
    * The user's Cancel. It stops the cancel only while nothing is on the wire (waiting for the rate budget or a

@@ -1,5 +1,6 @@
 // What a cancel came to (SPEC §3 "Cancel" 5), in words an engineer can act on, and the one-line summary of a bulk
 // cancel. Pure (no vscode).
+import { isSignInRequiredError } from '../auth/errors';
 import { isDefenderApiError } from '../defender/errors';
 import { completedDespiteCancellation, isCancellable, MachineAction } from '../defender/machineAction';
 import { statusLabel } from '../views/presentation';
@@ -53,14 +54,9 @@ export function classifyCancelResult(action: MachineAction): CancelOutcome {
   return { kind: 'alreadyFinished', how: 'finished', action };
 }
 
-function shapeOf(error: unknown): { kind?: unknown; status?: number; code?: string; retryAfterSeconds?: number } {
-  return typeof error === 'object' && error !== null ? (error as ReturnType<typeof shapeOf>) : {};
-}
-
 /** The outcome of a failed cancel request, before any re-read. */
 export function classifyCancelError(error: unknown): CancelOutcome {
-  const e = shapeOf(error);
-  if (e.kind === 'signInRequired') {
+  if (isSignInRequiredError(error)) {
     return { kind: 'sessionExpired', error };
   }
   if (!isDefenderApiError(error)) {

@@ -12,16 +12,27 @@ export interface SafeProgress {
   report(update: { message?: string; increment?: number }): void;
 }
 
-/** A progress notification; its title and every message pass through userText. */
+/**
+ * A progress notification; its title and every message pass through userText. Its Cancel button aborts `signal`,
+ * which is what the client and the sign-in take.
+ */
 export function withNotificationProgress<R>(
   title: string,
   options: { cancellable?: boolean },
-  task: (progress: SafeProgress, token: vscode.CancellationToken) => Thenable<R>,
+  task: (progress: SafeProgress, signal: AbortSignal) => Thenable<R>,
 ): Thenable<R> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: userText(title), cancellable: options.cancellable ?? false },
-    (progress, token) => task({
-      report: ({ message, increment }) => progress.report({ increment, message: message === undefined ? undefined : userText(message) }),
-    }, token),
+    async (progress, token) => {
+      const cancelled = new AbortController();
+      const subscription = token.onCancellationRequested(() => cancelled.abort());
+      try {
+        return await task({
+          report: ({ message, increment }) => progress.report({ increment, message: message === undefined ? undefined : userText(message) }),
+        }, cancelled.signal);
+      } finally {
+        subscription.dispose();
+      }
+    },
   );
 }
