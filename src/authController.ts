@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { SignInError } from './auth/errors';
 import { MsalAuth } from './auth/msalAuth';
 import { MsalQueue } from './auth/msalQueue';
+import { signInMethodFor } from './auth/signInMethod';
 import type { AccountSummary, AuthUi } from './auth/types';
 import { APPLICATION_SCOPED_SETTINGS, type Cloud, type Endpoints, type ExtensionSettings, resolveEndpoints, SettingsError } from './config';
 import { errorDetail } from './commands/errorPresentation';
@@ -87,12 +88,14 @@ export class AuthController implements vscode.Disposable {
 
   async signIn(): Promise<AccountSummary> {
     const auth = this.requireAuth();
-    // On a remote extension host the loopback redirect would land on the remote machine, not the user's browser.
-    const remote = vscode.env.remoteName;
-    if (remote && this.settings.signInMethod === 'browser') {
-      this.log.info(`Remote extension host (${remote}): signing in with a device code instead of the browser.`);
+    const remoteName = vscode.env.remoteName;
+    const method = signInMethodFor(this.settings.signInMethod, {
+      remoteName, onWorkspaceHost: this.context.extension.extensionKind === vscode.ExtensionKind.Workspace,
+    });
+    if (method !== this.settings.signInMethod) {
+      this.log.info(`Remote extension host (${remoteName}): signing in with a device code instead of the browser.`);
     }
-    return auth.signIn(remote ? 'deviceCode' : this.settings.signInMethod);
+    return auth.signIn(method);
   }
 
   async signOut(): Promise<void> {

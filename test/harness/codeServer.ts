@@ -87,13 +87,21 @@ export function installExtension(vsix: string, profile: Pick<Profile, 'userDataD
 
 export async function startCodeServer(
   profile: Pick<Profile, 'userDataDir' | 'extensionsDir'>,
-  options: { folder?: string; env?: NodeJS.ProcessEnv; /** Default: a free one. */ port?: number } = {},
+  options: {
+    folder?: string;
+    env?: NodeJS.ProcessEnv;
+    /** Default: a free one. */
+    port?: number;
+    /** Keep VS Code's Workspace Trust on, as a user's VS Code has it; default off (every folder trusted). */
+    workspaceTrust?: boolean;
+  } = {},
 ): Promise<CodeServer> {
   const port = options.port || await freePort();
   const authority = `127.0.0.1:${port}`;
   const args = [codeServerEntry(), '--auth', 'none', '--bind-addr', authority, '--disable-telemetry',
-    '--disable-update-check', '--disable-workspace-trust', '--user-data-dir', profile.userDataDir,
-    '--extensions-dir', profile.extensionsDir, ...(options.folder ? [options.folder] : [])];
+    '--disable-update-check', ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
+    '--user-data-dir', profile.userDataDir, '--extensions-dir', profile.extensionsDir,
+    ...(options.folder ? [options.folder] : [])];
   // Its own process group, so stop() also ends the extension host and the other children it starts.
   const child = spawn(process.execPath, args, {
     env: { ...codeServerEnv(profile.userDataDir), ...options.env },

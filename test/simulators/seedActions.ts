@@ -167,6 +167,12 @@ export function seedActions(now: Date): RawAction[] {
   return SEED.map((row, index) => buildAction(stableGuid(`seed-${index}`), row, now.getTime()));
 }
 
+/** The actions created in the `days` days before `now` (ms since the epoch): what a view with that lookback lists. */
+export function createdWithin(actions: readonly RawAction[], days: number, now = Date.now()): RawAction[] {
+  const since = now - days * 86_400_000;
+  return actions.filter((action) => Date.parse(String(action.creationDateTimeUtc)) >= since);
+}
+
 const BULK_STATUSES = ['Pending', 'InProgress', 'Succeeded', 'Failed', 'TimeOut', 'Cancelled'];
 const BULK_TYPES: Array<[string, string?]> = [
   ['RunAntiVirusScan', 'Quick'], ['RunAntiVirusScan', 'Full'], ['Isolate', 'Full'], ['Isolate', 'Selective'], ['Unisolate'],

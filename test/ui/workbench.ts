@@ -19,12 +19,17 @@ export class Workbench {
     private readonly server: CodeServer,
   ) {}
 
-  /** `name` is the profile's folder under .test-cache/ui; `settings` go into the user settings. */
-  static async open(name: string, vsix: string, settings: Record<string, unknown> = {}): Promise<Workbench> {
+  /**
+   * `name` is the profile's folder under .test-cache/ui; `settings` go into the user settings. With `workspaceTrust`
+   * VS Code asks whether to trust the (new, so unknown) workspace folder, as it does for a user; default: trusted.
+   */
+  static async open(name: string, vsix: string, settings: Record<string, unknown> = {},
+    options: { workspaceTrust?: boolean } = {}): Promise<Workbench> {
     const profile = freshProfile(path.join(repoRoot, '.test-cache', 'ui', name), settings);
     installExtension(vsix, profile);
     const server = await startCodeServer(profile, {
       folder: profile.workspace,
+      workspaceTrust: options.workspaceTrust,
       // The extension host inherits it: the extension then trusts the simulators' CA.
       env: { NODE_EXTRA_CA_CERTS: ensureTlsMaterial().caPath },
     });

@@ -27,6 +27,13 @@ test('activation is implicit: no "*" and no onStartupFinished', () => {
   }
 });
 
+test('works in Restricted Mode and virtual workspaces, and prefers to run next to the browser', () => {
+  // Nothing of the workspace is executed and the host-deciding settings are application scoped (see the settings test).
+  assert.deepEqual(pkg.capabilities, { untrustedWorkspaces: { supported: true }, virtualWorkspaces: true });
+  // "ui" first: over Remote-SSH or in a container the loopback sign-in can reach the local browser.
+  assert.deepEqual(pkg.extensionKind, ['ui', 'workspace']);
+});
+
 test('the activity bar container and the view', () => {
   const container = contributes.viewsContainers.activitybar.find((c: any) => c.id === VIEW_CONTAINER_ID);
   assert.ok(container, 'container mdeActions');
