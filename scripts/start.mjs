@@ -1,12 +1,13 @@
 // `npm start`: the demo. Builds and packages the extension, starts the Entra ID and Defender API simulators in this
 // process, installs the VSIX into a fresh code-server profile set to the Custom cloud at the simulators, starts
-// code-server and prints the URL to open. The simulator approves device codes by itself. Ctrl+C stops everything.
+// code-server and prints the URL to open, one line per step with its time. The simulator approves device codes by
+// itself. Ctrl+C stops everything.
 //
 // Ports: MDE_DEMO_PORT (code-server, 8080), MDE_DEFENDER_PORT (8443), MDE_ENTRA_PORT (8444); 0 = any free port.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, ensureDependencies, packageVsix, root } from './setup.mjs';
-import { ensureHost } from './host/ensureHost.mjs';
+import { phase, prepare, prepareHost, root } from './setup.mjs';
 
 const DEFAULT_PORTS = {
   MDE_DEMO_PORT: 8080,
@@ -42,68 +43,76 @@ function explainPortInUse(error, name, ports) {
   return error;
 }
 
-async function main() {
-  const ports = readPorts();
-  ensureDependencies();
-  build();
-  const vsix = packageVsix();
-  process.env.MDE_CODE_SERVER = ensureHost();
+/** The default time window of the view (package.json's mdeActions.lookbackDays), for the banner's count. */
+function defaultLookbackDays() {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  return pkg.contributes.configuration.properties['mdeActions.lookbackDays'].default;
+}
 
+async function startCloud(ports) {
   const { startSimulatedCloud } = await harness('simulators/simulatedCloud.js');
-  const { freshProfile, installExtension, startCodeServer, workbenchUrl } = await harness('harness/codeServer.js');
-
-  let cloud;
   try {
-    cloud = await startSimulatedCloud({
+    return await startSimulatedCloud({
       entra: { port: ports.MDE_ENTRA_PORT, deviceCodeApproval: 'nextPoll', deviceCodeApprovalDelaySeconds: DEVICE_CODE_APPROVAL_DELAY_SECONDS },
       defender: { port: ports.MDE_DEFENDER_PORT },
     });
   } catch (error) {
     throw explainPortInUse(error, error?.port === ports.MDE_ENTRA_PORT ? 'MDE_ENTRA_PORT' : 'MDE_DEFENDER_PORT', ports);
   }
+}
 
-  let server;
-  try {
-    const profile = freshProfile(path.join(root, '.test-cache', 'demo'), cloud.settings);
-    console.log('Installing the extension into the demo profile…');
-    installExtension(vsix, profile);
-    server = await startCodeServer(profile, {
-      folder: profile.workspace,
-      port: ports.MDE_DEMO_PORT,
-      // The extension host inherits it and so trusts the simulators' certificates (TLS checks stay on).
-      env: { NODE_EXTRA_CA_CERTS: cloud.caPath },
-    }).catch((error) => { throw explainPortInUse(error, 'MDE_DEMO_PORT', ports); });
+/** Installs the VSIX into a fresh demo profile at the simulators and starts code-server on it. */
+async function startDemo(cloud, vsix, ports) {
+  const { freshProfile, installExtension, startCodeServer } = await harness('harness/codeServer.js');
+  const profile = freshProfile(path.join(root, '.test-cache', 'demo'), cloud.settings);
+  installExtension(vsix, profile);
+  const server = await startCodeServer(profile, {
+    folder: profile.workspace,
+    port: ports.MDE_DEMO_PORT,
+    // The extension host inherits it and so trusts the simulators' certificates (TLS checks stay on).
+    env: { NODE_EXTRA_CA_CERTS: cloud.caPath },
+  }).catch((error) => { throw explainPortInUse(error, 'MDE_DEMO_PORT', ports); });
+  return { profile, server };
+}
 
-    let stopping = false;
-    const stop = async (code) => {
-      if (stopping) {
-        return;
-      }
-      stopping = true;
-      console.log('\nStopping code-server and the simulators…');
-      await server.stop();
-      await cloud.close();
-      process.exit(code);
-    };
-    process.once('SIGINT', () => void stop(0));
-    process.once('SIGTERM', () => void stop(0));
-    // `npm start` runs this under `sh -c`, which dies of a SIGTERM sent to npm without passing it on: stop when
-    // orphaned, too.
-    const parent = process.ppid;
-    setInterval(() => {
-      if (process.ppid !== parent) {
-        void stop(0);
-      }
-    }, 1000).unref();
-    void server.exited.then((code) => {
-      if (!stopping) {
-        console.error(`code-server exited (${code}). Its last lines:\n${server.recentOutput()}`);
-        void stop(1);
-      }
-    });
+/** Stops code-server and the simulators on Ctrl+C, SIGTERM, the end of `npm`, or when code-server exits. */
+function stopWithDemo(server, cloud) {
+  let stopping = false;
+  const stop = async (code) => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    console.log('\nStopping code-server and the simulators…');
+    await server.stop();
+    await cloud.close();
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stop(0));
+  process.once('SIGTERM', () => void stop(0));
+  // `npm start` runs this under `sh -c`, which dies of a SIGTERM sent to npm without passing it on: stop when
+  // orphaned, too.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) {
+      void stop(0);
+    }
+  }, 1000).unref();
+  void server.exited.then((code) => {
+    if (!stopping) {
+      console.error(`code-server exited (${code}). Its last lines:\n${server.recentOutput()}`);
+      void stop(1);
+    }
+  });
+}
 
-    console.log(`
-Defender Machine Actions demo — open this in a browser on this machine:
+async function printBanner({ cloud, vsix, profile, server }, seconds) {
+  const { workbenchUrl } = await harness('harness/codeServer.js');
+  const { createdWithin } = await harness('simulators/seedActions.js');
+  const lookbackDays = defaultLookbackDays();
+  const listed = createdWithin(cloud.defender.actions, lookbackDays).length;
+  console.log(`
+Ready in ${seconds} s. Open this in a browser on this machine:
 
   ${workbenchUrl(server, profile.workspace)}
 
@@ -112,16 +121,31 @@ approves it by itself after ${DEVICE_CODE_APPROVAL_DELAY_SECONDS} seconds (no ne
 and you are signed in as ${cloud.entra.switches.user.upn}.
 
   Entra ID simulator      ${cloud.entra.url}
-  Defender API simulator  ${cloud.defender.url}   (${cloud.defender.actions.length} machine actions)
+  Defender API simulator  ${cloud.defender.url}
+                          ${cloud.defender.actions.length} machine actions seeded, ${listed} within the view's ${lookbackDays}-day window
   Extension               ${path.relative(process.cwd(), vsix) || vsix}
 
 The demo profile (${path.relative(process.cwd(), path.dirname(profile.userDataDir))}) starts fresh each time.
 Press Ctrl+C to stop.`);
+}
+
+async function main() {
+  const started = Date.now();
+  const ports = readPorts();
+  const vsix = await prepare();
+  process.env.MDE_CODE_SERVER = await prepareHost();
+  const cloud = await phase('Simulators', () => startCloud(ports),
+    (running) => `Entra ID and Defender API on ports ${new URL(running.entra.url).port} and ${new URL(running.defender.url).port}`);
+  let demo;
+  try {
+    demo = await phase('Demo workbench', () => startDemo(cloud, vsix, ports),
+      ({ server }) => `extension installed, code-server on ${server.url}`);
   } catch (error) {
-    await server?.stop();
     await cloud.close();
     throw error;
   }
+  stopWithDemo(demo.server, cloud);
+  await printBanner({ cloud, vsix, ...demo }, Math.round((Date.now() - started) / 1000));
 }
 
 main().catch((error) => {

@@ -5,8 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { build, ensureDependencies, packageVsix, root } from './setup.mjs';
-import { ensureHost } from './host/ensureHost.mjs';
+import { prepare, prepareHost, root } from './setup.mjs';
 
 const SUITES = ['unit', 'host', 'ui'];
 const selected = process.argv.length > 2 ? process.argv.slice(2) : SUITES;
@@ -54,9 +53,7 @@ function hostSuite(codeServer) {
 
 let setupError;
 try {
-  ensureDependencies();
-  build();
-  const vsix = packageVsix();
+  const vsix = await prepare();
   fs.mkdirSync(resultsDir, { recursive: true });
   // The simulators' TLS material, made once here: test files that run in parallel would otherwise race to create
   // it on a machine that has none yet, and one could trust a CA that another has just replaced.
@@ -66,7 +63,7 @@ try {
     nodeTestSuite('unit', 'out/test/unit', { MDE_TEST_VSIX: vsix });
   }
   if (selected.includes('host') || selected.includes('ui')) {
-    const codeServer = ensureHost();
+    const codeServer = await prepareHost();
     if (selected.includes('host')) {
       hostSuite(codeServer);
     }

@@ -1,7 +1,7 @@
 // The real host for the host and UI tests, installed on first use: Debian's Chromium and ripgrep, and code-server
 // from npm into a cache outside the clone (so every clone on the machine shares it). Fast when warm: a stamp file.
 // `node scripts/host/ensureHost.mjs` installs what is missing and prints the code-server executable.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -31,13 +31,20 @@ export function cacheRoot() {
     || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'mde-actions-test');
 }
 
-/** Installs what is missing and returns the code-server executable (a Node script: run it with Node 20). */
-export function ensureHost() {
+/** How often a long install says it is still working. */
+const PROGRESS_INTERVAL_MS = 5000;
+
+/**
+ * Installs what is missing and resolves to the code-server executable (a Node script: run it with Node 20).
+ * `progress(text)` hears what a first run installs and, every 5 s, that it is still installing; default: stderr.
+ * Throws when a package cannot be installed, with the command to run or the install log's last lines.
+ */
+export async function ensureHost(progress = (text) => console.error(text)) {
   ensureDebianPackages(RUNTIME_PACKAGES);
-  return ensureCodeServer();
+  return ensureCodeServer(progress);
 }
 
-function ensureCodeServer() {
+async function ensureCodeServer(progress) {
   const dir = path.join(cacheRoot(), `code-server-${CODE_SERVER_VERSION}`);
   const bin = path.join(dir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
   const stamp = path.join(dir, '.installed');
@@ -55,36 +62,39 @@ function ensureCodeServer() {
   fs.mkdirSync(cacheRoot(), { recursive: true });
   const work = fs.mkdtempSync(path.join(cacheRoot(), `.code-server-${CODE_SERVER_VERSION}-`));
   const log = path.join(work, 'install.log');
-  console.error(`Installing code-server ${CODE_SERVER_VERSION} into ${dir} (first run only; log: ${log})…`);
+  progress(`installing code-server ${CODE_SERVER_VERSION} (first run only, about a minute; log: ${log})…`);
   const started = Date.now();
+  const ticker = setInterval(() => progress(`still installing code-server… ${Math.round((Date.now() - started) / 1000)} s`),
+    PROGRESS_INTERVAL_MS);
   fs.writeFileSync(path.join(work, 'package.json'), JSON.stringify({
     private: true,
     dependencies: { 'code-server': CODE_SERVER_VERSION },
     allowScripts: TOP_LEVEL_SCRIPTS,
   }, null, 2));
   try {
-    install(work, log);
+    await install(work, log);
   } catch (error) {
     // Keep the log for the engineer, not the half-installed tree.
     const kept = path.join(cacheRoot(), 'code-server-install-failed.log');
     fs.copyFileSync(log, kept);
     fs.rmSync(work, { recursive: true, force: true });
     throw new Error(`${error.message}\n(full log: ${kept})`);
+  } finally {
+    clearInterval(ticker);
   }
   fs.writeFileSync(path.join(work, '.installed'), CODE_SERVER_VERSION);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.renameSync(work, dir);
-  console.error(`code-server ${CODE_SERVER_VERSION} installed in ${Math.round((Date.now() - started) / 1000)} s`);
   return bin;
 }
 
-function install(work, log) {
+async function install(work, log) {
   // Two steps, so the nested projects' .npmrc files are in place before code-server's postinstall reads them.
-  npm(['install', '--ignore-scripts'], work, log);
+  await npm(['install', '--ignore-scripts'], work, log);
   for (const [project, packages] of Object.entries(NESTED_SCRIPTS)) {
     fs.writeFileSync(path.join(work, 'node_modules', 'code-server', project, '.npmrc'), `allow-scripts=${packages.join(',')}\n`);
   }
-  npm(['rebuild', '--foreground-scripts'], work, log);
+  await npm(['rebuild', '--foreground-scripts'], work, log);
   const version = spawnSync(process.execPath, [path.join(work, 'node_modules', 'code-server', 'out', 'node', 'entry.js'), '--version'],
     { encoding: 'utf8', env: { ...process.env, CODE_SERVER_CONFIG: path.join(work, 'config.yaml') } });
   if (!version.stdout?.includes(CODE_SERVER_VERSION)) {
@@ -92,7 +102,8 @@ function install(work, log) {
   }
 }
 
-function npm(args, cwd, log) {
+/** Runs npm in `cwd` with its output appended to `log`; rejects with the log's last lines when it fails. */
+async function npm(args, cwd, log) {
   const out = fs.openSync(log, 'a');
   const env = {
     ...process.env,
@@ -108,11 +119,15 @@ function npm(args, cwd, log) {
   if (fs.existsSync(path.join(nodePrefix, 'include', 'node', 'node.h'))) {
     env.npm_config_nodedir = nodePrefix;
   }
-  const result = spawnSync('npm', args, { cwd, env, stdio: ['ignore', out, out] });
-  fs.closeSync(out);
-  if (result.status !== 0) {
+  // Asynchronous, so the progress timer keeps ticking while npm works.
+  const status = await new Promise((resolve) => {
+    const child = spawn('npm', args, { cwd, env, stdio: ['ignore', out, out] });
+    child.once('error', (error) => resolve(error.message));
+    child.once('exit', (code, signal) => resolve(code ?? signal));
+  }).finally(() => fs.closeSync(out));
+  if (status !== 0) {
     const tail = fs.readFileSync(log, 'utf8').split('\n').slice(-30).join('\n');
-    throw new Error(`npm ${args.join(' ')} failed (exit ${result.status ?? result.signal}); its last lines:\n${tail}`);
+    throw new Error(`npm ${args.join(' ')} failed (exit ${status}); its last lines:\n${tail}`);
   }
 }
 
@@ -174,7 +189,7 @@ function readText(file) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
-    console.log(ensureHost());
+    console.log(await ensureHost());
   } catch (error) {
     console.error(error.message);
     process.exit(1);
