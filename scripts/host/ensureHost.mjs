@@ -85,6 +85,7 @@ async function ensureCodeServer(progress) {
   fs.writeFileSync(path.join(work, '.installed'), CODE_SERVER_VERSION);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.renameSync(work, dir);
+  progress(`installed code-server ${CODE_SERVER_VERSION} in ${Math.round((Date.now() - started) / 1000)} s`);
   return bin;
 }
 

@@ -51,6 +51,8 @@ test('in Restricted Mode the Defender view is there and offers Sign In', { skip 
 test('sign in with the device code and the list of machine actions shows', { skip }, async () => {
   await sidebar().locator('.welcome-view-content').getByRole('button', { name: 'Sign In' }).click();
   await workbench.toast(`Signed in to Microsoft Defender as ${ANALYST_UPN}`).waitFor();
+  // The extension runs on code-server's host, which no browser loopback can reach, although the setting says browser.
+  assert.ok(cloud.entra.requests.some((r) => r.path.endsWith('/devicecode')), 'signed in with a device code');
   const listed = createdWithin(cloud.defender.actions, DEFAULT_SETTINGS.lookbackDays);
   const pending = listed.filter((a) => a.status === 'Pending').length;
   await workbench.treeItem(`Pending, ${pending} machine actions`).waitFor();
