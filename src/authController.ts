@@ -99,8 +99,8 @@ export class AuthController implements vscode.Disposable {
     await this.auth?.signOut();
   }
 
-  /** For the Defender client: silent, and a 'signInRequired' error (signed-out state) when only a sign-in could help. */
-  readonly getAccessToken = (options: { forceRefresh: boolean }): Promise<string> => this.requireAuth().getAccessToken(options);
+  /** For the Defender client: silent (with a claims challenge's `claims` when given), and a 'signInRequired' error when only a sign-in could help. */
+  readonly getAccessToken = (options: { forceRefresh: boolean; claims?: string }): Promise<string> => this.requireAuth().getAccessToken(options);
 
   dispose(): void {
     this.auth?.dispose();
