@@ -68,6 +68,10 @@ class TestUi implements AuthUi {
   readonly progressMessages: string[] = [];
   /** What "the browser" does with an opened URL; default: nothing. */
   onOpen: (url: string) => void = () => undefined;
+  /** The user's answer to the device-code dialog (true: Copy & Open); default at once Copy & Open. */
+  answerDeviceCode: () => Promise<boolean> = async () => true;
+  /** Titles of progress notifications still showing. */
+  readonly showing = new Set<string>();
   private cancel: AbortController | undefined;
 
   async openExternal(url: string): Promise<boolean> {
@@ -80,12 +84,17 @@ class TestUi implements AuthUi {
   }
   async withProgress<T>(title: string, task: (cancelled: AbortSignal, report: (message: string) => void) => Promise<T>): Promise<T> {
     this.progressTitles.push(title);
+    this.showing.add(title);
     this.cancel = new AbortController();
-    return task(this.cancel.signal, (message) => this.progressMessages.push(message));
+    try {
+      return await task(this.cancel.signal, (message) => this.progressMessages.push(message));
+    } finally {
+      this.showing.delete(title);
+    }
   }
   async showDeviceCode(prompt: DeviceCodePrompt): Promise<boolean> {
     this.deviceCodes.push(prompt);
-    return true;
+    return this.answerDeviceCode();
   }
   pressCancel(): void {
     this.cancel?.abort();
@@ -218,6 +227,30 @@ describe('device code sign-in', () => {
     const token = await window.auth.getAccessToken({ forceRefresh: false });
     assert.deepEqual(entra.verifyAccessToken(token)?.upn, entra.switches.user.upn);
     assert.equal(await listActions(token), 200);
+  });
+
+  it('the code\'s notification goes when sign-in ends either way; Copy & Open answered after the end does nothing', async () => {
+    entra.switches.deviceCodeApproval = 'manual';
+    const window = openWindow();
+    let answer: (copyAndOpen: boolean) => void = () => undefined;
+    window.ui.answerDeviceCode = () => new Promise((resolve) => {
+      answer = resolve;
+    });
+    const signingIn = signInWithDeviceCode(window);
+    await waitFor(() => window.ui.deviceCodes.length > 0, 'the device code');
+    assert.equal(window.ui.showing.size, 1, 'one notification while waiting');
+    entra.approveDeviceCodes(window.ui.deviceCodes[0].userCode);
+    await signingIn;
+    assert.equal(window.ui.showing.size, 0, 'gone once signed in');
+    answer(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual([window.ui.clipboard, window.ui.opened], [[], []], 'a late Copy & Open copies and opens nothing');
+
+    const cancelled = signInWithDeviceCode(window);
+    await waitFor(() => window.ui.deviceCodes.length > 1, 'the second device code');
+    window.ui.pressCancel();
+    await assert.rejects(cancelled, { kind: 'userCancelled' });
+    assert.equal(window.ui.showing.size, 0, 'gone once cancelled');
   });
 
   it('keeps polling until the code is approved', async () => {
