@@ -15,13 +15,16 @@ import type { Logger } from './defender/logger';
 import { onDidChangeSettings, readSettings } from './settings';
 
 const COPY_AND_OPEN = 'Copy & Open';
+const DEVICE_CODE_DETAIL = 'Closing this dialog does not stop the sign-in: the notification keeps the code until sign-in ends, and its Cancel stops it.';
 
 const vscodeAuthUi: AuthUi = {
   openExternal: (url) => vscode.env.openExternal(vscode.Uri.parse(url, true)),
   copyToClipboard: (text) => vscode.env.clipboard.writeText(text),
   withProgress: (title, task) => withNotificationProgress(title, { cancellable: true },
     (progress, signal) => task(signal, (message) => progress.report({ message }))),
-  showDeviceCode: async (prompt) => (await notify.info(deviceCodeMessage(prompt), COPY_AND_OPEN)) === COPY_AND_OPEN,
+  // A modal, which goes once answered: a notification with buttons could not be closed when sign-in ends.
+  showDeviceCode: async (prompt) => (await vscode.window.showInformationMessage(deviceCodeMessage(prompt),
+    { modal: true, detail: DEVICE_CODE_DETAIL }, COPY_AND_OPEN)) === COPY_AND_OPEN,
 };
 
 export class AuthController implements vscode.Disposable {
@@ -102,8 +105,8 @@ export class AuthController implements vscode.Disposable {
     await this.auth?.signOut();
   }
 
-  /** For the Defender client: silent, and a 'signInRequired' error (signed-out state) when only a sign-in could help. */
-  readonly getAccessToken = (options: { forceRefresh: boolean }): Promise<string> => this.requireAuth().getAccessToken(options);
+  /** For the Defender client: silent (with a claims challenge's `claims` when given), and a 'signInRequired' error when only a sign-in could help. */
+  readonly getAccessToken = (options: { forceRefresh: boolean; claims?: string }): Promise<string> => this.requireAuth().getAccessToken(options);
 
   dispose(): void {
     this.auth?.dispose();

@@ -18,7 +18,7 @@ export interface AuthSource {
   /** undefined while not configured. */
   readonly endpoints: { apiBaseUrl: string } | undefined;
   readonly cloud: Cloud;
-  getAccessToken(options: { forceRefresh: boolean }): Promise<string>;
+  getAccessToken(options: { forceRefresh: boolean; claims?: string }): Promise<string>;
   onDidChange(listener: () => void): Disposable;
 }
 

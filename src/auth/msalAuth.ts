@@ -1,13 +1,14 @@
 // Sign-in with @azure/msal-node: one PublicClientApplication per (authority, clientId), the browser and device-code
 // flows, silent tokens, sign-out. msal-node itself is loaded on first use, so activation does not pay for it.
 import * as http from 'node:http';
-import type { AccountInfo, AuthenticationResult, DeviceCodeRequest, INetworkModule, PublicClientApplication } from '@azure/msal-node';
+import type { AccountInfo, AuthenticationResult, DeviceCodeRequest, PublicClientApplication } from '@azure/msal-node';
 import type { Endpoints, SignInMethod } from '../config';
 import type { Logger } from '../defender/logger';
 import { SignInError } from './errors';
 import type { MsalQueue } from './msalQueue';
+import type { NetworkClientOptions } from './networkClient';
 import { SecretCachePlugin } from './secretCachePlugin';
-import type { AccountSummary, AuthUi, Disposable, SecretStore, StateStore } from './types';
+import type { AccountSummary, AuthUi, DeviceCodePrompt, Disposable, SecretStore, StateStore } from './types';
 
 export interface MsalAuthOptions {
   clientId: string;
@@ -19,8 +20,8 @@ export interface MsalAuthOptions {
   log: Logger;
   /** Shared by every MsalAuth of the extension host. */
   queue: MsalQueue;
-  /** Default: createNetworkClient() (host trust store, time-outs). */
-  networkClient?: INetworkModule;
+  /** For createNetworkClient (a CA to trust, the time-out); default: the host trust store, 30 s. */
+  network?: Omit<NetworkClientOptions, 'onFailure'>;
   /** How long the browser flow waits for the user; default 5 minutes. */
   browserTimeoutMs?: number;
 }
@@ -28,6 +29,9 @@ export interface MsalAuthOptions {
 const DEFAULT_BROWSER_TIMEOUT_MS = 5 * 60_000;
 const NOT_SIGNED_IN = 'You are not signed in to Microsoft Defender. Sign in to continue.';
 const SESSION_ENDED = 'Your Microsoft Defender session has expired or was revoked. Sign in again.';
+const CONDITIONAL_ACCESS = 'A Conditional Access policy of your organization asks you to sign in again to use Microsoft Defender. Sign in to continue.';
+/** Declared so Entra ID sends claims challenges (continuous access evaluation) instead of only rejecting tokens. */
+const CLIENT_CAPABILITIES = ['CP1'];
 /** MSAL error codes after which only an interactive sign-in helps (besides InteractionRequiredAuthError itself). */
 const INTERACTION_CODES = new Set(['invalid_grant', 'no_tokens_found', 'refresh_token_expired', 'no_account_found']);
 
@@ -38,6 +42,10 @@ export class MsalAuth implements Disposable {
   private readonly listeners = new Set<(account: AccountSummary | undefined) => void>();
   private client: Promise<PublicClientApplication> | undefined;
   private current: AccountInfo | undefined;
+  /** Why the current MSAL call's last network request failed: MSAL hides it behind 'endpoints_resolution_error'. */
+  private networkFailure: string | undefined;
+  /** The claims of a challenge that only an interactive sign-in can satisfy: the next signIn() passes them. */
+  private pendingClaims: string | undefined;
 
   constructor(private readonly options: MsalAuthOptions) {
     const id = `${options.clientId}@${options.endpoints.authority}`;
@@ -75,10 +83,12 @@ export class MsalAuth implements Disposable {
 
   /** Signs in interactively; the new account replaces any other one cached for this authority and client. */
   async signIn(method: SignInMethod): Promise<AccountSummary> {
-    this.options.log.info(`Signing in with ${method === 'browser' ? 'the browser' : 'a device code'} at ${this.options.endpoints.authority}.`);
+    const claims = this.pendingClaims;
+    this.options.log.info(`Signing in with ${method === 'browser' ? 'the browser' : 'a device code'} at ${this.options.endpoints.authority}`
+      + `${claims ? ', with the claims a Conditional Access policy asked for' : ''}.`);
     let result: AuthenticationResult | null;
     try {
-      result = method === 'browser' ? await this.signInWithBrowser() : await this.signInWithDeviceCode();
+      result = method === 'browser' ? await this.signInWithBrowser(claims) : await this.signInWithDeviceCode(claims);
     } catch (error) {
       throw this.signInFailure(error);
     }
@@ -94,6 +104,7 @@ export class MsalAuth implements Disposable {
         }
       }
     });
+    this.pendingClaims = undefined;
     this.setAccount(account);
     this.options.log.info(`Signed in (tenant ${account.tenantId}).`);
     return summary(account);
@@ -101,30 +112,87 @@ export class MsalAuth implements Disposable {
 
   /**
    * An access token for the API scope: from the cache, refreshed silently when close to expiry or when `forceRefresh`
-   * (after a 401). When only an interactive sign-in could help, the session ends (signed-out state) and a
-   * 'signInRequired' error is thrown — a browser never opens by surprise.
+   * (after a 401). `claims` (decoded JSON of a 401's claims challenge) goes with the silent request; when only an
+   * interactive sign-in can satisfy them, a 'signInRequired' error says a Conditional Access policy asks for it and the
+   * next signIn() passes them. When the session is over (revoked, expired), the account is removed (signed-out state)
+   * and a 'signInRequired' error is thrown — a browser never opens by surprise. Another 'signInFailed'/'network' error
+   * otherwise.
    */
-  async getAccessToken(options: { forceRefresh: boolean }): Promise<string> {
+  async getAccessToken(options: { forceRefresh: boolean; claims?: string }): Promise<string> {
     const account = this.current;
     if (!account) {
       throw new SignInError('signInRequired', NOT_SIGNED_IN);
     }
-    try {
-      const result = await this.msal((client) =>
-        client.acquireTokenSilent({ account, scopes: [this.options.endpoints.scope], forceRefresh: options.forceRefresh }));
-      return result.accessToken;
-    } catch (error) {
-      if (!needsInteraction(error)) {
-        throw this.signInFailure(error, 'Could not get an access token');
-      }
-      this.options.log.warn(`The session can no longer be renewed silently (${describe(error)}); signing out.`);
-      await this.msal((client) => client.signOut({ account }));
-      if (this.current?.homeAccountId === account.homeAccountId) {
-        await this.options.state.update(this.accountKey, undefined);
-        this.setAccount(undefined);
-      }
-      throw new SignInError('signInRequired', SESSION_ENDED);
+    const attempt = await this.silentToken(account, options);
+    if (!attempt.failed) {
+      return attempt.token;
     }
+    if (!needsInteraction(attempt.error)) {
+      throw this.signInFailure(attempt.error, 'Could not get an access token');
+    }
+    if (options.claims) {
+      this.options.log.warn(`A claims challenge needs an interactive sign-in (${describe(attempt.error)}).`);
+      this.pendingClaims = options.claims;
+      throw new SignInError('signInRequired', CONDITIONAL_ACCESS);
+    }
+    // Another window may have redeemed the same refresh token a moment ago (rotation): its successor is in the entry.
+    let failed = attempt;
+    const stored = await this.options.queue.run(() => this.plugin.storedRefreshToken(account.homeAccountId));
+    if (stored !== undefined && stored !== attempt.refreshToken) {
+      this.options.log.info('Another window renewed the session meanwhile; retrying once with its refresh token.');
+      const retry = await this.silentToken(account, options);
+      if (!retry.failed) {
+        return retry.token;
+      }
+      if (!needsInteraction(retry.error)) {
+        throw this.signInFailure(retry.error, 'Could not get an access token');
+      }
+      failed = retry;
+    }
+    if (!(await this.endSession(account, failed.refreshToken))) {
+      throw new SignInError('signInFailed', 'Could not get an access token: another window renewed the session at the same moment. Try again.');
+    }
+    this.options.log.warn(`The session can no longer be renewed silently (${describe(failed.error)}); signed out.`);
+    throw new SignInError('signInRequired', SESSION_ENDED);
+  }
+
+  /** One silent token request, with the refresh token the entry held just before it (to tell a rotation later). */
+  private silentToken(account: AccountInfo, options: { forceRefresh: boolean; claims?: string }): Promise<SilentAttempt> {
+    return this.msal(async (client) => {
+      const refreshToken = await this.plugin.storedRefreshToken(account.homeAccountId);
+      try {
+        const result = await client.acquireTokenSilent({
+          account, scopes: [this.options.endpoints.scope], forceRefresh: options.forceRefresh, ...(options.claims ? { claims: options.claims } : {}),
+        });
+        return { failed: false, token: result.accessToken };
+      } catch (error) {
+        return { failed: true, error, refreshToken };
+      }
+    });
+  }
+
+  /**
+   * Removes the account from the entry as stored now — only while the entry still holds `failedRefreshToken` (or no
+   * refresh token) for it — and signs this window out of it. false, and nothing removed, when another window has
+   * stored a newer refresh token meanwhile.
+   */
+  private async endSession(account: AccountInfo, failedRefreshToken: string | undefined): Promise<boolean> {
+    const removed = await this.msal(async (client) => {
+      const current = await this.plugin.storedRefreshToken(account.homeAccountId);
+      if (current !== undefined && current !== failedRefreshToken) {
+        return false;
+      }
+      const stored = (await cachedAccounts(client)).find((other) => other.homeAccountId === account.homeAccountId);
+      if (stored) {
+        await client.signOut({ account: stored });
+      }
+      return true;
+    });
+    if (removed && this.current?.homeAccountId === account.homeAccountId) {
+      await this.options.state.update(this.accountKey, undefined);
+      this.setAccount(undefined);
+    }
+    return removed;
   }
 
   /** Removes every cached account of this authority and client; with no account left, the SecretStorage entry goes too. */
@@ -144,12 +212,13 @@ export class MsalAuth implements Disposable {
     this.listeners.clear();
   }
 
-  private async signInWithBrowser(): Promise<AuthenticationResult> {
+  private async signInWithBrowser(claims: string | undefined): Promise<AuthenticationResult> {
     return this.options.ui.withProgress('Signing in to Microsoft Defender in your browser…', (cancelled) => {
       const stopped = new AbortController();
       let loopback: { redirectUri: string; state: string } | undefined;
       const interaction = this.msal((client) => client.acquireTokenInteractive({
         scopes: [this.options.endpoints.scope],
+        ...(claims ? { claims } : {}),
         successTemplate: resultPage('Signed in', 'You are signed in to Defender Machine Actions. Close this tab and return to VS Code.'),
         errorTemplate: resultPage('Sign-in failed', 'Sign-in to Defender Machine Actions did not complete. Return to VS Code to see why.'),
         openBrowser: async (url) => {
@@ -174,39 +243,52 @@ export class MsalAuth implements Disposable {
     });
   }
 
-  private async signInWithDeviceCode(): Promise<AuthenticationResult | null> {
-    return this.options.ui.withProgress('Signing in to Microsoft Defender with a device code…', (cancelled, report) => {
+  /**
+   * The code shows in the progress notification (the one that stays, with Cancel, until sign-in ends either way) and
+   * in a dialog offering Copy & Open; an answer given after sign-in ended copies and opens nothing.
+   */
+  private async signInWithDeviceCode(claims: string | undefined): Promise<AuthenticationResult | null> {
+    return this.options.ui.withProgress('Signing in to Microsoft Defender with a device code…', async (cancelled, report) => {
+      let ended = false;
       const request: DeviceCodeRequest = {
         scopes: [this.options.endpoints.scope],
+        ...(claims ? { claims } : {}),
         deviceCodeCallback: (response) => {
           if (request.cancel) {
             return;
           }
           report(`Enter the code ${response.userCode} at ${response.verificationUri}`);
-          this.offerDeviceCode(response.userCode, response.verificationUri, response.expiresIn)
+          this.offerDeviceCode({ userCode: response.userCode, verificationUri: response.verificationUri, expiresInSeconds: response.expiresIn }, () => ended)
             .catch((error) => this.options.log.warn(`Could not copy the code or open the page: ${describe(error)}`));
         },
       };
       const polling = this.msal((client) => client.acquireTokenByDeviceCode(request));
-      // MSAL checks `cancel` before each poll; the code's own expiry ends the wait otherwise.
-      return settleOrStop(polling, cancelled, undefined, () => {
-        request.cancel = true;
-      });
+      try {
+        // MSAL checks `cancel` before each poll; the code's own expiry ends the wait otherwise.
+        return await settleOrStop(polling, cancelled, undefined, () => {
+          request.cancel = true;
+        });
+      } finally {
+        ended = true;
+      }
     });
   }
 
-  private async offerDeviceCode(userCode: string, verificationUri: string, expiresInSeconds: number): Promise<void> {
-    if (await this.options.ui.showDeviceCode({ userCode, verificationUri, expiresInSeconds })) {
-      await this.options.ui.copyToClipboard(userCode);
-      if (new URL(verificationUri).protocol === 'https:') {
-        await this.options.ui.openExternal(verificationUri);
+  private async offerDeviceCode(prompt: DeviceCodePrompt, ended: () => boolean): Promise<void> {
+    if (await this.options.ui.showDeviceCode(prompt) && !ended()) {
+      await this.options.ui.copyToClipboard(prompt.userCode);
+      if (new URL(prompt.verificationUri).protocol === 'https:') {
+        await this.options.ui.openExternal(prompt.verificationUri);
       }
     }
   }
 
   /** Every MSAL call goes through the shared queue. */
   private msal<T>(call: (client: PublicClientApplication) => Promise<T>): Promise<T> {
-    return this.options.queue.run(async () => call(await this.publicClient()));
+    return this.options.queue.run(async () => {
+      this.networkFailure = undefined;
+      return call(await this.publicClient());
+    });
   }
 
   private publicClient(): Promise<PublicClientApplication> {
@@ -216,13 +298,20 @@ export class MsalAuth implements Disposable {
 
   private async createPublicClient(): Promise<PublicClientApplication> {
     const msal = await import('@azure/msal-node');
-    const networkClient = this.options.networkClient ?? (await import('./networkClient')).createNetworkClient();
+    const networkClient = (await import('./networkClient')).createNetworkClient({
+      ...this.options.network,
+      onFailure: (message) => {
+        this.networkFailure = message;
+        this.options.log.warn(`Sign-in service: ${message}`);
+      },
+    });
     const log = this.options.log;
     return new msal.PublicClientApplication({
       auth: {
         clientId: this.options.clientId,
         authority: this.options.endpoints.authority,
         knownAuthorities: this.options.endpoints.knownAuthorities,
+        clientCapabilities: CLIENT_CAPABILITIES,
       },
       cache: { cachePlugin: this.plugin },
       system: {
@@ -272,7 +361,7 @@ export class MsalAuth implements Disposable {
     switch (code) {
       case 'network_error':
       case 'endpoints_resolution_error':
-        return new SignInError('network', reason(`could not reach the sign-in service at ${this.options.endpoints.authority} (${describe(error)}).`));
+        return new SignInError('network', reason(`could not reach the sign-in service at ${this.options.endpoints.authority} (${this.networkFailure ?? describe(error)}).`));
       case 'device_code_expired':
       case 'user_timeout_reached':
         return new SignInError('timeout', reason('the device code expired before sign-in finished.'));
@@ -283,6 +372,8 @@ export class MsalAuth implements Disposable {
     }
   }
 }
+
+type SilentAttempt = { failed: false; token: string } | { failed: true; error: unknown; refreshToken: string | undefined };
 
 function summary(account: AccountInfo): AccountSummary {
   return { username: account.username, tenantId: account.tenantId, name: account.name, homeAccountId: account.homeAccountId };

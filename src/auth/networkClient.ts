@@ -10,24 +10,36 @@ export interface NetworkClientOptions {
   ca?: string;
   /** Per request; MSAL's own client has no time-out on POSTs, and a hanging sign-in service must not hang the view. */
   timeoutMs?: number;
+  /**
+   * Told every failure's message (no token text: method, origin and path only). MSAL replaces a failed discovery's
+   * error with its own 'endpoints_resolution_error', so this is how the reason reaches the user.
+   */
+  onFailure?: (message: string) => void;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** The HTTP client MSAL uses for discovery, device code and token requests: https only, with time-outs. */
+/**
+ * The HTTP client MSAL uses for discovery, device code and token requests: https only, with time-outs, and no
+ * redirects — a 3xx is refused (AuthError 'network_error' naming the status) rather than followed, because following
+ * one would re-send the form, refresh token included, to whatever the `Location` names.
+ */
 export function createNetworkClient(options: NetworkClientOptions = {}): INetworkModule {
   const agent = options.ca ? new https.Agent({ ca: options.ca }) : undefined;
   const send = async <T>(method: 'GET' | 'POST', url: string, request?: NetworkRequestOptions, timeoutMs?: number): Promise<NetworkResponse<T>> => {
     const target = new URL(url);
     const where = `${method} ${target.origin}${target.pathname}`;
     if (target.protocol !== 'https:') {
-      throw networkError(`${where}: refused, sign-in requests use https only`);
+      throw networkError(`${where}: refused, sign-in requests use https only`, options.onFailure);
     }
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     try {
-      const response = await fetch(url, { method, headers: request?.headers, body: method === 'POST' ? request?.body ?? '' : undefined, agent, signal: abort.signal });
+      const response = await fetch(url, { method, headers: request?.headers, body: method === 'POST' ? request?.body ?? '' : undefined, agent, signal: abort.signal, redirect: 'manual' });
       const text = await response.text();
+      if (response.status >= 300 && response.status < 400) {
+        throw networkError(`${where} answered a redirect (HTTP ${response.status}), which is refused: sign-in requests go to the configured authority only`, options.onFailure);
+      }
       const headers: Record<string, string> = {};
       response.headers.forEach((value, name) => {
         headers[name.toLowerCase()] = value;
@@ -36,7 +48,7 @@ export function createNetworkClient(options: NetworkClientOptions = {}): INetwor
       try {
         body = (text ? JSON.parse(text) : {}) as T;
       } catch {
-        throw networkError(`${where} answered HTTP ${response.status} with a body that is not JSON (a proxy or gateway page?)`);
+        throw networkError(`${where} answered HTTP ${response.status} with a body that is not JSON (a proxy or gateway page?)`, options.onFailure);
       }
       return { headers, body, status: response.status };
     } catch (error) {
@@ -45,7 +57,7 @@ export function createNetworkClient(options: NetworkClientOptions = {}): INetwor
       }
       throw networkError(abort.signal.aborted
         ? `${where} timed out`
-        : `${where} failed: ${error instanceof Error ? error.message : String(error)}`);
+        : `${where} failed: ${error instanceof Error ? error.message : String(error)}`, options.onFailure);
     } finally {
       clearTimeout(timer);
     }
@@ -57,6 +69,7 @@ export function createNetworkClient(options: NetworkClientOptions = {}): INetwor
 }
 
 /** MSAL passes its own AuthError through with the message intact; anything else becomes a bare "network_error". */
-function networkError(message: string): AuthError {
+function networkError(message: string, onFailure: ((message: string) => void) | undefined): AuthError {
+  onFailure?.(message);
   return new AuthError('network_error', '', message);
 }

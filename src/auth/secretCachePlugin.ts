@@ -12,6 +12,16 @@ const EMPTY_CACHE = '{}';
 export class SecretCachePlugin implements ICachePlugin {
   constructor(private readonly store: SecretStore, readonly key: string) {}
 
+  /** The refresh token the entry holds now for the account `homeAccountId`, if any (compared, never logged). */
+  async storedRefreshToken(homeAccountId: string): Promise<string | undefined> {
+    try {
+      const entries = (JSON.parse((await this.store.get(this.key)) ?? EMPTY_CACHE) as { RefreshToken?: Record<string, RefreshTokenEntry> }).RefreshToken;
+      return Object.values(entries ?? {}).find((entry) => entry.home_account_id === homeAccountId)?.secret;
+    } catch {
+      return undefined;
+    }
+  }
+
   async beforeCacheAccess(context: TokenCacheContext): Promise<void> {
     // Always deserialize: MSAL rebuilds its in-memory cache from what this call hands it.
     const stored = (await this.store.get(this.key)) ?? EMPTY_CACHE;
@@ -34,6 +44,11 @@ export class SecretCachePlugin implements ICachePlugin {
       await this.store.delete(this.key);
     }
   }
+}
+
+interface RefreshTokenEntry {
+  home_account_id?: string;
+  secret?: string;
 }
 
 function hasAccount(serialized: string): boolean {

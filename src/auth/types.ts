@@ -36,7 +36,11 @@ export interface AuthUi {
    * Cancel, `report` updates the message under the title.
    */
   withProgress<T>(title: string, task: (cancelled: AbortSignal, report: (message: string) => void) => Promise<T>): PromiseLike<T>;
-  /** Shows the device code; true when the user chose "Copy & Open" (the caller then copies the code and opens the page). */
+  /**
+   * Shows the device code in a dialog (not a notification: the progress notification is the one that shows it until
+   * sign-in ends); true when the user chose "Copy & Open" (the caller then copies the code and opens the page).
+   * Dismissing it does not cancel the sign-in.
+   */
   showDeviceCode(prompt: DeviceCodePrompt): PromiseLike<boolean>;
 }
 

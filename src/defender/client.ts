@@ -24,7 +24,8 @@ import { RateBudgetExhausted, RateLimiter } from './rateLimiter';
 export interface DefenderClientOptions {
   /** `https://api.security.microsoft.com` or the cloud's equivalent; https only. */
   apiBaseUrl: string;
-  getAccessToken: (options: { forceRefresh: boolean }) => Promise<string>;
+  /** `claims`: a 401's claims challenge (decoded JSON), to be passed to the token request. */
+  getAccessToken: (options: { forceRefresh: boolean; claims?: string }) => Promise<string>;
   logger: Logger;
   clock?: Clock;
   /** Share one limiter between clients of the same application and tenant. */
@@ -208,11 +209,12 @@ export class DefenderClient {
       throw new DefenderApiError({ kind: 'foreignOrigin', method, path, message: `Refused to send the token to ${url.origin}: only ${this.base.origin} is trusted` });
     }
     let refreshed = false;
+    let claims: string | undefined;
     let throttled = 0;
     let transient = 0;
     for (;;) {
       await this.acquire(method, path, signal, hooks);
-      const token = await this.getAccessToken({ forceRefresh: refreshed });
+      const token = await this.getAccessToken(claims ? { forceRefresh: refreshed, claims } : { forceRefresh: refreshed });
       hooks?.onSending?.();
       const started = performance.now();
       const outcome = await this.attempt(method, url, path, token, body, signal);
@@ -223,9 +225,11 @@ export class DefenderClient {
       }
       const error = outcome.error;
       const line = describeAttempt(method, path, { ...attempt, correlationId: error.correlationId ?? attempt.correlationId }, error);
+      // One round only, with the claims when the 401 carried a challenge: a second 401 is the answer, not a loop.
       if (error.status === 401 && !refreshed) {
         refreshed = true;
-        this.logger.warn(`${line}; refreshing the token and retrying once`);
+        claims = error.claims;
+        this.logger.warn(`${line}; ${claims ? 'claims challenge (Conditional Access): getting a token with the claims' : 'refreshing the token'} and retrying once`);
         continue;
       }
       if (error.status === 429) {

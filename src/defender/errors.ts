@@ -19,6 +19,8 @@ export interface DefenderApiErrorInit {
   serverMessage?: string;
   correlationId?: string;
   retryAfterSeconds?: number;
+  /** A 401's claims challenge, decoded (JSON text for MSAL's `claims`); see claimsChallengeFrom. */
+  claims?: string;
   cause?: unknown;
 }
 
@@ -32,6 +34,7 @@ export class DefenderApiError extends Error {
   readonly serverMessage?: string;
   readonly correlationId?: string;
   readonly retryAfterSeconds?: number;
+  readonly claims?: string;
 
   constructor(init: DefenderApiErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -43,6 +46,7 @@ export class DefenderApiError extends Error {
     this.serverMessage = init.serverMessage;
     this.correlationId = init.correlationId;
     this.retryAfterSeconds = init.retryAfterSeconds;
+    this.claims = init.claims;
   }
 }
 
@@ -85,6 +89,33 @@ export function parseRetryAfter(value: string | null | undefined): number | unde
     return undefined;
   }
   return Math.ceil(Number(value));
+}
+
+/** The `error` values of a `WWW-Authenticate: Bearer` challenge that carry claims to request a new token with. */
+const CLAIMS_CHALLENGE_ERRORS = new Set(['insufficient_claims', 'invalid_token']);
+
+/**
+ * The claims of a claims challenge, decoded to JSON text: `Bearer error="insufficient_claims", claims="<base64>"`
+ * (Conditional Access) or `error="invalid_token", … claims="<base64>"` (continuous access evaluation). Parameter names
+ * and the error are matched case-insensitively; base64 and base64url both decode. undefined when the header is not
+ * such a challenge or the claims are not a JSON object.
+ */
+export function claimsChallengeFrom(header: string | null | undefined): string | undefined {
+  const params = new Map<string, string>();
+  for (const [, name, quoted, bare] of (header ?? '').matchAll(/([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g)) {
+    params.set(name.toLowerCase(), quoted ?? bare);
+  }
+  const encoded = params.get('claims');
+  if (!/^\s*bearer\b/i.test(header ?? '') || !encoded || !CLAIMS_CHALLENGE_ERRORS.has((params.get('error') ?? '').toLowerCase())) {
+    return undefined;
+  }
+  const decoded = Buffer.from(encoded.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
+  try {
+    const value: unknown = JSON.parse(decoded);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? decoded : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function statusLine(status: number): string {
@@ -164,6 +195,7 @@ export function errorFromResponse(status: number, headers: HeaderLookup, bodyTex
     path,
     status,
     retryAfterSeconds: parseRetryAfter(headers.get('retry-after')) ?? (status === 429 ? DEFAULT_RETRY_AFTER_SECONDS : undefined),
+    claims: status === 401 ? claimsChallengeFrom(headers.get('www-authenticate')) : undefined,
   };
   const headerCorrelation = correlationIdFrom(headers);
   if (status >= 300 && status < 400) {

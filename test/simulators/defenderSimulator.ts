@@ -32,6 +32,10 @@
 //   sim.switches.nextLinkOrigin  make @odata.nextLink point at another origin (the client must refuse it)
 //   sim.switches.delayMs         delay every response; the request is handled first (a cancel still applies)
 //   sim.switches.rateLimitPerMinute / rateLimitPerHour
+//   sim.requireClaims(claimsJson, error?)  a Conditional Access claims challenge: every request whose token does not
+//                                 carry each `access_token` claim value of claimsJson (as the Entra simulator puts them
+//                                 into a token requested with those claims) answers 401 with `WWW-Authenticate: Bearer
+//                                 error="insufficient_claims"` (or 'invalid_token', the CAE form), claims="<base64>"
 //   sim.failNext(fault, { times?, pathIncludes?, method? })   the next `times` (1) matching requests get `fault`:
 //     { kind: 'status', status, code?, message?, retryAfterSeconds? }  standard error body (429 → TooManyRequests …)
 //     { kind: 'html', status? = 502 }       an HTML error page, as a gateway sends
@@ -72,7 +76,12 @@ export const CANCELLABLE_STATUSES = ['Pending', 'InProgress'] as const;
 export interface TokenIdentity {
   upn: string;
   scopes: string[];
+  /** The token's own claims (a JWT's payload), for requireClaims(); createToken's tokens have none. */
+  claims?: Record<string, unknown>;
 }
+
+/** The `error` of a claims challenge: Conditional Access, or continuous access evaluation revoking a token. */
+export type ClaimsChallengeError = 'insufficient_claims' | 'invalid_token';
 
 export interface DefenderSimulatorOptions {
   /** 0 (default) = any free port. */
@@ -97,6 +106,8 @@ export interface Switches {
   delayMs: number;
   rateLimitPerMinute: number;
   rateLimitPerHour: number;
+  /** Set by requireClaims(). */
+  claimsChallenge: { claims: string; error: ClaimsChallengeError } | undefined;
 }
 
 export type Fault =
@@ -216,6 +227,11 @@ export class DefenderSimulator {
     return token;
   }
 
+  /** Until reset(), tokens without the claims of `claims` (JSON: {"access_token":{…}}) get a claims challenge (401). */
+  requireClaims(claims: string, error: ClaimsChallengeError = 'insufficient_claims'): void {
+    this.switches.claimsChallenge = { claims, error };
+  }
+
   revokeToken(token: string): void {
     this.tokens.delete(token);
   }
@@ -318,6 +334,7 @@ export class DefenderSimulator {
       delayMs: 0,
       rateLimitPerMinute: this.options.rateLimitPerMinute ?? 100,
       rateLimitPerHour: this.options.rateLimitPerHour ?? 1500,
+      claimsChallenge: undefined,
     };
   }
 
@@ -364,6 +381,13 @@ export class DefenderSimulator {
     const identity = bearer ? this.identify(bearer[1]) : undefined;
     if (!identity) {
       return this.error(context, 401, 'Unauthorized', 'Authorization has been denied for this request.', { 'www-authenticate': 'Bearer' });
+    }
+    const challenge = this.switches.claimsChallenge;
+    if (challenge && !carriesClaims(identity, challenge.claims)) {
+      const header = `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", `
+        + `error="${challenge.error}", error_description="A Conditional Access policy requires more claims", `
+        + `claims="${Buffer.from(challenge.claims).toString('base64')}"`;
+      return this.error(context, 401, 'Unauthorized', 'The token does not satisfy a Conditional Access policy.', { 'www-authenticate': header });
     }
     const retryAfter = this.throttle(identity.upn);
     if (retryAfter > 0) {
@@ -544,6 +568,17 @@ export class DefenderSimulator {
 }
 
 /** Keeps the spelling the action already uses. */
+/** Whether the token carries every value of each `access_token` claim that `claims` asks for. */
+function carriesClaims(identity: TokenIdentity, claims: string): boolean {
+  const wanted = (JSON.parse(claims) as { access_token?: Record<string, { value?: unknown; values?: unknown[] }> }).access_token ?? {};
+  return Object.entries(wanted).every(([name, spec]) => {
+    const has = identity.claims?.[name];
+    const present = (Array.isArray(has) ? has : has === undefined ? [] : [has]).map(String);
+    const values = spec.values ?? (spec.value === undefined ? [] : [spec.value]);
+    return values.every((value) => present.includes(String(value)));
+  });
+}
+
 function lastUpdateKey(action: RawAction): string {
   return 'lastUpdateTimeUtc' in action && !('lastUpdateDateTimeUtc' in action) ? 'lastUpdateTimeUtc' : 'lastUpdateDateTimeUtc';
 }

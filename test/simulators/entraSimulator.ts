@@ -22,9 +22,16 @@
 // Tokens: HS256 JWTs signed with a per-instance key. The access token's aud is the API origin of the requested
 // `{origin}/.default` scope and its scp lists the granted Machine.* permissions; the id token carries iss, aud, tid,
 // oid, sub, preferred_username, name, nonce, iat, exp; every token response carries client_info.
+// Claims: a token request's `claims` parameter (JSON, as MSAL sends it) is recorded in `requests` and honoured: each
+// `access_token` claim asked for with `value`/`values` (e.g. `acrs` of a Conditional Access authentication context,
+// `xms_cc` from the client capabilities) is put into the access token as an array, unless the token has that claim
+// anyway; verifyAccessToken returns them in `claims`, which the Defender simulator's requireClaims() checks.
 // Switches: expireTokensNow(), revokeRefreshTokens(), switches.denyConsent, switches.deviceCodeApproval
 // ('nextPoll' | 'manual' + approveDeviceCodes()), switches.deviceCodeApprovalDelaySeconds, switches.permissions,
-// switches.accessTokenLifetimeSeconds, switches.user.
+// switches.accessTokenLifetimeSeconds, switches.user, switches.claimsNeedInteraction (a refresh_token grant whose
+// claims ask for more than the client capabilities answers interaction_required, AADSTS50076), switches.rotateRefreshTokens (a redeemed refresh token answers
+// invalid_grant from then on, as a rotated one does), switches.redirectTo (every endpoint answers 307 to that origin
+// plus the same path: the client must not follow).
 import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
 import type * as https from 'node:https';
@@ -79,6 +86,12 @@ export interface EntraSwitches {
   deviceCodeApprovalDelaySeconds: number;
   /** Authorize and device-code sign-ins end in AADSTS65001 (no consent). */
   denyConsent: boolean;
+  /** Claims beyond `xms_cc` can only be satisfied interactively (MFA): refresh_token grants with them are refused. */
+  claimsNeedInteraction: boolean;
+  /** Each refresh token works once: redeeming it revokes it (the new one comes with the answer). */
+  rotateRefreshTokens: boolean;
+  /** When set (an origin such as http://127.0.0.1:9), every endpoint answers 307 to it with the same path and query. */
+  redirectTo?: string;
 }
 
 export interface EntraRequest {
@@ -87,6 +100,8 @@ export interface EntraRequest {
   path: string;
   /** For token requests. */
   grantType?: string;
+  /** The `claims` parameter of a token request, as sent (JSON). */
+  claims?: string;
   status: number;
 }
 
@@ -95,6 +110,8 @@ interface Grant {
   user: EntraUser;
   /** Requested scopes, space separated, as sent. */
   scope: string;
+  /** The token request's `claims` parameter (JSON), if any. */
+  claims?: string;
 }
 
 interface AuthCode extends Grant {
@@ -141,6 +158,8 @@ export class EntraSimulator {
       deviceCodeApproval: options.deviceCodeApproval ?? 'nextPoll',
       deviceCodeApprovalDelaySeconds: options.deviceCodeApprovalDelaySeconds ?? 0,
       denyConsent: false,
+      rotateRefreshTokens: false,
+      claimsNeedInteraction: false,
     };
   }
 
@@ -188,7 +207,7 @@ export class EntraSimulator {
       || typeof claims.exp !== 'number' || claims.exp <= nowSeconds() || typeof claims.scp !== 'string') {
       return undefined;
     }
-    return { upn: String(claims.upn), scopes: claims.scp.split(' ').filter(Boolean) };
+    return { upn: String(claims.upn), scopes: claims.scp.split(' ').filter(Boolean), claims };
   }
 
   /** Every token and code handed out (access, refresh and id tokens, authorization and device codes): none may be logged. */
@@ -204,9 +223,19 @@ export class EntraSimulator {
     const url = new URL(req.url ?? '/', this.url);
     const method = (req.method ?? 'GET').toUpperCase();
     const body = method === 'POST' ? new URLSearchParams(await readBody(req)) : new URLSearchParams();
-    const reply = this.route(method, url, body);
-    this.requests.push({ method, path: url.pathname, grantType: body.get('grant_type') ?? undefined, status: reply.status });
+    const reply = this.redirect(url) ?? this.route(method, url, body);
+    this.requests.push({
+      method, path: url.pathname, grantType: body.get('grant_type') ?? undefined, claims: body.get('claims') ?? undefined, status: reply.status,
+    });
     writeReply(res, reply);
+  }
+
+  private redirect(url: URL): Reply | undefined {
+    const target = this.switches.redirectTo;
+    if (!target || url.pathname.startsWith('/_sim/')) {
+      return undefined;
+    }
+    return { status: 307, headers: { location: new URL(url.pathname + url.search, target).toString() }, body: '' };
   }
 
   private route(method: string, url: URL, body: URLSearchParams): Reply {
@@ -348,7 +377,7 @@ export class EntraSimulator {
         if (crypto.createHash('sha256').update(verifier).digest('base64url') !== code.codeChallenge) {
           return invalidGrant('AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.');
         }
-        return this.issueTokens({ ...code, scope: scope || code.scope }, code.nonce);
+        return this.issueTokens({ ...code, scope: scope || code.scope, claims: body.get('claims') ?? undefined }, code.nonce);
       }
       case 'device_code':
       case 'urn:ietf:params:oauth:grant-type:device_code': {
@@ -370,7 +399,7 @@ export class EntraSimulator {
         if (this.switches.denyConsent) {
           return jsonReply(400, { error: 'consent_required', error_description: NO_CONSENT, suberror: 'consent_required' });
         }
-        return this.issueTokens({ ...code, scope: scope || code.scope });
+        return this.issueTokens({ ...code, scope: scope || code.scope, claims: body.get('claims') ?? undefined });
       }
       case 'refresh_token': {
         const grant = this.refreshTokens.get(body.get('refresh_token') ?? '');
@@ -380,7 +409,15 @@ export class EntraSimulator {
             error_description: 'AADSTS50173: The provided grant has expired due to it being revoked, a fresh auth token is needed.',
           });
         }
-        return this.issueTokens({ ...grant, scope: scope || grant.scope });
+        const claims = body.get('claims') ?? undefined;
+        if (this.switches.claimsNeedInteraction && Object.keys(requestedClaims(claims)).some((name) => name !== 'xms_cc')) {
+          return jsonReply(400, {
+            error: 'interaction_required', suberror: 'basic_action', error_codes: [50076],
+            error_description: 'AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access the resource.',
+          });
+        }
+        grant.revoked = this.switches.rotateRefreshTokens;
+        return this.issueTokens({ ...grant, scope: scope || grant.scope, claims });
       }
       default:
         return jsonReply(400, { error: 'unsupported_grant_type', error_description: `AADSTS70003: The grant type '${body.get('grant_type')}' is not supported.` });
@@ -398,6 +435,7 @@ export class EntraSimulator {
     const permissions = this.switches.permissions;
     const jti = crypto.randomUUID();
     const accessToken = this.jwt({
+      ...requestedClaims(grant.claims),
       aud: resource, iss: `https://sts.windows.net/${user.tid}/`, iat: now, nbf: now, exp: now + lifetime,
       appid: clientId, name: user.name, oid: user.oid, sub: user.oid, tid: user.tid, upn: user.upn, scp: permissions.join(' '), jti, ver: '1.0',
     });
@@ -407,6 +445,7 @@ export class EntraSimulator {
       tid: user.tid, oid: user.oid, sub: user.oid, preferred_username: user.upn, name: user.name, ver: '2.0', ...(nonce ? { nonce } : {}),
     });
     const refreshToken = this.secret('0.refresh', 96);
+    // The claims are not kept with the refresh token: a later request without them gets a token without them.
     this.refreshTokens.set(refreshToken, { clientId, user, scope: grant.scope, revoked: false });
     this.issued.push(accessToken, idToken);
     return jsonReply(200, {
@@ -443,6 +482,12 @@ export class EntraSimulator {
       case 'deny-consent':
       case 'allow-consent':
         this.switches.denyConsent = name === 'deny-consent';
+        break;
+      case 'rotate-refresh-tokens':
+        this.switches.rotateRefreshTokens = true;
+        break;
+      case 'claims-need-interaction':
+        this.switches.claimsNeedInteraction = true;
         break;
       case 'approve-device-codes':
         return jsonReply(200, { approved: this.approveDeviceCodes() });
@@ -488,6 +533,29 @@ export class EntraSimulator {
       return undefined;
     }
   }
+}
+
+/**
+ * The access-token claims a `claims` request parameter asks for, each as an array of its `value`/`values`:
+ * `{"access_token":{"acrs":{"essential":true,"value":"c1"},"xms_cc":{"values":["CP1"]}}}` → `{acrs:["c1"], xms_cc:["CP1"]}`.
+ * Unreadable JSON asks for nothing (Entra answers invalid_request; the tests here need the token, not that error).
+ */
+function requestedClaims(claims: string | undefined): Record<string, string[]> {
+  let accessToken: unknown;
+  try {
+    accessToken = claims ? (JSON.parse(claims) as { access_token?: unknown }).access_token : undefined;
+  } catch {
+    return {};
+  }
+  const result: Record<string, string[]> = {};
+  for (const [name, spec] of Object.entries(typeof accessToken === 'object' && accessToken !== null ? accessToken : {})) {
+    const { value, values } = (spec ?? {}) as { value?: unknown; values?: unknown };
+    const list = (Array.isArray(values) ? values : value === undefined ? [] : [value]).map(String);
+    if (list.length) {
+      result[name] = list;
+    }
+  }
+  return result;
 }
 
 function nowSeconds(): number {

@@ -1,6 +1,6 @@
 // An engineer with the VSIX installed and the user settings at the Custom cloud (the simulators, started in this test
 // process) signs in from the Defender view with the device code — code-server is a remote host — and out again.
-// The simulator approves only the code the notification shows, so the test reads it from the screen as a person would.
+// The simulator approves only the code the dialog shows, so the test reads it from the screen as a person would.
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { startSimulatedCloud, type SimulatedCloud } from '../simulators/simulatedCloud';
@@ -30,6 +30,28 @@ function sidebar() {
   return workbench.page.locator('.part.sidebar');
 }
 
+/** The dialog (modal) that shows the device code with Copy & Open. */
+function codeDialog() {
+  return workbench.page.locator('.monaco-dialog-box', { hasText: 'To sign in to Microsoft Defender, open' });
+}
+
+/** Every notification toast that shows `text`. */
+function toastsWith(text: string) {
+  return workbench.page.locator('.notifications-toasts .notification-toast', { hasText: text });
+}
+
+/** Reads the code from the dialog, then closes the dialog without Copy & Open (that would open another tab). */
+async function readCodeAndCloseDialog(): Promise<string> {
+  await codeDialog().getByRole('button', { name: 'Copy & Open' }).waitFor();
+  const text = await codeDialog().innerText();
+  const shown = new RegExp(`open ${cloud.entra.url}/devicelogin and enter the code ([A-Z0-9]{8}) within 15 minutes`).exec(text);
+  assert.ok(shown, text);
+  await workbench.screenshot('device-code-dialog');
+  await codeDialog().getByRole('button', { name: 'Cancel' }).click();
+  await codeDialog().waitFor({ state: 'detached' });
+  return shown[1];
+}
+
 test('the Defender view, configured but signed out, offers Sign In', { skip }, async () => {
   await workbench.openActivity('Defender');
   await sidebar().locator('.welcome-view-content', { hasText: SIGNED_OUT_WELCOME }).waitFor();
@@ -37,16 +59,12 @@ test('the Defender view, configured but signed out, offers Sign In', { skip }, a
   await workbench.screenshot('signed-out');
 });
 
-test('Sign In shows the device code to enter at the simulator\'s sign-in page', { skip }, async () => {
+test('Sign In shows the device code in a dialog with Copy & Open, then in one notification while it waits', { skip }, async () => {
   await sidebar().locator('.welcome-view-content').getByRole('button', { name: 'Sign In' }).click();
-  const notification = workbench.toast('To sign in to Microsoft Defender, open');
-  await notification.getByRole('button', { name: 'Copy & Open' }).waitFor();
-  const text = await notification.locator('.notification-list-item-message').innerText();
-  const shown = new RegExp(`open ${cloud.entra.url}/devicelogin and enter the code ([A-Z0-9]{8}) within 15 minutes`).exec(text);
-  assert.ok(shown, text);
-  userCode = shown[1];
-  // The progress notification repeats the code while MSAL polls.
+  userCode = await readCodeAndCloseDialog();
+  // Closing the dialog does not cancel: the progress notification keeps the code (and its Cancel) while MSAL polls.
   await workbench.toast(new RegExp(`Enter the code ${userCode} at `)).waitFor();
+  assert.equal(await toastsWith(userCode).count(), 1, 'the code is in one notification');
   await workbench.screenshot('device-code');
 });
 
@@ -54,6 +72,7 @@ test('once the simulator approves that code, the engineer is signed in and the �
   assert.equal(cloud.entra.approveDeviceCodes(userCode), 1, 'the code on screen is the one pending at the simulator');
   const { upn, tid } = cloud.entra.switches.user;
   await workbench.toast(`Signed in to Microsoft Defender as ${upn} (tenant ${tid}).`).waitFor();
+  await toastsWith(userCode).waitFor({ state: 'detached' });
   await sidebar().locator('.welcome-view-content', { hasText: SIGNED_OUT_WELCOME }).waitFor({ state: 'detached' });
   await workbench.screenshot('signed-in');
   await workbench.openViewMenu();
@@ -80,4 +99,16 @@ test('Sign Out from the … menu brings back the Sign In welcome', { skip }, asy
   await workbench.toast(`Signed out ${cloud.entra.switches.user.upn} from Microsoft Defender.`).waitFor();
   await sidebar().locator('.welcome-view-content', { hasText: SIGNED_OUT_WELCOME }).waitFor();
   await workbench.screenshot('signed-out-again');
+});
+
+test('a sign-in cancelled from its notification leaves no code on screen and stays signed out', { skip }, async () => {
+  await sidebar().locator('.welcome-view-content').getByRole('button', { name: 'Sign In' }).click();
+  const code = await readCodeAndCloseDialog();
+  await toastsWith(code).getByRole('button', { name: 'Cancel' }).click();
+  await toastsWith(code).waitFor({ state: 'detached' });
+  assert.equal(cloud.entra.approveDeviceCodes(code), 1, 'the code was still pending: nothing signed in');
+  await workbench.page.waitForTimeout(1500);
+  await sidebar().locator('.welcome-view-content', { hasText: SIGNED_OUT_WELCOME }).waitFor();
+  assert.equal(await toastsWith(code).count(), 0);
+  await workbench.screenshot('sign-in-cancelled');
 });

@@ -11,6 +11,7 @@ import { isSignInRequiredError } from '../../src/auth/errors';
 import { MsalAuth } from '../../src/auth/msalAuth';
 import { MsalQueue } from '../../src/auth/msalQueue';
 import { createNetworkClient } from '../../src/auth/networkClient';
+import { DefenderClient } from '../../src/defender/client';
 import type { AccountSummary, AuthUi, DeviceCodePrompt, SecretStore, StateStore } from '../../src/auth/types';
 import { type DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
 import { completeBrowserSignIn, type EntraSimulator, startEntraSimulator } from '../simulators/entraSimulator';
@@ -67,6 +68,10 @@ class TestUi implements AuthUi {
   readonly progressMessages: string[] = [];
   /** What "the browser" does with an opened URL; default: nothing. */
   onOpen: (url: string) => void = () => undefined;
+  /** The user's answer to the device-code dialog (true: Copy & Open); default at once Copy & Open. */
+  answerDeviceCode: () => Promise<boolean> = async () => true;
+  /** Titles of progress notifications still showing. */
+  readonly showing = new Set<string>();
   private cancel: AbortController | undefined;
 
   async openExternal(url: string): Promise<boolean> {
@@ -79,12 +84,17 @@ class TestUi implements AuthUi {
   }
   async withProgress<T>(title: string, task: (cancelled: AbortSignal, report: (message: string) => void) => Promise<T>): Promise<T> {
     this.progressTitles.push(title);
+    this.showing.add(title);
     this.cancel = new AbortController();
-    return task(this.cancel.signal, (message) => this.progressMessages.push(message));
+    try {
+      return await task(this.cancel.signal, (message) => this.progressMessages.push(message));
+    } finally {
+      this.showing.delete(title);
+    }
   }
   async showDeviceCode(prompt: DeviceCodePrompt): Promise<boolean> {
     this.deviceCodes.push(prompt);
-    return true;
+    return this.answerDeviceCode();
   }
   pressCancel(): void {
     this.cancel?.abort();
@@ -123,6 +133,10 @@ beforeEach(() => {
   entra.switches.denyConsent = false;
   entra.switches.deviceCodeApproval = 'nextPoll';
   entra.switches.accessTokenLifetimeSeconds = 3600;
+  entra.switches.rotateRefreshTokens = false;
+  entra.switches.claimsNeedInteraction = false;
+  entra.switches.redirectTo = undefined;
+  defender.switches.claimsChallenge = undefined;
   queue = new MsalQueue();
 });
 
@@ -134,8 +148,11 @@ interface Window {
   log: CaptureLog;
 }
 
-/** One VS Code window's auth service; pass another window's stores to share them as VS Code does. */
-function openWindow(shared?: { secrets: MemorySecrets; state: MemoryState }, browserTimeoutMs?: number): Window {
+/**
+ * One VS Code window's auth service; pass another window's stores to share them as VS Code does. `ownQueue`: the
+ * window runs in its own extension host (as every VS Code window does), so its MSAL calls are not queued behind the others'.
+ */
+function openWindow(shared?: { secrets: MemorySecrets; state: MemoryState }, browserTimeoutMs?: number, ownQueue?: MsalQueue): Window {
   const ui = new TestUi();
   const secrets = shared?.secrets ?? new MemorySecrets();
   const state = shared?.state ?? new MemoryState();
@@ -148,8 +165,8 @@ function openWindow(shared?: { secrets: MemorySecrets; state: MemoryState }, bro
     error: (m: string) => { log.error(m); allLogs.error(m); },
   };
   const auth = new MsalAuth({
-    clientId: CLIENT_ID, endpoints, secrets, state, ui, log: tee, queue, browserTimeoutMs,
-    networkClient: createNetworkClient({ ca: entra.caPem, timeoutMs: 5000 }),
+    clientId: CLIENT_ID, endpoints, secrets, state, ui, log: tee, queue: ownQueue ?? queue, browserTimeoutMs,
+    network: { ca: entra.caPem, timeoutMs: 5000 },
   });
   return { auth, ui, secrets, state, log };
 }
@@ -210,6 +227,30 @@ describe('device code sign-in', () => {
     const token = await window.auth.getAccessToken({ forceRefresh: false });
     assert.deepEqual(entra.verifyAccessToken(token)?.upn, entra.switches.user.upn);
     assert.equal(await listActions(token), 200);
+  });
+
+  it('the code\'s notification goes when sign-in ends either way; Copy & Open answered after the end does nothing', async () => {
+    entra.switches.deviceCodeApproval = 'manual';
+    const window = openWindow();
+    let answer: (copyAndOpen: boolean) => void = () => undefined;
+    window.ui.answerDeviceCode = () => new Promise((resolve) => {
+      answer = resolve;
+    });
+    const signingIn = signInWithDeviceCode(window);
+    await waitFor(() => window.ui.deviceCodes.length > 0, 'the device code');
+    assert.equal(window.ui.showing.size, 1, 'one notification while waiting');
+    entra.approveDeviceCodes(window.ui.deviceCodes[0].userCode);
+    await signingIn;
+    assert.equal(window.ui.showing.size, 0, 'gone once signed in');
+    answer(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual([window.ui.clipboard, window.ui.opened], [[], []], 'a late Copy & Open copies and opens nothing');
+
+    const cancelled = signInWithDeviceCode(window);
+    await waitFor(() => window.ui.deviceCodes.length > 1, 'the second device code');
+    window.ui.pressCancel();
+    await assert.rejects(cancelled, { kind: 'userCancelled' });
+    assert.equal(window.ui.showing.size, 0, 'gone once cancelled');
   });
 
   it('keeps polling until the code is approved', async () => {
@@ -424,6 +465,109 @@ describe('token cache in SecretStorage', () => {
   });
 });
 
+describe('claims challenge (Conditional Access, continuous access evaluation)', () => {
+  const CLAIMS = JSON.stringify({ access_token: { acrs: { essential: true, value: 'c1' } } });
+
+  function apiClient(window: Window): DefenderClient {
+    return new DefenderClient({
+      apiBaseUrl: defender.url, getAccessToken: (options) => window.auth.getAccessToken(options), logger: window.log,
+      agent: new https.Agent({ ca: defender.caPem }),
+    });
+  }
+
+  /** The access-token claims the last token request of `grantType` asked for. */
+  function claimsSent(grantType: string): Record<string, unknown> | undefined {
+    const sent = entra.requests.filter((r) => r.grantType === grantType).at(-1)?.claims;
+    return sent ? (JSON.parse(sent) as { access_token?: Record<string, unknown> }).access_token : undefined;
+  }
+
+  for (const error of ['insufficient_claims', 'invalid_token'] as const) {
+    it(`declares CP1, and on a 401 with error="${error}" and claims gets a token carrying them silently: the API accepts it`, async () => {
+      const window = openWindow();
+      await signInWithDeviceCode(window);
+      assert.deepEqual(claimsSent('device_code')?.xms_cc, { values: ['CP1'] }, 'the client capability CP1 is declared');
+      defender.requireClaims(CLAIMS, error);
+      const before = defender.requests.length;
+
+      const listed = await apiClient(window).listMachineActions({ lookbackDays: 7, top: 5 });
+      assert.ok(listed.actions.length > 0);
+      assert.deepEqual(defender.requests.slice(before).map((r) => r.status), [401, 200]);
+      assert.deepEqual(claimsSent('refresh_token')?.acrs, { essential: true, value: 'c1' }, 'the decoded claims went to the token request');
+      assert.equal(window.ui.opened.length, 1, 'no sign-in page beyond the device-code one');
+    });
+  }
+
+  it('a token that still does not satisfy the challenge ends the request after one claims round: no loop', async () => {
+    const window = openWindow();
+    await signInWithDeviceCode(window);
+    // Entra keeps a token's own tid whatever the claims ask: no token can satisfy this challenge.
+    defender.requireClaims(JSON.stringify({ access_token: { tid: { essential: true, value: '00000000-0000-4000-8000-000000000000' } } }));
+    const before = defender.requests.length;
+    await assert.rejects(apiClient(window).listMachineActions({ lookbackDays: 7, top: 5 }), { status: 401 });
+    assert.deepEqual(defender.requests.slice(before).map((r) => r.status), [401, 401]);
+  });
+
+  it('when only a sign-in can satisfy them, says a Conditional Access policy asks for it, without a loop, and Sign In passes them', async () => {
+    entra.switches.claimsNeedInteraction = true;
+    const window = openWindow();
+    await signInWithDeviceCode(window);
+    defender.requireClaims(CLAIMS);
+    const client = apiClient(window);
+    for (let round = 0; round < 2; round++) {
+      const before = defender.requests.length;
+      await assert.rejects(client.listMachineActions({ lookbackDays: 7, top: 5 }), (error: Error) => {
+        assert.ok(isSignInRequiredError(error), String(error));
+        assert.match(error.message, /Conditional Access policy .* asks you to sign in again/);
+        return true;
+      });
+      assert.equal(defender.requests.length - before, 1, 'the challenge only: no retry without the claims, no loop');
+    }
+    assert.equal(window.auth.account?.username, entra.switches.user.upn, 'still signed in: the session itself is valid');
+
+    await signInWithDeviceCode(window);
+    assert.deepEqual(claimsSent('device_code')?.acrs, { essential: true, value: 'c1' }, 'Sign In passed the claims');
+    const before = defender.requests.length;
+    await client.listMachineActions({ lookbackDays: 7, top: 5 });
+    assert.deepEqual(defender.requests.slice(before).map((r) => r.status), [200]);
+  });
+});
+
+describe('two windows and one rotated refresh token', () => {
+  it('the window that loses the race retries with the rotated token: both keep working, nobody is signed out', async () => {
+    entra.switches.rotateRefreshTokens = true;
+    const first = openWindow();
+    await signInWithDeviceCode(first);
+    const second = openWindow(first, undefined, new MsalQueue());
+    await second.auth.loadAccount();
+    const refreshes = entra.requests.filter((r) => r.grantType === 'refresh_token').length;
+
+    const tokens = await Promise.all([first.auth.getAccessToken({ forceRefresh: true }), second.auth.getAccessToken({ forceRefresh: true })]);
+    const raced = entra.requests.filter((r) => r.grantType === 'refresh_token').slice(refreshes).map((r) => r.status);
+    assert.deepEqual([...raced].sort(), [200, 200, 400], 'both redeemed the same refresh token; the loser retried with the new one');
+    for (const token of tokens) {
+      assert.equal(await listActions(token), 200);
+    }
+    for (const window of [first, second]) {
+      assert.equal(window.auth.account?.username, entra.switches.user.upn);
+    }
+    // The shared entry holds the newest refresh token: each window can still renew.
+    assert.notEqual(await second.auth.getAccessToken({ forceRefresh: true }), tokens[1]);
+    assert.notEqual(await first.auth.getAccessToken({ forceRefresh: true }), tokens[0]);
+  });
+
+  it('a refresh token that is revoked for good still ends the session, in every window', async () => {
+    const first = openWindow();
+    await signInWithDeviceCode(first);
+    const second = openWindow(first, undefined, new MsalQueue());
+    await second.auth.loadAccount();
+    const signedOutThere = nextAccountChange(first.auth);
+    entra.revokeRefreshTokens();
+    await assert.rejects(second.auth.getAccessToken({ forceRefresh: true }), (error) => isSignInRequiredError(error));
+    assert.equal(await signedOutThere, undefined);
+    assert.equal(first.secrets.values.has(first.auth.cacheKey), false);
+  });
+});
+
 describe('MsalQueue', () => {
   it('runs tasks one at a time in order, and a failure does not stop the next', async () => {
     const order: string[] = [];
@@ -463,6 +607,77 @@ describe('network client', () => {
       silent.close();
     }
   });
+});
+
+describe('redirects from the sign-in service', () => {
+  /** A plain-http server that records every request it receives (it must receive none). */
+  async function startRecorder(): Promise<{ url: string; received: string[]; close: () => Promise<void> }> {
+    const received: string[] = [];
+    const server = http.createServer((req, res) => {
+      received.push(`${req.method} ${req.url}`);
+      req.resume();
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      received,
+      close: () => new Promise((resolve) => server.close(() => resolve())),
+    };
+  }
+
+  function refusedRedirect(method: 'GET' | 'POST') {
+    return (error: { kind?: string; message?: string }) => {
+      assert.equal(error.kind, 'network');
+      assert.match(error.message ?? '', new RegExp(`${method} https://127\\.0\\.0\\.1:\\d+/\\S+ answered a redirect \\(HTTP 307\\), which is refused`));
+      return true;
+    };
+  }
+
+  it('a token endpoint answering 307 to an http server: the refresh token goes nowhere, the refresh fails clearly', async () => {
+    const recorder = await startRecorder();
+    try {
+      const window = openWindow();
+      await signInWithDeviceCode(window);
+      entra.switches.redirectTo = recorder.url;
+      await assert.rejects(window.auth.getAccessToken({ forceRefresh: true }), refusedRedirect('POST'));
+      assert.deepEqual(recorder.received, []);
+      assert.equal(window.auth.account?.username, entra.switches.user.upn, 'a refused redirect does not sign out');
+    } finally {
+      await recorder.close();
+    }
+  });
+
+  it('discovery (GET) answering 307: sign-in fails clearly and nothing reaches the redirect target', async () => {
+    const recorder = await startRecorder();
+    try {
+      entra.switches.redirectTo = recorder.url;
+      const window = openWindow();
+      await assert.rejects(signInWithDeviceCode(window), refusedRedirect('GET'));
+      assert.deepEqual(recorder.received, []);
+      assert.equal(window.auth.account, undefined);
+    } finally {
+      await recorder.close();
+    }
+  });
+
+  for (const status of [301, 302, 303, 307, 308]) {
+    it(`the network client refuses a ${status} for GET and POST`, async () => {
+      const tls = ensureTlsMaterial();
+      const server = https.createServer({ key: tls.keyPem, cert: tls.certPem }, (_req, res) => {
+        res.writeHead(status, { location: 'http://127.0.0.1:1/elsewhere' }).end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
+        const client = createNetworkClient({ ca: tls.caPem, timeoutMs: 2000 });
+        await assert.rejects(client.sendGetRequestAsync(url), new RegExp(`answered a redirect \\(HTTP ${status}\\), which is refused`));
+        await assert.rejects(client.sendPostRequestAsync(url, { body: 'refresh_token=secret' }), /which is refused/);
+      } finally {
+        server.close();
+      }
+    });
+  }
 });
 
 describe('logging', () => {

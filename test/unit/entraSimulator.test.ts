@@ -172,6 +172,63 @@ describe('Entra ID simulator', () => {
     assert.equal(revoked.body.suberror, 'bad_token');
   });
 
+  it('rotation: with rotateRefreshTokens each refresh token works once, its successor works', async () => {
+    const code = await postForm(`${entra.url}/organizations/oauth2/v2.0/devicecode`, { client_id: CLIENT_ID, scope });
+    const signedIn = await postForm(tokenUrl(), { client_id: CLIENT_ID, grant_type: 'device_code', device_code: String(code.body.device_code), scope });
+    const refresh = (token: unknown) => postForm(tokenUrl(), { client_id: CLIENT_ID, grant_type: 'refresh_token', refresh_token: String(token), scope });
+    entra.switches.rotateRefreshTokens = true;
+    try {
+      const rotated = await refresh(signedIn.body.refresh_token);
+      assert.equal(rotated.status, 200);
+      assert.equal((await refresh(signedIn.body.refresh_token)).body.error, 'invalid_grant', 'the redeemed one is gone');
+      assert.equal((await refresh(rotated.body.refresh_token)).status, 200);
+    } finally {
+      entra.switches.rotateRefreshTokens = false;
+    }
+  });
+
+  it('claims: recorded per token request and put into the access token; the Defender simulator\'s requireClaims checks them', async () => {
+    const wanted = JSON.stringify({ access_token: { acrs: { essential: true, value: 'c1' }, xms_cc: { values: ['CP1'] } } });
+    const code = await postForm(`${entra.url}/organizations/oauth2/v2.0/devicecode`, { client_id: CLIENT_ID, scope });
+    const signedIn = await postForm(tokenUrl(), { client_id: CLIENT_ID, grant_type: 'device_code', device_code: String(code.body.device_code), scope });
+    const refresh = (extra: Record<string, string>) => postForm(tokenUrl(), {
+      client_id: CLIENT_ID, grant_type: 'refresh_token', refresh_token: String(signedIn.body.refresh_token), scope, ...extra,
+    });
+    const call = async (token: unknown) => {
+      const response = await fetch(`${defender.url}/api/machineactions`, { headers: { authorization: `Bearer ${String(token)}` }, agent: new https.Agent({ ca: defender.caPem }) });
+      return { status: response.status, challenge: response.headers.get('www-authenticate') };
+    };
+    defender.requireClaims(JSON.stringify({ access_token: { acrs: { essential: true, value: 'c1' } } }));
+    try {
+      const plain = await call(signedIn.body.access_token);
+      assert.equal(plain.status, 401);
+      assert.match(plain.challenge ?? '', /^Bearer .*error="insufficient_claims", .*claims="[A-Za-z0-9+/=]+"$/);
+      const withClaims = await refresh({ claims: wanted });
+      assert.equal(entra.requests.at(-1)?.claims, wanted);
+      assert.deepEqual([claims(withClaims.body.access_token).acrs, claims(withClaims.body.access_token).xms_cc], [['c1'], ['CP1']]);
+      assert.equal((await call(withClaims.body.access_token)).status, 200);
+
+      entra.switches.claimsNeedInteraction = true;
+      const refused = await refresh({ claims: wanted });
+      assert.equal(refused.body.error, 'interaction_required');
+      assert.equal((await refresh({ claims: JSON.stringify({ access_token: { xms_cc: { values: ['CP1'] } } }) })).status, 200, 'CP1 alone needs no interaction');
+    } finally {
+      entra.switches.claimsNeedInteraction = false;
+      defender.reset();
+    }
+  });
+
+  it('redirectTo: every endpoint answers 307 to that origin with the same path', async () => {
+    entra.switches.redirectTo = 'http://127.0.0.1:9';
+    try {
+      const response = await fetch(`${entra.url}/organizations/v2.0/.well-known/openid-configuration?x=1`, { agent, redirect: 'manual' });
+      assert.equal(response.status, 307);
+      assert.equal(response.headers.get('location'), 'http://127.0.0.1:9/organizations/v2.0/.well-known/openid-configuration?x=1');
+    } finally {
+      entra.switches.redirectTo = undefined;
+    }
+  });
+
   it('its access tokens open the Defender simulator until expired; forged ones never; too few permissions get 403', async () => {
     const tokenFor = async (): Promise<string> => {
       const code = await postForm(`${entra.url}/organizations/oauth2/v2.0/devicecode`, { client_id: CLIENT_ID, scope });
@@ -184,7 +241,7 @@ describe('Entra ID simulator', () => {
     })).status;
 
     const token = await tokenFor();
-    assert.deepEqual(entra.verifyAccessToken(token), { upn: DEFAULT_USER.upn, scopes: entra.switches.permissions });
+    assert.deepEqual(entra.verifyAccessToken(token), { upn: DEFAULT_USER.upn, scopes: entra.switches.permissions, claims: claims(token) });
     assert.equal(await call(token), 200);
     const [header, payload, signature] = token.split('.');
     const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims(token), upn: 'mallory@contoso.com' })).toString('base64url')}.${signature}`;

@@ -13,8 +13,10 @@ export interface RecordedUi {
   info: string[];
   warnings: string[];
   errors: string[];
-  /** Every notification with its buttons, in order. */
+  /** Every notification with its buttons, in order; dialogs (modal messages) too. */
   notifications: Notification[];
+  /** Those of `notifications` that were dialogs (MessageOptions.modal), not notifications. */
+  dialogs: Notification[];
   /** The options of every input box, in order. */
   inputBoxes: vscode.InputBoxOptions[];
   /** Titles and reported messages of progress notifications, in order. */
@@ -32,7 +34,7 @@ export interface RecordedUi {
 /** openExternal opens nothing and says it did not; withProgress still shows the progress, and records it. */
 export function recordUi(): RecordedUi {
   const recorded: RecordedUi = {
-    info: [], warnings: [], errors: [], notifications: [], inputBoxes: [], progress: [], opened: [],
+    info: [], warnings: [], errors: [], notifications: [], dialogs: [], inputBoxes: [], progress: [], opened: [],
     answer: () => undefined, type: () => undefined, restore: () => undefined,
   };
   const notify = (severity: Notification['severity'], texts: string[]) => async (message: string, ...items: unknown[]) => {
@@ -40,6 +42,9 @@ export function recordUi(): RecordedUi {
     // The extension's buttons are strings; a MessageOptions object may come first.
     const notification: Notification = { severity, message, buttons: items.filter((item): item is string => typeof item === 'string') };
     recorded.notifications.push(notification);
+    if (typeof items[0] === 'object' && items[0] !== null && (items[0] as vscode.MessageOptions).modal === true) {
+      recorded.dialogs.push(notification);
+    }
     return recorded.answer(notification);
   };
   const withProgress = vscode.window.withProgress;

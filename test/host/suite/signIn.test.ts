@@ -98,10 +98,27 @@ suite('Sign-in in a real host', () => {
     const { upn, tid } = cloud.entra.switches.user;
     const codeMessage = ui.info.find((message) => message.includes('enter the code'));
     assert.match(codeMessage ?? '', new RegExp(`open ${cloud.entra.url}/devicelogin and enter the code [A-Z0-9]{8} within 15 minutes`));
+    const withCode = ui.notifications.filter((notification) => notification.message.includes('enter the code'));
+    assert.deepEqual(withCode.map(({ buttons }) => buttons), [['Copy & Open']]);
+    assert.deepEqual(ui.dialogs, withCode, 'the code in one dialog, not in a notification that would outlive the sign-in');
+    assert.ok(ui.progress.some((message) => /^Enter the code [A-Z0-9]{8} at /.test(message)), 'the progress notification shows the code until sign-in ends');
     assert.ok(ui.info.includes(`Signed in to Microsoft Defender as ${upn} (tenant ${tid}).`), ui.info.join('\n'));
     assert.equal(api.auth.account?.tenantId, tid);
     assert.deepEqual(ui.opened, [], 'nothing opened unless the engineer chooses Copy & Open');
     assert.equal(await listActions(await api.auth.getAccessToken({ forceRefresh: false })), 200, 'the Defender API accepts the token');
+  });
+
+  test('Copy & Open in the device-code dialog opens the sign-in page', async () => {
+    if (api.auth.account) {
+      await vscode.commands.executeCommand(Commands.signOut);
+    }
+    ui.answer = (notification) => (ui.dialogs.includes(notification) ? 'Copy & Open' : undefined);
+    await signIn();
+    // The dialog's answer is handled beside the polling, which may finish first.
+    for (const deadline = Date.now() + 5000; ui.opened.length === 0 && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.deepEqual(ui.opened, [`${cloud.entra.url}/devicelogin`]);
   });
 
   test('the token cache is in SecretStorage, under the key of this authority and client', async () => {
