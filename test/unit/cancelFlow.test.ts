@@ -145,9 +145,82 @@ test('403: our sentence with the permissions, then the service message', async (
   assert.match(message, /^Your account lacks permission to cancel X: .*Machine\.Isolate.* Defender said: The user does not have the Defender role/);
 });
 
-test('404: no longer exists or another tenant', async () => {
+test('404 on the cancel: not found right now, Retry offered (the row is kept by the command)', async () => {
   const outcome = await runCancel(client().client, { id: UNKNOWN_ID, comment: COMMENT });
   assert.equal(kindOf(outcome), 'notFound');
+  assert.deepEqual(presentCancelOutcome(outcome, 'X').buttons, ['Retry', 'Show Log']);
+});
+
+for (const answer of ['noContent', 'empty200', 'empty202', 'html', 'otherId'] as const) {
+  test(`a 2xx without the entity (${answer}) is accepted: one GET reads the real state, never a failure`, async () => {
+    const id = pendingId();
+    const other = sim.actions.find((a) => a.id !== id);
+    const otherBefore = structuredClone(other);
+    sim.cancelAnswer(id, answer);
+    const outcome = await runCancel(client().client, { id, comment: COMMENT });
+    assert.equal(kindOf(outcome), 'cancelled');
+    assert.equal(outcomeEntity(outcome)?.id, id, 'the entity is the requested action, read back');
+    assert.equal(presentCancelOutcome(outcome, 'Isolate on ws-fin-0142').message, 'Isolate on ws-fin-0142 cancelled.');
+    assert.deepEqual([posts().length, gets().length], [1, 1]);
+    assert.deepEqual(sim.actions.find((a) => a.id === other?.id), otherBefore, 'the other action is untouched');
+  });
+}
+
+test('a 2xx without the entity when the action still shows Pending: "Defender accepted the cancel; the action still shows Pending"', async () => {
+  const id = pendingId();
+  sim.cancelAnswer(id, 'noContent', 'stillPending');
+  const outcome = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(outcome), 'requested');
+  const shown = presentCancelOutcome(outcome, 'X');
+  assert.deepEqual([shown.severity, shown.message], ['info', 'Defender accepted the cancel of X; the action still shows Pending.']);
+});
+
+test('a 2xx without the entity when the action had finished meanwhile: already finished, with its state', async () => {
+  const id = pendingId();
+  sim.cancelAnswer(id, 'html', 'finished');
+  const outcome = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(outcome), 'alreadyFinished:finished');
+  assert.equal(outcomeEntity(outcome)?.status, 'Succeeded');
+});
+
+test('a 2xx without the entity and the read-back fails: accepted, state not known, not a failure', async () => {
+  const id = pendingId();
+  sim.cancelAnswer(id, 'empty202');
+  sim.notFoundFirst(id, 1);
+  const outcome = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(outcome), 'accepted');
+  assert.equal(gets().length, 1, 'one GET, no more');
+  assert.notEqual(presentCancelOutcome(outcome, 'X').severity, 'error');
+});
+
+test('another action\'s entity in the answer is never taken for the requested one', async () => {
+  const id = pendingId();
+  sim.cancelAnswer(id, 'otherId', 'stillPending');
+  const outcome = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(outcome), 'requested');
+  assert.equal(outcomeEntity(outcome)?.id, id);
+});
+
+test('a 400 that is not the race, then a failed re-read: Defender refused, quoted, and the state could not be read', async () => {
+  const id = pendingId();
+  sim.failCancel(id, { kind: 'status', status: 400, code: 'InvalidInput', message: 'The comment contains characters that are not allowed' });
+  sim.notFoundFirst(id, 1);
+  const outcome = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(outcome), 'refused');
+  const shown = presentCancelOutcome(outcome, 'X');
+  assert.match(shown.message, /^Defender refused the cancel of X\. Defender said: The comment contains characters that are not allowed Its current state could not be read \(.*404.*\), so whether it had already finished is not known\./);
+  assert.doesNotMatch(shown.message, /had already finished:/);
+  assert.deepEqual(shown.buttons, ['Retry', 'Show Log']);
+  assert.deepEqual([posts().length, gets().length], [1, 1]);
+});
+
+test('a 404 on the read-back of an unconfirmed cancel is "could not be read", not "gone"', async () => {
+  const id = pendingId();
+  sim.failNext({ kind: 'reset' }, { method: 'POST' });
+  sim.notFoundFirst(id, 1);
+  const outcome = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(outcome), 'unconfirmed');
+  assert.match(presentCancelOutcome(outcome, 'X').message, /could not be read back either .*404/);
 });
 
 test('429: the wait is announced, then exactly one retry', async () => {
@@ -300,8 +373,8 @@ test('a bulk cancel is paced inside the rate limit, few at a time, with one summ
     assert.ok(sentAt.filter((u) => u > t - 60_000 && u <= t).length <= 2, `at most 2 calls in any minute: ${sentAt.map((u) => u - sentAt[0])}`);
   }
   assert.ok(Math.max(...sentAt) - Math.min(...sentAt) >= 120_000, 'five calls at two a minute span two minutes');
-  const entries: BulkEntry[] = results.map((r) => ('result' in r ? { outcome: r.result } : { notSent: true }));
-  assert.equal(summarizeBulk(entries).message, '5 cancelled.');
+  const entries: BulkEntry[] = results.map((r, i) => ({ subject: `A${i + 1}`, ...('result' in r ? { outcome: r.result } : { notSent: true as const }) }));
+  assert.equal(summarizeBulk(entries).message, '5 cancelled: A1, A2, A3 and 2 more.');
 });
 
 test('stopping a bulk cancel sends nothing more; the summary counts what was not sent', async () => {
@@ -311,7 +384,7 @@ test('stopping a bulk cancel sends nothing more; the summary counts what was not
   const results = await runPaced(targets, (id) => runCancel(c, { id, comment: COMMENT }),
     { concurrency: 1, signal: stop.signal, onSettled: (done) => done === 2 && stop.abort() });
   assert.equal(posts().length, 2);
-  const entries: BulkEntry[] = results.map((r) => ('result' in r ? { outcome: r.result } : { notSent: true }));
-  assert.equal(summarizeBulk(entries).message, '2 cancelled, 3 not sent.');
+  const entries: BulkEntry[] = results.map((r, i) => ({ subject: `A${i + 1}`, ...('result' in r ? { outcome: r.result } : { notSent: true as const }) }));
+  assert.equal(summarizeBulk(entries).message, '2 cancelled: A1, A2; 3 not sent: A3, A4, A5.');
   assert.deepEqual(targets.slice(2).map((id) => sim.getAction(id)?.status), ['Pending', 'Pending', 'Pending']);
 });
