@@ -151,6 +151,7 @@ test('404 on the cancel: not found right now, Retry offered (the row is kept by 
   assert.deepEqual(presentCancelOutcome(outcome, 'X').buttons, ['Retry', 'Show Log']);
 });
 
+const ANSWER_STATUS = { noContent: 204, empty200: 200, empty202: 202, html: 200, otherId: 200 } as const;
 for (const answer of ['noContent', 'empty200', 'empty202', 'html', 'otherId'] as const) {
   test(`a 2xx without the entity (${answer}) is accepted: one GET reads the real state, never a failure`, async () => {
     const id = pendingId();
@@ -162,6 +163,7 @@ for (const answer of ['noContent', 'empty200', 'empty202', 'html', 'otherId'] as
     assert.equal(outcomeEntity(outcome)?.id, id, 'the entity is the requested action, read back');
     assert.equal(presentCancelOutcome(outcome, 'Isolate on ws-fin-0142').message, 'Isolate on ws-fin-0142 cancelled.');
     assert.deepEqual([posts().length, gets().length], [1, 1]);
+    assert.equal(posts()[0].status, ANSWER_STATUS[answer], 'the simulator answered that shape');
     assert.deepEqual(sim.actions.find((a) => a.id === other?.id), otherBefore, 'the other action is untouched');
   });
 }
