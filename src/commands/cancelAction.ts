@@ -156,6 +156,10 @@ export function registerCancelCommand(context: vscode.ExtensionContext, log: Ext
     } finally {
       waiting.end();
     }
+    if (outcomeEntity(outcome)) {
+      // The row may have moved into a collapsed group: keep it in sight.
+      void view.revealAction(action.id).catch((error) => log.warn(`Could not reveal action ${action.id}: ${errorDetail(error)}`));
+    }
     notifyOutcome(presentCancelOutcome(outcome, subject), isRetryable(outcome) ? [action.id] : [], comment);
   };
 

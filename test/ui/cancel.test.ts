@@ -121,7 +121,7 @@ test('right-click → Cancel Machine Action… → a comment → the action is c
   const cancelledBefore = simulatorCount('Cancelled');
   await openCancelPrompt('Isolate (Full), Pending, ws-fin-0142.contoso.local', subject, 'context-menu');
   await submitComment(comment, 'comment');
-  await outcomeNotification(`Cancelled ${subject}.`);
+  await outcomeNotification(`${subject} cancelled.`);
 
   assert.equal(action.status, 'Cancelled');
   assert.equal(action.cancellationComment, comment);
@@ -150,7 +150,7 @@ test('the palette\'s Cancel Machine Action… offers the cancellable actions in 
   await options.filter({ hasText: 'Antivirus Scan (Quick)' }).first().click();
   await workbench.quickInput.locator('.quick-input-message', { hasText: `Why cancel ${subject}?` }).waitFor();
   await submitComment('Duplicate of the full scan');
-  await outcomeNotification(`Cancelled ${subject}.`);
+  await outcomeNotification(`${subject} cancelled.`);
   assert.equal(action.status, 'Cancelled');
   await workbench.screenshot('palette-cancelled');
   await workbench.clearNotifications();
