@@ -134,14 +134,6 @@ export class ActionsStore {
     return true;
   }
 
-  remove(id: string): void {
-    const key = id.toLowerCase();
-    if (this.byId.delete(key)) {
-      this.list = this.list.filter((a) => a.id.toLowerCase() !== key);
-      this.fire();
-    }
-  }
-
   /** Forgets everything (sign-out, another account or tenant) and abandons a running load. */
   clear(): void {
     this.current?.controller.abort();

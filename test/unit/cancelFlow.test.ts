@@ -1,5 +1,6 @@
 // A cancel from request to outcome (SPEC §3 "Cancel" 4–8) through the real DefenderClient against the HTTPS Defender
-// simulator on 127.0.0.1: every outcome of "Cancel" 5, no blind second POST, in-flight dedupe, bulk pacing.
+// simulator on 127.0.0.1: every outcome of "Cancel" 5 (2xx answers without the entity, partly run live responses
+// included), no blind second POST, in-flight dedupe, bulk pacing.
 // Waits (Retry-After, backoff, rate budget) pass at once on a fake clock that the simulator shares.
 import { test, before, after, beforeEach } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -9,8 +10,11 @@ import { runCancel } from '../../src/commands/cancelFlow';
 import { BulkEntry, CancelOutcome, outcomeEntity, presentCancelOutcome, summarizeBulk } from '../../src/commands/cancelOutcome';
 import { isUserCancellation } from '../../src/commands/errorPresentation';
 import { DefenderClient } from '../../src/defender/client';
+import { describeLiveResponseCommand, MachineAction, parseMachineAction } from '../../src/defender/machineAction';
 import type { Clock } from '../../src/defender/logger';
 import { RateLimiter } from '../../src/defender/rateLimiter';
+import { detailsText } from '../../src/views/detailsText';
+import { actionTooltipMarkdown } from '../../src/views/presentation';
 import { DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
@@ -389,4 +393,59 @@ test('stopping a bulk cancel sends nothing more; the summary counts what was not
   const entries: BulkEntry[] = results.map((r, i) => ({ subject: `A${i + 1}`, ...('result' in r ? { outcome: r.result } : { notSent: true as const }) }));
   assert.equal(summarizeBulk(entries).message, '2 cancelled: A1, A2; 3 not sent: A3, A4, A5.');
   assert.deepEqual(targets.slice(2).map((id) => sim.getAction(id)?.status), ['Pending', 'Pending', 'Pending']);
+});
+
+// A live response cancelled while some of its commands had already run on the device (issue 8 item 2): the engineer
+// learns which (type and main parameter) in the outcome notification, the row's tooltip and the details document —
+// none ran, some ran, all ran.
+const LIVE_RESPONSE = 'Live Response on ws-fin-0142';
+// VS Code renders tooltips with a CommonMark renderer; markdown-it is one. The tooltip is checked as the user reads it.
+const MarkdownIt = require('markdown-it') as new (options: object) => { render(source: string): string };
+const renderer = new MarkdownIt({ html: false, linkify: true });
+const tooltipText = (action: MachineAction): string => renderer.render(actionTooltipMarkdown(action, Date.now())).replace(/<[^>]*>/g, '');
+
+/** The cancellable live response with `commands` commands, cancelled after `arrange`; its outcome and entity. */
+async function cancelLiveResponse(commands: number, arrange: (id: string) => void = () => undefined) {
+  const raw = sim.actions.find((a) => Array.isArray(a.commands) && a.commands.length === commands && ['Pending', 'InProgress'].includes(String(a.status)));
+  assert.ok(raw, `the seed has a cancellable live response with ${commands} command(s)`);
+  arrange(raw.id);
+  const outcome = await runCancel(client().client, { id: raw.id, comment: COMMENT });
+  const entity = outcomeEntity(outcome);
+  assert.ok(entity);
+  return { outcome, entity, shown: presentCancelOutcome(outcome, LIVE_RESPONSE) };
+}
+
+const RAN_LINE = 'Already ran on the device: GetFile C:\\Windows\\Temp\\dropper.ps1';
+
+test('none ran: a clean cancel, nothing named', async () => {
+  const { shown, entity } = await cancelLiveResponse(1);
+  assert.deepEqual([shown.severity, shown.message], ['info', `${LIVE_RESPONSE} cancelled.`]);
+  assert.doesNotMatch(tooltipText(entity), /Already ran/);
+  assert.doesNotMatch(detailsText(entity, Date.now()), /Already ran/);
+});
+
+test('some ran: cancelled, and the notification, the tooltip and the details name what had already run', async () => {
+  const { outcome, shown, entity } = await cancelLiveResponse(2, (id) => sim.finishBeforeCancel(id, 'partlyRun'));
+  assert.equal(outcome.kind, 'cancelled');
+  assert.equal(shown.severity, 'warning');
+  assert.equal(shown.message, `${LIVE_RESPONSE} cancelled, but part of it had already run. ${RAN_LINE}.`);
+  assert.ok(tooltipText(entity).includes(RAN_LINE), tooltipText(entity));
+  assert.match(detailsText(entity, Date.now()), /^\/\/ Already ran on the device: +GetFile C:\\Windows\\Temp\\dropper\.ps1$/m);
+});
+
+test('all ran: the work was done anyway, and each command is named', async () => {
+  const { outcome, shown, entity } = await cancelLiveResponse(2, (id) => sim.finishBeforeCancel(id, 'completedAnyway'));
+  assert.equal(outcome.kind, 'alreadyFinished');
+  assert.match(shown.message, /the work was done anyway\. Already ran on the device: GetFile C:\\Windows\\Temp\\dropper\.ps1, RunScript collect-triage\.ps1\.$/);
+  assert.match(detailsText(entity, Date.now()), /Already ran on the device: +GetFile .*, RunScript collect-triage\.ps1$/m);
+});
+
+test('a command is named by its type and main parameter, whatever the order or case of its parameters', () => {
+  const command = (type: string | null, params: Array<{ key: string; value: string }>): MachineAction['commands'][number] =>
+    parseMachineAction({ id: 'x', commands: [{ commandStatus: 'Completed', command: { type, params } }] }).commands[0];
+  assert.equal(describeLiveResponseCommand(command('RunScript', [{ key: 'Args', value: '-v' }, { key: 'scriptname', value: 'triage.ps1' }])), 'RunScript triage.ps1');
+  assert.equal(describeLiveResponseCommand(command('GetFile', [{ key: 'Path', value: 'C:\\x.log' }])), 'GetFile C:\\x.log');
+  assert.equal(describeLiveResponseCommand(command('PutFile', [{ key: 'FileName', value: 'tool.exe' }])), 'PutFile tool.exe');
+  assert.equal(describeLiveResponseCommand(command('Collect', [{ key: 'Target', value: 'memory' }])), 'Collect memory', 'unknown type: its first parameter');
+  assert.equal(describeLiveResponseCommand(command(null, [])), 'Command');
 });
