@@ -22,16 +22,31 @@ export interface Disposable {
   dispose(): void;
 }
 
-/** The copy with the later lastUpdate wins: a load that started before a cancel must not undo the cancel's result. */
-function fresher(stored: MachineAction | undefined, loaded: MachineAction): MachineAction {
-  const storedTime = parseTime(stored?.lastUpdateDateTimeUtc);
-  const loadedTime = parseTime(loaded.lastUpdateDateTimeUtc);
-  return stored && storedTime !== undefined && (loadedTime === undefined || storedTime > loadedTime) ? stored : loaded;
+/** A copy of an action and the ticket of the request that fetched it (see ActionsStore.begin). */
+interface Copy {
+  action: MachineAction;
+  ticket: number;
+}
+
+/**
+ * Whether `candidate` is newer than `stored`: the later lastUpdate when both carry different ones, else the request
+ * that started later. So a load that started before a cancel never undoes the cancel's result, whatever the timestamps.
+ */
+function isNewer(candidate: Copy, stored: Copy | undefined): boolean {
+  if (!stored) {
+    return true;
+  }
+  const candidateTime = parseTime(candidate.action.lastUpdateDateTimeUtc);
+  const storedTime = parseTime(stored.action.lastUpdateDateTimeUtc);
+  if (candidateTime !== undefined && storedTime !== undefined && candidateTime !== storedTime) {
+    return candidateTime > storedTime;
+  }
+  return candidate.ticket >= stored.ticket;
 }
 
 export class ActionsStore {
   private list: MachineAction[] = [];
-  private byId = new Map<string, MachineAction>();
+  private byId = new Map<string, Copy>();
   private warningList: string[] = [];
   private failure: { error: unknown } | undefined;
   /** Whether `list` is the result of a load (the baseline for status changes), not just empty. */
@@ -40,6 +55,9 @@ export class ActionsStore {
   private readonly cancellingIds = new Set<string>();
   private readonly listeners = new Set<() => void>();
   private lastLoadAt: number | undefined;
+  /** The last ticket handed out; tickets below `sessionStart` belong to a previous session (before clear()). */
+  private tickets = 0;
+  private sessionStart = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -71,7 +89,15 @@ export class ActionsStore {
   }
 
   get(id: string): MachineAction | undefined {
-    return this.byId.get(id.toLowerCase());
+    return this.byId.get(id.toLowerCase())?.action;
+  }
+
+  /**
+   * A ticket for a request about to start (a cancel, a get): pass it to upsert with the answer, so the store orders
+   * copies by when their requests started and drops answers of a previous session. Increasing integers.
+   */
+  begin(): number {
+    return ++this.tickets;
   }
 
   isCancelling(id: string): boolean {
@@ -90,27 +116,29 @@ export class ActionsStore {
     }
   }
 
-  /** Puts the entity a cancel or get returned in place of the listed one (or first, when it was not listed). */
-  upsert(action: MachineAction): void {
+  /**
+   * Puts the entity a cancel or get returned in place of the listed one (or first, when it was not listed). `ticket`
+   * is from begin() when the request started (default: now). Returns false when it was dropped: the request started
+   * before a sign-out or account change, or a newer copy is already stored.
+   */
+  upsert(action: MachineAction, ticket: number = this.begin()): boolean {
     const key = action.id.toLowerCase();
+    const copy = { action, ticket };
+    if (ticket < this.sessionStart || !isNewer(copy, this.byId.get(key))) {
+      return false;
+    }
     const index = this.byId.has(key) ? this.list.findIndex((a) => a.id.toLowerCase() === key) : -1;
     this.list = index >= 0 ? this.list.map((a, i) => (i === index ? action : a)) : [action, ...this.list];
-    this.byId.set(key, action);
+    this.byId.set(key, copy);
     this.fire();
-  }
-
-  remove(id: string): void {
-    const key = id.toLowerCase();
-    if (this.byId.delete(key)) {
-      this.list = this.list.filter((a) => a.id.toLowerCase() !== key);
-      this.fire();
-    }
+    return true;
   }
 
   /** Forgets everything (sign-out, another account or tenant) and abandons a running load. */
   clear(): void {
     this.current?.controller.abort();
     this.current = undefined;
+    this.sessionStart = this.begin();
     this.list = [];
     this.byId = new Map();
     this.warningList = [];
@@ -130,7 +158,7 @@ export class ActionsStore {
     }
     this.current?.controller.abort();
     const controller = new AbortController();
-    const promise = this.load(loader, controller);
+    const promise = this.load(loader, controller, this.begin());
     this.current = { controller, promise };
     this.fire();
     return promise;
@@ -141,7 +169,7 @@ export class ActionsStore {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
-  private async load(loader: Loader, controller: AbortController): Promise<RefreshResult> {
+  private async load(loader: Loader, controller: AbortController, ticket: number): Promise<RefreshResult> {
     let result: LoadResult;
     try {
       result = await loader(controller.signal);
@@ -157,11 +185,16 @@ export class ActionsStore {
     if (controller.signal.aborted) {
       return { kind: 'superseded' };
     }
-    const actions = result.actions.map((a) => fresher(this.get(a.id), a));
+    const copies = result.actions.map((action): Copy => {
+      const stored = this.byId.get(action.id.toLowerCase());
+      const loaded = { action, ticket };
+      return isNewer(loaded, stored) ? loaded : stored ?? loaded;
+    });
+    const actions = copies.map((c) => c.action);
     const changes = this.baseline ? detectStatusChanges((id) => this.get(id), actions) : [];
     this.current = undefined;
     this.list = actions;
-    this.byId = new Map(actions.map((a) => [a.id.toLowerCase(), a]));
+    this.byId = new Map(copies.map((c) => [c.action.id.toLowerCase(), c]));
     this.warningList = result.warnings;
     this.failure = undefined;
     this.baseline = true;

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import type { DefenderClient } from '../defender/client';
 import { invalidInputError } from '../defender/errors';
-import { isCancellable, isGuid, MachineAction } from '../defender/machineAction';
+import { isCancellable, MachineAction } from '../defender/machineAction';
 import type { ExtensionLog } from '../log';
 import { actionLabel, actionSubject, deviceLabel, quickPickText, relativeAge, requestorLabel, statusIcon, statusLabel } from '../views/presentation';
 import type { MachineActionsView } from '../views/machineActionsView';
@@ -18,9 +18,10 @@ import {
   BulkEntry, CancelOutcome, classifyCancelError, isRetryable, OutcomePresentation, outcomeEntity, outcomeLogText,
   presentCancelOutcome, summarizeBulk,
 } from './cancelOutcome';
-import { commandOptions, invalidIds, targetActionIds } from './commandArgs';
+import { commandOptions, invalidIds, normalizeActionId, targetActionIds } from './commandArgs';
 import { nothingToCancelMessage, notAnActionIdMessage } from './cancelText';
 import { errorDetail, isUserCancellation } from './errorPresentation';
+import { StopWaitingNotice } from './cancelWaitNotice';
 import { askCancelComment } from './commentPrompt';
 import { notify, withNotificationProgress } from './notify';
 import { registerCommand } from './registerCommand';
@@ -38,18 +39,19 @@ export function registerCancelCommand(context: vscode.ExtensionContext, log: Ext
   /** One cancel; a second call for the same action while the first runs joins it (one request). */
   const cancelOne = (
     client: DefenderClient, action: MachineAction, comment: string, verifyFirst: boolean,
-    hooks: Pick<CancelRequest, 'onThrottled' | 'signal' | 'onTooLateToStop'>,
+    hooks: Pick<CancelRequest, 'onThrottled' | 'signal' | 'onTooLateToStop' | 'onSending'>,
   ): Promise<CancelOutcome> => {
     const { promise, joined } = inFlight.run(action.id, async () => {
       log.info(`Cancel requested: action ${action.id} (${actionLabel(action)}) on ${deviceLabel(action)}, comment "${comment}"${verifyFirst ? ', state re-read first' : ''}`);
       store.setCancelling(action.id, true);
+      // Taken before the request: a refresh that started earlier cannot undo this answer, nor can it reach a later session.
+      const ticket = store.begin();
       try {
         const outcome = await runCancel(client, { id: action.id, comment, verifyFirst, ...hooks });
         const entity = outcomeEntity(outcome);
-        if (entity) {
-          store.upsert(entity);
-        } else if (outcome.kind === 'notFound') {
-          store.remove(action.id);
+        // A 404 keeps the row: right after creation the service can miss an action for a while; the next list decides.
+        if (entity && !store.upsert(entity, ticket)) {
+          log.info(`Cancel of action ${action.id}: its answer is older than what the view shows, or from before a sign-out; not applied`);
         }
         const line = `Cancel outcome: action ${action.id} on ${deviceLabel(action)}: ${outcomeLogText(outcome)}`;
         if (outcome.kind === 'cancelled' || outcome.kind === 'requested') {
@@ -83,6 +85,9 @@ export function registerCancelCommand(context: vscode.ExtensionContext, log: Ext
       case 'Show Log':
         log.show();
         break;
+      case 'Show Details':
+        await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: presentation.details ?? message, language: 'plaintext' }));
+        break;
     }
   };
 
@@ -100,8 +105,9 @@ export function registerCancelCommand(context: vscode.ExtensionContext, log: Ext
       const outcome = classifyCancelError(error);
       // A 403 here is about reading, not cancelling: it goes to the wrapper with the service's own words.
       if (outcome.kind === 'notFound' || outcome.kind === 'sessionExpired') {
-        log.warn(`Cancel: looking up action ${id}: ${outcomeLogText(outcome)}`);
-        notifyOutcome(presentCancelOutcome(outcome, `Machine action ${id}`), [], '');
+        const looked: CancelOutcome = outcome.kind === 'notFound' ? { ...outcome, pasted: true } : outcome;
+        log.warn(`Cancel: looking up action ${id}: ${outcomeLogText(looked)}`);
+        notifyOutcome(presentCancelOutcome(looked, `Machine action ${id}`), [], '');
         return undefined;
       }
       throw error;
@@ -128,13 +134,18 @@ export function registerCancelCommand(context: vscode.ExtensionContext, log: Ext
   const cancelSingle = async (client: DefenderClient, action: MachineAction, comment: string, verifyFirst: boolean): Promise<void> => {
     const subject = actionSubject(action);
     let outcome: CancelOutcome;
+    // The progress has no Cancel button (a sent cancel cannot be taken back); only a wait before sending can be stopped.
+    const waiting = new StopWaitingNotice(subject);
     try {
-      // Cancel stops it only until the POST is sent (runCancel ignores it after that): a sent cancel cannot be undone.
-      outcome = await withNotificationProgress(`Cancelling ${subject}`, { cancellable: true }, (progress, signal) =>
+      outcome = await withNotificationProgress(`Cancelling ${subject}`, {}, (progress) =>
         cancelOne(client, action, comment, verifyFirst, {
-          signal,
-          onThrottled: (seconds) => progress.report({ message: rateLimitWait(seconds) }),
-          onTooLateToStop: () => log.info(`Cancel of action ${action.id}: Cancel pressed after the request was sent; it cannot be taken back, waiting for the answer`),
+          signal: waiting.signal,
+          onThrottled: (seconds) => {
+            progress.report({ message: rateLimitWait(seconds) });
+            waiting.show(seconds);
+          },
+          onSending: () => waiting.end(),
+          onTooLateToStop: () => log.info(`Cancel of action ${action.id}: Stop Waiting pressed as the request was sent; it cannot be taken back, waiting for the answer`),
         }));
     } catch (error) {
       if (isUserCancellation(error)) {
@@ -142,20 +153,27 @@ export function registerCancelCommand(context: vscode.ExtensionContext, log: Ext
         return;
       }
       throw error;
+    } finally {
+      waiting.end();
+    }
+    if (outcomeEntity(outcome)) {
+      // The row may have moved into a collapsed group: keep it in sight.
+      void view.revealAction(action.id).catch((error) => log.warn(`Could not reveal action ${action.id}: ${errorDetail(error)}`));
     }
     notifyOutcome(presentCancelOutcome(outcome, subject), isRetryable(outcome) ? [action.id] : [], comment);
   };
 
   const cancelBulk = async (client: DefenderClient, actions: MachineAction[], comment: string, verifyFirst: boolean): Promise<void> => {
     const total = actions.length;
-    const entries = await withNotificationProgress(`Cancelling ${total} machine actions`, { cancellable: true },
+    // Its Cancel stops the cancels not sent yet; the ones on the wire cannot be taken back (the title says so).
+    const entries = await withNotificationProgress(`Cancelling ${total} machine actions (Cancel stops those not sent yet)`, { cancellable: true },
       async (progress, signal): Promise<BulkEntry[]> => {
         progress.report({ message: bulkPacingNote(total, view.session.rateBudget()) ?? `0 of ${total}` });
         const results = await runPaced(actions,
           (action) => cancelOne(client, action, comment, verifyFirst,
             { onThrottled: (seconds) => progress.report({ message: rateLimitWait(seconds) }) }),
           { concurrency: MAX_BULK_CONCURRENCY, signal, onSettled: (done) => progress.report({ increment: 100 / total, message: `${done} of ${total}` }) });
-        return results.map((r) => ('result' in r ? { outcome: r.result } : { notSent: true }));
+        return results.map((r, i): BulkEntry => ({ subject: actionSubject(actions[i]), ...('result' in r ? { outcome: r.result } : { notSent: true as const }) }));
       },
     );
     const summary = summarizeBulk(entries);
@@ -219,7 +237,7 @@ export function registerCancelCommand(context: vscode.ExtensionContext, log: Ext
 }
 
 interface ActionPick extends vscode.QuickPickItem {
-  /** A listed action's id, or a pasted one (looked up before anything else when it is not listed). */
+  /** A listed action's id, or a pasted one (looked up before anything else when it is not listed); '' = not an action to pick. */
   id: string;
 }
 
@@ -233,9 +251,37 @@ function pickItem(action: MachineAction, now: number): ActionPick {
   };
 }
 
+/** Text of 32+ hex digits, dashes, braces or spaces only: a mistyped id, not a filter over the list. */
+const LOOKS_LIKE_AN_ID = /^(?=(?:[^0-9a-f]*[0-9a-f]){32})[\s{}"'0-9a-f-]+$/i;
+
 /**
- * The palette's quick pick: the cancellable actions of the list, or a pasted action id. Resolves to the chosen id;
- * typed text that is not an action id and matches no row is refused with a notification, not closed on silently.
+ * What typed text offers above the list: a pasted id to look up, or why it cannot be picked (not an id, final, already
+ * being cancelled) — QuickPick has no validation message, so the reason is an item that keeps the picker open.
+ */
+function typedItem(value: string, view: MachineActionsView, inFlight: InFlight<CancelOutcome>, accepted: boolean): ActionPick | undefined {
+  const typed = value.trim();
+  if (!typed) {
+    return undefined;
+  }
+  const id = normalizeActionId(typed);
+  const reason = (label: string, detail: string): ActionPick => ({ label: `$(error) ${quickPickText(label)}`, detail: quickPickText(detail), alwaysShow: true, id: '' });
+  if (!id) {
+    // While typing, other text filters the list; once accepted (or when it can only be a mistyped id) it is refused.
+    return accepted || LOOKS_LIKE_AN_ID.test(typed) ? reason('Not a machine action ID', notAnActionIdMessage([typed])) : undefined;
+  }
+  const listed = view.store.get(id);
+  if (listed && !isCancellable(listed.status)) {
+    return reason(`${actionSubject(listed)} is ${statusLabel(listed.status)}`, 'It is final: only Pending or In Progress actions can be cancelled.');
+  }
+  if (listed && inFlight.has(id)) {
+    return reason(`${actionSubject(listed)} is already being cancelled`, 'Wait for its outcome.');
+  }
+  return { label: `$(search) Action ${id}`, description: listed ? quickPickText(actionSubject(listed)) : 'look it up in Defender', alwaysShow: true, id };
+}
+
+/**
+ * The palette's quick pick: the cancellable actions of the list, or a pasted action id (braces, spaces, any case).
+ * Resolves to the chosen id; text that cannot be picked keeps the picker open with the reason as its first item.
  */
 async function pickActionToCancel(view: MachineActionsView, inFlight: InFlight<CancelOutcome>): Promise<string[] | undefined> {
   const now = Date.now();
@@ -248,21 +294,19 @@ async function pickActionToCancel(view: MachineActionsView, inFlight: InFlight<C
   pick.matchOnDescription = true;
   pick.matchOnDetail = true;
   pick.items = listed;
+  const offer = (value: string, accepted: boolean): void => {
+    const typed = typedItem(value, view, inFlight, accepted);
+    pick.items = typed ? [typed, ...listed] : listed;
+  };
   const chosen = await new Promise<ActionPick | undefined>((resolve) => {
-    pick.onDidChangeValue((value) => {
-      const id = value.trim();
-      const listedAction = isGuid(id) ? view.store.get(id) : undefined;
-      pick.items = isGuid(id)
-        ? [{ label: `$(search) Action ${id}`, description: listedAction ? quickPickText(actionSubject(listedAction)) : 'look it up in Defender', alwaysShow: true, id }, ...listed]
-        : listed;
-    });
+    pick.onDidChangeValue((value) => offer(value, false));
     pick.onDidAccept(() => {
       const [selected] = pick.selectedItems;
-      const typed = pick.value.trim();
-      if (!selected && typed && !isGuid(typed)) {
-        void notify.error(notAnActionIdMessage([typed]));
+      if (selected?.id) {
+        resolve(selected);
+      } else if (pick.value.trim()) {
+        offer(pick.value, true);
       }
-      resolve(selected);
     });
     pick.onDidHide(() => resolve(undefined));
     pick.show();

@@ -1,12 +1,14 @@
 // One cancel, start to outcome (SPEC §3 "Cancel" 4–5): exactly one POST; when it gets no clear answer or a refusal, the
 // action is read back before anything else is offered, and a retry reads it again before it sends. Pure (no vscode).
 import type { CancelHooks } from '../defender/client';
+import { isDefenderApiError } from '../defender/errors';
 import { isCancellable, MachineAction } from '../defender/machineAction';
 import { CancelOutcome, classifyAfterReread, classifyCancelError, classifyCancelResult } from './cancelOutcome';
 
 /** The part of DefenderClient a cancel uses. */
 export interface CancelClient {
-  cancelMachineAction(id: string, comment: string, signal?: AbortSignal, hooks?: CancelHooks): Promise<MachineAction>;
+  /** undefined: accepted (2xx) without a usable entity of this id. */
+  cancelMachineAction(id: string, comment: string, signal?: AbortSignal, hooks?: CancelHooks): Promise<MachineAction | undefined>;
   getMachineAction(id: string, signal?: AbortSignal): Promise<MachineAction>;
 }
 
@@ -24,6 +26,8 @@ export interface CancelRequest {
    */
   signal?: AbortSignal;
   onTooLateToStop?(): void;
+  /** The POST is about to go on the wire: from here on it cannot be stopped. */
+  onSending?(): void;
 }
 
 function unconfirmedRead(outcome: CancelOutcome, error: unknown): CancelOutcome {
@@ -63,19 +67,23 @@ async function cancelUnlessStopped(
   }
   try {
     const hooks: CancelHooks = {
-      onSending: () => setOnWire(true),
+      onSending: () => {
+        setOnWire(true);
+        request.onSending?.();
+      },
       // A wait (rate budget, or a 429's Retry-After: the 429 was not processed) means nothing is on the wire.
       onThrottled: (seconds) => {
         setOnWire(false);
         request.onThrottled?.(seconds);
       },
     };
-    return classifyCancelResult(await client.cancelMachineAction(request.id, request.comment, stop, hooks));
+    const answered = await client.cancelMachineAction(request.id, request.comment, stop, hooks);
+    return answered ? classifyCancelResult(answered) : await readAfterAccepted(client, request.id);
   } catch (error) {
     stop.throwIfAborted();
     const outcome = classifyCancelError(error);
-    if (outcome.kind === 'alreadyFinished') {
-      return readAfterRefusal(client, request.id, outcome);
+    if (isDefenderApiError(error) && error.status === 400) {
+      return readAfterRefusal(client, request.id, outcome, error);
     }
     if (outcome.kind !== 'unconfirmed') {
       return outcome;
@@ -89,15 +97,31 @@ async function cancelUnlessStopped(
 }
 
 /**
+ * A 2xx without the entity (204, empty, HTML, another action's entity) means accepted: one GET says what it came to.
+ * Never a failure; when the GET fails too, the state is simply not known.
+ */
+async function readAfterAccepted(client: CancelClient, id: string): Promise<CancelOutcome> {
+  try {
+    return classifyCancelResult(await client.getMachineAction(id));
+  } catch (rereadError) {
+    return { kind: 'accepted', rereadError };
+  }
+}
+
+/**
  * A refusal (400) carries no entity: the action is read back, so the view shows its final state instead of still
  * offering the cancel just refused. Still cancellable means the 400 was not the race: then it is reported as the error.
+ * When the re-read fails, it is not known which: Defender refused, state unknown.
  */
-async function readAfterRefusal(client: CancelClient, id: string, refused: Extract<CancelOutcome, { kind: 'alreadyFinished' }>): Promise<CancelOutcome> {
+async function readAfterRefusal(client: CancelClient, id: string, refused: CancelOutcome, error: unknown): Promise<CancelOutcome> {
   let current: MachineAction;
   try {
     current = await client.getMachineAction(id);
-  } catch {
-    return refused;
+  } catch (rereadError) {
+    return { kind: 'refused', error, rereadError };
   }
-  return isCancellable(current.status) ? { kind: 'failed', error: refused.error } : { ...refused, action: current };
+  if (isCancellable(current.status)) {
+    return { kind: 'failed', error };
+  }
+  return refused.kind === 'alreadyFinished' ? { ...refused, action: current } : { kind: 'alreadyFinished', how: 'refused', error, action: current };
 }

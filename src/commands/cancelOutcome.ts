@@ -2,15 +2,17 @@
 // cancel. Pure (no vscode).
 import { isSignInRequiredError } from '../auth/errors';
 import { isDefenderApiError } from '../defender/errors';
-import { completedDespiteCancellation, isCancellable, MachineAction } from '../defender/machineAction';
+import { completedDespiteCancellation, isCancellable, MachineAction, ranBeforeCancellation } from '../defender/machineAction';
 import { statusLabel } from '../views/presentation';
 import { ErrorButton, errorDetail, plainNotificationText, presentError } from './errorPresentation';
 
 export type CancelOutcome =
   /** The service answered with the action in Cancelled state. */
   | { kind: 'cancelled'; action: MachineAction }
-  /** Accepted, but the returned action is not final yet. */
+  /** Accepted, but the action (returned, or read back) is not final yet. */
   | { kind: 'requested'; action: MachineAction }
+  /** Accepted (a 2xx without a usable entity of this id), and reading it back failed: its state is not known. */
+  | { kind: 'accepted'; rereadError: unknown }
   /**
    * Nothing to cancel any more: the service refused with 400 (`refused`), said Cancelled although every live-response
    * command had completed (`completedAnyway`), or showed a final status other than Cancelled (`finished`).
@@ -19,7 +21,13 @@ export type CancelOutcome =
   /** 401 after the client's one silent token refresh, or no session at all. */
   | { kind: 'sessionExpired'; error: unknown }
   | { kind: 'forbidden'; error: unknown }
-  | { kind: 'notFound'; error: unknown }
+  /**
+   * 404. For an action that was listed (or just looked up) it may be the service's lag after creation, not "gone":
+   * the row stays and the next list decides. `pasted`: an id the list did not know, looked up first.
+   */
+  | { kind: 'notFound'; error: unknown; pasted?: boolean }
+  /** A 400 whose re-read failed: Defender refused, and whether the action had already finished is not known. */
+  | { kind: 'refused'; error: unknown; rereadError: unknown }
   /** Still 429 after the one retry the client makes after Retry-After. */
   | { kind: 'throttled'; error: unknown; retryAfterSeconds?: number }
   /**
@@ -40,7 +48,10 @@ export const CANCEL_PERMISSIONS = [
 /** A 400 about our request itself (not about the action's state) is not the "already finished" race. */
 const REQUEST_PROBLEM_CODES = new Set(['invalidinput', 'invalidrequestbody', 'odataerror']);
 
-/** The outcome of a 200 answer: its entity says what happened. */
+/**
+ * The outcome of a 200 answer (or of the re-read after an accepted one): its entity says what happened. Cancelled
+ * after some live-response commands had run is still `cancelled`; the presentation names what ran.
+ */
 export function classifyCancelResult(action: MachineAction): CancelOutcome {
   if (completedDespiteCancellation(action)) {
     return { kind: 'alreadyFinished', how: 'completedAnyway', action };
@@ -116,7 +127,7 @@ export function outcomeLogText(outcome: CancelOutcome): string {
   } else if (error !== undefined) {
     parts.push(errorDetail(error));
   }
-  if (outcome.kind === 'unconfirmed' && outcome.rereadError !== undefined) {
+  if ('rereadError' in outcome && outcome.rereadError !== undefined) {
     parts.push(`re-read failed: ${errorDetail(outcome.rereadError)}`);
   }
   return parts.join('; ');
@@ -124,14 +135,25 @@ export function outcomeLogText(outcome: CancelOutcome): string {
 
 /** Whether the Retry button may be offered: only where the service certainly did not cancel, or a re-read decides first. */
 export function isRetryable(outcome: CancelOutcome): boolean {
-  return outcome.kind === 'throttled' || outcome.kind === 'unconfirmed';
+  return outcome.kind === 'throttled' || outcome.kind === 'unconfirmed' || outcome.kind === 'refused'
+    || (outcome.kind === 'notFound' && !outcome.pasted);
 }
+
+export type OutcomeButton = ErrorButton | 'Show Details';
 
 export interface OutcomePresentation {
   severity: 'info' | 'warning' | 'error';
   /** Safe for a notification: server text cannot form a link. */
   message: string;
-  buttons: ErrorButton[];
+  buttons: OutcomeButton[];
+  /** The full text behind 'Show Details' (plain text for a document, one line per action). */
+  details?: string;
+}
+
+/** " Already ran on the device: RunScript a.ps1, GetFile C:\x.log." or "" when nothing ran. */
+function ranSentence(action: MachineAction | undefined): string {
+  const ran = action && ranBeforeCancellation(action);
+  return ran ? ` Already ran on the device: ${ran}.` : '';
 }
 
 function serverSaid(error: unknown): string {
@@ -142,13 +164,21 @@ function serverSaid(error: unknown): string {
 /** The notification for one cancel; `subject` is e.g. "Isolate (Full) on ws-fin-0142.contoso.local". */
 export function presentCancelOutcome(outcome: CancelOutcome, subject: string): OutcomePresentation {
   const info = (message: string, buttons: ErrorButton[] = []): OutcomePresentation => ({ severity: 'info', message: plainNotificationText(message), buttons });
-  const warning = (message: string, buttons: ErrorButton[] = ['Show Log']): OutcomePresentation => ({ severity: 'warning', message: plainNotificationText(message), buttons });
-  const error = (message: string, buttons: ErrorButton[]): OutcomePresentation => ({ severity: 'error', message: plainNotificationText(message), buttons });
+  const warning = (message: string, buttons: OutcomeButton[] = ['Show Log']): OutcomePresentation => ({ severity: 'warning', message: plainNotificationText(message), buttons });
+  const error = (message: string, buttons: OutcomeButton[]): OutcomePresentation => ({ severity: 'error', message: plainNotificationText(message), buttons });
   switch (outcome.kind) {
-    case 'cancelled':
-      return info(`Cancelled ${subject}.`);
+    case 'cancelled': {
+      const ran = ranSentence(outcome.action);
+      return ran ? warning(`${subject} cancelled, but part of it had already run.${ran}`) : info(`${subject} cancelled.`);
+    }
     case 'requested':
-      return info(`Cancellation of ${subject} requested; Defender still reports it as ${statusLabel(outcome.action.status)}.`);
+      return info(`Defender accepted the cancel of ${subject}; the action still shows ${statusLabel(outcome.action.status)}.`);
+    case 'accepted':
+      return warning(`Defender accepted the cancel of ${subject}, but answered without the action, and its current state could not be read `
+        + `(${errorDetail(outcome.rereadError)}). Refresh shows whether it is cancelled yet.`);
+    case 'refused':
+      return error(`Defender refused the cancel of ${subject}.${serverSaid(outcome.error) || ` (${errorDetail(outcome.error)})`} Its current state `
+        + `could not be read (${errorDetail(outcome.rereadError)}), so whether it had already finished is not known. Retry reads its state first.`, ['Retry', 'Show Log']);
     case 'alreadyFinished':
       return warning(alreadyFinishedMessage(outcome, subject));
     case 'sessionExpired':
@@ -157,7 +187,10 @@ export function presentCancelOutcome(outcome: CancelOutcome, subject: string): O
       return error(`Your account lacks permission to cancel ${subject}: the app registration needs one of the API permissions `
         + `${CANCEL_PERMISSIONS.join(', ')} (with admin consent), and your account the matching Defender for Endpoint role.${serverSaid(outcome.error)}`, ['Show Log']);
     case 'notFound':
-      return warning(`${subject} no longer exists, or it belongs to another tenant than the one you are signed in to.`);
+      return outcome.pasted
+        ? warning(`${subject} was not found in this tenant: check the ID, and that you are signed in to the tenant it belongs to.`)
+        : warning(`Defender could not find ${subject} right now (404). An action created moments ago can be missing for a while: `
+          + 'the row stays until the next refresh decides. Retry reads it again before sending.', ['Retry', 'Show Log']);
     case 'throttled': {
       const wait = outcome.retryAfterSeconds !== undefined ? ` Retry-After: ${outcome.retryAfterSeconds} s.` : '';
       return warning(`Defender is throttling requests (rate limit); ${subject} was not cancelled.${wait}`, ['Retry', 'Show Log']);
@@ -180,17 +213,23 @@ function alreadyFinishedMessage(outcome: Extract<CancelOutcome, { kind: 'already
     case 'refused':
       return `${subject} had already finished: Defender refused the cancel.${serverSaid(outcome.error)}`;
     case 'completedAnyway':
-      return `${subject} is marked Cancelled, but its live response commands had already completed: the work was done anyway.`;
+      return `${subject} is marked Cancelled, but its live response commands had already completed: the work was done anyway.${ranSentence(outcome.action)}`;
     case 'finished':
       return `${subject} had already finished (${statusLabel(outcome.action?.status ?? 'Unknown')}); nothing was cancelled.`;
   }
 }
 
 /** A result of a bulk cancel: an outcome, or not sent because the user stopped the bulk before its turn. */
-export type BulkEntry = { outcome: CancelOutcome } | { notSent: true };
+export type BulkEntry = ({ outcome: CancelOutcome } | { notSent: true }) & {
+  /** How the action is named, e.g. "Isolate (Full) on ws-fin-0142". */
+  subject: string;
+};
 
-const SUMMARY_BUCKETS = ['cancelled', 'cancellation requested', 'already finished', 'no longer found', 'failed', 'not sent'] as const;
+const SUMMARY_BUCKETS = ['cancelled', 'cancellation requested', 'already finished', 'not found right now', 'failed', 'not sent'] as const;
 type SummaryBucket = (typeof SUMMARY_BUCKETS)[number];
+
+/** Actions named per bucket in the notification; the rest are counted, and all of them are behind Show Details. */
+const NAMED_PER_BUCKET = 3;
 
 function bucketOf(entry: BulkEntry): SummaryBucket {
   if ('notSent' in entry) {
@@ -200,35 +239,50 @@ function bucketOf(entry: BulkEntry): SummaryBucket {
     case 'cancelled':
       return 'cancelled';
     case 'requested':
+    case 'accepted':
       return 'cancellation requested';
     case 'alreadyFinished':
       return 'already finished';
     case 'notFound':
-      return 'no longer found';
+      return 'not found right now';
     default:
       return 'failed';
   }
 }
 
-/** "3 cancelled, 1 already finished" — the one notification of a bulk cancel. */
+function bucketText(bucket: SummaryBucket, subjects: readonly string[], limit: number): string {
+  const named = subjects.slice(0, limit).join(', ');
+  const more = subjects.length > limit ? ` and ${subjects.length - limit} more` : '';
+  return `${subjects.length} ${bucket}: ${named}${more}`;
+}
+
+/**
+ * "2 cancelled: Isolate on ws-fin-0142, Scan on srv-sql-02; 1 already finished: …" — the one notification of a bulk
+ * cancel. Long lists name the first few per kind and put the full list behind Show Details.
+ */
 export function summarizeBulk(entries: readonly BulkEntry[]): OutcomePresentation {
   const buckets = entries.map(bucketOf);
-  const parts = SUMMARY_BUCKETS
-    .map((bucket) => [bucket, buckets.filter((b) => b === bucket).length] as const)
-    .filter(([, n]) => n > 0)
-    .map(([bucket, n]) => `${n} ${bucket}`);
+  const groups = SUMMARY_BUCKETS
+    .map((bucket) => [bucket, entries.filter((_, i) => buckets[i] === bucket).map((e) => e.subject)] as const)
+    .filter(([, subjects]) => subjects.length > 0);
   const failed = entries.flatMap((e, i) => ('outcome' in e && buckets[i] === 'failed' ? [e.outcome] : []));
-  const buttons: ErrorButton[] = [];
+  const buttons: OutcomeButton[] = [];
   if (failed.some((o) => o.kind === 'sessionExpired')) {
     buttons.push('Sign In');
   }
-  if (failed.some(isRetryable)) {
+  if (entries.some((e) => 'outcome' in e && isRetryable(e.outcome))) {
     buttons.push('Retry');
+  }
+  const long = groups.some(([, subjects]) => subjects.length > NAMED_PER_BUCKET);
+  if (long) {
+    buttons.push('Show Details');
   }
   const allCancelled = buckets.every((b) => b === 'cancelled');
   if (!allCancelled) {
     buttons.push('Show Log');
   }
   const severity = failed.length > 0 ? 'error' : allCancelled ? 'info' : 'warning';
-  return { severity, message: `${parts.join(', ')}.`, buttons };
+  const message = plainNotificationText(`${groups.map(([bucket, subjects]) => bucketText(bucket, subjects, NAMED_PER_BUCKET)).join('; ')}.`);
+  const details = long ? groups.map(([bucket, subjects]) => `${subjects.length} ${bucket}:\n${subjects.map((s) => `  ${s}`).join('\n')}`).join('\n\n') : undefined;
+  return { severity, message, buttons, ...(details ? { details } : {}) };
 }

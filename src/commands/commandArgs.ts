@@ -3,6 +3,15 @@
 import { invalidInputError } from '../defender/errors';
 import { isGuid } from '../defender/machineAction';
 
+/**
+ * The action id in pasted text, lower case: a GUID with or without braces, quotes or whitespace anywhere (a portal copy
+ * wraps and pads it), in any case; undefined when the text is not one.
+ */
+export function normalizeActionId(text: string): string | undefined {
+  const bare = text.replace(/\s+/g, '').replace(/^(["'])(.*)\1$/, '$2').replace(/^\{(.*)\}$/, '$1');
+  return isGuid(bare) ? bare.toLowerCase() : undefined;
+}
+
 interface ActionNodeShape {
   kind: 'action';
   action: { id: string };
@@ -28,7 +37,7 @@ function optionsOf(value: unknown): CommandOptions | undefined {
   const o = value as { actionId?: unknown; actionIds?: unknown; comment?: unknown; verifyFirst?: unknown };
   const ids = [o.actionId, ...(Array.isArray(o.actionIds) ? o.actionIds : [])].filter((id): id is string => typeof id === 'string');
   return {
-    actionIds: ids.map((id) => id.trim()),
+    actionIds: ids.map(normalizedOrAsIs),
     ...(typeof o.comment === 'string' ? { comment: o.comment } : {}),
     verifyFirst: o.verifyFirst === true,
   };
@@ -47,7 +56,7 @@ export function targetActionIds(args: readonly unknown[]): string[] {
     const clickedIsSelected = selection.some((node) => node.action.id === first.action.id);
     ids = (clickedIsSelected && selection.length > 1 ? selection : [first]).map((node) => node.action.id);
   } else if (typeof first === 'string') {
-    ids = [first.trim()];
+    ids = [normalizedOrAsIs(first)];
   } else {
     ids = optionsOf(first)?.actionIds ?? [];
   }
@@ -64,6 +73,11 @@ export function commandOptions(args: readonly unknown[]): { comment?: string; ve
     }
   }
   return { verifyFirst: false };
+}
+
+/** An id in its normal form, or the trimmed text when it is not one (so the caller can say which id is wrong). */
+function normalizedOrAsIs(text: string): string {
+  return normalizeActionId(text) ?? text.trim();
 }
 
 /** The ids among `ids` that are not machine action ids, for one clear message. */

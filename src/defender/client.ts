@@ -154,16 +154,32 @@ export class DefenderClient {
   /**
    * One POST; sent again only after a 401 (with a refreshed token) or a 429 (after Retry-After), which the service
    * did not process, and only when Retry-After is within maxWaitSeconds. Never after a 5xx, a dropped connection or a
-   * timeout: the caller re-reads the action instead.
+   * timeout: the caller re-reads the action instead. POST {base}/api/machineactions/{id}/cancel; one of the
+   * Machine.* action permissions. Resolves to the returned entity, or undefined when the service answered 2xx without
+   * a usable entity of this id (204, an empty 200/202, HTML, another action's entity): accepted, state unknown.
    */
-  async cancelMachineAction(id: string, comment: string, signal?: AbortSignal, hooks?: CancelHooks): Promise<MachineAction> {
+  async cancelMachineAction(id: string, comment: string, signal?: AbortSignal, hooks?: CancelHooks): Promise<MachineAction | undefined> {
     const url = this.actionUrl(id, '/cancel');
     const problem = cancelCommentProblem(comment);
     if (problem) {
       throw invalidInputError(problem, { method: 'POST', path: url.pathname });
     }
-    const body = await this.send('POST', url, JSON.stringify({ Comment: comment.trim() }), signal, hooks);
-    return parseMachineAction(body, { method: 'POST', path: url.pathname });
+    let action: MachineAction;
+    try {
+      action = parseMachineAction(await this.send('POST', url, JSON.stringify({ Comment: comment.trim() }), signal, hooks), { method: 'POST', path: url.pathname });
+    } catch (error) {
+      // A 2xx is accepted whatever its body (204, empty, a gateway's HTML): the caller reads the action back.
+      if (isDefenderApiError(error) && error.kind === 'malformed' && (error.status === undefined || (error.status >= 200 && error.status < 300))) {
+        this.logger.warn(`POST ${url.pathname}: accepted without a usable entity (${error.message})`);
+        return undefined;
+      }
+      throw error;
+    }
+    if (action.id.toLowerCase() !== id.toLowerCase()) {
+      this.logger.warn(`POST ${url.pathname}: the answer is the entity of another action (${action.id}); not applied`);
+      return undefined;
+    }
+    return action;
   }
 
   private actionUrl(id: string, suffix: string): URL {

@@ -79,6 +79,31 @@ export function completedDespiteCancellation(action: MachineAction): boolean {
     && action.commands.every((c) => c.commandStatus?.toLowerCase() === 'completed');
 }
 
+/** The live-response commands that had completed on the device (they ran, whatever happened to the action after). */
+export function commandsThatRan(action: MachineAction): LiveResponseCommand[] {
+  return action.commands.filter((c) => c.commandStatus?.toLowerCase() === 'completed');
+}
+
+/** The parameter that says what a command worked on, by command type; otherwise its first parameter. */
+const MAIN_PARAMETER: Readonly<Record<string, string>> = { runscript: 'ScriptName', getfile: 'Path', putfile: 'FileName' };
+
+/** "RunScript triage.ps1", "GetFile C:\x.log": the command type and its main parameter (server text, not yet gated). */
+export function describeLiveResponseCommand(command: LiveResponseCommand): string {
+  const type = command.command.type ?? 'Command';
+  const key = MAIN_PARAMETER[type.toLowerCase()];
+  const param = command.command.params.find((p) => key !== undefined && p.key.toLowerCase() === key.toLowerCase()) ?? command.command.params[0];
+  return param?.value ? `${type} ${param.value}` : type;
+}
+
+/**
+ * For a cancelled action, the live-response commands that had already run on the device, described and joined
+ * ("RunScript triage.ps1, GetFile C:\x.log"); undefined when none ran or the action is not cancelled.
+ */
+export function ranBeforeCancellation(action: MachineAction): string | undefined {
+  const ran = /^cancel+ed$/i.test(action.status) ? commandsThatRan(action) : [];
+  return ran.length ? ran.map(describeLiveResponseCommand).join(', ') : undefined;
+}
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isGuid(value: unknown): value is string {

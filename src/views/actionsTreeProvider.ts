@@ -57,6 +57,13 @@ export class ActionsTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     return node ? childNodes(node) : rootNodes(this.content());
   }
 
+  /** For TreeView.reveal: an action row's group, or undefined at the top level. */
+  getParent(node: TreeNode): TreeNode | undefined {
+    return node.kind === 'action'
+      ? rootNodes(this.content()).find((n) => n.kind === 'group' && n.group.actions.some((a) => a.id === node.action.id))
+      : undefined;
+  }
+
   dispose(): void {
     this.changed.dispose();
   }

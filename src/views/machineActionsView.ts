@@ -17,7 +17,7 @@ import { onDidChangeSettings, readSettings } from '../settings';
 import { StatusBar } from '../statusBar';
 import { ActionsTreeProvider } from './actionsTreeProvider';
 import { countCancellable } from './grouping';
-import { viewMessage } from './treeNodes';
+import { actionNode, viewMessage } from './treeNodes';
 
 const FILTER_STATE_KEY = 'mdeActions.filter';
 
@@ -194,6 +194,17 @@ export class MachineActionsView implements vscode.Disposable {
     }
     this.configureTimer();
     this.render();
+  }
+
+  /**
+   * Brings an action's row into sight after a cancel moved it (e.g. into the collapsed Cancelled group): expands its
+   * group and selects it, without taking focus. Only while the view is visible and the filter shows the row.
+   */
+  async revealAction(id: string): Promise<void> {
+    const action = this.visibleActions().find((a) => a.id.toLowerCase() === id.toLowerCase());
+    if (action && this.treeView.visible) {
+      await this.treeView.reveal(actionNode(action), { select: true, focus: false, expand: true });
+    }
   }
 
   private visibleActions() {

@@ -1,6 +1,6 @@
 // How a machine action reads in the view: label, description, icon, tooltip. Pure (no vscode) for plain-Node tests.
 // Server text (comments, names, requestors) goes into markdown only through escapeMarkdown.
-import { isCancellable, isGuid, MachineAction, shortMachineId } from '../defender/machineAction';
+import { isCancellable, isGuid, MachineAction, ranBeforeCancellation, shortMachineId } from '../defender/machineAction';
 
 const TYPE_LABELS: Readonly<Record<string, string>> = {
   RunAntiVirusScan: 'Antivirus Scan',
@@ -169,6 +169,7 @@ export function actionFields(action: MachineAction, now: number): Array<[string,
     ['Cancelled by', action.cancellationRequestor ? requestorLabel(action.cancellationRequestor) : null],
     ['Cancelled at', action.cancellationDateTimeUtc ? formatUtc(action.cancellationDateTimeUtc) : null],
     ['Cancellation comment', action.cancellationComment],
+    ['Already ran on the device', ranBeforeCancellation(action) ?? null],
     ['External ID', action.externalId],
     ['Error', action.errorHResult ? `HRESULT ${hresult(action.errorHResult)}` : null],
     ['Related file', action.relatedFileInfo?.fileIdentifier

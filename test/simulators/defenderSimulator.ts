@@ -49,6 +49,14 @@
 //   sim.finishBeforeCancel(id, 'succeeded')       the action is Succeeded now, so a cancel gets 400
 //   sim.finishBeforeCancel(id, 'completedAnyway') a cancel answers 200 Cancelled while every
 //                                     commands[*].commandStatus is Completed (live response actions only)
+//   sim.finishBeforeCancel(id, 'partlyRun')       a cancel answers 200 Cancelled with the first command Completed
+//                                     and the others Cancelled (live response actions with 2+ commands)
+//   sim.cancelAnswer(id, answer, effect?)  a cancel of that action is accepted (2xx) but answered without its
+//                                     entity: 'noContent' (204), 'empty200', 'empty202', 'html' (200 text/html),
+//                                     'otherId' (200 with another action's entity); effect 'cancelled' (default)
+//                                     applies the cancel, 'stillPending' leaves the action as it was, 'finished'
+//                                     makes it Succeeded (it finished as the cancel arrived)
+//   sim.notFoundFirst(id, n)          the next n GETs of that action answer 404 ResourceNotFound (just created)
 //   sim.reset()   restores the initial actions, clears switches, faults, rate-limit windows and the request log
 // Data: sim.actions (the live array), getAction(id), setActions(list), addAction(action);
 // sim.requests (every request: method, path with query, lower-case headers, body, status — 0 for a
@@ -139,7 +147,9 @@ export interface RecordedRequest {
   at: number;
 }
 
-export type FinishMode = 'succeeded' | 'completedAnyway';
+export type FinishMode = 'succeeded' | 'completedAnyway' | 'partlyRun';
+export type CancelAnswer = 'noContent' | 'empty200' | 'empty202' | 'html' | 'otherId';
+export type CancelEffect = 'cancelled' | 'stillPending' | 'finished';
 
 const ODATA_JSON = 'application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8';
 const LIST_OPTIONS = ['$filter', '$top', '$skip', '$orderby'];
@@ -184,6 +194,8 @@ export class DefenderSimulator {
   private faults: Array<{ fault: Fault; match: FaultMatch; remaining: number }> = [];
   private readonly cancelFaults = new Map<string, Fault>();
   private readonly completedAnyway = new Set<string>();
+  private readonly partlyRun = new Set<string>();
+  private readonly cancelAnswers = new Map<string, { answer: CancelAnswer; effect: CancelEffect }>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
   /** Use startDefenderSimulator(); the constructor does not listen. */
@@ -253,11 +265,22 @@ export class DefenderSimulator {
     if (mode === 'succeeded') {
       action.status = 'Succeeded';
       action[lastUpdateKey(action)] = isoTicks(this.now());
-    } else if (!Array.isArray(action.commands)) {
-      throw new Error(`action ${id} has no commands: 'completedAnyway' applies to live response actions`);
+    } else if (!Array.isArray(action.commands) || (mode === 'partlyRun' && action.commands.length < 2)) {
+      throw new Error(`action ${id} has too few commands: '${mode}' applies to live response actions`);
     } else {
-      this.completedAnyway.add(action.id.toLowerCase());
+      (mode === 'partlyRun' ? this.partlyRun : this.completedAnyway).add(action.id.toLowerCase());
     }
+  }
+
+  /** A cancel of `id` answers 2xx without its entity (see the header); `effect` decides whether it applies. */
+  cancelAnswer(id: string, answer: CancelAnswer, effect: CancelEffect = 'cancelled'): void {
+    this.cancelAnswers.set(id.toLowerCase(), { answer, effect });
+  }
+
+  /** The next `times` GETs of `id` answer 404, as for an action created seconds ago. */
+  notFoundFirst(id: string, times: number): void {
+    this.failNext({ kind: 'status', status: 404, code: 'ResourceNotFound', message: `Machine action with id '${id}' was not found.` },
+      { times, method: 'GET', pathIncludes: `/api/machineactions/${id}` });
   }
 
   clearRequests(): void {
@@ -270,6 +293,8 @@ export class DefenderSimulator {
     this.faults = [];
     this.cancelFaults.clear();
     this.completedAnyway.clear();
+    this.partlyRun.clear();
+    this.cancelAnswers.clear();
     this.callTimes.clear();
     this.clearRequests();
   }
@@ -529,12 +554,21 @@ export class DefenderSimulator {
       return this.error(context, 400, 'BadRequest', `Action cannot be cancelled in its current state (${status}). Only Pending and InProgress actions can be cancelled.`);
     }
     const time = isoTicks(this.now());
-    if (this.completedAnyway.has(action.id.toLowerCase()) && Array.isArray(action.commands)) {
-      for (const command of action.commands as Array<Record<string, unknown>>) {
-        command.commandStatus = 'Completed';
+    const key = action.id.toLowerCase();
+    const answer = this.cancelAnswers.get(key);
+    if (answer && answer.effect !== 'cancelled') {
+      if (answer.effect === 'finished') {
+        Object.assign(action, { status: 'Succeeded', [lastUpdateKey(action)]: time });
+      }
+      return this.answerWithoutEntity(answer.answer, action);
+    }
+    if (Array.isArray(action.commands) && (this.completedAnyway.has(key) || this.partlyRun.has(key))) {
+      (action.commands as Array<Record<string, unknown>>).forEach((command, index) => {
+        const ran = this.completedAnyway.has(key) || index === 0;
+        command.commandStatus = ran ? 'Completed' : 'Cancelled';
         command.startTime ??= time;
         command.endTime ??= time;
-      }
+      });
     }
     Object.assign(action, {
       status: 'Cancelled',
@@ -543,7 +577,24 @@ export class DefenderSimulator {
       cancellationDateTimeUtc: time,
       [lastUpdateKey(action)]: time,
     });
-    return this.entity(action);
+    return answer ? this.answerWithoutEntity(answer.answer, action) : this.entity(action);
+  }
+
+  /** A 2xx a gateway or the service may send instead of the entity. */
+  private answerWithoutEntity(answer: CancelAnswer, action: RawAction): Reply {
+    switch (answer) {
+      case 'noContent':
+        return { status: 204, headers: {}, body: '' };
+      case 'empty200':
+      case 'empty202':
+        return { status: answer === 'empty200' ? 200 : 202, headers: { 'content-type': ODATA_JSON }, body: '' };
+      case 'html':
+        return htmlReply(200, '<!DOCTYPE html>\n<html><body><p>Request accepted.</p></body></html>\n');
+      case 'otherId': {
+        const other = this.store.find((a) => a !== action);
+        return other ? this.entity(other) : { status: 204, headers: {}, body: '' };
+      }
+    }
   }
 
   private entity(action: RawAction): Reply {

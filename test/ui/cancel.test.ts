@@ -113,7 +113,7 @@ test('the tooltip of an action shows a comment with link and HTML syntax as plai
   await workbench.screenshot('tooltip-escaped', { keepHover: true });
 });
 
-test('right-click → Cancel Machine Action… → a comment → the action is cancelled and moves to Cancelled', { skip }, async () => {
+test('right-click → Cancel Machine Action… → a comment → the action is cancelled, and its row stays in sight in Cancelled', { skip }, async () => {
   const action = seeded('Isolate', 'ws-fin-0142.contoso.local');
   const subject = 'Isolate (Full) on ws-fin-0142.contoso.local';
   const comment = 'Wrong device: the beaconing host is ws-fin-0143';
@@ -121,15 +121,17 @@ test('right-click → Cancel Machine Action… → a comment → the action is c
   const cancelledBefore = simulatorCount('Cancelled');
   await openCancelPrompt('Isolate (Full), Pending, ws-fin-0142.contoso.local', subject, 'context-menu');
   await submitComment(comment, 'comment');
-  await outcomeNotification(`Cancelled ${subject}.`);
+  await outcomeNotification(`${subject} cancelled.`);
 
   assert.equal(action.status, 'Cancelled');
   assert.equal(action.cancellationComment, comment);
   assert.equal(action.cancellationRequestor, ANALYST_UPN);
   await workbench.treeItem(`Pending, ${pendingBefore - 1} machine actions`).waitFor();
   const cancelledGroup = workbench.treeItem(`Cancelled, ${cancelledBefore + 1} machine actions`);
-  await cancelledGroup.click();
-  await workbench.treeItem('Isolate (Full), Cancelled, ws-fin-0142.contoso.local').waitFor();
+  // Kept in sight: the collapsed Cancelled group opens by itself and the row is selected, no click needed.
+  const row = workbench.treeItem('Isolate (Full), Cancelled, ws-fin-0142.contoso.local');
+  await row.waitFor();
+  assert.equal(await row.getAttribute('aria-selected'), 'true', 'the changed row is selected');
   await workbench.screenshot('cancelled');
   await cancelledGroup.click();
   await workbench.clearNotifications();
@@ -150,7 +152,7 @@ test('the palette\'s Cancel Machine Action… offers the cancellable actions in 
   await options.filter({ hasText: 'Antivirus Scan (Quick)' }).first().click();
   await workbench.quickInput.locator('.quick-input-message', { hasText: `Why cancel ${subject}?` }).waitFor();
   await submitComment('Duplicate of the full scan');
-  await outcomeNotification(`Cancelled ${subject}.`);
+  await outcomeNotification(`${subject} cancelled.`);
   assert.equal(action.status, 'Cancelled');
   await workbench.screenshot('palette-cancelled');
   await workbench.clearNotifications();

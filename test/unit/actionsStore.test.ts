@@ -89,17 +89,54 @@ test('a cancel updates its row from the returned entity; a load that started ear
   assert.ok(changes >= 2);
 });
 
-test('the cancelling mark, remove, and clear on sign-out', async () => {
+for (const [title, stamp] of [['equal timestamps', '2026-03-10T10:00:00Z'], ['no timestamps', null]] as const) {
+  test(`a refresh that started before a cancel and answers after it keeps the cancelled row, with ${title}`, async () => {
+    const store = new ActionsStore();
+    await store.refresh(async () => loaded(action('a', 'Pending', stamp ?? undefined, { lastUpdateDateTimeUtc: stamp })));
+    const { loader, calls } = controllable();
+    const running = store.refresh(loader);
+    const ticket = store.begin();
+    assert.ok(store.upsert(action('a', 'Cancelled', undefined, { lastUpdateDateTimeUtc: stamp }), ticket));
+    calls[0].resolve(loaded(action('a', 'Pending', undefined, { lastUpdateDateTimeUtc: stamp })));
+    const result = await running;
+    assert.equal(store.get('a')?.status, 'Cancelled', 'not reverted to Pending');
+    assert.deepEqual(result, { kind: 'loaded', changes: [] }, 'no false status change');
+    const next = await store.refresh(async () => loaded(action('a', 'Cancelled', undefined, { lastUpdateDateTimeUtc: stamp })));
+    assert.deepEqual(next, { kind: 'loaded', changes: [] }, 'nor on the refresh after');
+  });
+}
+
+test('a refresh that started after a cancel\'s request decides, when the timestamps cannot', async () => {
+  const store = new ActionsStore();
+  await store.refresh(async () => loaded(action('a', 'Pending')));
+  const ticket = store.begin();
+  await store.refresh(async () => loaded(action('a', 'Succeeded')));
+  assert.equal(store.upsert(action('a', 'Pending'), ticket), false, 'an answer older than the list is not applied');
+  assert.equal(store.get('a')?.status, 'Succeeded');
+  assert.equal(store.upsert(action('a', 'Cancelled', '2026-03-10T10:05:00Z'), ticket), true, 'a later lastUpdate wins all the same');
+});
+
+test('a cancel that answers after Sign Out does not put the old account\'s action back', async () => {
+  const store = new ActionsStore();
+  await store.refresh(async () => loaded(action('a', 'Pending')));
+  const ticket = store.begin();
+  store.clear();
+  assert.equal(store.upsert(action('a', 'Cancelled', '2026-03-10T10:05:00Z'), ticket), false);
+  assert.equal(store.actions.length, 0);
+  await store.refresh(async () => loaded(action('b', 'Pending')));
+  assert.equal(store.upsert(action('a', 'Cancelled', '2026-03-10T10:05:00Z'), ticket), false, 'nor into the next account\'s list');
+  assert.deepEqual(store.actions.map((a) => a.id), ['b']);
+});
+
+test('the cancelling mark, a pasted action, and clear on sign-out', async () => {
   const store = new ActionsStore();
   await store.refresh(async () => loaded(action('a', 'Pending'), action('b', 'Pending')));
   store.setCancelling('a', true);
   assert.ok(store.isCancelling('A'));
   store.setCancelling('a', false);
   assert.ok(!store.isCancelling('a'));
-  store.remove('b');
-  assert.deepEqual(store.actions.map((x) => x.id), ['a']);
   store.upsert(action('pasted', 'Cancelled'));
-  assert.deepEqual(store.actions.map((x) => x.id), ['pasted', 'a'], 'an action that was not listed goes first');
+  assert.deepEqual(store.actions.map((x) => x.id), ['pasted', 'a', 'b'], 'an action that was not listed goes first');
   const { loader, calls } = controllable();
   const running = store.refresh(loader);
   store.clear();

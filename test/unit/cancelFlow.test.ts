@@ -1,5 +1,6 @@
 // A cancel from request to outcome (SPEC §3 "Cancel" 4–8) through the real DefenderClient against the HTTPS Defender
-// simulator on 127.0.0.1: every outcome of "Cancel" 5, no blind second POST, in-flight dedupe, bulk pacing.
+// simulator on 127.0.0.1: every outcome of "Cancel" 5 (2xx answers without the entity, partly run live responses
+// included), no blind second POST, in-flight dedupe, bulk pacing.
 // Waits (Retry-After, backoff, rate budget) pass at once on a fake clock that the simulator shares.
 import { test, before, after, beforeEach } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -9,8 +10,11 @@ import { runCancel } from '../../src/commands/cancelFlow';
 import { BulkEntry, CancelOutcome, outcomeEntity, presentCancelOutcome, summarizeBulk } from '../../src/commands/cancelOutcome';
 import { isUserCancellation } from '../../src/commands/errorPresentation';
 import { DefenderClient } from '../../src/defender/client';
+import { describeLiveResponseCommand, MachineAction, parseMachineAction } from '../../src/defender/machineAction';
 import type { Clock } from '../../src/defender/logger';
 import { RateLimiter } from '../../src/defender/rateLimiter';
+import { detailsText } from '../../src/views/detailsText';
+import { actionTooltipMarkdown } from '../../src/views/presentation';
 import { DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
@@ -145,9 +149,84 @@ test('403: our sentence with the permissions, then the service message', async (
   assert.match(message, /^Your account lacks permission to cancel X: .*Machine\.Isolate.* Defender said: The user does not have the Defender role/);
 });
 
-test('404: no longer exists or another tenant', async () => {
+test('404 on the cancel: not found right now, Retry offered (the row is kept by the command)', async () => {
   const outcome = await runCancel(client().client, { id: UNKNOWN_ID, comment: COMMENT });
   assert.equal(kindOf(outcome), 'notFound');
+  assert.deepEqual(presentCancelOutcome(outcome, 'X').buttons, ['Retry', 'Show Log']);
+});
+
+const ANSWER_STATUS = { noContent: 204, empty200: 200, empty202: 202, html: 200, otherId: 200 } as const;
+for (const answer of ['noContent', 'empty200', 'empty202', 'html', 'otherId'] as const) {
+  test(`a 2xx without the entity (${answer}) is accepted: one GET reads the real state, never a failure`, async () => {
+    const id = pendingId();
+    const other = sim.actions.find((a) => a.id !== id);
+    const otherBefore = structuredClone(other);
+    sim.cancelAnswer(id, answer);
+    const outcome = await runCancel(client().client, { id, comment: COMMENT });
+    assert.equal(kindOf(outcome), 'cancelled');
+    assert.equal(outcomeEntity(outcome)?.id, id, 'the entity is the requested action, read back');
+    assert.equal(presentCancelOutcome(outcome, 'Isolate on ws-fin-0142').message, 'Isolate on ws-fin-0142 cancelled.');
+    assert.deepEqual([posts().length, gets().length], [1, 1]);
+    assert.equal(posts()[0].status, ANSWER_STATUS[answer], 'the simulator answered that shape');
+    assert.deepEqual(sim.actions.find((a) => a.id === other?.id), otherBefore, 'the other action is untouched');
+  });
+}
+
+test('a 2xx without the entity when the action still shows Pending: "Defender accepted the cancel; the action still shows Pending"', async () => {
+  const id = pendingId();
+  sim.cancelAnswer(id, 'noContent', 'stillPending');
+  const outcome = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(outcome), 'requested');
+  const shown = presentCancelOutcome(outcome, 'X');
+  assert.deepEqual([shown.severity, shown.message], ['info', 'Defender accepted the cancel of X; the action still shows Pending.']);
+});
+
+test('a 2xx without the entity when the action had finished meanwhile: already finished, with its state', async () => {
+  const id = pendingId();
+  sim.cancelAnswer(id, 'html', 'finished');
+  const outcome = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(outcome), 'alreadyFinished:finished');
+  assert.equal(outcomeEntity(outcome)?.status, 'Succeeded');
+});
+
+test('a 2xx without the entity and the read-back fails: accepted, state not known, not a failure', async () => {
+  const id = pendingId();
+  sim.cancelAnswer(id, 'empty202');
+  sim.notFoundFirst(id, 1);
+  const outcome = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(outcome), 'accepted');
+  assert.equal(gets().length, 1, 'one GET, no more');
+  assert.notEqual(presentCancelOutcome(outcome, 'X').severity, 'error');
+});
+
+test('another action\'s entity in the answer is never taken for the requested one', async () => {
+  const id = pendingId();
+  sim.cancelAnswer(id, 'otherId', 'stillPending');
+  const outcome = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(outcome), 'requested');
+  assert.equal(outcomeEntity(outcome)?.id, id);
+});
+
+test('a 400 that is not the race, then a failed re-read: Defender refused, quoted, and the state could not be read', async () => {
+  const id = pendingId();
+  sim.failCancel(id, { kind: 'status', status: 400, code: 'InvalidInput', message: 'The comment contains characters that are not allowed' });
+  sim.notFoundFirst(id, 1);
+  const outcome = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(outcome), 'refused');
+  const shown = presentCancelOutcome(outcome, 'X');
+  assert.match(shown.message, /^Defender refused the cancel of X\. Defender said: The comment contains characters that are not allowed Its current state could not be read \(.*404.*\), so whether it had already finished is not known\./);
+  assert.doesNotMatch(shown.message, /had already finished:/);
+  assert.deepEqual(shown.buttons, ['Retry', 'Show Log']);
+  assert.deepEqual([posts().length, gets().length], [1, 1]);
+});
+
+test('a 404 on the read-back of an unconfirmed cancel is "could not be read", not "gone"', async () => {
+  const id = pendingId();
+  sim.failNext({ kind: 'reset' }, { method: 'POST' });
+  sim.notFoundFirst(id, 1);
+  const outcome = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(outcome), 'unconfirmed');
+  assert.match(presentCancelOutcome(outcome, 'X').message, /could not be read back either .*404/);
 });
 
 test('429: the wait is announced, then exactly one retry', async () => {
@@ -300,8 +379,8 @@ test('a bulk cancel is paced inside the rate limit, few at a time, with one summ
     assert.ok(sentAt.filter((u) => u > t - 60_000 && u <= t).length <= 2, `at most 2 calls in any minute: ${sentAt.map((u) => u - sentAt[0])}`);
   }
   assert.ok(Math.max(...sentAt) - Math.min(...sentAt) >= 120_000, 'five calls at two a minute span two minutes');
-  const entries: BulkEntry[] = results.map((r) => ('result' in r ? { outcome: r.result } : { notSent: true }));
-  assert.equal(summarizeBulk(entries).message, '5 cancelled.');
+  const entries: BulkEntry[] = results.map((r, i) => ({ subject: `A${i + 1}`, ...('result' in r ? { outcome: r.result } : { notSent: true as const }) }));
+  assert.equal(summarizeBulk(entries).message, '5 cancelled: A1, A2, A3 and 2 more.');
 });
 
 test('stopping a bulk cancel sends nothing more; the summary counts what was not sent', async () => {
@@ -311,7 +390,62 @@ test('stopping a bulk cancel sends nothing more; the summary counts what was not
   const results = await runPaced(targets, (id) => runCancel(c, { id, comment: COMMENT }),
     { concurrency: 1, signal: stop.signal, onSettled: (done) => done === 2 && stop.abort() });
   assert.equal(posts().length, 2);
-  const entries: BulkEntry[] = results.map((r) => ('result' in r ? { outcome: r.result } : { notSent: true }));
-  assert.equal(summarizeBulk(entries).message, '2 cancelled, 3 not sent.');
+  const entries: BulkEntry[] = results.map((r, i) => ({ subject: `A${i + 1}`, ...('result' in r ? { outcome: r.result } : { notSent: true as const }) }));
+  assert.equal(summarizeBulk(entries).message, '2 cancelled: A1, A2; 3 not sent: A3, A4, A5.');
   assert.deepEqual(targets.slice(2).map((id) => sim.getAction(id)?.status), ['Pending', 'Pending', 'Pending']);
+});
+
+// A live response cancelled while some of its commands had already run on the device (issue 8 item 2): the engineer
+// learns which (type and main parameter) in the outcome notification, the row's tooltip and the details document —
+// none ran, some ran, all ran.
+const LIVE_RESPONSE = 'Live Response on ws-fin-0142';
+// VS Code renders tooltips with a CommonMark renderer; markdown-it is one. The tooltip is checked as the user reads it.
+const MarkdownIt = require('markdown-it') as new (options: object) => { render(source: string): string };
+const renderer = new MarkdownIt({ html: false, linkify: true });
+const tooltipText = (action: MachineAction): string => renderer.render(actionTooltipMarkdown(action, Date.now())).replace(/<[^>]*>/g, '');
+
+/** The cancellable live response with `commands` commands, cancelled after `arrange`; its outcome and entity. */
+async function cancelLiveResponse(commands: number, arrange: (id: string) => void = () => undefined) {
+  const raw = sim.actions.find((a) => Array.isArray(a.commands) && a.commands.length === commands && ['Pending', 'InProgress'].includes(String(a.status)));
+  assert.ok(raw, `the seed has a cancellable live response with ${commands} command(s)`);
+  arrange(raw.id);
+  const outcome = await runCancel(client().client, { id: raw.id, comment: COMMENT });
+  const entity = outcomeEntity(outcome);
+  assert.ok(entity);
+  return { outcome, entity, shown: presentCancelOutcome(outcome, LIVE_RESPONSE) };
+}
+
+const RAN_LINE = 'Already ran on the device: GetFile C:\\Windows\\Temp\\dropper.ps1';
+
+test('none ran: a clean cancel, nothing named', async () => {
+  const { shown, entity } = await cancelLiveResponse(1);
+  assert.deepEqual([shown.severity, shown.message], ['info', `${LIVE_RESPONSE} cancelled.`]);
+  assert.doesNotMatch(tooltipText(entity), /Already ran/);
+  assert.doesNotMatch(detailsText(entity, Date.now()), /Already ran/);
+});
+
+test('some ran: cancelled, and the notification, the tooltip and the details name what had already run', async () => {
+  const { outcome, shown, entity } = await cancelLiveResponse(2, (id) => sim.finishBeforeCancel(id, 'partlyRun'));
+  assert.equal(outcome.kind, 'cancelled');
+  assert.equal(shown.severity, 'warning');
+  assert.equal(shown.message, `${LIVE_RESPONSE} cancelled, but part of it had already run. ${RAN_LINE}.`);
+  assert.ok(tooltipText(entity).includes(RAN_LINE), tooltipText(entity));
+  assert.match(detailsText(entity, Date.now()), /^\/\/ Already ran on the device: +GetFile C:\\Windows\\Temp\\dropper\.ps1$/m);
+});
+
+test('all ran: the work was done anyway, and each command is named', async () => {
+  const { outcome, shown, entity } = await cancelLiveResponse(2, (id) => sim.finishBeforeCancel(id, 'completedAnyway'));
+  assert.equal(outcome.kind, 'alreadyFinished');
+  assert.match(shown.message, /the work was done anyway\. Already ran on the device: GetFile C:\\Windows\\Temp\\dropper\.ps1, RunScript collect-triage\.ps1\.$/);
+  assert.match(detailsText(entity, Date.now()), /Already ran on the device: +GetFile .*, RunScript collect-triage\.ps1$/m);
+});
+
+test('a command is named by its type and main parameter, whatever the order or case of its parameters', () => {
+  const command = (type: string | null, params: Array<{ key: string; value: string }>): MachineAction['commands'][number] =>
+    parseMachineAction({ id: 'x', commands: [{ commandStatus: 'Completed', command: { type, params } }] }).commands[0];
+  assert.equal(describeLiveResponseCommand(command('RunScript', [{ key: 'Args', value: '-v' }, { key: 'scriptname', value: 'triage.ps1' }])), 'RunScript triage.ps1');
+  assert.equal(describeLiveResponseCommand(command('GetFile', [{ key: 'Path', value: 'C:\\x.log' }])), 'GetFile C:\\x.log');
+  assert.equal(describeLiveResponseCommand(command('PutFile', [{ key: 'FileName', value: 'tool.exe' }])), 'PutFile tool.exe');
+  assert.equal(describeLiveResponseCommand(command('Collect', [{ key: 'Target', value: 'memory' }])), 'Collect memory', 'unknown type: its first parameter');
+  assert.equal(describeLiveResponseCommand(command(null, [])), 'Command');
 });

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import {
-  CANCEL_PERMISSIONS, classifyAfterReread, classifyCancelError, classifyCancelResult, outcomeLogText, presentCancelOutcome, summarizeBulk,
+  CANCEL_PERMISSIONS, CancelOutcome, classifyAfterReread, classifyCancelError, classifyCancelResult, isRetryable, outcomeLogText,
+  presentCancelOutcome, summarizeBulk,
 } from '../../src/commands/cancelOutcome';
 import { DefenderApiError, DefenderApiErrorInit } from '../../src/defender/errors';
 import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
@@ -21,7 +22,7 @@ function httpError(status: number, extra: Partial<DefenderApiErrorInit> = {}): D
 test('200 with status Cancelled: cancelled', () => {
   const outcome = classifyCancelResult(action('Cancelled'));
   assert.equal(outcome.kind, 'cancelled');
-  assert.deepEqual(presentCancelOutcome(outcome, SUBJECT), { severity: 'info', message: `Cancelled ${SUBJECT}.`, buttons: [] });
+  assert.deepEqual(presentCancelOutcome(outcome, SUBJECT), { severity: 'info', message: `${SUBJECT} cancelled.`, buttons: [] }, 'names what changed');
 });
 
 test('200 with status Cancelled but every live response command Completed: already finished, and it says the work was done', () => {
@@ -48,7 +49,7 @@ test('200 with a final status other than Cancelled, or still running', () => {
   assert.match(presentCancelOutcome(finished, SUBJECT).message, /had already finished \(Succeeded\); nothing was cancelled/);
   const requested = classifyCancelResult(action('InProgress'));
   assert.equal(requested.kind, 'requested');
-  assert.match(presentCancelOutcome(requested, SUBJECT).message, /requested; Defender still reports it as In Progress/);
+  assert.equal(presentCancelOutcome(requested, SUBJECT).message, `Defender accepted the cancel of ${SUBJECT}; the action still shows In Progress.`);
 });
 
 test('401 after the silent refresh, or no session: "Session expired — Sign In" with a Sign In button', () => {
@@ -71,9 +72,29 @@ test('403: our sentence naming the seven permissions first, then the server mess
   assert.deepEqual(shown.buttons, ['Show Log']);
 });
 
-test('404: no longer exists or another tenant', () => {
-  const shown = presentCancelOutcome(classifyCancelError(httpError(404, { code: 'NotFound' })), SUBJECT);
-  assert.equal(shown.message, `${SUBJECT} no longer exists, or it belongs to another tenant than the one you are signed in to.`);
+test('404 on a listed action is not "gone": it could not be found right now, the row stays, Retry is offered', () => {
+  const outcome = classifyCancelError(httpError(404, { code: 'NotFound' }));
+  const shown = presentCancelOutcome(outcome, SUBJECT);
+  assert.ok(shown.message.startsWith(`Defender could not find ${SUBJECT} right now (404). `), shown.message);
+  assert.match(shown.message, /the row stays until the next refresh decides/);
+  assert.doesNotMatch(shown.message, /no longer exists/);
+  assert.deepEqual(shown.buttons, ['Retry', 'Show Log']);
+  assert.ok(isRetryable(outcome));
+});
+
+test('404 on a pasted id the list did not know: not found in this tenant, no Retry', () => {
+  const outcome = { ...classifyCancelError(httpError(404, { code: 'ResourceNotFound' })), pasted: true } as CancelOutcome;
+  const shown = presentCancelOutcome(outcome, `Machine action ${ID}`);
+  assert.match(shown.message, new RegExp(`^Machine action ${ID} was not found in this tenant`));
+  assert.deepEqual(shown.buttons, ['Show Log']);
+  assert.ok(!isRetryable(outcome));
+});
+
+test('accepted without the entity and the re-read failed: never a failure, the state is simply not known', () => {
+  const shown = presentCancelOutcome({ kind: 'accepted', rereadError: httpError(404) }, SUBJECT);
+  assert.equal(shown.severity, 'warning');
+  assert.ok(shown.message.startsWith(`Defender accepted the cancel of ${SUBJECT}, but answered without the action, and its current state could not be read`), shown.message);
+  assert.doesNotMatch(shown.message, /Could not cancel/);
 });
 
 test('429 still throttled after the one retry: says so with Retry-After, offers Retry', () => {
@@ -116,14 +137,27 @@ test('other failures keep their message and never offer a blind Retry', () => {
   assert.ok(!shown.buttons.includes('Retry'));
 });
 
-test('the bulk summary: one line, in a fixed order, with the buttons that help', () => {
-  const cancelled = { outcome: classifyCancelResult(action('Cancelled')) };
-  const finished = { outcome: classifyCancelError(httpError(400)) };
-  assert.deepEqual(summarizeBulk([cancelled, cancelled, finished, cancelled]), { severity: 'warning', message: '3 cancelled, 1 already finished.', buttons: ['Show Log'] });
-  assert.deepEqual(summarizeBulk([cancelled, cancelled]), { severity: 'info', message: '2 cancelled.', buttons: [] });
-  const mixed = summarizeBulk([{ outcome: classifyCancelError(httpError(401)) }, { outcome: classifyCancelError(httpError(429)) }, { notSent: true }, cancelled,
-    { outcome: classifyCancelError(httpError(404)) }]);
-  assert.deepEqual(mixed, { severity: 'error', message: '1 cancelled, 1 no longer found, 2 failed, 1 not sent.', buttons: ['Sign In', 'Retry', 'Show Log'] });
+test('the bulk summary names the actions per outcome, in a fixed order, with the buttons that help', () => {
+  const entry = (subject: string, outcome: ReturnType<typeof classifyCancelError>) => ({ subject, outcome });
+  const cancelled = (subject: string) => entry(subject, classifyCancelResult(action('Cancelled')));
+  assert.deepEqual(summarizeBulk([cancelled('Isolate on ws-fin-0142'), cancelled('Scan on srv-sql-02')]),
+    { severity: 'info', message: '2 cancelled: Isolate on ws-fin-0142, Scan on srv-sql-02.', buttons: [] });
+  assert.deepEqual(summarizeBulk([cancelled('A on a'), entry('B on b', classifyCancelError(httpError(400))), cancelled('C on c')]),
+    { severity: 'warning', message: '2 cancelled: A on a, C on c; 1 already finished: B on b.', buttons: ['Show Log'] });
+  const mixed = summarizeBulk([entry('A on a', classifyCancelError(httpError(401))), entry('B on b', classifyCancelError(httpError(429))),
+    { subject: 'C on c', notSent: true }, cancelled('D on d'), entry('E on e', classifyCancelError(httpError(404)))]);
+  assert.deepEqual(mixed, {
+    severity: 'error', message: '1 cancelled: D on d; 1 not found right now: E on e; 2 failed: A on a, B on b; 1 not sent: C on c.',
+    buttons: ['Sign In', 'Retry', 'Show Log'],
+  });
+});
+
+test('a long bulk summary names the first three per outcome and puts every action behind Show Details', () => {
+  const subjects = Array.from({ length: 5 }, (_, i) => `Isolate on ws-${i + 1}`);
+  const shown = summarizeBulk(subjects.map((subject) => ({ subject, outcome: classifyCancelResult(action('Cancelled')) })));
+  assert.equal(shown.message, '5 cancelled: Isolate on ws-1, Isolate on ws-2, Isolate on ws-3 and 2 more.');
+  assert.deepEqual(shown.buttons, ['Show Details']);
+  assert.equal(shown.details, `5 cancelled:\n${subjects.map((s) => `  ${s}`).join('\n')}`);
 });
 
 test('the log line names the outcome, the status, the HTTP status and code, and the correlation id', () => {

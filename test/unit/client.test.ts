@@ -302,6 +302,7 @@ describe('cancelMachineAction', () => {
     const id = pendingId();
     const { client } = harness();
     const action = await client.cancelMachineAction(id, '  Wrong device, "quoted" ünïcode  ');
+    assert.ok(action, 'answered with the entity');
     assert.equal(sim.requests.length, 1);
     const request = sim.requests[0];
     assert.equal(request.method, 'POST');
@@ -333,6 +334,7 @@ describe('cancelMachineAction', () => {
     sim.finishBeforeCancel(id, 'completedAnyway');
     const { client } = harness();
     const action = await client.cancelMachineAction(id, 'stop it');
+    assert.ok(action, 'answered with the entity');
     assert.equal(action.status, 'Cancelled');
     assert.equal(completedDespiteCancellation(action), true);
   });
@@ -384,6 +386,7 @@ describe('401: one forced token refresh and one retry', () => {
     const id = pendingId();
     const { client, tokenRequests } = harness({ tokens: [revokedToken(), issue(sim.createToken())] });
     const action = await client.cancelMachineAction(id, 'refresh me');
+    assert.ok(action, 'answered with the entity');
     assert.equal(action.status, 'Cancelled');
     assert.deepEqual(tokenRequests, [false, true]);
     assert.deepEqual(sim.requests.map((r) => r.status), [401, 200]);
@@ -434,6 +437,7 @@ describe('429: Retry-After', () => {
     const { client, clock } = harness();
     const throttled: number[] = [];
     const action = await client.cancelMachineAction(id, 'later', undefined, { onThrottled: (s) => throttled.push(s) });
+    assert.ok(action, 'answered with the entity');
     assert.equal(action.status, 'Cancelled');
     assert.deepEqual(throttled, [3]);
     assert.deepEqual(clock.sleeps, [3000]);

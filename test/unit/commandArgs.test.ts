@@ -1,7 +1,7 @@
 // What an item command applies to: the clicked row, the multi-selection, an id, or an options object.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { commandOptions, invalidIds, requireTargets, targetActionIds } from '../../src/commands/commandArgs';
+import { commandOptions, invalidIds, normalizeActionId, requireTargets, targetActionIds } from '../../src/commands/commandArgs';
 
 const A = '11111111-1111-4111-a111-111111111111';
 const B = '22222222-2222-4222-a222-222222222222';
@@ -42,3 +42,16 @@ test('programmatic: an id, or { actionId | actionIds, comment, verifyFirst }', (
 test('ids that are not GUIDs are named', () => {
   assert.deepEqual(invalidIds([A, 'not-an-id', '../x']), ['not-an-id', '../x']);
 });
+
+test('a pasted action id: braces, quotes, spaces anywhere and upper case are accepted; garbage is not', () => {
+  const id = '7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33';
+  for (const pasted of [id, `{${id}}`, `  {${id.toUpperCase()}}  `, `"${id}"`, ` 7d4c4b2a-0f3e-4a55-9d1c-\n2b8e6f0a1c33 `, `{ ${id} }`]) {
+    assert.equal(normalizeActionId(pasted), id, JSON.stringify(pasted));
+  }
+  for (const garbage of ['', 'not an id', `${id}x`, `{${id}`, id.slice(1), `https://security.microsoft.com/action/${id}`]) {
+    assert.equal(normalizeActionId(garbage), undefined, JSON.stringify(garbage));
+  }
+  assert.deepEqual(targetActionIds([`{${id.toUpperCase()}}`]), [id], 'a programmatic id in braces too');
+  assert.deepEqual(targetActionIds([{ actionIds: [` ${id.toUpperCase()} `, id] }]), [id], 'one action, once');
+});
+

@@ -47,7 +47,40 @@ interface OutcomeCase {
 /** SPEC §3 "Cancel" 5: every outcome and what the engineer is told. */
 const OUTCOMES: OutcomeCase[] = [
   {
-    title: 'cancelled', severity: 'info', says: ['Cancelled {subject}.'], buttons: [], posts: 1, rereads: 0, group: 'Cancelled',
+    title: 'cancelled', severity: 'info', says: ['{subject} cancelled.'], buttons: [], posts: 1, rereads: 0, group: 'Cancelled',
+  },
+  {
+    title: 'accepted with 204 and no entity: read back once, cancelled — never "Could not cancel"',
+    arrange: (cloud, action) => cloud.defender.cancelAnswer(action.id, 'noContent'),
+    severity: 'info', says: ['{subject} cancelled.'], buttons: [], posts: 1, rereads: 1, group: 'Cancelled',
+  },
+  {
+    title: 'accepted with a gateway\'s HTML page while the action still shows Pending',
+    arrange: (cloud, action) => cloud.defender.cancelAnswer(action.id, 'html', 'stillPending'),
+    severity: 'info', says: ['Defender accepted the cancel of {subject}; the action still shows Pending.'], buttons: [], posts: 1, rereads: 1, group: 'Pending',
+  },
+  {
+    title: 'answered with another action\'s entity: not applied to that row; the requested one is read back',
+    arrange: (cloud, action) => cloud.defender.cancelAnswer(action.id, 'otherId'),
+    severity: 'info', says: ['{subject} cancelled.'], buttons: [], posts: 1, rereads: 1, group: 'Cancelled',
+  },
+  {
+    title: 'a live response of which one command had already run: named in the notification', liveResponse: true,
+    arrange: (cloud, action) => {
+      (action.commands as unknown[]).unshift({ index: 0, startTime: null, endTime: null, commandStatus: 'Created', errors: [], command: { type: 'GetFile', params: [{ key: 'Path', value: 'C:\\x.log' }] } });
+      cloud.defender.finishBeforeCancel(action.id, 'partlyRun');
+    },
+    severity: 'warning', says: ['{subject} cancelled, but part of it had already run. Already ran on the device: GetFile C:\\x.log.'], buttons: ['Show Log'],
+    posts: 1, rereads: 0, group: 'Cancelled',
+  },
+  {
+    title: 'a 400 that is not the race, then a failed read-back: Defender refused, quoted, state unknown',
+    arrange: (cloud, action) => {
+      cloud.defender.failCancel(action.id, { kind: 'status', status: 400, code: 'InvalidInput', message: 'The comment is not valid for this action.' });
+      cloud.defender.notFoundFirst(action.id, 1);
+    },
+    severity: 'error', says: ['Defender refused the cancel of {subject}. Defender said: The comment is not valid for this action.', 'Its current state could not be read'],
+    buttons: ['Retry', 'Show Log'], posts: 1, rereads: 1, group: 'Pending',
   },
   {
     title: 'already finished: Defender refuses with 400',
@@ -80,16 +113,19 @@ const OUTCOMES: OutcomeCase[] = [
     buttons: ['Show Log'], posts: 1, rereads: 0, group: 'Pending',
   },
   {
-    title: '404: gone, or another tenant',
+    title: '404 right after listing: not "gone" — the row stays, Retry offered, the next list decides',
     arrange: (cloud, action) => cloud.defender.setActions(cloud.defender.actions.filter((a) => a !== action)),
-    severity: 'warning', says: ['{subject} no longer exists, or it belongs to another tenant than the one you are signed in to.'], buttons: ['Show Log'],
-    posts: 1, rereads: 0, group: null,
+    severity: 'warning', says: ['Defender could not find {subject} right now (404).', 'the row stays until the next refresh decides'], buttons: ['Retry', 'Show Log'],
+    posts: 1, rereads: 0, group: 'Pending',
   },
   {
     title: '429: the Retry-After wait is shown, then one retry goes through',
-    arrange: (cloud) => cloud.defender.failNext({ kind: 'status', status: 429, retryAfterSeconds: 1 }, { method: 'POST' }),
-    severity: 'info', says: ['Cancelled {subject}.'], buttons: [], posts: 2, rereads: 0, group: 'Cancelled',
-    progress: ['Waiting 1 s for the Defender API rate limit…'],
+    // 2 s: a wait under 1 s is not announced, and a few ms pass between the 429 and the next try.
+    arrange: (cloud) => cloud.defender.failNext({ kind: 'status', status: 429, retryAfterSeconds: 2 }, { method: 'POST' }),
+    severity: 'info', says: ['{subject} cancelled.'], buttons: [], posts: 2, rereads: 0, group: 'Cancelled',
+    // While it waits, and only then, a notification whose Cancel stops the wait (nothing is on the wire yet).
+    progress: ['Waiting 2 s for the Defender API rate limit…',
+      'The cancel of {subject} waits for the Defender API rate limit; nothing is sent yet. Cancel stops waiting and sends nothing.'],
   },
   {
     title: '429 again after the one retry: not cancelled, Retry-After shown, Retry offered',
@@ -107,17 +143,84 @@ const OUTCOMES: OutcomeCase[] = [
   {
     title: 'connection dropped after Defender applied it: the state read back shows it cancelled',
     arrange: (cloud) => cloud.defender.failNext({ kind: 'reset', afterHandling: true }, { method: 'POST' }),
-    severity: 'info', says: ['Cancelled {subject}.'], buttons: [], posts: 1, rereads: 1, group: 'Cancelled', answered: false,
+    severity: 'info', says: ['{subject} cancelled.'], buttons: [], posts: 1, rereads: 1, group: 'Cancelled', answered: false,
   },
   {
     // The client gives up after its 30 s time-out; the simulator applies the cancel at once and answers late.
     title: 'time-out: the state read back decides (here the late cancel applied)', timeoutMs: 60_000,
     arrange: (cloud) => cloud.defender.failNext({ kind: 'slow', delayMs: 35_000 }, { method: 'POST' }),
-    severity: 'info', says: ['Cancelled {subject}.'], buttons: [], posts: 1, rereads: 1, group: 'Cancelled', answered: false,
+    severity: 'info', says: ['{subject} cancelled.'], buttons: [], posts: 1, rereads: 1, group: 'Cancelled', answered: false,
   },
 ];
 
-const OTHER_TESTS = ['row', 'bulk-1', 'bulk-2', 'rapid', 'retry', 'prompt', 'empty'];
+const OTHER_TESTS = ['row', 'bulk-1', 'bulk-2', 'rapid', 'retry', 'prompt', 'empty', 'palette', 'pasted', 'in-sight'];
+
+/**
+ * The palette's quick pick, driven from the test: the extension creates it through vscode.window.createQuickPick
+ * (replaced for the test), the test types, accepts and closes it as the engineer would.
+ */
+class DrivenQuickPick<T extends vscode.QuickPickItem> {
+  title: string | undefined;
+  placeholder: string | undefined;
+  matchOnDescription = false;
+  matchOnDetail = false;
+  items: readonly T[] = [];
+  selectedItems: readonly T[] = [];
+  value = '';
+  shown = false;
+  disposed = false;
+  private readonly changed = new vscode.EventEmitter<string>();
+  private readonly accepted = new vscode.EventEmitter<void>();
+  private readonly hidden = new vscode.EventEmitter<void>();
+  readonly onDidChangeValue = this.changed.event;
+  readonly onDidAccept = this.accepted.event;
+  readonly onDidHide = this.hidden.event;
+
+  show(): void {
+    this.shown = true;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+  }
+
+  type(value: string): void {
+    this.value = value;
+    this.changed.fire(value);
+  }
+
+  /** What the picker shows for the typed value: items marked alwaysShow, and those whose texts contain it. */
+  get shownItems(): T[] {
+    const typed = this.value.trim().toLowerCase();
+    const texts = (item: T) => [item.label, this.matchOnDescription ? item.description : '', this.matchOnDetail ? item.detail : ''];
+    return this.items.filter((item) => item.alwaysShow || texts(item).some((text) => text?.toLowerCase().includes(typed)));
+  }
+
+  /** Enter: the first item shown is the active one; none when nothing is shown. */
+  accept(): void {
+    this.selectedItems = this.shownItems.slice(0, 1);
+    this.accepted.fire();
+  }
+
+  escape(): void {
+    this.hidden.fire();
+  }
+}
+
+/** Replaces createQuickPick while `use` runs the command; resolves to what `use` returns. */
+async function withDrivenQuickPick<R>(use: (pick: () => DrivenQuickPick<vscode.QuickPickItem>) => Promise<R>): Promise<R> {
+  const original = vscode.window.createQuickPick;
+  let created: DrivenQuickPick<vscode.QuickPickItem> | undefined;
+  (vscode.window as { createQuickPick: unknown }).createQuickPick = () => (created = new DrivenQuickPick());
+  try {
+    return await use(() => {
+      assert.ok(created, 'the command opened a quick pick');
+      return created;
+    });
+  } finally {
+    (vscode.window as { createQuickPick: unknown }).createQuickPick = original;
+  }
+}
 
 function deviceOf(name: string): string {
   return `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40)}.host.test`;
@@ -199,7 +302,7 @@ suite('Cancelling machine actions in a real host', () => {
     assert.equal(post.body, '{"Comment":"Wrong device"}');
     assert.match(String(post.headers['content-type']), /^application\/json/);
     assert.match(String(post.headers.authorization), /^Bearer \S+$/);
-    assert.deepEqual(ui.notifications, [{ severity: 'info', message: `Cancelled ${subject}.`, buttons: [] }]);
+    assert.deepEqual(ui.notifications, [{ severity: 'info', message: `${subject} cancelled.`, buttons: [] }]);
     assert.ok(ui.progress.includes(`Cancelling ${subject}`), 'a progress notification while it ran');
     assert.equal(await groupNow(device), 'Cancelled');
     assert.equal(session.api.treeView.badge?.value, badge! - 1);
@@ -220,7 +323,7 @@ suite('Cancelling machine actions in a real host', () => {
       assert.equal(posts().length, c.posts, 'POSTs');
       const postedAt = requests().indexOf(posts()[0]);
       assert.equal(readsOf(action.id).filter((r) => requests().indexOf(r) > postedAt).length, c.rereads, 'reads of the action after the POST');
-      for (const message of c.progress ?? []) {
+      for (const message of (c.progress ?? []).map((p) => p.replace('{subject}', subject))) {
         assert.ok(ui.progress.includes(message), `progress "${message}": ${JSON.stringify(ui.progress)}`);
       }
       c.check?.(posts(), session.cloud);
@@ -240,7 +343,7 @@ suite('Cancelling machine actions in a real host', () => {
     await vscode.commands.executeCommand(Commands.cancelAction, { actionIds: targets.map((t) => t.action.id), comment: 'Duplicate requests' });
     assert.deepEqual(posts().map((p) => [p.path, p.body]).sort(),
       targets.map((t) => [`/api/machineactions/${t.action.id}/cancel`, '{"Comment":"Duplicate requests"}']).sort());
-    assert.deepEqual(ui.notifications, [{ severity: 'info', message: '2 cancelled.', buttons: [] }]);
+    assert.deepEqual(ui.notifications, [{ severity: 'info', message: `2 cancelled: ${targets.map((t) => t.subject).join(', ')}.`, buttons: [] }]);
   });
 
   test('two cancels of the same action at once send one request; the row shows "Cancelling…" meanwhile', async () => {
@@ -256,7 +359,7 @@ suite('Cancelling machine actions in a real host', () => {
       session.cloud.defender.switches.delayMs = 0;
     }
     assert.equal(posts().length, 1);
-    assert.ok(ui.notifications.some((n) => n.message === `Cancelled ${target.subject}.`), JSON.stringify(ui.notifications));
+    assert.ok(ui.notifications.some((n) => n.message === `${target.subject} cancelled.`), JSON.stringify(ui.notifications));
   });
 
   test('Retry after a cancel without a clear answer reads the state first, then sends one more POST', async () => {
@@ -264,7 +367,7 @@ suite('Cancelling machine actions in a real host', () => {
     session.cloud.defender.failNext({ kind: 'reset' }, { method: 'POST' });
     ui.answer = (notification) => (notification.buttons.includes('Retry') ? 'Retry' : undefined);
     await cancel(target, 'Retry after a dropped connection');
-    await waitFor(() => ui.notifications.some((n) => n.message === `Cancelled ${target.subject}.`), 'the retried cancel');
+    await waitFor(() => ui.notifications.some((n) => n.message === `${target.subject} cancelled.`), 'the retried cancel');
     const sequence = requests().map((r) => `${r.method} ${r.path.endsWith('/cancel') ? 'cancel' : 'read'} ${r.status}`);
     // The dropped POST, its read-back, then the Retry: a read first, and only then the POST.
     assert.deepEqual(sequence, ['POST cancel 0', 'GET read 200', 'GET read 200', 'POST cancel 200']);
@@ -293,6 +396,78 @@ suite('Cancelling machine actions in a real host', () => {
     await cancel(actions.get('empty')!, '   ');
     assert.deepEqual(ui.notifications.map((n) => [n.severity, n.message]), [['error', 'Could not cancel the machine action: The cancel comment was not accepted: A comment is required.']]);
     assert.equal(posts().length, 0);
+  });
+
+  test('the palette: garbage keeps the picker open with the reason; a braced, upper-case, padded id is accepted and cancelled', async () => {
+    const target = actions.get('palette')!;
+    await withDrivenQuickPick(async (pick) => {
+      const command = vscode.commands.executeCommand(Commands.cancelAction, { comment: 'Pasted from the ticket' });
+      await waitFor(() => pick().shown, 'the quick pick');
+      pick().type('not an action id');
+      pick().accept();
+      assert.ok(!pick().disposed, 'still open');
+      assert.equal(pick().items[0].label, '$(error) Not a machine action ID');
+      assert.match(pick().items[0].detail ?? '', /^Not a machine action ID: not an action id\. An action ID is a GUID/);
+      pick().type(`  {${target.action.id.toUpperCase()}} `);
+      assert.equal(pick().items[0].label, `$(search) Action ${target.action.id.toLowerCase()}`);
+      pick().accept();
+      await command;
+      assert.ok(pick().disposed);
+    });
+    assert.deepEqual(posts().map((p) => p.path), [`/api/machineactions/${target.action.id.toLowerCase()}/cancel`]);
+    assert.deepEqual(ui.notifications.map((n) => n.message), [`${target.subject} cancelled.`], 'no toast for the garbage');
+  });
+
+  test('the palette: an id the list knows as final is not offered — it says the action is final; nothing is sent', async () => {
+    const finished = session.cloud.defender.actions.filter((a) => a.status === 'Succeeded')
+      .sort((a, b) => String(b.creationDateTimeUtc).localeCompare(String(a.creationDateTimeUtc)))[0];
+    assert.ok(finished);
+    await withDrivenQuickPick(async (pick) => {
+      const command = vscode.commands.executeCommand(Commands.cancelAction, { comment: 'Too late' });
+      await waitFor(() => pick().shown, 'the quick pick');
+      pick().type(finished.id);
+      assert.match(pick().items[0].label, /^\$\(error\) .* is Succeeded$/);
+      assert.equal(pick().items[0].detail, 'It is final: only Pending or In Progress actions can be cancelled.');
+      pick().accept();
+      assert.ok(!pick().disposed, 'still open');
+      pick().escape();
+      await command;
+    });
+    assert.equal(requests().length, 0);
+    assert.deepEqual(ui.notifications, []);
+  });
+
+  test('a pasted id (braces, upper case) is an action id; a made-up one is "not found in this tenant", not "no longer exists"', async () => {
+    const target = actions.get('pasted')!;
+    await vscode.commands.executeCommand(Commands.cancelAction, `{${target.action.id.toUpperCase()}}`, { comment: 'Pasted' });
+    assert.deepEqual(ui.notifications.map((n) => n.message), [`${target.subject} cancelled.`]);
+    const madeUp = stableGuid('an action that never existed');
+    await vscode.commands.executeCommand(Commands.cancelAction, { actionId: `{ ${madeUp} }`, comment: 'Pasted' });
+    await waitFor(() => ui.notifications.length === 2, 'the lookup\'s outcome');
+    assert.equal(ui.notifications[1].severity, 'warning');
+    assert.match(ui.notifications[1].message, new RegExp(`^Machine action ${madeUp} was not found in this tenant`));
+    assert.equal(posts().length, 1, 'nothing sent for the made-up id');
+  });
+
+  test('after a cancel the row stays in sight (its group expanded, the row selected); the progress offers no Cancel that could read as undo', async () => {
+    const target = actions.get('in-sight')!;
+    await vscode.commands.executeCommand(`workbench.view.extension.mdeActions`);
+    await waitFor(() => session.api.treeView.visible, 'the view to show');
+    const progressOptions: vscode.ProgressOptions[] = [];
+    const withProgress = vscode.window.withProgress;
+    (vscode.window as { withProgress: unknown }).withProgress = (options: vscode.ProgressOptions, task: never) => {
+      progressOptions.push(options);
+      return withProgress(options, task);
+    };
+    try {
+      await cancel(target, 'Keep it in sight');
+    } finally {
+      (vscode.window as { withProgress: unknown }).withProgress = withProgress;
+    }
+    assert.deepEqual(progressOptions.filter((o) => o.title === `Cancelling ${target.subject}`).map((o) => o.cancellable), [false]);
+    await waitFor(() => session.api.treeView.selection.some((node) => (node as { action?: { id: string } }).action?.id === target.action.id),
+      'the cancelled row to be selected');
+    assert.equal(await groupNow(target.device), 'Cancelled');
   });
 
   test('the log of all these cancels holds no token or code the simulator issued', async () => {
