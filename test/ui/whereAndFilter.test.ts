@@ -106,3 +106,24 @@ test('a list that waits out a 429 says in the view why and until when', { skip }
   await viewMessage().filter({ hasText: /Waiting/ }).waitFor({ state: 'detached', timeout: 15_000 });
   assert.equal((await viewMessage().innerText()).trim(), where());
 });
+
+test('the Settings editor lists the settings under the extension in Connection and View, without "Mde Actions:"', { skip }, async () => {
+  await workbench.runCommand('Preferences: Open Settings (UI)');
+  const toc = workbench.page.locator('.settings-editor .settings-toc-container');
+  const tocEntry = (label: string) => toc.locator('[role="treeitem"]', { hasText: new RegExp(`^\\s*${label}`) });
+  await tocEntry('Extensions').click();
+  const ours = tocEntry('Defender for Endpoint: Machine Actions');
+  await ours.click();
+  // Its children (the only extension entry expanded): the two sections, in their order.
+  const childLevel = Number(await ours.getAttribute('aria-level')) + 1;
+  const sections = toc.locator(`[role="treeitem"][aria-level="${childLevel}"]`);
+  await sections.first().waitFor();
+  assert.deepEqual((await sections.allInnerTexts()).map((r) => r.trim()), ['Connection', 'View']);
+  await tocEntry('Connection').click();
+  // Each setting's name without a category for the top-level keys (VS Code puts "Mde Actions: " before it otherwise).
+  const tree = workbench.page.locator('.settings-editor .settings-tree-container');
+  await tree.locator('.setting-item-label', { hasText: /^\s*Cloud\s*$/ }).first().waitFor();
+  const categories = (await tree.locator('.setting-item-category').allInnerTexts()).map((t) => t.trim()).filter((t) => t);
+  assert.ok(!categories.some((t) => t.startsWith('Mde Actions')), categories.join('\n'));
+  await workbench.screenshot('settings');
+});
