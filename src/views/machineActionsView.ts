@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { SignInError } from '../auth/errors';
 import { errorDetail } from '../commands/errorPresentation';
 import { notify } from '../commands/notify';
+import { userText } from '../commands/userText';
 import { ActionFilter, applyFilter, describeFilter, isFilterActive, normalizeFilter } from '../actions/actionFilter';
 import { ActionsStore, RefreshResult } from '../actions/actionsStore';
 import { autoRefreshDecision, AutoRefreshTimer } from '../actions/autoRefresh';
@@ -118,11 +119,12 @@ export class MachineActionsView implements vscode.Disposable {
       return { actions: list.actions, warnings: list.warnings };
     }, { restart: options.restart });
     // The view's own progress bar; the welcome view says "Loading…" while the tree is still empty.
-    const result = await vscode.window.withProgress({ location: { viewId: VIEW_ID } }, () => loading).then(undefined, (error) => {
+    let result: RefreshResult;
+    try {
+      result = await vscode.window.withProgress({ location: { viewId: VIEW_ID } }, () => loading);
+    } finally {
       this.setWaiting(undefined);
-      throw error;
-    });
-    this.setWaiting(undefined);
+    }
     this.report(result, options.manual);
   }
 
@@ -235,7 +237,9 @@ export class MachineActionsView implements vscode.Disposable {
     this.treeView.badge = cancellable > 0 ? { value: cancellable, tooltip: `${cancellable} cancellable machine action${cancellable === 1 ? '' : 's'}` } : undefined;
     const filter = { ...this.currentFilter, onlyMine: this.currentFilter.onlyMine || this.settings.onlyMine };
     this.treeView.description = describeView(account, filter);
-    this.treeView.message = this.message(shown.length, isFilterActive(filter));
+    const message = this.message(shown.length, isFilterActive(filter));
+    // It holds server text (types, warnings) and typed text (the device filter): through the one text gate.
+    this.treeView.message = message === undefined ? undefined : userText(message);
     // Reading the cached sign-in counts as loading, so the Sign In welcome does not flash before the tree shows.
     void vscode.commands.executeCommand('setContext', ContextKeys.loading, this.store.loading || this.session.restoring());
     void vscode.commands.executeCommand('setContext', ContextKeys.filtered, isFilterActive(this.currentFilter));

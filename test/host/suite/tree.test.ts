@@ -181,6 +181,12 @@ suite('The Machine Actions tree in a real host', () => {
     assert.equal(session.cloud.defender.requests.length, 0);
   });
 
+  test('the message shows the typed device filter without bidi or control characters', async () => {
+    await vscode.commands.executeCommand(Commands.filter, { deviceText: 'ws\u202efin\u0007' });
+    assert.match(session.api.treeView.message ?? '', new RegExp(`^${where()} · filter: device "wsfin ?"`));
+    assert.doesNotMatch(session.api.treeView.message ?? '', /[\u202e\u0007]/);
+  });
+
   test('a list that waits out a 429 says in the view why and until when, and the line goes once the list is in', async () => {
     session.cloud.defender.failNext({ kind: 'status', status: 429, retryAfterSeconds: 2 }, { method: 'GET' });
     const started = Date.now();
