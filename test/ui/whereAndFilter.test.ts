@@ -4,112 +4,95 @@
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { ANALYST_UPN } from '../simulators/seedActions';
-import { startSimulatedCloud, type SimulatedCloud } from '../simulators/simulatedCloud';
-import { Workbench } from './workbench';
+import { openSimulatedSession, signInWithDeviceCode, simulatorCount, type SimulatedSession, vsixOrSkip } from './simulatedSession';
 
-const vsix = process.env.MDE_TEST_VSIX;
-const skip = vsix ? false : 'MDE_TEST_VSIX is not set: run `npm test`, which packages the VSIX first';
-/** The default of mdeActions.lookbackDays. */
-const LOOKBACK_DAYS = 7;
-
-let cloud: SimulatedCloud;
-let workbench: Workbench;
+const { vsix, skip } = vsixOrSkip;
+let session: SimulatedSession;
 
 before(async () => {
-  if (!vsix) {
-    return;
+  if (vsix) {
+    session = await openSimulatedSession('where', vsix);
   }
-  cloud = await startSimulatedCloud({ entra: { deviceCodeApproval: 'manual', deviceCodeIntervalSeconds: 0.5 } });
-  workbench = await Workbench.open('where', vsix, { ...cloud.settings, 'mdeActions.autoRefreshSeconds': 0 });
 });
 
 after(async () => {
-  await workbench?.close();
-  await cloud?.close();
+  await session?.close();
 });
 
-/** How many actions of the default time window the simulator holds in `status` (requested by `requestor`, if given). */
-function simulatorCount(status: string, requestor?: string): number {
-  const since = Date.now() - LOOKBACK_DAYS * 86_400_000;
-  return cloud.defender.actions.filter((a) => a.status === status && Date.parse(String(a.creationDateTimeUtc)) >= since
-    && (requestor === undefined || a.requestor === requestor)).length;
-}
+const count = (status: string, requestor?: string) => simulatorCount(session.cloud, status, requestor);
+const workbench = () => session.workbench;
 
 /** The line above the tree (the view's message). */
-const viewMessage = () => workbench.page.locator('.part.sidebar .message:not(.hide)');
+const viewMessage = () => workbench().page.locator('.part.sidebar .message:not(.hide)');
 /** A button of the view's title bar (a container with one view shows the view's actions there), by its icon. */
-const titleAction = (codicon: string) => workbench.page.locator(`.part.sidebar .composite.title .action-label.codicon-${codicon}`);
-const where = () => `${ANALYST_UPN} · tenant ${cloud.entra.switches.user.tid.slice(0, 8)}…`;
+const titleAction = (codicon: string) => workbench().page.locator(`.part.sidebar .composite.title .action-label.codicon-${codicon}`);
+const where = () => `${ANALYST_UPN} · tenant ${session.cloud.entra.switches.user.tid.slice(0, 8)}…`;
 
 test('signed in, the line above the tree names the account and the tenant; the title shows the filter icon', { skip }, async () => {
-  await workbench.openActivity('Defender');
-  await workbench.page.locator('.part.sidebar .welcome-view-content').getByRole('button', { name: 'Sign In' }).click();
-  const code = /enter the code (\S+) within/.exec(await workbench.toast('To sign in to Microsoft Defender, open').innerText())?.[1];
-  assert.ok(code, 'the notification shows the code');
-  assert.equal(cloud.entra.approveDeviceCodes(code), 1);
-  await workbench.treeItem(`Pending, ${simulatorCount('Pending')} machine actions`).waitFor();
+  await signInWithDeviceCode(session);
+  await workbench().treeItem(`Pending, ${count('Pending')} machine actions`).waitFor();
   assert.equal((await viewMessage().innerText()).trim(), where());
   await titleAction('filter').waitFor();
   assert.equal(await titleAction('filter-filled').count(), 0, 'no filled filter icon while nothing is filtered');
-  await workbench.clearNotifications();
-  await workbench.screenshot('where-you-are');
+  await workbench().clearNotifications();
+  await workbench().screenshot('where-you-are');
 });
 
 test('a filter shows in the line and turns the title\'s filter icon filled; the palette offers Clear Filter', { skip }, async () => {
   await titleAction('filter').click();
-  const row = (label: RegExp) => workbench.quickInput.locator('.monaco-list-row', { has: workbench.page.locator('.label-name', { hasText: label }) });
+  const row = (label: RegExp) => workbench().quickInput.locator('.monaco-list-row', { has: workbench().page.locator('.label-name', { hasText: label }) });
   await row(/^\s*Pending$/).click();
   // The last rows are below the fold: narrow the list to reach them (what is checked stays checked).
-  await workbench.quickInput.locator('.quick-input-box input').fill('Only actions');
+  await workbench().quickInput.locator('.quick-input-box input').fill('Only actions');
   await row(/Only actions I requested/).click();
-  await workbench.quickInput.getByText('2 Selected').waitFor();
-  await workbench.page.keyboard.press('Enter');
-  await workbench.quickInput.waitFor({ state: 'hidden' });
-  const mine = simulatorCount('Pending', ANALYST_UPN);
-  await workbench.treeItem(`Pending, ${mine} machine action`).waitFor();
-  await workbench.treeItem('In Progress, ').waitFor({ state: 'detached' });
+  await workbench().quickInput.getByText('2 Selected').waitFor();
+  await workbench().page.keyboard.press('Enter');
+  await workbench().quickInput.waitFor({ state: 'hidden' });
+  const mine = count('Pending', ANALYST_UPN);
+  await workbench().treeItem(`Pending, ${mine} machine action`).waitFor();
+  await workbench().treeItem('In Progress, ').waitFor({ state: 'detached' });
   await viewMessage().filter({ hasText: `${where()} · filter: Pending · only mine` }).waitFor();
   await titleAction('filter-filled').waitFor();
   assert.equal(await titleAction('filter').count(), 0, 'the outline icon gives way to the filled one');
-  await workbench.screenshot('filtered');
+  await workbench().screenshot('filtered');
 
-  await workbench.page.keyboard.press('F1');
-  await workbench.quickInput.locator('.quick-input-box input').fill('>Defender: Clear Filter');
-  await workbench.quickInput.getByRole('option', { name: 'Defender: Clear Filter' }).waitFor();
-  await workbench.page.keyboard.press('Escape');
-  await workbench.quickInput.waitFor({ state: 'hidden' });
+  await workbench().page.keyboard.press('F1');
+  await workbench().quickInput.locator('.quick-input-box input').fill('>Defender: Clear Filter');
+  await workbench().quickInput.getByRole('option', { name: 'Defender: Clear Filter' }).waitFor();
+  await workbench().page.keyboard.press('Escape');
+  await workbench().quickInput.waitFor({ state: 'hidden' });
 });
 
 test('the filled icon\'s menu changes or clears the filter; Clear Filter shows everything again', { skip }, async () => {
   await titleAction('filter-filled').click();
-  await workbench.page.locator('.context-view').getByRole('menuitem', { name: 'Filter Machine Actions…', exact: true }).waitFor();
-  await workbench.clickMenuItem('Clear Filter', 'filter-menu');
-  await workbench.treeItem(`In Progress, ${simulatorCount('InProgress')} machine actions`).waitFor();
-  await workbench.treeItem(`Pending, ${simulatorCount('Pending')} machine actions`).waitFor();
+  await workbench().page.locator('.context-view').getByRole('menuitem', { name: 'Filter Machine Actions…', exact: true }).waitFor();
+  await workbench().clickMenuItem('Clear Filter', 'filter-menu');
+  await workbench().treeItem(`In Progress, ${count('InProgress')} machine actions`).waitFor();
+  await workbench().treeItem(`Pending, ${count('Pending')} machine actions`).waitFor();
   await viewMessage().filter({ hasText: new RegExp(`^\\s*${where().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }).waitFor();
   await titleAction('filter').waitFor();
   assert.equal(await titleAction('filter-filled').count(), 0);
-  await workbench.page.keyboard.press('F1');
-  await workbench.quickInput.locator('.quick-input-box input').fill('>Defender: Clear Filter');
+  await workbench().page.keyboard.press('F1');
+  await workbench().quickInput.locator('.quick-input-box input').fill('>Defender: Clear Filter');
   // The palette has listed what matches (the Filter command, as similar), and Clear Filter is not among it.
-  await workbench.quickInput.getByRole('option', { name: /Defender: Filter Machine Actions…/ }).waitFor();
-  assert.equal(await workbench.quickInput.getByRole('option', { name: /Defender: Clear Filter/ }).count(), 0);
-  await workbench.screenshot('filter-cleared');
-  await workbench.page.keyboard.press('Escape');
+  await workbench().quickInput.getByRole('option', { name: /Defender: Filter Machine Actions…/ }).waitFor();
+  assert.equal(await workbench().quickInput.getByRole('option', { name: /Defender: Clear Filter/ }).count(), 0);
+  await workbench().screenshot('filter-cleared');
+  await workbench().page.keyboard.press('Escape');
 });
 
 test('a list that waits out a 429 says in the view why and until when', { skip }, async () => {
-  cloud.defender.failNext({ kind: 'status', status: 429, retryAfterSeconds: 4 }, { method: 'GET' });
+  session.cloud.defender.failNext({ kind: 'status', status: 429, retryAfterSeconds: 4 }, { method: 'GET' });
   await titleAction('refresh').click();
   await viewMessage().filter({ hasText: /Waiting 4 s for the Defender API rate limit — retrying at \d\d:\d\d:\d\d\./ }).waitFor();
-  await workbench.screenshot('rate-limit-wait');
+  await workbench().screenshot('rate-limit-wait');
   await viewMessage().filter({ hasText: /Waiting/ }).waitFor({ state: 'detached', timeout: 15_000 });
   assert.equal((await viewMessage().innerText()).trim(), where());
 });
 
 test('the Settings editor lists the settings under the extension in Connection and View, without "Mde Actions:"', { skip }, async () => {
-  await workbench.runCommand('Preferences: Open Settings (UI)');
-  const toc = workbench.page.locator('.settings-editor .settings-toc-container');
+  await workbench().runCommand('Preferences: Open Settings (UI)');
+  const toc = workbench().page.locator('.settings-editor .settings-toc-container');
   const tocEntry = (label: string) => toc.locator('[role="treeitem"]', { hasText: new RegExp(`^\\s*${label}`) });
   await tocEntry('Extensions').click();
   const ours = tocEntry('Defender for Endpoint: Machine Actions');
@@ -121,9 +104,9 @@ test('the Settings editor lists the settings under the extension in Connection a
   assert.deepEqual((await sections.allInnerTexts()).map((r) => r.trim()), ['Connection', 'View']);
   await tocEntry('Connection').click();
   // Each setting's name without a category for the top-level keys (VS Code puts "Mde Actions: " before it otherwise).
-  const tree = workbench.page.locator('.settings-editor .settings-tree-container');
+  const tree = workbench().page.locator('.settings-editor .settings-tree-container');
   await tree.locator('.setting-item-label', { hasText: /^\s*Cloud\s*$/ }).first().waitFor();
   const categories = (await tree.locator('.setting-item-category').allInnerTexts()).map((t) => t.trim()).filter((t) => t);
   assert.ok(!categories.some((t) => t.startsWith('Mde Actions')), categories.join('\n'));
-  await workbench.screenshot('settings');
+  await workbench().screenshot('settings');
 });
