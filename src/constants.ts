@@ -14,6 +14,7 @@ export const Commands = {
   copyActionId: 'mdeActions.copyActionId',
   openInPortal: 'mdeActions.openInPortal',
   filter: 'mdeActions.filter',
+  clearFilter: 'mdeActions.clearFilter',
   showLog: 'mdeActions.showLog',
 } as const;
 
@@ -21,7 +22,12 @@ export const ContextKeys = {
   configured: 'mdeActions.configured',
   signedIn: 'mdeActions.signedIn',
   loading: 'mdeActions.loading',
+  /** The view's own filter is on: the title shows the filled filter icon with Clear Filter. */
+  filtered: 'mdeActions.filtered',
 } as const;
+
+/** The view title's submenu while a filter is on (icon `$(filter-filled)`): change or clear the filter. */
+export const FILTER_SUBMENU_ID = 'mdeActions.filterOn';
 
 /** Setting keys below the `mdeActions` section. */
 export const Settings = {

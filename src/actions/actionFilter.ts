@@ -57,12 +57,12 @@ export function applyFilter(actions: readonly MachineAction[], filter: ActionFil
     && (!filter.onlyMine || (me !== undefined && (a.requestor ?? '').toLowerCase() === me)));
 }
 
-/** A short line for the view's description, e.g. `Pending, In Progress · Isolate · device "fin" · mine`; '' = none. */
+/** A short line for the view's message, e.g. `Pending, In Progress · Isolate · device "fin" · only mine`; '' = none. */
 export function describeFilter(filter: ActionFilter): string {
   return [
     filter.statuses.map(statusLabel).join(', '),
     filter.types.map(typeLabel).join(', '),
     filter.deviceText ? `device "${filter.deviceText}"` : '',
-    filter.onlyMine ? 'mine' : '',
+    filter.onlyMine ? 'only mine' : '',
   ].filter((part) => part).join(' · ');
 }

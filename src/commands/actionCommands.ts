@@ -4,7 +4,7 @@ import type { ExtensionLog } from '../log';
 import type { MachineActionsView } from '../views/machineActionsView';
 import { registerCancelCommand } from './cancelAction';
 import { registerCopyActionIdCommand } from './copyActionId';
-import { registerFilterCommand } from './filter';
+import { registerFilterCommands } from './filter';
 import { registerOpenInPortalCommand } from './openInPortal';
 import { registerRefreshCommand } from './refresh';
 import { registerShowDetailsCommand } from './showDetails';
@@ -15,5 +15,5 @@ export function registerActionCommands(context: vscode.ExtensionContext, log: Ex
   registerShowDetailsCommand(context, log, view);
   registerCopyActionIdCommand(context, log);
   registerOpenInPortalCommand(context, log, view);
-  registerFilterCommand(context, log, view);
+  registerFilterCommands(context, log, view);
 }

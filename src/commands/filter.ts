@@ -1,4 +1,5 @@
 // mdeActions.filter: statuses and types (multi-select), only mine, and a device name text; kept in workspaceState.
+// mdeActions.clearFilter: back to everything.
 //
 // Programmatic use: executeCommand('mdeActions.filter', { statuses?, types?, deviceText?, onlyMine? }) sets the filter
 // without asking ({} clears it).
@@ -90,11 +91,13 @@ async function askFilter(view: MachineActionsView): Promise<ActionFilter | undef
   });
 }
 
-export function registerFilterCommand(context: vscode.ExtensionContext, log: ExtensionLog, view: MachineActionsView): void {
+/** mdeActions.filter, and mdeActions.clearFilter (the view title's filled filter icon and the palette, while filtered). */
+export function registerFilterCommands(context: vscode.ExtensionContext, log: ExtensionLog, view: MachineActionsView): void {
   registerCommand(context, log, Commands.filter, 'Could not change the filter', async (...args: unknown[]) => {
     const filter = isFilterArgument(args[0]) ? normalizeFilter(args[0]) : await askFilter(view);
     if (filter) {
       await view.setFilter(filter);
     }
   });
+  registerCommand(context, log, Commands.clearFilter, 'Could not clear the filter', () => view.clearFilter());
 }

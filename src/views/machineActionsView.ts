@@ -1,9 +1,11 @@
-// The Machine Actions view as a whole: the store, the tree, its badge, description and message, the loading context
-// key, the filter (kept in workspaceState), auto refresh, status-change notifications and the status bar.
+// The Machine Actions view as a whole: the store, the tree, its badge, description and message (where you are, what is
+// filtered, why a list waits), the loading and filtered context keys, the filter (kept in workspaceState), auto
+// refresh, status-change notifications and the status bar.
 import * as vscode from 'vscode';
 import { SignInError } from '../auth/errors';
 import { errorDetail } from '../commands/errorPresentation';
 import { notify } from '../commands/notify';
+import { userText } from '../commands/userText';
 import { ActionFilter, applyFilter, describeFilter, isFilterActive, normalizeFilter } from '../actions/actionFilter';
 import { ActionsStore, RefreshResult } from '../actions/actionsStore';
 import { autoRefreshDecision, AutoRefreshTimer } from '../actions/autoRefresh';
@@ -18,6 +20,7 @@ import { StatusBar } from '../statusBar';
 import { ActionsTreeProvider } from './actionsTreeProvider';
 import { countCancellable } from './grouping';
 import { actionNode, viewMessage } from './treeNodes';
+import { rateLimitWaitLine, whereLine } from './viewHeader';
 
 const FILTER_STATE_KEY = 'mdeActions.filter';
 
@@ -37,6 +40,8 @@ export class MachineActionsView implements vscode.Disposable {
   private currentFilter: ActionFilter;
   /** The client the loaded list came from: another account, tenant or API base starts from an empty list. */
   private listClient: DefenderClient | undefined;
+  /** While a list waits for the rate limit: the line that says so, and the timer that removes it when the wait ends. */
+  private waiting: { line: string; timer: NodeJS.Timeout } | undefined;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly log: ExtensionLog, readonly session: ActionsSession) {
     this.settings = this.readSettings();
@@ -52,6 +57,7 @@ export class MachineActionsView implements vscode.Disposable {
       this.treeView,
       this.statusBar,
       { dispose: () => this.timer.dispose() },
+      { dispose: () => this.setWaiting(undefined) },
       this.store.onDidChange(() => this.render()),
       this.session.onDidChange(() => this.onSessionChanged()),
       this.treeView.onDidChangeVisibility((e) => {
@@ -107,13 +113,37 @@ export class MachineActionsView implements vscode.Disposable {
     const account = this.session.account();
     const onlyMine = this.settings.onlyMine || this.currentFilter.onlyMine;
     const { lookbackDays, maxActions } = this.settings;
+    const hooks = { onThrottled: (seconds: number) => this.setWaiting(seconds) };
     const loading = this.store.refresh(async (signal) => {
-      const list = await client.listMachineActions({ lookbackDays, top: maxActions, requestorUpn: onlyMine ? account?.upn : undefined }, signal);
+      const list = await client.listMachineActions({ lookbackDays, top: maxActions, requestorUpn: onlyMine ? account?.upn : undefined }, signal, hooks);
       return { actions: list.actions, warnings: list.warnings };
     }, { restart: options.restart });
     // The view's own progress bar; the welcome view says "Loading…" while the tree is still empty.
-    const result = await vscode.window.withProgress({ location: { viewId: VIEW_ID } }, () => loading);
+    let result: RefreshResult;
+    try {
+      result = await vscode.window.withProgress({ location: { viewId: VIEW_ID } }, () => loading);
+    } finally {
+      this.setWaiting(undefined);
+    }
     this.report(result, options.manual);
+  }
+
+  /** Clears the view's own filter (the onlyMine setting stays as the user set it). */
+  async clearFilter(): Promise<void> {
+    await this.setFilter(normalizeFilter({}));
+  }
+
+  /**
+   * Shows in the view's message why the list waits and until when (`seconds` of the rate limit, from now), and takes
+   * the line away when the wait is over; undefined takes it away at once.
+   */
+  private setWaiting(seconds: number | undefined): void {
+    clearTimeout(this.waiting?.timer);
+    this.waiting = seconds === undefined ? undefined : {
+      line: rateLimitWaitLine(seconds, Date.now()),
+      timer: setTimeout(() => this.setWaiting(undefined), seconds * 1000),
+    };
+    this.render();
   }
 
   private report(result: RefreshResult, manual: boolean): void {
@@ -218,21 +248,40 @@ export class MachineActionsView implements vscode.Disposable {
     this.treeView.badge = cancellable > 0 ? { value: cancellable, tooltip: `${cancellable} cancellable machine action${cancellable === 1 ? '' : 's'}` } : undefined;
     const filter = { ...this.currentFilter, onlyMine: this.currentFilter.onlyMine || this.settings.onlyMine };
     this.treeView.description = describeView(account, filter);
-    // Not configured because a setting is wrong: the view says which (the static welcome view cannot).
-    this.treeView.message = this.session.configurationProblem() ?? (this.store.loaded
-      ? viewMessage({
-        total: this.store.actions.length, shown: shown.length, lookbackDays: this.settings.lookbackDays, maxActions: this.settings.maxActions,
-        warnings: this.store.warnings, filterActive: isFilterActive(filter),
-      })
-      : undefined);
+    const message = this.message(shown.length, isFilterActive(filter));
+    // It holds server text (types, warnings) and typed text (the device filter): through the one text gate.
+    this.treeView.message = message === undefined ? undefined : userText(message);
     // Reading the cached sign-in counts as loading, so the Sign In welcome does not flash before the tree shows.
     void vscode.commands.executeCommand('setContext', ContextKeys.loading, this.store.loading || this.session.restoring());
+    void vscode.commands.executeCommand('setContext', ContextKeys.filtered, isFilterActive(this.currentFilter));
     this.statusBar.update({
       configured: this.session.configured(),
       account: this.session.client() ? account : undefined,
       cancellable: this.store.loaded ? cancellable : undefined,
     }, `${VIEW_ID}.focus`);
     this.provider.refresh();
+  }
+
+  /**
+   * The line above the tree. A setting that is wrong comes alone (the static welcome view cannot name it). Signed in:
+   * where you are and what is filtered, why the list waits, then what viewMessage adds — once a list has loaded or
+   * while it waits, so that the "Loading…" welcome still shows before (any message hides the welcome view).
+   */
+  private message(shown: number, filterActive: boolean): string | undefined {
+    const problem = this.session.configurationProblem();
+    const account = this.session.account();
+    if (problem || !account || !this.session.client() || !(this.store.loaded || this.waiting)) {
+      return problem;
+    }
+    const where = whereLine({ account, tenantSetting: this.settings.tenantId, filter: this.currentFilter, onlyMineSetting: this.settings.onlyMine });
+    const details = this.store.loaded
+      ? viewMessage({
+        total: this.store.actions.length, shown, lookbackDays: this.settings.lookbackDays, maxActions: this.settings.maxActions,
+        warnings: this.store.warnings, filterActive,
+      })
+      : undefined;
+    const more = [this.waiting?.line, details].filter((part) => part).join(' ');
+    return more ? `${where} — ${more}` : where;
   }
 
   dispose(): void {

@@ -8,8 +8,8 @@ import { Workbench } from './workbench';
 
 const vsix = process.env.MDE_TEST_VSIX;
 const skip = vsix ? false : 'MDE_TEST_VSIX is not set: run `npm test`, which packages the VSIX first';
-const settingCount = Object.keys(JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'))
-  .contributes.configuration.properties).length;
+const settingCount = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'))
+  .contributes.configuration.reduce((n: number, section: { properties: object }) => n + Object.keys(section.properties).length, 0);
 
 let workbench: Workbench;
 

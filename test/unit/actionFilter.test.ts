@@ -38,7 +38,7 @@ test('only mine compares the requestor with the signed-in UPN, in any case; nobo
   assert.ok(mine.every((a) => a.requestor === ANALYST_UPN));
   assert.equal(mine.length, SEED.filter((a) => a.requestor === ANALYST_UPN).length);
   assert.deepEqual(applyFilter(SEED, filter, undefined), []);
-  assert.equal(describeFilter(filter), 'mine');
+  assert.equal(describeFilter(filter), 'only mine');
 });
 
 test('whatever workspaceState holds, the filter reads safely', () => {

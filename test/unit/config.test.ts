@@ -122,9 +122,11 @@ describe('settings that block sign-in name the setting to fix', () => {
 });
 
 describe('package.json declares the settings as config.ts reads them', () => {
-  const properties = (JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as {
-    contributes: { configuration: { properties: Record<string, { default?: unknown; scope?: string; minimum?: number; maximum?: number; enum?: unknown[] }> } };
-  }).contributes.configuration.properties;
+  type Declared = Record<string, { default?: unknown; scope?: string; minimum?: number; maximum?: number; enum?: unknown[] }>;
+  // The Settings editor's sections (Connection, View), merged.
+  const properties: Declared = Object.assign({}, ...(JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as {
+    contributes: { configuration: Array<{ properties: Declared }> };
+  }).contributes.configuration.map((section) => section.properties));
   const keys = Object.keys(DEFAULT_SETTINGS) as Array<keyof ExtensionSettings>;
   const declared = (key: keyof ExtensionSettings) => properties[settingId(Settings[key])];
 

@@ -3,12 +3,13 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Commands, ContextKeys, ItemContext, Settings, VIEW_CONTAINER_ID, VIEW_ID } from '../../src/constants';
+import { Commands, ContextKeys, FILTER_SUBMENU_ID, ItemContext, Settings, VIEW_CONTAINER_ID, VIEW_ID } from '../../src/constants';
 
 const root = path.resolve(__dirname, '../../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const contributes = pkg.contributes;
-const properties: Record<string, any> = contributes.configuration.properties;
+const sections: any[] = contributes.configuration;
+const properties: Record<string, any> = Object.assign({}, ...sections.map((section) => section.properties));
 
 test('identity and engine', () => {
   assert.equal(pkg.publisher, 'defender-tools');
@@ -52,6 +53,7 @@ test('every command of the contract, with its title, category "Defender" and an 
     [Commands.copyActionId]: 'Copy Action ID',
     [Commands.openInPortal]: 'Open Device in Defender Portal',
     [Commands.filter]: 'Filter Machine Actions…',
+    [Commands.clearFilter]: 'Clear Filter',
     [Commands.showLog]: 'Show Log',
   };
   const declared = Object.fromEntries(contributes.commands.map((c: any) => [c.command, c.title]));
@@ -62,11 +64,13 @@ test('every command of the contract, with its title, category "Defender" and an 
   }
 });
 
-test('menus name only contributed commands', () => {
+test('menus name only contributed commands and submenus', () => {
   const ids = new Set(contributes.commands.map((c: any) => c.command));
+  const submenus = new Set(contributes.submenus.map((s: any) => s.id));
   for (const [menu, entries] of Object.entries<any[]>(contributes.menus)) {
+    assert.ok(menu.includes('/') || menu === 'commandPalette' || submenus.has(menu), `${menu} is a VS Code menu or one of ours`);
     for (const entry of entries) {
-      assert.ok(ids.has(entry.command), `${menu}: ${entry.command}`);
+      assert.ok(entry.submenu ? submenus.has(entry.submenu) : ids.has(entry.command), `${menu}: ${entry.command ?? entry.submenu}`);
     }
   }
 });
@@ -76,7 +80,7 @@ test('item-only commands are hidden from the palette; palette commands are not',
   for (const id of [Commands.showDetails, Commands.copyActionId, Commands.openInPortal]) {
     assert.equal(palette.get(id), 'false', id);
   }
-  for (const id of [Commands.signIn, Commands.signOut, Commands.refresh, Commands.cancelAction, Commands.filter, Commands.showLog]) {
+  for (const id of [Commands.signIn, Commands.signOut, Commands.refresh, Commands.cancelAction, Commands.filter, Commands.clearFilter, Commands.showLog]) {
     assert.notEqual(palette.get(id), 'false', id);
   }
 });
@@ -94,10 +98,26 @@ test('cancel shows, inline and in the context menu, only on cancellable items of
 });
 
 test('the view title offers sign in, filter, refresh, the log and sign out', () => {
-  const titleCommands = contributes.menus['view/title'].map((e: any) => e.command).sort();
+  const titleCommands = contributes.menus['view/title'].flatMap((e: any) => (e.command ? [e.command] : [])).sort();
   assert.deepEqual(titleCommands, [Commands.filter, Commands.refresh, Commands.showLog, Commands.signIn, Commands.signOut].sort());
   const signOut = contributes.menus['view/title'].find((e: any) => e.command === Commands.signOut);
   assert.doesNotMatch(signOut.group, /^navigation/, 'sign out sits in the … menu');
+});
+
+test('while a filter is on, the title shows the filled filter icon with Change and Clear; the palette offers Clear', () => {
+  const title = contributes.menus['view/title'];
+  const { filtered, signedIn } = ContextKeys;
+  const filter = title.find((e: any) => e.command === Commands.filter);
+  const filterOn = title.find((e: any) => e.submenu === FILTER_SUBMENU_ID);
+  assert.equal(filter.when, `view == ${VIEW_ID} && ${signedIn} && !${filtered}`);
+  assert.equal(filterOn.when, `view == ${VIEW_ID} && ${signedIn} && ${filtered}`);
+  assert.equal(filterOn.group, filter.group, 'the same place in the title');
+  const icon = (id: string) => contributes.commands.find((c: any) => c.command === id).icon;
+  assert.deepEqual([icon(Commands.filter), contributes.submenus.find((s: any) => s.id === FILTER_SUBMENU_ID).icon], ['$(filter)', '$(filter-filled)']);
+  assert.deepEqual(contributes.menus[FILTER_SUBMENU_ID].map((e: any) => e.command), [Commands.filter, Commands.clearFilter]);
+  const clear = contributes.commands.find((c: any) => c.command === Commands.clearFilter);
+  assert.equal(clear.enablement, filtered);
+  assert.equal(contributes.menus.commandPalette.find((e: any) => e.command === Commands.clearFilter).when, `${signedIn} && ${filtered}`);
 });
 
 test('welcome views for not configured, signed out and empty, keyed on the context keys', () => {
@@ -133,6 +153,19 @@ test('every setting of the contract with its type, default and scope', () => {
     assert.deepEqual([properties[key].type, properties[key].default, properties[key].scope], [type, def, scope], key);
     assert.ok(properties[key].markdownDescription, `${key} has a description`);
   }
+});
+
+test('the Settings editor shows the settings under the extension in two titled sections, each in a set order', () => {
+  // With one section VS Code labels every setting "Mde Actions: …" (its key's prefix); sections whose id starts
+  // with that prefix let it drop it.
+  assert.deepEqual(sections.map((s) => [s.id, s.title, s.order]), [['mdeActions.connection', 'Connection', 1], ['mdeActions.view', 'View', 2]]);
+  for (const section of sections) {
+    const orders = Object.values<any>(section.properties).map((p) => p.order);
+    assert.deepEqual(orders, orders.map((_, i) => i + 1), `${section.title}: orders 1…n in the order they are declared`);
+  }
+  const s = (key: string) => `${Settings.section}.${key}`;
+  assert.deepEqual(Object.keys(sections[0].properties), [Settings.cloud, Settings.apiRegion, Settings.tenantId, Settings.clientId,
+    Settings.signInMethod, Settings.customAuthorityHost, Settings.customApiBaseUrl].map(s));
 });
 
 test('enums, ranges and enum descriptions', () => {

@@ -8,6 +8,7 @@ import type { RawAction } from '../../simulators/defenderSimulator';
 import { ANALYST_UPN, INJECTION_COMMENT } from '../../simulators/seedActions';
 import { groupOf, readTree, type Row, signInToSimulatedCloud, type SignedIn, updateUserSetting, waitFor } from './signedIn';
 import { recordUi, type RecordedUi } from './recordedUi';
+import { extensionLogText } from './extensionLog';
 
 // VS Code renders MarkdownStrings with a CommonMark renderer; markdown-it is one, with links and autolinks on.
 const MarkdownIt = require('markdown-it') as new (options: object) => { render(source: string): string };
@@ -16,6 +17,9 @@ const MarkdownIt = require('markdown-it') as new (options: object) => { render(s
 const STATUS_LABELS: Record<string, string> = {
   Pending: 'Pending', InProgress: 'In Progress', Succeeded: 'Succeeded', Failed: 'Failed', TimeOut: 'Timed Out', Cancelled: 'Cancelled',
 };
+
+/** The line the view's message starts with: the account, then the tenant (the tests' tenant setting is its GUID). */
+const whereYouAre = (tid: string) => `${ANALYST_UPN} · tenant ${tid.slice(0, 8)}…`;
 
 suite('The Machine Actions tree in a real host', () => {
   let session: SignedIn;
@@ -70,6 +74,7 @@ suite('The Machine Actions tree in a real host', () => {
   const subjectOf = (row: Row) => `${row.label} on ${row.description.split(' · ')[0]}`;
 
   const statusLabel = (a: RawAction) => STATUS_LABELS[String(a.status)] ?? String(a.status);
+  const where = () => whereYouAre(session.cloud.entra.switches.user.tid);
   const groupCounts = (tree: Row[]) => new Map(tree.map((g) => [g.label, Number(g.description)]));
 
   test('groups by status, each with its count; Pending and In Progress first and expanded, the others collapsed', async () => {
@@ -153,13 +158,48 @@ suite('The Machine Actions tree in a real host', () => {
     const expected = all.filter((a) => a.status === 'Pending' && String(a.computerDnsName ?? '').includes('ws-fin'));
     assert.deepEqual(groupCounts(await readTree(session.api)), new Map([['Pending', expected.length]]));
     assert.match(String(session.api.treeView.description), new RegExp(`^${ANALYST_UPN} · Filter: `));
-    assert.match(session.api.treeView.message ?? '', new RegExp(`^${expected.length} of ${all.length} machine actions of the last \\d+ days match the filter\\.$`));
+    // With one view in the container, the message is where the account and the filter are seen.
+    const lookbackDays = vscode.workspace.getConfiguration('mdeActions').get<number>('lookbackDays');
+    assert.equal(session.api.treeView.message,
+      `${where()} · filter: Pending · device "WS-FIN" — ${expected.length} of ${all.length} machine actions of the last ${lookbackDays} days match the filter.`);
     assert.equal(session.cloud.defender.requests.length, 0, 'no request: the filter works on the loaded list');
 
     await vscode.commands.executeCommand(Commands.filter, {});
     assert.deepEqual(groupCounts(await readTree(session.api)), countBy(all, statusLabel));
     assert.equal(session.api.treeView.description, ANALYST_UPN);
-    assert.equal(session.api.treeView.message, undefined);
+    assert.equal(session.api.treeView.message, where());
+  });
+
+  test('Clear Filter shows every action again and takes the filter out of the message, without a request', async () => {
+    const before = groupCounts(await readTree(session.api));
+    await vscode.commands.executeCommand(Commands.filter, { statuses: ['Failed'], types: ['Isolate'] });
+    assert.match(session.api.treeView.message ?? '', new RegExp(`^${where()} · filter: Failed · Isolate — `));
+    session.cloud.defender.clearRequests();
+    await vscode.commands.executeCommand(Commands.clearFilter);
+    assert.deepEqual(groupCounts(await readTree(session.api)), before);
+    assert.equal(session.api.treeView.message, where());
+    assert.equal(session.cloud.defender.requests.length, 0);
+  });
+
+  test('the message shows the typed device filter without bidi or control characters', async () => {
+    await vscode.commands.executeCommand(Commands.filter, { deviceText: 'ws\u202efin\u0007' });
+    assert.match(session.api.treeView.message ?? '', new RegExp(`^${where()} · filter: device "wsfin ?"`));
+    assert.doesNotMatch(session.api.treeView.message ?? '', /[\u202e\u0007]/);
+  });
+
+  test('a list that waits out a 429 says in the view why and until when, and the line goes once the list is in', async () => {
+    session.cloud.defender.failNext({ kind: 'status', status: 429, retryAfterSeconds: 2 }, { method: 'GET' });
+    const started = Date.now();
+    const refreshed = vscode.commands.executeCommand(Commands.refresh);
+    const waitLine = /Waiting 2 s for the Defender API rate limit — retrying at (\d\d):(\d\d):(\d\d)\./;
+    await waitFor(() => waitLine.test(session.api.treeView.message ?? ''), 'the wait in the view message', 5_000);
+    assert.ok(session.api.treeView.message?.startsWith(`${where()} — Waiting 2 s`), session.api.treeView.message);
+    const [, h, m, sec] = waitLine.exec(session.api.treeView.message ?? '')!.map(Number);
+    const retryAt = new Date(started);
+    retryAt.setHours(h, m, sec);
+    assert.ok(Math.abs(retryAt.getTime() - (started + 2000)) < 2000, `retry at ${h}:${m}:${sec}, about 2 s after ${new Date(started).toTimeString()}`);
+    await refreshed;
+    assert.equal(session.api.treeView.message, where());
   });
 
   test('"Only mine" asks Defender for the engineer\'s own actions', async () => {
@@ -216,13 +256,22 @@ suite('The Machine Actions tree in a real host', () => {
     assert.equal(await vscode.env.clipboard.readText(), raw.id);
   });
 
-  test('Open in Portal: the portal of the Custom cloud is not known, so it names the machine id and opens nothing', async () => {
+  test('Open in Portal on the Custom cloud: says why there is no portal, offers Copy Machine ID, opens nothing, logs it', async () => {
     // The simulated cloud is Custom; the device page URL of the named clouds is covered by the unit tests of portalLink.
     ui = recordUi();
+    ui.answer = (n) => (n.buttons.includes('Copy Machine ID') ? 'Copy Machine ID' : undefined);
     const [{ row, raw }] = await rowsOf('Pending');
+    await vscode.env.clipboard.writeText('something else');
     await vscode.commands.executeCommand(Commands.openInPortal, row.node);
     assert.deepEqual(ui.opened, []);
-    assert.deepEqual(ui.info, [`The Defender portal of the Custom cloud is not known. The device's machine ID is ${raw.machineId}.`]);
+    assert.equal(ui.notifications.length, 1);
+    assert.match(ui.notifications[0].message, /^The Custom cloud \(your own sign-in and API hosts\) has no known Defender portal/);
+    assert.ok(ui.notifications[0].message.endsWith(`: ${raw.machineId}.`), ui.notifications[0].message);
+    assert.deepEqual(ui.notifications[0].buttons, ['Copy Machine ID']);
+    assert.equal(await vscode.env.clipboard.readText(), raw.machineId);
+    const log = await extensionLogText(`Copied machine ID ${raw.machineId}`);
+    assert.ok(log.includes(`Open in portal: the Custom cloud has no known Defender portal (machine ${raw.machineId})`), log.slice(-2000));
+    assert.ok(log.includes(`Copied machine ID ${raw.machineId}`));
   });
 
   test('an action that finished behind the extension\'s back is told in one notification; with Notify On Status Change off, not', async () => {
@@ -250,11 +299,11 @@ suite('The Machine Actions tree in a real host', () => {
       await vscode.commands.executeCommand(Commands.refresh);
       assert.deepEqual(await readTree(session.api), []);
       const lookbackDays = vscode.workspace.getConfiguration('mdeActions').get<number>('lookbackDays');
-      assert.equal(session.api.treeView.message, `No machine actions in the last ${lookbackDays} days.`);
+      assert.equal(session.api.treeView.message, `${where()} — No machine actions in the last ${lookbackDays} days.`);
     } finally {
       session.cloud.defender.setActions(actions);
       await vscode.commands.executeCommand(Commands.refresh);
     }
-    assert.equal(session.api.treeView.message, undefined, 'gone once there are actions again');
+    assert.equal(session.api.treeView.message, where(), 'gone once there are actions again');
   });
 });

@@ -1,0 +1,54 @@
+// The first line of the view's message: where you are (account, tenant) and what is filtered. With one view in the
+// container VS Code shows neither the view's title nor its description on their own, so this line is where they are
+// seen. Also the line that says why a list waits for the rate limit. Pure (no vscode).
+import { ActionFilter, describeFilter, isFilterActive } from '../actions/actionFilter';
+import type { SessionAccount } from '../actions/session';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Tenant settings that name no tenant: the account's home tenant is used. */
+const ANY_TENANT = new Set(['organizations', 'common', 'consumers']);
+
+/**
+ * How the view names the tenant: the verified domain the setting gives ("contoso.onmicrosoft.com" → "contoso"), else
+ * the start of the account's tenant id ("tenant 72f988bf…"), which is what the status bar tooltip shows in full.
+ */
+export function tenantLabel(tenantSetting: string, accountTenantId: string): string {
+  const setting = tenantSetting.trim().toLowerCase();
+  if (setting && !GUID.test(setting) && !ANY_TENANT.has(setting)) {
+    return setting.replace(/\.onmicrosoft\.(com|us)$/, '');
+  }
+  return `tenant ${accountTenantId.slice(0, 8)}…`;
+}
+
+export interface WhereInput {
+  account: SessionAccount;
+  /** The mdeActions.tenantId setting. */
+  tenantSetting: string;
+  /** The view's own filter (what Clear Filter clears). */
+  filter: ActionFilter;
+  /** The mdeActions.onlyMine setting, which narrows the list whatever the filter says. */
+  onlyMineSetting: boolean;
+}
+
+/** E.g. `analyst@contoso.com · contoso · filter: Pending, only mine`; the filter part only while one is on. */
+export function whereLine(input: WhereInput): string {
+  const filter = isFilterActive(input.filter) ? `filter: ${describeFilter(input.filter)}` : '';
+  const onlyMineSetting = input.onlyMineSetting && !input.filter.onlyMine ? 'only mine (setting "Only Mine")' : '';
+  return [input.account.upn, tenantLabel(input.tenantSetting, input.account.tenantId), filter, onlyMineSetting]
+    .filter((part) => part)
+    .join(' · ');
+}
+
+/** A wall-clock time as HH:MM:SS in local time (24 h), e.g. 10:42:10. */
+export function clockTime(epochMs: number): string {
+  const date = new Date(epochMs);
+  return [date.getHours(), date.getMinutes(), date.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+/**
+ * Why a list is not there yet while it waits for the rate limit (the budget of 100 calls a minute and 1,500 an hour,
+ * or a 429's Retry-After): `seconds` is the wait, `startedAt` (epoch ms) when it began.
+ */
+export function rateLimitWaitLine(seconds: number, startedAt: number): string {
+  return `Waiting ${seconds} s for the Defender API rate limit — retrying at ${clockTime(startedAt + seconds * 1000)}.`;
+}
