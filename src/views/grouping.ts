@@ -14,9 +14,17 @@ export interface ActionGroup {
   expanded: boolean;
 }
 
-/** Newest first; actions without a creation time last. */
-export function byNewest(a: MachineAction, b: MachineAction): number {
-  return (parseTime(b.creationDateTimeUtc) ?? -Infinity) - (parseTime(a.creationDateTimeUtc) ?? -Infinity);
+/**
+ * Sorts `actions` in place, newest first (those without a creation time last), and returns it. Each time is parsed
+ * once, not once per comparison: with 10,000 actions that was most of the cost of building the tree.
+ */
+export function sortNewestFirst(actions: MachineAction[]): MachineAction[] {
+  const keyed = actions.map((action) => ({ action, time: parseTime(action.creationDateTimeUtc) ?? -Infinity }));
+  keyed.sort((a, b) => b.time - a.time);
+  keyed.forEach((entry, i) => {
+    actions[i] = entry.action;
+  });
+  return actions;
 }
 
 const STATUS_ORDER = KNOWN_STATUSES.map((s) => s.toLowerCase());
@@ -76,7 +84,7 @@ export function groupActions(actions: readonly MachineAction[], groupBy: Exclude
   }
   const groups: ActionGroup[] = [];
   for (const [key, members] of buckets) {
-    members.sort(byNewest);
+    sortNewestFirst(members);
     const cancellableCount = countCancellable(members);
     groups.push({ key: `${groupBy}:${key}`, label: groupLabel(groupBy, members), actions: members, cancellableCount, expanded: cancellableCount > 0 });
   }
