@@ -24,6 +24,10 @@ export interface Disposable {
 
 /** The copy with the later lastUpdate wins: a load that started before a cancel must not undo the cancel's result. */
 function fresher(stored: MachineAction | undefined, loaded: MachineAction): MachineAction {
+  // The usual case, an unchanged time, needs no date parsing (10,000 rows per refresh).
+  if (!stored || stored.lastUpdateDateTimeUtc === loaded.lastUpdateDateTimeUtc) {
+    return loaded;
+  }
   const storedTime = parseTime(stored?.lastUpdateDateTimeUtc);
   const loadedTime = parseTime(loaded.lastUpdateDateTimeUtc);
   return stored && storedTime !== undefined && (loadedTime === undefined || storedTime > loadedTime) ? stored : loaded;
@@ -161,7 +165,10 @@ export class ActionsStore {
     const changes = this.baseline ? detectStatusChanges((id) => this.get(id), actions) : [];
     this.current = undefined;
     this.list = actions;
-    this.byId = new Map(actions.map((a) => [a.id.toLowerCase(), a]));
+    this.byId = new Map();
+    for (const action of actions) {
+      this.byId.set(action.id.toLowerCase(), action);
+    }
     this.warningList = result.warnings;
     this.failure = undefined;
     this.baseline = true;

@@ -171,3 +171,14 @@ test('the last page offers only what is left; a small group has no paging rows; 
   assert.equal(actionIds(flat).length, PAGE_SIZE);
   assert.deepEqual(pagingRows(flat).map((v) => [v.label, v.command?.arguments]), [['Show 200 more…', [FLAT_LIST_KEY, 200]], ['Show all 450', [FLAT_LIST_KEY, 'all']]]);
 });
+
+test('newest first also when the times come in mixed forms (fractions, offsets, missing)', () => {
+  const at = (id: string, creationDateTimeUtc: string | null) => parseMachineAction({ id, type: 'Isolate', status: 'Failed', creationDateTimeUtc });
+  const actions = [
+    at('none', null), at('ten', '2026-03-10T10:00:00Z'), at('nine-utc', '2026-03-10T11:00:00+02:00'),
+    at('ten-half', '2026-03-10T10:00:00.5Z'), at('eleven', '2026-03-10T11:00:00.0000000Z'),
+  ];
+  const ids = (groupBy: 'status' | 'none') => actionIds(groupBy === 'none' ? rootNodes({ actions, groupBy }) : childNodes(rootNodes({ actions, groupBy })[0]));
+  assert.deepEqual(ids('status'), ['eleven', 'ten-half', 'ten', 'nine-utc', 'none']);
+  assert.deepEqual(ids('none'), ['eleven', 'ten-half', 'ten', 'nine-utc', 'none']);
+});
