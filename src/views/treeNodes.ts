@@ -188,15 +188,16 @@ export function nodeView(node: TreeNode, context: ViewContext): NodeView {
     case 'action': {
       const { action } = node;
       const cancelling = context.isCancelling(action.id);
+      const label = actionLabel(action);
       return {
         id: node.id,
-        label: actionLabel(action),
+        label,
         description: actionDescription(action, { now: context.now, showStatus: context.groupBy !== 'status', cancelling }),
         icon: cancelling ? CANCELLING_ICON : statusIcon(action.status),
         contextValue: actionContextValue(action, cancelling),
         collapsible: 'none',
         command: { command: Commands.showDetails, title: 'Show Machine Action Details', arguments: [node] },
-        accessibilityLabel: [actionLabel(action), cancelling ? 'cancelling' : statusLabel(action.status), deviceLabel(action), relativeAge(action.creationDateTimeUtc, context.now)]
+        accessibilityLabel: [label, cancelling ? 'cancelling' : statusLabel(action.status), deviceLabel(action), relativeAge(action.creationDateTimeUtc, context.now)]
           .filter((s) => s).join(', '),
       };
     }
