@@ -36,10 +36,13 @@ function isNewer(candidate: Copy, stored: Copy | undefined): boolean {
   if (!stored) {
     return true;
   }
-  const candidateTime = parseTime(candidate.action.lastUpdateDateTimeUtc);
-  const storedTime = parseTime(stored.action.lastUpdateDateTimeUtc);
-  if (candidateTime !== undefined && storedTime !== undefined && candidateTime !== storedTime) {
-    return candidateTime > storedTime;
+  // The usual case, an unchanged time, needs no date parsing (10,000 rows per refresh).
+  if (candidate.action.lastUpdateDateTimeUtc !== stored.action.lastUpdateDateTimeUtc) {
+    const candidateTime = parseTime(candidate.action.lastUpdateDateTimeUtc);
+    const storedTime = parseTime(stored.action.lastUpdateDateTimeUtc);
+    if (candidateTime !== undefined && storedTime !== undefined && candidateTime !== storedTime) {
+      return candidateTime > storedTime;
+    }
   }
   return candidate.ticket >= stored.ticket;
 }
@@ -194,7 +197,10 @@ export class ActionsStore {
     const changes = this.baseline ? detectStatusChanges((id) => this.get(id), actions) : [];
     this.current = undefined;
     this.list = actions;
-    this.byId = new Map(copies.map((c) => [c.action.id.toLowerCase(), c]));
+    this.byId = new Map();
+    for (const copy of copies) {
+      this.byId.set(copy.action.id.toLowerCase(), copy);
+    }
     this.warningList = result.warnings;
     this.failure = undefined;
     this.baseline = true;

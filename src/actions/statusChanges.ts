@@ -15,7 +15,7 @@ export function detectStatusChanges(previous: (id: string) => MachineAction | un
   const changes: StatusChange[] = [];
   for (const action of next) {
     const before = previous(action.id);
-    if (before && before.status.toLowerCase() !== action.status.toLowerCase()) {
+    if (before && before.status !== action.status && before.status.toLowerCase() !== action.status.toLowerCase()) {
       changes.push({ action, from: before.status, to: action.status });
     }
   }

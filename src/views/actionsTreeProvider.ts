@@ -1,6 +1,6 @@
 // The TreeDataProvider of the Machine Actions view: turns the pure nodes of treeNodes.ts into TreeItems.
 import * as vscode from 'vscode';
-import { actionTooltip, childNodes, NodeView, nodeView, rootNodes, TreeContent, TreeNode, ViewContext } from './treeNodes';
+import { actionTooltip, childNodes, GroupPaging, NodeView, nodeView, PAGE_SIZE, rootNodes, SHOW_MORE_COMMAND, TreeContent, TreeNode, ViewContext } from './treeNodes';
 
 /** Markdown that renders server text as text: untrusted (no command links), no HTML, no theme icons. */
 export function untrustedMarkdown(markdown: string): vscode.MarkdownString {
@@ -34,8 +34,21 @@ function toTreeItem(view: NodeView): vscode.TreeItem {
 export class ActionsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
+  /** How many rows each large group shows; kept across refreshes, so a refresh does not fold a group back. */
+  private readonly paging = new GroupPaging();
+  private readonly showMoreCommand: vscode.Disposable;
 
-  constructor(private readonly content: () => TreeContent, private readonly context: () => ViewContext) {}
+  constructor(private readonly content: () => TreeContent, private readonly context: () => ViewContext) {
+    this.showMoreCommand = vscode.commands.registerCommand(SHOW_MORE_COMMAND, (key: unknown, count: unknown) => this.showMore(key, count));
+  }
+
+  /** The paging rows' command; arguments from elsewhere (a key binding) that do not fit are ignored. */
+  private showMore(key: unknown, count: unknown): void {
+    if (typeof key === 'string' && (count === 'all' || (typeof count === 'number' && count > 0))) {
+      this.paging.showMore(key, count === 'all' ? 'all' : Math.min(count, PAGE_SIZE));
+      this.refresh();
+    }
+  }
 
   /** Everything is rebuilt from the store: one cheap pass, and no node can show stale state. */
   refresh(): void {
@@ -54,7 +67,7 @@ export class ActionsTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
-    return node ? childNodes(node) : rootNodes(this.content());
+    return node ? childNodes(node, this.paging) : rootNodes(this.content(), this.paging);
   }
 
   /** For TreeView.reveal: an action row's group, or undefined at the top level. */
@@ -65,6 +78,7 @@ export class ActionsTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   dispose(): void {
+    this.showMoreCommand.dispose();
     this.changed.dispose();
   }
 }

@@ -14,9 +14,32 @@ export interface ActionGroup {
   expanded: boolean;
 }
 
-/** Newest first; actions without a creation time last. */
-export function byNewest(a: MachineAction, b: MachineAction): number {
-  return (parseTime(b.creationDateTimeUtc) ?? -Infinity) - (parseTime(a.creationDateTimeUtc) ?? -Infinity);
+/** A creation time in one fixed UTC form (`2026-03-10T11:59:00Z`, any number of fraction digits, the same for all). */
+const UTC_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z$/;
+
+/** Whether every creation time has the same length and UTC form: then their text order is their time order. */
+function textOrderIsTimeOrder(actions: readonly MachineAction[]): boolean {
+  const length = actions[0]?.creationDateTimeUtc?.length;
+  return actions.every((a) => a.creationDateTimeUtc?.length === length && UTC_TIME.test(a.creationDateTimeUtc ?? ''));
+}
+
+const newerText = (a: MachineAction, b: MachineAction): number =>
+  (a.creationDateTimeUtc! > b.creationDateTimeUtc! ? -1 : a.creationDateTimeUtc! < b.creationDateTimeUtc! ? 1 : 0);
+
+/**
+ * Sorts `actions` in place, newest first (those without a creation time last), and returns it. Defender's times
+ * share one form, so they sort as text; any other mix is parsed, each time once, not once per comparison.
+ */
+export function sortNewestFirst(actions: MachineAction[]): MachineAction[] {
+  if (textOrderIsTimeOrder(actions)) {
+    return actions.sort(newerText);
+  }
+  const keyed = actions.map((action) => ({ action, time: parseTime(action.creationDateTimeUtc) ?? -Infinity }));
+  keyed.sort((a, b) => b.time - a.time);
+  keyed.forEach((entry, i) => {
+    actions[i] = entry.action;
+  });
+  return actions;
 }
 
 const STATUS_ORDER = KNOWN_STATUSES.map((s) => s.toLowerCase());
@@ -76,7 +99,7 @@ export function groupActions(actions: readonly MachineAction[], groupBy: Exclude
   }
   const groups: ActionGroup[] = [];
   for (const [key, members] of buckets) {
-    members.sort(byNewest);
+    sortNewestFirst(members);
     const cancellableCount = countCancellable(members);
     groups.push({ key: `${groupBy}:${key}`, label: groupLabel(groupBy, members), actions: members, cancellableCount, expanded: cancellableCount > 0 });
   }
@@ -84,5 +107,16 @@ export function groupActions(actions: readonly MachineAction[], groupBy: Exclude
 }
 
 export function countCancellable(actions: readonly MachineAction[]): number {
-  return actions.reduce((n, a) => n + (isCancellable(a.status) ? 1 : 0), 0);
+  // Decided once per distinct status text, not once per action: a refresh of 10,000 counts every row.
+  const seen = new Map<string, boolean>();
+  let count = 0;
+  for (const { status } of actions) {
+    let cancellable = seen.get(status);
+    if (cancellable === undefined) {
+      cancellable = isCancellable(status);
+      seen.set(status, cancellable);
+    }
+    count += cancellable ? 1 : 0;
+  }
+  return count;
 }

@@ -1,10 +1,10 @@
 // The tree's nodes as plain data, and what each looks like (label, icon, contextValue, …), so the whole tree is
 // built and checked in plain Node; actionsTreeProvider.ts only turns a NodeView into a vscode.TreeItem.
 import type { GroupBy } from '../config';
-import { Commands, ItemContext } from '../constants';
+import { Commands, ItemContext, VIEW_ID } from '../constants';
 import { isCancellable, MachineAction } from '../defender/machineAction';
 import { errorDetail } from '../commands/errorPresentation';
-import { ActionGroup, byNewest, groupActions } from './grouping';
+import { ActionGroup, groupActions, sortNewestFirst } from './grouping';
 import { actionDescription, actionLabel, actionTooltipMarkdown, CANCELLING_ICON, deviceLabel, IconSpec, oneLine, relativeAge, statusIcon, statusLabel } from './presentation';
 
 export interface NodeCommand {
@@ -55,6 +55,62 @@ export function errorNodes(error: unknown): MessageNode[] {
   ];
 }
 
+/**
+ * Rows per page of a large group (or of the flat list). VS Code moves and renders every row it is given: a group of
+ * 5,000 took 1.6 s to open in code-server, a page of 200 opens at once.
+ */
+export const PAGE_SIZE = 200;
+/**
+ * The command of the paging rows: `(pageKey: string, count: number | 'all')`. It belongs to the view (an id below
+ * the view's, like the workbench's own view commands), is not contributed, and is not in the palette.
+ */
+export const SHOW_MORE_COMMAND = `${VIEW_ID}.showMore`;
+/** The page key of the flat list (grouping "none"); groups use their group key. */
+export const FLAT_LIST_KEY = 'list';
+
+/** How many rows a group shows, by page key. */
+export interface PageLimits {
+  limit(key: string): number;
+}
+
+/** The first page of every group: what a fresh view shows. */
+export const FIRST_PAGES: PageLimits = { limit: () => PAGE_SIZE };
+
+/** The rows each group shows: the first page until the user asks for more. */
+export class GroupPaging implements PageLimits {
+  private readonly shown = new Map<string, number>();
+
+  limit(key: string): number {
+    return this.shown.get(key) ?? PAGE_SIZE;
+  }
+
+  /** Shows `count` more rows of the group `key`, or all of them. */
+  showMore(key: string, count: number | 'all'): void {
+    this.shown.set(key, count === 'all' ? Infinity : this.limit(key) + count);
+  }
+}
+
+function pagingNode(key: string, label: string, count: number | 'all', icon: string): MessageNode {
+  return {
+    kind: 'message', id: `message:${count === 'all' ? 'all' : 'more'}:${key}`, label, icon: { id: icon },
+    command: { command: SHOW_MORE_COMMAND, title: label, arguments: [key, count] },
+  };
+}
+
+/** The first `limit` rows of `actions` (sorted already), then "Show N more…" and "Show all N" when some are hidden. */
+function pagedRows(key: string, actions: readonly MachineAction[], limit: number): TreeNode[] {
+  const rows: TreeNode[] = actions.slice(0, limit).map(actionNode);
+  const hidden = actions.length - rows.length;
+  if (hidden > 0) {
+    const next = Math.min(PAGE_SIZE, hidden);
+    rows.push({ ...pagingNode(key, `Show ${next} more…`, next, 'ellipsis'), description: `${hidden} not shown` });
+    if (hidden > next) {
+      rows.push(pagingNode(key, `Show all ${actions.length}`, 'all', 'list-flat'));
+    }
+  }
+  return rows;
+}
+
 export interface TreeContent {
   /** The actions to show (already filtered). */
   actions: readonly MachineAction[];
@@ -64,17 +120,18 @@ export interface TreeContent {
 }
 
 /** The top-level rows. An empty result lets the welcome view show (loading, nothing in the window, …). */
-export function rootNodes(content: TreeContent): TreeNode[] {
+export function rootNodes(content: TreeContent, pages: PageLimits = FIRST_PAGES): TreeNode[] {
   const errors = content.error !== undefined ? errorNodes(content.error) : [];
   if (content.groupBy === 'none') {
-    return [...errors, ...[...content.actions].sort(byNewest).map(actionNode)];
+    return [...errors, ...pagedRows(FLAT_LIST_KEY, sortNewestFirst([...content.actions]), pages.limit(FLAT_LIST_KEY))];
   }
   const groupBy = content.groupBy;
   return [...errors, ...groupActions(content.actions, groupBy).map((group): GroupNode => ({ kind: 'group', id: `group:${group.key}`, group, groupBy }))];
 }
 
-export function childNodes(node: TreeNode): TreeNode[] {
-  return node.kind === 'group' ? node.group.actions.map(actionNode) : [];
+/** A group's rows, one page at a time (`pages`); other nodes have none. */
+export function childNodes(node: TreeNode, pages: PageLimits = FIRST_PAGES): TreeNode[] {
+  return node.kind === 'group' ? pagedRows(node.group.key, node.group.actions, pages.limit(node.group.key)) : [];
 }
 
 export interface NodeView {
@@ -131,15 +188,16 @@ export function nodeView(node: TreeNode, context: ViewContext): NodeView {
     case 'action': {
       const { action } = node;
       const cancelling = context.isCancelling(action.id);
+      const label = actionLabel(action);
       return {
         id: node.id,
-        label: actionLabel(action),
+        label,
         description: actionDescription(action, { now: context.now, showStatus: context.groupBy !== 'status', cancelling }),
         icon: cancelling ? CANCELLING_ICON : statusIcon(action.status),
         contextValue: actionContextValue(action, cancelling),
         collapsible: 'none',
         command: { command: Commands.showDetails, title: 'Show Machine Action Details', arguments: [node] },
-        accessibilityLabel: [actionLabel(action), cancelling ? 'cancelling' : statusLabel(action.status), deviceLabel(action), relativeAge(action.creationDateTimeUtc, context.now)]
+        accessibilityLabel: [label, cancelling ? 'cancelling' : statusLabel(action.status), deviceLabel(action), relativeAge(action.creationDateTimeUtc, context.now)]
           .filter((s) => s).join(', '),
       };
     }

@@ -2,9 +2,27 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as https from 'node:https';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as esbuild from 'esbuild';
 import * as yauzl from 'yauzl';
+import type { DefenderClient as DefenderClientType, DefenderClientOptions } from '../../src/defender/client';
+import { startDefenderSimulator } from '../simulators/defenderSimulator';
+import { bulkActions } from '../simulators/seedActions';
 
 const vsixPath = process.env.MDE_TEST_VSIX;
+const KiB = 1024;
+/** SPEC §4: one minified bundle under 400 KiB. */
+const BUNDLE_BAR = 400 * KiB;
+/**
+ * SPEC §4 asks for a VSIX under 300 KiB; today's is about 380 KiB, most of it the eight README screenshots, which
+ * are pngquant palette images that no lossless step shrinks further. This guards against growth until they are
+ * made smaller (bench/RESULTS.md); `npm run bench` reports the miss against 300 KiB.
+ */
+const VSIX_GUARD = 390 * KiB;
+/** The build's esbuild options (scripts/build/options.cjs), so the test bundles what ships. */
+const { bundleOptions } = require(path.resolve('scripts/build/options.cjs')) as { bundleOptions(production: boolean): esbuild.BuildOptions };
 
 function listEntries(file: string): Promise<Map<string, number>> {
   return new Promise((resolve, reject) => {
@@ -55,4 +73,49 @@ test('the packaged bundle is minified and carries no source map', { skip: vsixPa
   assert.doesNotMatch(bundle, /sourceMappingURL/);
   const lines = bundle.split('\n').length;
   assert.ok(lines < 50, `minified into few lines, got ${lines}`);
+});
+
+test('the bundle stays under 400 KiB and the VSIX does not grow, with no unused URL tables (whatwg-url, tr46)',
+  { skip: vsixPath ? false : 'run `npm test`' }, async () => {
+    const entries = await listEntries(vsixPath!);
+    const bundleBytes = entries.get('extension/dist/extension.js')!;
+    assert.ok(bundleBytes < BUNDLE_BAR, `bundle ${(bundleBytes / KiB).toFixed(1)} KiB`);
+    assert.ok(fs.statSync(vsixPath!).size < VSIX_GUARD, `VSIX ${(fs.statSync(vsixPath!).size / KiB).toFixed(1)} KiB`);
+    const result = await esbuild.build({ ...bundleOptions(true), write: false });
+    const inputs = Object.keys(result.metafile!.inputs);
+    assert.deepEqual(inputs.filter((input) => /node_modules\/(tr46|whatwg-url)\//.test(input)), []);
+  });
+
+test('the images in the VSIX are already as small as the lossless PNG step makes them', { skip: vsixPath ? false : 'run `npm test`' }, async () => {
+  const { optimizePng } = require(path.resolve('scripts/build/optimizePng.cjs')) as { optimizePng(png: Buffer): Buffer };
+  const images = [...(await listEntries(vsixPath!)).keys()].filter((name) => name.endsWith('.png'));
+  assert.ok(images.length >= 8, images.join(', '));
+  for (const image of images) {
+    const png = fs.readFileSync(image.replace(/^extension\//, ''));
+    assert.equal(optimizePng(png).length, png.length, `${image} can still shrink: run \`npm run package\``);
+  }
+});
+
+test('the bundled API client (node-fetch without whatwg-url) sends an encoded $filter that the server decodes exactly', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mde-bundle-'));
+  const sim = await startDefenderSimulator({ actions: bulkActions(3, new Date()) });
+  try {
+    const outfile = path.join(dir, 'client.js');
+    await esbuild.build({ ...bundleOptions(true), entryPoints: ['src/defender/client.ts'], outfile, metafile: false });
+    const { DefenderClient } = require(outfile) as { DefenderClient: new (options: DefenderClientOptions) => DefenderClientType };
+    const quiet = () => undefined;
+    const client = new DefenderClient({
+      apiBaseUrl: sim.url, agent: new https.Agent({ ca: sim.caPem }), getAccessToken: async () => sim.createToken(),
+      logger: { trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet },
+    });
+    const upn = "o'brien+soc #1&2=ä@contoso.com";
+    await client.listMachineActions({ lookbackDays: 7, top: 100, requestorUpn: upn });
+    const sent = sim.requests[0].path;
+    assert.doesNotMatch(sent, /[ '#ä]|\+soc|&2=/, `every reserved character is percent-encoded: ${sent}`);
+    const filter = new URL(sent, sim.url).searchParams.get('$filter');
+    assert.match(filter ?? '', / and requestor eq 'o''brien\+soc #1&2=ä@contoso\.com'$/);
+  } finally {
+    await sim.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -5,8 +5,10 @@ import { Commands, ItemContext } from '../../src/constants';
 import { DefenderApiError } from '../../src/defender/errors';
 import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
 import { countCancellable, groupActions } from '../../src/views/grouping';
-import { actionTooltip, ActionNode, childNodes, GroupNode, nodeView, rootNodes, TreeNode, viewMessage } from '../../src/views/treeNodes';
-import { seedActions } from '../simulators/seedActions';
+import {
+  actionTooltip, ActionNode, childNodes, FLAT_LIST_KEY, GroupNode, GroupPaging, nodeView, PAGE_SIZE, rootNodes, SHOW_MORE_COMMAND, TreeNode, viewMessage,
+} from '../../src/views/treeNodes';
+import { bulkActions, seedActions } from '../simulators/seedActions';
 
 const NOW = new Date('2026-03-10T12:00:00Z');
 const SEED = seedActions(NOW).map((raw) => parseMachineAction(raw));
@@ -120,4 +122,63 @@ test('an empty time window says so, with the number of days, and that a filter i
   assert.equal(viewMessage(empty), 'No machine actions in the last 7 days.');
   assert.equal(viewMessage({ ...empty, lookbackDays: 1 }), 'No machine actions in the last 1 day.');
   assert.equal(viewMessage({ ...empty, filterActive: true }), 'No machine actions in the last 7 days. A filter is on: change or clear it to see more.');
+});
+
+/** `n` actions that all succeeded, in shuffled order: one group of `n` rows by status. */
+function succeededGroup(n: number): MachineAction[] {
+  const actions = bulkActions(n, NOW).map((raw) => parseMachineAction({ ...raw, status: 'Succeeded' }));
+  return actions.map((_, i) => actions[(i * 7919) % n]);
+}
+
+const actionIds = (nodes: TreeNode[]) => nodes.filter((n): n is ActionNode => n.kind === 'action').map((n) => n.action.id);
+const pagingRows = (nodes: TreeNode[]) => nodes.filter((n) => n.kind === 'message').map((n) => nodeView(n, context));
+
+test('a group of 10,000 opens with its newest 200 rows, then "Show 200 more…" and "Show all 10000"', () => {
+  const actions = succeededGroup(10_000);
+  const newestFirst = [...actions].sort((a, b) => Date.parse(b.creationDateTimeUtc!) - Date.parse(a.creationDateTimeUtc!)).map((a) => a.id);
+  const [group] = rootNodes({ actions, groupBy: 'status' });
+  const rows = childNodes(group);
+  assert.deepEqual(actionIds(rows), newestFirst.slice(0, PAGE_SIZE));
+  const [more, all] = pagingRows(rows);
+  assert.deepEqual([more.label, more.description, more.command?.command, more.command?.arguments], ['Show 200 more…', '9800 not shown', SHOW_MORE_COMMAND, ['status:succeeded', 200]]);
+  assert.deepEqual([all.label, all.command?.arguments], ['Show all 10000', ['status:succeeded', 'all']]);
+  assert.equal(more.contextValue, undefined, 'no action menu (cancel, copy id) on a paging row');
+  assert.equal(rows.length, PAGE_SIZE + 2);
+});
+
+test('"Show more" adds the next page in order, "Show all" shows every action once, and a refresh keeps the pages', () => {
+  const actions = succeededGroup(10_000);
+  const paging = new GroupPaging();
+  const group = () => rootNodes({ actions, groupBy: 'status' })[0];
+  const firstPage = actionIds(childNodes(group(), paging));
+  paging.showMore('status:succeeded', 200);
+  const twoPages = actionIds(childNodes(group(), paging));
+  assert.equal(twoPages.length, 400);
+  assert.deepEqual(twoPages.slice(0, 200), firstPage, 'the next page comes after the first');
+  assert.deepEqual(pagingRows(childNodes(group(), paging)).map((v) => v.label), ['Show 200 more…', 'Show all 10000']);
+  paging.showMore('status:succeeded', 'all');
+  const everything = childNodes(group(), paging);
+  assert.equal(new Set(actionIds(everything)).size, 10_000, 'every action, each once');
+  assert.deepEqual(pagingRows(everything), [], 'nothing left to show');
+});
+
+test('the last page offers only what is left; a small group has no paging rows; the flat list pages too', () => {
+  const [group] = rootNodes({ actions: succeededGroup(PAGE_SIZE + 1), groupBy: 'status' });
+  assert.deepEqual(pagingRows(childNodes(group)).map((v) => [v.label, v.description]), [['Show 1 more…', '1 not shown']]);
+  const [small] = rootNodes({ actions: succeededGroup(PAGE_SIZE), groupBy: 'status' });
+  assert.deepEqual(pagingRows(childNodes(small)), []);
+  const flat = rootNodes({ actions: succeededGroup(450), groupBy: 'none' });
+  assert.equal(actionIds(flat).length, PAGE_SIZE);
+  assert.deepEqual(pagingRows(flat).map((v) => [v.label, v.command?.arguments]), [['Show 200 more…', [FLAT_LIST_KEY, 200]], ['Show all 450', [FLAT_LIST_KEY, 'all']]]);
+});
+
+test('newest first also when the times come in mixed forms (fractions, offsets, missing)', () => {
+  const at = (id: string, creationDateTimeUtc: string | null) => parseMachineAction({ id, type: 'Isolate', status: 'Failed', creationDateTimeUtc });
+  const actions = [
+    at('none', null), at('ten', '2026-03-10T10:00:00Z'), at('nine-utc', '2026-03-10T11:00:00+02:00'),
+    at('ten-half', '2026-03-10T10:00:00.5Z'), at('eleven', '2026-03-10T11:00:00.0000000Z'),
+  ];
+  const ids = (groupBy: 'status' | 'none') => actionIds(groupBy === 'none' ? rootNodes({ actions, groupBy }) : childNodes(rootNodes({ actions, groupBy })[0]));
+  assert.deepEqual(ids('status'), ['eleven', 'ten-half', 'ten', 'nine-utc', 'none']);
+  assert.deepEqual(ids('none'), ['eleven', 'ten-half', 'ten', 'nine-utc', 'none']);
 });

@@ -1,0 +1,74 @@
+// Client work (SPEC §4): the whole path from the list's body text to the tree model, against the floor of a plain
+// JSON.parse of the same text, in the same process, both timed from a collected heap; a growth table 1k/10k/100k;
+// and a real 10,000-row group turned into TreeItems by the view's own provider. Run with --expose-gc.
+import { collect, emit, median, ms, out, stubVscode, timeMedian } from './common.mjs';
+
+const vscode = stubVscode();
+const { parseMachineActionList } = out('src/defender/machineAction.js');
+const { ActionsStore } = out('src/actions/actionsStore.js');
+const { applyFilter, NO_FILTER } = out('src/actions/actionFilter.js');
+const { childNodes, rootNodes, SHOW_MORE_COMMAND } = out('src/views/treeNodes.js');
+const { ActionsTreeProvider } = out('src/views/actionsTreeProvider.js');
+const { bulkActions } = out('test/simulators/seedActions.js');
+
+const NOW = new Date();
+const listBody = (actions) => JSON.stringify({ '@odata.context': 'https://127.0.0.1/api/$metadata#MachineActions', value: actions });
+
+/**
+ * Body text → JSON → machine actions → the store (freshest copy per id, status changes against the last load) →
+ * the filter → groups → each group's first page of rows: what one refresh costs before VS Code asks for TreeItems.
+ */
+async function normalizeGroup(store, text) {
+  await store.refresh(async () => ({ actions: parseMachineActionList(JSON.parse(text)).actions, warnings: [] }));
+  const roots = rootNodes({ actions: applyFilter(store.actions, NO_FILTER), groupBy: 'status' });
+  return roots.map((root) => childNodes(root));
+}
+
+/** Median ms of the floor and of the whole path for `n` actions, sampled alternately so both see the same machine. */
+async function measure(n, runs) {
+  const text = listBody(bulkActions(n, NOW));
+  const store = new ActionsStore();
+  await normalizeGroup(store, text);
+  const floor = [];
+  const path = [];
+  for (let i = 0; i < runs; i++) {
+    floor.push(await timeMedian(() => JSON.parse(text), 1));
+    path.push(await timeMedian(() => normalizeGroup(store, text), 1));
+  }
+  return { n, bytes: text.length, jsonParseMs: median(floor), normalizeGroupMs: median(path) };
+}
+
+/** A provider on `n` actions that all succeeded: one group of `n` rows, opened whole ("Show all") or its first page. */
+async function expandGroup(n, runs) {
+  const actions = parseMachineActionList(JSON.parse(listBody(bulkActions(n, NOW).map((a) => ({ ...a, status: 'Succeeded' }))))).actions;
+  const provider = new ActionsTreeProvider(() => ({ actions, groupBy: 'status' }), () => ({ now: NOW.getTime(), groupBy: 'status', isCancelling: () => false }));
+  const [group] = provider.getChildren();
+  const expand = () => provider.getChildren(group).map((node) => provider.getTreeItem(node));
+  const firstPage = { rows: expand().length, ms: await timeMedian(expand, runs) };
+  await vscode.commands.executeCommand(SHOW_MORE_COMMAND, group.group.key, 'all');
+  const all = { rows: expand().length, ms: await timeMedian(expand, runs) };
+  provider.dispose();
+  return { firstPage, all };
+}
+
+const growth = [];
+for (const [n, runs] of [[1_000, 41], [10_000, 15], [100_000, 5]]) {
+  growth.push(await measure(n, runs));
+  collect();
+}
+console.log('Client work, body text → tree model (median; each sample from a collected heap):');
+console.log('      actions   body        JSON.parse   whole path   ratio');
+for (const g of growth) {
+  console.log(`  ${String(g.n).padStart(11)}   ${(g.bytes / 1048576).toFixed(1).padStart(5)} MiB   ${ms(g.jsonParseMs).padStart(10)}   ${ms(g.normalizeGroupMs).padStart(10)}   ${(g.normalizeGroupMs / g.jsonParseMs).toFixed(2)}`);
+}
+const expand = await expandGroup(10_000, 15);
+console.log(`  a group of 10,000 → TreeItems: first page (${expand.firstPage.rows} rows) ${ms(expand.firstPage.ms)}, "Show all" (${expand.all.rows} rows) ${ms(expand.all.ms)}`);
+const at10k = growth.find((g) => g.n === 10_000);
+emit({
+  jsonParse10kMs: at10k.jsonParseMs,
+  normalizeGroup10kMs: at10k.normalizeGroupMs,
+  overheadRatio: at10k.normalizeGroupMs / at10k.jsonParseMs,
+  expandGroup10kMs: expand.all.ms,
+  expandFirstPageMs: expand.firstPage.ms,
+  growth: growth.map((g) => ({ actions: g.n, jsonParseMs: g.jsonParseMs, normalizeGroupMs: g.normalizeGroupMs, ratio: g.normalizeGroupMs / g.jsonParseMs })),
+});

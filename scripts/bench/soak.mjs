@@ -1,0 +1,78 @@
+// The soak of issue 11 item 14: 300 refreshes of 10,000 actions through the client (HTTPS simulator), the store,
+// status-change detection and the tree model (groups, first pages, TreeItems of the open groups); the heap used
+// after a forced GC every 50 refreshes, and its slope in bytes per refresh. Run with --expose-gc.
+import * as https from 'node:https';
+import { collect, emit, out, quietLogger, stubVscode } from './common.mjs';
+
+stubVscode();
+const { DefenderClient } = out('src/defender/client.js');
+const { ActionsStore } = out('src/actions/actionsStore.js');
+const { applyFilter, NO_FILTER } = out('src/actions/actionFilter.js');
+const { statusChangeMessage } = out('src/actions/statusChanges.js');
+const { ActionsTreeProvider } = out('src/views/actionsTreeProvider.js');
+const { startDefenderSimulator } = out('test/simulators/defenderSimulator.js');
+const { bulkActions } = out('test/simulators/seedActions.js');
+
+const REFRESHES = Number(process.env.MDE_SOAK_REFRESHES ?? 300);
+const SAMPLE_EVERY = 50;
+const ACTIONS = 10_000;
+
+const sim = await startDefenderSimulator({ actions: bulkActions(ACTIONS, new Date()) });
+const token = sim.createToken();
+const client = new DefenderClient({ apiBaseUrl: sim.url, getAccessToken: async () => token, logger: quietLogger, agent: new https.Agent({ ca: sim.caPem, keepAlive: true }) });
+// A big rate budget: the soak is about memory, and 300 refreshes in a few minutes exceed the real one on purpose.
+sim.switches.rateLimitPerMinute = sim.switches.rateLimitPerHour = Number.MAX_SAFE_INTEGER;
+const store = new ActionsStore();
+const now = Date.now();
+const provider = new ActionsTreeProvider(() => ({ actions: applyFilter(store.actions, NO_FILTER), groupBy: 'status' }), () => ({ now, groupBy: 'status', isCancelling: () => false }));
+store.onDidChange(() => provider.refresh());
+
+/** What the view does on a refresh: load, report status changes, build the tree VS Code asks for. */
+async function refreshOnce(i) {
+  // Some actions finish between refreshes, so status changes are detected and reported as in real use.
+  for (const action of sim.actions.filter((a) => a.status === 'Pending').slice(0, 5)) {
+    action.status = 'Succeeded';
+    action.lastUpdateDateTimeUtc = new Date(now + i * 1000).toISOString();
+  }
+  const result = await store.refresh((signal) => client.listMachineActions({ lookbackDays: 30, top: ACTIONS }, signal));
+  if (result.kind !== 'loaded') {
+    throw new Error(`refresh ${i} ${result.kind}: ${result.error}`);
+  }
+  statusChangeMessage(result.changes);
+  for (const root of provider.getChildren()) {
+    provider.getTreeItem(root);
+    if (provider.getTreeItem(root).collapsibleState === 2) {
+      provider.getChildren(root).forEach((row) => provider.getTreeItem(row));
+    }
+  }
+  sim.clearRequests();
+}
+
+const samples = [];
+for (let i = 0; i <= REFRESHES; i++) {
+  if (i > 0) {
+    await refreshOnce(i);
+  }
+  if (i % SAMPLE_EVERY === 0) {
+    collect();
+    collect();
+    samples.push({ refresh: i, heapUsed: process.memoryUsage().heapUsed });
+  }
+}
+await sim.close();
+provider.dispose();
+
+/** Least-squares slope of heap used over refreshes, leaving out the first sample (before any list was loaded). */
+function slope(points) {
+  const xs = points.map((p) => p.refresh);
+  const ys = points.map((p) => p.heapUsed);
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  const num = xs.reduce((sum, x, k) => sum + (x - mx) * (ys[k] - my), 0);
+  return num / xs.reduce((sum, x) => sum + (x - mx) ** 2, 0);
+}
+const bytesPerRefresh = slope(samples.slice(1));
+console.log(`Soak: ${REFRESHES} refreshes of ${ACTIONS.toLocaleString('en')} actions (client, store, status changes, tree), heap after a forced GC:`);
+console.log(`  ${samples.map((s) => `${s.refresh}: ${(s.heapUsed / 1048576).toFixed(1)} MiB`).join(', ')}`);
+console.log(`  slope ${Math.round(bytesPerRefresh)} bytes per refresh`);
+emit({ soakHeapSlopeBytesPerRefresh: bytesPerRefresh, soakHeapMiB: samples.map((s) => Math.round((s.heapUsed / 1048576) * 10) / 10) });
