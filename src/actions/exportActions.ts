@@ -1,33 +1,12 @@
 // Machine actions as CSV or JSON for a colleague or a case: every field of the entity (SPEC §1), dates in ISO 8601
 // UTC, and CSV that a spreadsheet reads as data only (RFC 4180 quoting; a cell that could start a formula is
 // neutralised with a leading apostrophe, as OWASP advises against CSV injection). Pure: the command writes the text.
-import type { LiveResponseCommand, MachineAction } from '../defender/machineAction';
+import type { MachineAction } from '../defender/machineAction';
 
 export type ExportFormat = 'csv' | 'json';
 
-/** One exported action: the entity's fields under their current names, dates as ISO 8601 UTC. */
-export interface ExportRecord {
-  id: string;
-  type: string;
-  scope: string | null;
-  title: string | null;
-  requestor: string | null;
-  requestorComment: string | null;
-  status: string;
-  machineId: string | null;
-  computerDnsName: string | null;
-  creationDateTimeUtc: string | null;
-  lastUpdateDateTimeUtc: string | null;
-  cancellationRequestor: string | null;
-  cancellationComment: string | null;
-  cancellationDateTimeUtc: string | null;
-  externalId: string | null;
-  requestSource: string | null;
-  errorHResult: number | null;
-  relatedFileInfo: { fileIdentifier: string | null; fileIdentifierType: string | null } | null;
-  commands: Array<Omit<LiveResponseCommand, 'startTime' | 'endTime'> & { startTime: string | null; endTime: string | null }>;
-  troubleshootInfo: unknown;
-}
+/** One exported action: the entity's fields under their current names (not `raw`), dates as ISO 8601 UTC. */
+export type ExportRecord = Omit<MachineAction, 'raw'>;
 
 /** CSV columns in order; nested values are flattened (relatedFileInfo) or written as JSON (commands, troubleshootInfo). */
 export const CSV_COLUMNS = [

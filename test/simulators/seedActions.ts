@@ -232,6 +232,14 @@ export function resultContent(action: RawAction, index?: number): ResultContent 
   return { body: Buffer.from(JSON.stringify(transcript)), contentType: 'application/json' };
 }
 
+/** CRC-32, both sizes (stored: equal) and the name length: the same run of fields in a local and a central header. */
+function writeEntry(header: Buffer, at: number, crc: number, size: number, nameLength: number): void {
+  header.writeUInt32LE(crc, at);
+  header.writeUInt32LE(size, at + 4);
+  header.writeUInt32LE(size, at + 8);
+  header.writeUInt16LE(nameLength, at + 12);
+}
+
 /** A zip (stored, no compression) of `[path, text]` entries: enough for a package a client saves and an unzip reads. */
 function zipOf(entries: Array<[string, string]>): Buffer {
   const locals: Buffer[] = [];
@@ -244,18 +252,12 @@ function zipOf(entries: Array<[string, string]>): Buffer {
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(fileName.length, 26);
+    writeEntry(local, 14, crc, data.length, fileName.length);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(fileName.length, 28);
+    writeEntry(central, 16, crc, data.length, fileName.length);
     central.writeUInt32LE(offset, 42);
     locals.push(local, fileName, data);
     centrals.push(central, fileName);
