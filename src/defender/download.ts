@@ -91,7 +91,7 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
       response = await open(await freshLink(options, idle), options, idle);
       if (response.status === 403) {
         discard(response);
-        throw new DownloadError('expired', 'The storage host refused the download link (403 Forbidden), and a fresh one too. Try again in a minute; if it keeps failing, check that this computer\'s clock is right.', 403);
+        throw new DownloadError('expired', 'The storage host refused the download link (403 Forbidden), and a fresh one too: the links may expire before they are used (a slow network) or be altered on the way (a proxy). Try again; if it keeps failing, download the result from the Action Center of the Defender portal.', 403);
       }
     }
     if (response.status < 200 || response.status >= 300) {
