@@ -123,6 +123,7 @@ and you are signed in as ${cloud.entra.switches.user.upn}.
   Entra ID simulator      ${cloud.entra.url}
   Defender API simulator  ${cloud.defender.url}
                           ${cloud.defender.actions.length} machine actions seeded, ${listed} within the view's ${lookbackDays}-day window
+  Storage simulator       ${cloud.download.origin}   (live response output and investigation packages)
   Extension               ${path.relative(process.cwd(), vsix) || vsix}
 
 The demo profile (${path.relative(process.cwd(), path.dirname(profile.userDataDir))}) starts fresh each time.

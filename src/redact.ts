@@ -10,6 +10,8 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\b(access_token|refresh_token|id_token|client_secret|device_code|code_verifier|client_assertion)(["']?\s*[:=]\s*["']?)[^"'&\s,}]+/gi, '$1$2<redacted>'],
   // An authorization code only in a URL or form (a JSON "code" is an error code worth keeping).
   [/([?&#]code=)[^&\s]+/g, '$1<redacted>'],
+  // The signature of a storage link (SAS `sig`), should a download URL ever reach a log line whole.
+  [/([?&]sig=)[^&\s"']+/gi, '$1<redacted>'],
 ];
 
 export function redact(text: string): string {

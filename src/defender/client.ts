@@ -20,6 +20,7 @@ import { Clock, Logger, systemClock } from './logger';
 import { cancelCommentProblem, isGuid, MachineAction, parseMachineAction, parseMachineActionList } from './machineAction';
 import { buildListQuery, clampTop } from './query';
 import { RateBudgetExhausted, RateLimiter } from './rateLimiter';
+import { parseResultLink, ResultRequest, resultLinkCall, resultUnavailableReason, withPermissionNamed } from './resultLinks';
 
 export interface DefenderClientOptions {
   /** `https://api.security.microsoft.com` or the cloud's equivalent; https only. */
@@ -328,6 +329,28 @@ export class DefenderClient {
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onCallerAbort);
+    }
+  }
+
+  /**
+   * A fresh, short-lived https link to a result of `action` (never cached: it expires within minutes).
+   * `GET {apiBase}/api/machineactions/{id}/GetLiveResponseResultDownloadLink(index={i})` (delegated permission
+   * Machine.LiveResponse) or `GET …/{id}/getPackageUri` (Machine.CollectForensics); the answer is
+   * `{"value": "<https URL>"}`. Throws DefenderApiError: 'invalidInput' without a request when the result does not
+   * exist yet (resultUnavailableReason), 401/403 naming the permission, 404, 429, 5xx, 'malformed' for a missing or
+   * non-https link.
+   */
+  async getResultLink(action: MachineAction, request: ResultRequest, signal?: AbortSignal, hooks?: RequestHooks): Promise<URL> {
+    const reason = resultUnavailableReason(action, request);
+    if (reason) {
+      throw invalidInputError(reason);
+    }
+    const { suffix, permission } = resultLinkCall(request);
+    const url = this.actionUrl(action.id, suffix);
+    try {
+      return parseResultLink(await this.send('GET', url, undefined, signal, hooks), { method: 'GET', path: url.pathname });
+    } catch (error) {
+      throw withPermissionNamed(error, permission);
     }
   }
 }

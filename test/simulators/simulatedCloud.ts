@@ -1,5 +1,5 @@
-// Both simulators as one Custom cloud: the Entra ID simulator signs the user in, the Defender API simulator accepts
-// its access tokens. The one set-up of the demo (`npm start`), the host tests and the UI tests, with the user
+// The simulators as one Custom cloud: the Entra ID simulator signs the user in, the Defender API simulator accepts
+// its access tokens, and the download simulator (blob storage, another origin) serves the results it links to. The one set-up of the demo (`npm start`), the host tests and the UI tests, with the user
 // settings that point the extension at it.
 //
 //   const cloud = await startSimulatedCloud();
@@ -7,6 +7,7 @@
 //   trust:         cloud.caPath          (NODE_EXTRA_CA_CERTS of the extension host)
 //   await cloud.close();
 import { type DefenderSimulator, type DefenderSimulatorOptions, startDefenderSimulator } from './defenderSimulator';
+import { type DownloadSimulator, resultLinks, startDownloadSimulator } from './downloadSimulator';
 import { type EntraSimulator, type EntraSimulatorOptions, startEntraSimulator } from './entraSimulator';
 import { ensureTlsMaterial } from './tls';
 
@@ -16,40 +17,50 @@ export const SIMULATOR_CLIENT_ID = '5e0a7c1d-3b2f-4e6a-9d8c-1f2e3d4c5b6a';
 export interface SimulatedCloud {
   entra: EntraSimulator;
   defender: DefenderSimulator;
+  /** The storage host of live response output and investigation packages. */
+  download: DownloadSimulator;
   /** The user settings (`mdeActions.*` ids) of the Custom cloud at these simulators. */
   settings: Record<string, string>;
-  /** The CA both simulators' certificates chain to. */
+  /** The CA all the simulators' certificates chain to. */
   caPath: string;
   close(): Promise<void>;
 }
 
-/** Both on the default TLS material (ensureTlsMaterial()), whose CA the test runners put in NODE_EXTRA_CA_CERTS. */
+/** All on the default TLS material (ensureTlsMaterial()), whose CA the test runners put in NODE_EXTRA_CA_CERTS. */
 export async function startSimulatedCloud(options: {
   entra?: Omit<EntraSimulatorOptions, 'clientId' | 'tls'>;
-  defender?: Omit<DefenderSimulatorOptions, 'verifyToken' | 'tls'>;
+  defender?: Omit<DefenderSimulatorOptions, 'verifyToken' | 'tls' | 'resultLink'>;
 } = {}): Promise<SimulatedCloud> {
   const tls = ensureTlsMaterial();
-  const entra = await startEntraSimulator({ ...options.entra, tls, clientId: SIMULATOR_CLIENT_ID });
-  let defender: DefenderSimulator;
+  const started: Array<{ close(): Promise<void> }> = [];
+  const closeAll = async () => {
+    await Promise.all(started.map((simulator) => simulator.close()));
+  };
   try {
-    defender = await startDefenderSimulator({ ...options.defender, tls, verifyToken: (token) => entra.verifyAccessToken(token) });
+    const download = await startDownloadSimulator({ tls });
+    started.push(download);
+    const entra = await startEntraSimulator({ ...options.entra, tls, clientId: SIMULATOR_CLIENT_ID });
+    started.push(entra);
+    const defender = await startDefenderSimulator({
+      ...options.defender, tls, verifyToken: (token) => entra.verifyAccessToken(token), resultLink: resultLinks(download),
+    });
+    started.push(defender);
+    return {
+      entra,
+      defender,
+      download,
+      settings: {
+        'mdeActions.cloud': 'Custom',
+        'mdeActions.custom.authorityHost': entra.authorityHost,
+        'mdeActions.custom.apiBaseUrl': defender.url,
+        'mdeActions.clientId': SIMULATOR_CLIENT_ID,
+        'mdeActions.tenantId': entra.switches.user.tid,
+      },
+      caPath: tls.caPath,
+      close: closeAll,
+    };
   } catch (error) {
-    await entra.close();
+    await closeAll();
     throw error;
   }
-  return {
-    entra,
-    defender,
-    settings: {
-      'mdeActions.cloud': 'Custom',
-      'mdeActions.custom.authorityHost': entra.authorityHost,
-      'mdeActions.custom.apiBaseUrl': defender.url,
-      'mdeActions.clientId': SIMULATOR_CLIENT_ID,
-      'mdeActions.tenantId': entra.switches.user.tid,
-    },
-    caPath: tls.caPath,
-    close: async () => {
-      await Promise.all([entra.close(), defender.close()]);
-    },
-  };
 }

@@ -25,6 +25,13 @@ test('OAuth secrets in query strings, forms and JSON are removed', () => {
   assert.match(redirect, /state=abc/);
 });
 
+test('the signature of a storage download link is removed, its host and path kept', () => {
+  const link = 'https://mdeliveresponse.blob.core.windows.net/results/abc?sv=2021-08-06&se=2026-11-29T08%3A10Z&sr=b&sp=r&sig=Zk9vYmFy%2Bsecret%3D';
+  const out = redact(`GET ${link} → 403`);
+  assert.ok(!out.includes('Zk9vYmFy'));
+  assert.match(out, /blob\.core\.windows\.net\/results\/abc\?sv=2021-08-06&se=.*&sig=<redacted> → 403/);
+});
+
 test('ordinary log lines pass unchanged', () => {
   const line = "GET /api/machineactions?$filter=requestor eq 'analyst@contoso.com' → 200 in 120 ms (correlation 1b2c)";
   assert.equal(redact(line), line);

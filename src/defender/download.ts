@@ -1,0 +1,297 @@
+// Downloads a result (live response output, investigation package) from the short-lived link the API hands out.
+// The link points to another origin (blob storage) and carries its own signature in the query, so:
+// - no Authorization header, ever: this module never sees a token;
+// - up to MAX_REDIRECTS redirects are followed, each only to https (a CDN in front of storage may redirect once;
+//   a redirect to http would expose the signature and the content, so it is refused);
+// - the log and every error carry the host and path only, never the query;
+// - a 403 from the storage host means the link expired: one fresh link is requested, once.
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import type * as https from 'node:https';
+import * as path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import fetch, { Response } from 'node-fetch';
+import type { Logger } from './logger';
+
+/** The most text an editor tab is given (bytes); a bigger output is offered as Save As instead. */
+export const MAX_EDITOR_TEXT_BYTES = 5 * 1024 * 1024;
+export const MAX_REDIRECTS = 3;
+/** A download fails when no byte arrives for this long (ms); a slow but moving download is never cut off. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
+/** Where the bytes go: a file (written beside it, renamed into place when complete) or memory as text. */
+export type DownloadSink = { kind: 'file'; path: string } | { kind: 'text'; maxBytes?: number };
+
+export interface DownloadOptions {
+  /** Asks the API for a fresh link (e.g. DefenderClient.getResultLink); called once, and once more after a 403. */
+  getLink: (signal?: AbortSignal) => Promise<URL>;
+  sink: DownloadSink;
+  logger: Logger;
+  /** Rejects the download with `signal.reason`; a partial file is removed. */
+  signal?: AbortSignal;
+  /** After each chunk; `totalBytes` when the server sent Content-Length. Restarts at 0 after a fresh link. */
+  onProgress?: (receivedBytes: number, totalBytes?: number) => void;
+  /** For a CA that must be trusted explicitly (tests, TLS-inspecting proxies). */
+  agent?: https.Agent;
+  idleTimeoutMs?: number;
+}
+
+export interface DownloadResult {
+  bytes: number;
+  /** The server's Content-Type, if any. */
+  contentType?: string;
+  /** The text (UTF-8, or UTF-16 with a byte-order mark), for a 'text' sink. */
+  text?: string;
+  /** The file written, for a 'file' sink. */
+  path?: string;
+}
+
+export type DownloadErrorKind = 'expired' | 'http' | 'insecureRedirect' | 'tooManyRedirects' | 'tooLarge' | 'network' | 'timeout' | 'file';
+
+/** A failed download. `message` is a sentence for the user and never holds the link's query (its signature). */
+export class DownloadError extends Error {
+  override readonly name = 'DownloadError';
+
+  constructor(
+    readonly kind: DownloadErrorKind,
+    message: string,
+    /** The storage host's HTTP status, for 'expired' and 'http'. */
+    readonly status?: number,
+    /** The size announced or reached, for 'tooLarge' (bytes). */
+    readonly totalBytes?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** By shape, not instanceof: a second copy of this module (bundles, tests) must still be recognised. */
+export function isDownloadError(error: unknown): error is DownloadError {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'DownloadError';
+}
+
+/** Host and path of a link: what may be logged or shown. */
+export function describeLink(url: URL): string {
+  return `${url.host}${url.pathname}`;
+}
+
+/**
+ * Downloads the result behind `getLink()` into `sink`, following up to MAX_REDIRECTS https redirects.
+ * Throws DownloadError ('expired' after a second 403, 'http', 'insecureRedirect', 'tooManyRedirects', 'tooLarge'
+ * for a text sink over its limit, 'network', 'timeout' when no byte came for idleTimeoutMs, 'file'), whatever
+ * `getLink` throws (DefenderApiError), or `signal.reason` when the caller cancels.
+ */
+export async function download(options: DownloadOptions): Promise<DownloadResult> {
+  const idle = new IdleTimer(options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, options.signal);
+  try {
+    let response = await open(await freshLink(options, idle), options, idle);
+    if (response.status === 403) {
+      options.logger.warn('The storage host refused the download link (403): it may have expired; asking for a fresh one, once');
+      discard(response);
+      response = await open(await freshLink(options, idle), options, idle);
+      if (response.status === 403) {
+        discard(response);
+        throw new DownloadError('expired', 'The storage host refused the download link (403 Forbidden), and a fresh one too: the links may expire before they are used (a slow network) or be altered on the way (a proxy). Try again; if it keeps failing, download the result from the Action Center of the Defender portal.', 403);
+      }
+    }
+    if (response.status < 200 || response.status >= 300) {
+      discard(response);
+      throw new DownloadError('http', `The storage host answered ${response.status} ${response.statusText} to the download.`, response.status);
+    }
+    return await receive(response, options, idle);
+  } catch (error) {
+    throw idle.explain(error);
+  } finally {
+    idle.stop();
+  }
+}
+
+/** The API call for a link is not a stalled download: the idle clock stops meanwhile. */
+async function freshLink(options: DownloadOptions, idle: IdleTimer): Promise<URL> {
+  idle.pause();
+  const link = await options.getLink(options.signal);
+  idle.touch();
+  return link;
+}
+
+function discard(response: Response): void {
+  response.body.resume();
+}
+
+/** One GET with its redirects; answers the first non-redirect response. */
+async function open(link: URL, options: DownloadOptions, idle: IdleTimer): Promise<Response> {
+  let url = link;
+  for (let redirects = 0; ; redirects++) {
+    const started = Date.now();
+    const response = await get(url, options.agent, idle.signal);
+    idle.touch();
+    options.logger.info(`GET ${describeLink(url)} → ${response.status} in ${Date.now() - started} ms`);
+    const location = response.status >= 300 && response.status < 400 ? response.headers.get('location') : null;
+    if (!location) {
+      return response;
+    }
+    discard(response);
+    url = nextHop(url, location, redirects);
+  }
+}
+
+function nextHop(from: URL, location: string, redirects: number): URL {
+  let next: URL;
+  try {
+    next = new URL(location, from);
+  } catch {
+    throw new DownloadError('http', `The storage host ${from.host} redirected the download to an address that is not a URL.`);
+  }
+  if (next.protocol !== 'https:') {
+    throw new DownloadError('insecureRedirect', `The storage host ${from.host} redirected the download to an unencrypted address (${next.protocol}//${next.host}); it was not followed, so the link's signature and the content stay protected.`);
+  }
+  if (redirects >= MAX_REDIRECTS) {
+    throw new DownloadError('tooManyRedirects', `The download was redirected more than ${MAX_REDIRECTS} times (last to ${describeLink(next)}); it was stopped.`);
+  }
+  return next;
+}
+
+/** The request itself: no credentials of ours, redirects handled by `open`, errors without the query. */
+async function get(url: URL, agent: https.Agent | undefined, signal: AbortSignal): Promise<Response> {
+  signal.throwIfAborted();
+  try {
+    return await fetch(url.href, { method: 'GET', redirect: 'manual', agent, signal, headers: { Accept: '*/*' } });
+  } catch (error) {
+    if (signal.aborted) {
+      throw error;
+    }
+    const code = (error as { code?: unknown }).code;
+    throw new DownloadError('network', `Could not reach the storage host ${url.host}${typeof code === 'string' ? ` (${code})` : ''}.`);
+  }
+}
+
+type Transform = (source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer>;
+
+/** Streams the body into the sink with progress; a text sink refuses more than its limit. */
+async function receive(response: Response, options: DownloadOptions, idle: IdleTimer): Promise<DownloadResult> {
+  const announced = Number(response.headers.get('content-length') ?? NaN);
+  const totalBytes = Number.isFinite(announced) && announced >= 0 ? announced : undefined;
+  const contentType = response.headers.get('content-type') ?? undefined;
+  const limit = options.sink.kind === 'text' ? options.sink.maxBytes ?? MAX_EDITOR_TEXT_BYTES : Infinity;
+  if (totalBytes !== undefined && totalBytes > limit) {
+    discard(response);
+    throw tooLarge(totalBytes, limit, true);
+  }
+  let received = 0;
+  const counted: Transform = async function* (source) {
+    for await (const chunk of source) {
+      received += chunk.length;
+      if (received > limit) {
+        throw tooLarge(received, limit, false);
+      }
+      idle.touch();
+      options.onProgress?.(received, totalBytes);
+      yield chunk;
+    }
+  };
+  const body = response.body as unknown as Readable;
+  if (options.sink.kind === 'file') {
+    await toFile(body, counted, options.sink.path, idle.signal);
+    return { bytes: received, contentType, path: options.sink.path };
+  }
+  const chunks: Buffer[] = [];
+  await streamed(pipeline(body, counted, async (source: AsyncIterable<Buffer>) => {
+    for await (const chunk of source) {
+      chunks.push(chunk);
+    }
+  }, { signal: idle.signal }));
+  return { bytes: received, contentType, text: decodeText(Buffer.concat(chunks)) };
+}
+
+/** A body that breaks off is a 'network' DownloadError; our own errors and aborts pass unchanged. */
+async function streamed(done: Promise<void>): Promise<void> {
+  try {
+    await done;
+  } catch (error) {
+    if (isDownloadError(error) || (error as { name?: unknown }).name === 'AbortError') {
+      throw error;
+    }
+    throw new DownloadError('network', `The download broke off before the end (${(error as { code?: unknown }).code ?? 'connection closed'}).`);
+  }
+}
+
+/** Writes beside the target and renames it into place when complete: a failed download leaves no partial file. */
+async function toFile(body: Readable, transform: Transform, target: string, signal: AbortSignal): Promise<void> {
+  const partial = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.part`);
+  const file = fs.createWriteStream(partial, { flags: 'wx' });
+  let fileError: NodeJS.ErrnoException | undefined;
+  file.on('error', (error) => {
+    fileError = error;
+  });
+  try {
+    await streamed(pipeline(body, transform, file, { signal }));
+    await fs.promises.rename(partial, target);
+  } catch (error) {
+    await fs.promises.rm(partial, { force: true });
+    const failure = fileError ?? (isDownloadError(error) ? undefined : (error as NodeJS.ErrnoException).syscall === 'rename' ? error as NodeJS.ErrnoException : undefined);
+    throw failure ? new DownloadError('file', `Could not write ${target} (${failure.code ?? 'error'}): ${failure.message}`) : error;
+  }
+}
+
+/** `announced`: the server said the size up front; otherwise reading stopped as soon as it passed the limit. */
+function tooLarge(bytes: number, limit: number, announced: boolean): DownloadError {
+  const mb = (n: number) => `${Math.round((n / (1024 * 1024)) * 10) / 10} MB`;
+  const size = announced ? `${mb(bytes)}, more than the ${mb(limit)}` : `more than ${mb(limit)}, the most`;
+  return new DownloadError('tooLarge', `The output is ${size} shown in an editor: save it to a file instead.`, undefined, bytes);
+}
+
+/** UTF-8 unless a byte-order mark says UTF-16; the mark itself is dropped. */
+export function decodeText(bytes: Buffer): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) {
+    return bytes.subarray(2).toString('utf16le');
+  }
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+    return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
+  }
+  const text = bytes.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Aborts when no byte has arrived for `ms`, or when the caller aborts; tells the two apart afterwards. */
+class IdleTimer {
+  private readonly controller = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  private timedOut = false;
+  private readonly onCallerAbort = () => this.controller.abort(this.caller?.reason);
+
+  constructor(private readonly ms: number, private readonly caller?: AbortSignal) {
+    caller?.addEventListener('abort', this.onCallerAbort, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  touch(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.controller.abort();
+    }, this.ms);
+  }
+
+  pause(): void {
+    clearTimeout(this.timer);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.caller?.removeEventListener('abort', this.onCallerAbort);
+  }
+
+  /** The caller's reason after a cancel, a 'timeout' DownloadError after a stall, else the error itself. */
+  explain(error: unknown): unknown {
+    if (this.caller?.aborted) {
+      return this.caller.reason;
+    }
+    if (this.timedOut) {
+      return new DownloadError('timeout', `The download stalled: no data arrived for ${Math.round(this.ms / 1000)} s.`);
+    }
+    return error;
+  }
+}

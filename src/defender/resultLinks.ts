@@ -1,0 +1,119 @@
+// What an action produced and how to ask for it: the pure checks that say when there is no result (so no request
+// is made), the API paths of the two link calls, reading their `{"value": "<https URL>"}` answer, and the sentences
+// that name the permission when the service refuses. The calls themselves are DefenderClient methods.
+import { DefenderApiError, isDefenderApiError, RequestContext } from './errors';
+import type { LiveResponseCommand, MachineAction } from './machineAction';
+
+/** Delegated permission of `GetLiveResponseResultDownloadLink`. */
+export const LIVE_RESPONSE_PERMISSION = 'Machine.LiveResponse';
+/** Delegated permission of `getPackageUri`. */
+export const COLLECT_FORENSICS_PERMISSION = 'Machine.CollectForensics';
+
+/** Which result is wanted: the output of live-response command `index` (0-based), or the investigation package. */
+export type ResultRequest = { kind: 'commandOutput'; index: number } | { kind: 'investigationPackage' };
+
+/** Enum spellings vary (`LiveResponse` / `Live Response`, casing): compare letters only. */
+function sameEnum(value: string | null | undefined, expected: string): boolean {
+  return typeof value === 'string' && value.replace(/[^a-z]/gi, '').toLowerCase() === expected.toLowerCase();
+}
+
+/** The command of `action` with that index: by its `index` field, else by position. */
+export function commandAt(action: MachineAction, index: number): LiveResponseCommand | undefined {
+  return action.commands.find((c) => c.index === index) ?? (action.commands.some((c) => c.index !== null) ? undefined : action.commands[index]);
+}
+
+/**
+ * Why `action` has no such result yet — a sentence for the user — or undefined when the link can be requested.
+ * Checked before any request: a command that has not completed has no output, a package exists once the
+ * collection succeeded.
+ */
+export function resultUnavailableReason(action: MachineAction, request: ResultRequest): string | undefined {
+  if (request.kind === 'investigationPackage') {
+    if (!sameEnum(action.type, 'CollectInvestigationPackage')) {
+      return `Action ${action.id} is a ${action.type} action: only a Collect Investigation Package action has a package to download.`;
+    }
+    return sameEnum(action.status, 'Succeeded')
+      ? undefined
+      : `The investigation package of action ${action.id} is not available: the collection is ${action.status}, and a package exists only once it has Succeeded.`;
+  }
+  if (!sameEnum(action.type, 'LiveResponse')) {
+    return `Action ${action.id} is a ${action.type} action: only a live response action has command output.`;
+  }
+  if (!Number.isInteger(request.index) || request.index < 0) {
+    return `${String(request.index)} is not a command number: commands are numbered from 0.`;
+  }
+  const command = commandAt(action, request.index);
+  if (!command) {
+    return `Action ${action.id} has no command ${request.index} (it has ${action.commands.length}).`;
+  }
+  return sameEnum(command.commandStatus, 'Completed')
+    ? undefined
+    : `Command ${request.index} (${command.command.type ?? 'unknown type'}) of action ${action.id} has no output: it is ${command.commandStatus ?? 'in an unknown state'}, and output exists only once it has Completed.`;
+}
+
+/** The API path (below the machine action's own path) and the permission of a result's link call. */
+export function resultLinkCall(request: ResultRequest): { suffix: string; permission: string } {
+  return request.kind === 'investigationPackage'
+    ? { suffix: '/getPackageUri', permission: COLLECT_FORENSICS_PERMISSION }
+    : { suffix: `/GetLiveResponseResultDownloadLink(index=${request.index})`, permission: LIVE_RESPONSE_PERMISSION };
+}
+
+/**
+ * The https URL in a link answer `{"value": "<https URL>"}`. Throws a 'malformed' DefenderApiError when the value
+ * is missing, not a URL, or not https (a link we would refuse to download from anyway).
+ */
+export function parseResultLink(body: unknown, context: RequestContext): URL {
+  const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).value : undefined;
+  let url: URL | undefined;
+  try {
+    url = typeof value === 'string' ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url) {
+    throw new DefenderApiError({ kind: 'malformed', ...context, message: 'The Defender API answered without a download link (no URL in "value")' });
+  }
+  if (url.protocol !== 'https:') {
+    throw new DefenderApiError({ kind: 'malformed', ...context, message: `The Defender API offered a download link that is not https (${url.protocol}//${url.host}); it was not used` });
+  }
+  return url;
+}
+
+/** A 401/403 of a link call, with the permission it needs named; other errors pass unchanged. */
+export function withPermissionNamed(error: unknown, permission: string): unknown {
+  if (!isDefenderApiError(error) || (error.status !== 401 && error.status !== 403) || error.kind !== 'http') {
+    return error;
+  }
+  const need = error.status === 401
+    ? `Sign in again; this call needs the delegated permission ${permission} (with admin consent).`
+    : `The app registration needs the delegated permission ${permission} (with admin consent), and your account the matching Defender for Endpoint role.`;
+  return new DefenderApiError({
+    kind: error.kind, method: error.method, path: error.path, status: error.status, code: error.code,
+    serverMessage: error.serverMessage, correlationId: error.correlationId, retryAfterSeconds: error.retryAfterSeconds,
+    message: `${error.message}. ${need}`,
+  });
+}
+
+/** A file name from parts that may hold anything: characters that no file system accepts become `_`. */
+function safeFileName(name: string): string {
+  const cleaned = name.replace(/[\u0000-\u001f<>:"/\\|?*]+/g, '_').replace(/^[.\s]+|[.\s]+$/g, '');
+  return cleaned.slice(0, 150) || 'result';
+}
+
+/**
+ * A default name for Save As: the package as `{device}-{yyyy-mm-dd}-investigation-package.zip` (date of the
+ * action, UTC); a GetFile result under the file's own name; other output as `{device}-command-{i}-{type}.txt`.
+ */
+export function suggestedFileName(action: MachineAction, request: ResultRequest): string {
+  const device = action.computerDnsName ?? action.machineId ?? action.id;
+  const date = /^\d{4}-\d{2}-\d{2}/.exec(action.creationDateTimeUtc ?? '')?.[0] ?? 'undated';
+  if (request.kind === 'investigationPackage') {
+    return safeFileName(`${device}-${date}-investigation-package.zip`);
+  }
+  const command = commandAt(action, request.index);
+  const path = command?.command.params.find((p) => sameEnum(p.key, 'Path'))?.value;
+  if (sameEnum(command?.command.type, 'GetFile') && path) {
+    return safeFileName(path.split(/[\\/]/).pop() ?? '');
+  }
+  return safeFileName(`${device}-command-${request.index}-${command?.command.type ?? 'output'}.txt`);
+}

@@ -1,0 +1,199 @@
+// A blob-storage host over real HTTPS on 127.0.0.1 (same throwaway CA as the other simulators): it serves the
+// results the Defender API simulator hands out links to — live response output, GetFile bytes, investigation
+// packages — at signed, short-lived links on ANOTHER origin than the API, as Azure Storage does.
+//
+//   const store = await startDownloadSimulator();
+//   const link = store.publish({ body: Buffer.from('hello'), contentType: 'text/plain' });  // a fresh signed URL
+//   store.requests                                  // method, path (no query), lower-case headers, status
+//   await store.close();
+//
+// A link is `https://127.0.0.1:{port}/results/{blob}?sv=…&se={expiry}&sr=b&sp=r&sig={random}`; only the exact
+// signature it was issued with opens it, and only until it expires (403 AuthenticationFailed, as Azure answers).
+// Toggles (store.switches), all cleared by reset():
+//   expireNextLinks   the next n links published are born expired (Infinity: every one) — the 403 path
+//   redirect          'https': each download first redirects once to another https path of this host;
+//                     'http': redirects to http:// (the client must refuse); 'loop': redirects forever
+//   chunkBytes / chunkDelayMs   write the body in chunks of chunkBytes with a pause between them (slow body)
+//   omitContentLength send no Content-Length (chunked), so a client cannot know the total
+// largeText(bytes) makes a text body of that size, for the editor cap and progress.
+import * as crypto from 'node:crypto';
+import type * as http from 'node:http';
+import type * as https from 'node:https';
+import { closeServer, listenHttps } from './http';
+import { type RawAction, resultContent, type ResultContent } from './seedActions';
+import { ensureTlsMaterial, type TlsMaterial } from './tls';
+
+/** A stored result: its bytes and Content-Type. */
+export type Blob = ResultContent;
+
+export interface DownloadSwitches {
+  expireNextLinks: number;
+  redirect: 'none' | 'https' | 'http' | 'loop';
+  chunkBytes: number;
+  chunkDelayMs: number;
+  omitContentLength: boolean;
+}
+
+export interface DownloadRequest {
+  method: string;
+  /** The path only: the query holds the signature. */
+  path: string;
+  /** The query as requested (it holds the signature): for asserting which link was used. */
+  query: string;
+  headers: http.IncomingHttpHeaders;
+  status: number;
+}
+
+/** How long a link lives, as the service's links do (minutes). */
+export const LINK_LIFETIME_MS = 5 * 60_000;
+const AUTH_FAILED = '<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code><Message>Server failed to authenticate the request. Signed expiry time has passed.</Message></Error>';
+
+interface Issued {
+  blob: string;
+  signature: string;
+  expires: number;
+}
+
+export class DownloadSimulator {
+  readonly origin: string;
+  readonly requests: DownloadRequest[] = [];
+  switches: DownloadSwitches = defaultSwitches();
+  private readonly blobs = new Map<string, Blob>();
+  private readonly issued = new Map<string, Issued>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  /** Use startDownloadSimulator(); the constructor does not listen. */
+  constructor(private readonly server: https.Server, readonly port: number, readonly now: () => number) {
+    this.origin = `https://127.0.0.1:${port}`;
+  }
+
+  /** Stores `blob` under a new name and returns a fresh signed link to it. */
+  publish(blob: Blob): string {
+    const name = crypto.randomUUID();
+    this.blobs.set(name, blob);
+    const signature = crypto.randomBytes(24).toString('base64url');
+    const bornExpired = this.switches.expireNextLinks > 0;
+    if (bornExpired) {
+      this.switches.expireNextLinks--;
+    }
+    const expires = bornExpired ? this.now() - 1000 : this.now() + LINK_LIFETIME_MS;
+    this.issued.set(signature, { blob: name, signature, expires });
+    const query = new URLSearchParams({ sv: '2021-08-06', se: new Date(expires).toISOString(), sr: 'b', sp: 'r', sig: signature });
+    return `${this.origin}/results/${name}?${query}`;
+  }
+
+  /** Every signature issued so far: none may appear in a client's log. */
+  get signatures(): string[] {
+    return [...this.issued.keys()];
+  }
+
+  reset(): void {
+    this.switches = defaultSwitches();
+    this.requests.length = 0;
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.timers) {
+      clearTimeout(timer);
+    }
+    await closeServer(this.server);
+  }
+
+  /** The request handler; public only so startDownloadSimulator can wire it before the instance exists. */
+  handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const url = new URL(req.url ?? '/', this.origin);
+    const record: DownloadRequest = { method: req.method ?? '', path: url.pathname, query: url.search, headers: { ...req.headers }, status: 0 };
+    this.requests.push(record);
+    const { status, headers, body } = this.decide(url, req.method ?? '');
+    record.status = status;
+    res.writeHead(status, body && !this.switches.omitContentLength ? { ...headers, 'content-length': String(body.length) } : headers);
+    this.write(res, body ?? Buffer.alloc(0));
+  }
+
+  private decide(url: URL, method: string): { status: number; headers: Record<string, string>; body?: Buffer } {
+    const redirect = this.redirectFor(url);
+    if (redirect) {
+      return { status: 302, headers: { location: redirect } };
+    }
+    const match = /^\/(?:results|moved)\/([0-9a-f-]+)$/.exec(url.pathname);
+    const issued = this.issued.get(url.searchParams.get('sig') ?? '');
+    if (method !== 'GET' || !match || !issued || issued.blob !== match[1]) {
+      return xmlError(method !== 'GET' ? 405 : 403);
+    }
+    if (issued.expires <= this.now()) {
+      return xmlError(403);
+    }
+    const blob = this.blobs.get(issued.blob);
+    return blob ? { status: 200, headers: { 'content-type': blob.contentType, 'x-ms-blob-type': 'BlockBlob' }, body: blob.body } : xmlError(404);
+  }
+
+  /** Where the `redirect` switch sends a request first, if anywhere. */
+  private redirectFor(url: URL): string | undefined {
+    const moved = url.pathname.startsWith('/moved/');
+    switch (this.switches.redirect) {
+      case 'https':
+        return moved ? undefined : `${this.origin}${url.pathname.replace('/results/', '/moved/')}${url.search}`;
+      case 'http':
+        return `http://127.0.0.1:${this.port}${url.pathname}${url.search}`;
+      case 'loop':
+        return `${this.origin}${url.pathname.replace(/^\/(results|moved)\//, moved ? '/results/' : '/moved/')}${url.search}`;
+      case 'none':
+        return undefined;
+    }
+  }
+
+  /** The whole body at once, or in chunks with pauses (the slow-body switch). */
+  private write(res: http.ServerResponse, body: Buffer): void {
+    const { chunkBytes, chunkDelayMs } = this.switches;
+    if (chunkBytes <= 0 || body.length <= chunkBytes) {
+      res.end(body);
+      return;
+    }
+    let offset = 0;
+    const next = (): void => {
+      if (res.destroyed) {
+        return;
+      }
+      res.write(body.subarray(offset, offset + chunkBytes));
+      offset += chunkBytes;
+      if (offset >= body.length) {
+        res.end();
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        next();
+      }, chunkDelayMs);
+      this.timers.add(timer);
+    };
+    next();
+  }
+}
+
+function defaultSwitches(): DownloadSwitches {
+  return { expireNextLinks: 0, redirect: 'none', chunkBytes: 0, chunkDelayMs: 0, omitContentLength: false };
+}
+
+function xmlError(status: number): { status: number; headers: Record<string, string>; body: Buffer } {
+  const body = status === 403 ? AUTH_FAILED : `<?xml version="1.0" encoding="utf-8"?><Error><Code>${status === 404 ? 'BlobNotFound' : 'UnsupportedHttpVerb'}</Code></Error>`;
+  return { status, headers: { 'content-type': 'application/xml' }, body: Buffer.from(body) };
+}
+
+/** A UTF-8 text body of exactly `bytes` bytes (lines of a transcript). */
+export function largeText(bytes: number): Buffer {
+  const line = 'C:\\> Get-Process | Select-Object Name,Id  # triage output line\n';
+  return Buffer.from(line.repeat(Math.ceil(bytes / line.length)).slice(0, bytes));
+}
+
+/** The Defender simulator's `resultLink` option: a fresh link on `store` to the seed content of that result. */
+export function resultLinks(store: DownloadSimulator): (action: RawAction, index: number | undefined) => string {
+  return (action, index) => store.publish(resultContent(action, index));
+}
+
+export async function startDownloadSimulator(options: { tls?: TlsMaterial; now?: () => number } = {}): Promise<DownloadSimulator> {
+  const tls = options.tls ?? ensureTlsMaterial();
+  let simulator: DownloadSimulator | undefined;
+  const { server, port } = await listenHttps(tls, (req, res) => simulator?.handle(req, res), 0, '127.0.0.1');
+  simulator = new DownloadSimulator(server, port, options.now ?? Date.now);
+  return simulator;
+}

@@ -1,0 +1,253 @@
+// Downloads from the storage-host simulator (HTTPS on 127.0.0.1, another origin than the API): the token never goes
+// there, an expired link is replaced once, redirects to http are refused, the editor cap, progress, cancel, time-out,
+// and no signature in the log or in an error.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as https from 'node:https';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { DefenderClient } from '../../src/defender/client';
+import { download, DownloadError, DownloadOptions, DownloadResult, isDownloadError, MAX_REDIRECTS } from '../../src/defender/download';
+import { parseMachineAction } from '../../src/defender/machineAction';
+import { startDefenderSimulator } from '../simulators/defenderSimulator';
+import { Blob, DownloadSimulator, largeText, resultLinks, startDownloadSimulator } from '../simulators/downloadSimulator';
+import { resultContent, seedActions } from '../simulators/seedActions';
+import { ensureTlsMaterial } from '../simulators/tls';
+
+const MB = 1024 * 1024;
+let store: DownloadSimulator;
+let agent: https.Agent;
+let logs: string[] = [];
+let errors: unknown[] = [];
+let dir: string;
+
+const logger = {
+  trace: (m: string) => logs.push(m), debug: (m: string) => logs.push(m), info: (m: string) => logs.push(m),
+  warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m),
+};
+
+/** A getLink that publishes `blob` afresh on every call, as the API hands out a new link each time; counts calls. */
+function linksTo(blob: Blob): { getLink: () => Promise<URL>; calls: () => number } {
+  let calls = 0;
+  return { getLink: async () => (calls++, new URL(store.publish(blob))), calls: () => calls };
+}
+
+/** The download, with any failure kept for the signature check. */
+async function run(options: Partial<DownloadOptions> & Pick<DownloadOptions, 'getLink' | 'sink'>): Promise<DownloadResult> {
+  try {
+    return await download({ logger, agent, ...options });
+  } catch (error) {
+    errors.push(error);
+    throw error;
+  }
+}
+
+function rejectsWithKind(promise: Promise<unknown>, kind: DownloadError['kind'], message?: RegExp): Promise<void> {
+  return assert.rejects(promise, (error: unknown) => {
+    assert.ok(isDownloadError(error), `expected a DownloadError, got ${String(error)}`);
+    assert.equal(error.kind, kind, error.message);
+    if (message) {
+      assert.match(error.message, message);
+    }
+    return true;
+  });
+}
+
+const text = (value: string): Blob => ({ body: Buffer.from(value), contentType: 'text/plain; charset=utf-8' });
+
+before(async () => {
+  const tls = ensureTlsMaterial();
+  store = await startDownloadSimulator({ tls });
+  agent = new https.Agent({ ca: tls.caPem });
+});
+
+after(async () => {
+  agent.destroy();
+  await store.close();
+});
+
+beforeEach(() => {
+  store.reset();
+  logs = [];
+  errors = [];
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mde-download-'));
+});
+
+afterEach(() => {
+  const said = [...logs, ...errors.map((e) => (e instanceof Error ? e.message : String(e)))];
+  for (const line of said) {
+    for (const signature of store.signatures) {
+      assert.ok(!line.includes(signature), `a signature reached the log or an error: ${line}`);
+    }
+    assert.doesNotMatch(line, /[?&](sig|se|sv)=/, `a link's query reached the log or an error: ${line}`);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('download: the link from the API, the bytes from the storage host', () => {
+  it('never sends the bearer token to the storage origin', async () => {
+    const tls = ensureTlsMaterial();
+    const api = await startDefenderSimulator({ tls, resultLink: resultLinks(store) });
+    try {
+      const token = api.createToken();
+      const client = new DefenderClient({ apiBaseUrl: api.url, agent, logger, getAccessToken: async () => token });
+      const raw = api.actions.find((a) => a.type === 'LiveResponse' && a.status === 'Succeeded');
+      assert.ok(raw);
+      const action = parseMachineAction(raw);
+      const result = await run({ getLink: (signal) => client.getResultLink(action, { kind: 'commandOutput', index: 1 }, signal), sink: { kind: 'text' } });
+      assert.equal(JSON.parse(result.text ?? '').exit_code, 0);
+      assert.match(String(api.requests[0].headers.authorization), /^Bearer /, 'the API got the token');
+      assert.equal(store.requests.length, 1);
+      assert.equal(store.requests[0].headers.authorization, undefined);
+      assert.ok(!JSON.stringify(store.requests[0].headers).includes(token), 'no header carries the token');
+      assert.ok(logs.every((line) => !line.includes(token)));
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('reads text/JSON output into memory with progress and its content type', async () => {
+    const blob = resultContent(seedActions(new Date()).find((a) => a.type === 'LiveResponse' && a.status === 'Succeeded')!, 1);
+    const progress: Array<[number, number | undefined]> = [];
+    const result = await run({ ...linksTo(blob), sink: { kind: 'text' }, onProgress: (received, total) => progress.push([received, total]) });
+    assert.deepEqual(JSON.parse(result.text ?? ''), JSON.parse(blob.body.toString()));
+    assert.equal(result.contentType, 'application/json');
+    assert.equal(result.bytes, blob.body.length);
+    assert.deepEqual(progress.at(-1), [blob.body.length, blob.body.length]);
+    assert.match(logs.join('\n'), new RegExp(`GET 127\\.0\\.0\\.1:${store.port}/results/[0-9a-f-]+ → 200 in \\d+ ms`));
+  });
+
+  it('saves a GetFile result and an investigation package byte for byte, and decodes UTF-16 text', async () => {
+    const live = seedActions(new Date()).find((a) => a.type === 'LiveResponse' && a.status === 'Succeeded')!;
+    const pkg = seedActions(new Date()).find((a) => a.type === 'CollectInvestigationPackage' && a.status === 'Succeeded')!;
+    for (const [blob, name] of [[resultContent(live, 0), 'dropper.ps1'], [resultContent(pkg), 'package.zip']] as const) {
+      const target = path.join(dir, name);
+      const result = await run({ ...linksTo(blob), sink: { kind: 'file', path: target } });
+      assert.equal(result.path, target);
+      assert.deepEqual(fs.readFileSync(target), blob.body);
+    }
+    assert.equal(fs.readFileSync(path.join(dir, 'package.zip')).subarray(0, 4).toString('latin1'), 'PK\u0003\u0004');
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['dropper.ps1', 'package.zip'], 'no partial files left behind');
+    const decoded = await run({ ...linksTo(resultContent(live, 0)), sink: { kind: 'text' } });
+    assert.match(decoded.text ?? '', /^# C:\\Windows\\Temp\\dropper\.ps1\r\nIEX/);
+  });
+});
+
+describe('download: an expired link', () => {
+  it('asks for a fresh link once after a 403 and then succeeds', async () => {
+    store.switches.expireNextLinks = 1;
+    const links = linksTo(text('output'));
+    const result = await run({ ...links, sink: { kind: 'text' } });
+    assert.equal(result.text, 'output');
+    assert.equal(links.calls(), 2);
+    assert.deepEqual(store.requests.map((r) => r.status), [403, 200]);
+    assert.notEqual(store.requests[0].query, store.requests[1].query, 'the second request used the fresh link');
+    assert.match(logs.join('\n'), /refused the download link \(403\).*fresh one, once/);
+  });
+
+  it('gives up after the fresh link is refused too, asking no third time, and keeps an existing file', async () => {
+    store.switches.expireNextLinks = Infinity;
+    const links = linksTo(text('new'));
+    const target = path.join(dir, 'output.txt');
+    fs.writeFileSync(target, 'old');
+    await rejectsWithKind(run({ ...links, sink: { kind: 'file', path: target } }), 'expired', /refused the download link \(403 Forbidden\), and a fresh one too/);
+    assert.equal(links.calls(), 2);
+    assert.equal(store.requests.length, 2);
+    assert.equal(fs.readFileSync(target, 'utf8'), 'old');
+  });
+
+  it('passes on a failure of the link call itself unchanged', async () => {
+    store.switches.expireNextLinks = 1;
+    let calls = 0;
+    const refused = new Error('Defender API answered 403 Forbidden');
+    const getLink = async () => {
+      if (calls++ > 0) {
+        throw refused;
+      }
+      return new URL(store.publish(text('x')));
+    };
+    await assert.rejects(run({ getLink, sink: { kind: 'text' } }), (error) => error === refused);
+  });
+});
+
+describe('download: redirects', () => {
+  it('follows an https redirect on its way to the file', async () => {
+    store.switches.redirect = 'https';
+    const result = await run({ ...linksTo(text('moved')), sink: { kind: 'text' } });
+    assert.equal(result.text, 'moved');
+    assert.deepEqual(store.requests.map((r) => r.status), [302, 200]);
+    assert.ok(store.requests.every((r) => r.headers.authorization === undefined));
+  });
+
+  it('refuses a redirect to http, sending nothing there', async () => {
+    store.switches.redirect = 'http';
+    await rejectsWithKind(run({ ...linksTo(text('x')), sink: { kind: 'text' } }), 'insecureRedirect', /unencrypted address \(http:\/\/127\.0\.0\.1:\d+\); it was not followed/);
+    assert.equal(store.requests.length, 1);
+  });
+
+  it(`stops after ${MAX_REDIRECTS} redirects`, async () => {
+    store.switches.redirect = 'loop';
+    await rejectsWithKind(run({ ...linksTo(text('x')), sink: { kind: 'file', path: path.join(dir, 'x') } }), 'tooManyRedirects');
+    assert.equal(store.requests.length, MAX_REDIRECTS + 1);
+    assert.deepEqual(fs.readdirSync(dir), []);
+  });
+});
+
+describe('download: size, progress, cancel and time-out', () => {
+  it('refuses text over the editor cap before reading it, and while reading when no size is announced', async () => {
+    const big = { body: largeText(6 * MB), contentType: 'text/plain' };
+    const progress: number[] = [];
+    await rejectsWithKind(run({ ...linksTo(big), sink: { kind: 'text' }, onProgress: (n) => progress.push(n) }), 'tooLarge', /6 MB, more than the 5 MB shown in an editor: save it to a file instead/);
+    assert.deepEqual(progress, [], 'nothing was read');
+    store.switches.omitContentLength = true;
+    await rejectsWithKind(run({ ...linksTo(big), sink: { kind: 'text' } }), 'tooLarge', /The output is more than 5 MB, the most shown in an editor/);
+  });
+
+  it('streams a large body to a file with progress, without a total when none is announced', async () => {
+    store.switches.omitContentLength = true;
+    const big = { body: largeText(6 * MB), contentType: 'text/plain' };
+    const progress: Array<[number, number | undefined]> = [];
+    const target = path.join(dir, 'big.txt');
+    const result = await run({ ...linksTo(big), sink: { kind: 'file', path: target }, onProgress: (n, total) => progress.push([n, total]) });
+    assert.equal(result.bytes, 6 * MB);
+    assert.equal(fs.statSync(target).size, 6 * MB);
+    assert.ok(progress.length > 1, 'more than one progress report');
+    assert.ok(progress.every(([, total], i) => total === undefined && (i === 0 || progress[i - 1][0] < progress[i][0])));
+  });
+
+  it('cancels a slow download with the caller\'s reason and leaves no partial file', async () => {
+    store.switches.chunkBytes = 64 * 1024;
+    store.switches.chunkDelayMs = 50;
+    const controller = new AbortController();
+    const reason = new Error('cancelled by the user');
+    const target = path.join(dir, 'slow.bin');
+    const started = Date.now();
+    await assert.rejects(run({
+      ...linksTo({ body: largeText(2 * MB), contentType: 'application/octet-stream' }),
+      sink: { kind: 'file', path: target }, signal: controller.signal,
+      onProgress: (_received, total) => {
+        assert.equal(total, 2 * MB);
+        controller.abort(reason);
+      },
+    }), (error) => error === reason);
+    assert.ok(Date.now() - started < 1000, 'stopped at once, not after the whole body');
+    assert.deepEqual(fs.readdirSync(dir), []);
+  });
+
+  it('fails a download that stalls, naming the wait', async () => {
+    store.switches.chunkBytes = 1024;
+    store.switches.chunkDelayMs = 2000;
+    await rejectsWithKind(run({ ...linksTo(text('x'.repeat(4096))), sink: { kind: 'text' }, idleTimeoutMs: 200 }), 'timeout', /stalled: no data arrived for 0 s/);
+  });
+
+  it('names an unreachable storage host without its link\'s query', async () => {
+    const unreachable = new URL(store.publish(text('x')));
+    unreachable.port = '1';
+    await rejectsWithKind(run({ getLink: async () => unreachable, sink: { kind: 'text' } }), 'network', /Could not reach the storage host 127\.0\.0\.1:1 \(ECONNREFUSED\)/);
+  });
+
+  it('reports a file that cannot be written', async () => {
+    await rejectsWithKind(run({ ...linksTo(text('x')), sink: { kind: 'file', path: path.join(dir, 'missing', 'out.txt') } }), 'file', /Could not write .*out\.txt \(ENOENT\)/);
+  });
+});

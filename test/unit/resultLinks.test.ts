@@ -1,0 +1,218 @@
+// The two link calls (live response output, investigation package) against the Defender simulator, with the download
+// simulator wired in as in the demo; and the pure checks that say "no result yet" without a request.
+import assert from 'node:assert/strict';
+import * as https from 'node:https';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { DefenderClient } from '../../src/defender/client';
+import { DefenderApiError, isDefenderApiError } from '../../src/defender/errors';
+import { Clock } from '../../src/defender/logger';
+import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
+import { resultUnavailableReason, suggestedFileName } from '../../src/defender/resultLinks';
+import { DEFAULT_SCOPES, DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
+import { DownloadSimulator, resultLinks, startDownloadSimulator } from '../simulators/downloadSimulator';
+import { RawAction } from '../simulators/seedActions';
+import { ensureTlsMaterial } from '../simulators/tls';
+
+let sim: DefenderSimulator;
+let store: DownloadSimulator;
+let agent: https.Agent;
+let logs: string[] = [];
+/** When set, the link the API hands out instead of a real one on the storage host. */
+let offeredLink: string | undefined;
+
+/** Waits pass at once and move this clock on by as much, so the client's retries cost no real time. */
+let clockTime = Date.now();
+const instantClock: Clock = {
+  now: () => clockTime,
+  sleep: async (ms, signal) => {
+    signal?.throwIfAborted();
+    clockTime += ms;
+  },
+};
+
+function client(scopes: readonly string[] = DEFAULT_SCOPES): DefenderClient {
+  const token = sim.createToken({ scopes: [...scopes] });
+  const log = (message: string) => logs.push(message);
+  return new DefenderClient({
+    apiBaseUrl: sim.url, agent, clock: instantClock,
+    logger: { trace: log, debug: log, info: log, warn: log, error: log },
+    getAccessToken: async () => token,
+  });
+}
+
+function seed(predicate: (action: RawAction) => boolean): MachineAction {
+  const raw = sim.actions.find(predicate);
+  assert.ok(raw, 'the seed has such an action');
+  return parseMachineAction(structuredClone(raw));
+}
+
+const completedLiveResponse = () => seed((a) => a.type === 'LiveResponse' && a.status === 'Succeeded');
+const runningLiveResponse = () => seed((a) => a.type === 'LiveResponse' && a.status === 'InProgress');
+const succeededPackage = () => seed((a) => a.type === 'CollectInvestigationPackage' && a.status === 'Succeeded');
+const pendingPackage = () => seed((a) => a.type === 'CollectInvestigationPackage' && a.status === 'Pending');
+
+async function rejectsWith(promise: Promise<unknown>, check: (error: DefenderApiError) => void): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(isDefenderApiError(error), `expected a DefenderApiError, got ${String(error)}`);
+    check(error);
+    return true;
+  });
+}
+
+before(async () => {
+  const tls = ensureTlsMaterial();
+  store = await startDownloadSimulator({ tls });
+  const published = resultLinks(store);
+  sim = await startDefenderSimulator({ tls, resultLink: (action, index) => offeredLink ?? published(action, index) });
+  agent = new https.Agent({ ca: tls.caPem });
+});
+
+after(async () => {
+  agent.destroy();
+  await Promise.all([sim.close(), store.close()]);
+});
+
+beforeEach(() => {
+  sim.reset();
+  store.reset();
+  logs = [];
+  offeredLink = undefined;
+});
+
+afterEach(() => {
+  for (const line of logs) {
+    for (const signature of store.signatures) {
+      assert.ok(!line.includes(signature), `a log line holds a link's signature: ${line}`);
+    }
+    assert.doesNotMatch(line, /sig=|simtoken/, `a log line holds a secret: ${line}`);
+  }
+});
+
+describe('getResultLink: live response output', () => {
+  it('asks GetLiveResponseResultDownloadLink(index=i) once and returns the https link on the storage origin', async () => {
+    const action = completedLiveResponse();
+    const link = await client().getResultLink(action, { kind: 'commandOutput', index: 1 });
+    assert.equal(sim.requests.length, 1);
+    assert.equal(sim.requests[0].method, 'GET');
+    assert.equal(sim.requests[0].path, `/api/machineactions/${action.id}/GetLiveResponseResultDownloadLink(index=1)`);
+    assert.equal(link.protocol, 'https:');
+    assert.equal(link.origin, store.origin);
+    assert.notEqual(link.origin, sim.origin);
+    assert.ok(link.searchParams.get('sig'), 'the link carries its own signature');
+  });
+
+  it('asks again for every request: a link is never cached', async () => {
+    const action = completedLiveResponse();
+    const api = client();
+    const first = await api.getResultLink(action, { kind: 'commandOutput', index: 0 });
+    const second = await api.getResultLink(action, { kind: 'commandOutput', index: 0 });
+    assert.equal(sim.requests.length, 2);
+    assert.notEqual(first.href, second.href);
+  });
+
+  it('says a command that has not completed has no output, without calling the API', async () => {
+    const action = runningLiveResponse();
+    const running = action.commands.findIndex((c) => c.commandStatus !== 'Completed');
+    await rejectsWith(client().getResultLink(action, { kind: 'commandOutput', index: running }), (error) => {
+      assert.equal(error.kind, 'invalidInput');
+      assert.match(error.message, /Command 1 \(RunScript\) .* has no output: it is InProgress/);
+    });
+    assert.equal(sim.requests.length, 0);
+  });
+
+  it('names Machine.LiveResponse when the service refuses with 403', async () => {
+    await rejectsWith(client(['Machine.Read']).getResultLink(completedLiveResponse(), { kind: 'commandOutput', index: 0 }), (error) => {
+      assert.equal(error.status, 403);
+      assert.match(error.message, /Missing permissions/);
+      assert.match(error.message, /needs the delegated permission Machine\.LiveResponse/);
+      assert.ok(error.correlationId);
+    });
+  });
+
+  it('names the permission on a 401 that a fresh token did not cure', async () => {
+    sim.failNext({ kind: 'status', status: 401 }, { times: 2 });
+    await rejectsWith(client().getResultLink(completedLiveResponse(), { kind: 'commandOutput', index: 0 }), (error) => {
+      assert.equal(error.status, 401);
+      assert.match(error.message, /Sign in again; this call needs the delegated permission Machine\.LiveResponse/);
+    });
+    assert.equal(sim.requests.length, 2);
+  });
+});
+
+describe('getResultLink: investigation package', () => {
+  it('asks getPackageUri and returns the link', async () => {
+    const action = succeededPackage();
+    const link = await client().getResultLink(action, { kind: 'investigationPackage' });
+    assert.equal(sim.requests[0].path, `/api/machineactions/${action.id}/getPackageUri`);
+    assert.equal(link.origin, store.origin);
+  });
+
+  it('names Machine.CollectForensics on a 403, and says a collection that has not succeeded has no package', async () => {
+    const withoutForensics = DEFAULT_SCOPES.filter((scope) => scope !== 'Machine.CollectForensics');
+    await rejectsWith(client(withoutForensics).getResultLink(succeededPackage(), { kind: 'investigationPackage' }), (error) => {
+      assert.equal(error.status, 403);
+      assert.match(error.message, /Machine\.CollectForensics/);
+    });
+    sim.clearRequests();
+    await rejectsWith(client().getResultLink(pendingPackage(), { kind: 'investigationPackage' }), (error) => {
+      assert.equal(error.kind, 'invalidInput');
+      assert.match(error.message, /the collection is Pending, and a package exists only once it has Succeeded/);
+    });
+    assert.equal(sim.requests.length, 0);
+  });
+});
+
+describe('getResultLink: errors as for the other calls', () => {
+  const call = () => client().getResultLink(succeededPackage(), { kind: 'investigationPackage' });
+
+  it('maps 404 with the server message', async () => {
+    const gone = { ...succeededPackage(), id: '00000000-0000-4000-8000-000000000000' };
+    await rejectsWith(client().getResultLink(gone, { kind: 'investigationPackage' }), (error) => {
+      assert.equal(error.status, 404);
+      assert.match(error.message, /was not found/);
+    });
+  });
+
+  it('waits out a 429 and retries; retries a 5xx; explains an HTML page', async () => {
+    sim.failNext({ kind: 'status', status: 429, retryAfterSeconds: 2 });
+    sim.failNext({ kind: 'status', status: 503 });
+    assert.equal((await call()).origin, store.origin);
+    assert.equal(sim.requests.length, 3);
+    sim.failNext({ kind: 'html', status: 502 }, { times: 3 });
+    await rejectsWith(call(), (error) => assert.match(error.message, /HTML page/));
+  });
+
+  it('refuses an answer that is not JSON, or whose link is missing or not https', async () => {
+    sim.failNext({ kind: 'malformed' });
+    await rejectsWith(call(), (error) => assert.equal(error.kind, 'malformed'));
+    for (const [link, message] of [['', /without a download link/], ['not a url', /without a download link/], ['http://127.0.0.1:1/results/x?sig=abc', /not https \(http:\/\/127\.0\.0\.1:1\); it was not used/]] as const) {
+      offeredLink = link;
+      await rejectsWith(call(), (error) => {
+        assert.equal(error.kind, 'malformed');
+        assert.match(error.message, message);
+        assert.doesNotMatch(error.message, /sig=/);
+      });
+    }
+  });
+});
+
+describe('resultUnavailableReason and suggestedFileName (pure)', () => {
+  it('accepts only completed commands of live response actions and succeeded packages, in any spelling', () => {
+    const action = completedLiveResponse();
+    assert.equal(resultUnavailableReason(action, { kind: 'commandOutput', index: 0 }), undefined);
+    assert.equal(resultUnavailableReason({ ...action, type: 'Live Response' }, { kind: 'commandOutput', index: 0 }), undefined);
+    assert.match(resultUnavailableReason(action, { kind: 'commandOutput', index: 5 }) ?? '', /has no command 5 \(it has 2\)/);
+    assert.match(resultUnavailableReason(action, { kind: 'commandOutput', index: -1 }) ?? '', /not a command number/);
+    assert.match(resultUnavailableReason(action, { kind: 'investigationPackage' }) ?? '', /only a Collect Investigation Package action/);
+    assert.match(resultUnavailableReason(succeededPackage(), { kind: 'commandOutput', index: 0 }) ?? '', /only a live response action/);
+    assert.equal(resultUnavailableReason({ ...pendingPackage(), status: 'succeeded' }, { kind: 'investigationPackage' }), undefined);
+  });
+
+  it('suggests the device and date for a package, the file name for GetFile, and nothing a file system rejects', () => {
+    const action = { ...succeededPackage(), computerDnsName: 'ws:01/evil\\..', creationDateTimeUtc: '2026-11-23T08:00:00.1234567Z' };
+    assert.equal(suggestedFileName(action, { kind: 'investigationPackage' }), 'ws_01_evil_..-2026-11-23-investigation-package.zip');
+    const live = completedLiveResponse();
+    assert.equal(suggestedFileName(live, { kind: 'commandOutput', index: 0 }), 'dropper.ps1');
+    assert.equal(suggestedFileName(live, { kind: 'commandOutput', index: 1 }), `${live.computerDnsName}-command-1-RunScript.txt`);
+  });
+});
