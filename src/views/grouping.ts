@@ -19,11 +19,9 @@ export function byNewest(a: MachineAction, b: MachineAction): number {
   return (parseTime(b.creationDateTimeUtc) ?? -Infinity) - (parseTime(a.creationDateTimeUtc) ?? -Infinity);
 }
 
-const STATUS_ORDER = KNOWN_STATUSES.map((s) => s.toLowerCase());
-
 function statusRank(status: string): number {
-  const index = STATUS_ORDER.indexOf(status.toLowerCase());
-  return index < 0 ? STATUS_ORDER.length : index;
+  const index = KNOWN_STATUSES.indexOf(status);
+  return index < 0 ? KNOWN_STATUSES.length : index;
 }
 
 interface GroupRule {
@@ -35,8 +33,9 @@ const byLabel = (a: ActionGroup, b: ActionGroup): number => a.label.localeCompar
 
 const RULES: Readonly<Record<Exclude<GroupBy, 'none'>, GroupRule>> = {
   // Pending and InProgress come first (KNOWN_STATUSES starts with them); statuses the service adds later go last.
+  // Statuses and types are in one spelling since parsing (canonicalStatus, canonicalType).
   status: {
-    key: (a) => a.status.toLowerCase(),
+    key: (a) => a.status,
     compare: (a, b) => statusRank(a.actions[0].status) - statusRank(b.actions[0].status) || byLabel(a, b),
   },
   // By machine id: an action created a minute ago has no device name yet but belongs with its device's others.

@@ -1,6 +1,6 @@
 // How a machine action reads in the view: label, description, icon, tooltip. Pure (no vscode) for plain-Node tests.
 // Server text (comments, names, requestors) goes into markdown only through escapeMarkdown.
-import { isCancellable, isGuid, MachineAction, shortMachineId } from '../defender/machineAction';
+import { isCancellable, isGuid, MachineAction, shortMachineId, withUtcZone } from '../defender/machineAction';
 
 const TYPE_LABELS: Readonly<Record<string, string>> = {
   RunAntiVirusScan: 'Antivirus Scan',
@@ -52,11 +52,12 @@ export function actionSubject(action: MachineAction): string {
   return `${actionLabel(action)} on ${deviceLabel(action)}`;
 }
 
+/** Epoch ms of an ISO date-time (0–7 fractional digits; no zone designator = UTC), or undefined. */
 export function parseTime(iso: string | null | undefined): number | undefined {
   if (!iso) {
     return undefined;
   }
-  const time = Date.parse(iso);
+  const time = Date.parse(withUtcZone(iso));
   return Number.isNaN(time) ? undefined : time;
 }
 
@@ -149,6 +150,13 @@ export function requestorLabel(requestor: string | null): string {
   return isGuid(requestor) ? `application ${requestor}` : requestor;
 }
 
+/** 'Live Response (LiveResponse, sent as "Live Response"), scope Full': friendly name, API name, raw spelling. */
+function typeField(action: MachineAction): string {
+  const sent = typeof action.raw.type === 'string' && action.raw.type !== action.type ? `, sent as "${action.raw.type}"` : '';
+  const scope = action.scope ? `, scope ${action.scope}` : '';
+  return `${typeLabel(action.type)} (${action.type}${sent})${scope}`;
+}
+
 function hresult(value: number): string {
   return `0x${(value >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
 }
@@ -157,7 +165,7 @@ function hresult(value: number): string {
 export function actionFields(action: MachineAction, now: number): Array<[string, string]> {
   const fields: Array<[string, string | null | undefined]> = [
     ['Status', statusLabel(action.status)],
-    ['Type', action.scope ? `${action.type}, scope ${action.scope}` : action.type],
+    ['Type', typeField(action)],
     ['Title', action.title],
     ['Device', action.computerDnsName],
     ['Machine ID', action.machineId],

@@ -50,6 +50,16 @@ test('by device: grouped by machine, named by the device, including an action wh
   ]);
 });
 
+test('one spelling: other spellings from the service give the same groups, one per meaning, with the same labels', () => {
+  const variant = seedActions(NOW, { enumSpelling: 'variant', timeFormat: 'zoneless' }).map((raw) => parseMachineAction(raw));
+  for (const groupBy of ['status', 'type'] as const) {
+    const summary = (actions: MachineAction[]) => groupActions(actions, groupBy).map((g) => [g.label, g.actions.length, g.expanded]);
+    assert.deepEqual(summary(variant), summary(SEED), groupBy);
+    const labels = groupActions(variant, groupBy).map((g) => g.label);
+    assert.equal(new Set(labels).size, labels.length, `no two ${groupBy} groups share a label`);
+  }
+});
+
 test('by type, and none (one flat list, newest first)', () => {
   const byType = groupActions(SEED, 'type');
   assert.ok(byType.some((g) => g.label === 'Collect File'), 'an unknown type gets its own group');
