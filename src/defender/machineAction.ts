@@ -1,5 +1,6 @@
 // The normalised MachineAction and tolerant parsing (SPEC §1): unknown enum values are kept, missing or
 // wrong-typed optional fields become null, extra fields are ignored — one odd action never breaks the view.
+import { forbiddenCharacter, oneLine } from '../commands/userText';
 import { DefenderApiError, isDefenderApiError, RequestContext } from './errors';
 
 export interface CommandParam {
@@ -85,7 +86,8 @@ function pascalWords(value: string): string {
 }
 
 function canonical(value: string | null | undefined, known: ReadonlyMap<string, string>): string {
-  const trimmed = typeof value === 'string' ? value.trim() : '';
+  // Invisible characters do not make another value (`Pending` with a zero-width space is Pending).
+  const trimmed = typeof value === 'string' ? oneLine(value).trim() : '';
   return trimmed ? known.get(enumKey(trimmed)) ?? pascalWords(trimmed) : UNKNOWN;
 }
 
@@ -153,8 +155,10 @@ export function cancelCommentProblem(comment: string): string | undefined {
   if (trimmed.length > MAX_COMMENT_LENGTH) {
     return `The comment is ${trimmed.length} characters long; at most ${MAX_COMMENT_LENGTH} are allowed.`;
   }
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(trimmed)) {
-    return 'The comment must not contain control characters (such as line breaks or tabs).';
+  const forbidden = forbiddenCharacter(trimmed);
+  if (forbidden) {
+    // Defender keeps the comment in its audit log: a reordering or invisible character would make it read differently.
+    return `The comment contains ${forbidden}, a control, invisible or text-reordering character (such as a line break, a tab, a zero-width space or a bidi override): remove it.`;
   }
   return undefined;
 }

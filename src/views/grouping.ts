@@ -1,5 +1,6 @@
 // Grouping of the machine actions for the view (SPEC §3 "The tree"). Pure (no vscode); one pass over the list,
 // so 10,000 actions group in a few milliseconds.
+import { SHOWN_LENGTH, shownText } from '../commands/userText';
 import type { GroupBy } from '../config';
 import { isCancellable, KNOWN_STATUSES, MachineAction } from '../defender/machineAction';
 import { deviceLabel, parseTime, statusLabel, typeLabel } from './presentation';
@@ -49,7 +50,7 @@ const RULES: Readonly<Record<Exclude<GroupBy, 'none'>, GroupRule>> = {
   },
 };
 
-function groupLabel(groupBy: Exclude<GroupBy, 'none'>, actions: readonly MachineAction[]): string {
+function groupName(groupBy: Exclude<GroupBy, 'none'>, actions: readonly MachineAction[]): string {
   switch (groupBy) {
     case 'status':
       return statusLabel(actions[0].status);
@@ -58,6 +59,11 @@ function groupLabel(groupBy: Exclude<GroupBy, 'none'>, actions: readonly Machine
     case 'type':
       return typeLabel(actions[0].type);
   }
+}
+
+/** The group's row text, through the text gate (device names and unknown values are server text). */
+function groupLabel(groupBy: Exclude<GroupBy, 'none'>, actions: readonly MachineAction[]): string {
+  return shownText(groupName(groupBy, actions), SHOWN_LENGTH.row);
 }
 
 /** The groups of `actions` for a grouping other than `none`, each sorted newest first. */

@@ -1,6 +1,10 @@
 // How a machine action reads in the view: label, description, icon, tooltip. Pure (no vscode) for plain-Node tests.
-// Server text (comments, names, requestors) goes into markdown only through escapeMarkdown.
+// Server text (comments, names, requestors) goes through the text gate (shownText) and into markdown only through
+// escapeMarkdown.
+import { SHOWN_LENGTH, shownText } from '../commands/userText';
 import { isCancellable, isGuid, MachineAction, shortMachineId, withUtcZone } from '../defender/machineAction';
+
+export { oneLine } from '../commands/userText';
 
 const TYPE_LABELS: Readonly<Record<string, string>> = {
   RunAntiVirusScan: 'Antivirus Scan',
@@ -36,10 +40,10 @@ export function statusLabel(status: string): string {
   return STATUS_LABELS[status.toLowerCase()] ?? splitWords(status);
 }
 
-/** The row's label: the action type and its scope, e.g. "Isolate (Full)". */
+/** The row's label: the action type and its scope, e.g. "Isolate (Full)"; at most SHOWN_LENGTH.row characters. */
 export function actionLabel(action: MachineAction): string {
   const type = typeLabel(action.type);
-  return action.scope ? `${type} (${action.scope})` : type;
+  return shownText(action.scope ? `${type} (${action.scope})` : type, SHOWN_LENGTH.row);
 }
 
 /** The device name, or a short machine id while the name is still null. */
@@ -115,23 +119,15 @@ export interface DescriptionOptions {
   cancelling: boolean;
 }
 
-/** "ws-fin-0142.contoso.local · 5 min ago", with the status first when the grouping does not show it. */
+/**
+ * "ws-fin-0142.contoso.local · 5 min ago", with the status first when the grouping does not show it; at most
+ * SHOWN_LENGTH.row characters.
+ */
 export function actionDescription(action: MachineAction, options: DescriptionOptions): string {
   // While cancelling, the device stays so that one row among several alike can still be told apart.
   const state = options.cancelling ? 'Cancelling…' : options.showStatus ? statusLabel(action.status) : '';
-  return [state, deviceLabel(action), relativeAge(action.creationDateTimeUtc, options.now)]
-    .filter((part) => part)
-    .join(' · ');
-}
-
-// C0/C1 controls and line separators would break a line or a table; bidi controls could make text read differently
-// from what it is (a comment that hides its real content).
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-/** One line of plain text: control characters become a space, bidi controls go. */
-export function oneLine(text: string): string {
-  return text.replace(CONTROL_CHARACTERS, ' ').replace(BIDI_CONTROLS, '');
+  const parts = [state, deviceLabel(action), relativeAge(action.creationDateTimeUtc, options.now)];
+  return shownText(parts.filter((part) => part).join(' · '), SHOWN_LENGTH.row);
 }
 
 /**
@@ -139,7 +135,7 @@ export function oneLine(text: string): string {
  * `\x` as `x` for any of them), so no link, image, emphasis, HTML, autolink, heading, list or table can form.
  */
 export function escapeMarkdown(text: string): string {
-  return oneLine(text).replace(/[!-/:-@[-`{-~]/g, '\\$&');
+  return shownText(text, SHOWN_LENGTH.tooltipField).replace(/[!-/:-@[-`{-~]/g, '\\$&');
 }
 
 /** The requestor as a person reads it: an application GUID says it is an application. */
@@ -210,7 +206,7 @@ export function actionTooltipMarkdown(action: MachineAction, now: number): strin
   return lines.join('  \n');
 }
 
-/** Server text for a quick pick: one line, and `$(name)` cannot turn into an icon. */
+/** Server text for a quick pick: through the gate, and `$(name)` cannot turn into an icon. */
 export function quickPickText(text: string): string {
-  return oneLine(text).replace(/\$\(/g, '$\u200b(');
+  return shownText(text, SHOWN_LENGTH.notification).replace(/\$\(/g, '$\u200b(');
 }

@@ -254,7 +254,17 @@ describe('status and id helpers', () => {
     assert.match(cancelCommentProblem('   ') ?? '', /required/);
     assert.match(cancelCommentProblem('x'.repeat(1001)) ?? '', /1001 characters.*at most 1000/);
     assert.equal(cancelCommentProblem(` ${'x'.repeat(1000)} `), undefined);
-    assert.match(cancelCommentProblem('line one\nline two') ?? '', /control characters/);
+    assert.match(cancelCommentProblem('line one\nline two') ?? '', /U\+000A, a control/);
+  });
+
+  it('refuses bidi overrides, zero-width and other invisible characters in the comment, naming each as U+XXXX', () => {
+    for (const [character, name] of [['\u202e', 'U+202E'], ['\u202a', 'U+202A'], ['\u2066', 'U+2066'], ['\u2069', 'U+2069'],
+      ['\u200b', 'U+200B'], ['\u200f', 'U+200F'], ['\u2060', 'U+2060'], ['\u2064', 'U+2064'], ['\ufeff', 'U+FEFF'],
+      ['\u00ad', 'U+00AD'], ['\u{e0041}', 'U+E0041'], ['\t', 'U+0009']]) {
+      const problem = cancelCommentProblem(`wrong host${character}, reimaged`);
+      assert.ok(problem?.includes(name), `${name}: ${problem}`);
+    }
+    assert.equal(cancelCommentProblem('Falscher Host – nicht isolieren, ünd 日本語 🙂'), undefined, 'ordinary Unicode text passes');
   });
 });
 
