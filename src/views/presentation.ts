@@ -27,9 +27,16 @@ const STATUS_LABELS: Readonly<Record<string, string>> = {
   cancelled: 'Cancelled',
 };
 
-/** `CollectFile` → `Collect File`: values the service adds later still read as words. */
-function splitWords(value: string): string {
-  return value.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
+/** Between a lower-case letter or digit and a capital, and before the last capital of a run that starts a word. */
+const WORD_BOUNDARY = /(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/g;
+
+/**
+ * `CollectFile` → `Collect File`, `AVScan` → `AV Scan`: values the service adds later still read as words. Only
+ * fixed-length look-arounds, so it is linear in the length (`([A-Z]+)([A-Z][a-z])` backtracked quadratically and took
+ * seconds on a few thousand capitals).
+ */
+export function splitWords(value: string): string {
+  return value.replace(WORD_BOUNDARY, ' ');
 }
 
 export function typeLabel(type: string): string {

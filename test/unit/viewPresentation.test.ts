@@ -7,7 +7,7 @@ import { portalDeviceUrl } from '../../src/commands/portalLink';
 import { detailsText, missingDetailsText } from '../../src/views/detailsText';
 import {
   actionDescription, actionLabel, actionTooltipMarkdown, deviceLabel, escapeMarkdown, NEUTRAL_ICON, quickPickText, relativeAge,
-  statusIcon, statusLabel,
+  splitWords, statusIcon, statusLabel,
 } from '../../src/views/presentation';
 import { statusBarContent } from '../../src/views/statusBarContent';
 import { INJECTION_COMMENT, seedActions } from '../simulators/seedActions';
@@ -41,6 +41,19 @@ test('the description names the device (or a short machine id) and the age', () 
   assert.equal(deviceLabel(unnamed), '1e5b2a9c…');
   assert.equal(actionDescription(unnamed, { now: NOW, showStatus: true, cancelling: false }), 'Pending · 1e5b2a9c… · 3 d ago');
   assert.equal(actionDescription(named, { now: NOW, showStatus: true, cancelling: true }), 'Cancelling… · ws-fin-0142.contoso.local · 5 min ago');
+});
+
+test('the CamelCase splitter is linear: a 100 KB type or status builds its row in well under 100 ms', () => {
+  for (const value of ['A'.repeat(100_000), 'Ab'.repeat(50_000), `${'A'.repeat(99_999)}b`]) {
+    const started = performance.now();
+    const row = action({ type: value, status: value });
+    actionLabel(row);
+    actionDescription(row, { now: NOW, showStatus: true, cancelling: false });
+    statusLabel(value);
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed < 100, `${elapsed.toFixed(1)} ms for ${value.slice(0, 4)}…`);
+  }
+  assert.equal(splitWords('AVScanHTTPRequest2Go'), 'AV Scan HTTP Request2 Go');
 });
 
 test('relative ages', () => {
