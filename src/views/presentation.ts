@@ -1,7 +1,7 @@
 // How a machine action reads in the view: label, description, icon, tooltip. Pure (no vscode) for plain-Node tests.
 // Server text (comments, names, requestors) goes through the text gate (shownText) and into markdown only through
 // escapeMarkdown.
-import { SHOWN_LENGTH, shownText } from '../commands/userText';
+import { oneLine, SHOWN_LENGTH, shorten, shownText } from '../commands/userText';
 import { isCancellable, isGuid, MachineAction, shortMachineId, withUtcZone } from '../defender/machineAction';
 
 export { oneLine } from '../commands/userText';
@@ -10,10 +10,10 @@ const TYPE_LABELS: Readonly<Record<string, string>> = {
   RunAntiVirusScan: 'Antivirus Scan',
   Offboard: 'Offboard',
   LiveResponse: 'Live Response',
-  CollectInvestigationPackage: 'Collect Investigation Package',
+  CollectInvestigationPackage: 'Investigation Package',
   Isolate: 'Isolate',
   Unisolate: 'Release from Isolation',
-  StopAndQuarantineFile: 'Stop and Quarantine File',
+  StopAndQuarantineFile: 'Quarantine File',
   RestrictCodeExecution: 'Restrict App Execution',
   UnrestrictCodeExecution: 'Remove App Restriction',
 };
@@ -39,10 +39,12 @@ export function splitWords(value: string): string {
   return value.replace(WORD_BOUNDARY, ' ');
 }
 
+/** The friendly name of a type (`Unisolate` → "Release from Isolation"), used in rows, groups, filter and palette. */
 export function typeLabel(type: string): string {
   return TYPE_LABELS[type] ?? splitWords(type);
 }
 
+/** The friendly name of a status (`TimeOut` → "Timed Out"). */
 export function statusLabel(status: string): string {
   return STATUS_LABELS[status.toLowerCase()] ?? splitWords(status);
 }
@@ -72,21 +74,36 @@ export function parseTime(iso: string | null | undefined): number | undefined {
   return Number.isNaN(time) ? undefined : time;
 }
 
-/** "just now", "5 min ago", "3 h ago", "2 d ago"; '' when the time is unknown. */
-export function relativeAge(iso: string | null | undefined, now: number): string {
+/** The words of an age: under a minute, then with the number of minutes, hours or days. */
+interface AgeWords {
+  now: string;
+  unit(n: number, unit: 'm' | 'h' | 'd'): string;
+}
+
+const LONG_AGE: AgeWords = { now: 'just now', unit: (n, unit) => `${n} ${unit === 'm' ? 'min' : unit} ago` };
+const COMPACT_AGE: AgeWords = { now: 'now', unit: (n, unit) => `${n}${unit}` };
+
+function age(iso: string | null | undefined, now: number, words: AgeWords): string {
   const time = parseTime(iso);
   if (time === undefined) {
     return '';
   }
   const minutes = Math.floor((now - time) / 60_000);
-  if (minutes < 1) {
-    return 'just now';
-  }
-  if (minutes < 60) {
-    return `${minutes} min ago`;
-  }
   const hours = Math.floor(minutes / 60);
-  return hours < 24 ? `${hours} h ago` : `${Math.floor(hours / 24)} d ago`;
+  if (minutes < 1) {
+    return words.now;
+  }
+  return minutes < 60 ? words.unit(minutes, 'm') : hours < 24 ? words.unit(hours, 'h') : words.unit(Math.floor(hours / 24), 'd');
+}
+
+/** "just now", "5 min ago", "3 h ago", "2 d ago"; '' when the time is unknown. */
+export function relativeAge(iso: string | null | undefined, now: number): string {
+  return age(iso, now, LONG_AGE);
+}
+
+/** "now", "5m", "3h", "2d" for a row: how long ago it was requested (Pending/In Progress: how long it has waited). */
+export function compactAge(iso: string | null | undefined, now: number): string {
+  return age(iso, now, COMPACT_AGE);
 }
 
 /** "2026-03-01 14:05 UTC"; the server's text when it is not a date. */
@@ -107,7 +124,7 @@ const STATUS_ICONS: Readonly<Record<string, IconSpec>> = {
   inprogress: { id: 'sync', color: 'charts.blue' },
   succeeded: { id: 'pass', color: 'testing.iconPassed' },
   failed: { id: 'error', color: 'testing.iconFailed' },
-  timeout: { id: 'watch', color: 'charts.orange' },
+  timeout: { id: 'watch', color: 'charts.purple' },
   cancelled: { id: 'circle-slash', color: 'disabledForeground' },
 };
 
@@ -126,14 +143,39 @@ export interface DescriptionOptions {
   cancelling: boolean;
 }
 
+const IP_LITERAL = /^(\d{1,3}(\.\d{1,3}){3}|.*:.*)$/;
+
+/** The first DNS label ("ws-fin-0142" of "ws-fin-0142.contoso.local"); an IP literal whole; a short id without a name. */
+export function shortDeviceLabel(action: Pick<MachineAction, 'computerDnsName' | 'machineId'>): string {
+  const name = deviceLabel(action);
+  return !action.computerDnsName?.trim() || IP_LITERAL.test(name) ? name : name.split('.')[0] || name;
+}
+
+const SHORT_NAME_LENGTH = 12;
+
+/** Who asked, short: a UPN's local part ("jane.doe"), "app" for an application id, a display name cut to 12. */
+export function shortRequestor(requestor: string | null): string {
+  if (isGuid(requestor?.trim())) {
+    return 'app';
+  }
+  const text = oneLine(requestor ?? '').trim();
+  const at = text.indexOf('@');
+  return shorten(at > 0 ? text.slice(0, at) : text, SHORT_NAME_LENGTH);
+}
+
 /**
- * "ws-fin-0142.contoso.local · 5 min ago", with the status first when the grouping does not show it; at most
- * SHOWN_LENGTH.row characters.
+ * The row's description, most important first so that a narrow sidebar cuts the least important:
+ * "ws-fin-0142 · 5m · jane.doe" (device, age, requestor); "Cancelling… · " in front while cancelling, and the
+ * status at the end when the grouping does not show it. At most SHOWN_LENGTH.row characters.
  */
 export function actionDescription(action: MachineAction, options: DescriptionOptions): string {
-  // While cancelling, the device stays so that one row among several alike can still be told apart.
-  const state = options.cancelling ? 'Cancelling…' : options.showStatus ? statusLabel(action.status) : '';
-  const parts = [state, deviceLabel(action), relativeAge(action.creationDateTimeUtc, options.now)];
+  const parts = [
+    options.cancelling ? 'Cancelling…' : '',
+    shortDeviceLabel(action),
+    compactAge(action.creationDateTimeUtc, options.now),
+    shortRequestor(action.requestor),
+    options.showStatus && !options.cancelling ? statusLabel(action.status) : '',
+  ];
   return shownText(parts.filter((part) => part).join(' · '), SHOWN_LENGTH.row);
 }
 

@@ -91,6 +91,7 @@ test('the gate strips every invisible or reordering character wherever server te
     assert.equal(hidden(text), undefined, `${place}: ${JSON.stringify(text)}`);
   }
   assert.match(shown.label, /^Collect File \(ws-1\)$/);
+  assert.match(shown.description, /^ws-1 · 5m · ws-1 · /);
 });
 
 test('one character class: oneLine in the views is the gate\'s, and ordinary Unicode passes unchanged', () => {
