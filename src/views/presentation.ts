@@ -39,14 +39,19 @@ export function splitWords(value: string): string {
   return value.replace(WORD_BOUNDARY, ' ');
 }
 
+/** An unknown value as words; no place shows more than a tooltip field, so a huge value is cut before the work. */
+function unknownLabel(value: string): string {
+  return splitWords(shorten(value, SHOWN_LENGTH.tooltipField));
+}
+
 /** The friendly name of a type (`Unisolate` → "Release from Isolation"), used in rows, groups, filter and palette. */
 export function typeLabel(type: string): string {
-  return TYPE_LABELS[type] ?? splitWords(type);
+  return TYPE_LABELS[type] ?? unknownLabel(type);
 }
 
 /** The friendly name of a status (`TimeOut` → "Timed Out"). */
 export function statusLabel(status: string): string {
-  return STATUS_LABELS[status.toLowerCase()] ?? splitWords(status);
+  return STATUS_LABELS[status.toLowerCase()] ?? unknownLabel(status);
 }
 
 /** The row's label: the action type and its scope, e.g. "Isolate (Full)"; at most SHOWN_LENGTH.row characters. */

@@ -90,6 +90,11 @@ test('the CamelCase splitter is linear: a 100 KB type or status builds its row i
     const elapsed = performance.now() - started;
     assert.ok(elapsed < 100, `${elapsed.toFixed(1)} ms for ${value.slice(0, 4)}…`);
   }
+  for (const value of ['A'.repeat(100_000), `${'A'.repeat(99_999)}b`]) {
+    const started = performance.now();
+    assert.equal(splitWords(value).length, value.length + (value.endsWith('b') ? 1 : 0));
+    assert.ok(performance.now() - started < 100, 'the splitter itself, on the whole 100 KB');
+  }
   assert.equal(splitWords('AVScanHTTPRequest2Go'), 'AV Scan HTTP Request2 Go');
 });
 
