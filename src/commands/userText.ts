@@ -21,8 +21,12 @@ const LINE_BREAKING_RUN = new RegExp(`[${LINE_BREAKING}]+`, 'gu');
 const INVISIBLE_ANY = new RegExp(`[${INVISIBLE}]`, 'gu');
 const FORBIDDEN_ONE = new RegExp(`[${LINE_BREAKING}${INVISIBLE}]`, 'u');
 
-/** How many characters one shown string may have, per place; the full text stays in the details document. */
-export const SHOWN_LENGTH = Object.freeze({ row: 80, notification: 400, tooltipField: 1000 });
+/**
+ * How many characters one shown string may have, per place; the full text stays in the details document. A
+ * notification holds our own explanation (up to ~400 characters, e.g. the permissions a 403 needs) and then
+ * Defender's words, so it may be longer than the rest.
+ */
+export const SHOWN_LENGTH = Object.freeze({ row: 80, notification: 600, tooltipField: 1000 });
 
 /** One line of plain text: control characters and separators become a space, invisible characters go. */
 export function oneLine(text: string): string {

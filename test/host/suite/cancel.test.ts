@@ -279,7 +279,8 @@ suite('Cancelling machine actions in a real host', () => {
     const validate = (value: string) => box.validateInput?.(value);
     assert.equal(validate('   '), 'A comment is required.');
     assert.match(String(validate('x'.repeat(1001))), /at most 1000/);
-    assert.match(String(validate('line one\nline two')), /control characters/);
+    assert.match(String(validate('line one\nline two')), /U\+000A, a control/);
+    assert.match(String(validate('wrong host\u202e reimaged')), /U\+202E/, 'a bidi override is refused and named');
     assert.equal(validate('Requested on the wrong device'), undefined);
     assert.equal(posts().length, 0, 'Escape: nothing sent');
     assert.deepEqual(ui.notifications, []);

@@ -66,8 +66,9 @@ suite('The Machine Actions tree in a real host', () => {
     });
   }
 
-  /** How notifications and the details name the action of a row: "Isolate (Full) on <full device name>". */
-  const subjectOf = (row: Row) => `${row.label} on ${(row.node as { action: { computerDnsName: string } }).action.computerDnsName}`;
+  /** How notifications and the details name the action of a row: "Isolate (Full) on <full device name or short id>". */
+  const subjectOf = (row: Row) =>
+    `${row.label} on ${(row.node as { action: { computerDnsName: string | null } }).action.computerDnsName ?? row.description.split(' · ')[0]}`;
 
   const statusLabel = (a: RawAction) => STATUS_LABELS[String(a.status)] ?? String(a.status);
   const groupCounts = (tree: Row[]) => new Map(tree.map((g) => [g.label, Number(g.description)]));
