@@ -4,6 +4,7 @@ import type { Cloud } from '../config';
 import { DefenderClient } from '../defender/client';
 import type { Logger } from '../defender/logger';
 import { RateLimiter } from '../defender/rateLimiter';
+import { rememberSecret } from '../redact';
 import type { Disposable } from './actionsStore';
 import type { RateBudget } from './autoRefresh';
 import type { ActionsSession, SessionAccount } from './session';
@@ -57,7 +58,12 @@ export class AuthSession implements ActionsSession {
     if (this.current?.key !== key) {
       const client = new DefenderClient({
         apiBaseUrl: endpoints.apiBaseUrl,
-        getAccessToken: (options) => this.auth.getAccessToken(options),
+        getAccessToken: async (options) => {
+          // Redacted by value from now on, in the log and on screen, whatever shape the token has.
+          const token = await this.auth.getAccessToken(options);
+          rememberSecret(token);
+          return token;
+        },
         logger: this.logger,
         rateLimiter: this.limiter,
       });

@@ -51,7 +51,7 @@ async function askFilter(view: MachineActionsView): Promise<ActionFilter | undef
     { part: 'separator', label: 'Type', kind: vscode.QuickPickItemKind.Separator },
     ...valuesOf(KNOWN_ACTION_TYPES, types).map((type): FilterPick => ({
       part: 'type', value: type, label: quickPickText(typeLabel(type)),
-      description: `${quickPickText(type)} · ${count(types, type)} loaded`, picked: current.types.includes(type),
+      description: `${count(types, type)} loaded`, picked: current.types.includes(type),
     })),
     { part: 'separator', label: 'Requestor and device', kind: vscode.QuickPickItemKind.Separator },
     { part: 'onlyMine', label: '$(account) Only actions I requested', picked: current.onlyMine },

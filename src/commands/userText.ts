@@ -1,10 +1,70 @@
-// The one gate for text shown in notifications, progress notifications, input boxes and quick-pick titles. VS Code
-// renders `[label](command:…)` there as a clickable link, so server text (device names, types, statuses, ids, claims)
-// could otherwise plant a command. Pure (no vscode) for plain-Node tests.
-import { oneLine } from '../views/presentation';
+// The one gate for text that is shown: notifications, progress notifications, input boxes, quick-pick titles, tree
+// rows, tooltips and the details summary all take server and user text through the functions here. VS Code renders
+// `[label](command:…)` in notifications as a clickable link, bidi overrides make text read differently from what it
+// is, invisible characters hide content, a token echoed by a server must not be shown, and a 1 MB string must not
+// fill a notification. Pure (no vscode) for plain-Node tests.
+import { redact } from '../redact';
 import { plainNotificationText } from './errorPresentation';
 
-/** One line, no control or bidi characters, and no link can form. Idempotent, so passing twice is harmless. */
+/** C0/C1 controls and line/paragraph separators: they would break a line, a table or a comment. */
+const LINE_BREAKING = '\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029';
+/**
+ * Invisible and reordering characters: bidi embeddings, overrides and isolates (U+202A–202E, U+2066–2069, U+061C,
+ * U+200E/F), zero-width and joiner characters (U+200B–200D), word joiner and invisible operators (U+2060–2064),
+ * other format characters (U+206A–206F, U+FFF9–FFFB), the soft hyphen (U+00AD), the BOM (U+FEFF), fillers that
+ * render as nothing (U+115F, U+1160, U+3164, U+FFA0, U+180E, U+17B4/5, U+034F), variation selectors and tags.
+ */
+const INVISIBLE = '\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064'
+  + '\\u2066-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff9-\\ufffb\\u{e0000}-\\u{e007f}\\u{e0100}-\\u{e01ef}';
+
+const LINE_BREAKING_RUN = new RegExp(`[${LINE_BREAKING}]+`, 'gu');
+const INVISIBLE_ANY = new RegExp(`[${INVISIBLE}]`, 'gu');
+const FORBIDDEN_ONE = new RegExp(`[${LINE_BREAKING}${INVISIBLE}]`, 'u');
+
+/**
+ * How many characters one shown string may have, per place; the full text stays in the details document. A
+ * notification holds our own explanation (up to ~400 characters, e.g. the permissions a 403 needs) and then
+ * Defender's words, so it may be longer than the rest.
+ */
+export const SHOWN_LENGTH = Object.freeze({ row: 80, notification: 600, tooltipField: 1000 });
+
+/** One line of plain text: control characters and separators become a space, invisible characters go. */
+export function oneLine(text: string): string {
+  return text.replace(LINE_BREAKING_RUN, ' ').replace(INVISIBLE_ANY, '');
+}
+
+/**
+ * The first control or invisible character of `text` as `U+XXXX`, or undefined when there is none; for refusing
+ * user text that is sent (the cancel comment stays in Defender's audit log).
+ */
+export function forbiddenCharacter(text: string): string | undefined {
+  const found = FORBIDDEN_ONE.exec(text);
+  return found ? `U+${found[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : undefined;
+}
+
+/** At most `max` characters (code points), the last one an ellipsis when something was cut. */
+export function shorten(text: string, max: number): string {
+  if (text.length <= max) {
+    return text;
+  }
+  let end = 0;
+  for (let count = 0; count < max - 1 && end < text.length; count++) {
+    end += text.codePointAt(end)! > 0xffff ? 2 : 1;
+  }
+  const rest = text.length - end;
+  const fits = rest <= 1 || (rest === 2 && text.codePointAt(end)! > 0xffff);
+  return fits ? text : `${text.slice(0, end).trimEnd()}…`;
+}
+
+/**
+ * Server or user text for one place on screen: one line, no invisible characters, secrets redacted, at most `max`
+ * characters (see SHOWN_LENGTH). Idempotent.
+ */
+export function shownText(text: string, max: number): string {
+  return shorten(redact(oneLine(text)), max);
+}
+
+/** Text for a notification, progress title or input box: shownText, and no link can form. Idempotent. */
 export function userText(text: string): string {
-  return plainNotificationText(oneLine(text));
+  return plainNotificationText(shownText(text, SHOWN_LENGTH.notification));
 }

@@ -1,5 +1,6 @@
 // The normalised MachineAction and tolerant parsing (SPEC §1): unknown enum values are kept, missing or
 // wrong-typed optional fields become null, extra fields are ignored — one odd action never breaks the view.
+import { forbiddenCharacter, oneLine } from '../commands/userText';
 import { DefenderApiError, isDefenderApiError, RequestContext } from './errors';
 
 export interface CommandParam {
@@ -24,17 +25,20 @@ export interface RelatedFileInfo {
 
 export interface MachineAction {
   id: string;
-  /** `Isolate`, `RunAntiVirusScan`, … or any value the service adds later; `Unknown` when absent. */
+  /**
+   * `Isolate`, `RunAntiVirusScan`, … in one spelling (canonicalType), or any value the service adds later;
+   * `Unknown` when absent. The spelling as sent stays in `raw`.
+   */
   type: string;
   scope: string | null;
   title: string | null;
   requestor: string | null;
   requestorComment: string | null;
-  /** `Pending`, `InProgress`, `Succeeded`, … or any value the service adds later; `Unknown` when absent. */
+  /** `Pending`, `InProgress`, `Succeeded`, … in one spelling (canonicalStatus); `Unknown` when absent. */
   status: string;
   machineId: string | null;
   computerDnsName: string | null;
-  /** ISO date-times as the server sent them. */
+  /** ISO date-times as the server sent them, with `Z` added when they carried no zone (withUtcZone). */
   creationDateTimeUtc: string | null;
   lastUpdateDateTimeUtc: string | null;
   cancellationRequestor: string | null;
@@ -58,15 +62,62 @@ export const KNOWN_ACTION_TYPES: readonly string[] = [
   'StopAndQuarantineFile', 'RestrictCodeExecution', 'UnrestrictCodeExecution',
 ];
 export const FINAL_STATUSES: readonly string[] = ['Succeeded', 'Cancelled', 'Failed', 'TimeOut'];
-const CANCELLABLE = new Set(['pending', 'inprogress']);
-const FINAL = new Set(FINAL_STATUSES.map((s) => s.toLowerCase()));
+const CANCELLABLE = new Set(['Pending', 'InProgress']);
+const FINAL = new Set(FINAL_STATUSES);
 
-export function isCancellable(status: string | null | undefined): boolean {
-  return typeof status === 'string' && CANCELLABLE.has(status.toLowerCase());
+/** The comparison key of an enum spelling: case, spaces, underscores and hyphens do not count. */
+function enumKey(value: string): string {
+  return value.replace(/[\s_-]+/g, '').toLowerCase();
 }
 
+function spellings(known: readonly string[], aliases: Record<string, string>): ReadonlyMap<string, string> {
+  return new Map([...known.map((k): [string, string] => [enumKey(k), k]), ...Object.entries(aliases)]);
+}
+
+const STATUS_SPELLINGS = spellings(KNOWN_STATUSES, { canceled: 'Cancelled', timedout: 'TimeOut' });
+const TYPE_SPELLINGS = spellings(KNOWN_ACTION_TYPES, {});
+
+/** An unknown value in one spelling too: `QUEUED`, `queued` and `Queued` are `Queued`; `collect_file` is `CollectFile`. */
+function pascalWords(value: string): string {
+  return value.split(/[\s_-]+/).filter((w) => w).map((word) => {
+    const oneCase = word === word.toUpperCase() || word === word.toLowerCase();
+    return word.charAt(0).toUpperCase() + (oneCase ? word.slice(1).toLowerCase() : word.slice(1));
+  }).join('');
+}
+
+function canonical(value: string | null | undefined, known: ReadonlyMap<string, string>): string {
+  // Invisible characters do not make another value (`Pending` with a zero-width space is Pending).
+  const trimmed = typeof value === 'string' ? oneLine(value).trim() : '';
+  return trimmed ? known.get(enumKey(trimmed)) ?? pascalWords(trimmed) : UNKNOWN;
+}
+
+/** The one spelling of a status (`Canceled`, `cancelled`, `CANCELLED` → `Cancelled`); `Unknown` when empty. */
+export function canonicalStatus(status: string | null | undefined): string {
+  return canonical(status, STATUS_SPELLINGS);
+}
+
+/** The one spelling of an action type (`Live Response`, `live_response` → `LiveResponse`); `Unknown` when empty. */
+export function canonicalType(type: string | null | undefined): string {
+  return canonical(type, TYPE_SPELLINGS);
+}
+
+/** Pending or InProgress, in any spelling. */
+export function isCancellable(status: string | null | undefined): boolean {
+  return CANCELLABLE.has(canonicalStatus(status));
+}
+
+/** Succeeded, Cancelled, Failed or TimeOut, in any spelling. */
 export function isFinal(status: string | null | undefined): boolean {
-  return typeof status === 'string' && FINAL.has(status.toLowerCase());
+  return FINAL.has(canonicalStatus(status));
+}
+
+const ZONELESS_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?$/;
+
+/** A `…Utc` date-time without a zone designator is UTC (SPEC §1): `Z` is added so no reader takes it as local time. */
+export function withUtcZone(iso: string): string;
+export function withUtcZone(iso: string | null): string | null;
+export function withUtcZone(iso: string | null): string | null {
+  return iso !== null && ZONELESS_DATE_TIME.test(iso.trim()) ? `${iso.trim()}Z` : iso;
 }
 
 /**
@@ -74,7 +125,7 @@ export function isFinal(status: string | null | undefined): boolean {
  * so the work was done anyway.
  */
 export function completedDespiteCancellation(action: MachineAction): boolean {
-  return action.status.toLowerCase() === 'cancelled'
+  return action.status === 'Cancelled'
     && action.commands.length > 0
     && action.commands.every((c) => c.commandStatus?.toLowerCase() === 'completed');
 }
@@ -129,8 +180,10 @@ export function cancelCommentProblem(comment: string): string | undefined {
   if (trimmed.length > MAX_COMMENT_LENGTH) {
     return `The comment is ${trimmed.length} characters long; at most ${MAX_COMMENT_LENGTH} are allowed.`;
   }
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(trimmed)) {
-    return 'The comment must not contain control characters (such as line breaks or tabs).';
+  const forbidden = forbiddenCharacter(trimmed);
+  if (forbidden) {
+    // Defender keeps the comment in its audit log: a reordering or invisible character would make it read differently.
+    return `The comment contains ${forbidden}, a control, invisible or text-reordering character (such as a line break, a tab, a zero-width space or a bidi override): remove it.`;
   }
   return undefined;
 }
@@ -194,19 +247,19 @@ export function parseMachineAction(raw: unknown, context?: RequestContext): Mach
   }
   return {
     id,
-    type: str(o.type) || UNKNOWN,
+    type: canonicalType(str(o.type)),
     scope: str(o.scope),
     title: str(o.title),
     requestor: str(o.requestor),
     requestorComment: str(o.requestorComment),
-    status: str(o.status) || UNKNOWN,
+    status: canonicalStatus(str(o.status)),
     machineId: str(o.machineId),
     computerDnsName: str(o.computerDnsName),
-    creationDateTimeUtc: str(o.creationDateTimeUtc),
-    lastUpdateDateTimeUtc: str(o.lastUpdateDateTimeUtc) ?? str(o.lastUpdateTimeUtc),
+    creationDateTimeUtc: withUtcZone(str(o.creationDateTimeUtc)),
+    lastUpdateDateTimeUtc: withUtcZone(str(o.lastUpdateDateTimeUtc) ?? str(o.lastUpdateTimeUtc)),
     cancellationRequestor: str(o.cancellationRequestor),
     cancellationComment: str(o.cancellationComment),
-    cancellationDateTimeUtc: str(o.cancellationDateTimeUtc),
+    cancellationDateTimeUtc: withUtcZone(str(o.cancellationDateTimeUtc)),
     externalId: str(o.externalId) ?? str(o.externalID),
     requestSource: str(o.requestSource),
     errorHResult: num(o.errorHResult),

@@ -1,11 +1,13 @@
 // The read-only details document of one action: a readable summary as JSONC comments, then the raw JSON as received.
-// Every server value in a comment is one line (control characters removed), so it cannot end the comment and turn
-// into content. Pure (no vscode).
+// Every summary line passes the text gate: one line (so it cannot end the comment and turn into content), no
+// invisible or reordering characters, secrets redacted, bounded; the raw JSON below keeps the full text.
+// Pure (no vscode).
+import { SHOWN_LENGTH, shownText } from '../commands/userText';
 import type { MachineAction } from '../defender/machineAction';
-import { actionFields, actionSubject, commandLines, oneLine } from './presentation';
+import { actionFields, actionSubject, commandLines } from './presentation';
 
 function comment(line: string): string {
-  return line ? `// ${oneLine(line)}` : '//';
+  return line ? `// ${shownText(line, SHOWN_LENGTH.tooltipField)}` : '//';
 }
 
 export function detailsText(action: MachineAction, now: number): string {

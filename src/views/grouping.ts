@@ -1,5 +1,6 @@
 // Grouping of the machine actions for the view (SPEC §3 "The tree"). Pure (no vscode); one pass over the list,
 // so 10,000 actions group in a few milliseconds.
+import { SHOWN_LENGTH, shownText } from '../commands/userText';
 import type { GroupBy } from '../config';
 import { isCancellable, KNOWN_STATUSES, MachineAction } from '../defender/machineAction';
 import { deviceLabel, parseTime, statusLabel, typeLabel } from './presentation';
@@ -42,11 +43,9 @@ export function sortNewestFirst(actions: MachineAction[]): MachineAction[] {
   return actions;
 }
 
-const STATUS_ORDER = KNOWN_STATUSES.map((s) => s.toLowerCase());
-
 function statusRank(status: string): number {
-  const index = STATUS_ORDER.indexOf(status.toLowerCase());
-  return index < 0 ? STATUS_ORDER.length : index;
+  const index = KNOWN_STATUSES.indexOf(status);
+  return index < 0 ? KNOWN_STATUSES.length : index;
 }
 
 interface GroupRule {
@@ -58,8 +57,9 @@ const byLabel = (a: ActionGroup, b: ActionGroup): number => a.label.localeCompar
 
 const RULES: Readonly<Record<Exclude<GroupBy, 'none'>, GroupRule>> = {
   // Pending and InProgress come first (KNOWN_STATUSES starts with them); statuses the service adds later go last.
+  // Statuses and types are in one spelling since parsing (canonicalStatus, canonicalType).
   status: {
-    key: (a) => a.status.toLowerCase(),
+    key: (a) => a.status,
     compare: (a, b) => statusRank(a.actions[0].status) - statusRank(b.actions[0].status) || byLabel(a, b),
   },
   // By machine id: an action created a minute ago has no device name yet but belongs with its device's others.
@@ -73,7 +73,7 @@ const RULES: Readonly<Record<Exclude<GroupBy, 'none'>, GroupRule>> = {
   },
 };
 
-function groupLabel(groupBy: Exclude<GroupBy, 'none'>, actions: readonly MachineAction[]): string {
+function groupName(groupBy: Exclude<GroupBy, 'none'>, actions: readonly MachineAction[]): string {
   switch (groupBy) {
     case 'status':
       return statusLabel(actions[0].status);
@@ -82,6 +82,11 @@ function groupLabel(groupBy: Exclude<GroupBy, 'none'>, actions: readonly Machine
     case 'type':
       return typeLabel(actions[0].type);
   }
+}
+
+/** The group's row text, through the text gate (device names and unknown values are server text). */
+function groupLabel(groupBy: Exclude<GroupBy, 'none'>, actions: readonly MachineAction[]): string {
+  return shownText(groupName(groupBy, actions), SHOWN_LENGTH.row);
 }
 
 /** The groups of `actions` for a grouping other than `none`, each sorted newest first. */

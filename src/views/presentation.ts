@@ -1,15 +1,19 @@
 // How a machine action reads in the view: label, description, icon, tooltip. Pure (no vscode) for plain-Node tests.
-// Server text (comments, names, requestors) goes into markdown only through escapeMarkdown.
-import { isCancellable, isGuid, MachineAction, ranBeforeCancellation, shortMachineId } from '../defender/machineAction';
+// Server text (comments, names, requestors) goes through the text gate (shownText) and into markdown only through
+// escapeMarkdown.
+import { oneLine, SHOWN_LENGTH, shorten, shownText } from '../commands/userText';
+import { isCancellable, isGuid, MachineAction, ranBeforeCancellation, shortMachineId, withUtcZone } from '../defender/machineAction';
+
+export { oneLine } from '../commands/userText';
 
 const TYPE_LABELS: Readonly<Record<string, string>> = {
   RunAntiVirusScan: 'Antivirus Scan',
   Offboard: 'Offboard',
   LiveResponse: 'Live Response',
-  CollectInvestigationPackage: 'Collect Investigation Package',
+  CollectInvestigationPackage: 'Investigation Package',
   Isolate: 'Isolate',
   Unisolate: 'Release from Isolation',
-  StopAndQuarantineFile: 'Stop and Quarantine File',
+  StopAndQuarantineFile: 'Quarantine File',
   RestrictCodeExecution: 'Restrict App Execution',
   UnrestrictCodeExecution: 'Remove App Restriction',
 };
@@ -23,23 +27,37 @@ const STATUS_LABELS: Readonly<Record<string, string>> = {
   cancelled: 'Cancelled',
 };
 
-/** `CollectFile` → `Collect File`: values the service adds later still read as words. */
-function splitWords(value: string): string {
-  return value.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
+/** Between a lower-case letter or digit and a capital, and before the last capital of a run that starts a word. */
+const WORD_BOUNDARY = /(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/g;
+
+/**
+ * `CollectFile` → `Collect File`, `AVScan` → `AV Scan`: values the service adds later still read as words. Only
+ * fixed-length look-arounds, so it is linear in the length (`([A-Z]+)([A-Z][a-z])` backtracked quadratically and took
+ * seconds on a few thousand capitals).
+ */
+export function splitWords(value: string): string {
+  return value.replace(WORD_BOUNDARY, ' ');
 }
 
+/** An unknown value as words; no place shows more than a tooltip field, so a huge value is cut before the work. */
+function unknownLabel(value: string): string {
+  return splitWords(shorten(value, SHOWN_LENGTH.tooltipField));
+}
+
+/** The friendly name of a type (`Unisolate` → "Release from Isolation"), used in rows, groups, filter and palette. */
 export function typeLabel(type: string): string {
-  return TYPE_LABELS[type] ?? splitWords(type);
+  return TYPE_LABELS[type] ?? unknownLabel(type);
 }
 
+/** The friendly name of a status (`TimeOut` → "Timed Out"). */
 export function statusLabel(status: string): string {
-  return STATUS_LABELS[status.toLowerCase()] ?? splitWords(status);
+  return STATUS_LABELS[status.toLowerCase()] ?? unknownLabel(status);
 }
 
-/** The row's label: the action type and its scope, e.g. "Isolate (Full)". */
+/** The row's label: the action type and its scope, e.g. "Isolate (Full)"; at most SHOWN_LENGTH.row characters. */
 export function actionLabel(action: MachineAction): string {
   const type = typeLabel(action.type);
-  return action.scope ? `${type} (${action.scope})` : type;
+  return shownText(action.scope ? `${type} (${action.scope})` : type, SHOWN_LENGTH.row);
 }
 
 /** The device name, or a short machine id while the name is still null. */
@@ -52,29 +70,45 @@ export function actionSubject(action: MachineAction): string {
   return `${actionLabel(action)} on ${deviceLabel(action)}`;
 }
 
+/** Epoch ms of an ISO date-time (0–7 fractional digits; no zone designator = UTC), or undefined. */
 export function parseTime(iso: string | null | undefined): number | undefined {
   if (!iso) {
     return undefined;
   }
-  const time = Date.parse(iso);
+  const time = Date.parse(withUtcZone(iso));
   return Number.isNaN(time) ? undefined : time;
 }
 
-/** "just now", "5 min ago", "3 h ago", "2 d ago"; '' when the time is unknown. */
-export function relativeAge(iso: string | null | undefined, now: number): string {
+/** The words of an age: under a minute, then with the number of minutes, hours or days. */
+interface AgeWords {
+  now: string;
+  unit(n: number, unit: 'm' | 'h' | 'd'): string;
+}
+
+const LONG_AGE: AgeWords = { now: 'just now', unit: (n, unit) => `${n} ${unit === 'm' ? 'min' : unit} ago` };
+const COMPACT_AGE: AgeWords = { now: 'now', unit: (n, unit) => `${n}${unit}` };
+
+function age(iso: string | null | undefined, now: number, words: AgeWords): string {
   const time = parseTime(iso);
   if (time === undefined) {
     return '';
   }
   const minutes = Math.floor((now - time) / 60_000);
-  if (minutes < 1) {
-    return 'just now';
-  }
-  if (minutes < 60) {
-    return `${minutes} min ago`;
-  }
   const hours = Math.floor(minutes / 60);
-  return hours < 24 ? `${hours} h ago` : `${Math.floor(hours / 24)} d ago`;
+  if (minutes < 1) {
+    return words.now;
+  }
+  return minutes < 60 ? words.unit(minutes, 'm') : hours < 24 ? words.unit(hours, 'h') : words.unit(Math.floor(hours / 24), 'd');
+}
+
+/** "just now", "5 min ago", "3 h ago", "2 d ago"; '' when the time is unknown. */
+export function relativeAge(iso: string | null | undefined, now: number): string {
+  return age(iso, now, LONG_AGE);
+}
+
+/** "now", "5m", "3h", "2d" for a row: how long ago it was requested (Pending/In Progress: how long it has waited). */
+export function compactAge(iso: string | null | undefined, now: number): string {
+  return age(iso, now, COMPACT_AGE);
 }
 
 /** "2026-03-01 14:05 UTC"; the server's text when it is not a date. */
@@ -95,7 +129,7 @@ const STATUS_ICONS: Readonly<Record<string, IconSpec>> = {
   inprogress: { id: 'sync', color: 'charts.blue' },
   succeeded: { id: 'pass', color: 'testing.iconPassed' },
   failed: { id: 'error', color: 'testing.iconFailed' },
-  timeout: { id: 'watch', color: 'charts.orange' },
+  timeout: { id: 'watch', color: 'charts.purple' },
   cancelled: { id: 'circle-slash', color: 'disabledForeground' },
 };
 
@@ -114,23 +148,40 @@ export interface DescriptionOptions {
   cancelling: boolean;
 }
 
-/** "ws-fin-0142.contoso.local · 5 min ago", with the status first when the grouping does not show it. */
-export function actionDescription(action: MachineAction, options: DescriptionOptions): string {
-  // While cancelling, the device stays so that one row among several alike can still be told apart.
-  const state = options.cancelling ? 'Cancelling…' : options.showStatus ? statusLabel(action.status) : '';
-  return [state, deviceLabel(action), relativeAge(action.creationDateTimeUtc, options.now)]
-    .filter((part) => part)
-    .join(' · ');
+const IP_LITERAL = /^(\d{1,3}(\.\d{1,3}){3}|.*:.*)$/;
+
+/** The first DNS label ("ws-fin-0142" of "ws-fin-0142.contoso.local"); an IP literal whole; a short id without a name. */
+export function shortDeviceLabel(action: Pick<MachineAction, 'computerDnsName' | 'machineId'>): string {
+  const name = deviceLabel(action);
+  return !action.computerDnsName?.trim() || IP_LITERAL.test(name) ? name : name.split('.')[0] || name;
 }
 
-// C0/C1 controls and line separators would break a line or a table; bidi controls could make text read differently
-// from what it is (a comment that hides its real content).
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const SHORT_NAME_LENGTH = 12;
 
-/** One line of plain text: control characters become a space, bidi controls go. */
-export function oneLine(text: string): string {
-  return text.replace(CONTROL_CHARACTERS, ' ').replace(BIDI_CONTROLS, '');
+/** Who asked, short: a UPN's local part ("jane.doe"), "app" for an application id, a display name cut to 12. */
+export function shortRequestor(requestor: string | null): string {
+  if (isGuid(requestor?.trim())) {
+    return 'app';
+  }
+  const text = oneLine(requestor ?? '').trim();
+  const at = text.indexOf('@');
+  return shorten(at > 0 ? text.slice(0, at) : text, SHORT_NAME_LENGTH);
+}
+
+/**
+ * The row's description, most important first so that a narrow sidebar cuts the least important:
+ * "ws-fin-0142 · 5m · jane.doe" (device, age, requestor); "Cancelling… · " in front while cancelling, and the
+ * status at the end when the grouping does not show it. At most SHOWN_LENGTH.row characters.
+ */
+export function actionDescription(action: MachineAction, options: DescriptionOptions): string {
+  const parts = [
+    options.cancelling ? 'Cancelling…' : '',
+    shortDeviceLabel(action),
+    compactAge(action.creationDateTimeUtc, options.now),
+    shortRequestor(action.requestor),
+    options.showStatus && !options.cancelling ? statusLabel(action.status) : '',
+  ];
+  return shownText(parts.filter((part) => part).join(' · '), SHOWN_LENGTH.row);
 }
 
 /**
@@ -138,7 +189,7 @@ export function oneLine(text: string): string {
  * `\x` as `x` for any of them), so no link, image, emphasis, HTML, autolink, heading, list or table can form.
  */
 export function escapeMarkdown(text: string): string {
-  return oneLine(text).replace(/[!-/:-@[-`{-~]/g, '\\$&');
+  return shownText(text, SHOWN_LENGTH.tooltipField).replace(/[!-/:-@[-`{-~]/g, '\\$&');
 }
 
 /** The requestor as a person reads it: an application GUID says it is an application. */
@@ -149,6 +200,13 @@ export function requestorLabel(requestor: string | null): string {
   return isGuid(requestor) ? `application ${requestor}` : requestor;
 }
 
+/** 'Live Response (LiveResponse, sent as "Live Response"), scope Full': friendly name, API name, raw spelling. */
+function typeField(action: MachineAction): string {
+  const sent = typeof action.raw.type === 'string' && action.raw.type !== action.type ? `, sent as "${action.raw.type}"` : '';
+  const scope = action.scope ? `, scope ${action.scope}` : '';
+  return `${typeLabel(action.type)} (${action.type}${sent})${scope}`;
+}
+
 function hresult(value: number): string {
   return `0x${(value >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
 }
@@ -157,7 +215,7 @@ function hresult(value: number): string {
 export function actionFields(action: MachineAction, now: number): Array<[string, string]> {
   const fields: Array<[string, string | null | undefined]> = [
     ['Status', statusLabel(action.status)],
-    ['Type', action.scope ? `${action.type}, scope ${action.scope}` : action.type],
+    ['Type', typeField(action)],
     ['Title', action.title],
     ['Device', action.computerDnsName],
     ['Machine ID', action.machineId],
@@ -203,7 +261,7 @@ export function actionTooltipMarkdown(action: MachineAction, now: number): strin
   return lines.join('  \n');
 }
 
-/** Server text for a quick pick: one line, and `$(name)` cannot turn into an icon. */
+/** Server text for a quick pick: through the gate, and `$(name)` cannot turn into an icon. */
 export function quickPickText(text: string): string {
-  return oneLine(text).replace(/\$\(/g, '$\u200b(');
+  return shownText(text, SHOWN_LENGTH.notification).replace(/\$\(/g, '$\u200b(');
 }

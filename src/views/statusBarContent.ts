@@ -1,6 +1,7 @@
 // What the status bar item shows (SPEC §3 "Status and errors"): the number of cancellable actions, the account in
 // the tooltip; hidden while the extension is not configured. Pure (no vscode).
 import type { SessionAccount } from '../actions/session';
+import { SHOWN_LENGTH, shownText } from '../commands/userText';
 
 export interface StatusBarState {
   configured: boolean;
@@ -16,8 +17,9 @@ export interface StatusBarContent {
   tooltip: string;
 }
 
+/** "Signed in as <upn> (tenant <id>)", through the text gate: both come from the sign-in's token. */
 export function accountLine(account: SessionAccount): string {
-  return `Signed in as ${account.upn} (tenant ${account.tenantId})`;
+  return shownText(`Signed in as ${account.upn} (tenant ${account.tenantId})`, SHOWN_LENGTH.notification);
 }
 
 export function statusBarContent(state: StatusBarState): StatusBarContent {

@@ -5,7 +5,8 @@ import { Commands, ItemContext, VIEW_ID } from '../constants';
 import { isCancellable, MachineAction } from '../defender/machineAction';
 import { errorDetail } from '../commands/errorPresentation';
 import { ActionGroup, groupActions, sortNewestFirst } from './grouping';
-import { actionDescription, actionLabel, actionTooltipMarkdown, CANCELLING_ICON, deviceLabel, IconSpec, oneLine, relativeAge, statusIcon, statusLabel } from './presentation';
+import { SHOWN_LENGTH, shownText } from '../commands/userText';
+import { actionDescription, actionLabel, actionTooltipMarkdown, CANCELLING_ICON, deviceLabel, IconSpec, relativeAge, statusIcon, statusLabel } from './presentation';
 
 export interface NodeCommand {
   command: string;
@@ -47,9 +48,9 @@ export const LOAD_FAILED_LABEL = 'Could not load machine actions';
 
 /** The rows for a failed load: what went wrong, then Retry and Show Log. */
 export function errorNodes(error: unknown): MessageNode[] {
-  const message = oneLine(errorDetail(error));
+  const message = errorDetail(error);
   return [
-    { kind: 'message', id: 'message:error', label: LOAD_FAILED_LABEL, description: message, tooltip: `${LOAD_FAILED_LABEL}: ${message}`, icon: { id: 'error', color: 'errorForeground' } },
+    { kind: 'message', id: 'message:error', label: LOAD_FAILED_LABEL, description: shownText(message, SHOWN_LENGTH.row), tooltip: `${LOAD_FAILED_LABEL}: ${shownText(message, SHOWN_LENGTH.tooltipField)}`, icon: { id: 'error', color: 'errorForeground' } },
     { kind: 'message', id: 'message:retry', label: 'Retry', icon: { id: 'refresh' }, command: { command: Commands.refresh, title: 'Retry' } },
     { kind: 'message', id: 'message:showLog', label: 'Show Log', icon: { id: 'output' }, command: { command: Commands.showLog, title: 'Show Log' } },
   ];

@@ -6,7 +6,8 @@
 //   const token = sim.createToken();                       // analyst@contoso.com, all permissions
 //   fetch(`${sim.url}/api/machineactions?$top=10`, { headers: { authorization: `Bearer ${token}` }, agent: new https.Agent({ ca: sim.caPem }) });
 //   await sim.close();
-// or as a process: `node out/test/simulators/defenderSimulator.js --port 0 [--tls-dir D] [--page-size N]`
+// or as a process: `node out/test/simulators/defenderSimulator.js --port 0 [--tls-dir D] [--page-size N]
+//   [--enum-spelling variant] [--time-format zoneless]` (the seed's field shapes, see SeedOptions)
 // prints {"url","caPath","token"} as one JSON line once listening and runs until SIGINT/SIGTERM.
 //
 // Endpoints (paths case-insensitive, trailing slash tolerated; API base = origin):
@@ -72,7 +73,7 @@ import type * as http from 'node:http';
 import type * as https from 'node:https';
 import { announceAndRunUntilSignal, cliOption, closeServer, htmlReply, listenHttps, readBody, type Reply, writeReply } from './http';
 import { evaluateFilter, type FilterExpr, type ODataSchema, ODataQueryError, orderByComparator, type OrderByClause, parseFilter, parseOrderBy } from './odata';
-import { ANALYST_UPN, isoTicks, type RawAction, seedActions } from './seedActions';
+import { ANALYST_UPN, isoTicks, type RawAction, type SeedOptions, seedActions, spellingKey } from './seedActions';
 import { ensureTlsMaterial, type TlsMaterial } from './tls';
 
 export type { RawAction } from './seedActions';
@@ -103,8 +104,10 @@ export interface DefenderSimulatorOptions {
   host?: '127.0.0.1';
   /** Default: ensureTlsMaterial(). */
   tls?: TlsMaterial;
-  /** Initial dataset (kept for reset()); default seedActions(now). */
+  /** Initial dataset (kept for reset()); default seedActions(now, seed). */
   actions?: RawAction[];
+  /** Field shapes of the default seed (other enum spellings, zoneless times); ignored when `actions` is given. */
+  seed?: SeedOptions;
   /** Clock in epoch ms for rate limiting, cancellation times and the default seed. */
   now?: () => number;
   /** Accepts tokens beyond those createToken made. */
@@ -218,7 +221,7 @@ export class DefenderSimulator {
     this.url = this.origin;
     this.caPath = tls.caPath;
     this.caPem = tls.caPem;
-    this.initialActions = structuredClone(options.actions ?? seedActions(new Date(now())));
+    this.initialActions = structuredClone(options.actions ?? seedActions(new Date(now()), options.seed));
     this.store = structuredClone(this.initialActions);
     this.switches = this.defaultSwitches();
   }
@@ -587,10 +590,11 @@ export class DefenderSimulator {
 
   private applyCancel(context: RequestContext, action: RawAction, comment: string, identity: TokenIdentity): Outcome {
     const status = String(action.status);
-    if ((FINAL_STATUSES as readonly string[]).includes(status)) {
+    const inState = (list: readonly string[]) => list.some((s) => spellingKey(s) === spellingKey(status));
+    if (inState(FINAL_STATUSES)) {
       return this.error(context, 400, 'BadRequest', `Action is already in a final state (${status}) and cannot be cancelled.`);
     }
-    if (!(CANCELLABLE_STATUSES as readonly string[]).includes(status)) {
+    if (!inState(CANCELLABLE_STATUSES)) {
       return this.error(context, 400, 'BadRequest', `Action cannot be cancelled in its current state (${status}). Only Pending and InProgress actions can be cancelled.`);
     }
     const time = isoTicks(this.now());
@@ -727,7 +731,10 @@ if (require.main === module) {
   const args = process.argv.slice(2);
   const pageSize = cliOption(args, 'page-size');
   const tlsDir = cliOption(args, 'tls-dir');
+  const enumSpelling = cliOption(args, 'enum-spelling') === 'variant' ? 'variant' : 'canonical';
+  const timeFormat = cliOption(args, 'time-format') === 'zoneless' ? 'zoneless' : 'ticks';
   void startDefenderSimulator({
+    seed: { enumSpelling, timeFormat },
     port: Number(cliOption(args, 'port') ?? 0),
     tls: tlsDir ? ensureTlsMaterial(tlsDir) : undefined,
     pageSize: pageSize ? Number(pageSize) : undefined,

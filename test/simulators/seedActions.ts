@@ -2,6 +2,7 @@
 // survive: every status and type (plus an unknown one of each), both spellings of the renamed fields,
 // a null device name, an application requestor, markdown/link injection in a comment, live response
 // commands, and ages from minutes to ~60 days so a 7-day lookback filters some out.
+// SeedOptions switch the field shapes of SPEC §1 on: other enum spellings, `…Utc` times without a zone.
 import * as crypto from 'node:crypto';
 import * as zlib from 'node:zlib';
 
@@ -23,6 +24,59 @@ export const DEVICES = [
 ] as const;
 /** A requestorComment that must be shown as text, never rendered as markdown or HTML. */
 export const INJECTION_COMMENT = 'Routine scan [open](command:workbench.action.quit) **bold** <img src=x onerror=alert(1)>';
+
+/** Field-shape toggles of the seed (SPEC §1 "Field shapes"); the default is the canonical shape. */
+export interface SeedOptions {
+  /**
+   * 'variant': statuses and types in the other spellings the service sends, rotating through them row by row
+   * (`Canceled`, `In Progress`, `pending`, `Live Response`, `isolate`, `QUEUED`, `collect_file`, …).
+   */
+  enumSpelling?: 'canonical' | 'variant';
+  /** 'zoneless': `…Utc` times without a zone designator (UTC), with 0, 3, 6 or 7 fractional digits row by row. */
+  timeFormat?: 'ticks' | 'zoneless';
+}
+
+const SPELLINGS: Readonly<Record<string, readonly string[]>> = {
+  Pending: ['pending', 'PENDING'],
+  InProgress: ['In Progress', 'inProgress', 'IN_PROGRESS'],
+  Succeeded: ['succeeded', 'SUCCEEDED'],
+  Failed: ['failed'],
+  TimeOut: ['Timeout', 'Timed Out'],
+  Cancelled: ['Canceled', 'canceled', 'CANCELLED'],
+  Queued: ['QUEUED', 'queued'],
+  LiveResponse: ['Live Response', 'liveResponse'],
+  RunAntiVirusScan: ['runAntiVirusScan', 'Run AntiVirus Scan'],
+  Isolate: ['isolate', 'ISOLATE'],
+  Unisolate: ['UnIsolate', 'unisolate'],
+  CollectInvestigationPackage: ['Collect Investigation Package'],
+  StopAndQuarantineFile: ['stop_and_quarantine_file'],
+  RestrictCodeExecution: ['restrictCodeExecution'],
+  UnrestrictCodeExecution: ['Unrestrict Code Execution'],
+  Offboard: ['OffBoard'],
+  CollectFile: ['collect_file', 'Collect File'],
+};
+
+/** What the service compares: `Canceled`, `cancelled` and `CANCELLED` are one status, `In Progress` is `InProgress`. */
+export function spellingKey(value: string): string {
+  const key = value.replace(/[\s_-]+/g, '').toLowerCase();
+  return key === 'canceled' ? 'cancelled' : key === 'timedout' ? 'timeout' : key;
+}
+
+function spelled(value: string, index: number, options: SeedOptions): string {
+  const variants = options.enumSpelling === 'variant' ? SPELLINGS[value] : undefined;
+  return variants ? variants[index % variants.length] : value;
+}
+
+const FRACTION_DIGITS = [0, 3, 6, 7];
+
+function timeText(time: number, index: number, options: SeedOptions): string {
+  if (options.timeFormat !== 'zoneless') {
+    return isoTicks(time);
+  }
+  const digits = FRACTION_DIGITS[index % FRACTION_DIGITS.length];
+  const [whole, millis] = new Date(time).toISOString().replace(/Z$/, '').split('.');
+  return digits ? `${whole}.${`${millis}0000`.slice(0, digits)}` : whole;
+}
 
 /** The service's date-time format: seven fractional digits ("ticks"). */
 export function isoTicks(time: number): string {
@@ -117,7 +171,8 @@ const SEED: readonly SeedRow[] = [
 
 const FINAL = new Set(['Succeeded', 'Failed', 'TimeOut', 'Cancelled']);
 
-function buildAction(id: string, row: SeedRow, now: number): RawAction {
+function buildAction(id: string, row: SeedRow, now: number, index: number, options: SeedOptions): RawAction {
+  const time = (t: number): string => timeText(t, index, options);
   const created = now - row.ageMinutes * 60_000;
   // Finished actions took a few minutes; running ones were touched a minute after creation.
   const updated = FINAL.has(row.status) ? created + 7 * 60_000 : row.status === 'InProgress' ? created + 60_000 : created;
@@ -125,17 +180,17 @@ function buildAction(id: string, row: SeedRow, now: number): RawAction {
   const device = row.device === null ? null : DEVICES[row.device];
   const action: RawAction = {
     id,
-    type: row.type,
+    type: spelled(row.type, index, options),
     title: row.title ?? null,
     requestor,
     requestorComment: row.comment ?? '',
-    status: row.status,
+    status: spelled(row.status, index, options),
     machineId: machineIdOf(device ?? `unnamed-${id}`),
     computerDnsName: device,
-    creationDateTimeUtc: isoTicks(created),
+    creationDateTimeUtc: time(created),
     cancellationRequestor: row.cancelledBy === undefined ? null : REQUESTORS[row.cancelledBy],
     cancellationComment: row.cancelledBy === undefined ? null : 'Cancelled: requested on the wrong device',
-    cancellationDateTimeUtc: row.cancelledBy === undefined ? null : isoTicks(updated),
+    cancellationDateTimeUtc: row.cancelledBy === undefined ? null : time(updated),
     errorHResult: row.errorHResult ?? 0,
     scope: row.scope ?? null,
     requestSource: requestor === AUTOMATION_APP_ID ? 'PublicApi' : 'Portal',
@@ -144,7 +199,7 @@ function buildAction(id: string, row: SeedRow, now: number): RawAction {
       : null,
     troubleshootInfo: null,
   };
-  action[row.legacyNames ? 'lastUpdateTimeUtc' : 'lastUpdateDateTimeUtc'] = isoTicks(updated);
+  action[row.legacyNames ? 'lastUpdateTimeUtc' : 'lastUpdateDateTimeUtc'] = time(updated);
   action[row.legacyNames ? 'externalID' : 'externalId'] = row.externalId ?? null;
   if (row.commands) {
     action.commands = row.commands.map((command, index) => {
@@ -163,9 +218,9 @@ function buildAction(id: string, row: SeedRow, now: number): RawAction {
   return action;
 }
 
-/** The ~40 seed actions, their times relative to `now`. Same `now`, same actions. */
-export function seedActions(now: Date): RawAction[] {
-  return SEED.map((row, index) => buildAction(stableGuid(`seed-${index}`), row, now.getTime()));
+/** The ~40 seed actions, their times relative to `now`. Same `now` and options, same actions. */
+export function seedActions(now: Date, options: SeedOptions = {}): RawAction[] {
+  return SEED.map((row, index) => buildAction(stableGuid(`seed-${index}`), row, now.getTime(), index, options));
 }
 
 /** The actions created in the `days` days before `now` (ms since the epoch): what a view with that lookback lists. */
@@ -184,7 +239,7 @@ const BULK_TYPES: Array<[string, string?]> = [
  * n valid actions (ids distinct, newest first) spread over the six days before `now`, so all of them
  * fall inside the default 7-day lookback — for paging tests and 10,000-action benchmarks.
  */
-export function bulkActions(n: number, now: Date): RawAction[] {
+export function bulkActions(n: number, now: Date, options: SeedOptions = {}): RawAction[] {
   const spacing = Math.max(1, Math.floor((6 * DAY * 60_000) / Math.max(n, 1)));
   return Array.from({ length: n }, (_, i) => {
     const [type, scope] = BULK_TYPES[i % BULK_TYPES.length];
@@ -199,7 +254,7 @@ export function bulkActions(n: number, now: Date): RawAction[] {
       comment: `Bulk action ${i}`,
       cancelledBy: status === 'Cancelled' ? 0 : undefined,
     };
-    return buildAction(stableGuid(`bulk-${i}`), row, now.getTime());
+    return buildAction(stableGuid(`bulk-${i}`), row, now.getTime(), i, options);
   });
 }
 

@@ -48,3 +48,16 @@ test('whatever workspaceState holds, the filter reads safely', () => {
     { statuses: [], types: ['Isolate'], deviceText: '', onlyMine: false });
   assert.equal(normalizeFilter({ deviceText: 'x'.repeat(1000) }).deviceText.length, 256);
 });
+
+test('one spelling: a filter on Cancelled or Live Response finds every spelling the service sends', () => {
+  const variant = seedActions(new Date('2026-03-10T12:00:00Z'), { enumSpelling: 'variant' }).map((raw) => parseMachineAction(raw));
+  for (const filter of [normalizeFilter({ statuses: ['Cancelled'] }), normalizeFilter({ statuses: ['Canceled'] })]) {
+    const shown = applyFilter(variant, filter);
+    assert.equal(shown.length, SEED.filter((a) => a.status === 'Cancelled').length);
+    assert.ok(shown.some((a) => a.raw.status === 'Canceled') && shown.some((a) => a.raw.status === 'CANCELLED'), 'both spellings found');
+  }
+  const live = applyFilter(variant, normalizeFilter({ types: ['Live Response'] }));
+  assert.equal(live.length, SEED.filter((a) => a.type === 'LiveResponse').length);
+  assert.ok(live.some((a) => a.raw.type === 'Live Response') && live.some((a) => a.raw.type === 'liveResponse'));
+  assert.equal(describeFilter(normalizeFilter({ statuses: ['canceled'], types: ['live_response'] })), 'Cancelled · Live Response');
+});

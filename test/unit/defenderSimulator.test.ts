@@ -271,6 +271,16 @@ describe('cancel', () => {
     assertError(await cancel(seedWhere((a) => a.status === 'Queued').id), 400, 'BadRequest', /Queued/);
   });
 
+  test('the other spellings of the seed toggle (pending, In Progress, Canceled) are the same states for a cancel', async () => {
+    sim.setActions(seedActions(new Date(START), { enumSpelling: 'variant' }));
+    for (const spelling of ['pending', 'PENDING', 'In Progress', 'inProgress']) {
+      assert.equal((await cancel(seedWhere((a) => a.status === spelling).id)).body.status, 'Cancelled', spelling);
+    }
+    for (const spelling of ['Canceled', 'succeeded', 'Timeout']) {
+      assertError(await cancel(seedWhere((a) => a.status === spelling).id), 400, 'BadRequest', /already in a final state/);
+    }
+  });
+
   test('unknown id answers 404', async () => {
     assertError(await cancel('00000000-0000-4000-a000-000000000000'), 404, 'ResourceNotFound');
   });

@@ -12,6 +12,7 @@ import {
   parseMachineActionList,
   shortMachineId,
 } from '../../src/defender/machineAction';
+import { seedActions } from '../simulators/seedActions';
 
 const ID = '7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33';
 
@@ -253,6 +254,80 @@ describe('status and id helpers', () => {
     assert.match(cancelCommentProblem('   ') ?? '', /required/);
     assert.match(cancelCommentProblem('x'.repeat(1001)) ?? '', /1001 characters.*at most 1000/);
     assert.equal(cancelCommentProblem(` ${'x'.repeat(1000)} `), undefined);
-    assert.match(cancelCommentProblem('line one\nline two') ?? '', /control characters/);
+    assert.match(cancelCommentProblem('line one\nline two') ?? '', /U\+000A, a control/);
+  });
+
+  it('refuses bidi overrides, zero-width and other invisible characters in the comment, naming each as U+XXXX', () => {
+    for (const [character, name] of [['\u202e', 'U+202E'], ['\u202a', 'U+202A'], ['\u2066', 'U+2066'], ['\u2069', 'U+2069'],
+      ['\u200b', 'U+200B'], ['\u200f', 'U+200F'], ['\u2060', 'U+2060'], ['\u2064', 'U+2064'], ['\ufeff', 'U+FEFF'],
+      ['\u00ad', 'U+00AD'], ['\u{e0041}', 'U+E0041'], ['\t', 'U+0009']]) {
+      const problem = cancelCommentProblem(`wrong host${character}, reimaged`);
+      assert.ok(problem?.includes(name), `${name}: ${problem}`);
+    }
+    assert.equal(cancelCommentProblem('Falscher Host – nicht isolieren, ünd 日本語 🙂'), undefined, 'ordinary Unicode text passes');
+  });
+});
+
+describe('one spelling, one meaning (SPEC §1 field shapes)', () => {
+  const parse = (fields: Record<string, unknown>) => parseMachineAction({ ...documented(), ...fields });
+
+  it('parses every spelling of a status or type to one canonical value and keeps the raw one', () => {
+    for (const status of ['Canceled', 'canceled', 'CANCELLED', 'Cancelled', ' cancelled ']) {
+      const action = parse({ status });
+      assert.equal(action.status, 'Cancelled', status);
+      assert.equal(isFinal(action.status), true, `${status} is final`);
+      assert.equal(action.raw.status, status, 'the raw spelling stays for the details document');
+    }
+    for (const status of ['In Progress', 'inProgress', 'IN_PROGRESS', 'in-progress']) {
+      assert.equal(parse({ status }).status, 'InProgress', status);
+      assert.equal(isCancellable(parse({ status }).status), true, status);
+    }
+    assert.equal(parse({ status: 'Timed Out' }).status, 'TimeOut');
+    for (const type of ['Live Response', 'liveResponse', 'live_response', 'LIVERESPONSE']) {
+      assert.equal(parse({ type }).type, 'LiveResponse', type);
+    }
+    assert.equal(parse({ type: 'run antivirus scan' }).type, 'RunAntiVirusScan');
+    assert.equal(parse({ type: 'collect_file' }).type, parse({ type: 'CollectFile' }).type, 'an unknown type in one spelling too');
+    assert.equal(parse({ status: 'QUEUED' }).status, parse({ status: 'queued' }).status);
+    assert.equal(parse({ status: '  ' }).status, 'Unknown');
+  });
+
+  it('the final-state and cancellable checks accept any spelling', () => {
+    for (const s of ['Canceled', 'timed out', 'succeeded']) {
+      assert.equal(isFinal(s), true, s);
+    }
+    assert.equal(isCancellable('in progress'), true);
+  });
+
+  it('reads a …Utc time without a zone designator as UTC, whatever the local time zone', () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      const action = parse({ creationDateTimeUtc: '2026-03-01T14:05:00.1234567', lastUpdateDateTimeUtc: '2026-03-01T14:06:00',
+        cancellationDateTimeUtc: '2026-03-01T14:07:00.123' });
+      assert.equal(Date.parse(action.creationDateTimeUtc ?? ''), Date.UTC(2026, 2, 1, 14, 5, 0, 123));
+      assert.equal(Date.parse(action.lastUpdateDateTimeUtc ?? ''), Date.UTC(2026, 2, 1, 14, 6));
+      assert.equal(Date.parse(action.cancellationDateTimeUtc ?? ''), Date.UTC(2026, 2, 1, 14, 7, 0, 123));
+      assert.equal(action.raw.creationDateTimeUtc, '2026-03-01T14:05:00.1234567', 'the raw text is kept');
+      const zoned = parse({ creationDateTimeUtc: '2026-03-01T14:05:00.123456+01:00' });
+      assert.equal(Date.parse(zoned.creationDateTimeUtc ?? ''), Date.UTC(2026, 2, 1, 13, 5, 0, 123), 'a zone that is there counts');
+    } finally {
+      process.env.TZ = zone;
+      if (zone === undefined) {
+        delete process.env.TZ;
+      }
+    }
+  });
+
+  it('the seed toggles produce the other spellings and zoneless times, and they parse like the canonical seed', () => {
+    const now = new Date('2026-03-10T12:00:00Z');
+    const canonical = seedActions(now).map((raw) => parseMachineAction(raw));
+    const variantRaw = seedActions(now, { enumSpelling: 'variant', timeFormat: 'zoneless' });
+    assert.ok(variantRaw.some((a) => a.status === 'Canceled') && variantRaw.some((a) => a.type === 'Live Response'));
+    assert.ok(variantRaw.every((a) => typeof a.creationDateTimeUtc === 'string' && !a.creationDateTimeUtc.endsWith('Z')));
+    const variant = variantRaw.map((raw) => parseMachineAction(raw));
+    assert.deepEqual(variant.map((a) => [a.type, a.status]), canonical.map((a) => [a.type, a.status]));
+    assert.deepEqual(variant.map((a) => Math.floor(Date.parse(a.creationDateTimeUtc ?? '') / 1000)),
+      canonical.map((a) => Math.floor(Date.parse(a.creationDateTimeUtc ?? '') / 1000)));
   });
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { redact } from '../../src/redact';
+import { forgetSecrets, redact, rememberSecret } from '../../src/redact';
 
 const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbmFseXN0In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
 
@@ -37,4 +37,36 @@ test('ordinary log lines pass unchanged', () => {
   assert.equal(redact(line), line);
   const error = '400 BadRequest {"error":{"code":"ActiveRequestAlreadyExists","message":"An action is already pending"}}';
   assert.equal(redact(error), error);
+});
+
+test('the token in use is redacted by value, whatever its shape (an opaque token is no JWT)', () => {
+  const opaque = 'EwBwA8l6BAAUkj1+opaque/token==';
+  assert.equal(redact(`echo ${opaque}`), `echo ${opaque}`, 'unknown until remembered');
+  rememberSecret(opaque);
+  try {
+    assert.equal(redact(`server said: invalid token ${opaque} (twice: ${opaque})`), 'server said: invalid token <redacted> (twice: <redacted>)');
+    rememberSecret('short');
+    assert.equal(redact('a short word'), 'a short word', 'values too short to be a token are not remembered');
+  } finally {
+    forgetSecrets();
+  }
+});
+
+test('credential field names in JSON, forms and URLs: accessToken, secret, password, SAS sig, code', () => {
+  const samples: Array<[string, string]> = [
+    ['{"accessToken":"abc123opaque"}', 'abc123opaque'],
+    ['{"refreshToken": "rt-value-1"}', 'rt-value-1'],
+    ['access_token=at-value-2&x=1', 'at-value-2'],
+    ['{"secret":"s3cr3t-value"}', 's3cr3t-value'],
+    ['client_secret=cs-value-3', 'cs-value-3'],
+    ['password: hunter2-value', 'hunter2-value'],
+    ['https://store.blob.core.windows.net/pkg.zip?sv=2022-11-02&se=2026&sig=AbC%2Bsignature%3D', 'AbC%2Bsignature%3D'],
+    ['http://localhost/?code=0.AUTH-code&state=1', '0.AUTH-code'],
+  ];
+  for (const [text, secret] of samples) {
+    const out = redact(text);
+    assert.ok(!out.includes(secret), `${text} → ${out}`);
+    assert.match(out, /<redacted>/);
+  }
+  assert.match(redact('https://store.blob.core.windows.net/pkg.zip?sv=2022-11-02&sig=x'), /sv=2022-11-02/, 'the rest of the URL stays');
 });

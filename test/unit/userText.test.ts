@@ -1,13 +1,19 @@
 // Server text in notifications, progress titles and input-box prompts: a planted `[label](command:…)` must stay
 // plain text (VS Code would render it as a clickable command link), and the words must still be readable.
+// The same gate strips invisible and reordering characters, redacts secrets and bounds the length everywhere text is
+// shown: rows, groups, tooltips, the details summary, notifications.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { statusChangeMessage } from '../../src/actions/statusChanges';
 import { cancelCommentPrompt, nothingToCancelMessage, notAnActionIdMessage } from '../../src/commands/cancelText';
 import { deviceCodeMessage, signedInMessage } from '../../src/commands/signInText';
-import { userText } from '../../src/commands/userText';
+import { forbiddenCharacter, oneLine, SHOWN_LENGTH, shorten, userText } from '../../src/commands/userText';
 import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
-import { actionSubject } from '../../src/views/presentation';
+import { forgetSecrets, rememberSecret } from '../../src/redact';
+import { detailsText } from '../../src/views/detailsText';
+import { groupActions } from '../../src/views/grouping';
+import { actionDescription, actionLabel, actionSubject, actionTooltipMarkdown, oneLine as presentationOneLine } from '../../src/views/presentation';
+import { errorNodes } from '../../src/views/treeNodes';
 
 const PLANTED = '[x](command:workbench.action.quit)';
 
@@ -60,4 +66,71 @@ test('sign-in notifications: a planted verification URI, user code or claim is n
   assertNoLink(message);
   assert.match(message, /^To sign in to Microsoft Defender, open https:\/\/microsoft\.com\/devicelogin and enter the code .* within 15 minutes\.$/);
   assertNoLink(signedInMessage({ username: PLANTED, tenantId: 'contoso' }));
+});
+
+// Bidi overrides and isolates, zero-width and joiner characters, invisible operators, BOM, soft hyphen, a tag.
+const INVISIBLE = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069', '\u200b', '\u200c',
+  '\u200d', '\u200e', '\u200f', '\u2060', '\u2061', '\u2062', '\u2063', '\u2064', '\ufeff', '\u00ad', '\u061c', '\u{e0041}'];
+
+test('the gate strips every invisible or reordering character wherever server text is shown', () => {
+  const hidden = (text: string) => INVISIBLE.find((c) => text.includes(c));
+  const planted = `ws-${INVISIBLE.join('')}1`;
+  const odd = action({ computerDnsName: `${planted}.contoso.local`, type: `Collect${INVISIBLE.join('')}File`, scope: planted, requestor: planted,
+    requestorComment: planted, creationDateTimeUtc: '2026-03-10T11:55:00Z' });
+  const shown = {
+    notification: userText(`Cancelled ${actionSubject(odd)} ${planted}`),
+    label: actionLabel(odd),
+    description: actionDescription(odd, { now: Date.parse('2026-03-10T12:00:00Z'), showStatus: true, cancelling: false }),
+    tooltip: actionTooltipMarkdown(odd, Date.parse('2026-03-10T12:00:00Z')),
+    details: detailsText(odd, Date.parse('2026-03-10T12:00:00Z')).split('\n').filter((l) => l.startsWith('//')).join('\n'),
+    groups: (['status', 'device', 'type'] as const).map((by) => groupActions([odd], by)[0].label).join(' '),
+    statusChange: statusChangeMessage([{ action: odd, from: 'Pending', to: planted }]) ?? '',
+    errorRow: errorNodes(new Error(`failed on ${planted}`))[0].description ?? '',
+  };
+  for (const [place, text] of Object.entries(shown)) {
+    assert.equal(hidden(text), undefined, `${place}: ${JSON.stringify(text)}`);
+  }
+  assert.match(shown.label, /^Collect File \(ws-1\)$/);
+  assert.match(shown.description, /^ws-1 · 5m · ws-1 · /);
+});
+
+test('one character class: oneLine in the views is the gate\'s, and ordinary Unicode passes unchanged', () => {
+  assert.equal(presentationOneLine, oneLine);
+  const text = 'Prüfung – 日本語 🙂 café';
+  assert.equal(userText(text), text);
+  assert.equal(forbiddenCharacter(text), undefined);
+  assert.equal(forbiddenCharacter(`a\u2069b`), 'U+2069');
+});
+
+test('a token echoed by a server is redacted before it is shown, whatever its shape', () => {
+  const opaque = 'opaque-token-0123456789abcdefXYZ';
+  rememberSecret(opaque);
+  try {
+    const message = userText(`Defender answered 401: token ${opaque} is not valid for this audience; accessToken=${'q'.repeat(20)}`);
+    assert.ok(!message.includes(opaque), message);
+    assert.ok(!message.includes('q'.repeat(20)), message);
+    assert.match(message, /token <redacted> is not valid/);
+    const row = errorNodes(new Error(`401 for Bearer ${opaque}`))[0];
+    assert.ok(!`${row.description} ${row.tooltip}`.includes(opaque));
+  } finally {
+    forgetSecrets();
+  }
+});
+
+test('shown strings are bounded per place with an ellipsis; the details document keeps the full text', () => {
+  const long = 'x'.repeat(1_000_000);
+  const huge = action({ computerDnsName: long, type: long, requestor: long, requestorComment: long, creationDateTimeUtc: '2026-03-10T11:55:00Z' });
+  const now = Date.parse('2026-03-10T12:00:00Z');
+  const notification = userText(`Cancelled ${actionSubject(huge)}: ${long}`);
+  assert.equal(notification.length, SHOWN_LENGTH.notification);
+  assert.ok(notification.endsWith('…'));
+  for (const text of [actionLabel(huge), actionDescription(huge, { now, showStatus: false, cancelling: false }), groupActions([huge], 'device')[0].label]) {
+    assert.ok(text.length <= SHOWN_LENGTH.row && text.endsWith('…'), `${text.length} characters`);
+  }
+  const tooltipLines = actionTooltipMarkdown(huge, now).split('  \n');
+  assert.ok(tooltipLines.every((line) => line.length <= 2 * SHOWN_LENGTH.tooltipField + 40), 'every tooltip field bounded (escaping may double it)');
+  const details = detailsText(huge, now);
+  assert.ok(details.split('\n').filter((l) => l.startsWith('//')).every((l) => l.length <= SHOWN_LENGTH.tooltipField + 3));
+  assert.ok(details.includes(`"requestorComment": "${long}"`), 'the raw JSON keeps the full text');
+  assert.equal(shorten('🙂'.repeat(10), 5), '🙂🙂🙂🙂…', 'never cuts a character in half');
 });

@@ -2,12 +2,12 @@
 // document, the status bar and the portal link.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { parseMachineAction, MachineAction } from '../../src/defender/machineAction';
+import { KNOWN_ACTION_TYPES, KNOWN_STATUSES, parseMachineAction, MachineAction } from '../../src/defender/machineAction';
 import { portalDeviceUrl } from '../../src/commands/portalLink';
 import { detailsText, missingDetailsText } from '../../src/views/detailsText';
 import {
-  actionDescription, actionLabel, actionTooltipMarkdown, deviceLabel, escapeMarkdown, NEUTRAL_ICON, quickPickText, relativeAge,
-  statusIcon, statusLabel,
+  actionDescription, actionLabel, actionTooltipMarkdown, compactAge, deviceLabel, escapeMarkdown, NEUTRAL_ICON, quickPickText, relativeAge,
+  shortDeviceLabel, shortRequestor, splitWords, statusIcon, statusLabel, typeLabel,
 } from '../../src/views/presentation';
 import { statusBarContent } from '../../src/views/statusBarContent';
 import { INJECTION_COMMENT, seedActions } from '../simulators/seedActions';
@@ -34,13 +34,68 @@ test('the label is the type and its scope; unknown types still read as words', (
   assert.equal(actionLabel(action({ type: undefined })), 'Unknown');
 });
 
-test('the description names the device (or a short machine id) and the age', () => {
-  const named = action({ computerDnsName: 'ws-fin-0142.contoso.local', creationDateTimeUtc: '2026-03-10T11:55:00.0000000Z' });
-  assert.equal(actionDescription(named, { now: NOW, showStatus: false, cancelling: false }), 'ws-fin-0142.contoso.local · 5 min ago');
-  const unnamed = action({ computerDnsName: null, machineId: '1e5b2a9c0f3d4e7a8b6c5d4e3f2a1b0c9d8e7f6a', creationDateTimeUtc: '2026-03-07T12:00:00Z' });
+test('the description: short host name, age, who asked; a short id while the name is unknown', () => {
+  const named = action({ computerDnsName: 'ws-fin-0142.contoso.local', creationDateTimeUtc: '2026-03-10T11:55:00.0000000Z', requestor: 'jane.doe@contoso.com' });
+  assert.equal(actionDescription(named, { now: NOW, showStatus: false, cancelling: false }), 'ws-fin-0142 · 5m · jane.doe');
+  const unnamed = action({ computerDnsName: null, machineId: '1e5b2a9c0f3d4e7a8b6c5d4e3f2a1b0c9d8e7f6a', creationDateTimeUtc: '2026-03-07T12:00:00Z',
+    requestor: '7c9f3e21-5b4a-4d8e-9f10-2a6b8c3d4e5f' });
   assert.equal(deviceLabel(unnamed), '1e5b2a9c…');
-  assert.equal(actionDescription(unnamed, { now: NOW, showStatus: true, cancelling: false }), 'Pending · 1e5b2a9c… · 3 d ago');
-  assert.equal(actionDescription(named, { now: NOW, showStatus: true, cancelling: true }), 'Cancelling… · ws-fin-0142.contoso.local · 5 min ago');
+  assert.equal(actionDescription(unnamed, { now: NOW, showStatus: true, cancelling: false }), '1e5b2a9c… · 3d · app · Pending');
+  assert.equal(actionDescription(named, { now: NOW, showStatus: true, cancelling: true }), 'Cancelling… · ws-fin-0142 · 5m · jane.doe');
+  const automation = action({ computerDnsName: '10.1.2.3', requestor: 'Contoso SOAR Playbook Runner', creationDateTimeUtc: '2026-03-10T09:00:00Z' });
+  assert.equal(actionDescription(automation, { now: NOW, showStatus: false, cancelling: false }), '10.1.2.3 · 3h · Contoso SOA…');
+  assert.equal(shortDeviceLabel(action({ computerDnsName: 'srv-sql-02' })), 'srv-sql-02');
+  assert.equal(shortRequestor(null), '');
+  assert.equal(compactAge('2026-03-10T11:59:40Z', NOW), 'now');
+});
+
+test('at the default sidebar width (~300 px) a row shows what, which device and how long for 15-character host names', () => {
+  // What fits at 300 px, measured in VS Code's default font: about 44 characters of label + description.
+  const VISIBLE = 44;
+  const host = 'ws-finance-0142.corp.contoso.com';
+  assert.equal(host.split('.')[0].length, 15);
+  const rows: Array<[string, string?]> = [['Isolate', 'Full'], ['Isolate', 'Selective'], ['RunAntiVirusScan', 'Quick'], ['RunAntiVirusScan', 'Full'],
+    ['LiveResponse'], ['Unisolate'], ['Offboard'], ['RestrictCodeExecution'], ['UnrestrictCodeExecution'], ['StopAndQuarantineFile'], ['CollectInvestigationPackage']];
+  for (const [type, scope] of rows) {
+    const row = action({ type, scope, computerDnsName: host, requestor: 'jane.doe@contoso.com', creationDateTimeUtc: '2026-03-10T11:15:00Z' });
+    const description = actionDescription(row, { now: NOW, showStatus: false, cancelling: false });
+    const visible = `${actionLabel(row)} ${description}`;
+    const throughAge = visible.slice(0, visible.indexOf(' · 45m') + ' · 45m'.length);
+    assert.ok(throughAge.length <= VISIBLE, `${throughAge} (${throughAge.length} characters)`);
+    assert.ok(visible.startsWith(`${typeLabel(type)}`) && description.startsWith('ws-finance-0142 · 45m · jane.doe'), visible);
+    assert.ok(!visible.includes('contoso.com'), 'the full DNS name is for the tooltip');
+    assert.match(actionTooltipMarkdown(row, NOW), /Device: ws\\-finance\\-0142\\.corp\\.contoso\\.com/);
+  }
+});
+
+test('every known type has a friendly name, and no raw API name shows in a row, group or details summary', () => {
+  for (const type of KNOWN_ACTION_TYPES) {
+    assert.ok(typeLabel(type).includes(' ') || ['Isolate', 'Offboard'].includes(type), `${type} → ${typeLabel(type)}`);
+  }
+  assert.equal(typeLabel('RunAntiVirusScan'), 'Antivirus Scan');
+  assert.equal(typeLabel('Unisolate'), 'Release from Isolation');
+  const scan = action({ type: 'RunAntiVirusScan', scope: 'Quick' });
+  assert.ok(!detailsText(scan, NOW).split('\n')[0].includes('RunAntiVirusScan'), 'the summary line is friendly');
+  assert.match(detailsText(scan, NOW), /Type: +Antivirus Scan \(RunAntiVirusScan\), scope Quick/);
+  assert.match(detailsText(action({ type: 'Live Response' }), NOW), /Type: +Live Response \(LiveResponse, sent as "Live Response"\)/);
+});
+
+test('the CamelCase splitter is linear: a 100 KB type or status builds its row in well under 100 ms', () => {
+  for (const value of ['A'.repeat(100_000), 'Ab'.repeat(50_000), `${'A'.repeat(99_999)}b`]) {
+    const started = performance.now();
+    const row = action({ type: value, status: value });
+    actionLabel(row);
+    actionDescription(row, { now: NOW, showStatus: true, cancelling: false });
+    statusLabel(value);
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed < 100, `${elapsed.toFixed(1)} ms for ${value.slice(0, 4)}…`);
+  }
+  for (const value of ['A'.repeat(100_000), `${'A'.repeat(99_999)}b`]) {
+    const started = performance.now();
+    assert.equal(splitWords(value).length, value.length + (value.endsWith('b') ? 1 : 0));
+    assert.ok(performance.now() - started < 100, 'the splitter itself, on the whole 100 KB');
+  }
+  assert.equal(splitWords('AVScanHTTPRequest2Go'), 'AV Scan HTTP Request2 Go');
 });
 
 test('relative ages', () => {
@@ -52,8 +107,14 @@ test('relative ages', () => {
   assert.equal(relativeAge('not a date', NOW), '');
 });
 
-test('each status has its icon and colour; an unknown status gets a neutral icon, never an error', () => {
+test('each status has its icon and a colour of its own; an unknown status gets a neutral icon, never an error', () => {
   assert.deepEqual(statusIcon('Pending'), { id: 'clock', color: 'charts.yellow' });
+  const colours = KNOWN_STATUSES.map((s) => statusIcon(s).color);
+  assert.equal(new Set(colours).size, KNOWN_STATUSES.length, `distinct colours: ${colours.join(', ')}`);
+  assert.ok(colours.every((c) => c), 'every known status is coloured');
+  // In the default themes these read as one amber: Pending and Timed Out must not both be one of them.
+  const AMBER = new Set(['charts.yellow', 'charts.orange', 'editorWarning.foreground', 'list.warningForeground', 'problemsWarningIcon.foreground']);
+  assert.ok(colours.filter((c) => AMBER.has(c ?? '')).length <= 1, `one amber at most: ${colours.join(', ')}`);
   assert.equal(statusIcon('InProgress').id, 'sync');
   assert.equal(statusIcon('Succeeded').id, 'pass');
   assert.equal(statusIcon('Failed').id, 'error');
@@ -125,6 +186,8 @@ test('the details document: a summary in comments that server text cannot escape
 
 test('the status bar: hidden until configured, then the cancellable count with the account in the tooltip', () => {
   assert.equal(statusBarContent({ configured: false, account: undefined, cancellable: undefined }).visible, false);
+  const spoofed = statusBarContent({ configured: true, account: { upn: 'analyst@\u202emoc.osotnoc', tenantId: 'contoso\u200b' }, cancellable: 1 });
+  assert.match(spoofed.tooltip, /Signed in as analyst@moc\.osotnoc \(tenant contoso\)/, 'no bidi override or zero-width character in the account line');
   assert.match(statusBarContent({ configured: true, account: undefined, cancellable: undefined }).text, /Signed out/);
   const content = statusBarContent({ configured: true, account: { upn: 'analyst@contoso.com', tenantId: 'contoso-tenant' }, cancellable: 3 });
   assert.equal(content.text, '$(shield) 3 cancellable');

@@ -353,7 +353,7 @@ suite('Cancelling machine actions in a real host', () => {
       const both = Promise.all([cancel(target, 'First click'), cancel(target, 'Second click')]);
       await waitFor(() => posts().length === 1, 'the cancel request');
       const row = rowOfDevice(await readTree(session.api), target.device)!;
-      assert.deepEqual([row.description.split(' · ').slice(0, 2), row.item.contextValue], [['Cancelling…', target.device], 'machineAction.cancelling']);
+      assert.deepEqual([row.description.split(' · ').slice(0, 2), row.item.contextValue], [['Cancelling…', target.device.split('.')[0]], 'machineAction.cancelling']);
       await both;
     } finally {
       session.cloud.defender.switches.delayMs = 0;
@@ -382,7 +382,8 @@ suite('Cancelling machine actions in a real host', () => {
     const validate = (value: string) => box.validateInput?.(value);
     assert.equal(validate('   '), 'A comment is required.');
     assert.match(String(validate('x'.repeat(1001))), /at most 1000/);
-    assert.match(String(validate('line one\nline two')), /control characters/);
+    assert.match(String(validate('line one\nline two')), /U\+000A, a control/);
+    assert.match(String(validate('wrong host\u202e reimaged')), /U\+202E/, 'a bidi override is refused and named');
     assert.equal(validate('Requested on the wrong device'), undefined);
     assert.equal(posts().length, 0, 'Escape: nothing sent');
     assert.deepEqual(ui.notifications, []);

@@ -70,8 +70,9 @@ suite('The Machine Actions tree in a real host', () => {
     });
   }
 
-  /** How notifications and the details name the action of a row: "Isolate (Full) on <device>". */
-  const subjectOf = (row: Row) => `${row.label} on ${row.description.split(' · ')[0]}`;
+  /** How notifications and the details name the action of a row: "Isolate (Full) on <full device name or short id>". */
+  const subjectOf = (row: Row) =>
+    `${row.label} on ${(row.node as { action: { computerDnsName: string | null } }).action.computerDnsName ?? row.description.split(' · ')[0]}`;
 
   const statusLabel = (a: RawAction) => STATUS_LABELS[String(a.status)] ?? String(a.status);
   const where = () => whereYouAre(session.cloud.entra.switches.user.tid);
@@ -85,14 +86,14 @@ suite('The Machine Actions tree in a real host', () => {
       tree.map((_, i) => (i < 2 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed)));
   });
 
-  test('rows show the type and scope, the device or a short machine id, the age; Cancel is offered on cancellable rows only', async () => {
+  test('rows show the type and scope, the short host name or a short machine id, the age, who; Cancel only on cancellable rows', async () => {
     const tree = await readTree(session.api);
     const pending = tree.find((g) => g.label === 'Pending')!;
     const isolate = pending.children.find((r) => r.label === 'Isolate (Full)');
-    assert.match(isolate?.description ?? '', /^ws-fin-0142\.contoso\.local · \d+ min ago$/);
+    assert.match(isolate?.description ?? '', /^ws-fin-0142 · \d+m · analyst$/);
     // An action created a minute ago has no device name yet.
     const unnamed = pending.children.find((r) => r.label === 'Isolate (Selective)');
-    assert.match(unnamed?.description ?? '', /^[0-9a-f]{8}… · (just now|\d+ min ago)$/);
+    assert.match(unnamed?.description ?? '', /^[0-9a-f]{8}… · (now|\d+m) · analyst$/);
     for (const group of tree) {
       const cancellable = group.label === 'Pending' || group.label === 'In Progress';
       for (const row of group.children) {
