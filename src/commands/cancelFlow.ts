@@ -6,7 +6,8 @@ import { CancelOutcome, classifyAfterReread, classifyCancelError, classifyCancel
 
 /** The part of DefenderClient a cancel uses. */
 export interface CancelClient {
-  cancelMachineAction(id: string, comment: string, signal?: AbortSignal, hooks?: CancelHooks): Promise<MachineAction>;
+  /** Undefined: accepted (2xx) without this action's entity; it is read back. */
+  cancelMachineAction(id: string, comment: string, signal?: AbortSignal, hooks?: CancelHooks): Promise<MachineAction | undefined>;
   getMachineAction(id: string, signal?: AbortSignal): Promise<MachineAction>;
 }
 
@@ -70,7 +71,8 @@ async function cancelUnlessStopped(
         request.onThrottled?.(seconds);
       },
     };
-    return classifyCancelResult(await client.cancelMachineAction(request.id, request.comment, stop, hooks));
+    const answered = await client.cancelMachineAction(request.id, request.comment, stop, hooks);
+    return classifyCancelResult(answered ?? await client.getMachineAction(request.id));
   } catch (error) {
     stop.throwIfAborted();
     const outcome = classifyCancelError(error);

@@ -31,6 +31,9 @@
 //   sim.switches.pageSize        at most this many items per page, plus @odata.nextLink when more remain
 //   sim.switches.nextLinkOrigin  make @odata.nextLink point at another origin (the client must refuse it)
 //   sim.switches.delayMs         delay every response; the request is handled first (a cancel still applies)
+//   sim.switches.pageOverlap     each next page repeats the last n items of the previous page, as when the window
+//                                moves between two requests; n ≥ the page size: the same page again under a new link
+//   sim.switches.retryAfterForm  'seconds' (default) or 'date': every Retry-After as an HTTP-date (RFC 9110 IMF-fixdate)
 //   sim.switches.rateLimitPerMinute / rateLimitPerHour
 //   sim.failNext(fault, { times?, pathIncludes?, method? })   the next `times` (1) matching requests get `fault`:
 //     { kind: 'status', status, code?, message?, retryAfterSeconds? }  standard error body (429 → TooManyRequests …)
@@ -39,9 +42,16 @@
 //     { kind: 'malformed', status? = 200 }  `{"value": [` as application/json
 //     { kind: 'reset', afterHandling? }     drop the connection (afterHandling: the request takes effect first)
 //     { kind: 'slow', delayMs }             answer normally, but late
+//     { kind: 'truncate' }                  handle the request, send the headers (full Content-Length) and half the
+//                                           body, then close the connection: a body cut off mid-way
+//     { kind: 'gzipBomb', inflatedBytes, status? = 200 }  a gzip body (Content-Encoding: gzip) of valid JSON that
+//                                           inflates to inflatedBytes (whitespace inside {"value":[ … ]})
 //   sim.failCancel(id, fault?)        every cancel of that action gets `fault` (a string: 403 Forbidden with that
 //                                     message; default: 403 Forbidden, RBAC wording)
 //                                     once the request passed validation and the id exists
+//   sim.cancelAnswer(id, mode)        every cancel of that action takes effect, but answers without its entity:
+//     'noContent' 204 · 'empty200' / 'empty202' an empty body · 'html200' a gateway's HTML page ·
+//     'notAnAction' 200 {"value":[]} · 'otherId' 200 with the entity of another action (unchanged)
 //   sim.finishBeforeCancel(id, 'succeeded')       the action is Succeeded now, so a cancel gets 400
 //   sim.finishBeforeCancel(id, 'completedAnyway') a cancel answers 200 Cancelled while every
 //                                     commands[*].commandStatus is Completed (live response actions only)
@@ -50,6 +60,7 @@
 // sim.requests (every request: method, path with query, lower-case headers, body, status — 0 for a
 // dropped connection — correlationId, at) and clearRequests().
 import * as crypto from 'node:crypto';
+import * as zlib from 'node:zlib';
 import type * as http from 'node:http';
 import type * as https from 'node:https';
 import { announceAndRunUntilSignal, cliOption, closeServer, htmlReply, listenHttps, readBody, type Reply, writeReply } from './http';
@@ -97,7 +108,11 @@ export interface Switches {
   delayMs: number;
   rateLimitPerMinute: number;
   rateLimitPerHour: number;
+  pageOverlap: number;
+  retryAfterForm: 'seconds' | 'date';
 }
+
+export type CancelAnswerMode = 'noContent' | 'empty200' | 'empty202' | 'html200' | 'notAnAction' | 'otherId';
 
 export type Fault =
   | { kind: 'status'; status: number; code?: string; message?: string; retryAfterSeconds?: number }
@@ -105,7 +120,9 @@ export type Fault =
   | { kind: 'empty'; status?: number }
   | { kind: 'malformed'; status?: number }
   | { kind: 'reset'; afterHandling?: boolean }
-  | { kind: 'slow'; delayMs: number };
+  | { kind: 'slow'; delayMs: number }
+  | { kind: 'truncate' }
+  | { kind: 'gzipBomb'; inflatedBytes: number; status?: number };
 
 export interface FaultMatch {
   /** How many matching requests get the fault; default 1. */
@@ -148,7 +165,8 @@ const DEFAULT_CODES: Record<number, string> = {
 const RBAC_DENIED = 'The user does not have the Defender role required to perform this action on this device.';
 const GATEWAY_HTML = '<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body><h1>Bad Gateway</h1><p>The upstream server returned an invalid response.</p></body></html>\n';
 
-type Outcome = Reply | 'reset';
+/** 'reset' drops the connection before any answer; `truncated` sends the headers and half the body, then drops it. */
+type Outcome = Reply | 'reset' | { truncated: Reply };
 
 interface RequestContext {
   record: RecordedRequest;
@@ -173,6 +191,7 @@ export class DefenderSimulator {
   private faults: Array<{ fault: Fault; match: FaultMatch; remaining: number }> = [];
   private readonly cancelFaults = new Map<string, Fault>();
   private readonly completedAnyway = new Set<string>();
+  private readonly cancelAnswers = new Map<string, CancelAnswerMode>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
   /** Use startDefenderSimulator(); the constructor does not listen. */
@@ -229,6 +248,11 @@ export class DefenderSimulator {
     this.cancelFaults.set(id.toLowerCase(), typeof fault === 'string' ? { kind: 'status', status: 403, code: 'Forbidden', message: fault } : fault);
   }
 
+  /** The cancel of `id` still takes effect, but is answered as `mode` says (see the header). */
+  cancelAnswer(id: string, mode: CancelAnswerMode): void {
+    this.cancelAnswers.set(id.toLowerCase(), mode);
+  }
+
   finishBeforeCancel(id: string, mode: FinishMode): void {
     const action = this.getAction(id);
     if (!action) {
@@ -254,6 +278,7 @@ export class DefenderSimulator {
     this.faults = [];
     this.cancelFaults.clear();
     this.completedAnyway.clear();
+    this.cancelAnswers.clear();
     this.callTimes.clear();
     this.clearRequests();
   }
@@ -281,10 +306,12 @@ export class DefenderSimulator {
     }
     const context: RequestContext = { record, url: new URL(record.path, this.origin), correlationId, delayMs: 0 };
     const outcome = this.decide(context);
-    record.status = outcome === 'reset' ? 0 : outcome.status;
+    record.status = outcome === 'reset' ? 0 : 'truncated' in outcome ? outcome.truncated.status : outcome.status;
     const write = () => {
       if (outcome === 'reset') {
         req.socket.destroy();
+      } else if ('truncated' in outcome) {
+        writeTruncated(req, res, { ...outcome.truncated, headers: { ...outcome.truncated.headers, 'request-id': correlationId } });
       } else {
         writeReply(res, { ...outcome, headers: { ...outcome.headers, 'request-id': correlationId } });
       }
@@ -318,7 +345,15 @@ export class DefenderSimulator {
       delayMs: 0,
       rateLimitPerMinute: this.options.rateLimitPerMinute ?? 100,
       rateLimitPerHour: this.options.rateLimitPerHour ?? 1500,
+      pageOverlap: 0,
+      retryAfterForm: 'seconds',
     };
+  }
+
+  /** Retry-After in the form switches.retryAfterForm asks for; a date is to the second, as toUTCString writes it. */
+  private retryAfter(seconds: number): Record<string, string> {
+    const value = this.switches.retryAfterForm === 'date' ? new Date(this.now() + seconds * 1000).toUTCString() : String(seconds);
+    return { 'retry-after': value };
   }
 
   private takeFault(record: RecordedRequest): Fault | undefined {
@@ -340,7 +375,7 @@ export class DefenderSimulator {
       case 'status':
         return this.error(context, fault.status, fault.code ?? DEFAULT_CODES[fault.status] ?? 'Error',
           fault.message ?? `Simulated failure with HTTP ${fault.status}.`,
-          fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) });
+          fault.retryAfterSeconds === undefined ? {} : this.retryAfter(fault.retryAfterSeconds));
       case 'html':
         return htmlReply(fault.status ?? 502, GATEWAY_HTML);
       case 'empty':
@@ -355,6 +390,12 @@ export class DefenderSimulator {
       case 'slow':
         context.delayMs += fault.delayMs;
         return handle();
+      case 'truncate': {
+        const outcome = handle();
+        return outcome === 'reset' || 'truncated' in outcome ? outcome : { truncated: outcome };
+      }
+      case 'gzipBomb':
+        return gzipBomb(fault.inflatedBytes, fault.status ?? 200);
     }
   }
 
@@ -367,7 +408,7 @@ export class DefenderSimulator {
     }
     const retryAfter = this.throttle(identity.upn);
     if (retryAfter > 0) {
-      return this.error(context, 429, 'TooManyRequests', `API calls quota exceeded. Try again in ${retryAfter} seconds.`, { 'retry-after': String(retryAfter) });
+      return this.error(context, 429, 'TooManyRequests', `API calls quota exceeded. Try again in ${retryAfter} seconds.`, this.retryAfter(retryAfter));
     }
     const path = /^\/api\/machineactions(?:\/([^/]+)(\/cancel)?)?\/?$/i.exec(url.pathname);
     if (!path) {
@@ -456,18 +497,25 @@ export class DefenderSimulator {
     const page = matching.slice(skip, skip + pageLength);
     const body: Record<string, unknown> = { '@odata.context': `${this.origin}/api/$metadata#MachineActions`, value: structuredClone(page) };
     if (page.length < limit && skip + page.length < matching.length) {
-      body['@odata.nextLink'] = this.nextLink(context.url, skip + page.length, top === null ? undefined : limit - page.length);
+      const advance = Math.max(0, page.length - this.switches.pageOverlap);
+      body['@odata.nextLink'] = this.nextLink(context.url, skip + advance, top === null ? undefined : limit - advance, advance === 0);
     }
     return this.json(200, body);
   }
 
-  /** Same path and query with $skip advanced and $top reduced, in OData's `$name=value` style. */
-  private nextLink(url: URL, skip: number, top: number | undefined): string {
-    const params: Array<[string, string]> = [...url.searchParams].filter(([key]) => key !== '$skip' && key !== '$top');
+  /**
+   * Same path and query with $skip advanced and $top reduced, in OData's `$name=value` style. `again`: the same page
+   * once more, under a new link (a `repeat` counter), as a proxy that pages differently would send it.
+   */
+  private nextLink(url: URL, skip: number, top: number | undefined, again: boolean): string {
+    const params: Array<[string, string]> = [...url.searchParams].filter(([key]) => key !== '$skip' && key !== '$top' && key !== 'repeat');
     if (top !== undefined) {
       params.push(['$top', String(top)]);
     }
     params.push(['$skip', String(skip)]);
+    if (again) {
+      params.push(['repeat', String(Number(url.searchParams.get('repeat') ?? 0) + 1)]);
+    }
     const query = params.map(([key, value]) => `${encodeURIComponent(key).replace('%24', '$')}=${encodeURIComponent(value)}`).join('&');
     return `${this.switches.nextLinkOrigin ?? this.origin}${url.pathname}?${query}`;
   }
@@ -492,11 +540,35 @@ export class DefenderSimulator {
       return this.notFound(context, id);
     }
     const fault = this.cancelFaults.get(action.id.toLowerCase());
-    const apply = () => this.applyCancel(context, action, comment, identity);
+    const apply = () => this.answerCancel(this.applyCancel(context, action, comment, identity), action);
     return fault ? this.applyFault(fault, context, apply) : apply();
   }
 
-  private applyCancel(context: RequestContext, action: RawAction, comment: string, identity: TokenIdentity): Outcome {
+  /** An accepted cancel as sim.cancelAnswer asked for it; refusals stay as they are. */
+  private answerCancel(outcome: Reply, action: RawAction): Reply {
+    const mode = this.cancelAnswers.get(action.id.toLowerCase());
+    if (!mode || outcome.status !== 200) {
+      return outcome;
+    }
+    switch (mode) {
+      case 'noContent':
+        return { status: 204, headers: {}, body: '' };
+      case 'empty200':
+        return { status: 200, headers: { 'content-type': ODATA_JSON }, body: '' };
+      case 'empty202':
+        return { status: 202, headers: {}, body: '' };
+      case 'html200':
+        return htmlReply(200, GATEWAY_HTML.replace(/502 Bad Gateway|Bad Gateway/g, 'Request accepted'));
+      case 'notAnAction':
+        return this.json(200, { value: [] });
+      case 'otherId': {
+        const other = this.store.find((a) => a.id.toLowerCase() !== action.id.toLowerCase());
+        return this.entity(other ?? { ...action, id: crypto.randomUUID() });
+      }
+    }
+  }
+
+  private applyCancel(context: RequestContext, action: RawAction, comment: string, identity: TokenIdentity): Reply {
     const status = String(action.status);
     if ((FINAL_STATUSES as readonly string[]).includes(status)) {
       return this.error(context, 400, 'BadRequest', `Action is already in a final state (${status}) and cannot be cancelled.`);
@@ -541,6 +613,21 @@ export class DefenderSimulator {
   private json(status: number, value: unknown, headers: Record<string, string> = {}): Reply {
     return { status, headers: { 'content-type': ODATA_JSON, 'odata-version': '4.0', ...headers }, body: JSON.stringify(value) };
   }
+}
+
+/** Valid JSON (a list of nothing, padded with spaces) that inflates to `inflatedBytes`, gzip-encoded. */
+function gzipBomb(inflatedBytes: number, status: number): Reply {
+  const envelope = ['{"value":[', ']}'];
+  const padding = Math.max(0, inflatedBytes - envelope.join('').length);
+  const body = zlib.gzipSync(Buffer.from(envelope.join(' '.repeat(padding))));
+  return { status, headers: { 'content-type': ODATA_JSON, 'content-encoding': 'gzip' }, body };
+}
+
+/** Headers with the full Content-Length and half the body, then the connection closes: a body cut off mid-way. */
+function writeTruncated(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply): void {
+  const body = Buffer.from(reply.body);
+  res.writeHead(reply.status, { ...reply.headers, 'content-length': String(body.length) });
+  res.write(body.subarray(0, Math.floor(body.length / 2)), () => req.socket.destroy());
 }
 
 /** Keeps the spelling the action already uses. */
