@@ -140,19 +140,21 @@ export class RateLimiter {
     return Math.floor(this.maxPauseMs / 1000);
   }
 
-  remaining(): { minute: number; hour: number } {
+  /** Calls left in each window for `purpose` (default 'write': the whole budget; 'read' leaves out the reserve). */
+  remaining(purpose: CallPurpose = 'write'): { minute: number; hour: number } {
     this.merge();
     const now = this.clock.now();
     this.forgetOlderThan(now - HOUR_MS);
+    const reserved = purpose === 'read' ? this.readReserve : { minute: 0, hour: 0 };
     return {
-      minute: Math.max(0, this.perMinute - this.countSince(now - MINUTE_MS)),
-      hour: Math.max(0, this.perHour - this.calls.length),
+      minute: Math.max(0, this.perMinute - reserved.minute - this.countSince(now - MINUTE_MS)),
+      hour: Math.max(0, this.perHour - reserved.hour - this.calls.length),
     };
   }
 
-  /** Whether `n` calls could start now without waiting (auto refresh skips a round otherwise). */
-  hasBudgetFor(n: number): boolean {
-    const left = this.remaining();
+  /** Whether `n` calls of `purpose` could start now without waiting (auto refresh skips a round otherwise). */
+  hasBudgetFor(n: number, purpose: CallPurpose = 'write'): boolean {
+    const left = this.remaining(purpose);
     return this.pausedUntil <= this.clock.now() && left.minute >= n && left.hour >= n;
   }
 

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
 import { describe, it } from 'node:test';
+import { autoRefreshDecision } from '../../src/actions/autoRefresh';
 import { Clock } from '../../src/defender/logger';
 import { RateBudgetExhausted, RateLimiter } from '../../src/defender/rateLimiter';
 import { FileRateStateStore } from '../../src/defender/rateStateFile';
@@ -242,6 +243,11 @@ describe('RateLimiter reserve for cancels (issue 11 item 7)', () => {
       await clock.advance(60_000);
     }
     assert.equal(reads, 1400);
+    assert.deepEqual(limiter.remaining('read'), { minute: 90, hour: 0 });
+    assert.equal(limiter.hasBudgetFor(10, 'read'), false);
+    assert.equal(autoRefreshDecision({ signedIn: true, loading: false, budget: limiter, ageMs: undefined, intervalSeconds: 60 }), 'lowBudget',
+      'auto refresh skips its turn rather than be refused');
+    assert.equal(limiter.hasBudgetFor(10), true, 'a cancel would go');
     await assert.rejects(limiter.acquire(undefined, { maxWaitMs: 60_000, purpose: 'read' }),
       (error: unknown) => error instanceof RateBudgetExhausted && /the 1400 of the 1500 Defender API calls per hour that a refresh may use are used up \(100 are kept for cancels\)/.test(error.reason));
     assert.equal(await admitted(limiter, 150, 'write'), 100);
