@@ -400,7 +400,7 @@ export class DefenderClient {
     }
   }
 
-  /** The body, decoded and within MAX_BODY_BYTES; `dates` a Retry-After HTTP-date. Aborts (and cut bodies) propagate. */
+  /** The body, decoded and within MAX_BODY_BYTES. Aborts propagate, our own for a time-out or a cut body included. */
   private async readAnswer(response: Response, method: Method, path: string): Promise<Outcome> {
     let text: string;
     try {
