@@ -22,6 +22,7 @@ import {
   rateLimitedError,
   RequestContext,
   timeoutError,
+  unexpectedJsonError,
 } from './errors';
 import { MergedPages, pageLimit } from './listPages';
 import { Clock, Logger, systemClock } from './logger';
@@ -66,7 +67,7 @@ export interface ListResult {
 }
 
 export interface RequestHooks {
-  /** Called before the request waits a second or more (rate budget or a 429's Retry-After), so the UI can say how long. */
+  /** Called before the request waits about a second or more (rate budget or a 429's Retry-After), so the UI can say how long. */
   onThrottled?(seconds: number): void;
 }
 
@@ -149,7 +150,8 @@ export class DefenderClient {
    */
   async listMachineActions(options: ListOptions, signal?: AbortSignal, hooks?: RequestHooks): Promise<ListResult> {
     const query = buildListQuery({ ...options, now: options.now ?? new Date(this.clock.now()) });
-    const merged = new MergedPages(clampTop(options.top));
+    const top = clampTop(options.top);
+    const merged = new MergedPages(top);
     const warnings: string[] = [];
     let url: URL | undefined = this.url(`${MACHINE_ACTIONS_PATH}?${query}`);
     const visited = new Set<string>();
@@ -157,7 +159,7 @@ export class DefenderClient {
     for (let pages = 1; url; pages++) {
       visited.add(url.href);
       const page = await this.readPage(url, signal, hooks);
-      maxPages = pages === 1 ? pageLimit(clampTop(options.top), page.received) : maxPages;
+      maxPages = pages === 1 ? pageLimit(top, page.received) : maxPages;
       const added = merged.add(page);
       url = merged.full || page.received === 0 ? undefined : this.nextPage(page.nextLink, visited, warnings);
       if (url && added === 0) {
@@ -220,7 +222,12 @@ export class DefenderClient {
   /** The expected JSON of a 2xx answer, as `parse` reads it; anything else is logged with its first line and thrown. */
   private decode<T>(answer: Answer, context: RequestContext, parse: (json: unknown, context: RequestContext) => T): T {
     try {
-      return parse(jsonFromSuccess(answer.status, answer.headers, answer.text, context.method, context.path), context);
+      const json = jsonFromSuccess(answer.status, answer.headers, answer.text, context.method, context.path);
+      try {
+        return parse(json, context);
+      } catch (error) {
+        throw isDefenderApiError(error) ? unexpectedJsonError(error, answer.status) : error;
+      }
     } catch (error) {
       if (isDefenderApiError(error)) {
         this.logger.error(`${context.method} ${readablePath(context.path)}: ${error.message}; the body starts: ${JSON.stringify(firstLineOf(answer.text))}`);

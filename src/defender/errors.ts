@@ -236,6 +236,19 @@ export function jsonFromSuccess(status: number, headers: HeaderLookup, bodyText:
   }
 }
 
+/** A 2xx answer whose JSON is not what the request returns (no list envelope, no action): the parser's error, naming the likely cause. */
+export function unexpectedJsonError(error: DefenderApiError, status: number): DefenderApiError {
+  return new DefenderApiError({
+    kind: error.kind,
+    method: error.method,
+    path: error.path,
+    status,
+    code: error.code,
+    correlationId: error.correlationId,
+    message: `${error.message} — ${IN_BETWEEN}`,
+  });
+}
+
 function throwError(init: DefenderApiErrorInit): never {
   throw new DefenderApiError(init);
 }

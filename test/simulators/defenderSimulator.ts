@@ -25,7 +25,8 @@
 // DEFAULT_SCOPES); `options.verifyToken` can accept more (e.g. the Entra ID simulator's JWTs).
 // `revokeToken(token)` makes it answer 401 from then on. Tokens survive reset().
 // Rate limit: rateLimitPerMinute (100) and rateLimitPerHour (1500) admitted calls per user (upn) in
-// sliding windows on the injectable clock `now`; refused calls answer 429 with Retry-After in seconds.
+// sliding windows on the injectable clock `now`; refused calls answer 429 with Retry-After in seconds (or as a
+// date: switches.retryAfterForm).
 //
 // Switches for tests:
 //   sim.switches.pageSize        at most this many items per page, plus @odata.nextLink when more remain

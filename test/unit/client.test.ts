@@ -853,6 +853,16 @@ describe('a 2xx answer without the entity (issue 8 item 4, issue 11 item 10)', (
     assert.ok(logs.some((l) => l.level === 'error' && l.message.endsWith('the body starts: "<!DOCTYPE html>"')), JSON.stringify(logs));
   });
 
+  it('a list answered 200 with JSON that is not a list is a typed error naming a proxy or gateway', async () => {
+    sim.failNext({ kind: 'status', status: 200, message: 'Welcome to the portal' });
+    const { client } = harness();
+    await rejectsWith(client.listMachineActions({ lookbackDays: 7, top: 10 }), (error) => {
+      assert.equal(error.kind, 'malformed');
+      assert.match(error.message, /without a "value" array of machine actions — a proxy or gateway between VS Code and the Defender API may have answered instead$/);
+    });
+    assert.equal(sim.requests.length, 1, 'not retried');
+  });
+
   it('a get answered 200 empty or with JSON that is not an action is a typed error, the body bounded in the log', async () => {
     sim.failNext({ kind: 'empty', status: 200 });
     const { client, logs } = harness();
@@ -861,7 +871,11 @@ describe('a 2xx answer without the entity (issue 8 item 4, issue 11 item 10)', (
       assert.match(error.message, /empty body where JSON was expected — a proxy or gateway/);
     });
     sim.failNext({ kind: 'status', status: 200, message: 'x'.repeat(5000) });
-    await rejectsWith(client.getMachineAction(pendingId()), (error) => assert.equal(error.kind, 'malformed'));
+    await rejectsWith(client.getMachineAction(pendingId()), (error) => {
+      assert.equal(error.kind, 'malformed');
+      assert.equal(error.status, 200);
+      assert.match(error.message, /^The Defender API sent a machine action without an id — a proxy or gateway/);
+    });
     const line = logs.filter((l) => l.level === 'error').at(-1)?.message ?? '';
     assert.match(line, /the body starts: "\{\\"error\\":\{\\"code\\":\\"Error\\",\\"message\\":\\"x+…"$/);
     assert.ok(line.length < 600, 'the body is bounded in the log');
