@@ -47,13 +47,17 @@ export interface RateLimiterOptions {
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 export const DEFAULT_MAX_PAUSE_MS = 5 * MINUTE_MS;
-/** Shorter waits pass unremarked; longer ones are reported to `onWait` so the UI can say why nothing happens. */
-const NOTABLE_WAIT_MS = 1000;
+/**
+ * Shorter waits pass unremarked; longer ones are reported to `onWait` so the UI can say why nothing happens. Half a
+ * second, not one: a 1 s Retry-After is a few ms shorter by the time the request asks again (the shared state file is
+ * read and written in between), and the user should still read "Waiting 1 s".
+ */
+const NOTABLE_WAIT_MS = 500;
 
 export interface WaitLimits {
   /** Fail with RateBudgetExhausted instead of waiting longer than this in total. */
   maxWaitMs?: number;
-  /** Called before each wait of a second or more, with its length. */
+  /** Called before each wait of about a second or more (≥ 500 ms), with its length in ms. */
   onWait?(ms: number): void;
   /** Default 'write' (the whole budget). */
   purpose?: CallPurpose;

@@ -203,6 +203,17 @@ describe('RateLimiter', () => {
     assert.deepEqual(waits, [60_000], 'no wait, no report');
   });
 
+  it('reports a 1 s Retry-After pause that is a few ms shorter when the request asks again', async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter({ clock });
+    limiter.pauseFor(1);
+    await clock.advance(3);
+    const waits: number[] = [];
+    track(limiter.acquire(undefined, { onWait: (ms) => waits.push(ms) }));
+    await settle();
+    assert.deepEqual(waits, [997]);
+  });
+
   it('gives up a capped wait when the signal aborts, before the cap is reached', async () => {
     const clock = new ManualClock();
     const limiter = new RateLimiter({ perMinute: 1, perHour: 10, clock });
