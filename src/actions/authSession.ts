@@ -3,7 +3,7 @@
 import type { Cloud } from '../config';
 import { DefenderClient } from '../defender/client';
 import type { Logger } from '../defender/logger';
-import { RateLimiter } from '../defender/rateLimiter';
+import { RateLimiter, type RateStateStore } from '../defender/rateLimiter';
 import { rememberSecret } from '../redact';
 import type { Disposable } from './actionsStore';
 import type { RateBudget } from './autoRefresh';
@@ -24,10 +24,13 @@ export interface AuthSource {
 }
 
 export class AuthSession implements ActionsSession {
-  private readonly limiter = new RateLimiter();
+  private readonly limiter: RateLimiter;
   private current: { key: string; client: DefenderClient } | undefined;
 
-  constructor(private readonly auth: AuthSource, private readonly logger: Logger) {}
+  /** `rateState` shares the rate budget with other windows (a FileRateStateStore); without it, this window only. */
+  constructor(private readonly auth: AuthSource, private readonly logger: Logger, rateState?: RateStateStore) {
+    this.limiter = new RateLimiter({ store: rateState });
+  }
 
   configured(): boolean {
     return this.auth.configured;
