@@ -221,8 +221,11 @@ export class DefenderClient {
     return this.acceptedEntity(answer, id, { method: 'POST', path: url.pathname });
   }
 
-  /** The expected JSON of a 2xx answer, as `parse` reads it; anything else is logged with its first line and thrown. */
-  private decode<T>(answer: Answer, context: RequestContext, parse: (json: unknown, context: RequestContext) => T): T {
+  /**
+   * The expected JSON of a 2xx answer, as `parse` reads it; anything else is logged and thrown. `quoteBody: false`
+   * keeps the body out of the log, for answers that carry a signed link.
+   */
+  private decode<T>(answer: Answer, context: RequestContext, parse: (json: unknown, context: RequestContext) => T, quoteBody = true): T {
     try {
       const json = jsonFromSuccess(answer.status, answer.headers, answer.text, context.method, context.path);
       try {
@@ -232,7 +235,8 @@ export class DefenderClient {
       }
     } catch (error) {
       if (isDefenderApiError(error)) {
-        this.logger.error(`${context.method} ${readablePath(context.path)}: ${error.message}; the body starts: ${JSON.stringify(firstLineOf(answer.text))}`);
+        const body = quoteBody ? `; the body starts: ${JSON.stringify(firstLineOf(answer.text))}` : '';
+        this.logger.error(`${context.method} ${readablePath(context.path)}: ${error.message}${body}`);
       }
       throw error;
     }
@@ -429,7 +433,7 @@ export class DefenderClient {
     const url = this.actionUrl(action.id, suffix);
     try {
       const answer = await this.send('GET', url, undefined, signal, hooks);
-      return this.decode(answer, { method: 'GET', path: url.pathname }, parseResultLink);
+      return this.decode(answer, { method: 'GET', path: url.pathname }, parseResultLink, false);
     } catch (error) {
       throw withPermissionNamed(error, permission);
     }
