@@ -108,6 +108,9 @@ export class AuthController implements vscode.Disposable {
   /** For the Defender client: silent (with a claims challenge's `claims` when given), and a 'signInRequired' error when only a sign-in could help. */
   readonly getAccessToken = (options: { forceRefresh: boolean; claims?: string }): Promise<string> => this.requireAuth().getAccessToken(options);
 
+  /** For the Defender client: a claims challenge that only an interactive sign-in can satisfy; Sign In passes it. */
+  readonly requireClaims = (claims: string): void => this.auth?.requireClaims(claims);
+
   dispose(): void {
     this.auth?.dispose();
     vscode.Disposable.from(...this.disposables).dispose();

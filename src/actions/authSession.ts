@@ -20,6 +20,8 @@ export interface AuthSource {
   readonly endpoints: { apiBaseUrl: string } | undefined;
   readonly cloud: Cloud;
   getAccessToken(options: { forceRefresh: boolean; claims?: string }): Promise<string>;
+  /** A claims challenge that a renewed token did not satisfy: the next interactive sign-in passes its claims. */
+  requireClaims(claims: string): void;
   onDidChange(listener: () => void): Disposable;
 }
 
@@ -67,6 +69,7 @@ export class AuthSession implements ActionsSession {
           rememberSecret(token);
           return token;
         },
+        onClaimsUnmet: (claims) => this.auth.requireClaims(claims),
         logger: this.logger,
         rateLimiter: this.limiter,
       });

@@ -4,7 +4,8 @@
 export type SignInErrorKind = 'signInRequired' | 'userCancelled' | 'timeout' | 'network' | 'signInFailed';
 
 export class SignInError extends Error {
-  constructor(readonly kind: SignInErrorKind, message: string) {
+  /** `claims`: the claims a Conditional Access policy asked for, which the next interactive sign-in passes. */
+  constructor(readonly kind: SignInErrorKind, message: string, readonly claims?: string) {
     super(message);
     this.name = 'SignInError';
   }
@@ -13,4 +14,12 @@ export class SignInError extends Error {
 /** No usable session: the user has to sign in (explicitly — nothing opens a browser by surprise). */
 export function isSignInRequiredError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { kind?: unknown }).kind === 'signInRequired';
+}
+
+/**
+ * A Conditional Access policy asks for an interactive sign-in: the error carries the claims of its challenge (a
+ * SignInError from MSAL, or the API's 401 whose claims a renewed token did not satisfy). Its message says so.
+ */
+export function isConditionalAccess(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && typeof (error as { claims?: unknown }).claims === 'string';
 }

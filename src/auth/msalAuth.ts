@@ -81,6 +81,15 @@ export class MsalAuth implements Disposable {
     return this.account;
   }
 
+  /**
+   * The claims of a challenge that a silently renewed token did not satisfy (the API still refused it): the next
+   * signIn() passes them.
+   */
+  requireClaims(claims: string): void {
+    this.options.log.warn('The Defender API still asks for claims a renewed token did not satisfy; the next sign-in passes them.');
+    this.pendingClaims = claims;
+  }
+
   /** Signs in interactively; the new account replaces any other one cached for this authority and client. */
   async signIn(method: SignInMethod): Promise<AccountSummary> {
     const claims = this.pendingClaims;
@@ -133,7 +142,7 @@ export class MsalAuth implements Disposable {
     if (options.claims) {
       this.options.log.warn(`A claims challenge needs an interactive sign-in (${describe(attempt.error)}).`);
       this.pendingClaims = options.claims;
-      throw new SignInError('signInRequired', CONDITIONAL_ACCESS);
+      throw new SignInError('signInRequired', CONDITIONAL_ACCESS, options.claims);
     }
     // Another window may have redeemed the same refresh token a moment ago (rotation): its successor is in the entry.
     let failed = attempt;

@@ -1,6 +1,6 @@
 // What a cancel came to (SPEC §3 "Cancel" 5), in words an engineer can act on, and the one-line summary of a bulk
 // cancel. Pure (no vscode).
-import { isSignInRequiredError } from '../auth/errors';
+import { isConditionalAccess, isSignInRequiredError } from '../auth/errors';
 import { isDefenderApiError } from '../defender/errors';
 import { completedDespiteCancellation, isCancellable, MachineAction, ranBeforeCancellation } from '../defender/machineAction';
 import { statusLabel } from '../views/presentation';
@@ -182,7 +182,9 @@ export function presentCancelOutcome(outcome: CancelOutcome, subject: string): O
     case 'alreadyFinished':
       return warning(alreadyFinishedMessage(outcome, subject));
     case 'sessionExpired':
-      return error(`Session expired — Sign In, then cancel ${subject} again. Nothing was cancelled.`, ['Sign In', 'Show Log']);
+      return error(isConditionalAccess(outcome.error)
+        ? `${errorDetail(outcome.error)} Nothing was cancelled: cancel ${subject} again after signing in.`
+        : `Session expired — Sign In, then cancel ${subject} again. Nothing was cancelled.`, ['Sign In', 'Show Log']);
     case 'forbidden':
       return error(`Your account lacks permission to cancel ${subject}: the app registration needs one of the API permissions `
         + `${CANCEL_PERMISSIONS.join(', ')} (with admin consent), and your account the matching Defender for Endpoint role.${serverSaid(outcome.error)}`, ['Show Log']);

@@ -7,6 +7,7 @@ import fetch, { Response } from 'node-fetch';
 import {
   BODY_CUT_CODE,
   bodyTooLargeError,
+  claimsUnmetError,
   correlationIdFrom,
   DEFAULT_RETRY_AFTER_SECONDS,
   DefenderApiError,
@@ -36,6 +37,11 @@ export interface DefenderClientOptions {
   apiBaseUrl: string;
   /** `claims`: a 401's claims challenge (decoded JSON), to be passed to the token request. */
   getAccessToken: (options: { forceRefresh: boolean; claims?: string }) => Promise<string>;
+  /**
+   * Called when a 401's claims challenge stays unmet after a token requested with those claims: only an interactive
+   * sign-in that passes them can help, so the next Sign In should.
+   */
+  onClaimsUnmet?: (claims: string) => void;
   logger: Logger;
   clock?: Clock;
   /** Share one limiter between clients of the same application and tenant. */
@@ -126,6 +132,7 @@ function readablePath(path: string): string {
 export class DefenderClient {
   private readonly base: URL;
   private readonly getAccessToken: DefenderClientOptions['getAccessToken'];
+  private readonly onClaimsUnmet: DefenderClientOptions['onClaimsUnmet'];
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly limiter: RateLimiter;
@@ -136,6 +143,7 @@ export class DefenderClient {
   constructor(options: DefenderClientOptions) {
     this.base = parseApiBase(options.apiBaseUrl);
     this.getAccessToken = options.getAccessToken;
+    this.onClaimsUnmet = options.onClaimsUnmet;
     this.logger = options.logger;
     this.clock = options.clock ?? systemClock;
     this.limiter = options.rateLimiter ?? new RateLimiter({ clock: this.clock });
@@ -303,13 +311,12 @@ export class DefenderClient {
     if (url.protocol !== 'https:' || url.origin !== this.base.origin) {
       throw new DefenderApiError({ kind: 'foreignOrigin', method, path, message: `Refused to send the token to ${url.origin}: only ${this.base.origin} is trusted` });
     }
-    let refreshed = false;
-    let claims: string | undefined;
+    let round: TokenRound = { forceRefresh: false, claimsTried: false };
     let throttled = 0;
     let transient = 0;
     for (;;) {
       await this.acquire(method, path, signal, hooks);
-      const token = await this.getAccessToken(claims ? { forceRefresh: refreshed, claims } : { forceRefresh: refreshed });
+      const token = await this.getAccessToken(round.claims ? { forceRefresh: true, claims: round.claims } : { forceRefresh: round.forceRefresh });
       hooks?.onSending?.();
       const started = performance.now();
       const outcome = await this.attempt(method, url, path, token, body, signal);
@@ -320,12 +327,19 @@ export class DefenderClient {
       }
       const error = outcome.error;
       const line = describeAttempt(method, path, { ...attempt, correlationId: error.correlationId ?? attempt.correlationId }, error);
-      // One round only, with the claims when the 401 carried a challenge: a second 401 is the answer, not a loop.
-      if (error.status === 401 && !refreshed) {
-        refreshed = true;
-        claims = error.claims;
-        this.logger.warn(`${line}; ${claims ? 'claims challenge (Conditional Access): getting a token with the claims' : 'refreshing the token'} and retrying once`);
-        continue;
+      if (error.status === 401) {
+        const next = nextTokenRound(error, round);
+        if (next) {
+          round = next;
+          this.logger.warn(`${line}; ${next.claims ? 'claims challenge (Conditional Access): getting a token with the claims' : 'refreshing the token'} and retrying once`);
+          continue;
+        }
+        if (error.claims) {
+          this.onClaimsUnmet?.(error.claims);
+          const unmet = claimsUnmetError(error);
+          this.logger.error(`${line}: ${unmet.message}`);
+          throw unmet;
+        }
       }
       if (error.status === 429) {
         const seconds = error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
@@ -490,6 +504,24 @@ function reportingCutBodies(agent: https.Agent, onCut: (status: number) => void)
 
 interface AgentInternals {
   addRequest(request: http.ClientRequest, options: unknown): void;
+}
+
+/** How the next token is asked for: refreshed after a 401, with a challenge's claims after a claims challenge. */
+interface TokenRound {
+  forceRefresh: boolean;
+  claims?: string;
+  claimsTried: boolean;
+}
+
+/**
+ * The token request after a 401, or undefined when there is none left: one refresh, and one request with the claims of
+ * a challenge (also when the challenge comes on the refreshed token's 401). So at most three tries, never a loop.
+ */
+function nextTokenRound(error: DefenderApiError, round: TokenRound): TokenRound | undefined {
+  if (error.claims && !round.claimsTried) {
+    return { forceRefresh: true, claims: error.claims, claimsTried: true };
+  }
+  return round.forceRefresh ? undefined : { forceRefresh: true, claimsTried: round.claimsTried };
 }
 
 type Outcome =

@@ -113,20 +113,36 @@ export function firstLineOf(bodyText: string): string {
 const CLAIMS_CHALLENGE_ERRORS = new Set(['insufficient_claims', 'invalid_token']);
 
 /**
+ * The challenges of a `WWW-Authenticate` value, each as its scheme and its parameters (names lower-cased). Several
+ * header lines arrive joined by ", " (`PoP …, Bearer …`): a scheme is a token followed by blanks and a parameter,
+ * a parameter a token followed by `=`; quoted values are skipped while looking for schemes.
+ */
+function challengesOf(header: string): Array<{ scheme: string; params: Map<string, string> }> {
+  const masked = header.replace(/"(?:[^"\\]|\\.)*"/g, (quoted) => '_'.repeat(quoted.length));
+  const starts = [...masked.matchAll(/(?:^|,)\s*([A-Za-z][\w.+-]*)(?=\s+[\w-]+\s*=|\s*,|\s*$)/g)];
+  return starts.map((start, i) => {
+    const text = header.slice(start.index + start[0].length, starts[i + 1]?.index ?? header.length);
+    const params = new Map<string, string>();
+    for (const [, name, quoted, bare] of text.matchAll(/([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g)) {
+      params.set(name.toLowerCase(), quoted ?? bare);
+    }
+    return { scheme: start[1].toLowerCase(), params };
+  });
+}
+
+/**
  * The claims of a claims challenge, decoded to JSON text: `Bearer error="insufficient_claims", claims="<base64>"`
- * (Conditional Access) or `error="invalid_token", … claims="<base64>"` (continuous access evaluation). Parameter names
- * and the error are matched case-insensitively; base64 and base64url both decode. undefined when the header is not
- * such a challenge or the claims are not a JSON object.
+ * (Conditional Access) or `error="invalid_token", … claims="<base64>"` (continuous access evaluation), wherever the
+ * Bearer challenge stands among others. Parameter names and the error are matched case-insensitively; base64 and
+ * base64url both decode. undefined when no Bearer challenge carries claims or the claims are not a JSON object.
  */
 export function claimsChallengeFrom(header: string | null | undefined): string | undefined {
-  const params = new Map<string, string>();
-  for (const [, name, quoted, bare] of (header ?? '').matchAll(/([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g)) {
-    params.set(name.toLowerCase(), quoted ?? bare);
-  }
-  const encoded = params.get('claims');
-  if (!/^\s*bearer\b/i.test(header ?? '') || !encoded || !CLAIMS_CHALLENGE_ERRORS.has((params.get('error') ?? '').toLowerCase())) {
+  const challenge = challengesOf(header ?? '').find(({ scheme, params }) => scheme === 'bearer' && params.get('claims')
+    && CLAIMS_CHALLENGE_ERRORS.has((params.get('error') ?? '').toLowerCase()));
+  if (!challenge) {
     return undefined;
   }
+  const encoded = challenge.params.get('claims') ?? '';
   const decoded = Buffer.from(encoded.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
   try {
     const value: unknown = JSON.parse(decoded);
@@ -134,6 +150,19 @@ export function claimsChallengeFrom(header: string | null | undefined): string |
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A 401 whose claims challenge a token requested with those claims did not satisfy: only an interactive sign-in that
+ * passes them can (Conditional Access: MFA, a compliant device, a revoked session). Keeps `claims` for that sign-in.
+ */
+export function claimsUnmetError(error: DefenderApiError): DefenderApiError {
+  return new DefenderApiError({
+    kind: error.kind, method: error.method, path: error.path, status: 401, code: error.code, serverMessage: error.serverMessage,
+    correlationId: error.correlationId, claims: error.claims,
+    message: 'A Conditional Access policy of your organization asks you to sign in again to use Microsoft Defender: '
+      + 'the Defender API asked for claims that a renewed token did not satisfy. Sign In to continue.',
+  });
 }
 
 function statusLine(status: number): string {

@@ -471,7 +471,7 @@ describe('claims challenge (Conditional Access, continuous access evaluation)', 
   function apiClient(window: Window): DefenderClient {
     return new DefenderClient({
       apiBaseUrl: defender.url, getAccessToken: (options) => window.auth.getAccessToken(options), logger: window.log,
-      agent: new https.Agent({ ca: defender.caPem }),
+      onClaimsUnmet: (claims) => window.auth.requireClaims(claims), agent: new https.Agent({ ca: defender.caPem }),
     });
   }
 
@@ -497,14 +497,33 @@ describe('claims challenge (Conditional Access, continuous access evaluation)', 
     });
   }
 
-  it('a token that still does not satisfy the challenge ends the request after one claims round: no loop', async () => {
+  it('a token that still does not satisfy the challenge ends the request after one claims round, says why, and Sign In passes the claims: no loop', async () => {
     const window = openWindow();
     await signInWithDeviceCode(window);
-    // Entra keeps a token's own tid whatever the claims ask: no token can satisfy this challenge.
-    defender.requireClaims(JSON.stringify({ access_token: { tid: { essential: true, value: '00000000-0000-4000-8000-000000000000' } } }));
+    // Entra keeps a token's own tid whatever the claims ask: no silent token can satisfy this challenge.
+    const tid = '00000000-0000-4000-8000-000000000000';
+    defender.requireClaims(JSON.stringify({ access_token: { tid: { essential: true, value: tid } } }));
     const before = defender.requests.length;
-    await assert.rejects(apiClient(window).listMachineActions({ lookbackDays: 7, top: 5 }), { status: 401 });
+    await assert.rejects(apiClient(window).listMachineActions({ lookbackDays: 7, top: 5 }), (error: Error & { status?: number }) => {
+      assert.equal(error.status, 401);
+      assert.match(error.message, /Conditional Access policy .* asks you to sign in again/);
+      return true;
+    });
     assert.deepEqual(defender.requests.slice(before).map((r) => r.status), [401, 401]);
+    await signInWithDeviceCode(window);
+    assert.deepEqual(claimsSent('device_code')?.tid, { essential: true, value: tid }, 'Sign In passed the claims the API still asked for');
+  });
+
+  it('a claims challenge on the refreshed token\'s 401 (after a plain 401) still gets its claims round', async () => {
+    const window = openWindow();
+    await signInWithDeviceCode(window);
+    defender.failNext({ kind: 'status', status: 401 });
+    defender.requireClaims(CLAIMS);
+    const before = defender.requests.length;
+    const listed = await apiClient(window).listMachineActions({ lookbackDays: 7, top: 5 });
+    assert.ok(listed.actions.length > 0);
+    assert.deepEqual(defender.requests.slice(before).map((r) => r.status), [401, 401, 200]);
+    assert.deepEqual(claimsSent('refresh_token')?.acrs, { essential: true, value: 'c1' }, 'the decoded claims went to the token request');
   });
 
   it('when only a sign-in can satisfy them, says a Conditional Access policy asks for it, without a loop, and Sign In passes them', async () => {

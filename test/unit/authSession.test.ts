@@ -15,6 +15,7 @@ function fakeAuth(): AuthSource & { listeners: Array<() => void> } {
     endpoints: { apiBaseUrl: 'https://api.security.microsoft.com' },
     cloud: 'GCCHigh',
     getAccessToken: async () => 'token',
+    requireClaims: () => undefined,
     onDidChange: (listener) => {
       listeners.push(listener);
       return { dispose: () => listeners.splice(listeners.indexOf(listener), 1) };

@@ -52,6 +52,16 @@ test('200 with a final status other than Cancelled, or still running', () => {
   assert.equal(presentCancelOutcome(requested, SUBJECT).message, `Defender accepted the cancel of ${SUBJECT}; the action still shows In Progress.`);
 });
 
+test('a Conditional Access challenge (a 401 or a sign-in error carrying claims) says so, not "Session expired", with Sign In', () => {
+  const claims = '{"access_token":{"acrs":{"essential":true,"value":"c1"}}}';
+  const said = 'A Conditional Access policy of your organization asks you to sign in again to use Microsoft Defender. Sign in to continue.';
+  for (const error of [httpError(401, { claims, message: said }), Object.assign(new Error(said), { kind: 'signInRequired', claims })]) {
+    const shown = presentCancelOutcome(classifyCancelError(error), SUBJECT);
+    assert.equal(shown.message, `${said} Nothing was cancelled: cancel ${SUBJECT} again after signing in.`);
+    assert.deepEqual(shown.buttons, ['Sign In', 'Show Log']);
+  }
+});
+
 test('401 after the silent refresh, or no session: "Session expired — Sign In" with a Sign In button', () => {
   for (const error of [httpError(401), Object.assign(new Error('No account'), { kind: 'signInRequired' })]) {
     const shown = presentCancelOutcome(classifyCancelError(error), SUBJECT);
