@@ -9,7 +9,7 @@ import type { RawAction } from '../simulators/defenderSimulator';
 import { ANALYST_UPN, INJECTION_COMMENT } from '../simulators/seedActions';
 import type { SimulatedCloud } from '../simulators/simulatedCloud';
 import { openSimulatedSession, signInWithDeviceCode, simulatorCount as countInSimulator, type SimulatedSession, vsixOrSkip } from './simulatedSession';
-import type { Workbench } from './workbench';
+import type { VisibleRow, Workbench } from './workbench';
 
 const { vsix, skip } = vsixOrSkip;
 let session: SimulatedSession;
@@ -38,6 +38,22 @@ function seeded(type: string, device: string): RawAction {
 /** How many actions of the default time window the simulator holds in `status`: what the view must count. */
 function simulatorCount(status: string): number {
   return countInSimulator(cloud, status);
+}
+
+/**
+ * Why a row does not show on screen, in full, its action (the label), its short host name and its age (the
+ * description's first two parts); undefined when it does. The accessible name gives the action and the full DNS name.
+ */
+function notShownInFull(row: VisibleRow): string | undefined {
+  const [action, , device] = row.name.split(', ');
+  const [host, age = ''] = row.description.split(' · ');
+  if (row.label !== action || !host.startsWith(device.split('.')[0]) || !/^(now|\d+[a-z]+)$/.test(age)) {
+    return `not "<action>  <host> · <age> · …": ${row.label} | ${row.description}`;
+  }
+  if (row.visibleLabel !== row.label || !row.visibleDescription.startsWith(`${host} · ${age}`)) {
+    return `cut off: ${row.visibleLabel} | ${row.visibleDescription}  (full: ${row.label} | ${row.description})`;
+  }
+  return undefined;
 }
 
 function cancelRequests(): string[] {
@@ -100,15 +116,7 @@ test('at the default width every row shows in full its action, its short host na
   const rows = await workbench.visibleRows(2);
   // The expanded groups' rows: every Pending and In Progress action (their host names have at most 15 characters).
   assert.equal(rows.length, simulatorCount('Pending') + simulatorCount('InProgress'));
-  const cut = rows.filter((row) => {
-    const [, , device] = row.name.split(', ');
-    const [host, age] = row.description.split(' · ');
-    const required = `${host} · ${age}`;
-    return row.label !== row.name.split(', ')[0] || row.visibleLabel !== row.label || !host.startsWith(device.split('.')[0])
-      || !/^(now|\d+[a-z]+)$/.test(age ?? '') || !row.visibleDescription.startsWith(required);
-  });
-  assert.deepEqual(cut.map((row) => `${row.visibleLabel} | ${row.visibleDescription}  (full: ${row.label} | ${row.description})`), [],
-    'rows whose action, host or age is cut off or missing');
+  assert.deepEqual(rows.map(notShownInFull).filter((reason) => reason), [], 'rows whose action, host or age is cut off or missing');
 });
 
 test('the tooltip of an action shows a comment with link and HTML syntax as plain text', { skip }, async () => {

@@ -1,5 +1,6 @@
-// The workbench as an engineer sees it: code-server with the packaged VSIX installed, in headless Chromium, a
-// fresh profile per test file, and a numbered screenshot per step in test-results/screenshots/.
+// The workbench as an engineer sees it: code-server with the packaged VSIX installed, in headless Chromium at
+// 1440×900, a fresh profile per test file, a numbered screenshot per step in test-results/screenshots/, and the
+// README's screenshots, clipped, in test-results/screenshots/readme/.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -28,8 +29,13 @@ interface PageElement extends PageNode {
   querySelector(selector: string): PageElement | null;
   getAttribute(name: string): string | null;
 }
+interface PageRange {
+  setStart(node: PageNode, offset: number): void;
+  setEnd(node: PageNode, offset: number): void;
+  getBoundingClientRect(): { right: number };
+}
 declare const document: {
-  createRange(): { setStart(node: PageNode, offset: number): void; setEnd(node: PageNode, offset: number): void; getBoundingClientRect(): { right: number } };
+  createRange(): PageRange;
   createTreeWalker(root: PageElement, whatToShow: number): { nextNode(): PageNode | null };
   createElement(tag: 'canvas'): { getContext(kind: '2d'): { font: string; measureText(text: string): { width: number } } };
 };
@@ -164,9 +170,12 @@ export class Workbench {
       const shown = (element: PageElement | null): { text: string; visible: string } => {
         let text = '';
         let visible = '';
+        if (!element) {
+          return { text, visible };
+        }
         // 4 = NodeFilter.SHOW_TEXT (a literal: the function is serialised into the page without this module's names).
-        const walker = document.createTreeWalker(element ?? row, 4);
-        for (let node = element ? walker.nextNode() : null; node; node = walker.nextNode()) {
+        const walker = document.createTreeWalker(element, 4);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
           const chars = node.textContent ?? '';
           for (let i = 0; i < chars.length; i++) {
             const range = document.createRange();
