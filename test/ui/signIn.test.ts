@@ -66,6 +66,7 @@ test('Sign In shows the device code in a dialog with Copy & Open, then in one no
   await workbench.toast(new RegExp(`Enter the code ${userCode} at `)).waitFor();
   assert.equal(await toastsWith(userCode).count(), 1, 'the code is in one notification');
   await workbench.screenshot('device-code');
+  await workbench.readmeScreenshot('device-code-notification', [toastsWith(userCode)]);
 });
 
 test('once the simulator approves that code, the engineer is signed in and the … menu offers Sign Out', { skip }, async () => {

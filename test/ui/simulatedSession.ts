@@ -35,12 +35,19 @@ export async function openSimulatedSession(name: string, vsix: string): Promise<
   return { cloud, workbench, close };
 }
 
-/** Shows the Defender view, clicks its Sign In, approves the code the notification shows, and waits for the welcome. */
+/**
+ * Shows the Defender view, clicks its Sign In, reads the code from the dialog and closes it (the progress notification
+ * keeps the code while MSAL polls), approves that code, and waits for the "Signed in" notification.
+ */
 export async function signInWithDeviceCode({ cloud, workbench }: SimulatedSession): Promise<void> {
   await workbench.openActivity('Defender');
   await workbench.page.locator('.part.sidebar .welcome-view-content').getByRole('button', { name: 'Sign In' }).click();
-  const code = /enter the code (\S+) within/.exec(await workbench.toast('To sign in to Microsoft Defender, open').innerText())?.[1];
-  assert.ok(code, 'the notification shows the code');
+  const dialog = workbench.page.locator('.monaco-dialog-box', { hasText: 'To sign in to Microsoft Defender, open' });
+  await dialog.getByRole('button', { name: 'Copy & Open' }).waitFor();
+  const code = /enter the code (\S+) within/.exec(await dialog.innerText())?.[1];
+  assert.ok(code, 'the dialog shows the code');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'detached' });
   assert.equal(cloud.entra.approveDeviceCodes(code), 1);
   await workbench.toast(`Signed in to Microsoft Defender as ${ANALYST_UPN}`).waitFor();
 }
