@@ -155,7 +155,8 @@ export class DefenderClient {
   /**
    * GET /api/machineactions (Machine.Read or Machine.ReadWrite): one request for up to 10,000 actions;
    * `@odata.nextLink` is followed only on the API's own origin, for at most pageLimit() pages. Pages are merged by id
-   * (newest copy kept) and paging stops when a page adds nothing new; the warnings say what was dropped or left.
+   * (newest copy kept) and paging stops when a page of readable actions adds nothing new (a page without any is passed
+   * over); the warnings say what was dropped or left.
    * Throws DefenderApiError (also 'malformed' when the answer is not the list's JSON).
    */
   async listMachineActions(options: ListOptions, signal?: AbortSignal, hooks?: RequestHooks): Promise<ListResult> {
@@ -171,8 +172,10 @@ export class DefenderClient {
       const page = await this.readPage(url, signal, hooks);
       maxPages = pages === 1 ? pageLimit(top, page.received) : maxPages;
       const added = merged.add(page);
-      url = merged.full || page.received === 0 ? undefined : this.nextPage(page.nextLink, visited, warnings);
-      if (url && added === 0) {
+      url = merged.full ? undefined : this.nextPage(page.nextLink, visited, warnings);
+      // A page without readable actions (empty, or only unreadable elements) repeats nothing: paging goes on, within
+      // the page cap, and the unreadable elements are counted in the warnings.
+      if (url && added === 0 && page.actions.length > 0) {
         url = undefined;
         this.warn(warnings, `Page ${pages} of the list repeated only actions already read; paging stopped there. The list may be incomplete.`);
       } else if (url && pages >= maxPages) {

@@ -58,6 +58,8 @@
 //                                           body, then close the connection: a body cut off mid-way
 //     { kind: 'gzipBomb', inflatedBytes, status? = 200 }  a gzip body (Content-Encoding: gzip) of valid JSON that
 //                                           inflates to inflatedBytes (whitespace inside {"value":[ … ]})
+//     { kind: 'hollowPage', elements }     a list page whose `value` is replaced, its @odata.nextLink kept:
+//                                           'none' → `[]`, 'unreadable' → elements that are no machine action
 //   sim.failCancel(id, fault?)        every cancel of that action gets `fault` (a string: 403 Forbidden with that
 //                                     message; default: 403 Forbidden, RBAC wording)
 //                                     once the request passed validation and the id exists
@@ -151,7 +153,8 @@ export type Fault =
   | { kind: 'reset'; afterHandling?: boolean }
   | { kind: 'slow'; delayMs: number }
   | { kind: 'truncate' }
-  | { kind: 'gzipBomb'; inflatedBytes: number; status?: number };
+  | { kind: 'gzipBomb'; inflatedBytes: number; status?: number }
+  | { kind: 'hollowPage'; elements: 'none' | 'unreadable' };
 
 export interface FaultMatch {
   /** How many matching requests get the fault; default 1. */
@@ -440,6 +443,8 @@ export class DefenderSimulator {
       }
       case 'gzipBomb':
         return gzipBomb(fault.inflatedBytes, fault.status ?? 200);
+      case 'hollowPage':
+        return hollowed(handle(), fault.elements);
     }
   }
 
@@ -730,6 +735,16 @@ function gzipBomb(inflatedBytes: number, status: number): Reply {
   const padding = Math.max(0, inflatedBytes - envelope.join('').length);
   const body = zlib.gzipSync(Buffer.from(envelope.join(' '.repeat(padding))));
   return { status, headers: { 'content-type': ODATA_JSON, 'content-encoding': 'gzip' }, body };
+}
+
+/** A list page answered by `outcome` with its elements replaced (see 'hollowPage'); other answers unchanged. */
+function hollowed(outcome: Outcome, elements: 'none' | 'unreadable'): Outcome {
+  if (outcome === 'reset' || 'truncated' in outcome || outcome.status !== 200) {
+    return outcome;
+  }
+  const page = JSON.parse(String(outcome.body)) as Record<string, unknown>;
+  page.value = elements === 'none' ? [] : [{ noId: true }, 42, 'text'];
+  return { ...outcome, body: JSON.stringify(page) };
 }
 
 /** Headers with the full Content-Length and half the body, then the connection closes: a body cut off mid-way. */

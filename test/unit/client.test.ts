@@ -772,6 +772,19 @@ describe('pages that overlap or repeat (issue 8 item 3)', () => {
     assert.ok(logs.some((l) => l.level === 'warn' && l.message === result.warnings[0]));
   });
 
+  for (const elements of ['none', 'unreadable'] as const) {
+    it(`follows the next link of a page with ${elements === 'none' ? 'no elements' : 'only unreadable elements'}, not calling it a repeat`, async () => {
+      sim.setActions(bulkActions(30, new Date()));
+      sim.switches.pageSize = 10;
+      sim.failNext({ kind: 'hollowPage', elements }, { pathIncludes: '$skip=10' });
+      const { client } = harness();
+      const result = await client.listMachineActions({ lookbackDays: 7, top: 1000 });
+      assert.equal(sim.requests.length, 3, 'the third page is read');
+      assert.deepEqual(result.actions.map((a) => a.id), [...sim.actions.slice(0, 10), ...sim.actions.slice(20)].map((a) => a.id));
+      assert.deepEqual(result.warnings, elements === 'none' ? [] : ['3 machine actions in the answer could not be read and are not shown.']);
+    });
+  }
+
   it('stops when a page under a new link adds nothing new, and says so', async () => {
     sim.setActions(bulkActions(23, new Date()));
     sim.switches.pageSize = 10;
