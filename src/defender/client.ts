@@ -346,14 +346,7 @@ export class DefenderClient {
       }
       if (error.status === 429) {
         const seconds = error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
-        // Even when this request gives up, no other request of this tenant goes out before the service allows it
-        // (or before the limiter's clamp, so an absurd Retry-After cannot block the session).
-        this.limiter.pauseFor(seconds);
-        if (seconds > this.maxWaitSeconds) {
-          const notWaited = notWaitedError(error, this.maxWaitSeconds, this.limiter.maxPauseSeconds);
-          this.logger.error(`${line}: ${notWaited.message}`);
-          throw notWaited;
-        }
+        this.holdForRetryAfter(error, seconds, line);
         if (throttled < (method === 'GET' ? GET_THROTTLE_RETRIES : POST_THROTTLE_RETRIES)) {
           throttled++;
           // The shared limiter does the waiting (and tells the hook), as for any other pause.
@@ -362,6 +355,12 @@ export class DefenderClient {
         }
       }
       if (method === 'GET' && transient < GET_BACKOFF_MS.length && isTransient(error)) {
+        if (error.retryAfterSeconds !== undefined) {
+          // A 503's Retry-After replaces the backoff, under the same clamp and wait limit as a 429's.
+          this.holdForRetryAfter(error, error.retryAfterSeconds, line);
+          this.logger.warn(`${line}; waiting ${error.retryAfterSeconds} s (Retry-After) before retry ${++transient} of ${GET_BACKOFF_MS.length}`);
+          continue;
+        }
         const delay = GET_BACKOFF_MS[transient++];
         this.logger.warn(`${line}; retrying in ${delay / 1000} s (${transient} of ${GET_BACKOFF_MS.length})`);
         await this.clock.sleep(delay, signal);
@@ -369,6 +368,20 @@ export class DefenderClient {
       }
       this.logger.error(`${line}: ${error.message}`);
       throw error;
+    }
+  }
+
+  /**
+   * Pauses the shared limiter for a Retry-After of `seconds`, so the retry (and every other request of this tenant)
+   * waits for it; the limiter clamps an absurd value. Throws notWaitedError (logged) when it is beyond maxWaitSeconds.
+   */
+  private holdForRetryAfter(error: DefenderApiError, seconds: number, line: string): void {
+    // Even when this request gives up, no other request goes out before the service allows it (or the clamp).
+    this.limiter.pauseFor(seconds);
+    if (seconds > this.maxWaitSeconds) {
+      const notWaited = notWaitedError(error, this.maxWaitSeconds, this.limiter.maxPauseSeconds);
+      this.logger.error(`${line}: ${notWaited.message}`);
+      throw notWaited;
     }
   }
 

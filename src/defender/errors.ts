@@ -85,19 +85,22 @@ export function correlationIdFrom(headers: HeaderLookup): string | undefined {
 
 /**
  * Retry-After as RFC 9110 allows it: delay-seconds or an HTTP-date (gateways send the date), as whole seconds from
- * `nowMs` (epoch ms; a date in the past is 0). Undefined when absent or neither form.
+ * `nowMs` (epoch ms; a date in the past is 0), at most Number.MAX_SAFE_INTEGER. A header sent twice arrives joined
+ * by ", " ("5, 5"): the first value is read. Undefined when absent or neither form.
  */
 export function parseRetryAfter(value: string | null | undefined, nowMs: number = Date.now()): number | undefined {
-  if (!value) {
+  const seconds = /^\s*(\d+(?:\.\d+)?)\s*(?:,|$)/.exec(value ?? '');
+  if (seconds) {
+    return Math.min(Math.ceil(Number(seconds[1])), Number.MAX_SAFE_INTEGER);
+  }
+  // IMF-fixdate and the obsolete forms all start with a day name (a comma after it, none inside the rest); Date.parse
+  // reads each of them. HTTP dates are always GMT, and asctime's form says so nowhere: without a zone Date.parse
+  // would read local time.
+  const first = /^\s*([A-Za-z]{3,9},?[^,]*)/.exec(value ?? '')?.[1].trim();
+  if (!first) {
     return undefined;
   }
-  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) {
-    return Math.ceil(Number(value));
-  }
-  // IMF-fixdate and the obsolete forms all start with a day name; Date.parse reads each of them. HTTP dates are
-  // always GMT, and asctime's form says so nowhere: without a zone Date.parse would read local time.
-  const zoned = /\b(GMT|UTC)\b/i.test(value) ? value : `${value.trim()} GMT`;
-  const date = /^\s*[A-Za-z]{3}/.test(value) ? Date.parse(zoned) : NaN;
+  const date = Date.parse(/\b(GMT|UTC)\b/i.test(first) ? first : `${first} GMT`);
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - nowMs) / 1000));
 }
 

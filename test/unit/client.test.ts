@@ -565,6 +565,22 @@ describe('5xx and dropped connections', () => {
     assert.deepEqual(sim.requests.map((r) => r.status), [0, 200]);
   });
 
+  it('waits a 503’s Retry-After before retrying a GET, instead of the backoff; beyond the wait limit it refuses at once', async () => {
+    sim.failNext({ kind: 'status', status: 503, retryAfterSeconds: 20 });
+    const clock = new RecordingClock();
+    const { client } = harness({ clock, rateLimiter: new RateLimiter({ clock }) });
+    await client.getMachineAction(pendingId());
+    assert.deepEqual(clock.sleeps, [20_000]);
+    assert.deepEqual(sim.requests.map((r) => r.status), [503, 200]);
+    sim.failNext({ kind: 'status', status: 503, retryAfterSeconds: 240 });
+    await rejectsWith(client.getMachineAction(pendingId()), (error) => {
+      assert.equal(error.status, 503);
+      assert.match(error.message, /asks to wait 4 min, longer than the 60 s a request waits/);
+    });
+    assert.deepEqual(clock.sleeps, [20_000], 'refused at once');
+    assert.deepEqual(sim.requests.map((r) => r.status), [503, 200, 503]);
+  });
+
   it('never retries a POST on 5xx', async () => {
     const id = pendingId();
     sim.failNext({ kind: 'status', status: 500 }, { method: 'POST' });
@@ -908,6 +924,12 @@ describe('Retry-After as an HTTP-date (issue 8 item 5)', () => {
       assert.match(String(dated.requests[0].status), /429/);
       assert.deepEqual(clock.sleeps, [30_000], 'waited until the date, not the 10 s default');
       assert.deepEqual(dated.requests.map((r) => r.status), [429, 200]);
+
+      dated.failNext({ kind: 'status', status: 503, retryAfterSeconds: 20 });
+      await client.getMachineAction(idWhere((a) => a.status === 'Pending'));
+      assert.deepEqual(clock.sleeps, [30_000, 20_000], 'a 503 dated Retry-After is waited too');
+      clock.sleeps.length = 0;
+      clock.sleeps.push(30_000);
 
       dated.failNext({ kind: 'status', status: 429, retryAfterSeconds: 240 });
       await rejectsWith(harness({ ...options, rateLimiter: new RateLimiter({ clock }) }).client.getMachineAction(idWhere((a) => a.status === 'Pending')), (error) => {

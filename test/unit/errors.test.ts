@@ -138,6 +138,18 @@ describe('parseRetryAfter', () => {
     assert.equal(parseRetryAfter('Wed, 99 Foo 2026 07:28:00 GMT', now), undefined);
   });
 
+  it('reads the first value of a header sent twice (joined by ", "), seconds or dates', () => {
+    const now = Date.UTC(2026, 9, 21, 7, 27, 15);
+    assert.equal(parseRetryAfter('5, 5', now), 5);
+    assert.equal(parseRetryAfter('7,30', now), 7);
+    assert.equal(parseRetryAfter('Wed, 21 Oct 2026 07:28:00 GMT, Wed, 21 Oct 2026 07:29:00 GMT', now), 45);
+    assert.equal(parseRetryAfter('Wed Oct 21 07:28:00 2026, 20', now), 45);
+  });
+
+  it('keeps a Retry-After of hundreds of digits a finite number', () => {
+    assert.equal(parseRetryAfter('9'.repeat(400)), Number.MAX_SAFE_INTEGER);
+  });
+
   it('dates a 429 answer by the clock passed in', () => {
     const now = Date.UTC(2026, 9, 21, 7, 27, 30);
     const error = errorFromResponse(429, headers({ 'retry-after': 'Wed, 21 Oct 2026 07:28:00 GMT' }), '', 'GET', '/api/machineactions', now);
