@@ -389,14 +389,15 @@ export function formatWait(seconds: number): string {
 
 /**
  * A 429 whose Retry-After is longer than the client waits: the same error, saying it was not waited out and when to
- * try again. A wait beyond `maxPauseSeconds` (the limiter's clamp) is reported as the clamp: the client sends again
- * after it rather than believe an absurd value. Status and retryAfterSeconds stay, so the UI still reports throttling.
+ * try again. A wait beyond `maxPauseSeconds` (the limiter's clamp) is reported as "longer than" the clamp, never
+ * quoted (it may be hundreds of digits): the client sends again after the clamp rather than believe an absurd value.
+ * Status and retryAfterSeconds stay, so the UI still reports throttling.
  */
 export function notWaitedError(error: DefenderApiError, maxWaitSeconds: number, maxPauseSeconds = Infinity): DefenderApiError {
   const asked = error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
   const seconds = Math.min(asked, maxPauseSeconds);
   const wait = asked > seconds
-    ? `the service asks to wait ${formatWait(asked)}, which this client caps at ${formatWait(seconds)}; try again in ${formatWait(seconds)}`
+    ? `the service asks to wait longer than ${formatWait(seconds)}, the most this client holds off; try again in ${formatWait(seconds)}`
     : `the service asks to wait ${formatWait(seconds)}, longer than the ${maxWaitSeconds} s a request waits; try again then`;
   return new DefenderApiError({
     kind: error.kind,

@@ -233,6 +233,15 @@ describe('waits too long to take', () => {
     assert.equal(error.message, 'Defender API answered 429 Too Many Requests: Rate limit is exceeded — the service asks to wait 1 h, longer than the 60 s a request waits; try again then');
   });
 
+  it('a Retry-After beyond the clamp, even of 400 digits, is said as "longer than" the clamp', () => {
+    for (const value of ['9'.repeat(400), '31536000']) {
+      const throttled = errorFromResponse(429, headers({ 'retry-after': value }), '', 'GET', PATH);
+      const error = notWaitedError(throttled, 60, 300);
+      assert.equal(error.retryAfterSeconds, 300);
+      assert.equal(error.message, 'Defender API answered 429 Too Many Requests with an empty body — the service asks to wait longer than 5 min, the most this client holds off; try again in 5 min');
+    }
+  });
+
   it('a request held back by the budget is a typed 429 the UI treats as throttling', () => {
     const error = rateLimitedError('the budget of 1500 Defender API calls per hour is used up', 2699.5, 'GET', '/api/machineactions');
     assert.equal(isDefenderApiError(error), true);
