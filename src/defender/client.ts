@@ -20,6 +20,7 @@ import {
   jsonFromSuccess,
   networkError,
   notWaitedError,
+  otherActionError,
   rateLimitedError,
   RequestContext,
   timeoutError,
@@ -207,11 +208,21 @@ export class DefenderClient {
     warnings.push(message);
   }
 
-  /** GET /api/machineactions/{id} (Machine.Read or Machine.ReadWrite). Throws DefenderApiError. */
+  /**
+   * GET /api/machineactions/{id} (Machine.Read or Machine.ReadWrite): action `id`, also as every read-back of a
+   * cancel. Throws DefenderApiError; 'malformed' with code 'OtherAction' (logged) when the answer is another action
+   * (ids compared without case), which must never be applied to `id`.
+   */
   async getMachineAction(id: string, signal?: AbortSignal, hooks?: RequestHooks): Promise<MachineAction> {
     const url = this.actionUrl(id, '');
     const answer = await this.send('GET', url, undefined, signal, hooks);
-    return this.decode(answer, { method: 'GET', path: url.pathname }, parseMachineAction);
+    const action = this.decode(answer, { method: 'GET', path: url.pathname }, parseMachineAction);
+    if (action.id.toLowerCase() !== id.toLowerCase()) {
+      const error = otherActionError(id, action.id, answer.status, 'GET', url.pathname);
+      this.logger.error(`GET ${url.pathname}: ${error.message}`);
+      throw error;
+    }
+    return action;
   }
 
   /**

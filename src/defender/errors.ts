@@ -313,6 +313,21 @@ export function unexpectedJsonError(error: DefenderApiError, status: number): De
   });
 }
 
+/**
+ * A 2xx answer about another machine action than the one asked for (`answeredId`, bounded here): unusable, never
+ * applied to `askedId`. Kind 'malformed', code 'OtherAction'.
+ */
+export function otherActionError(askedId: string, answeredId: string, status: number, method: string, path: string): DefenderApiError {
+  return new DefenderApiError({
+    kind: 'malformed',
+    method,
+    path,
+    status,
+    code: 'OtherAction',
+    message: `The Defender API answered with machine action ${JSON.stringify(firstLineOf(answeredId).slice(0, 80))} instead of ${askedId} — ${IN_BETWEEN}`,
+  });
+}
+
 function throwError(init: DefenderApiErrorInit): never {
   throw new DefenderApiError(init);
 }

@@ -58,6 +58,7 @@
 //                                           body, then close the connection: a body cut off mid-way
 //     { kind: 'gzipBomb', inflatedBytes, status? = 200 }  a gzip body (Content-Encoding: gzip) of valid JSON that
 //                                           inflates to inflatedBytes (whitespace inside {"value":[ … ]})
+//     { kind: 'otherAction' }              200 with the entity of another action than the path names, unchanged
 //     { kind: 'hollowPage', elements }     a list page whose `value` is replaced, its @odata.nextLink kept:
 //                                           'none' → `[]`, 'unreadable' → elements that are no machine action
 //   sim.failCancel(id, fault?)        every cancel of that action gets `fault` (a string: 403 Forbidden with that
@@ -154,7 +155,8 @@ export type Fault =
   | { kind: 'slow'; delayMs: number }
   | { kind: 'truncate' }
   | { kind: 'gzipBomb'; inflatedBytes: number; status?: number }
-  | { kind: 'hollowPage'; elements: 'none' | 'unreadable' };
+  | { kind: 'hollowPage'; elements: 'none' | 'unreadable' }
+  | { kind: 'otherAction' };
 
 export interface FaultMatch {
   /** How many matching requests get the fault; default 1. */
@@ -445,6 +447,11 @@ export class DefenderSimulator {
         return gzipBomb(fault.inflatedBytes, fault.status ?? 200);
       case 'hollowPage':
         return hollowed(handle(), fault.elements);
+      case 'otherAction': {
+        const asked = context.url.pathname.toLowerCase();
+        const other = this.store.find((a) => !asked.includes(a.id.toLowerCase()));
+        return this.entity(other ?? { ...this.store[0], id: crypto.randomUUID() });
+      }
     }
   }
 

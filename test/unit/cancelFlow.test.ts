@@ -207,6 +207,32 @@ test('another action\'s entity in the answer is never taken for the requested on
   assert.equal(outcomeEntity(outcome)?.id, id);
 });
 
+test('a read-back answered with another action\'s entity is never applied: after a 2xx without entity, a 400, or verify-first', async () => {
+  const untouched = () => sim.actions.filter((a) => a.id !== id).map((a) => structuredClone(a));
+  let id = pendingId();
+  sim.cancelAnswer(id, 'noContent');
+  sim.failNext({ kind: 'otherAction' }, { method: 'GET' });
+  const accepted = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(accepted), 'accepted');
+  assert.equal(outcomeEntity(accepted), undefined, 'nothing to apply to the row');
+
+  [id] = ids((a) => a.status === 'Pending');
+  sim.finishBeforeCancel(id, 'succeeded');
+  sim.failNext({ kind: 'otherAction' }, { method: 'GET' });
+  const refused = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(refused), 'refused');
+  assert.equal(outcomeEntity(refused), undefined);
+
+  [id] = ids((a) => a.status === 'Pending');
+  const others = untouched();
+  sim.failNext({ kind: 'otherAction' }, { method: 'GET' });
+  const verified = await runCancel(client().client, { id, comment: COMMENT, verifyFirst: true });
+  assert.equal(outcomeEntity(verified), undefined);
+  assert.match(presentCancelOutcome(verified, 'X').message, /instead of/);
+  assert.deepEqual(untouched(), others, 'no other action changed');
+  assert.equal(sim.getAction(id)?.status, 'Pending', 'nothing sent on an unusable read');
+});
+
 test('a 400 that is not the race, then a failed re-read: Defender refused, quoted, and the state could not be read', async () => {
   const id = pendingId();
   sim.failCancel(id, { kind: 'status', status: 400, code: 'InvalidInput', message: 'The comment contains characters that are not allowed' });

@@ -280,6 +280,19 @@ describe('getMachineAction', () => {
     assert.equal(sim.requests[0].path, `/api/machineactions/${id}`);
   });
 
+  it('refuses an answer that is another action (ids compared without case): a typed error, logged, nothing returned', async () => {
+    const id = pendingId();
+    const { client, logs } = harness();
+    assert.equal((await client.getMachineAction(id.toUpperCase())).id, id, 'the same id in other case is the action');
+    sim.failNext({ kind: 'otherAction' }, { method: 'GET' });
+    await rejectsWith(client.getMachineAction(id), (error) => {
+      assert.equal(error.kind, 'malformed');
+      assert.equal(error.code, 'OtherAction');
+      assert.match(error.message, new RegExp(`^The Defender API answered with machine action ".+" instead of ${id} — a proxy or gateway`));
+    });
+    assert.ok(logs.some((l) => l.level === 'error' && l.message.includes(`instead of ${id}`)), JSON.stringify(logs));
+  });
+
   it('maps 404 to a typed error with the server message and the correlation id', async () => {
     const { client, logs } = harness();
     await rejectsWith(client.getMachineAction(UNKNOWN_ID), (error) => {
