@@ -106,6 +106,8 @@ interface Answer {
   status: number;
   headers: HeaderLookup;
   text: string;
+  /** Why the body was not read (then `text` is ''): a cancel's 2xx is accepted whatever its body. */
+  unread?: string;
 }
 
 interface Attempt {
@@ -230,7 +232,8 @@ export class DefenderClient {
    * a 401 (with a refreshed token) or a 429 (after Retry-After), which the service did not process, and only when
    * Retry-After is within maxWaitSeconds. Never after a 5xx, a dropped connection or a timeout: the caller re-reads
    * the action instead. Resolves with the action as answered, or undefined when the service accepted (2xx) but sent
-   * no usable entity of THIS id (204, an empty, HTML or non-JSON body, JSON that is no machine action, another id):
+   * no usable entity of THIS id (204, an empty, HTML or non-JSON body, JSON that is no machine action, another id, a
+   * body over MAX_BODY_BYTES):
    * the caller then reads the action back with one GET. Throws DefenderApiError.
    */
   async cancelMachineAction(id: string, comment: string, signal?: AbortSignal, hooks?: CancelHooks): Promise<MachineAction | undefined> {
@@ -267,6 +270,10 @@ export class DefenderClient {
   /** The entity of an accepted cancel, or undefined (logged) when the answer does not carry action `id`. */
   private acceptedEntity(answer: Answer, id: string, context: RequestContext): MachineAction | undefined {
     const where = `${context.method} ${context.path} → ${answer.status}`;
+    if (answer.unread) {
+      this.logger.warn(`${where}: accepted without the action (${answer.unread}); it is read back`);
+      return undefined;
+    }
     let action: MachineAction;
     try {
       action = parseMachineAction(jsonFromSuccess(answer.status, answer.headers, answer.text, context.method, context.path), context);
@@ -489,8 +496,13 @@ export class DefenderClient {
       if ((error as { type?: unknown }).type !== 'max-size') {
         throw error;
       }
-      const tooLarge = bodyTooLargeError(MAX_BODY_BYTES, response.status, method, path);
-      return { ok: false, status: response.status, error: tooLarge, correlationId: correlationIdFrom(response.headers) };
+      const { status, headers } = response;
+      if (method === 'POST' && response.ok) {
+        // The service accepted the cancel: an oversized body (a gzip bomb) is no refusal, the action is read back.
+        const unread = `its body is larger than the ${MAX_BODY_BYTES / 1048576} MiB this extension reads`;
+        return { ok: true, status, answer: { status, headers, text: '', unread }, correlationId: correlationIdFrom(headers) };
+      }
+      return { ok: false, status, error: bodyTooLargeError(MAX_BODY_BYTES, status, method, path), correlationId: correlationIdFrom(headers) };
     }
     return outcomeOf(response, text, method, path, this.clock.now());
   }

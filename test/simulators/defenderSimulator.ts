@@ -56,8 +56,9 @@
 //     { kind: 'slow', delayMs }             answer normally, but late
 //     { kind: 'truncate' }                  handle the request, send the headers (full Content-Length) and half the
 //                                           body, then close the connection: a body cut off mid-way
-//     { kind: 'gzipBomb', inflatedBytes, status? = 200 }  a gzip body (Content-Encoding: gzip) of valid JSON that
-//                                           inflates to inflatedBytes (whitespace inside {"value":[ … ]})
+//     { kind: 'gzipBomb', inflatedBytes, status? = 200, afterHandling? }  a gzip body (Content-Encoding: gzip) of
+//                                           valid JSON that inflates to inflatedBytes (whitespace inside {"value":[ … ]});
+//                                           afterHandling: the request takes effect first (a cancel applies)
 //     { kind: 'otherAction' }              200 with the entity of another action than the path names, unchanged
 //     { kind: 'hollowPage', elements }     a list page whose `value` is replaced, its @odata.nextLink kept:
 //                                           'none' → `[]`, 'unreadable' → elements that are no machine action
@@ -154,7 +155,7 @@ export type Fault =
   | { kind: 'reset'; afterHandling?: boolean }
   | { kind: 'slow'; delayMs: number }
   | { kind: 'truncate' }
-  | { kind: 'gzipBomb'; inflatedBytes: number; status?: number }
+  | { kind: 'gzipBomb'; inflatedBytes: number; status?: number; afterHandling?: boolean }
   | { kind: 'hollowPage'; elements: 'none' | 'unreadable' }
   | { kind: 'otherAction' };
 
@@ -444,6 +445,9 @@ export class DefenderSimulator {
         return outcome === 'reset' || 'truncated' in outcome ? outcome : { truncated: outcome };
       }
       case 'gzipBomb':
+        if (fault.afterHandling) {
+          handle();
+        }
         return gzipBomb(fault.inflatedBytes, fault.status ?? 200);
       case 'hollowPage':
         return hollowed(handle(), fault.elements);

@@ -189,6 +189,16 @@ test('a 2xx without the entity when the action had finished meanwhile: already f
   assert.equal(outcomeEntity(outcome)?.status, 'Succeeded');
 });
 
+test('a 2xx whose body is past the 32 MiB cap is accepted: read back, never "could not cancel"', async () => {
+  const id = pendingId();
+  sim.failNext({ kind: 'gzipBomb', inflatedBytes: 33 * 1024 * 1024, afterHandling: true }, { method: 'POST' });
+  const outcome = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(outcome), 'cancelled');
+  assert.equal(outcomeEntity(outcome)?.status, 'Cancelled');
+  assert.deepEqual([posts().length, gets().length], [1, 1]);
+  assert.doesNotMatch(presentCancelOutcome(outcome, 'X').message, /Could not cancel|Max Actions/);
+});
+
 test('a 2xx without the entity and the read-back fails: accepted, state not known, not a failure', async () => {
   const id = pendingId();
   sim.cancelAnswer(id, 'empty202');

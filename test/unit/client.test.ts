@@ -969,6 +969,17 @@ describe('bodies too large or cut off (issue 11 items 4 and 9)', () => {
     assert.deepEqual((await client.listMachineActions({ lookbackDays: 7, top: 10 })).actions, [], 'a large body under the cap is read');
   });
 
+  it('takes a cancel answered 2xx with a body past 32 MiB as accepted: the caller reads the action back', async () => {
+    const id = pendingId();
+    sim.failNext({ kind: 'gzipBomb', inflatedBytes: MAX_BODY_BYTES + 1024 * 1024, afterHandling: true }, { method: 'POST' });
+    const { client, logs } = harness();
+    assert.equal(await client.cancelMachineAction(id, 'wrong device'), undefined);
+    assert.equal(sim.requests.length, 1, 'one POST, not sent again');
+    assert.equal(sim.getAction(id)?.status, 'Cancelled', 'the service did cancel it');
+    assert.ok(logs.some((l) => l.level === 'warn' && l.message.endsWith('accepted without the action (its body is larger than the 32 MiB this extension reads); it is read back')), JSON.stringify(logs));
+    assert.equal(logs.some((l) => l.level === 'error'), false, 'not called a failure');
+  });
+
   it('retries a GET whose body was cut off mid-way, and logs it as a dropped connection', async () => {
     sim.failNext({ kind: 'truncate' });
     const { client, logs } = harness({ timeoutMs: 5000 });
