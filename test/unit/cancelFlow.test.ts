@@ -243,6 +243,22 @@ test('a read-back answered with another action\'s entity is never applied: after
   assert.equal(sim.getAction(id)?.status, 'Pending', 'nothing sent on an unusable read');
 });
 
+test('a 400, then a read-back showing a status neither cancellable nor final (Queued): says what it shows, not "already finished"', async () => {
+  const id = pendingId();
+  const action = sim.getAction(id);
+  assert.ok(action);
+  action.status = 'Queued';
+  const outcome = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(outcome), 'refused');
+  assert.equal(outcomeEntity(outcome)?.status, 'Queued');
+  const shown = presentCancelOutcome(outcome, 'X');
+  assert.match(shown.message, /^Defender refused the cancel of X\. Defender said: Action cannot be cancelled in its current state \(Queued\)\..* It now shows Queued, which is neither cancellable nor finished\. Retry reads its state first\.$/);
+  assert.doesNotMatch(shown.message, /already finished/);
+  assert.deepEqual([posts().length, gets().length], [1, 1]);
+  const retried = await runCancel(client().client, { id, comment: COMMENT, verifyFirst: true });
+  assert.equal(kindOf(retried), 'refused', 'a retry leaves it to the service, and says the same');
+});
+
 test('a 400 that is not the race, then a failed re-read: Defender refused, quoted, and the state could not be read', async () => {
   const id = pendingId();
   sim.failCancel(id, { kind: 'status', status: 400, code: 'InvalidInput', message: 'The comment contains characters that are not allowed' });
