@@ -9,6 +9,7 @@ import {
   bodyTooLargeError,
   claimsUnmetError,
   correlationIdFrom,
+  corruptBodyError,
   DEFAULT_RETRY_AFTER_SECONDS,
   DefenderApiError,
   droppedConnectionError,
@@ -26,6 +27,7 @@ import {
   timeoutError,
   unexpectedJsonError,
 } from './errors';
+import { ACCEPTED_ENCODINGS, decodeBody, UndecodableBodyError } from './decodeBody';
 import { MergedPages, pageLimit } from './listPages';
 import { Clock, Logger, systemClock } from './logger';
 import { cancelCommentProblem, isGuid, MachineAction, MachineActionPage, parseMachineAction, parseMachineActionList } from './machineAction';
@@ -441,6 +443,7 @@ export class DefenderClient {
         headers: {
           Authorization: `Bearer ${token}`,
           Accept: 'application/json',
+          'Accept-Encoding': ACCEPTED_ENCODINGS,
           ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
         },
         body,
@@ -450,6 +453,8 @@ export class DefenderClient {
         }),
         redirect: 'manual',
         size: MAX_BODY_BYTES,
+        // Decoded by readAnswer: node-fetch would pass a gzip stream that ends early as complete.
+        compress: false,
         signal: controller.signal,
       });
       return await this.readAnswer(response, method, path);
@@ -487,22 +492,31 @@ export class DefenderClient {
     }
   }
 
-  /** The body, decoded and within MAX_BODY_BYTES. Aborts propagate, our own for a time-out or a cut body included. */
+  /**
+   * The body, decoded and within MAX_BODY_BYTES. A compressed stream that ends early is a dropped connection; one too
+   * large or corrupt is a typed error, except on a cancel's 2xx: accepted whatever its body, the action is read back.
+   * Aborts propagate, our own for a time-out or a cut body included.
+   */
   private async readAnswer(response: Response, method: Method, path: string): Promise<Outcome> {
+    const { status, headers } = response;
+    const correlationId = correlationIdFrom(headers);
     let text: string;
     try {
-      text = await response.text();
+      text = (await decodeBody(await response.buffer(), headers.get('content-encoding'), MAX_BODY_BYTES)).toString('utf8');
     } catch (error) {
-      if ((error as { type?: unknown }).type !== 'max-size') {
+      const tooLarge = (error as { type?: unknown }).type === 'max-size' || (error instanceof UndecodableBodyError && error.reason === 'tooLarge');
+      if (!tooLarge && !(error instanceof UndecodableBodyError)) {
         throw error;
       }
-      const { status, headers } = response;
-      if (method === 'POST' && response.ok) {
-        // The service accepted the cancel: an oversized body (a gzip bomb) is no refusal, the action is read back.
-        const unread = `its body is larger than the ${MAX_BODY_BYTES / 1048576} MiB this extension reads`;
-        return { ok: true, status, answer: { status, headers, text: '', unread }, correlationId: correlationIdFrom(headers) };
+      if (error instanceof UndecodableBodyError && error.reason === 'cut') {
+        return { ok: false, status, error: droppedConnectionError(error, status, method, path), correlationId };
       }
-      return { ok: false, status, error: bodyTooLargeError(MAX_BODY_BYTES, status, method, path), correlationId: correlationIdFrom(headers) };
+      const failure = tooLarge ? bodyTooLargeError(MAX_BODY_BYTES, status, method, path) : corruptBodyError(error, status, method, path);
+      if (method === 'POST' && response.ok) {
+        const unread = tooLarge ? `its body is larger than the ${MAX_BODY_BYTES / 1048576} MiB this extension reads` : failure.message;
+        return { ok: true, status, answer: { status, headers, text: '', unread }, correlationId };
+      }
+      return { ok: false, status, error: failure, correlationId };
     }
     return outcomeOf(response, text, method, path, this.clock.now());
   }

@@ -370,6 +370,22 @@ export function droppedConnectionError(cause: unknown, status: number, method: s
   });
 }
 
+/**
+ * A 2xx or error answer whose compressed body no decoder reads (`cause`: the decoder's error): the API sends valid
+ * gzip, so something in between most likely altered it. Kind 'malformed', code 'CorruptBody'; never retried.
+ */
+export function corruptBodyError(cause: unknown, status: number, method: string, path: string): DefenderApiError {
+  return new DefenderApiError({
+    kind: 'malformed',
+    method,
+    path,
+    status,
+    code: 'CorruptBody',
+    cause,
+    message: `The answer of the Defender API (status ${status}) could not be decompressed: its data is corrupt — ${IN_BETWEEN}`,
+  });
+}
+
 /** A decoded body over `capBytes` was not read on: a clear error naming the cap, never retried. */
 export function bodyTooLargeError(capBytes: number, status: number, method: string, path: string): DefenderApiError {
   return new DefenderApiError({

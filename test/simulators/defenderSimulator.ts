@@ -59,6 +59,10 @@
 //     { kind: 'gzipBomb', inflatedBytes, status? = 200, afterHandling? }  a gzip body (Content-Encoding: gzip) of
 //                                           valid JSON that inflates to inflatedBytes (whitespace inside {"value":[ … ]});
 //                                           afterHandling: the request takes effect first (a cancel applies)
+//     { kind: 'gzipCut' }                  handle the request, answer it gzip-encoded without the stream's last 12 bytes,
+//                                           Content-Length matching what is sent: a compressed body that ends early
+//     { kind: 'gzipCorrupt' }              handle the request, answer it gzip-encoded with 20 bytes of the data
+//                                           overwritten (Z_DATA_ERROR), as a proxy that alters bodies would
 //     { kind: 'otherAction' }              200 with the entity of another action than the path names, unchanged
 //     { kind: 'hollowPage', elements }     a list page whose `value` is replaced, its @odata.nextLink kept:
 //                                           'none' → `[]`, 'unreadable' → elements that are no machine action
@@ -157,7 +161,9 @@ export type Fault =
   | { kind: 'truncate' }
   | { kind: 'gzipBomb'; inflatedBytes: number; status?: number; afterHandling?: boolean }
   | { kind: 'hollowPage'; elements: 'none' | 'unreadable' }
-  | { kind: 'otherAction' };
+  | { kind: 'otherAction' }
+  | { kind: 'gzipCut' }
+  | { kind: 'gzipCorrupt' };
 
 export interface FaultMatch {
   /** How many matching requests get the fault; default 1. */
@@ -451,6 +457,9 @@ export class DefenderSimulator {
         return gzipBomb(fault.inflatedBytes, fault.status ?? 200);
       case 'hollowPage':
         return hollowed(handle(), fault.elements);
+      case 'gzipCut':
+      case 'gzipCorrupt':
+        return damagedGzip(handle(), fault.kind);
       case 'otherAction': {
         const asked = context.url.pathname.toLowerCase();
         const other = this.store.find((a) => !asked.includes(a.id.toLowerCase()));
@@ -746,6 +755,16 @@ function gzipBomb(inflatedBytes: number, status: number): Reply {
   const padding = Math.max(0, inflatedBytes - envelope.join('').length);
   const body = zlib.gzipSync(Buffer.from(envelope.join(' '.repeat(padding))));
   return { status, headers: { 'content-type': ODATA_JSON, 'content-encoding': 'gzip' }, body };
+}
+
+/** `outcome` gzip-encoded, then cut short or corrupted (see 'gzipCut', 'gzipCorrupt'); a dropped answer unchanged. */
+function damagedGzip(outcome: Outcome, damage: 'gzipCut' | 'gzipCorrupt'): Outcome {
+  if (outcome === 'reset' || 'truncated' in outcome) {
+    return outcome;
+  }
+  const gzip = zlib.gzipSync(Buffer.from(outcome.body));
+  const body = damage === 'gzipCut' ? gzip.subarray(0, gzip.length - 12) : Buffer.concat([gzip.subarray(0, 10), Buffer.alloc(20, 0xff), gzip.subarray(30)]);
+  return { ...outcome, headers: { ...outcome.headers, 'content-encoding': 'gzip' }, body };
 }
 
 /** A list page answered by `outcome` with its elements replaced (see 'hollowPage'); other answers unchanged. */

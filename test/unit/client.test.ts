@@ -989,6 +989,40 @@ describe('bodies too large or cut off (issue 11 items 4 and 9)', () => {
     assert.ok(logs.some((l) => l.level === 'warn' && /→ network ERR_STREAM_PREMATURE_CLOSE .*; retrying in 1 s/.test(l.message)), JSON.stringify(logs));
   });
 
+  it('retries a GET whose gzip body ends early (Content-Length matching), as a dropped connection', async () => {
+    sim.failNext({ kind: 'gzipCut' });
+    const { client, logs } = harness();
+    const result = await client.listMachineActions({ lookbackDays: 7, top: 10 });
+    assert.equal(result.actions.length, 10);
+    assert.deepEqual(sim.requests.map((r) => r.status), [200, 200]);
+    assert.ok(logs.some((l) => l.level === 'warn' && /→ 200 ERR_STREAM_PREMATURE_CLOSE .*; retrying in 1 s/.test(l.message)), JSON.stringify(logs));
+  });
+
+  it('a POST whose gzip answer ends early is a dropped connection, not sent again', async () => {
+    const id = pendingId();
+    sim.failNext({ kind: 'gzipCut' }, { method: 'POST' });
+    const { client } = harness();
+    await rejectsWith(client.cancelMachineAction(id, 'x'), (error) => {
+      assert.equal(error.kind, 'network');
+      assert.equal(error.code, 'ERR_STREAM_PREMATURE_CLOSE');
+    });
+    assert.equal(sim.requests.length, 1);
+  });
+
+  it('a corrupt gzip body names a proxy or gateway, not "Could not reach"; not retried', async () => {
+    sim.failNext({ kind: 'gzipCorrupt' });
+    const { client } = harness();
+    await rejectsWith(client.getMachineAction(pendingId()), (error) => {
+      assert.equal(error.kind, 'malformed');
+      assert.equal(error.code, 'CorruptBody');
+      assert.equal(error.message, 'The answer of the Defender API (status 200) could not be decompressed: its data is corrupt — a proxy or gateway between VS Code and the Defender API may have answered instead');
+    });
+    assert.equal(sim.requests.length, 1);
+    const id = pendingId();
+    sim.failNext({ kind: 'gzipCorrupt' }, { method: 'POST' });
+    assert.equal(await client.cancelMachineAction(id, 'x'), undefined, 'a cancel accepted with a corrupt body is read back');
+  });
+
   it('does not send a POST again whose answer was cut off: a dropped connection, the caller reads back', async () => {
     const id = pendingId();
     sim.failNext({ kind: 'truncate' }, { method: 'POST' });
