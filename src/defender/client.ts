@@ -375,20 +375,28 @@ export class DefenderClient {
         }
       }
       if (method === 'GET' && transient < GET_BACKOFF_MS.length && isTransient(error)) {
-        if (error.retryAfterSeconds !== undefined) {
-          // A 503's Retry-After replaces the backoff, under the same clamp and wait limit as a 429's.
-          this.holdForRetryAfter(error, error.retryAfterSeconds, line);
-          this.logger.warn(`${line}; waiting ${error.retryAfterSeconds} s (Retry-After) before retry ${++transient} of ${GET_BACKOFF_MS.length}`);
-          continue;
-        }
-        const delay = GET_BACKOFF_MS[transient++];
-        this.logger.warn(`${line}; retrying in ${delay / 1000} s (${transient} of ${GET_BACKOFF_MS.length})`);
-        await this.clock.sleep(delay, signal);
+        await this.waitBeforeTransientRetry(error, line, ++transient, signal);
         continue;
       }
       this.logger.error(`${line}: ${error.message}`);
       throw error;
     }
+  }
+
+  /**
+   * Before retry `retry` (1-based) of a GET after a 5xx or a dropped connection: the answer's Retry-After when it has
+   * one (a 503's, under the same clamp and wait limit as a 429's: the limiter waits), else the backoff.
+   */
+  private async waitBeforeTransientRetry(error: DefenderApiError, line: string, retry: number, signal?: AbortSignal): Promise<void> {
+    const of = `${retry} of ${GET_BACKOFF_MS.length}`;
+    if (error.retryAfterSeconds !== undefined) {
+      this.holdForRetryAfter(error, error.retryAfterSeconds, line);
+      this.logger.warn(`${line}; waiting ${error.retryAfterSeconds} s (Retry-After) before retry ${of}`);
+      return;
+    }
+    const delay = GET_BACKOFF_MS[retry - 1];
+    this.logger.warn(`${line}; retrying in ${delay / 1000} s (${of})`);
+    await this.clock.sleep(delay, signal);
   }
 
   /**
