@@ -600,7 +600,8 @@ function outcomeOf(response: Response, text: string, method: Method, path: strin
 }
 
 function isTransient(error: DefenderApiError): boolean {
-  return (error.status !== undefined && error.status >= 500) || (error.kind === 'network' && TRANSIENT_NETWORK_CODES.has(error.code ?? ''));
+  // A 5xx's body too large or corrupt ('malformed') would come the same way again: not retried.
+  return (error.kind === 'http' && error.status !== undefined && error.status >= 500) || (error.kind === 'network' && TRANSIENT_NETWORK_CODES.has(error.code ?? ''));
 }
 
 function parseApiBase(apiBaseUrl: string): URL {

@@ -965,6 +965,9 @@ describe('bodies too large or cut off (issue 11 items 4 and 9)', () => {
       assert.match(error.message, /larger than the 32 MiB this extension reads/);
     });
     assert.equal(sim.requests.length, 1);
+    sim.failNext({ kind: 'gzipBomb', inflatedBytes: MAX_BODY_BYTES + 1024 * 1024, status: 500 });
+    await rejectsWith(client.listMachineActions({ lookbackDays: 7, top: 10 }), (error) => assert.equal(error.code, 'ResponseTooLarge'));
+    assert.equal(sim.requests.length, 2, 'not retried on a 5xx either');
     sim.failNext({ kind: 'gzipBomb', inflatedBytes: 1024 * 1024 });
     assert.deepEqual((await client.listMachineActions({ lookbackDays: 7, top: 10 })).actions, [], 'a large body under the cap is read');
   });
