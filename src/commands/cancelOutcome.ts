@@ -2,7 +2,7 @@
 // cancel. Pure (no vscode).
 import { isConditionalAccess, isSignInRequiredError } from '../auth/errors';
 import { isDefenderApiError } from '../defender/errors';
-import { completedDespiteCancellation, isCancellable, MachineAction, ranBeforeCancellation } from '../defender/machineAction';
+import { completedDespiteCancellation, isFinal, MachineAction, ranBeforeCancellation } from '../defender/machineAction';
 import { statusLabel } from '../views/presentation';
 import { ErrorButton, errorDetail, plainNotificationText, presentError } from './errorPresentation';
 
@@ -26,8 +26,11 @@ export type CancelOutcome =
    * the row stays and the next list decides. `pasted`: an id the list did not know, looked up first.
    */
   | { kind: 'notFound'; error: unknown; pasted?: boolean }
-  /** A 400 whose re-read failed: Defender refused, and whether the action had already finished is not known. */
-  | { kind: 'refused'; error: unknown; rereadError: unknown }
+  /**
+   * A 400 the re-read cannot explain: the re-read failed (`rereadError`), so whether the action had already finished
+   * is not known, or it shows a status neither cancellable nor final (`current`, e.g. Queued).
+   */
+  | { kind: 'refused'; error: unknown; rereadError?: unknown; current?: MachineAction }
   /** Still 429 after the one retry the client makes after Retry-After. */
   | { kind: 'throttled'; error: unknown; retryAfterSeconds?: number }
   /**
@@ -59,7 +62,8 @@ export function classifyCancelResult(action: MachineAction): CancelOutcome {
   if (action.status.toLowerCase() === 'cancelled') {
     return { kind: 'cancelled', action };
   }
-  if (isCancellable(action.status)) {
+  // Not final (Pending, InProgress, or a status such as Queued that is neither): the cancel is not through yet.
+  if (!isFinal(action.status)) {
     return { kind: 'requested', action };
   }
   return { kind: 'alreadyFinished', how: 'finished', action };
@@ -91,9 +95,9 @@ export function classifyCancelError(error: unknown): CancelOutcome {
   return error.status !== undefined && error.status >= 500 ? { kind: 'unconfirmed', error } : { kind: 'failed', error };
 }
 
-/** After an unconfirmed cancel, the action as re-read decides: it was cancelled, it finished, or it still runs. */
+/** After an unconfirmed cancel, the action as re-read decides: it was cancelled, it finished, or it is not final yet. */
 export function classifyAfterReread(unconfirmed: Extract<CancelOutcome, { kind: 'unconfirmed' }>, current: MachineAction): CancelOutcome {
-  return isCancellable(current.status) ? { ...unconfirmed, current } : classifyCancelResult(current);
+  return isFinal(current.status) ? classifyCancelResult(current) : { ...unconfirmed, current };
 }
 
 /** The action as the outcome knows it, to put in the tree without a reload; undefined when there is none. */
@@ -104,6 +108,7 @@ export function outcomeEntity(outcome: CancelOutcome): MachineAction | undefined
     case 'alreadyFinished':
       return outcome.action;
     case 'unconfirmed':
+    case 'refused':
       return outcome.current;
     default:
       return undefined;
@@ -176,9 +181,12 @@ export function presentCancelOutcome(outcome: CancelOutcome, subject: string): O
     case 'accepted':
       return warning(`Defender accepted the cancel of ${subject}, but answered without the action, and its current state could not be read `
         + `(${errorDetail(outcome.rereadError)}). Refresh shows whether it is cancelled yet.`);
-    case 'refused':
-      return error(`Defender refused the cancel of ${subject}.${serverSaid(outcome.error) || ` (${errorDetail(outcome.error)})`} Its current state `
-        + `could not be read (${errorDetail(outcome.rereadError)}), so whether it had already finished is not known. Retry reads its state first.`, ['Retry', 'Show Log']);
+    case 'refused': {
+      const state = outcome.current
+        ? `It now shows ${statusLabel(outcome.current.status)}, which is neither cancellable nor finished.`
+        : `Its current state could not be read (${errorDetail(outcome.rereadError)}), so whether it had already finished is not known.`;
+      return error(`Defender refused the cancel of ${subject}.${serverSaid(outcome.error) || ` (${errorDetail(outcome.error)})`} ${state} Retry reads its state first.`, ['Retry', 'Show Log']);
+    }
     case 'alreadyFinished':
       return warning(alreadyFinishedMessage(outcome, subject));
     case 'sessionExpired':

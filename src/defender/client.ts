@@ -9,6 +9,7 @@ import {
   bodyTooLargeError,
   claimsUnmetError,
   correlationIdFrom,
+  corruptBodyError,
   DEFAULT_RETRY_AFTER_SECONDS,
   DefenderApiError,
   droppedConnectionError,
@@ -20,11 +21,13 @@ import {
   jsonFromSuccess,
   networkError,
   notWaitedError,
+  otherActionError,
   rateLimitedError,
   RequestContext,
   timeoutError,
   unexpectedJsonError,
 } from './errors';
+import { ACCEPTED_ENCODINGS, decodeBody, UndecodableBodyError } from './decodeBody';
 import { MergedPages, pageLimit } from './listPages';
 import { Clock, Logger, systemClock } from './logger';
 import { cancelCommentProblem, isGuid, MachineAction, MachineActionPage, parseMachineAction, parseMachineActionList } from './machineAction';
@@ -105,6 +108,8 @@ interface Answer {
   status: number;
   headers: HeaderLookup;
   text: string;
+  /** Why the body was not read (then `text` is ''): a cancel's 2xx is accepted whatever its body. */
+  unread?: string;
 }
 
 interface Attempt {
@@ -155,7 +160,8 @@ export class DefenderClient {
   /**
    * GET /api/machineactions (Machine.Read or Machine.ReadWrite): one request for up to 10,000 actions;
    * `@odata.nextLink` is followed only on the API's own origin, for at most pageLimit() pages. Pages are merged by id
-   * (newest copy kept) and paging stops when a page adds nothing new; the warnings say what was dropped or left.
+   * (newest copy kept) and paging stops when a page of readable actions adds nothing new (a page without any is passed
+   * over); the warnings say what was dropped or left.
    * Throws DefenderApiError (also 'malformed' when the answer is not the list's JSON).
    */
   async listMachineActions(options: ListOptions, signal?: AbortSignal, hooks?: RequestHooks): Promise<ListResult> {
@@ -171,8 +177,10 @@ export class DefenderClient {
       const page = await this.readPage(url, signal, hooks);
       maxPages = pages === 1 ? pageLimit(top, page.received) : maxPages;
       const added = merged.add(page);
-      url = merged.full || page.received === 0 ? undefined : this.nextPage(page.nextLink, visited, warnings);
-      if (url && added === 0) {
+      url = merged.full ? undefined : this.nextPage(page.nextLink, visited, warnings);
+      // A page without readable actions (empty, or only unreadable elements) repeats nothing: paging goes on, within
+      // the page cap, and the unreadable elements are counted in the warnings.
+      if (url && added === 0 && page.actions.length > 0) {
         url = undefined;
         this.warn(warnings, `Page ${pages} of the list repeated only actions already read; paging stopped there. The list may be incomplete.`);
       } else if (url && pages >= maxPages) {
@@ -204,11 +212,21 @@ export class DefenderClient {
     warnings.push(message);
   }
 
-  /** GET /api/machineactions/{id} (Machine.Read or Machine.ReadWrite). Throws DefenderApiError. */
+  /**
+   * GET /api/machineactions/{id} (Machine.Read or Machine.ReadWrite): action `id`, also as every read-back of a
+   * cancel. Throws DefenderApiError; 'malformed' with code 'OtherAction' (logged) when the answer is another action
+   * (ids compared without case), which must never be applied to `id`.
+   */
   async getMachineAction(id: string, signal?: AbortSignal, hooks?: RequestHooks): Promise<MachineAction> {
     const url = this.actionUrl(id, '');
     const answer = await this.send('GET', url, undefined, signal, hooks);
-    return this.decode(answer, { method: 'GET', path: url.pathname }, parseMachineAction);
+    const action = this.decode(answer, { method: 'GET', path: url.pathname }, parseMachineAction);
+    if (action.id.toLowerCase() !== id.toLowerCase()) {
+      const error = otherActionError(id, action.id, answer.status, 'GET', url.pathname);
+      this.logger.error(`GET ${url.pathname}: ${error.message}`);
+      throw error;
+    }
+    return action;
   }
 
   /**
@@ -216,7 +234,8 @@ export class DefenderClient {
    * a 401 (with a refreshed token) or a 429 (after Retry-After), which the service did not process, and only when
    * Retry-After is within maxWaitSeconds. Never after a 5xx, a dropped connection or a timeout: the caller re-reads
    * the action instead. Resolves with the action as answered, or undefined when the service accepted (2xx) but sent
-   * no usable entity of THIS id (204, an empty, HTML or non-JSON body, JSON that is no machine action, another id):
+   * no usable entity of THIS id (204, an empty, HTML or non-JSON body, JSON that is no machine action, another id, a
+   * body over MAX_BODY_BYTES):
    * the caller then reads the action back with one GET. Throws DefenderApiError.
    */
   async cancelMachineAction(id: string, comment: string, signal?: AbortSignal, hooks?: CancelHooks): Promise<MachineAction | undefined> {
@@ -253,6 +272,10 @@ export class DefenderClient {
   /** The entity of an accepted cancel, or undefined (logged) when the answer does not carry action `id`. */
   private acceptedEntity(answer: Answer, id: string, context: RequestContext): MachineAction | undefined {
     const where = `${context.method} ${context.path} → ${answer.status}`;
+    if (answer.unread) {
+      this.logger.warn(`${where}: accepted without the action (${answer.unread}); it is read back`);
+      return undefined;
+    }
     let action: MachineAction;
     try {
       action = parseMachineAction(jsonFromSuccess(answer.status, answer.headers, answer.text, context.method, context.path), context);
@@ -343,14 +366,7 @@ export class DefenderClient {
       }
       if (error.status === 429) {
         const seconds = error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
-        // Even when this request gives up, no other request of this tenant goes out before the service allows it
-        // (or before the limiter's clamp, so an absurd Retry-After cannot block the session).
-        this.limiter.pauseFor(seconds);
-        if (seconds > this.maxWaitSeconds) {
-          const notWaited = notWaitedError(error, this.maxWaitSeconds, this.limiter.maxPauseSeconds);
-          this.logger.error(`${line}: ${notWaited.message}`);
-          throw notWaited;
-        }
+        this.holdForRetryAfter(error, seconds, line);
         if (throttled < (method === 'GET' ? GET_THROTTLE_RETRIES : POST_THROTTLE_RETRIES)) {
           throttled++;
           // The shared limiter does the waiting (and tells the hook), as for any other pause.
@@ -359,13 +375,41 @@ export class DefenderClient {
         }
       }
       if (method === 'GET' && transient < GET_BACKOFF_MS.length && isTransient(error)) {
-        const delay = GET_BACKOFF_MS[transient++];
-        this.logger.warn(`${line}; retrying in ${delay / 1000} s (${transient} of ${GET_BACKOFF_MS.length})`);
-        await this.clock.sleep(delay, signal);
+        await this.waitBeforeTransientRetry(error, line, ++transient, signal);
         continue;
       }
       this.logger.error(`${line}: ${error.message}`);
       throw error;
+    }
+  }
+
+  /**
+   * Before retry `retry` (1-based) of a GET after a 5xx or a dropped connection: the answer's Retry-After when it has
+   * one (a 503's, under the same clamp and wait limit as a 429's: the limiter waits), else the backoff.
+   */
+  private async waitBeforeTransientRetry(error: DefenderApiError, line: string, retry: number, signal?: AbortSignal): Promise<void> {
+    const of = `${retry} of ${GET_BACKOFF_MS.length}`;
+    if (error.retryAfterSeconds !== undefined) {
+      this.holdForRetryAfter(error, error.retryAfterSeconds, line);
+      this.logger.warn(`${line}; waiting ${error.retryAfterSeconds} s (Retry-After) before retry ${of}`);
+      return;
+    }
+    const delay = GET_BACKOFF_MS[retry - 1];
+    this.logger.warn(`${line}; retrying in ${delay / 1000} s (${of})`);
+    await this.clock.sleep(delay, signal);
+  }
+
+  /**
+   * Pauses the shared limiter for a Retry-After of `seconds`, so the retry (and every other request of this tenant)
+   * waits for it; the limiter clamps an absurd value. Throws notWaitedError (logged) when it is beyond maxWaitSeconds.
+   */
+  private holdForRetryAfter(error: DefenderApiError, seconds: number, line: string): void {
+    // Even when this request gives up, no other request goes out before the service allows it (or the clamp).
+    this.limiter.pauseFor(seconds);
+    if (seconds > this.maxWaitSeconds) {
+      const notWaited = notWaitedError(error, this.maxWaitSeconds, this.limiter.maxPauseSeconds);
+      this.logger.error(`${line}: ${notWaited.message}`);
+      throw notWaited;
     }
   }
 
@@ -407,6 +451,7 @@ export class DefenderClient {
         headers: {
           Authorization: `Bearer ${token}`,
           Accept: 'application/json',
+          'Accept-Encoding': ACCEPTED_ENCODINGS,
           ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
         },
         body,
@@ -416,6 +461,8 @@ export class DefenderClient {
         }),
         redirect: 'manual',
         size: MAX_BODY_BYTES,
+        // Decoded by readAnswer: node-fetch would pass a gzip stream that ends early as complete.
+        compress: false,
         signal: controller.signal,
       });
       return await this.readAnswer(response, method, path);
@@ -453,17 +500,31 @@ export class DefenderClient {
     }
   }
 
-  /** The body, decoded and within MAX_BODY_BYTES. Aborts propagate, our own for a time-out or a cut body included. */
+  /**
+   * The body, decoded and within MAX_BODY_BYTES. A compressed stream that ends early is a dropped connection; one too
+   * large or corrupt is a typed error, except on a cancel's 2xx: accepted whatever its body, the action is read back.
+   * Aborts propagate, our own for a time-out or a cut body included.
+   */
   private async readAnswer(response: Response, method: Method, path: string): Promise<Outcome> {
+    const { status, headers } = response;
+    const correlationId = correlationIdFrom(headers);
     let text: string;
     try {
-      text = await response.text();
+      text = (await decodeBody(await response.buffer(), headers.get('content-encoding'), MAX_BODY_BYTES)).toString('utf8');
     } catch (error) {
-      if ((error as { type?: unknown }).type !== 'max-size') {
+      const tooLarge = (error as { type?: unknown }).type === 'max-size' || (error instanceof UndecodableBodyError && error.reason === 'tooLarge');
+      if (!tooLarge && !(error instanceof UndecodableBodyError)) {
         throw error;
       }
-      const tooLarge = bodyTooLargeError(MAX_BODY_BYTES, response.status, method, path);
-      return { ok: false, status: response.status, error: tooLarge, correlationId: correlationIdFrom(response.headers) };
+      if (error instanceof UndecodableBodyError && error.reason === 'cut') {
+        return { ok: false, status, error: droppedConnectionError(error, status, method, path), correlationId };
+      }
+      const failure = tooLarge ? bodyTooLargeError(MAX_BODY_BYTES, status, method, path) : corruptBodyError(error, status, method, path);
+      if (method === 'POST' && response.ok) {
+        const unread = tooLarge ? `its body is larger than the ${MAX_BODY_BYTES / 1048576} MiB this extension reads` : failure.message;
+        return { ok: true, status, answer: { status, headers, text: '', unread }, correlationId };
+      }
+      return { ok: false, status, error: failure, correlationId };
     }
     return outcomeOf(response, text, method, path, this.clock.now());
   }
@@ -539,7 +600,8 @@ function outcomeOf(response: Response, text: string, method: Method, path: strin
 }
 
 function isTransient(error: DefenderApiError): boolean {
-  return (error.status !== undefined && error.status >= 500) || (error.kind === 'network' && TRANSIENT_NETWORK_CODES.has(error.code ?? ''));
+  // A 5xx's body too large or corrupt ('malformed') would come the same way again: not retried.
+  return (error.kind === 'http' && error.status !== undefined && error.status >= 500) || (error.kind === 'network' && TRANSIENT_NETWORK_CODES.has(error.code ?? ''));
 }
 
 function parseApiBase(apiBaseUrl: string): URL {

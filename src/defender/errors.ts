@@ -85,19 +85,22 @@ export function correlationIdFrom(headers: HeaderLookup): string | undefined {
 
 /**
  * Retry-After as RFC 9110 allows it: delay-seconds or an HTTP-date (gateways send the date), as whole seconds from
- * `nowMs` (epoch ms; a date in the past is 0). Undefined when absent or neither form.
+ * `nowMs` (epoch ms; a date in the past is 0), at most Number.MAX_SAFE_INTEGER. A header sent twice arrives joined
+ * by ", " ("5, 5"): the first value is read. Undefined when absent or neither form.
  */
 export function parseRetryAfter(value: string | null | undefined, nowMs: number = Date.now()): number | undefined {
-  if (!value) {
+  const seconds = /^\s*(\d+(?:\.\d+)?)\s*(?:,|$)/.exec(value ?? '');
+  if (seconds) {
+    return Math.min(Math.ceil(Number(seconds[1])), Number.MAX_SAFE_INTEGER);
+  }
+  // IMF-fixdate and the obsolete forms all start with a day name (a comma after it, none inside the rest); Date.parse
+  // reads each of them. HTTP dates are always GMT, and asctime's form says so nowhere: without a zone Date.parse
+  // would read local time.
+  const first = /^\s*([A-Za-z]{3,9},?[^,]*)/.exec(value ?? '')?.[1].trim();
+  if (!first) {
     return undefined;
   }
-  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) {
-    return Math.ceil(Number(value));
-  }
-  // IMF-fixdate and the obsolete forms all start with a day name; Date.parse reads each of them. HTTP dates are
-  // always GMT, and asctime's form says so nowhere: without a zone Date.parse would read local time.
-  const zoned = /\b(GMT|UTC)\b/i.test(value) ? value : `${value.trim()} GMT`;
-  const date = /^\s*[A-Za-z]{3}/.test(value) ? Date.parse(zoned) : NaN;
+  const date = Date.parse(/\b(GMT|UTC)\b/i.test(first) ? first : `${first} GMT`);
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - nowMs) / 1000));
 }
 
@@ -310,6 +313,21 @@ export function unexpectedJsonError(error: DefenderApiError, status: number): De
   });
 }
 
+/**
+ * A 2xx answer about another machine action than the one asked for (`answeredId`, bounded here): unusable, never
+ * applied to `askedId`. Kind 'malformed', code 'OtherAction'.
+ */
+export function otherActionError(askedId: string, answeredId: string, status: number, method: string, path: string): DefenderApiError {
+  return new DefenderApiError({
+    kind: 'malformed',
+    method,
+    path,
+    status,
+    code: 'OtherAction',
+    message: `The Defender API answered with machine action ${JSON.stringify(firstLineOf(answeredId).slice(0, 80))} instead of ${askedId} — ${IN_BETWEEN}`,
+  });
+}
+
 function throwError(init: DefenderApiErrorInit): never {
   throw new DefenderApiError(init);
 }
@@ -352,6 +370,22 @@ export function droppedConnectionError(cause: unknown, status: number, method: s
   });
 }
 
+/**
+ * A 2xx or error answer whose compressed body no decoder reads (`cause`: the decoder's error): the API sends valid
+ * gzip, so something in between most likely altered it. Kind 'malformed', code 'CorruptBody'; never retried.
+ */
+export function corruptBodyError(cause: unknown, status: number, method: string, path: string): DefenderApiError {
+  return new DefenderApiError({
+    kind: 'malformed',
+    method,
+    path,
+    status,
+    code: 'CorruptBody',
+    cause,
+    message: `The answer of the Defender API (status ${status}) could not be decompressed: its data is corrupt — ${IN_BETWEEN}`,
+  });
+}
+
 /** A decoded body over `capBytes` was not read on: a clear error naming the cap, never retried. */
 export function bodyTooLargeError(capBytes: number, status: number, method: string, path: string): DefenderApiError {
   return new DefenderApiError({
@@ -386,14 +420,15 @@ export function formatWait(seconds: number): string {
 
 /**
  * A 429 whose Retry-After is longer than the client waits: the same error, saying it was not waited out and when to
- * try again. A wait beyond `maxPauseSeconds` (the limiter's clamp) is reported as the clamp: the client sends again
- * after it rather than believe an absurd value. Status and retryAfterSeconds stay, so the UI still reports throttling.
+ * try again. A wait beyond `maxPauseSeconds` (the limiter's clamp) is reported as "longer than" the clamp, never
+ * quoted (it may be hundreds of digits): the client sends again after the clamp rather than believe an absurd value.
+ * Status and retryAfterSeconds stay, so the UI still reports throttling.
  */
 export function notWaitedError(error: DefenderApiError, maxWaitSeconds: number, maxPauseSeconds = Infinity): DefenderApiError {
   const asked = error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
   const seconds = Math.min(asked, maxPauseSeconds);
   const wait = asked > seconds
-    ? `the service asks to wait ${formatWait(asked)}, which this client caps at ${formatWait(seconds)}; try again in ${formatWait(seconds)}`
+    ? `the service asks to wait longer than ${formatWait(seconds)}, the most this client holds off; try again in ${formatWait(seconds)}`
     : `the service asks to wait ${formatWait(seconds)}, longer than the ${maxWaitSeconds} s a request waits; try again then`;
   return new DefenderApiError({
     kind: error.kind,

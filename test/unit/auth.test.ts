@@ -5,12 +5,13 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import * as zlib from 'node:zlib';
 import fetch from 'node-fetch';
 import { type Endpoints, resolveEndpoints, DEFAULT_SETTINGS } from '../../src/config';
 import { isSignInRequiredError } from '../../src/auth/errors';
 import { MsalAuth } from '../../src/auth/msalAuth';
 import { MsalQueue } from '../../src/auth/msalQueue';
-import { createNetworkClient } from '../../src/auth/networkClient';
+import { createNetworkClient, MAX_AUTH_BODY_BYTES } from '../../src/auth/networkClient';
 import { DefenderClient } from '../../src/defender/client';
 import type { AccountSummary, AuthUi, DeviceCodePrompt, SecretStore, StateStore } from '../../src/auth/types';
 import { type DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
@@ -624,6 +625,34 @@ describe('network client', () => {
     } finally {
       silent.closeAllConnections();
       silent.close();
+    }
+  });
+});
+
+describe('network client body cap', () => {
+  it('stops reading a gzip answer that inflates past 1 MiB, with a clear error; a small one is read', async () => {
+    const tls = ensureTlsMaterial();
+    const inflated = (bytes: number) => zlib.gzipSync(Buffer.from(`{"x":"${'a'.repeat(bytes)}"}`));
+    const bomb = inflated(MAX_AUTH_BODY_BYTES + 1024);
+    const small = inflated(1000);
+    const server = https.createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(req.url === '/small' ? small : bomb);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const failures: string[] = [];
+      const client = createNetworkClient({ ca: tls.caPem, timeoutMs: 5000, onFailure: (message) => failures.push(message) });
+      await assert.rejects(client.sendGetRequestAsync(`${origin}/discovery`), (error: { errorCode?: string; errorMessage?: string }) => {
+        assert.equal(error.errorCode, 'network_error');
+        assert.match(error.errorMessage ?? '', /^GET https:\/\/127\.0\.0\.1:\d+\/discovery answered HTTP 200 with a body larger than the 1 MiB a sign-in answer may have; not read/);
+        return true;
+      });
+      await assert.rejects(client.sendPostRequestAsync(`${origin}/token`, { body: 'refresh_token=secret' }), /larger than the 1 MiB/);
+      assert.equal(failures.length, 2);
+      assert.equal((await client.sendGetRequestAsync<{ x: string }>(`${origin}/small`)).body.x.length, 1000);
+    } finally {
+      server.close();
     }
   });
 });
