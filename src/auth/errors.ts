@@ -1,7 +1,8 @@
 // Sign-in failures, recognised by shape (`kind`) as src/commands/errorPresentation.ts does: 'signInRequired' offers
-// Sign In, 'userCancelled' stays silent, 'network' and 'timeout' offer Retry.
+// Sign In, 'userCancelled' stays silent, 'network', 'timeout' and 'renewalRace' (other windows renewing the session at
+// the same moment) offer Retry.
 
-export type SignInErrorKind = 'signInRequired' | 'userCancelled' | 'timeout' | 'network' | 'signInFailed';
+export type SignInErrorKind = 'signInRequired' | 'userCancelled' | 'timeout' | 'network' | 'renewalRace' | 'signInFailed';
 
 export class SignInError extends Error {
   /** `claims`: the claims a Conditional Access policy asked for, which the next interactive sign-in passes. */
