@@ -133,10 +133,12 @@ export function outcomeLogText(outcome: CancelOutcome): string {
   return parts.join('; ');
 }
 
-/** Whether the Retry button may be offered: only where the service certainly did not cancel, or a re-read decides first. */
+/**
+ * Whether the Retry button may be offered: only where the service certainly did not cancel, or a re-read decides first.
+ * A 404 always is: a just-created action can answer 404 for a while (a pasted id is looked up again before anything).
+ */
 export function isRetryable(outcome: CancelOutcome): boolean {
-  return outcome.kind === 'throttled' || outcome.kind === 'unconfirmed' || outcome.kind === 'refused'
-    || (outcome.kind === 'notFound' && !outcome.pasted);
+  return outcome.kind === 'throttled' || outcome.kind === 'unconfirmed' || outcome.kind === 'refused' || outcome.kind === 'notFound';
 }
 
 export type OutcomeButton = ErrorButton | 'Show Details';
@@ -190,7 +192,8 @@ export function presentCancelOutcome(outcome: CancelOutcome, subject: string): O
         + `${CANCEL_PERMISSIONS.join(', ')} (with admin consent), and your account the matching Defender for Endpoint role.${serverSaid(outcome.error)}`, ['Show Log']);
     case 'notFound':
       return outcome.pasted
-        ? warning(`${subject} was not found in this tenant: check the ID, and that you are signed in to the tenant it belongs to.`)
+        ? warning(`${subject} was not found: check the ID, and that you are signed in to the tenant it belongs to. An action created `
+          + 'moments ago can be missing for a while: Retry looks it up again.', ['Retry', 'Show Log'])
         : warning(`Defender could not find ${subject} right now (404). An action created moments ago can be missing for a while: `
           + 'the row stays until the next refresh decides. Retry reads it again before sending.', ['Retry', 'Show Log']);
     case 'throttled': {

@@ -92,12 +92,14 @@ test('404 on a listed action is not "gone": it could not be found right now, the
   assert.ok(isRetryable(outcome));
 });
 
-test('404 on a pasted id the list did not know: not found in this tenant, no Retry', () => {
+test('404 on a pasted id the list did not know: not found, check the ID and tenant, a just-created one can lag — Retry offered', () => {
   const outcome = { ...classifyCancelError(httpError(404, { code: 'ResourceNotFound' })), pasted: true } as CancelOutcome;
   const shown = presentCancelOutcome(outcome, `Machine action ${ID}`);
-  assert.match(shown.message, new RegExp(`^Machine action ${ID} was not found in this tenant`));
-  assert.deepEqual(shown.buttons, ['Show Log']);
-  assert.ok(!isRetryable(outcome));
+  assert.equal(shown.severity, 'warning');
+  assert.match(shown.message, new RegExp(`^Machine action ${ID} was not found: check the ID, and that you are signed in to the tenant it belongs to\\.`));
+  assert.match(shown.message, /An action created moments ago can be missing for a while: Retry looks it up again\.$/);
+  assert.deepEqual(shown.buttons, ['Retry', 'Show Log']);
+  assert.ok(isRetryable(outcome));
 });
 
 test('accepted without the entity and the re-read failed: never a failure, the state is simply not known', () => {
