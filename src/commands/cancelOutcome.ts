@@ -2,9 +2,12 @@
 // cancel. Pure (no vscode).
 import { isConditionalAccess, isSignInRequiredError } from '../auth/errors';
 import { isDefenderApiError } from '../defender/errors';
-import { completedDespiteCancellation, isCancellable, MachineAction, ranBeforeCancellation } from '../defender/machineAction';
+import {
+  commandsThatRan, completedDespiteCancellation, describeLiveResponseCommand, isCancellable, MachineAction, ranBeforeCancellation,
+} from '../defender/machineAction';
 import { statusLabel } from '../views/presentation';
 import { ErrorButton, errorDetail, plainNotificationText, presentError } from './errorPresentation';
+import { SHOWN_LENGTH, shownText } from './userText';
 
 export type CancelOutcome =
   /** The service answered with the action in Cancelled state. */
@@ -255,6 +258,33 @@ function bucketOf(entry: BulkEntry): SummaryBucket {
   }
 }
 
+/** Live-response commands named per action in the bulk notification; Show Details names all of them. */
+const RAN_NAMED = 3;
+
+/** The live-response commands that ran on the device although the action ended Cancelled; [] when none did. */
+function ranCommands(outcome: CancelOutcome): string[] {
+  const entity = outcomeEntity(outcome);
+  return entity && ranBeforeCancellation(entity) ? commandsThatRan(entity).map(describeLiveResponseCommand) : [];
+}
+
+/**
+ * An action of the bulk, named in the notification (`short`) and in Show Details (`full`: the subject, then what had
+ * already run, each one gated line), with whether anything had run.
+ */
+function bulkLabel(entry: BulkEntry): { short: string; full: string; ran: boolean } {
+  const ran = 'outcome' in entry ? ranCommands(entry.outcome) : [];
+  const line = (text: string) => shownText(text, SHOWN_LENGTH.tooltipField);
+  if (ran.length === 0) {
+    return { short: entry.subject, full: `  ${line(entry.subject)}`, ran: false };
+  }
+  const more = ran.length > RAN_NAMED ? ` and ${ran.length - RAN_NAMED} more` : '';
+  return {
+    short: `${entry.subject} (already ran on the device: ${ran.slice(0, RAN_NAMED).join(', ')}${more})`,
+    full: `  ${line(entry.subject)}\n    ${line(`Already ran on the device: ${ran.join(', ')}`)}`,
+    ran: true,
+  };
+}
+
 function bucketText(bucket: SummaryBucket, subjects: readonly string[], limit: number): string {
   const named = subjects.slice(0, limit).join(', ');
   const more = subjects.length > limit ? ` and ${subjects.length - limit} more` : '';
@@ -263,14 +293,17 @@ function bucketText(bucket: SummaryBucket, subjects: readonly string[], limit: n
 
 /**
  * "2 cancelled: Isolate on ws-fin-0142, Scan on srv-sql-02; 1 already finished: …" — the one notification of a bulk
- * cancel. Long lists name the first few per kind and put the full list behind Show Details.
+ * cancel. A live response whose commands had partly run names them, as the single cancel does (a warning). Long lists
+ * name the first few per kind; Show Details has every action and every command that ran (each line through the text gate).
  */
 export function summarizeBulk(entries: readonly BulkEntry[]): OutcomePresentation {
   const buckets = entries.map(bucketOf);
+  const labels = entries.map(bulkLabel);
   const groups = SUMMARY_BUCKETS
-    .map((bucket) => [bucket, entries.filter((_, i) => buckets[i] === bucket).map((e) => e.subject)] as const)
-    .filter(([, subjects]) => subjects.length > 0);
+    .map((bucket) => [bucket, labels.filter((_, i) => buckets[i] === bucket)] as const)
+    .filter(([, named]) => named.length > 0);
   const failed = entries.flatMap((e, i) => ('outcome' in e && buckets[i] === 'failed' ? [e.outcome] : []));
+  const anyRan = labels.some((l) => l.ran);
   const buttons: OutcomeButton[] = [];
   if (failed.some((o) => o.kind === 'sessionExpired')) {
     buttons.push('Sign In');
@@ -278,16 +311,18 @@ export function summarizeBulk(entries: readonly BulkEntry[]): OutcomePresentatio
   if (entries.some((e) => 'outcome' in e && isRetryable(e.outcome))) {
     buttons.push('Retry');
   }
-  const long = groups.some(([, subjects]) => subjects.length > NAMED_PER_BUCKET);
-  if (long) {
+  const withDetails = anyRan || groups.some(([, named]) => named.length > NAMED_PER_BUCKET);
+  if (withDetails) {
     buttons.push('Show Details');
   }
-  const allCancelled = buckets.every((b) => b === 'cancelled');
-  if (!allCancelled) {
+  const clean = buckets.every((b) => b === 'cancelled') && !anyRan;
+  if (!clean) {
     buttons.push('Show Log');
   }
-  const severity = failed.length > 0 ? 'error' : allCancelled ? 'info' : 'warning';
-  const message = plainNotificationText(`${groups.map(([bucket, subjects]) => bucketText(bucket, subjects, NAMED_PER_BUCKET)).join('; ')}.`);
-  const details = long ? groups.map(([bucket, subjects]) => `${subjects.length} ${bucket}:\n${subjects.map((s) => `  ${s}`).join('\n')}`).join('\n\n') : undefined;
+  const severity = failed.length > 0 ? 'error' : clean ? 'info' : 'warning';
+  const message = plainNotificationText(`${groups.map(([bucket, named]) => bucketText(bucket, named.map((l) => l.short), NAMED_PER_BUCKET)).join('; ')}.`);
+  const details = withDetails
+    ? groups.map(([bucket, named]) => `${named.length} ${bucket}:\n${named.map((l) => l.full).join('\n')}`).join('\n\n')
+    : undefined;
   return { severity, message, buttons, ...(details ? { details } : {}) };
 }
