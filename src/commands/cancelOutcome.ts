@@ -1,6 +1,6 @@
 // What a cancel came to (SPEC §3 "Cancel" 5), in words an engineer can act on, and the one-line summary of a bulk
 // cancel. Pure (no vscode).
-import { isConditionalAccess, isSignInRequiredError } from '../auth/errors';
+import { isConditionalAccess, isRetryableSignInError, isSignInRequiredError } from '../auth/errors';
 import { isDefenderApiError } from '../defender/errors';
 import {
   commandsThatRan, completedDespiteCancellation, describeLiveResponseCommand, isCancellable, MachineAction, ranBeforeCancellation,
@@ -139,9 +139,11 @@ export function outcomeLogText(outcome: CancelOutcome): string {
 /**
  * Whether the Retry button may be offered: only where the service certainly did not cancel, or a re-read decides first.
  * A 404 always is: a just-created action can answer 404 for a while (a pasted id is looked up again before anything).
+ * So is a failure to get a token for a passing reason (e.g. windows renewing at once): the cancel was not sent.
  */
 export function isRetryable(outcome: CancelOutcome): boolean {
-  return outcome.kind === 'throttled' || outcome.kind === 'unconfirmed' || outcome.kind === 'refused' || outcome.kind === 'notFound';
+  return outcome.kind === 'throttled' || outcome.kind === 'unconfirmed' || outcome.kind === 'refused' || outcome.kind === 'notFound'
+    || (outcome.kind === 'failed' && isRetryableSignInError(outcome.error));
 }
 
 export type OutcomeButton = ErrorButton | 'Show Details';
@@ -211,7 +213,7 @@ export function presentCancelOutcome(outcome: CancelOutcome, subject: string): O
     }
     case 'failed': {
       const presentation = presentError(outcome.error, `Could not cancel ${subject}`);
-      return { severity: 'error', message: presentation.message, buttons: presentation.buttons.filter((b) => b !== 'Retry') };
+      return { severity: 'error', message: presentation.message, buttons: presentation.buttons.filter((b) => b !== 'Retry' || isRetryable(outcome)) };
     }
   }
 }

@@ -5,6 +5,7 @@ import {
   CANCEL_PERMISSIONS, CancelOutcome, classifyAfterReread, classifyCancelError, classifyCancelResult, isRetryable, outcomeLogText,
   presentCancelOutcome, summarizeBulk,
 } from '../../src/commands/cancelOutcome';
+import { SignInError } from '../../src/auth/errors';
 import { DefenderApiError, DefenderApiErrorInit } from '../../src/defender/errors';
 import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
 
@@ -100,6 +101,19 @@ test('404 on a pasted id the list did not know: not found, check the ID and tena
   assert.match(shown.message, /An action created moments ago can be missing for a while: Retry looks it up again\.$/);
   assert.deepEqual(shown.buttons, ['Retry', 'Show Log']);
   assert.ok(isRetryable(outcome));
+});
+
+test('no token because other windows were renewing at once: nothing was sent, so Retry is offered; other failures get none', () => {
+  const race = classifyCancelError(new SignInError('renewalRace', 'Could not get an access token: other windows kept renewing the session at the same moment. Retry.'));
+  const shown = presentCancelOutcome(race, SUBJECT);
+  assert.equal(shown.message, `Could not cancel ${SUBJECT}: Could not get an access token: other windows kept renewing the session at the same moment. Retry.`);
+  assert.deepEqual(shown.buttons, ['Retry', 'Show Log']);
+  assert.ok(isRetryable(race));
+  for (const error of [new SignInError('signInFailed', 'consent_required'), new Error('boom')]) {
+    const failed = classifyCancelError(error);
+    assert.deepEqual(presentCancelOutcome(failed, SUBJECT).buttons, ['Show Log'], error.message);
+    assert.ok(!isRetryable(failed), error.message);
+  }
 });
 
 test('accepted without the entity and the re-read failed: never a failure, the state is simply not known', () => {
