@@ -1,7 +1,8 @@
 // Sign-in failures, recognised by shape (`kind`) as src/commands/errorPresentation.ts does: 'signInRequired' offers
-// Sign In, 'userCancelled' stays silent, 'network' and 'timeout' offer Retry.
+// Sign In, 'userCancelled' stays silent, 'network', 'timeout' and 'renewalRace' (other windows renewing the session at
+// the same moment) offer Retry.
 
-export type SignInErrorKind = 'signInRequired' | 'userCancelled' | 'timeout' | 'network' | 'signInFailed';
+export type SignInErrorKind = 'signInRequired' | 'userCancelled' | 'timeout' | 'network' | 'renewalRace' | 'signInFailed';
 
 export class SignInError extends Error {
   /** `claims`: the claims a Conditional Access policy asked for, which the next interactive sign-in passes. */
@@ -9,6 +10,18 @@ export class SignInError extends Error {
     super(message);
     this.name = 'SignInError';
   }
+}
+
+/** Kinds where trying again can help: the sign-in service did not answer, or other windows were renewing at once. */
+const RETRYABLE_SIGN_IN_KINDS: ReadonlySet<unknown> = new Set<SignInErrorKind>(['network', 'timeout', 'renewalRace']);
+
+/**
+ * No access token could be had for a passing reason (a SignInError of a retryable kind, by shape). No request went out
+ * with it, so a cancel that failed this way was certainly not sent and may be tried again.
+ */
+export function isRetryableSignInError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'SignInError'
+    && RETRYABLE_SIGN_IN_KINDS.has((error as { kind?: unknown }).kind);
 }
 
 /** No usable session: the user has to sign in (explicitly — nothing opens a browser by surprise). */

@@ -33,6 +33,8 @@ const CONDITIONAL_ACCESS = 'A Conditional Access policy of your organization ask
 /** Declared so Entra ID sends claims challenges (continuous access evaluation) instead of only rejecting tokens. */
 const CLIENT_CAPABILITIES = ['CP1'];
 /** MSAL error codes after which only an interactive sign-in helps (besides InteractionRequiredAuthError itself). */
+/** Retries with a refresh token another window rotated in meanwhile, before giving up (see retryRotated). */
+const ROTATION_RETRIES = 3;
 const INTERACTION_CODES = new Set(['invalid_grant', 'no_tokens_found', 'refresh_token_expired', 'no_account_found']);
 
 export class MsalAuth implements Disposable {
@@ -124,8 +126,8 @@ export class MsalAuth implements Disposable {
    * (after a 401). `claims` (decoded JSON of a 401's claims challenge) goes with the silent request; when only an
    * interactive sign-in can satisfy them, a 'signInRequired' error says a Conditional Access policy asks for it and the
    * next signIn() passes them. When the session is over (revoked, expired), the account is removed (signed-out state)
-   * and a 'signInRequired' error is thrown — a browser never opens by surprise. Another 'signInFailed'/'network' error
-   * otherwise.
+   * and a 'signInRequired' error is thrown — a browser never opens by surprise. 'renewalRace' (retryable) when other
+   * windows kept rotating the refresh token through every retry; another 'signInFailed'/'network' error otherwise.
    */
   async getAccessToken(options: { forceRefresh: boolean; claims?: string }): Promise<string> {
     const account = this.current;
@@ -144,25 +146,38 @@ export class MsalAuth implements Disposable {
       this.pendingClaims = options.claims;
       throw new SignInError('signInRequired', CONDITIONAL_ACCESS, options.claims);
     }
-    // Another window may have redeemed the same refresh token a moment ago (rotation): its successor is in the entry.
-    let failed = attempt;
-    const stored = await this.options.queue.run(() => this.plugin.storedRefreshToken(account.homeAccountId));
-    if (stored !== undefined && stored !== attempt.refreshToken) {
-      this.options.log.info('Another window renewed the session meanwhile; retrying once with its refresh token.');
-      const retry = await this.silentToken(account, options);
-      if (!retry.failed) {
-        return retry.token;
-      }
-      if (!needsInteraction(retry.error)) {
-        throw this.signInFailure(retry.error, 'Could not get an access token');
-      }
-      failed = retry;
+    const last = await this.retryRotated(account, options, attempt);
+    if (!last.failed) {
+      return last.token;
     }
-    if (!(await this.endSession(account, failed.refreshToken))) {
-      throw new SignInError('signInFailed', 'Could not get an access token: another window renewed the session at the same moment. Try again.');
+    if (!(await this.endSession(account, last.refreshToken))) {
+      throw new SignInError('renewalRace', 'Could not get an access token: other windows kept renewing the session at the same moment. Retry.');
     }
-    this.options.log.warn(`The session can no longer be renewed silently (${describe(failed.error)}); signed out.`);
+    this.options.log.warn(`The session can no longer be renewed silently (${describe(last.error)}); signed out.`);
     throw new SignInError('signInRequired', SESSION_ENDED);
+  }
+
+  /**
+   * After a refusal that needs interaction: other windows may have redeemed the same refresh token a moment ago
+   * (rotation), so the successor is in the entry. With three or more windows a retry can lose again to one that retried
+   * first, so the entry is re-read and the request retried while it keeps moving, at most ROTATION_RETRIES times.
+   * Returns the token, or the last failed attempt (whose refresh token endSession compares). Throws a SignInError when
+   * a retry fails for a reason other than the session.
+   */
+  private async retryRotated(account: AccountInfo, options: { forceRefresh: boolean; claims?: string }, first: SilentAttempt): Promise<SilentAttempt> {
+    let attempt = first;
+    for (let retries = 0; retries < ROTATION_RETRIES && attempt.failed; retries++) {
+      const stored = await this.options.queue.run(() => this.plugin.storedRefreshToken(account.homeAccountId));
+      if (stored === undefined || stored === attempt.refreshToken) {
+        break;
+      }
+      this.options.log.info('Another window renewed the session meanwhile; retrying with its refresh token.');
+      attempt = await this.silentToken(account, options);
+      if (attempt.failed && !needsInteraction(attempt.error)) {
+        throw this.signInFailure(attempt.error, 'Could not get an access token');
+      }
+    }
+    return attempt;
   }
 
   /** One silent token request, with the refresh token the entry held just before it (to tell a rotation later). */

@@ -91,14 +91,18 @@ export function registerCancelCommand(context: vscode.ExtensionContext, log: Ext
     }
   };
 
-  /** Not awaited by the command: a notification left open must not keep the command (or a test) waiting. */
-  const notifyOutcome = (presentation: OutcomePresentation, retryIds: string[], comment: string): void => {
+  /**
+   * Not awaited by the command: a notification left open must not keep the command (or a test) waiting. `comment`
+   * undefined: Retry asks for it (nothing was asked yet).
+   */
+  const notifyOutcome = (presentation: OutcomePresentation, retryIds: string[], comment: string | undefined): void => {
     // A retry goes through the command again (and its wrapper), reading each action's state before it sends.
     const retry = () => vscode.commands.executeCommand(Commands.cancelAction, { actionIds: retryIds, comment, verifyFirst: true });
     void showOutcome(presentation, retry).catch((error) => log.error(`Cancel notification: ${errorDetail(error)}`));
   };
 
-  const lookUp = async (client: DefenderClient, id: string): Promise<MachineAction | undefined> => {
+  /** `request`: the command's ids and comment, which Retry runs again after a 404 (a just-created action can answer 404). */
+  const lookUp = async (client: DefenderClient, id: string, request: { ids: string[]; comment?: string }): Promise<MachineAction | undefined> => {
     try {
       return await withNotificationProgress(`Looking up machine action ${id}…`, {}, () => client.getMachineAction(id));
     } catch (error) {
@@ -107,7 +111,7 @@ export function registerCancelCommand(context: vscode.ExtensionContext, log: Ext
       if (outcome.kind === 'notFound' || outcome.kind === 'sessionExpired') {
         const looked: CancelOutcome = outcome.kind === 'notFound' ? { ...outcome, pasted: true } : outcome;
         log.warn(`Cancel: looking up action ${id}: ${outcomeLogText(looked)}`);
-        notifyOutcome(presentCancelOutcome(looked, `Machine action ${id}`), [], '');
+        notifyOutcome(presentCancelOutcome(looked, `Machine action ${id}`), isRetryable(looked) ? request.ids : [], request.comment);
         return undefined;
       }
       throw error;
@@ -115,14 +119,14 @@ export function registerCancelCommand(context: vscode.ExtensionContext, log: Ext
   };
 
   /** The actions behind the ids: listed ones from the store, a pasted one fetched first. */
-  const resolve = async (client: DefenderClient, ids: string[]): Promise<MachineAction[] | undefined> => {
+  const resolve = async (client: DefenderClient, ids: string[], comment: string | undefined): Promise<MachineAction[] | undefined> => {
     const bad = invalidIds(ids);
     if (bad.length) {
       throw invalidInputError(notAnActionIdMessage(bad));
     }
     const actions: MachineAction[] = [];
     for (const id of ids) {
-      const action = store.get(id) ?? await lookUp(client, id);
+      const action = store.get(id) ?? await lookUp(client, id, { ids, comment });
       if (!action) {
         return undefined;
       }
@@ -199,7 +203,7 @@ export function registerCancelCommand(context: vscode.ExtensionContext, log: Ext
     const options = commandOptions(args);
     const given = targetActionIds(args);
     const ids = given.length ? given : await pickActionToCancel(view, inFlight);
-    const targets = ids && await resolve(client, ids);
+    const targets = ids && await resolve(client, ids, options.comment);
     if (!targets?.length) {
       return;
     }

@@ -1,10 +1,13 @@
 // What a cancel came to (SPEC §3 "Cancel" 5), in words an engineer can act on, and the one-line summary of a bulk
 // cancel. Pure (no vscode).
-import { isConditionalAccess, isSignInRequiredError } from '../auth/errors';
+import { isConditionalAccess, isRetryableSignInError, isSignInRequiredError } from '../auth/errors';
 import { isDefenderApiError } from '../defender/errors';
-import { completedDespiteCancellation, isFinal, MachineAction, ranBeforeCancellation } from '../defender/machineAction';
+import {
+  commandsThatRan, completedDespiteCancellation, describeLiveResponseCommand, isFinal, MachineAction, ranBeforeCancellation,
+} from '../defender/machineAction';
 import { statusLabel } from '../views/presentation';
 import { ErrorButton, errorDetail, plainNotificationText, presentError } from './errorPresentation';
+import { SHOWN_LENGTH, shownText } from './userText';
 
 export type CancelOutcome =
   /** The service answered with the action in Cancelled state. */
@@ -138,10 +141,14 @@ export function outcomeLogText(outcome: CancelOutcome): string {
   return parts.join('; ');
 }
 
-/** Whether the Retry button may be offered: only where the service certainly did not cancel, or a re-read decides first. */
+/**
+ * Whether the Retry button may be offered: only where the service certainly did not cancel, or a re-read decides first.
+ * A 404 always is: a just-created action can answer 404 for a while (a pasted id is looked up again before anything).
+ * So is a failure to get a token for a passing reason (e.g. windows renewing at once): the cancel was not sent.
+ */
 export function isRetryable(outcome: CancelOutcome): boolean {
-  return outcome.kind === 'throttled' || outcome.kind === 'unconfirmed' || outcome.kind === 'refused'
-    || (outcome.kind === 'notFound' && !outcome.pasted);
+  return outcome.kind === 'throttled' || outcome.kind === 'unconfirmed' || outcome.kind === 'refused' || outcome.kind === 'notFound'
+    || (outcome.kind === 'failed' && isRetryableSignInError(outcome.error));
 }
 
 export type OutcomeButton = ErrorButton | 'Show Details';
@@ -198,7 +205,8 @@ export function presentCancelOutcome(outcome: CancelOutcome, subject: string): O
         + `${CANCEL_PERMISSIONS.join(', ')} (with admin consent), and your account the matching Defender for Endpoint role.${serverSaid(outcome.error)}`, ['Show Log']);
     case 'notFound':
       return outcome.pasted
-        ? warning(`${subject} was not found in this tenant: check the ID, and that you are signed in to the tenant it belongs to.`)
+        ? warning(`${subject} was not found: check the ID, and that you are signed in to the tenant it belongs to. An action created `
+          + 'moments ago can be missing for a while: Retry looks it up again.', ['Retry', 'Show Log'])
         : warning(`Defender could not find ${subject} right now (404). An action created moments ago can be missing for a while: `
           + 'the row stays until the next refresh decides. Retry reads it again before sending.', ['Retry', 'Show Log']);
     case 'throttled': {
@@ -213,7 +221,7 @@ export function presentCancelOutcome(outcome: CancelOutcome, subject: string): O
     }
     case 'failed': {
       const presentation = presentError(outcome.error, `Could not cancel ${subject}`);
-      return { severity: 'error', message: presentation.message, buttons: presentation.buttons.filter((b) => b !== 'Retry') };
+      return { severity: 'error', message: presentation.message, buttons: presentation.buttons.filter((b) => b !== 'Retry' || isRetryable(outcome)) };
     }
   }
 }
@@ -260,6 +268,33 @@ function bucketOf(entry: BulkEntry): SummaryBucket {
   }
 }
 
+/** Live-response commands named per action in the bulk notification; Show Details names all of them. */
+const RAN_NAMED = 3;
+
+/** The live-response commands that ran on the device although the action ended Cancelled; [] when none did. */
+function ranCommands(outcome: CancelOutcome): string[] {
+  const entity = outcomeEntity(outcome);
+  return entity && ranBeforeCancellation(entity) ? commandsThatRan(entity).map(describeLiveResponseCommand) : [];
+}
+
+/**
+ * An action of the bulk, named in the notification (`short`) and in Show Details (`full`: the subject, then what had
+ * already run, each one gated line), with whether anything had run.
+ */
+function bulkLabel(entry: BulkEntry): { short: string; full: string; ran: boolean } {
+  const ran = 'outcome' in entry ? ranCommands(entry.outcome) : [];
+  const line = (text: string) => shownText(text, SHOWN_LENGTH.tooltipField);
+  if (ran.length === 0) {
+    return { short: entry.subject, full: `  ${line(entry.subject)}`, ran: false };
+  }
+  const more = ran.length > RAN_NAMED ? ` and ${ran.length - RAN_NAMED} more` : '';
+  return {
+    short: `${entry.subject} (already ran on the device: ${ran.slice(0, RAN_NAMED).join(', ')}${more})`,
+    full: `  ${line(entry.subject)}\n    ${line(`Already ran on the device: ${ran.join(', ')}`)}`,
+    ran: true,
+  };
+}
+
 function bucketText(bucket: SummaryBucket, subjects: readonly string[], limit: number): string {
   const named = subjects.slice(0, limit).join(', ');
   const more = subjects.length > limit ? ` and ${subjects.length - limit} more` : '';
@@ -268,14 +303,17 @@ function bucketText(bucket: SummaryBucket, subjects: readonly string[], limit: n
 
 /**
  * "2 cancelled: Isolate on ws-fin-0142, Scan on srv-sql-02; 1 already finished: …" — the one notification of a bulk
- * cancel. Long lists name the first few per kind and put the full list behind Show Details.
+ * cancel. A live response whose commands had partly run names them, as the single cancel does (a warning). Long lists
+ * name the first few per kind; Show Details has every action and every command that ran (each line through the text gate).
  */
 export function summarizeBulk(entries: readonly BulkEntry[]): OutcomePresentation {
   const buckets = entries.map(bucketOf);
+  const labels = entries.map(bulkLabel);
   const groups = SUMMARY_BUCKETS
-    .map((bucket) => [bucket, entries.filter((_, i) => buckets[i] === bucket).map((e) => e.subject)] as const)
-    .filter(([, subjects]) => subjects.length > 0);
+    .map((bucket) => [bucket, labels.filter((_, i) => buckets[i] === bucket)] as const)
+    .filter(([, named]) => named.length > 0);
   const failed = entries.flatMap((e, i) => ('outcome' in e && buckets[i] === 'failed' ? [e.outcome] : []));
+  const anyRan = labels.some((l) => l.ran);
   const buttons: OutcomeButton[] = [];
   if (failed.some((o) => o.kind === 'sessionExpired')) {
     buttons.push('Sign In');
@@ -283,16 +321,18 @@ export function summarizeBulk(entries: readonly BulkEntry[]): OutcomePresentatio
   if (entries.some((e) => 'outcome' in e && isRetryable(e.outcome))) {
     buttons.push('Retry');
   }
-  const long = groups.some(([, subjects]) => subjects.length > NAMED_PER_BUCKET);
-  if (long) {
+  const withDetails = anyRan || groups.some(([, named]) => named.length > NAMED_PER_BUCKET);
+  if (withDetails) {
     buttons.push('Show Details');
   }
-  const allCancelled = buckets.every((b) => b === 'cancelled');
-  if (!allCancelled) {
+  const clean = buckets.every((b) => b === 'cancelled') && !anyRan;
+  if (!clean) {
     buttons.push('Show Log');
   }
-  const severity = failed.length > 0 ? 'error' : allCancelled ? 'info' : 'warning';
-  const message = plainNotificationText(`${groups.map(([bucket, subjects]) => bucketText(bucket, subjects, NAMED_PER_BUCKET)).join('; ')}.`);
-  const details = long ? groups.map(([bucket, subjects]) => `${subjects.length} ${bucket}:\n${subjects.map((s) => `  ${s}`).join('\n')}`).join('\n\n') : undefined;
+  const severity = failed.length > 0 ? 'error' : clean ? 'info' : 'warning';
+  const message = plainNotificationText(`${groups.map(([bucket, named]) => bucketText(bucket, named.map((l) => l.short), NAMED_PER_BUCKET)).join('; ')}.`);
+  const details = withDetails
+    ? groups.map(([bucket, named]) => `${named.length} ${bucket}:\n${named.map((l) => l.full).join('\n')}`).join('\n\n')
+    : undefined;
   return { severity, message, buttons, ...(details ? { details } : {}) };
 }

@@ -31,7 +31,7 @@ export function isUserCancellation(error: unknown): boolean {
   return e.kind === 'userCancelled' || e.name === 'Canceled' || e.name === 'CancellationError' || e.name === 'AbortError';
 }
 
-const RETRYABLE_KINDS = new Set(['network', 'timeout']);
+const RETRYABLE_KINDS = new Set(['network', 'timeout', 'renewalRace']);
 
 /** What went wrong, in the error's own words. */
 export function errorDetail(error: unknown): string {

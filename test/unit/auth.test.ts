@@ -575,6 +575,27 @@ describe('two windows and one rotated refresh token', () => {
     assert.notEqual(await first.auth.getAccessToken({ forceRefresh: true }), tokens[0]);
   });
 
+  it('three windows renewing at once, round after round: each retry re-reads the entry, every window gets a token', async () => {
+    entra.switches.rotateRefreshTokens = true;
+    const first = openWindow();
+    await signInWithDeviceCode(first);
+    const windows = [first];
+    for (let i = 0; i < 2; i++) {
+      const other = openWindow(first, undefined, new MsalQueue());
+      await other.auth.loadAccount();
+      windows.push(other);
+    }
+    for (let round = 1; round <= 3; round++) {
+      const tokens = await Promise.all(windows.map((w) => w.auth.getAccessToken({ forceRefresh: true })));
+      for (const token of tokens) {
+        assert.equal(await listActions(token), 200, `round ${round}`);
+      }
+      for (const window of windows) {
+        assert.equal(window.auth.account?.username, entra.switches.user.upn, `round ${round}: nobody signed out`);
+      }
+    }
+  });
+
   it('a refresh token that is revoked for good still ends the session, in every window', async () => {
     const first = openWindow();
     await signInWithDeviceCode(first);
