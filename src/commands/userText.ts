@@ -3,7 +3,7 @@
 // `[label](command:…)` in notifications as a clickable link, bidi overrides make text read differently from what it
 // is, invisible characters hide content, a token echoed by a server must not be shown, and a 1 MB string must not
 // fill a notification. Pure (no vscode) for plain-Node tests.
-import { redact } from '../redact';
+import { redactBounded } from '../redact';
 import { plainNotificationText } from './errorPresentation';
 
 /** C0/C1 controls and line/paragraph separators: they would break a line, a table or a comment. */
@@ -61,7 +61,8 @@ export function shorten(text: string, max: number): string {
  * characters (see SHOWN_LENGTH). Idempotent.
  */
 export function shownText(text: string, max: number): string {
-  return shorten(redact(oneLine(text)), max);
+  // Only a generous prefix is redacted, so huge server text costs no more than a short one.
+  return shorten(redactBounded(oneLine(text), max * 4), max);
 }
 
 /** Text for a notification, progress title or input box: shownText, and no link can form. Idempotent. */
