@@ -1,6 +1,6 @@
 // The normalised MachineAction and tolerant parsing (SPEC §1): unknown enum values are kept, missing or
 // wrong-typed optional fields become null, extra fields are ignored — one odd action never breaks the view.
-import { forbiddenCharacter, oneLine } from '../commands/userText';
+import { forbiddenCharacter, isBlank, oneLine } from '../commands/userText';
 import { DefenderApiError, isDefenderApiError, RequestContext } from './errors';
 
 export interface CommandParam {
@@ -174,7 +174,7 @@ export const MAX_COMMENT_LENGTH = 1000;
 /** Why a cancel comment cannot be sent (SPEC §3 Cancel 2), or undefined when it can; the input box uses it too. */
 export function cancelCommentProblem(comment: string): string | undefined {
   const trimmed = comment.trim();
-  if (!trimmed) {
+  if (isBlank(trimmed)) {
     return 'A comment is required.';
   }
   if (trimmed.length > MAX_COMMENT_LENGTH) {
