@@ -38,7 +38,7 @@ export interface MachineAction {
   status: string;
   machineId: string | null;
   computerDnsName: string | null;
-  /** ISO date-times as the server sent them, with `Z` added when they carried no zone (withUtcZone). */
+  /** ISO date-times as the server sent them; one without a zone is read as UTC and written `…T…Z` (withUtcZone). */
   creationDateTimeUtc: string | null;
   lastUpdateDateTimeUtc: string | null;
   cancellationRequestor: string | null;
@@ -111,13 +111,19 @@ export function isFinal(status: string | null | undefined): boolean {
   return FINAL.has(canonicalStatus(status));
 }
 
-const ZONELESS_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?$/;
+/** A date and a time without a zone: `T`, `t` or a space between them, any number of fraction digits. */
+const ZONELESS_DATE_TIME = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/;
 
-/** A `…Utc` date-time without a zone designator is UTC (SPEC §1): `Z` is added so no reader takes it as local time. */
+/**
+ * A `…Utc` date-time without a zone designator is UTC (SPEC §1), whatever its spelling (`2026-11-29 08:00:00`,
+ * a lowercase `t`, 8 or more fraction digits): it becomes `2026-11-29T08:00:00Z` so no reader takes it as local
+ * time. A value with a zone, or no date-time, is returned unchanged.
+ */
 export function withUtcZone(iso: string): string;
 export function withUtcZone(iso: string | null): string | null;
 export function withUtcZone(iso: string | null): string | null {
-  return iso !== null && ZONELESS_DATE_TIME.test(iso.trim()) ? `${iso.trim()}Z` : iso;
+  const zoneless = iso === null ? null : ZONELESS_DATE_TIME.exec(iso.trim());
+  return zoneless ? `${zoneless[1]}T${zoneless[2]}Z` : iso;
 }
 
 /**

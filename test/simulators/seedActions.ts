@@ -32,7 +32,10 @@ export interface SeedOptions {
    * (`Canceled`, `In Progress`, `pending`, `Live Response`, `isolate`, `QUEUED`, `collect_file`, …).
    */
   enumSpelling?: 'canonical' | 'variant';
-  /** 'zoneless': `…Utc` times without a zone designator (UTC), with 0, 3, 6 or 7 fractional digits row by row. */
+  /**
+   * 'zoneless': `…Utc` times without a zone designator (UTC), with 0, 3, 6, 7 or 8 fractional digits and `T`, a space
+   * or `t` before the time, row by row.
+   */
   timeFormat?: 'ticks' | 'zoneless';
 }
 
@@ -67,15 +70,18 @@ function spelled(value: string, index: number, options: SeedOptions): string {
   return variants ? variants[index % variants.length] : value;
 }
 
-const FRACTION_DIGITS = [0, 3, 6, 7];
+const FRACTION_DIGITS = [0, 3, 6, 7, 8];
+/** Between date and time: the ISO `T`, and the space and lowercase `t` some serializers write. */
+const TIME_SEPARATORS = ['T', ' ', 't'];
 
 function timeText(time: number, index: number, options: SeedOptions): string {
   if (options.timeFormat !== 'zoneless') {
     return isoTicks(time);
   }
   const digits = FRACTION_DIGITS[index % FRACTION_DIGITS.length];
-  const [whole, millis] = new Date(time).toISOString().replace(/Z$/, '').split('.');
-  return digits ? `${whole}.${`${millis}0000`.slice(0, digits)}` : whole;
+  const [date, clock, millis] = new Date(time).toISOString().replace(/Z$/, '').split(/[T.]/);
+  const whole = `${date}${TIME_SEPARATORS[index % TIME_SEPARATORS.length]}${clock}`;
+  return digits ? `${whole}.${`${millis}00000`.slice(0, digits)}` : whole;
 }
 
 /** The service's date-time format: seven fractional digits ("ticks"). */

@@ -299,7 +299,7 @@ describe('one spelling, one meaning (SPEC §1 field shapes)', () => {
     assert.equal(isCancellable('in progress'), true);
   });
 
-  it('reads a …Utc time without a zone designator as UTC, whatever the local time zone', () => {
+  it('reads a …Utc time without a zone designator as UTC, whatever the local time zone and spelling', () => {
     const zone = process.env.TZ;
     process.env.TZ = 'America/New_York';
     try {
@@ -309,6 +309,11 @@ describe('one spelling, one meaning (SPEC §1 field shapes)', () => {
       assert.equal(Date.parse(action.lastUpdateDateTimeUtc ?? ''), Date.UTC(2026, 2, 1, 14, 6));
       assert.equal(Date.parse(action.cancellationDateTimeUtc ?? ''), Date.UTC(2026, 2, 1, 14, 7, 0, 123));
       assert.equal(action.raw.creationDateTimeUtc, '2026-03-01T14:05:00.1234567', 'the raw text is kept');
+      for (const spelling of ['2026-03-01 14:05:00', '2026-03-01 14:05:00.1234567', '2026-03-01t14:05:00', '2026-03-01T14:05:00.12345678']) {
+        const other = parse({ creationDateTimeUtc: spelling });
+        assert.equal(Date.parse(other.creationDateTimeUtc ?? ''), Date.UTC(2026, 2, 1, 14, 5, 0, spelling.includes('.') ? 123 : 0), spelling);
+        assert.match(other.creationDateTimeUtc ?? '', /^2026-03-01T14:05:00(\.\d+)?Z$/, spelling);
+      }
       const zoned = parse({ creationDateTimeUtc: '2026-03-01T14:05:00.123456+01:00' });
       assert.equal(Date.parse(zoned.creationDateTimeUtc ?? ''), Date.UTC(2026, 2, 1, 13, 5, 0, 123), 'a zone that is there counts');
     } finally {
