@@ -13,8 +13,10 @@ export interface LiveResponseCommand {
   index: number | null;
   startTime: string | null;
   endTime: string | null;
+  /** `Created`, `InProgress`, `Completed`, `Failed`, `Cancelled` in one spelling, or a value added later; null when absent. */
   commandStatus: string | null;
   errors: string[];
+  /** `type`: `RunScript`, `GetFile`, `PutFile` in one spelling, or a value added later; null when absent. */
   command: { type: string | null; params: CommandParam[] };
 }
 
@@ -76,6 +78,9 @@ function spellings(known: readonly string[], aliases: Record<string, string>): R
 
 const STATUS_SPELLINGS = spellings(KNOWN_STATUSES, { canceled: 'Cancelled', timedout: 'TimeOut' });
 const TYPE_SPELLINGS = spellings(KNOWN_ACTION_TYPES, {});
+/** A live-response command's status and type, normalised like the action's (`Completed ` is Completed). */
+const COMMAND_STATUS_SPELLINGS = spellings(['Created', 'InProgress', 'Completed', 'Failed', 'Cancelled'], { canceled: 'Cancelled' });
+const COMMAND_TYPE_SPELLINGS = spellings(['RunScript', 'GetFile', 'PutFile'], {});
 
 /** An unknown value in one spelling too: `QUEUED`, `queued` and `Queued` are `Queued`; `collect_file` is `CollectFile`. */
 function pascalWords(value: string): string {
@@ -133,12 +138,12 @@ export function withUtcZone(iso: string | null): string | null {
 export function completedDespiteCancellation(action: MachineAction): boolean {
   return action.status === 'Cancelled'
     && action.commands.length > 0
-    && action.commands.every((c) => c.commandStatus?.toLowerCase() === 'completed');
+    && action.commands.every((c) => c.commandStatus === 'Completed');
 }
 
 /** The live-response commands that had completed on the device (they ran, whatever happened to the action after). */
 export function commandsThatRan(action: MachineAction): LiveResponseCommand[] {
-  return action.commands.filter((c) => c.commandStatus?.toLowerCase() === 'completed');
+  return action.commands.filter((c) => c.commandStatus === 'Completed');
 }
 
 /** The parameter that says what a command worked on, by command type; otherwise its first parameter. */
@@ -215,16 +220,21 @@ function paramValue(value: unknown): string | null {
   return typeof value === 'number' || typeof value === 'boolean' ? String(value) : str(value);
 }
 
+/** A present enum value in its one spelling; null stays null (the field was absent). */
+function canonicalOrNull(value: string | null, known: ReadonlyMap<string, string>): string | null {
+  return value === null ? null : canonical(value, known);
+}
+
 function parseCommand(raw: Record<string, unknown>): LiveResponseCommand {
   const command = record(raw.command);
   return {
     index: num(raw.index),
     startTime: str(raw.startTime),
     endTime: str(raw.endTime),
-    commandStatus: str(raw.commandStatus),
+    commandStatus: canonicalOrNull(str(raw.commandStatus), COMMAND_STATUS_SPELLINGS),
     errors: Array.isArray(raw.errors) ? raw.errors.filter((e): e is string => typeof e === 'string') : [],
     command: {
-      type: str(command?.type),
+      type: canonicalOrNull(str(command?.type), COMMAND_TYPE_SPELLINGS),
       params: records(command?.params)
         .filter((p) => typeof p.key === 'string')
         .map((p) => ({ key: p.key as string, value: paramValue(p.value) })),

@@ -56,6 +56,11 @@ const SPELLINGS: Readonly<Record<string, readonly string[]>> = {
   RestrictCodeExecution: ['restrictCodeExecution'],
   UnrestrictCodeExecution: ['Unrestrict Code Execution'],
   Offboard: ['OffBoard'],
+  // Live-response command statuses and types (Failed, InProgress and Cancelled above serve them too).
+  Completed: ['Completed ', 'completed', 'Completed\u200b'],
+  Created: ['created', 'CREATED'],
+  RunScript: ['runScript', 'run_script'],
+  GetFile: ['getfile', 'Get File'],
   CollectFile: ['collect_file', 'Collect File'],
 };
 
@@ -208,16 +213,16 @@ function buildAction(id: string, row: SeedRow, now: number, index: number, optio
   action[row.legacyNames ? 'lastUpdateTimeUtc' : 'lastUpdateDateTimeUtc'] = time(updated);
   action[row.legacyNames ? 'externalID' : 'externalId'] = row.externalId ?? null;
   if (row.commands) {
-    action.commands = row.commands.map((command, index) => {
-      const started = command.commandStatus === 'Created' ? null : created + (index + 1) * 60_000;
+    action.commands = row.commands.map((command, commandIndex) => {
+      const started = command.commandStatus === 'Created' ? null : created + (commandIndex + 1) * 60_000;
       const ended = started === null || command.commandStatus === 'InProgress' ? null : started + 30_000;
       return {
-        index,
+        index: commandIndex,
         startTime: started === null ? null : isoTicks(started),
         endTime: ended === null ? null : isoTicks(ended),
-        commandStatus: command.commandStatus,
+        commandStatus: spelled(command.commandStatus, index + commandIndex, options),
         errors: command.errors ?? [],
-        command: { type: command.type, params: command.params },
+        command: { type: spelled(command.type, index + commandIndex, options), params: command.params },
       };
     });
   }

@@ -10,6 +10,7 @@ import {
   isGuid,
   parseMachineAction,
   parseMachineActionList,
+  ranBeforeCancellation,
   shortMachineId,
 } from '../../src/defender/machineAction';
 import { seedActions } from '../simulators/seedActions';
@@ -233,6 +234,18 @@ describe('status and id helpers', () => {
     assert.equal(completedDespiteCancellation(action('Succeeded', [command('Completed')])), false);
   });
 
+  it('reads a command status and type in any spelling: a partly run live response is never a clean cancel', () => {
+    const command = (commandStatus: string, type = 'RunScript') => ({ index: 0, commandStatus, command: { type, params: [{ key: 'ScriptName', value: 'triage.ps1' }] } });
+    const action = (commands: unknown[]) => parseMachineAction({ ...documented(), type: 'LiveResponse', status: 'Cancelled', commands });
+    for (const spelling of ['Completed ', 'Completed\u200b', 'COMPLETED', ' completed']) {
+      const partly = action([command(spelling, 'run_script'), command('Canceled')]);
+      assert.deepEqual(partly.commands.map((c) => [c.commandStatus, c.command.type]), [['Completed', 'RunScript'], ['Cancelled', 'RunScript']], spelling);
+      assert.equal(ranBeforeCancellation(partly), 'RunScript triage.ps1', JSON.stringify(spelling));
+      assert.equal(completedDespiteCancellation(action([command('Completed'), command(spelling)])), true, JSON.stringify(spelling));
+    }
+    assert.equal(parseMachineAction({ ...documented(), commands: [{ index: 0 }] }).commands[0].commandStatus, null, 'absent stays absent');
+  });
+
   it('checks GUIDs', () => {
     assert.equal(isGuid(ID), true);
     assert.equal(isGuid(ID.toUpperCase()), true);
@@ -332,6 +345,9 @@ describe('one spelling, one meaning (SPEC §1 field shapes)', () => {
     assert.ok(variantRaw.every((a) => typeof a.creationDateTimeUtc === 'string' && !a.creationDateTimeUtc.endsWith('Z')));
     const variant = variantRaw.map((raw) => parseMachineAction(raw));
     assert.deepEqual(variant.map((a) => [a.type, a.status]), canonical.map((a) => [a.type, a.status]));
+    assert.ok(variantRaw.some((a) => JSON.stringify(a.commands ?? []).includes('Completed ')), 'command statuses vary too');
+    const commandsOf = (actions: typeof canonical) => actions.map((a) => a.commands.map((c) => [c.commandStatus, c.command.type]));
+    assert.deepEqual(commandsOf(variant), commandsOf(canonical));
     assert.deepEqual(variant.map((a) => Math.floor(Date.parse(a.creationDateTimeUtc ?? '') / 1000)),
       canonical.map((a) => Math.floor(Date.parse(a.creationDateTimeUtc ?? '') / 1000)));
   });
