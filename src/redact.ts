@@ -75,7 +75,7 @@ export function redact(text: string): string {
 
 const IS_TOKEN_CHAR = new RegExp(`[${TOKEN_CHAR}]`);
 /** No token is longer (characters): a longer run of token characters is no token and may be cut. */
-const MAX_TOKEN_LENGTH = 16_384;
+export const MAX_TOKEN_LENGTH = 16_384;
 
 /**
  * `text` redacted and cut to at most `maxChars` characters (plus `…`); only a prefix is read, a bound on the work

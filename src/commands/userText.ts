@@ -3,7 +3,7 @@
 // `[label](command:…)` in notifications as a clickable link, bidi overrides make text read differently from what it
 // is, invisible characters hide content, a token echoed by a server must not be shown, and a 1 MB string must not
 // fill a notification. Pure (no vscode) for plain-Node tests.
-import { redactBounded } from '../redact';
+import { MAX_TOKEN_LENGTH, redactBounded } from '../redact';
 import { plainNotificationText } from './errorPresentation';
 
 /** Controls (C0, DEL, C1) and line/paragraph separators: they would break a line, a table or a comment. */
@@ -19,7 +19,7 @@ const INVISIBLE = '\\p{Cf}\\p{Cs}\\p{Co}\\p{Cn}\\p{Default_Ignorable_Code_Point}
 const BLANK_LOOKING = '\\u2800\\u115f\\u1160\\u3164\\uffa0';
 
 const LINE_BREAKING_RUN = new RegExp(`[${LINE_BREAKING}]+`, 'gu');
-const INVISIBLE_ANY = new RegExp(`[${INVISIBLE}]`, 'gu');
+const INVISIBLE_RUN = new RegExp(`[${INVISIBLE}]+`, 'gu');
 const FORBIDDEN_ONE = new RegExp(`[${LINE_BREAKING}${INVISIBLE}]`, 'u');
 const BLANK = new RegExp(`^[\\s${LINE_BREAKING}${INVISIBLE}${BLANK_LOOKING}]*$`, 'u');
 
@@ -32,7 +32,7 @@ export const SHOWN_LENGTH = Object.freeze({ row: 80, notification: 600, tooltipF
 
 /** One line of plain text: control characters and separators become a space, invisible characters go. */
 export function oneLine(text: string): string {
-  return text.replace(LINE_BREAKING_RUN, ' ').replace(INVISIBLE_ANY, '');
+  return text.replace(LINE_BREAKING_RUN, ' ').replace(INVISIBLE_RUN, '');
 }
 
 /**
@@ -68,8 +68,10 @@ export function shorten(text: string, max: number): string {
  * characters (see SHOWN_LENGTH). Idempotent.
  */
 export function shownText(text: string, max: number): string {
-  // Only a generous prefix is redacted, so huge server text costs no more than a short one.
-  return shorten(redactBounded(oneLine(text), max * 4), max);
+  // Only a generous prefix is cleaned and redacted (with room for a token standing across its end), so huge server
+  // text costs no more than a short one.
+  const bound = max * 4;
+  return shorten(redactBounded(oneLine(text.slice(0, bound + MAX_TOKEN_LENGTH)), bound), max);
 }
 
 /** Text for a notification, progress title or input box: shownText, and no link can form. Idempotent. */
