@@ -10,7 +10,10 @@
 const TOKEN_CHAR = 'A-Za-z0-9._~+/=%-';
 /** Field names whose value is a credential. */
 const SECRET_NAME = 'access_?token|refresh_?token|id_?token|client_?secret|secret|password|device_?code|code_?verifier'
-  + '|client_?assertion|token|api[_-]?key|sig';
+  + '|client_?assertion|api[_-]?key|sig';
+/** The same, and a bare `token`: quoted JSON fields and `token=` only, as "Invalid token: the …" is prose. */
+const QUOTED_NAME = `${SECRET_NAME}|token`;
+const ASSIGNED_NAME = `${SECRET_NAME}|token(?=\\s*=)`;
 /** The same credentials in prose or a form with a space: `refresh_token 0.AX…`, `refresh token: 0.AX…`. */
 const SPACED_NAME = '(?:access|refresh|id)[_ ]?token|client[_ ]?secret|device[_ ]?code|code[_ ]?verifier';
 
@@ -24,13 +27,13 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [new RegExp(`\\b(Bearer|Basic)(?:\\s|%20)+"?[${TOKEN_CHAR}]+"?`, 'gi'), '$1 <redacted>'],
   // A JSON or quoted field: the whole quoted value, spaces and escapes included; a value cut before its closing
   // quote is redacted to the end.
-  [new RegExp(`(["'])(${SECRET_NAME})\\1(\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"?`, 'gi'), '$1$2$1$3"<redacted>"'],
+  [new RegExp(`(["'])(${QUOTED_NAME})\\1(\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"?`, 'gi'), '$1$2$1$3"<redacted>"'],
   // OAuth and credential fields in query strings, form bodies and prose (`name=value`, `name: value`); not inside
   // a base64 run (`…/token==`).
-  [new RegExp(`(?<![A-Za-z0-9+/])(${SECRET_NAME})(\\s*[:=]\\s*["']?)[^"'&\\s,}]+`, 'gi'), '$1$2<redacted>'],
-  // Spelled with a space before the value: only a value that looks like a token (a digit or token punctuation), so
+  [new RegExp(`(?<![A-Za-z0-9+/])(${ASSIGNED_NAME})(\\s*[:=]\\s*["']?)[^"'&\\s,}]+`, 'gi'), '$1$2<redacted>'],
+  // Spelled with a space or a colon before the value: only a value that looks like a token (a digit or token punctuation), so
   // "refresh_token is invalid" keeps its words.
-  [new RegExp(`\\b(${SPACED_NAME})(\\s+["']?)(?=[A-Za-z]*[0-9._~+/=%-])[${TOKEN_CHAR}]+`, 'gi'), '$1$2<redacted>'],
+  [new RegExp(`\\b(${SPACED_NAME})((?:\\s*:\\s*|\\s+)["']?)(?=[A-Za-z]*[0-9._~+/=%-])[${TOKEN_CHAR}]+`, 'gi'), '$1$2<redacted>'],
   // An authorization code or a SAS signature in a URL, also inside an encoded URL (`%26sig%3D…`); a JSON "code"
   // is an error code worth keeping.
   [/([?&#]|%3F|%26)(code|sig)(=|%3D)(?:(?!%26)[^&\s"'])+/gi, '$1$2$3<redacted>'],

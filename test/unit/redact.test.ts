@@ -113,7 +113,10 @@ test('every spelling of a credential is redacted: encoded or escaped token in us
   ];
   assertRedacted(samples);
   assert.ok(!redact('{"password":"p@ss w0rd"}').includes('p@ss'), 'the whole quoted value goes');
-  assert.equal(redact('refresh_token is invalid'), 'refresh_token is invalid', 'words after a field name stay');
+  for (const prose of ['refresh_token is invalid', 'Invalid token: the signature does not match']) {
+    assert.equal(redact(prose), prose, 'words after a field name stay');
+  }
+  assert.equal(redact('?token=abc123&x=1'), '?token=<redacted>&x=1');
   forgetSecrets();
 });
 
