@@ -1,5 +1,6 @@
 // DefenderApiError and the mapping from HTTP answers (SPEC §1 "Errors"): JSON, OData, HTML, empty or plain text.
 import { STATUS_CODES } from 'node:http';
+import { redactBounded } from '../redact';
 
 /** 'rateLimited': not sent because the shared rate budget would have held it too long (status 429, as the service would answer). */
 export type DefenderErrorKind = 'http' | 'network' | 'timeout' | 'malformed' | 'invalidInput' | 'foreignOrigin' | 'rateLimited';
@@ -109,7 +110,9 @@ const MAX_FIRST_LINE = 200;
 /** The first non-blank line of a body, at most 200 characters, for the log when an answer is not what was expected. */
 export function firstLineOf(bodyText: string): string {
   const line = bodyText.split(/\r?\n/).find((l) => l.trim() !== '')?.trim() ?? '';
-  return line.length > MAX_FIRST_LINE ? `${line.slice(0, MAX_FIRST_LINE)}…` : line;
+  // Redacted before the cut: a token straddling the cut would no longer be recognisable after it.
+  const redacted = redactBounded(line, MAX_FIRST_LINE * 4);
+  return redacted.length > MAX_FIRST_LINE ? `${redacted.slice(0, MAX_FIRST_LINE)}…` : redacted;
 }
 
 /** The `error` values of a `WWW-Authenticate: Bearer` challenge that carry claims to request a new token with. */

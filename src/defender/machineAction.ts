@@ -1,6 +1,6 @@
 // The normalised MachineAction and tolerant parsing (SPEC §1): unknown enum values are kept, missing or
 // wrong-typed optional fields become null, extra fields are ignored — one odd action never breaks the view.
-import { forbiddenCharacter, oneLine } from '../commands/userText';
+import { forbiddenCharacter, isBlank, oneLine } from '../commands/userText';
 import { DefenderApiError, isDefenderApiError, RequestContext } from './errors';
 
 export interface CommandParam {
@@ -13,8 +13,10 @@ export interface LiveResponseCommand {
   index: number | null;
   startTime: string | null;
   endTime: string | null;
+  /** `Created`, `InProgress`, `Completed`, `Failed`, `Cancelled` in one spelling, or a value added later; null when absent. */
   commandStatus: string | null;
   errors: string[];
+  /** `type`: `RunScript`, `GetFile`, `PutFile` in one spelling, or a value added later; null when absent. */
   command: { type: string | null; params: CommandParam[] };
 }
 
@@ -38,7 +40,7 @@ export interface MachineAction {
   status: string;
   machineId: string | null;
   computerDnsName: string | null;
-  /** ISO date-times as the server sent them, with `Z` added when they carried no zone (withUtcZone). */
+  /** ISO date-times as the server sent them; one without a zone is read as UTC and written `…T…Z` (withUtcZone). */
   creationDateTimeUtc: string | null;
   lastUpdateDateTimeUtc: string | null;
   cancellationRequestor: string | null;
@@ -76,6 +78,9 @@ function spellings(known: readonly string[], aliases: Record<string, string>): R
 
 const STATUS_SPELLINGS = spellings(KNOWN_STATUSES, { canceled: 'Cancelled', timedout: 'TimeOut' });
 const TYPE_SPELLINGS = spellings(KNOWN_ACTION_TYPES, {});
+/** A live-response command's status and type, normalised like the action's (`Completed ` is Completed). */
+const COMMAND_STATUS_SPELLINGS = spellings(['Created', 'InProgress', 'Completed', 'Failed', 'Cancelled'], { canceled: 'Cancelled' });
+const COMMAND_TYPE_SPELLINGS = spellings(['RunScript', 'GetFile', 'PutFile'], {});
 
 /** An unknown value in one spelling too: `QUEUED`, `queued` and `Queued` are `Queued`; `collect_file` is `CollectFile`. */
 function pascalWords(value: string): string {
@@ -111,13 +116,19 @@ export function isFinal(status: string | null | undefined): boolean {
   return FINAL.has(canonicalStatus(status));
 }
 
-const ZONELESS_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?$/;
+/** A date and a time without a zone: `T`, `t` or a space between them, any number of fraction digits. */
+const ZONELESS_DATE_TIME = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/;
 
-/** A `…Utc` date-time without a zone designator is UTC (SPEC §1): `Z` is added so no reader takes it as local time. */
+/**
+ * A `…Utc` date-time without a zone designator is UTC (SPEC §1), whatever its spelling (`2026-11-29 08:00:00`,
+ * a lowercase `t`, 8 or more fraction digits): it becomes `2026-11-29T08:00:00Z` so no reader takes it as local
+ * time. A value with a zone, or no date-time, is returned unchanged.
+ */
 export function withUtcZone(iso: string): string;
 export function withUtcZone(iso: string | null): string | null;
 export function withUtcZone(iso: string | null): string | null {
-  return iso !== null && ZONELESS_DATE_TIME.test(iso.trim()) ? `${iso.trim()}Z` : iso;
+  const zoneless = iso === null ? null : ZONELESS_DATE_TIME.exec(iso.trim());
+  return zoneless ? `${zoneless[1]}T${zoneless[2]}Z` : iso;
 }
 
 /**
@@ -127,12 +138,12 @@ export function withUtcZone(iso: string | null): string | null {
 export function completedDespiteCancellation(action: MachineAction): boolean {
   return action.status === 'Cancelled'
     && action.commands.length > 0
-    && action.commands.every((c) => c.commandStatus?.toLowerCase() === 'completed');
+    && action.commands.every((c) => c.commandStatus === 'Completed');
 }
 
 /** The live-response commands that had completed on the device (they ran, whatever happened to the action after). */
 export function commandsThatRan(action: MachineAction): LiveResponseCommand[] {
-  return action.commands.filter((c) => c.commandStatus?.toLowerCase() === 'completed');
+  return action.commands.filter((c) => c.commandStatus === 'Completed');
 }
 
 /** The parameter that says what a command worked on, by command type; otherwise its first parameter. */
@@ -174,7 +185,7 @@ export const MAX_COMMENT_LENGTH = 1000;
 /** Why a cancel comment cannot be sent (SPEC §3 Cancel 2), or undefined when it can; the input box uses it too. */
 export function cancelCommentProblem(comment: string): string | undefined {
   const trimmed = comment.trim();
-  if (!trimmed) {
+  if (isBlank(trimmed)) {
     return 'A comment is required.';
   }
   if (trimmed.length > MAX_COMMENT_LENGTH) {
@@ -209,16 +220,21 @@ function paramValue(value: unknown): string | null {
   return typeof value === 'number' || typeof value === 'boolean' ? String(value) : str(value);
 }
 
+/** A present enum value in its one spelling; null stays null (the field was absent). */
+function canonicalOrNull(value: string | null, known: ReadonlyMap<string, string>): string | null {
+  return value === null ? null : canonical(value, known);
+}
+
 function parseCommand(raw: Record<string, unknown>): LiveResponseCommand {
   const command = record(raw.command);
   return {
     index: num(raw.index),
     startTime: str(raw.startTime),
     endTime: str(raw.endTime),
-    commandStatus: str(raw.commandStatus),
+    commandStatus: canonicalOrNull(str(raw.commandStatus), COMMAND_STATUS_SPELLINGS),
     errors: Array.isArray(raw.errors) ? raw.errors.filter((e): e is string => typeof e === 'string') : [],
     command: {
-      type: str(command?.type),
+      type: canonicalOrNull(str(command?.type), COMMAND_TYPE_SPELLINGS),
       params: records(command?.params)
         .filter((p) => typeof p.key === 'string')
         .map((p) => ({ key: p.key as string, value: paramValue(p.value) })),

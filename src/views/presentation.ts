@@ -246,13 +246,19 @@ export function commandLines(action: MachineAction): string[] {
   });
 }
 
+/** A tooltip lists at most this many live-response commands: thousands would make a tooltip of megabytes. */
+export const TOOLTIP_COMMANDS = 20;
+
 /** The tooltip as markdown in which every piece of server text is escaped; render it untrusted, without HTML. */
 export function actionTooltipMarkdown(action: MachineAction, now: number): string {
   const lines = [`**${escapeMarkdown(actionLabel(action))}**`];
   lines.push(...actionFields(action, now).map(([label, value]) => `${label}: ${escapeMarkdown(value)}`));
   const commands = commandLines(action);
   if (commands.length) {
-    lines.push('Live response commands:', ...commands.map(escapeMarkdown));
+    lines.push('Live response commands:', ...commands.slice(0, TOOLTIP_COMMANDS).map(escapeMarkdown));
+  }
+  if (commands.length > TOOLTIP_COMMANDS) {
+    lines.push(`… and ${commands.length - TOOLTIP_COMMANDS} more (see the details document)`);
   }
   if (isCancellable(action.status)) {
     lines.push('', '_Right-click to cancel it._');

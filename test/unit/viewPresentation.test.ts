@@ -204,3 +204,16 @@ test('the portal device page for each cloud', () => {
   assert.equal(portalDeviceUrl('Custom', machine), undefined);
   assert.equal(portalDeviceUrl('Commercial', '../x?y'), 'https://security.microsoft.com/machines/..%2Fx%3Fy/overview');
 });
+
+test('a live response with 5,000 commands: the tooltip lists the first 20 and says how many more the details hold', () => {
+  const commands = Array.from({ length: 5000 }, (_, i) => ({
+    index: i, commandStatus: 'Completed', errors: [], command: { type: 'RunScript', params: [{ key: 'ScriptName', value: `script-${i}.ps1 ${'x'.repeat(900)}` }] },
+  }));
+  const tooltip = actionTooltipMarkdown(action({ type: 'LiveResponse', status: 'InProgress', commands }), NOW);
+  const text = textOf(renderer.render(tooltip));
+  assert.ok(tooltip.length < 64 * 1024, `${tooltip.length} characters`);
+  assert.match(text, /script-19\.ps1/);
+  assert.doesNotMatch(text, /script-20\.ps1/);
+  assert.match(text, /… and 4980 more \(see the details document\)/);
+  assert.match(detailsText(action({ type: 'LiveResponse', commands }), NOW), /script-4999\.ps1/, 'the details list every command');
+});
