@@ -131,6 +131,37 @@ suite('Following an action through in a real host: output, package, export', () 
     }
   });
 
+  test('a GetFile result is offered Save As… (its own file name), not opened', async () => {
+    answerDialogs('saved.ps1', (item) => item.label.includes('GetFile'));
+    await vscode.commands.executeCommand(Commands.openCommandOutput, await row(DEVICES.output), []);
+    assert.equal(path.basename(saveDialogs[0]?.defaultUri?.fsPath ?? ''), 'dropper.ps1', 'the file\'s own name is suggested');
+    const bytes = fs.readFileSync(path.join(folder, 'saved.ps1'));
+    assert.deepEqual([...bytes.subarray(0, 2)], [0xff, 0xfe], 'the bytes as the device had them (UTF-16 with its mark)');
+    assert.equal(vscode.window.activeTextEditor?.document.uri.scheme === 'mde-output', false, 'no output tab');
+    assert.match(ui.info.at(-1) ?? '', /^Saved .*saved\.ps1 \(\d+ B\)\.$/);
+  });
+
+  test('a slow download shows the bytes received, and Cancel stops it quietly without leaving a file', async () => {
+    answerDialogs('cancelled.zip');
+    session.cloud.download.switches.chunkBytes = 64;
+    session.cloud.download.switches.chunkDelayMs = 300;
+    // The notification's Cancel button: the token VS Code would cancel, cancelled once some bytes were shown.
+    const cancel = new vscode.CancellationTokenSource();
+    const messages: string[] = [];
+    const withProgress = vscode.window.withProgress;
+    restores.push(stub(vscode.window, 'withProgress', ((options: vscode.ProgressOptions, task: Parameters<typeof withProgress>[1]) => {
+      assert.equal(options.cancellable, true, 'the notification offers Cancel');
+      return task({ report: ({ message }) => {
+        messages.push(message ?? '');
+        cancel.cancel();
+      } }, cancel.token);
+    }) as typeof vscode.window.withProgress));
+    await vscode.commands.executeCommand(Commands.downloadInvestigationPackage, await row(DEVICES.package), []);
+    assert.match(messages[0] ?? '', /^\d+ B of \d+(\.\d)? (B|KB) \(\d+%\)$/, JSON.stringify(messages));
+    assert.deepEqual(ui.notifications, [], 'a cancel is not an error');
+    assert.deepEqual(fs.readdirSync(folder).filter((name) => name.startsWith('cancelled') || name.includes('.part')), []);
+  });
+
   test('a command that has not completed is named with its state, and nothing is requested', async () => {
     const running = session.cloud.defender.getAction(stableGuid(`results-${DEVICES.running}`))!;
     await vscode.commands.executeCommand(Commands.openCommandOutput, { actionId: running.id, commandIndex: 1 });
