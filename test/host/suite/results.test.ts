@@ -162,6 +162,28 @@ suite('Following an action through in a real host: output, package, export', () 
     assert.deepEqual(fs.readdirSync(folder).filter((name) => name.startsWith('cancelled') || name.includes('.part')), []);
   });
 
+  test('a refused link call names the permission it needs; an expired link is asked for once more, and neither shows a signature', async () => {
+    answerDialogs('refused.zip');
+    session.cloud.defender.failNext({ kind: 'status', status: 403, code: 'Forbidden', message: 'Missing application roles.' }, { pathIncludes: 'getPackageUri' });
+    await vscode.commands.executeCommand(Commands.downloadInvestigationPackage, await row(DEVICES.package), []);
+    assert.equal(ui.errors.length, 1, JSON.stringify(ui.notifications));
+    assert.match(ui.errors[0], /^Could not download the investigation package: .*Machine\.CollectForensics/);
+    assert.deepEqual(downloads(), [], 'no download without a link');
+
+    session.cloud.download.switches.expireNextLinks = Infinity;
+    await vscode.commands.executeCommand(Commands.downloadInvestigationPackage, await row(DEVICES.package), []);
+    assert.equal(ui.errors.length, 2, JSON.stringify(ui.notifications));
+    assert.match(ui.errors[1], /refused the download link \(403 Forbidden\), and a fresh one too/);
+    assert.deepEqual(downloads().map((r) => r.status), [403, 403], 'one fresh link, once');
+    for (const text of [...ui.errors, await extensionLogText('and a fresh one too')]) {
+      assert.doesNotMatch(text, /sig=|se=/, 'no link query shown or logged');
+      for (const signature of session.cloud.download.signatures) {
+        assert.ok(!text.includes(signature));
+      }
+    }
+    assert.deepEqual(fs.readdirSync(folder).filter((name) => name.startsWith('refused') || name.includes('.part')), []);
+  });
+
   test('a command that has not completed is named with its state, and nothing is requested', async () => {
     const running = session.cloud.defender.getAction(stableGuid(`results-${DEVICES.running}`))!;
     await vscode.commands.executeCommand(Commands.openCommandOutput, { actionId: running.id, commandIndex: 1 });
