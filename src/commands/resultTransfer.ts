@@ -1,6 +1,8 @@
 // What the result commands (Open Command Output, Download Investigation Package…, Export Machine Actions…) share: the
 // small view interface they depend on, finding the action they were invoked on (or letting the engineer pick one),
 // asking where to save, and a download with a progress notification that shows bytes and can be cancelled.
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DefenderClient } from '../defender/client';
 import { download, type DownloadOptions, type DownloadResult } from '../defender/download';
@@ -55,11 +57,11 @@ export async function targetAction(
   return picked?.action;
 }
 
-/** Where to save, starting from `suggestedName` in the last folder VS Code offers; undefined after Escape. */
+/** Where to save, starting from `suggestedName` in the (first local) workspace folder, else the home folder; undefined after Escape. */
 export async function askSaveLocation(suggestedName: string, filters: Record<string, string[]>): Promise<vscode.Uri | undefined> {
   const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri;
   return vscode.window.showSaveDialog({
-    defaultUri: folder ? vscode.Uri.joinPath(folder, suggestedName) : vscode.Uri.file(suggestedName),
+    defaultUri: folder ? vscode.Uri.joinPath(folder, suggestedName) : vscode.Uri.file(path.join(os.homedir(), suggestedName)),
     filters,
     saveLabel: 'Save',
   });
