@@ -39,9 +39,16 @@ export async function openSimulatedSession(name: string, vsix: string): Promise<
 export async function signInWithDeviceCode({ cloud, workbench }: SimulatedSession): Promise<void> {
   await workbench.openActivity('Defender');
   await workbench.page.locator('.part.sidebar .welcome-view-content').getByRole('button', { name: 'Sign In' }).click();
-  const code = /enter the code (\S+) within/.exec(await workbench.toast('To sign in to Microsoft Defender, open').innerText())?.[1];
-  assert.ok(code, 'the notification shows the code');
+  // The code shows in a dialog (which stays until closed) or a notification.
+  const shown = workbench.page.locator('.monaco-dialog-box, .notifications-toasts .notification-toast', { hasText: 'To sign in to Microsoft Defender, open' }).first();
+  const code = /enter the code (\S+) within/.exec(await shown.innerText())?.[1];
+  assert.ok(code, 'the dialog or notification shows the code');
   assert.equal(cloud.entra.approveDeviceCodes(code), 1);
+  const dialog = workbench.page.locator('.monaco-dialog-box');
+  if (await dialog.count() > 0) {
+    await workbench.page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+  }
   await workbench.toast(`Signed in to Microsoft Defender as ${ANALYST_UPN}`).waitFor();
 }
 
