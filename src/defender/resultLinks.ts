@@ -117,3 +117,16 @@ export function suggestedFileName(action: MachineAction, request: ResultRequest)
   }
   return safeFileName(`${device}-command-${request.index}-${command?.command.type ?? 'output'}.txt`);
 }
+
+/** The index of each command of `action` (its `index` field, else its position), in order. */
+export function commandIndexes(action: MachineAction): number[] {
+  return action.commands.map((command, position) => command.index ?? position);
+}
+
+/** What `action` has ready to fetch now: any completed live-response command, a package. For the row's menus. */
+export function availableResults(action: MachineAction): { commandOutput: boolean; investigationPackage: boolean } {
+  return {
+    commandOutput: commandIndexes(action).some((index) => !resultUnavailableReason(action, { kind: 'commandOutput', index })),
+    investigationPackage: !resultUnavailableReason(action, { kind: 'investigationPackage' }),
+  };
+}

@@ -1,8 +1,9 @@
 // The tree's nodes as plain data, and what each looks like (label, icon, contextValue, …), so the whole tree is
 // built and checked in plain Node; actionsTreeProvider.ts only turns a NodeView into a vscode.TreeItem.
 import type { GroupBy } from '../config';
-import { Commands, ItemContext, VIEW_ID } from '../constants';
+import { Commands, ItemContext, ItemFlags, VIEW_ID } from '../constants';
 import { isCancellable, MachineAction } from '../defender/machineAction';
+import { availableResults } from '../defender/resultLinks';
 import { errorDetail } from '../commands/errorPresentation';
 import { ActionGroup, groupActions, sortNewestFirst } from './grouping';
 import { SHOWN_LENGTH, shownText } from '../commands/userText';
@@ -154,12 +155,15 @@ export interface ViewContext {
   isCancelling(id: string): boolean;
 }
 
-/** The contextValue the menus match: `machineAction.cancellable` only when the cancel can be offered. */
+/**
+ * The contextValue the menus match: `machineAction.cancellable` only when the cancel can be offered, then ItemFlags
+ * words for the results ready to fetch (`machineAction commandOutput`).
+ */
 export function actionContextValue(action: MachineAction, cancelling: boolean): string {
-  if (cancelling) {
-    return ItemContext.cancellingAction;
-  }
-  return isCancellable(action.status) ? ItemContext.cancellableAction : ItemContext.action;
+  const base = cancelling ? ItemContext.cancellingAction : isCancellable(action.status) ? ItemContext.cancellableAction : ItemContext.action;
+  const results = availableResults(action);
+  const flags = [results.commandOutput ? ItemFlags.commandOutput : '', results.investigationPackage ? ItemFlags.investigationPackage : ''];
+  return [base, ...flags].filter((word) => word).join(' ');
 }
 
 /**

@@ -1,12 +1,12 @@
 // The tree as data: groups and their order, counts and expansion; rows; contextValues; the error rows; the message.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { Commands, ItemContext } from '../../src/constants';
+import { Commands, ItemContext, ItemFlags } from '../../src/constants';
 import { DefenderApiError } from '../../src/defender/errors';
 import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
 import { countCancellable, groupActions } from '../../src/views/grouping';
 import {
-  actionTooltip, ActionNode, childNodes, FLAT_LIST_KEY, GroupNode, GroupPaging, nodeView, PAGE_SIZE, rootNodes, SHOW_MORE_COMMAND, TreeNode, viewMessage,
+  actionNode, actionTooltip, ActionNode, childNodes, FLAT_LIST_KEY, GroupNode, GroupPaging, nodeView, PAGE_SIZE, rootNodes, SHOW_MORE_COMMAND, TreeNode, viewMessage,
 } from '../../src/views/treeNodes';
 import { bulkActions, seedActions } from '../simulators/seedActions';
 
@@ -94,7 +94,7 @@ test('an action row: label, icon, click opens details, contextValue says whether
 });
 
 test('the menus match: cancellable only on Pending and In Progress rows, details on every action row', () => {
-  const cancelWhen = new RegExp(`^${ItemContext.cancellableAction.replace('.', '\\.')}$`);
+  const cancelWhen = new RegExp(`^${ItemContext.cancellableAction.replace('.', '\\.')}\\b`);
   const detailsWhen = /^machineAction\b/;
   for (const value of [ItemContext.action, ItemContext.cancellableAction, ItemContext.cancellingAction]) {
     assert.ok(detailsWhen.test(value), value);
@@ -191,4 +191,14 @@ test('newest first also when the times come in mixed forms (fractions, offsets, 
   const ids = (groupBy: 'status' | 'none') => actionIds(groupBy === 'none' ? rootNodes({ actions, groupBy }) : childNodes(rootNodes({ actions, groupBy })[0]));
   assert.deepEqual(ids('status'), ['eleven', 'ten-half', 'ten', 'nine-utc', 'none']);
   assert.deepEqual(ids('none'), ['eleven', 'ten-half', 'ten', 'nine-utc', 'none']);
+});
+
+test('contextValue flags what a row has ready to fetch: a completed command\'s output, a succeeded collection\'s package', () => {
+  const row = (find: (a: MachineAction) => boolean) => nodeView(actionNode(SEED.find(find) as MachineAction), context).contextValue;
+  const completedOutput = (a: MachineAction) => a.type === 'LiveResponse' && a.commands.some((c) => c.commandStatus === 'Completed');
+  assert.equal(row((a) => completedOutput(a) && a.status === 'Succeeded'), `${ItemContext.action} ${ItemFlags.commandOutput}`);
+  assert.equal(row((a) => completedOutput(a) && a.status === 'InProgress'), `${ItemContext.cancellableAction} ${ItemFlags.commandOutput}`, 'a running session whose first command completed');
+  assert.equal(row((a) => a.type === 'LiveResponse' && a.status === 'Failed'), ItemContext.action, 'no completed command: no flag');
+  assert.equal(row((a) => a.type === 'CollectInvestigationPackage' && a.status === 'Succeeded'), `${ItemContext.action} ${ItemFlags.investigationPackage}`);
+  assert.equal(row((a) => a.type === 'CollectInvestigationPackage' && a.status === 'TimeOut'), ItemContext.action, 'a timed-out collection has no package');
 });
