@@ -8,6 +8,7 @@ import { countCancellable, groupActions } from '../../src/views/grouping';
 import {
   actionTooltip, ActionNode, childNodes, FLAT_LIST_KEY, GroupNode, GroupPaging, nodeView, PAGE_SIZE, rootNodes, SHOW_MORE_COMMAND, TreeNode, viewMessage,
 } from '../../src/views/treeNodes';
+import { compactAge, relativeAge } from '../../src/views/presentation';
 import { bulkActions, seedActions } from '../simulators/seedActions';
 
 const NOW = new Date('2026-03-10T12:00:00Z');
@@ -81,7 +82,9 @@ test('an action row: label, icon, click opens details, contextValue says whether
   assert.deepEqual(view.command, { command: Commands.showDetails, title: 'Show Machine Action Details', arguments: [node] });
   assert.equal(view.tooltip, undefined, 'the tooltip waits for a hover (resolveTreeItem)');
   assert.match(actionTooltip(node, context.now).markdown, /^Device: ws\\-fin\\-0142/m);
-  assert.match(view.accessibilityLabel, /^Isolate \(Full\), Pending, ws-fin-0142\.contoso\.local, /);
+  assert.match(view.accessibilityLabel, /^Isolate \(Full\), Pending, ws-fin-0142\.contoso\.local, \d+ (min|h|d) ago$/);
+  assert.equal(view.accessibilityLabel.split(', ').at(-1), relativeAge(pending.creationDateTimeUtc, context.now), 'the age in words');
+  assert.equal(view.description?.split(' · ')[1], compactAge(pending.creationDateTimeUtc, context.now), 'the same age, short');
 
   const cancelling = nodeView(node, { ...context, isCancelling: (id) => id === pending.id });
   assert.deepEqual([cancelling.icon.id, cancelling.contextValue], ['loading~spin', ItemContext.cancellingAction]);
