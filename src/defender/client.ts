@@ -1,8 +1,7 @@
 // The Defender for Endpoint machine-actions API over node-fetch: list, get, cancel; a timeout on every
 // request, the retry policy of SPEC §3, the shared rate budget, and typed errors. Tokens never reach the log.
 import type * as https from 'node:https';
-import { performance } from 'node:perf_hooks';
-import fetch, { Response } from 'node-fetch';
+import type { Response } from 'node-fetch';
 import {
   correlationIdFrom,
   DEFAULT_RETRY_AFTER_SECONDS,
@@ -307,6 +306,8 @@ export class DefenderClient {
     const onCallerAbort = (): void => controller.abort();
     signal?.addEventListener('abort', onCallerAbort, { once: true });
     try {
+      // Loaded on the first request, not at activation: node-fetch brings http, https, tls and zlib with it.
+      const { default: fetch } = await import('node-fetch');
       const response: Response = await fetch(url.href, {
         method,
         headers: {
