@@ -1,6 +1,6 @@
 // Sign-in with @azure/msal-node: one PublicClientApplication per (authority, clientId), the browser and device-code
 // flows, silent tokens, sign-out. msal-node itself is loaded on first use, so activation does not pay for it.
-import * as http from 'node:http';
+import type * as http from 'node:http';
 import type { AccountInfo, AuthenticationResult, DeviceCodeRequest, PublicClientApplication } from '@azure/msal-node';
 import type { Endpoints, SignInMethod } from '../config';
 import type { Logger } from '../defender/logger';
@@ -465,7 +465,8 @@ function endLoopbackWait(redirectUri: string, state: string): void {
   }
   const body = new URLSearchParams({ error: 'access_denied', error_description: 'Sign-in was cancelled in VS Code.', state }).toString();
   // MSAL listens on 127.0.0.1 (its redirect URI says localhost, which may resolve to ::1 first).
-  const request = http.request({ host: '127.0.0.1', port, path: '/', method: 'POST',
+  // node:http on first use: activation does not need it.
+  const request = (require('node:http') as typeof http).request({ host: '127.0.0.1', port, path: '/', method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } });
   request.on('error', () => undefined);
   request.end(body);

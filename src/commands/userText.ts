@@ -32,7 +32,8 @@ export const SHOWN_LENGTH = Object.freeze({ row: 80, notification: 600, tooltipF
 
 /** One line of plain text: control characters and separators become a space, invisible characters go. */
 export function oneLine(text: string): string {
-  return text.replace(LINE_BREAKING_RUN, ' ').replace(INVISIBLE_RUN, '');
+  // One scan for the usual text that has none, instead of two replacing passes.
+  return FORBIDDEN_ONE.test(text) ? text.replace(LINE_BREAKING_RUN, ' ').replace(INVISIBLE_RUN, '') : text;
 }
 
 /**

@@ -1,9 +1,8 @@
 // The Defender for Endpoint machine-actions API over node-fetch: list, get, cancel; a timeout on every
 // request, the retry policy of SPEC §3, the shared rate budget, and typed errors. Tokens never reach the log.
 import type * as http from 'node:http';
-import * as https from 'node:https';
-import { performance } from 'node:perf_hooks';
-import fetch, { Response } from 'node-fetch';
+import type * as https from 'node:https';
+import type { Response } from 'node-fetch';
 import {
   BODY_CUT_CODE,
   bodyTooLargeError,
@@ -446,6 +445,8 @@ export class DefenderClient {
     const onCallerAbort = (): void => controller.abort();
     signal?.addEventListener('abort', onCallerAbort, { once: true });
     try {
+      // Loaded on the first request, not at activation: node-fetch brings http, https, tls and zlib with it.
+      const { default: fetch } = await import('node-fetch');
       const response: Response = await fetch(url.href, {
         method,
         headers: {
@@ -455,7 +456,7 @@ export class DefenderClient {
           ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
         },
         body,
-        agent: reportingCutBodies(this.agent ?? https.globalAgent, (status) => {
+        agent: reportingCutBodies(this.agent ?? (require('node:https') as typeof https).globalAgent, (status) => {
           cutStatus = status;
           controller.abort();
         }),

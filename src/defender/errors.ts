@@ -1,5 +1,5 @@
 // DefenderApiError and the mapping from HTTP answers (SPEC §1 "Errors"): JSON, OData, HTML, empty or plain text.
-import { STATUS_CODES } from 'node:http';
+import type * as http from 'node:http';
 import { redactBounded } from '../redact';
 
 /** 'rateLimited': not sent because the shared rate budget would have held it too long (status 429, as the service would answer). */
@@ -171,8 +171,13 @@ export function claimsUnmetError(error: DefenderApiError): DefenderApiError {
   });
 }
 
+/** The standard reason phrase of an HTTP status ("Not Found"); node:http is loaded on first use, not at activation. */
+function statusReason(status: number): string | undefined {
+  return (require('node:http') as typeof http).STATUS_CODES[status];
+}
+
 function statusLine(status: number): string {
-  const reason = STATUS_CODES[status];
+  const reason = statusReason(status);
   return reason ? `${status} ${reason}` : String(status);
 }
 
@@ -272,7 +277,7 @@ export function errorFromResponse(
       return new DefenderApiError({ ...base, correlationId: headerCorrelation, serverMessage: body.excerpt, message: `${line}: ${body.excerpt}` });
     case 'json': {
       const server = serverErrorFrom(body.value);
-      const codeNote = server.code && server.code.toLowerCase() !== (STATUS_CODES[status] ?? '').replace(/\s/g, '').toLowerCase() ? ` (${server.code})` : '';
+      const codeNote = server.code && server.code.toLowerCase() !== (statusReason(status) ?? '').replace(/\s/g, '').toLowerCase() ? ` (${server.code})` : '';
       return new DefenderApiError({
         ...base,
         code: server.code,

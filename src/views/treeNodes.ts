@@ -7,7 +7,7 @@ import { availableResults } from '../defender/resultLinks';
 import { errorDetail } from '../commands/errorPresentation';
 import { ActionGroup, groupActions, sortNewestFirst } from './grouping';
 import { SHOWN_LENGTH, shownText } from '../commands/userText';
-import { actionDescription, actionLabel, actionTooltipMarkdown, CANCELLING_ICON, deviceLabel, IconSpec, relativeAge, statusIcon, statusLabel } from './presentation';
+import { actionDescription, actionLabel, actionTooltipMarkdown, CANCELLING_ICON, deviceLabel, IconSpec, joinNonEmpty, parseTime, relativeAge, statusIcon, statusLabel } from './presentation';
 
 export interface NodeCommand {
   command: string;
@@ -194,16 +194,16 @@ export function nodeView(node: TreeNode, context: ViewContext): NodeView {
       const { action } = node;
       const cancelling = context.isCancelling(action.id);
       const label = actionLabel(action);
+      const created = parseTime(action.creationDateTimeUtc);
       return {
         id: node.id,
         label,
-        description: actionDescription(action, { now: context.now, showStatus: context.groupBy !== 'status', cancelling }),
+        description: actionDescription(action, { now: context.now, showStatus: context.groupBy !== 'status', cancelling, created }),
         icon: cancelling ? CANCELLING_ICON : statusIcon(action.status),
         contextValue: actionContextValue(action, cancelling),
         collapsible: 'none',
         command: { command: Commands.showDetails, title: 'Show Machine Action Details', arguments: [node] },
-        accessibilityLabel: [label, cancelling ? 'cancelling' : statusLabel(action.status), deviceLabel(action), relativeAge(action.creationDateTimeUtc, context.now)]
-          .filter((s) => s).join(', '),
+        accessibilityLabel: joinNonEmpty([label, cancelling ? 'cancelling' : statusLabel(action.status), deviceLabel(action), relativeAge(created ?? null, context.now)], ', '),
       };
     }
     case 'message':

@@ -305,6 +305,18 @@ describe('one spelling, one meaning (SPEC §1 field shapes)', () => {
     assert.equal(parse({ status: '  ' }).status, 'Unknown');
   });
 
+  it('reads a spelling the same however many other values came before (a server may send a new one per row)', () => {
+    const hostile = Array.from({ length: 2_000 }, (_, i) => parse({ status: `Queued ${i}`, type: 'x'.repeat(100 + i) }));
+    assert.deepEqual([hostile[0].status, hostile[1_999].status, hostile[1_999].type.length], ['Queued0', 'Queued1999', 2_099]);
+    for (let round = 0; round < 2; round++) {
+      assert.equal(parse({ status: ' canceled ' }).status, 'Cancelled', `round ${round}`);
+      assert.equal(parse({ status: 'Pend\u200bing' }).status, 'Pending', `round ${round}`);
+      assert.equal(parse({ status: 'queued_7' }).status, 'Queued7', `round ${round}`);
+      assert.equal(parse({ type: 'live_response' }).type, 'LiveResponse', `round ${round}`);
+    }
+    assert.equal(parse({ status: 'in progress'.repeat(10_000) }).status.length, 100_000, 'a long value is read, not cut');
+  });
+
   it('the final-state and cancellable checks accept any spelling', () => {
     for (const s of ['Canceled', 'timed out', 'succeeded']) {
       assert.equal(isFinal(s), true, s);

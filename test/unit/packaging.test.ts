@@ -1,6 +1,7 @@
 // What a user installs: the VSIX that `npm run package` made (`npm test` packages it first and names it).
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as os from 'node:os';
@@ -97,6 +98,19 @@ test('the images in the VSIX are already as small as the lossless PNG step makes
   for (const image of images) {
     const png = fs.readFileSync(image.replace(/^extension\//, ''));
     assert.equal(optimizePng(png).length, png.length, `${image} can still shrink: run \`npm run package\``);
+  }
+});
+
+test('loading the bundle (activation) does not load node-fetch, http, https, tls or zlib: the first request does', () => {
+  const stub = path.resolve('scripts/bench/vscodeStub.cjs');
+  const probe = `const Module = require('node:module'); const resolve = Module._resolveFilename;
+    Module._resolveFilename = function (request, ...rest) { return request === 'vscode' ? ${JSON.stringify(stub)} : resolve.call(this, request, ...rest); };
+    require(${JSON.stringify(path.resolve('dist/extension.js'))});
+    console.log(JSON.stringify(process.moduleLoadList.filter((m) => m.startsWith('NativeModule '))));`;
+  const loaded: string[] = JSON.parse(execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8' }));
+  assert.ok(loaded.includes('NativeModule fs'), 'the probe lists the built-in modules');
+  for (const module of ['http', 'https', 'tls', 'zlib', 'perf_hooks', 'stream/promises']) {
+    assert.ok(!loaded.includes(`NativeModule ${module}`), `${module} is loaded at activation`);
   }
 });
 

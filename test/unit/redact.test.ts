@@ -13,6 +13,20 @@ test('bearer tokens and JWTs are removed wherever they stand', () => {
   assert.match(out, /Bearer <redacted>/);
 });
 
+test('each kind of secret is removed on its own, in any case, with no other secret word near it', () => {
+  const samples: Array<[string, string]> = [
+    ['authorization: BEARER AbCdEf0123456789xyz', 'AbCdEf0123456789xyz'],
+    ['Authorization: basic dXNlcjpwYXNzd29yZA==', 'dXNlcjpwYXNzd29yZA'],
+    [`failed for ${jwt}`, 'c2lnbmF0dXJl'],
+    ['client_assertion=assertion-value-9', 'assertion-value-9'],
+    ['{"PASSWORD":"hunter2-value"}', 'hunter2-value'],
+    ['?SIG=AbCd%2Bxyz', 'AbCd'],
+  ];
+  for (const [text, secret] of samples) {
+    assert.ok(!redact(text).includes(secret), text);
+  }
+});
+
 test('OAuth secrets in query strings, forms and JSON are removed', () => {
   const form = 'grant_type=refresh_token&refresh_token=0.AAAA-secret-refresh&client_id=abc&code_verifier=verif123';
   const out = redact(form);

@@ -45,6 +45,9 @@ test('the description: short host name, age, who asked; a short id while the nam
   const automation = action({ computerDnsName: '10.1.2.3', requestor: 'Contoso SOAR Playbook Runner', creationDateTimeUtc: '2026-03-10T09:00:00Z' });
   assert.equal(actionDescription(automation, { now: NOW, showStatus: false, cancelling: false }), '10.1.2.3 · 3h · Contoso SOA…');
   assert.equal(shortDeviceLabel(action({ computerDnsName: 'srv-sql-02' })), 'srv-sql-02');
+  const short = (computerDnsName: string) => shortDeviceLabel(action({ computerDnsName }));
+  assert.deepEqual(['::ffff:10.1.2.3', 'fe80::1', '10.1.2.3', ' 1host.contoso.local ', '.contoso.local', 'ws-fin-0142.'].map(short),
+    ['::ffff:10.1.2.3', 'fe80::1', '10.1.2.3', '1host', '.contoso.local', 'ws-fin-0142'], 'IP literals whole, names to their first label');
   assert.equal(shortRequestor(null), '');
   assert.equal(compactAge('2026-03-10T11:59:40Z', NOW), 'now');
 });
