@@ -1,12 +1,15 @@
 // Decoding an answer's Content-Encoding ourselves (node-fetch's own decoding flushes a gzip stream that ends early
 // as if it were complete, so a cut-off body reached the JSON parser as "malformed"). Pure Node.
 import { promisify } from 'node:util';
-import * as zlib from 'node:zlib';
+import type * as zlib from 'node:zlib';
 
-const gunzip = promisify(zlib.gunzip);
-const inflate = promisify(zlib.inflate);
-const inflateRaw = promisify(zlib.inflateRaw);
-const brotli = promisify(zlib.brotliDecompress);
+/** zlib's decoders, loaded on the first body to decode rather than at activation. */
+function decoders(): { gunzip: Decode; inflate: Decode; inflateRaw: Decode; brotli: Decode } {
+  const z = require('node:zlib') as typeof zlib;
+  return { gunzip: promisify(z.gunzip), inflate: promisify(z.inflate), inflateRaw: promisify(z.inflateRaw), brotli: promisify(z.brotliDecompress) };
+}
+
+type Decode = (raw: Buffer, options: zlib.ZlibOptions | zlib.BrotliOptions) => Promise<Buffer>;
 
 /** The encodings asked for in Accept-Encoding, each of which decodeBody reads. */
 export const ACCEPTED_ENCODINGS = 'gzip, deflate, br';
@@ -37,12 +40,12 @@ export async function decodeBody(raw: Buffer, contentEncoding: string | null | u
         return raw;
       case 'gzip':
       case 'x-gzip':
-        return await gunzip(raw, options);
+        return await decoders().gunzip(raw, options);
       case 'deflate':
         // Servers send deflate with and without the zlib header; a header's first byte is 0x78 (as node-fetch checks).
-        return await ((raw[0] & 0x0f) === 0x08 ? inflate : inflateRaw)(raw, options);
+        return await ((raw[0] & 0x0f) === 0x08 ? decoders().inflate : decoders().inflateRaw)(raw, options);
       case 'br':
-        return await brotli(raw, options);
+        return await decoders().brotli(raw, options);
       default:
         throw new UndecodableBodyError('corrupt', encoding, new Error(`Content-Encoding "${encoding}" was not asked for`));
     }

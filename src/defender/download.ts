@@ -5,7 +5,7 @@
 //   a redirect to http would expose the signature and the content, so it is refused);
 // - the log and every error carry the host and path only, never the query;
 // - a 403 from the storage host means the link expired: one fresh link is requested, once.
-import { randomBytes } from 'node:crypto';
+import type * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import type * as https from 'node:https';
 import * as path from 'node:path';
@@ -219,7 +219,7 @@ async function streamed(done: Promise<void>): Promise<void> {
 
 /** Writes beside the target and renames it into place when complete: a failed download leaves no partial file. */
 async function toFile(body: Readable, transform: Transform, target: string, signal: AbortSignal): Promise<void> {
-  const partial = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.part`);
+  const partial = path.join(path.dirname(target), `.${path.basename(target)}.${(require('node:crypto') as typeof crypto).randomBytes(4).toString('hex')}.part`);
   const file = fs.createWriteStream(partial, { flags: 'wx' });
   let fileError: NodeJS.ErrnoException | undefined;
   file.on('error', (error) => {

@@ -1,6 +1,5 @@
 // The API's budget (SPEC §1): 100 calls per minute and 1500 per hour per application and tenant, as sliding
 // windows, plus Retry-After pauses. Every request of a client (retries and next pages included) passes here.
-import { randomUUID } from 'node:crypto';
 import { Clock, systemClock } from './logger';
 
 /** 'read' (list, get) may not use the reserve; 'write' (cancel) may use the whole budget. */
@@ -95,7 +94,8 @@ export class RateLimiter {
   /** Calls of the last hour, oldest first. */
   private calls: RecordedCall[] = [];
   private pausedUntil = 0;
-  private readonly instance = randomUUID();
+  // Tells this limiter's calls from other windows' in a shared state; no secret, so no crypto at activation.
+  private readonly instance = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
   private sequence = 0;
 
   constructor(options: RateLimiterOptions = {}) {

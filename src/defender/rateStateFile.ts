@@ -3,7 +3,7 @@
 // after each change, so a reader never sees half a file. Each read-decide-write holds a lock file (created with 'wx',
 // so only one process can), or two windows would both admit the last call of a minute. Pure Node: the extension
 // passes a path in globalStorageUri.
-import { randomUUID } from 'node:crypto';
+import type * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RateState, RateStateStore, RecordedCall } from './rateLimiter';
@@ -43,7 +43,7 @@ export class FileRateStateStore implements RateStateStore {
   }
 
   write(state: RateState): void {
-    const temp = `${this.filePath}.${randomUUID()}.tmp`;
+    const temp = `${this.filePath}.${(require('node:crypto') as typeof crypto).randomUUID()}.tmp`;
     try {
       fs.mkdirSync(path.dirname(this.filePath), { recursive: true });
       fs.writeFileSync(temp, JSON.stringify({ version: 1, calls: state.calls, pausedUntil: state.pausedUntil }));
