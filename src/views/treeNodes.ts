@@ -6,7 +6,7 @@ import { isCancellable, MachineAction } from '../defender/machineAction';
 import { errorDetail } from '../commands/errorPresentation';
 import { ActionGroup, groupActions, sortNewestFirst } from './grouping';
 import { SHOWN_LENGTH, shownText } from '../commands/userText';
-import { actionDescription, actionLabel, actionTooltipMarkdown, CANCELLING_ICON, deviceLabel, IconSpec, relativeAge, statusIcon, statusLabel } from './presentation';
+import { actionDescription, actionTooltipMarkdown, CANCELLING_ICON, deviceLabel, IconSpec, relativeAge, rowLabel, statusIcon, statusLabel } from './presentation';
 
 export interface NodeCommand {
   command: string;
@@ -189,7 +189,7 @@ export function nodeView(node: TreeNode, context: ViewContext): NodeView {
     case 'action': {
       const { action } = node;
       const cancelling = context.isCancelling(action.id);
-      const label = actionLabel(action);
+      const label = rowLabel(action);
       return {
         id: node.id,
         label,

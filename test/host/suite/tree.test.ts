@@ -127,7 +127,7 @@ suite('The Machine Actions tree in a real host', () => {
 
   test('a tooltip shows server text as text: untrusted markdown without HTML, no link, no image', async () => {
     const tree = await readTree(session.api);
-    const row = tree.flatMap((g) => g.children).find((r) => r.label === 'Antivirus Scan (Quick)' && r.description.startsWith('ws-sec-0007'));
+    const row = tree.flatMap((g) => g.children).find((r) => r.label === 'Quick Scan' && r.description.startsWith('ws-sec-0007'));
     assert.ok(row && session.api.treeDataProvider.resolveTreeItem, 'the row, and a provider that completes items on hover');
     // What VS Code does when the pointer rests on the row.
     const tooltip = (await session.api.treeDataProvider.resolveTreeItem(row.item, row.node, new vscode.CancellationTokenSource().token))?.tooltip;
