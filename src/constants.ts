@@ -16,6 +16,8 @@ export const Commands = {
   filter: 'mdeActions.filter',
   clearFilter: 'mdeActions.clearFilter',
   showLog: 'mdeActions.showLog',
+  /** The device-code notification's Copy & Open link; not in the palette. */
+  copyDeviceCode: 'mdeActions.copyDeviceCode',
 } as const;
 
 export const ContextKeys = {
