@@ -5,27 +5,16 @@ import { SignInError } from './auth/errors';
 import { MsalAuth } from './auth/msalAuth';
 import { MsalQueue } from './auth/msalQueue';
 import { signInMethodFor } from './auth/signInMethod';
-import type { AccountSummary, AuthUi } from './auth/types';
+import type { AccountSummary, AuthUi, DeviceCodePrompt } from './auth/types';
 import { APPLICATION_SCOPED_SETTINGS, type Cloud, type Endpoints, type ExtensionSettings, resolveEndpoints, SettingsError } from './config';
 import { errorDetail } from './commands/errorPresentation';
 import { notify, withNotificationProgress } from './commands/notify';
 import { deviceCodeMessage } from './commands/signInText';
-import { ContextKeys } from './constants';
+import { Commands, ContextKeys } from './constants';
 import type { Logger } from './defender/logger';
 import { onDidChangeSettings, readSettings } from './settings';
 
 const COPY_AND_OPEN = 'Copy & Open';
-const DEVICE_CODE_DETAIL = 'Closing this dialog does not stop the sign-in: the notification keeps the code until sign-in ends, and its Cancel stops it.';
-
-const vscodeAuthUi: AuthUi = {
-  openExternal: (url) => vscode.env.openExternal(vscode.Uri.parse(url, true)),
-  copyToClipboard: (text) => vscode.env.clipboard.writeText(text),
-  withProgress: (title, task) => withNotificationProgress(title, { cancellable: true },
-    (progress, signal) => task(signal, (message) => progress.report({ message }))),
-  // A modal, which goes once answered: a notification with buttons could not be closed when sign-in ends.
-  showDeviceCode: async (prompt) => (await vscode.window.showInformationMessage(deviceCodeMessage(prompt),
-    { modal: true, detail: DEVICE_CODE_DETAIL }, COPY_AND_OPEN)) === COPY_AND_OPEN,
-};
 
 export class AuthController implements vscode.Disposable {
   private readonly queue = new MsalQueue();
@@ -40,6 +29,24 @@ export class AuthController implements vscode.Disposable {
   private loading: Promise<void> = Promise.resolve();
   /** The MsalAuth whose cached account is still being read. */
   private restoringAuth: MsalAuth | undefined;
+
+  /** The code the running device-code sign-in shows; Copy & Open acts on it, and on nothing once sign-in ended. */
+  private waitingCode: DeviceCodePrompt | undefined;
+
+  /** The one notification of a sign-in: progress with Cancel, and the device code with Copy & Open; gone when it ends. */
+  private readonly ui: AuthUi = {
+    openExternal: (url) => vscode.env.openExternal(vscode.Uri.parse(url, true)),
+    withProgress: (title, task) => withNotificationProgress(title, { cancellable: true }, async (progress, signal) => {
+      try {
+        return await task(signal, (prompt) => {
+          this.waitingCode = prompt;
+          progress.report({ message: deviceCodeMessage(prompt), link: { title: COPY_AND_OPEN, command: Commands.copyDeviceCode } });
+        });
+      } finally {
+        this.waitingCode = undefined;
+      }
+    }),
+  };
 
   /** Fires when the account, the endpoints or whether sign-in is configured changed. */
   readonly onDidChange = this.changed.event;
@@ -101,6 +108,23 @@ export class AuthController implements vscode.Disposable {
     return auth.signIn(method);
   }
 
+  /**
+   * Copy & Open in the device-code notification: copies the waiting sign-in's code to the clipboard and opens its
+   * verification page (https only). Returns false when no sign-in is waiting for a code (it ended before the click).
+   */
+  async copyAndOpenDeviceCode(): Promise<boolean> {
+    const prompt = this.waitingCode;
+    if (!prompt) {
+      return false;
+    }
+    await vscode.env.clipboard.writeText(prompt.userCode);
+    if (URL.canParse(prompt.verificationUri) && new URL(prompt.verificationUri).protocol === 'https:') {
+      await this.ui.openExternal(prompt.verificationUri);
+      this.log.info(`Copied the device code and opened ${prompt.verificationUri}.`);
+    }
+    return true;
+  }
+
   async signOut(): Promise<void> {
     await this.auth?.signOut();
   }
@@ -135,7 +159,7 @@ export class AuthController implements vscode.Disposable {
       if (endpoints) {
         const auth = new MsalAuth({
           clientId: this.settings.clientId, endpoints, secrets: this.context.secrets, state: this.context.globalState,
-          ui: vscodeAuthUi, log: this.log, queue: this.queue,
+          ui: this.ui, log: this.log, queue: this.queue,
         });
         auth.onDidChangeAccount(() => this.update());
         this.auth = auth;

@@ -19,6 +19,8 @@ export const Commands = {
   openCommandOutput: 'mdeActions.openCommandOutput',
   downloadInvestigationPackage: 'mdeActions.downloadInvestigationPackage',
   exportActions: 'mdeActions.exportActions',
+  /** The device-code notification's Copy & Open link; not in the palette. */
+  copyDeviceCode: 'mdeActions.copyDeviceCode',
 } as const;
 
 export const ContextKeys = {

@@ -8,7 +8,7 @@ import { SignInError } from './errors';
 import type { MsalQueue } from './msalQueue';
 import type { NetworkClientOptions } from './networkClient';
 import { SecretCachePlugin } from './secretCachePlugin';
-import type { AccountSummary, AuthUi, DeviceCodePrompt, Disposable, SecretStore, StateStore } from './types';
+import type { AccountSummary, AuthUi, Disposable, SecretStore, StateStore } from './types';
 
 export interface MsalAuthOptions {
   clientId: string;
@@ -267,44 +267,24 @@ export class MsalAuth implements Disposable {
     });
   }
 
-  /**
-   * The code shows in the progress notification (the one that stays, with Cancel, until sign-in ends either way) and
-   * in a dialog offering Copy & Open; an answer given after sign-in ended copies and opens nothing.
-   */
+  /** The code shows in the progress notification, the one that stays, with Cancel and Copy & Open, until sign-in ends. */
   private async signInWithDeviceCode(claims: string | undefined): Promise<AuthenticationResult | null> {
-    return this.options.ui.withProgress('Signing in to Microsoft Defender with a device code…', async (cancelled, report) => {
-      let ended = false;
+    return this.options.ui.withProgress('Signing in to Microsoft Defender with a device code…', async (cancelled, showDeviceCode) => {
       const request: DeviceCodeRequest = {
         scopes: [this.options.endpoints.scope],
         ...(claims ? { claims } : {}),
         deviceCodeCallback: (response) => {
-          if (request.cancel) {
-            return;
+          if (!request.cancel) {
+            showDeviceCode({ userCode: response.userCode, verificationUri: response.verificationUri, expiresInSeconds: response.expiresIn });
           }
-          report(`Enter the code ${response.userCode} at ${response.verificationUri}`);
-          this.offerDeviceCode({ userCode: response.userCode, verificationUri: response.verificationUri, expiresInSeconds: response.expiresIn }, () => ended)
-            .catch((error) => this.options.log.warn(`Could not copy the code or open the page: ${describe(error)}`));
         },
       };
       const polling = this.msal((client) => client.acquireTokenByDeviceCode(request));
-      try {
-        // MSAL checks `cancel` before each poll; the code's own expiry ends the wait otherwise.
-        return await settleOrStop(polling, cancelled, undefined, () => {
-          request.cancel = true;
-        });
-      } finally {
-        ended = true;
-      }
+      // MSAL checks `cancel` before each poll; the code's own expiry ends the wait otherwise.
+      return settleOrStop(polling, cancelled, undefined, () => {
+        request.cancel = true;
+      });
     });
-  }
-
-  private async offerDeviceCode(prompt: DeviceCodePrompt, ended: () => boolean): Promise<void> {
-    if (await this.options.ui.showDeviceCode(prompt) && !ended()) {
-      await this.options.ui.copyToClipboard(prompt.userCode);
-      if (new URL(prompt.verificationUri).protocol === 'https:') {
-        await this.options.ui.openExternal(prompt.verificationUri);
-      }
-    }
   }
 
   /** Every MSAL call goes through the shared queue. */

@@ -18,6 +18,21 @@ const TYPE_LABELS: Readonly<Record<string, string>> = {
   UnrestrictCodeExecution: 'Remove App Restriction',
 };
 
+/**
+ * Shorter names for a row, by type or by "type scope": about 32 characters fit the label, the host name and the age
+ * at the default side bar width (236 px). The long name stays in the tooltip, details, prompts and notifications.
+ */
+const ROW_NAMES: Readonly<Record<string, string>> = {
+  RunAntiVirusScan: 'AV Scan',
+  'RunAntiVirusScan Quick': 'Quick Scan',
+  'RunAntiVirusScan Full': 'Full Scan',
+  'Isolate Selective': 'Isolate (Sel.)',
+  CollectInvestigationPackage: 'Collect Package',
+  Unisolate: 'End Isolation',
+  RestrictCodeExecution: 'Restrict Apps',
+  UnrestrictCodeExecution: 'Unrestrict Apps',
+};
+
 const STATUS_LABELS: Readonly<Record<string, string>> = {
   pending: 'Pending',
   inprogress: 'In Progress',
@@ -54,10 +69,19 @@ export function statusLabel(status: string): string {
   return STATUS_LABELS[status.toLowerCase()] ?? unknownLabel(status);
 }
 
-/** The row's label: the action type and its scope, e.g. "Isolate (Full)"; at most SHOWN_LENGTH.row characters. */
-export function actionLabel(action: MachineAction): string {
-  const type = typeLabel(action.type);
+function withScope(type: string, action: MachineAction): string {
   return shownText(action.scope ? `${type} (${action.scope})` : type, SHOWN_LENGTH.row);
+}
+
+/** The action type and its scope, e.g. "Antivirus Scan (Quick)"; at most SHOWN_LENGTH.row characters. */
+export function actionLabel(action: MachineAction): string {
+  return withScope(typeLabel(action.type), action);
+}
+
+/** The row's label and the start of its accessible name: a short name with the scope, e.g. "Quick Scan", "Isolate (Full)". */
+export function rowLabel(action: MachineAction): string {
+  const named = ROW_NAMES[`${action.type} ${action.scope}`];
+  return named ?? withScope(ROW_NAMES[action.type] ?? typeLabel(action.type), action);
 }
 
 /** The device name, or a short machine id while the name is still null. */

@@ -7,7 +7,7 @@ import { availableResults } from '../defender/resultLinks';
 import { errorDetail } from '../commands/errorPresentation';
 import { ActionGroup, groupActions, sortNewestFirst } from './grouping';
 import { SHOWN_LENGTH, shownText } from '../commands/userText';
-import { actionDescription, actionLabel, actionTooltipMarkdown, CANCELLING_ICON, deviceLabel, IconSpec, joinNonEmpty, parseTime, relativeAge, statusIcon, statusLabel } from './presentation';
+import { actionDescription, actionTooltipMarkdown, CANCELLING_ICON, deviceLabel, IconSpec, joinNonEmpty, parseTime, relativeAge, rowLabel, statusIcon, statusLabel } from './presentation';
 
 export interface NodeCommand {
   command: string;
@@ -193,7 +193,7 @@ export function nodeView(node: TreeNode, context: ViewContext): NodeView {
     case 'action': {
       const { action } = node;
       const cancelling = context.isCancelling(action.id);
-      const label = actionLabel(action);
+      const label = rowLabel(action);
       const created = parseTime(action.creationDateTimeUtc);
       return {
         id: node.id,

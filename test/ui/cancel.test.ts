@@ -120,7 +120,7 @@ test('at the default width every row shows in full its action, its short host na
 });
 
 test('the tooltip of an action shows a comment with link and HTML syntax as plain text', { skip }, async () => {
-  await workbench.treeItem('Antivirus Scan (Quick), Pending, ws-sec-0007.contoso.local').hover();
+  await workbench.treeItem('Quick Scan, Pending, ws-sec-0007.contoso.local').hover();
   const hover = workbench.page.locator('.monaco-hover:visible');
   await hover.getByText(`Comment: ${INJECTION_COMMENT}`).waitFor();
   assert.equal(await hover.locator('a, img').count(), 0, 'no link and no image in the tooltip');
@@ -211,7 +211,7 @@ test('without the permission, the notification names the permissions and gives D
   const action = seeded('RestrictCodeExecution', 'mac-design-04.contoso.local');
   const subject = 'Restrict App Execution on mac-design-04.contoso.local';
   cloud.defender.failCancel(action.id);
-  await openCancelPrompt('Restrict App Execution, Pending, mac-design-04.contoso.local', subject);
+  await openCancelPrompt('Restrict Apps, Pending, mac-design-04.contoso.local', subject);
   await submitComment('Restriction no longer needed');
   const toast = await outcomeNotification(`Your account lacks permission to cancel ${subject}`);
   const text = await toast.innerText();
@@ -230,12 +230,12 @@ test('an action that finished before the cancel arrived is reported as already f
   const subject = 'Antivirus Scan (Full) on srv-sql-02.contoso.local';
   cloud.defender.finishBeforeCancel(action.id, 'succeeded');
   // The view still shows it running: the engineer has not refreshed.
-  await openCancelPrompt('Antivirus Scan (Full), In Progress, srv-sql-02.contoso.local', subject);
+  await openCancelPrompt('Full Scan, In Progress, srv-sql-02.contoso.local', subject);
   await submitComment('Scan is slowing the database');
   await outcomeNotification(`${subject} had already finished: Defender refused the cancel.`);
   // The view agrees with the notification: the row left In Progress and no cancel is offered for it any more.
   await workbench.treeItem(`In Progress, ${simulatorCount('InProgress')} machine actions`).waitFor();
-  assert.equal(await workbench.treeItem('Antivirus Scan (Full), In Progress, srv-sql-02.contoso.local').count(), 0);
+  assert.equal(await workbench.treeItem('Full Scan, In Progress, srv-sql-02.contoso.local').count(), 0);
   await workbench.treeItem(`Succeeded, ${simulatorCount('Succeeded')} machine actions`).waitFor();
   await workbench.screenshot('already-finished');
   await workbench.clearNotifications();

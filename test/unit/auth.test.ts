@@ -63,14 +63,11 @@ class MemoryState implements StateStore {
 /** The UI seam: records what a user would see and lets a test act as the user (browser, Cancel button). */
 class TestUi implements AuthUi {
   readonly opened: string[] = [];
-  readonly clipboard: string[] = [];
-  readonly deviceCodes: DeviceCodePrompt[] = [];
+  /** Device codes shown in a progress notification, each with the title of that notification. */
+  readonly deviceCodes: Array<DeviceCodePrompt & { title: string }> = [];
   readonly progressTitles: string[] = [];
-  readonly progressMessages: string[] = [];
   /** What "the browser" does with an opened URL; default: nothing. */
   onOpen: (url: string) => void = () => undefined;
-  /** The user's answer to the device-code dialog (true: Copy & Open); default at once Copy & Open. */
-  answerDeviceCode: () => Promise<boolean> = async () => true;
   /** Titles of progress notifications still showing. */
   readonly showing = new Set<string>();
   private cancel: AbortController | undefined;
@@ -80,22 +77,15 @@ class TestUi implements AuthUi {
     this.onOpen(url);
     return true;
   }
-  async copyToClipboard(text: string): Promise<void> {
-    this.clipboard.push(text);
-  }
-  async withProgress<T>(title: string, task: (cancelled: AbortSignal, report: (message: string) => void) => Promise<T>): Promise<T> {
+  async withProgress<T>(title: string, task: (cancelled: AbortSignal, showDeviceCode: (prompt: DeviceCodePrompt) => void) => Promise<T>): Promise<T> {
     this.progressTitles.push(title);
     this.showing.add(title);
     this.cancel = new AbortController();
     try {
-      return await task(this.cancel.signal, (message) => this.progressMessages.push(message));
+      return await task(this.cancel.signal, (prompt) => this.deviceCodes.push({ ...prompt, title }));
     } finally {
       this.showing.delete(title);
     }
-  }
-  async showDeviceCode(prompt: DeviceCodePrompt): Promise<boolean> {
-    this.deviceCodes.push(prompt);
-    return this.answerDeviceCode();
   }
   pressCancel(): void {
     this.cancel?.abort();
@@ -208,7 +198,7 @@ async function signInWithDeviceCode(window: Window): Promise<AccountSummary> {
 }
 
 describe('device code sign-in', () => {
-  it('shows the code, copies it and opens the page, then signs in with a token the Defender API accepts', async () => {
+  it('shows the code in its progress notification, opens nothing by itself, then signs in with a token the Defender API accepts', async () => {
     const window = openWindow();
     const grantsBefore = tokenRequests('device_code');
     const account = await signInWithDeviceCode(window);
@@ -219,9 +209,8 @@ describe('device code sign-in', () => {
     const [prompt] = window.ui.deviceCodes;
     assert.match(prompt.userCode, /^[A-Z0-9]{8}$/);
     assert.equal(prompt.verificationUri, `${entra.url}/devicelogin`);
-    assert.deepEqual(window.ui.clipboard, [prompt.userCode]);
-    assert.deepEqual(window.ui.opened, [prompt.verificationUri]);
-    assert.ok(window.ui.progressMessages.some((m) => m.includes(prompt.userCode)), 'the progress notification shows the code');
+    assert.equal(prompt.title, 'Signing in to Microsoft Defender with a device code…', 'the code is in the cancellable progress notification');
+    assert.deepEqual(window.ui.opened, [], 'the page opens only through Copy & Open');
     // msal-node 7 polls with the short grant type, which the simulator must accept.
     assert.equal(tokenRequests('device_code'), grantsBefore + 1);
 
@@ -230,22 +219,15 @@ describe('device code sign-in', () => {
     assert.equal(await listActions(token), 200);
   });
 
-  it('the code\'s notification goes when sign-in ends either way; Copy & Open answered after the end does nothing', async () => {
+  it('the code\'s one notification goes when sign-in ends either way', async () => {
     entra.switches.deviceCodeApproval = 'manual';
     const window = openWindow();
-    let answer: (copyAndOpen: boolean) => void = () => undefined;
-    window.ui.answerDeviceCode = () => new Promise((resolve) => {
-      answer = resolve;
-    });
     const signingIn = signInWithDeviceCode(window);
     await waitFor(() => window.ui.deviceCodes.length > 0, 'the device code');
     assert.equal(window.ui.showing.size, 1, 'one notification while waiting');
     entra.approveDeviceCodes(window.ui.deviceCodes[0].userCode);
     await signingIn;
     assert.equal(window.ui.showing.size, 0, 'gone once signed in');
-    answer(true);
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual([window.ui.clipboard, window.ui.opened], [[], []], 'a late Copy & Open copies and opens nothing');
 
     const cancelled = signInWithDeviceCode(window);
     await waitFor(() => window.ui.deviceCodes.length > 1, 'the second device code');
@@ -361,7 +343,7 @@ describe('tokens', () => {
     assert.notEqual(again, renewed);
     assert.equal(tokenRequests('refresh_token'), refreshes + 2);
     assert.equal(await listActions(again), 200);
-    assert.equal(window.ui.opened.length, 1, 'only the device-code page was ever opened');
+    assert.equal(window.ui.opened.length, 0, 'no sign-in page was ever opened');
   });
 
   it('forceRefresh gets a new token after the API rejected the cached one (401)', async () => {
@@ -494,7 +476,7 @@ describe('claims challenge (Conditional Access, continuous access evaluation)', 
       assert.ok(listed.actions.length > 0);
       assert.deepEqual(defender.requests.slice(before).map((r) => r.status), [401, 200]);
       assert.deepEqual(claimsSent('refresh_token')?.acrs, { essential: true, value: 'c1' }, 'the decoded claims went to the token request');
-      assert.equal(window.ui.opened.length, 1, 'no sign-in page beyond the device-code one');
+      assert.equal(window.ui.opened.length, 0, 'no sign-in page opened');
     });
   }
 

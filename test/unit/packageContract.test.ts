@@ -58,6 +58,7 @@ test('every command of the contract, with its title, category "Defender" and an 
     [Commands.openCommandOutput]: 'Open Command Output',
     [Commands.downloadInvestigationPackage]: 'Download Investigation Package…',
     [Commands.exportActions]: 'Export Machine Actions…',
+    [Commands.copyDeviceCode]: 'Copy Device Code and Open Sign-In Page',
   };
   const declared = Object.fromEntries(contributes.commands.map((c: any) => [c.command, c.title]));
   assert.deepEqual(declared, expected);
@@ -78,9 +79,9 @@ test('menus name only contributed commands and submenus', () => {
   }
 });
 
-test('item-only commands are hidden from the palette; palette commands are not; result commands ask when signed in', () => {
+test('item-only commands and the device-code notification\'s link are hidden from the palette; palette commands are not; result commands ask when signed in', () => {
   const palette = new Map(contributes.menus.commandPalette.map((e: any) => [e.command, e.when]));
-  for (const id of [Commands.showDetails, Commands.copyActionId, Commands.openInPortal]) {
+  for (const id of [Commands.showDetails, Commands.copyActionId, Commands.openInPortal, Commands.copyDeviceCode]) {
     assert.equal(palette.get(id), 'false', id);
   }
   for (const id of [Commands.signIn, Commands.signOut, Commands.refresh, Commands.cancelAction, Commands.filter, Commands.clearFilter, Commands.showLog]) {

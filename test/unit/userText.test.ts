@@ -64,7 +64,7 @@ test('sign-in notifications: a planted verification URI, user code or claim is n
   assertNoLink(deviceCodeMessage({ verificationUri: PLANTED, userCode: 'ABCD-EFGH', expiresInSeconds: 900 }));
   const message = deviceCodeMessage({ verificationUri: 'https://microsoft.com/devicelogin', userCode: PLANTED, expiresInSeconds: 900 });
   assertNoLink(message);
-  assert.match(message, /^To sign in to Microsoft Defender, open https:\/\/microsoft\.com\/devicelogin and enter the code .* within 15 minutes\.$/);
+  assert.match(message, /^Open https:\/\/microsoft\.com\/devicelogin and enter the code .* within 15 minutes\.$/);
   assertNoLink(signedInMessage({ username: PLANTED, tenantId: 'contoso' }));
 });
 
