@@ -12,7 +12,7 @@ export function registerCommand(
   log: ExtensionLog,
   id: string,
   failedTo: string,
-  handler: (...args: any[]) => unknown,
+  handler: (...args: unknown[]) => unknown,
 ): void {
   const run = async (...args: unknown[]): Promise<void> => {
     try {

@@ -22,7 +22,7 @@ const BUNDLE_BAR = 400 * KiB;
  */
 const VSIX_GUARD = 390 * KiB;
 /** The build's esbuild options (scripts/build/options.cjs), so the test bundles what ships. */
-const { bundleOptions } = require(path.resolve('scripts/build/options.cjs')) as { bundleOptions(production: boolean): esbuild.BuildOptions };
+const { bundleOptions } = require('../../../scripts/build/options.cjs') as { bundleOptions(production: boolean): esbuild.BuildOptions };
 
 function listEntries(file: string): Promise<Map<string, number>> {
   return new Promise((resolve, reject) => {
@@ -87,7 +87,7 @@ test('the bundle stays under 400 KiB and the VSIX does not grow, with no unused 
   });
 
 test('the images in the VSIX are already as small as the lossless PNG step makes them', { skip: vsixPath ? false : 'run `npm test`' }, async () => {
-  const { optimizePng } = require(path.resolve('scripts/build/optimizePng.cjs')) as { optimizePng(png: Buffer): Buffer };
+  const { optimizePng } = require('../../../scripts/build/optimizePng.cjs') as { optimizePng(png: Buffer): Buffer };
   const images = [...(await listEntries(vsixPath!)).keys()].filter((name) => name.endsWith('.png'));
   assert.ok(images.length >= 8, images.join(', '));
   for (const image of images) {
@@ -102,7 +102,7 @@ test('the bundled API client (node-fetch without whatwg-url) sends an encoded $f
   try {
     const outfile = path.join(dir, 'client.js');
     await esbuild.build({ ...bundleOptions(true), entryPoints: ['src/defender/client.ts'], outfile, metafile: false });
-    const { DefenderClient } = require(outfile) as { DefenderClient: new (options: DefenderClientOptions) => DefenderClientType };
+    const { DefenderClient } = await import(outfile) as { DefenderClient: new (options: DefenderClientOptions) => DefenderClientType };
     const quiet = () => undefined;
     const client = new DefenderClient({
       apiBaseUrl: sim.url, agent: new https.Agent({ ca: sim.caPem }), getAccessToken: async () => sim.createToken(),
