@@ -11,7 +11,7 @@ import { errorDetail } from './commands/errorPresentation';
 import { notify, withNotificationProgress } from './commands/notify';
 import { deviceCodeMessage } from './commands/signInText';
 import { ContextKeys } from './constants';
-import type { Logger } from './defender/logger';
+import type { Logger } from './shared/logger';
 import { onDidChangeSettings, readSettings } from './settings';
 
 const COPY_AND_OPEN = 'Copy & Open';

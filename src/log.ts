@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { LOG_CHANNEL_NAME } from './constants';
-import type { Logger } from './defender/logger';
-import { redact } from './redact';
+import type { Logger } from './shared/logger';
+import { redact } from './shared/redact';
 
 /** The extension's LogOutputChannel, wrapped so that every line passes through `redact`. */
 export interface ExtensionLog extends Logger {

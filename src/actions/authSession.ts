@@ -2,9 +2,9 @@
 // limiter so the budget holds across sign-ins and region changes. Pure (no vscode): AuthController fits AuthSource.
 import type { Cloud } from '../config';
 import { DefenderClient } from '../defender/client';
-import type { Logger } from '../defender/logger';
+import type { Logger } from '../shared/logger';
 import { RateLimiter } from '../defender/rateLimiter';
-import { rememberSecret } from '../redact';
+import { rememberSecret } from '../shared/redact';
 import type { Disposable } from './actionsStore';
 import type { RateBudget } from './autoRefresh';
 import type { ActionsSession, SessionAccount } from './session';

@@ -1,6 +1,6 @@
 // Status changes between two loads of the list, and the one notification that reports them (SPEC §3 "Status and
 // errors": say so once, batched when many change). Pure (no vscode).
-import { userText } from '../commands/userText';
+import { userText } from '../shared/userText';
 import type { MachineAction } from '../defender/machineAction';
 import { actionSubject, statusLabel } from '../views/presentation';
 

@@ -3,7 +3,7 @@
 import * as http from 'node:http';
 import type { AccountInfo, AuthenticationResult, DeviceCodeRequest, PublicClientApplication } from '@azure/msal-node';
 import type { Endpoints, SignInMethod } from '../config';
-import type { Logger } from '../defender/logger';
+import type { Logger } from '../shared/logger';
 import { SignInError } from './errors';
 import type { MsalQueue } from './msalQueue';
 import type { NetworkClientOptions } from './networkClient';

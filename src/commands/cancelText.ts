@@ -2,7 +2,7 @@
 // Pure (no vscode) for plain-Node tests.
 import { MachineAction, MAX_COMMENT_LENGTH } from '../defender/machineAction';
 import { actionSubject, statusLabel } from '../views/presentation';
-import { userText } from './userText';
+import { userText } from '../shared/userText';
 
 /** The comment input box's prompt, naming what is being cancelled. */
 export function cancelCommentPrompt(subject: string): string {

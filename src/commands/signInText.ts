@@ -1,7 +1,7 @@
 // Sign-in notifications that carry what the identity platform sent (a verification URI and user code, id-token
 // claims), through userText. Pure (no vscode) for plain-Node tests.
 import type { AccountSummary, DeviceCodePrompt } from '../auth/types';
-import { userText } from './userText';
+import { userText } from '../shared/userText';
 
 export function deviceCodeMessage({ userCode, verificationUri, expiresInSeconds }: DeviceCodePrompt): string {
   return userText(`To sign in to Microsoft Defender, open ${verificationUri} and enter the code ${userCode} within ${Math.round(expiresInSeconds / 60)} minutes.`);

@@ -16,7 +16,7 @@ import {
   rateLimitedError,
   timeoutError,
 } from './errors';
-import { Clock, Logger, systemClock } from './logger';
+import { Clock, Logger, systemClock } from '../shared/logger';
 import { cancelCommentProblem, isGuid, MachineAction, parseMachineAction, parseMachineActionList } from './machineAction';
 import { buildListQuery, clampTop } from './query';
 import { RateBudgetExhausted, RateLimiter } from './rateLimiter';

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import fetch, { Response } from 'node-fetch';
-import type { Logger } from './logger';
+import type { Logger } from '../shared/logger';
 
 /** The most text an editor tab is given (bytes); a bigger output is offered as Save As instead. */
 export const MAX_EDITOR_TEXT_BYTES = 5 * 1024 * 1024;

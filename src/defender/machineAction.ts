@@ -1,6 +1,6 @@
 // The normalised MachineAction and tolerant parsing (SPEC §1): unknown enum values are kept, missing or
 // wrong-typed optional fields become null, extra fields are ignored — one odd action never breaks the view.
-import { forbiddenCharacter, oneLine } from '../commands/userText';
+import { forbiddenCharacter, oneLine } from '../shared/userText';
 import { DefenderApiError, isDefenderApiError, RequestContext } from './errors';
 
 export interface CommandParam {

@@ -1,6 +1,6 @@
 // The API's budget (SPEC §1): 100 calls per minute and 1500 per hour per application and tenant, as sliding
 // windows, plus Retry-After pauses. Every request of a client (retries and next pages included) passes here.
-import { Clock, systemClock } from './logger';
+import { Clock, systemClock } from '../shared/logger';
 
 export interface RateLimiterOptions {
   perMinute?: number;

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { SignInError } from '../auth/errors';
 import { errorDetail } from '../commands/errorPresentation';
 import { notify } from '../commands/notify';
-import { userText } from '../commands/userText';
+import { userText } from '../shared/userText';
 import { ActionFilter, applyFilter, describeFilter, isFilterActive, normalizeFilter } from '../actions/actionFilter';
 import { ActionsStore, RefreshResult } from '../actions/actionsStore';
 import { autoRefreshDecision, AutoRefreshTimer } from '../actions/autoRefresh';

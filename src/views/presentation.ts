@@ -1,10 +1,10 @@
 // How a machine action reads in the view: label, description, icon, tooltip. Pure (no vscode) for plain-Node tests.
 // Server text (comments, names, requestors) goes through the text gate (shownText) and into markdown only through
 // escapeMarkdown.
-import { oneLine, SHOWN_LENGTH, shorten, shownText } from '../commands/userText';
+import { oneLine, SHOWN_LENGTH, shorten, shownText } from '../shared/userText';
 import { isCancellable, isGuid, MachineAction, ranBeforeCancellation, shortMachineId, withUtcZone } from '../defender/machineAction';
 
-export { oneLine } from '../commands/userText';
+export { oneLine } from '../shared/userText';
 
 const TYPE_LABELS: Readonly<Record<string, string>> = {
   RunAntiVirusScan: 'Antivirus Scan',

@@ -1,7 +1,7 @@
 // What the status bar item shows (SPEC §3 "Status and errors"): the number of cancellable actions, the account in
 // the tooltip; hidden while the extension is not configured. Pure (no vscode).
 import type { SessionAccount } from '../actions/session';
-import { SHOWN_LENGTH, shownText } from '../commands/userText';
+import { SHOWN_LENGTH, shownText } from '../shared/userText';
 
 export interface StatusBarState {
   configured: boolean;

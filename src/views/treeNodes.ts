@@ -5,7 +5,7 @@ import { Commands, ItemContext, VIEW_ID } from '../constants';
 import { isCancellable, MachineAction } from '../defender/machineAction';
 import { errorDetail } from '../commands/errorPresentation';
 import { ActionGroup, groupActions, sortNewestFirst } from './grouping';
-import { SHOWN_LENGTH, shownText } from '../commands/userText';
+import { SHOWN_LENGTH, shownText } from '../shared/userText';
 import { actionDescription, actionLabel, actionTooltipMarkdown, CANCELLING_ICON, deviceLabel, IconSpec, relativeAge, statusIcon, statusLabel } from './presentation';
 
 export interface NodeCommand {

@@ -11,7 +11,7 @@ import { BulkEntry, CancelOutcome, outcomeEntity, presentCancelOutcome, summariz
 import { isUserCancellation } from '../../src/commands/errorPresentation';
 import { DefenderClient } from '../../src/defender/client';
 import { describeLiveResponseCommand, MachineAction, parseMachineAction } from '../../src/defender/machineAction';
-import type { Clock } from '../../src/defender/logger';
+import type { Clock } from '../../src/shared/logger';
 import { RateLimiter } from '../../src/defender/rateLimiter';
 import { detailsText } from '../../src/views/detailsText';
 import { actionTooltipMarkdown } from '../../src/views/presentation';

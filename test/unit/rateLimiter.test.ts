@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setImmediate as turn } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { Clock } from '../../src/defender/logger';
+import { Clock } from '../../src/shared/logger';
 import { RateBudgetExhausted, RateLimiter } from '../../src/defender/rateLimiter';
 
 /** Time moves only when the test says so; sleepers wake when their moment is reached. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { forgetSecrets, redact, rememberSecret } from '../../src/redact';
+import { forgetSecrets, redact, rememberSecret } from '../../src/shared/redact';
 
 const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbmFseXN0In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
 

@@ -3,8 +3,8 @@
 // `[label](command:…)` in notifications as a clickable link, bidi overrides make text read differently from what it
 // is, invisible characters hide content, a token echoed by a server must not be shown, and a 1 MB string must not
 // fill a notification. Pure (no vscode) for plain-Node tests.
-import { redact } from '../redact';
-import { plainNotificationText } from './errorPresentation';
+import { redact } from './redact';
+import { plainNotificationText } from '../commands/errorPresentation';
 
 /** C0/C1 controls and line/paragraph separators: they would break a line, a table or a comment. */
 const LINE_BREAKING = '\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029';
