@@ -5,9 +5,9 @@ import { DefenderClient } from '../defender/client';
 import type { Logger } from '../shared/logger';
 import { RateLimiter } from '../defender/rateLimiter';
 import { rememberSecret } from '../shared/redact';
-import type { Disposable } from './actionsStore';
 import type { RateBudget } from './autoRefresh';
 import type { ActionsSession, SessionAccount } from './session';
+import { type Disposable } from '../shared/logger';
 
 /** What src/authController.ts exposes. */
 export interface AuthSource {

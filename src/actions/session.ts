@@ -2,8 +2,8 @@
 // and tests can hand in their own. extension.ts adapts the AuthController to it.
 import type { Cloud } from '../config';
 import type { DefenderClient } from '../defender/client';
-import type { Disposable } from './actionsStore';
 import type { RateBudget } from './autoRefresh';
+import { type Disposable } from '../shared/logger';
 
 export interface SessionAccount {
   /** The UPN, e.g. analyst@contoso.com (what `requestor eq` compares with). */

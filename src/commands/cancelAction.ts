@@ -10,7 +10,7 @@ import type { DefenderClient } from '../defender/client';
 import { invalidInputError } from '../defender/errors';
 import { isCancellable, MachineAction } from '../defender/machineAction';
 import type { ExtensionLog } from '../log';
-import { actionLabel, actionSubject, deviceLabel, quickPickText, relativeAge, requestorLabel, statusIcon, statusLabel } from '../views/presentation';
+import { actionLabel, actionSubject, deviceLabel, requestorLabel, statusIcon, statusLabel } from '../views/presentation';
 import type { MachineActionsView } from '../views/machineActionsView';
 import { bulkPacingNote, InFlight, MAX_BULK_CONCURRENCY, runPaced } from './bulkCancel';
 import { CancelRequest, runCancel } from './cancelFlow';
@@ -20,11 +20,13 @@ import {
 } from './cancelOutcome';
 import { commandOptions, invalidIds, normalizeActionId, targetActionIds } from './commandArgs';
 import { nothingToCancelMessage, notAnActionIdMessage } from './cancelText';
-import { errorDetail, isUserCancellation } from './errorPresentation';
 import { StopWaitingNotice } from './cancelWaitNotice';
 import { askCancelComment } from './commentPrompt';
 import { notify, withNotificationProgress } from './notify';
 import { registerCommand } from './registerCommand';
+import { errorDetail, isUserCancellation } from '../shared/errors';
+import { relativeAge } from '../shared/time';
+import { quickPickText } from '../shared/userText';
 
 /** A wait for Retry-After or for the 100/min, 1,500/h budget: both are the API's rate limit to the engineer. */
 const rateLimitWait = (seconds: number): string => `Waiting ${seconds} s for the Defender API rate limit…`;

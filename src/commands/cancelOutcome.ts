@@ -1,10 +1,11 @@
 // What a cancel came to (SPEC §3 "Cancel" 5), in words an engineer can act on, and the one-line summary of a bulk
 // cancel. Pure (no vscode).
-import { isSignInRequiredError } from '../auth/errors';
 import { isDefenderApiError } from '../defender/errors';
 import { completedDespiteCancellation, isCancellable, MachineAction, ranBeforeCancellation } from '../defender/machineAction';
 import { statusLabel } from '../views/presentation';
-import { ErrorButton, errorDetail, plainNotificationText, presentError } from './errorPresentation';
+import { ErrorButton, presentError } from './errorPresentation';
+import { errorDetail, isSignInRequired } from '../shared/errors';
+import { plainNotificationText } from '../shared/userText';
 
 export type CancelOutcome =
   /** The service answered with the action in Cancelled state. */
@@ -67,7 +68,7 @@ export function classifyCancelResult(action: MachineAction): CancelOutcome {
 
 /** The outcome of a failed cancel request, before any re-read. */
 export function classifyCancelError(error: unknown): CancelOutcome {
-  if (isSignInRequiredError(error)) {
+  if (isSignInRequired(error)) {
     return { kind: 'sessionExpired', error };
   }
   if (!isDefenderApiError(error)) {

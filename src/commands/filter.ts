@@ -9,8 +9,9 @@ import { Commands } from '../constants';
 import { KNOWN_ACTION_TYPES, KNOWN_STATUSES } from '../defender/machineAction';
 import type { ExtensionLog } from '../log';
 import type { MachineActionsView } from '../views/machineActionsView';
-import { quickPickText, statusIcon, statusLabel, typeLabel } from '../views/presentation';
+import { statusIcon, statusLabel, typeLabel } from '../views/presentation';
 import { registerCommand } from './registerCommand';
+import { quickPickText } from '../shared/userText';
 
 type FilterPick = vscode.QuickPickItem & (
   | { part: 'status' | 'type'; value: string }

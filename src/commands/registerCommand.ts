@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import type { ExtensionLog } from '../log';
-import { isUserCancellation, presentError } from './errorPresentation';
+import { presentError } from './errorPresentation';
+import { isUserCancellation } from '../shared/errors';
 
 /**
  * The one way commands are registered: a failure reaches the log and a notification with buttons that help

@@ -8,6 +8,7 @@ import type { ExtensionLog } from '../log';
 import { detailsText, missingDetailsText } from '../views/detailsText';
 import type { MachineActionsView } from '../views/machineActionsView';
 import { actionSubject } from '../views/presentation';
+import { fileNameSafe } from '../shared/userText';
 import { requireTargets } from './commandArgs';
 import { registerCommand } from './registerCommand';
 
@@ -17,7 +18,7 @@ const MAX_DOCUMENTS = 10;
 
 /** `mde-action:/<id>/<subject>.jsonc`: the tab reads as the action, the id is the first segment. */
 export function detailsUri(id: string, action: MachineAction | undefined): vscode.Uri {
-  const title = (action ? actionSubject(action) : id).replace(/[\\/:*?"<>|\u0000-\u001f\u007f]/g, '_').slice(0, 100);
+  const title = fileNameSafe(action ? actionSubject(action) : id, '_').slice(0, 100);
   return vscode.Uri.from({ scheme: DETAILS_SCHEME, path: `/${id.toLowerCase()}/${title}.jsonc` });
 }
 

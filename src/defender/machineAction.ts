@@ -1,5 +1,6 @@
 // The normalised MachineAction and tolerant parsing (SPEC §1): unknown enum values are kept, missing or
 // wrong-typed optional fields become null, extra fields are ignored — one odd action never breaks the view.
+import { withUtcZone } from '../shared/time';
 import { forbiddenCharacter, oneLine } from '../shared/userText';
 import { DefenderApiError, isDefenderApiError, RequestContext } from './errors';
 
@@ -109,15 +110,6 @@ export function isCancellable(status: string | null | undefined): boolean {
 /** Succeeded, Cancelled, Failed or TimeOut, in any spelling. */
 export function isFinal(status: string | null | undefined): boolean {
   return FINAL.has(canonicalStatus(status));
-}
-
-const ZONELESS_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?$/;
-
-/** A `…Utc` date-time without a zone designator is UTC (SPEC §1): `Z` is added so no reader takes it as local time. */
-export function withUtcZone(iso: string): string;
-export function withUtcZone(iso: string | null): string | null;
-export function withUtcZone(iso: string | null): string | null {
-  return iso !== null && ZONELESS_DATE_TIME.test(iso.trim()) ? `${iso.trim()}Z` : iso;
 }
 
 /**

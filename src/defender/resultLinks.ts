@@ -3,6 +3,7 @@
 // that name the permission when the service refuses. The calls themselves are DefenderClient methods.
 import { DefenderApiError, isDefenderApiError, RequestContext } from './errors';
 import type { LiveResponseCommand, MachineAction } from './machineAction';
+import { fileNameSafe } from '../shared/userText';
 
 /** Delegated permission of `GetLiveResponseResultDownloadLink`. */
 export const LIVE_RESPONSE_PERMISSION = 'Machine.LiveResponse';
@@ -96,7 +97,7 @@ export function withPermissionNamed(error: unknown, permission: string): unknown
 
 /** A file name from parts that may hold anything: characters that no file system accepts become `_`. */
 function safeFileName(name: string): string {
-  const cleaned = name.replace(/[\u0000-\u001f<>:"/\\|?*]+/g, '_').replace(/^[.\s]+|[.\s]+$/g, '');
+  const cleaned = fileNameSafe(name, '_', true).replace(/^[.\s]+|[.\s]+$/g, '');
   return cleaned.slice(0, 150) || 'result';
 }
 

@@ -2,24 +2,34 @@
 // rows, tooltips and the details summary all take server and user text through the functions here. VS Code renders
 // `[label](command:…)` in notifications as a clickable link, bidi overrides make text read differently from what it
 // is, invisible characters hide content, a token echoed by a server must not be shown, and a 1 MB string must not
-// fill a notification. Pure (no vscode) for plain-Node tests.
+// fill a notification.
 import { redact } from './redact';
-import { plainNotificationText } from '../commands/errorPresentation';
 
-/** C0/C1 controls and line/paragraph separators: they would break a line, a table or a comment. */
-const LINE_BREAKING = '\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029';
+// eslint-disable-next-line no-control-regex -- matching the control characters is this pattern's purpose
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
+/** C0 and C1 controls (U+0000–001F, U+007F–009F) as the inside of a character class: the one definition. */
+const CONTROL_RANGE = CONTROL.source.slice(1, -1);
+/** Controls and line/paragraph separators: they would break a line, a table or a comment. */
+const LINE_BREAKING = `${CONTROL_RANGE}\\u2028\\u2029`;
 /**
  * Invisible and reordering characters: bidi embeddings, overrides and isolates (U+202A–202E, U+2066–2069, U+061C,
  * U+200E/F), zero-width and joiner characters (U+200B–200D), word joiner and invisible operators (U+2060–2064),
  * other format characters (U+206A–206F, U+FFF9–FFFB), the soft hyphen (U+00AD), the BOM (U+FEFF), fillers that
- * render as nothing (U+115F, U+1160, U+3164, U+FFA0, U+180E, U+17B4/5, U+034F), variation selectors and tags.
+ * render as nothing (U+115F, U+1160, U+3164, U+FFA0, U+180E) and tags.
  */
-const INVISIBLE = '\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064'
-  + '\\u2066-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff9-\\ufffb\\u{e0000}-\\u{e007f}\\u{e0100}-\\u{e01ef}';
+const INVISIBLE = '\\u00ad\\u061c\\u115f\\u1160\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064'
+  + '\\u2066-\\u206f\\u3164\\ufeff\\uffa0\\ufff9-\\ufffb\\u{e0000}-\\u{e007f}';
+/**
+ * Invisible combining marks: the grapheme joiner (U+034F), the Khmer inherent vowels (U+17B4/5) and variation
+ * selectors: in a class of their own, since next to another character in a class they read as one combined one.
+ */
+const INVISIBLE_MARKS = '[\\u034f\\u17b4\\u17b5\\ufe00-\\ufe0f\\u{e0100}-\\u{e01ef}]';
 
 const LINE_BREAKING_RUN = new RegExp(`[${LINE_BREAKING}]+`, 'gu');
-const INVISIBLE_ANY = new RegExp(`[${INVISIBLE}]`, 'gu');
-const FORBIDDEN_ONE = new RegExp(`[${LINE_BREAKING}${INVISIBLE}]`, 'u');
+const INVISIBLE_ANY = new RegExp(`[${INVISIBLE}]|${INVISIBLE_MARKS}`, 'gu');
+const FORBIDDEN_ONE = new RegExp(`[${LINE_BREAKING}${INVISIBLE}]|${INVISIBLE_MARKS}`, 'u');
+/** Characters no file system accepts in a name: the controls and `\ / : * ? " < > |`. */
+const FILE_NAME_UNSAFE = new RegExp(`[${CONTROL_RANGE}\\\\/:*?"<>|]`, 'gu');
 
 /**
  * How many characters one shown string may have, per place; the full text stays in the details document. A
@@ -67,4 +77,38 @@ export function shownText(text: string, max: number): string {
 /** Text for a notification, progress title or input box: shownText, and no link can form. Idempotent. */
 export function userText(text: string): string {
   return plainNotificationText(shownText(text, SHOWN_LENGTH.notification));
+}
+
+/**
+ * Notifications render `[label](target)` as a clickable link (including command: links), so server text
+ * could plant a button. A zero-width space between `]` and `(` keeps the text readable but never a link.
+ */
+export function plainNotificationText(text: string): string {
+  return text.replace(/\]\s*\(/g, ']\u200b(');
+}
+
+/**
+ * `name` with every character that no file system accepts replaced by `replacement` (a run of them by one when
+ * `runs` is set); the result may still need trimming and a length limit.
+ */
+export function fileNameSafe(name: string, replacement: string, runs = false): string {
+  return name.replace(runs ? new RegExp(`(?:${FILE_NAME_UNSAFE.source})+`, 'gu') : FILE_NAME_UNSAFE, replacement);
+}
+
+/**
+ * Server text as literal markdown text: every ASCII punctuation character is backslash-escaped (CommonMark renders
+ * `\x` as `x` for any of them), so no link, image, emphasis, HTML, autolink, heading, list or table can form.
+ */
+export function escapeMarkdown(text: string): string {
+  return shownText(text, SHOWN_LENGTH.tooltipField).replace(/[!-/:-@[-`{-~]/g, '\\$&');
+}
+
+/** Server text for a quick pick: through the gate, and `$(name)` cannot turn into an icon. */
+export function quickPickText(text: string): string {
+  return shownText(text, SHOWN_LENGTH.notification).replace(/\$\(/g, '$\u200b(');
+}
+
+/** "1 machine action", "3 machine actions": the count and the noun, with an "s" unless the count is 1. */
+export function countOf(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -3,7 +3,8 @@
 import { SHOWN_LENGTH, shownText } from '../shared/userText';
 import type { GroupBy } from '../config';
 import { isCancellable, KNOWN_STATUSES, MachineAction } from '../defender/machineAction';
-import { deviceLabel, parseTime, statusLabel, typeLabel } from './presentation';
+import { deviceLabel, statusLabel, typeLabel } from './presentation';
+import { parseTime } from '../shared/time';
 
 export interface ActionGroup {
   /** Stable across refreshes, so VS Code keeps each group's expanded state. */

@@ -2,10 +2,8 @@
 // filtered, why a list waits), the loading and filtered context keys, the filter (kept in workspaceState), auto
 // refresh, status-change notifications and the status bar.
 import * as vscode from 'vscode';
-import { SignInError } from '../auth/errors';
-import { errorDetail } from '../commands/errorPresentation';
 import { notify } from '../commands/notify';
-import { userText } from '../shared/userText';
+import { countOf, userText } from '../shared/userText';
 import { ActionFilter, applyFilter, describeFilter, isFilterActive, normalizeFilter } from '../actions/actionFilter';
 import { ActionsStore, RefreshResult } from '../actions/actionsStore';
 import { autoRefreshDecision, AutoRefreshTimer } from '../actions/autoRefresh';
@@ -21,12 +19,13 @@ import { ActionsTreeProvider } from './actionsTreeProvider';
 import { countCancellable } from './grouping';
 import { actionNode, viewMessage } from './treeNodes';
 import { rateLimitWaitLine, whereLine } from './viewHeader';
+import { errorDetail, signInRequired } from '../shared/errors';
 
 const FILTER_STATE_KEY = 'mdeActions.filter';
 
 /** Thrown when a command needs a session: the command wrapper offers Sign In. */
-function signInRequired(what: string): SignInError {
-  return new SignInError('signInRequired', `Sign in to Microsoft Defender to ${what}.`);
+function signInFirst(what: string): Error {
+  return signInRequired(`Sign in to Microsoft Defender to ${what}.`);
 }
 
 export class MachineActionsView implements vscode.Disposable {
@@ -80,7 +79,7 @@ export class MachineActionsView implements vscode.Disposable {
   requireClient(what: string): DefenderClient {
     const client = this.session.client();
     if (!client) {
-      throw signInRequired(what);
+      throw signInFirst(what);
     }
     return client;
   }
@@ -106,7 +105,7 @@ export class MachineActionsView implements vscode.Disposable {
     const client = this.session.client();
     if (!client) {
       if (options.manual) {
-        throw signInRequired('see the machine actions');
+        throw signInFirst('see the machine actions');
       }
       return;
     }
@@ -245,7 +244,7 @@ export class MachineActionsView implements vscode.Disposable {
     const account = this.session.account();
     const shown = this.visibleActions();
     const cancellable = countCancellable(this.store.actions);
-    this.treeView.badge = cancellable > 0 ? { value: cancellable, tooltip: `${cancellable} cancellable machine action${cancellable === 1 ? '' : 's'}` } : undefined;
+    this.treeView.badge = cancellable > 0 ? { value: cancellable, tooltip: countOf(cancellable, 'cancellable machine action') } : undefined;
     const filter = { ...this.currentFilter, onlyMine: this.currentFilter.onlyMine || this.settings.onlyMine };
     this.treeView.description = describeView(account, filter);
     const message = this.message(shown.length, isFilterActive(filter));

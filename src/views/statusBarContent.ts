@@ -1,7 +1,7 @@
 // What the status bar item shows (SPEC §3 "Status and errors"): the number of cancellable actions, the account in
 // the tooltip; hidden while the extension is not configured. Pure (no vscode).
 import type { SessionAccount } from '../actions/session';
-import { SHOWN_LENGTH, shownText } from '../shared/userText';
+import { countOf, SHOWN_LENGTH, shownText } from '../shared/userText';
 
 export interface StatusBarState {
   configured: boolean;
@@ -36,6 +36,6 @@ export function statusBarContent(state: StatusBarState): StatusBarContent {
   return {
     visible: true,
     text: `$(shield) ${n} cancellable`,
-    tooltip: `Defender Machine Actions: ${n} cancellable action${n === 1 ? '' : 's'} (Pending or In Progress)\n${accountLine(state.account)}\nClick to open the view.`,
+    tooltip: `Defender Machine Actions: ${countOf(n, 'cancellable action')} (Pending or In Progress)\n${accountLine(state.account)}\nClick to open the view.`,
   };
 }

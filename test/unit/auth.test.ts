@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import fetch from 'node-fetch';
 import { type Endpoints, resolveEndpoints, DEFAULT_SETTINGS } from '../../src/config';
-import { isSignInRequiredError } from '../../src/auth/errors';
+import { isSignInRequired } from '../../src/shared/errors';
 import { MsalAuth } from '../../src/auth/msalAuth';
 import { MsalQueue } from '../../src/auth/msalQueue';
 import { createNetworkClient } from '../../src/auth/networkClient';
@@ -382,19 +382,19 @@ describe('tokens', () => {
     const signedOut = nextAccountChange(window.auth);
     entra.revokeRefreshTokens();
 
-    await assert.rejects(window.auth.getAccessToken({ forceRefresh: true }), (error) => isSignInRequiredError(error));
+    await assert.rejects(window.auth.getAccessToken({ forceRefresh: true }), (error) => isSignInRequired(error));
     assert.equal(await signedOut, undefined);
     assert.equal(window.auth.account, undefined);
     assert.equal(window.secrets.values.has(window.auth.cacheKey), false);
     assert.equal(window.ui.opened.length, opened);
-    await assert.rejects(window.auth.getAccessToken({ forceRefresh: false }), (error) => isSignInRequiredError(error));
+    await assert.rejects(window.auth.getAccessToken({ forceRefresh: false }), (error) => isSignInRequired(error));
   });
 
   it('without an account, asks for sign-in without any request', async () => {
     const window = openWindow();
     const requests = entra.requests.length;
     assert.equal(await window.auth.loadAccount(), undefined);
-    await assert.rejects(window.auth.getAccessToken({ forceRefresh: false }), (error) => isSignInRequiredError(error));
+    await assert.rejects(window.auth.getAccessToken({ forceRefresh: false }), (error) => isSignInRequired(error));
     assert.equal(entra.requests.length, requests);
   });
 });
@@ -436,7 +436,7 @@ describe('token cache in SecretStorage', () => {
     assert.equal(window.auth.account, undefined);
     assert.equal(window.secrets.values.size, 0);
     assert.equal(window.state.values.size, 0);
-    await assert.rejects(window.auth.getAccessToken({ forceRefresh: false }), (error) => isSignInRequiredError(error));
+    await assert.rejects(window.auth.getAccessToken({ forceRefresh: false }), (error) => isSignInRequired(error));
     assert.equal(await openWindow(window).auth.loadAccount(), undefined, 'a new window finds nobody signed in');
   });
 
@@ -516,7 +516,7 @@ describe('claims challenge (Conditional Access, continuous access evaluation)', 
     for (let round = 0; round < 2; round++) {
       const before = defender.requests.length;
       await assert.rejects(client.listMachineActions({ lookbackDays: 7, top: 5 }), (error: Error) => {
-        assert.ok(isSignInRequiredError(error), String(error));
+        assert.ok(isSignInRequired(error), String(error));
         assert.match(error.message, /Conditional Access policy .* asks you to sign in again/);
         return true;
       });
@@ -562,7 +562,7 @@ describe('two windows and one rotated refresh token', () => {
     await second.auth.loadAccount();
     const signedOutThere = nextAccountChange(first.auth);
     entra.revokeRefreshTokens();
-    await assert.rejects(second.auth.getAccessToken({ forceRefresh: true }), (error) => isSignInRequiredError(error));
+    await assert.rejects(second.auth.getAccessToken({ forceRefresh: true }), (error) => isSignInRequired(error));
     assert.equal(await signedOutThere, undefined);
     assert.equal(first.secrets.values.has(first.auth.cacheKey), false);
   });

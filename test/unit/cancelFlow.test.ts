@@ -8,7 +8,6 @@ import * as https from 'node:https';
 import { bulkPacingNote, InFlight, MAX_BULK_CONCURRENCY, runPaced } from '../../src/commands/bulkCancel';
 import { runCancel } from '../../src/commands/cancelFlow';
 import { BulkEntry, CancelOutcome, outcomeEntity, presentCancelOutcome, summarizeBulk } from '../../src/commands/cancelOutcome';
-import { isUserCancellation } from '../../src/commands/errorPresentation';
 import { DefenderClient } from '../../src/defender/client';
 import { describeLiveResponseCommand, MachineAction, parseMachineAction } from '../../src/defender/machineAction';
 import type { Clock } from '../../src/shared/logger';
@@ -16,6 +15,7 @@ import { RateLimiter } from '../../src/defender/rateLimiter';
 import { detailsText } from '../../src/views/detailsText';
 import { actionTooltipMarkdown } from '../../src/views/presentation';
 import { DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
+import { isUserCancellation } from '../../src/shared/errors';
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 const COMMENT = 'Wrong device: isolation requested by mistake';

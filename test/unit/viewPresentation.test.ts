@@ -5,12 +5,11 @@ import * as assert from 'node:assert/strict';
 import { KNOWN_ACTION_TYPES, KNOWN_STATUSES, parseMachineAction, MachineAction } from '../../src/defender/machineAction';
 import { portalDeviceUrl } from '../../src/commands/portalLink';
 import { detailsText, missingDetailsText } from '../../src/views/detailsText';
-import {
-  actionDescription, actionLabel, actionTooltipMarkdown, compactAge, deviceLabel, escapeMarkdown, NEUTRAL_ICON, quickPickText, relativeAge,
-  shortDeviceLabel, shortRequestor, splitWords, statusIcon, statusLabel, typeLabel,
-} from '../../src/views/presentation';
+import { actionDescription, actionLabel, actionTooltipMarkdown, deviceLabel, NEUTRAL_ICON, shortDeviceLabel, shortRequestor, splitWords, statusIcon, statusLabel, typeLabel } from '../../src/views/presentation';
 import { statusBarContent } from '../../src/views/statusBarContent';
 import { INJECTION_COMMENT, seedActions } from '../simulators/seedActions';
+import { compactAge, relativeAge } from '../../src/shared/time';
+import { escapeMarkdown, quickPickText } from '../../src/shared/userText';
 
 // VS Code renders MarkdownStrings with a CommonMark renderer; markdown-it is one, with links and autolinks on.
 const MarkdownIt = require('markdown-it') as new (options: object) => { render(source: string): string };
