@@ -8,6 +8,7 @@ import { AuthSession } from './actions/authSession';
 import { registerActionCommands } from './commands/actionCommands';
 import { MachineActionsView } from './views/machineActionsView';
 import { createLog } from './log';
+import { FileRateStateStore } from './defender/rateStateFile';
 
 /**
  * What activate() returns while the extension runs under test (ExtensionMode.Test), nothing in a normal run: the
@@ -31,7 +32,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionTestApi | u
   registerSignOut(context, log, auth);
 
   // The view exists from activation on, so its welcome content (driven by the context keys) shows in every state.
-  const view = new MachineActionsView(context, log, new AuthSession(auth, log));
+  // One rate budget for all windows of this user: they call the API as the same application and tenant.
+  const rateState = context.globalStorageUri.scheme === 'file'
+    ? new FileRateStateStore(vscode.Uri.joinPath(context.globalStorageUri, 'rate-budget.json').fsPath, (message) => log.warn(message))
+    : undefined;
+  const view = new MachineActionsView(context, log, new AuthSession(auth, log, rateState));
   registerActionCommands(context, log, view);
   log.info('Defender Machine Actions activated');
   return context.extensionMode === vscode.ExtensionMode.Test

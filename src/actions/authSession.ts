@@ -2,12 +2,11 @@
 // limiter so the budget holds across sign-ins and region changes. Pure (no vscode): AuthController fits AuthSource.
 import type { Cloud } from '../config';
 import { DefenderClient } from '../defender/client';
-import type { Logger } from '../shared/logger';
-import { RateLimiter } from '../defender/rateLimiter';
+import { RateLimiter, type RateStateStore } from '../defender/rateLimiter';
 import { rememberSecret } from '../shared/redact';
 import type { RateBudget } from './autoRefresh';
 import type { ActionsSession, SessionAccount } from './session';
-import { type Disposable } from '../shared/logger';
+import type { Disposable, Logger } from '../shared/logger';
 
 /** What src/authController.ts exposes. */
 export interface AuthSource {
@@ -24,10 +23,13 @@ export interface AuthSource {
 }
 
 export class AuthSession implements ActionsSession {
-  private readonly limiter = new RateLimiter();
+  private readonly limiter: RateLimiter;
   private current: { key: string; client: DefenderClient } | undefined;
 
-  constructor(private readonly auth: AuthSource, private readonly logger: Logger) {}
+  /** `rateState` shares the rate budget with other windows (a FileRateStateStore); without it, this window only. */
+  constructor(private readonly auth: AuthSource, private readonly logger: Logger, rateState?: RateStateStore) {
+    this.limiter = new RateLimiter({ store: rateState });
+  }
 
   configured(): boolean {
     return this.auth.configured;

@@ -3,7 +3,8 @@
 
 /** The part of the rate limiter the UI reads (src/defender/rateLimiter.ts implements it). */
 export interface RateBudget {
-  hasBudgetFor(n: number): boolean;
+  /** 'read' counts only what a refresh may use (the limiter keeps a reserve for cancels). */
+  hasBudgetFor(n: number, purpose?: 'read' | 'write'): boolean;
   remaining(): { minute: number; hour: number };
 }
 
@@ -38,7 +39,7 @@ export function autoRefreshDecision(state: AutoRefreshState): AutoRefreshDecisio
   if (state.ageMs !== undefined && (state.intervalSeconds <= 0 || state.ageMs < (state.intervalSeconds * 1000) / 2)) {
     return 'fresh';
   }
-  return state.budget.hasBudgetFor(AUTO_REFRESH_RESERVE) ? 'run' : 'lowBudget';
+  return state.budget.hasBudgetFor(AUTO_REFRESH_RESERVE, 'read') ? 'run' : 'lowBudget';
 }
 
 export interface Timers {

@@ -1,23 +1,32 @@
 // The Defender for Endpoint machine-actions API over node-fetch: list, get, cancel; a timeout on every
 // request, the retry policy of SPEC §3, the shared rate budget, and typed errors. Tokens never reach the log.
-import type * as https from 'node:https';
+import type * as http from 'node:http';
+import * as https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import fetch, { Response } from 'node-fetch';
 import {
+  BODY_CUT_CODE,
+  bodyTooLargeError,
   correlationIdFrom,
   DEFAULT_RETRY_AFTER_SECONDS,
   DefenderApiError,
+  droppedConnectionError,
   errorFromResponse,
+  firstLineOf,
+  HeaderLookup,
   invalidInputError,
   isDefenderApiError,
   jsonFromSuccess,
   networkError,
   notWaitedError,
   rateLimitedError,
+  RequestContext,
   timeoutError,
+  unexpectedJsonError,
 } from './errors';
+import { MergedPages, pageLimit } from './listPages';
 import { Clock, Logger, systemClock } from '../shared/logger';
-import { cancelCommentProblem, isGuid, MachineAction, parseMachineAction, parseMachineActionList } from './machineAction';
+import { cancelCommentProblem, isGuid, MachineAction, MachineActionPage, parseMachineAction, parseMachineActionList } from './machineAction';
 import { buildListQuery, clampTop } from './query';
 import { RateBudgetExhausted, RateLimiter } from './rateLimiter';
 import { parseResultLink, ResultRequest, resultLinkCall, resultUnavailableReason, withPermissionNamed } from './resultLinks';
@@ -55,10 +64,12 @@ export interface ListResult {
   warnings: string[];
   /** Elements of the answer that were not readable machine actions. */
   skipped: number;
+  /** Copies of an action that overlapping or repeated pages carried again, dropped (the newest copy is kept). */
+  duplicates: number;
 }
 
 export interface RequestHooks {
-  /** Called before the request waits a second or more (rate budget or a 429's Retry-After), so the UI can say how long. */
+  /** Called before the request waits about a second or more (rate budget or a 429's Retry-After), so the UI can say how long. */
   onThrottled?(seconds: number): void;
 }
 
@@ -73,10 +84,22 @@ const GET_THROTTLE_RETRIES = 3;
 const POST_THROTTLE_RETRIES = 1;
 /** Backoff before each retry of a GET after a 5xx or a dropped connection; its length is the retry count. */
 const GET_BACKOFF_MS = [1000, 2000];
-const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT', 'EAI_AGAIN']);
+const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT', 'EAI_AGAIN', BODY_CUT_CODE]);
+/**
+ * The largest decoded answer read, in bytes (issue 11 item 4). 10,000 actions, the API's maximum, measured 5.9 MiB
+ * with the simulator's bulk actions; 32 MiB leaves room for longer fields, and a gzip bomb stops there.
+ */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const MACHINE_ACTIONS_PATH = '/api/machineactions';
 
 type Method = 'GET' | 'POST';
+
+/** A 2xx answer as received; the caller decides what its body must be. */
+interface Answer {
+  status: number;
+  headers: HeaderLookup;
+  text: string;
+}
 
 interface Attempt {
   status?: number;
@@ -121,43 +144,72 @@ export class DefenderClient {
     this.agent = options.agent;
   }
 
-  /** One request for up to 10,000 actions; `@odata.nextLink` is followed only on the API's own origin. */
+  /**
+   * GET /api/machineactions (Machine.Read or Machine.ReadWrite): one request for up to 10,000 actions;
+   * `@odata.nextLink` is followed only on the API's own origin, for at most pageLimit() pages. Pages are merged by id
+   * (newest copy kept) and paging stops when a page adds nothing new; the warnings say what was dropped or left.
+   * Throws DefenderApiError (also 'malformed' when the answer is not the list's JSON).
+   */
   async listMachineActions(options: ListOptions, signal?: AbortSignal, hooks?: RequestHooks): Promise<ListResult> {
     const query = buildListQuery({ ...options, now: options.now ?? new Date(this.clock.now()) });
     const top = clampTop(options.top);
-    const actions: MachineAction[] = [];
+    const merged = new MergedPages(top);
     const warnings: string[] = [];
-    let skipped = 0;
     let url: URL | undefined = this.url(`${MACHINE_ACTIONS_PATH}?${query}`);
     const visited = new Set<string>();
-    while (url) {
+    let maxPages = 1;
+    for (let pages = 1; url; pages++) {
       visited.add(url.href);
-      const path = url.pathname + url.search;
-      const page = parseMachineActionList(await this.send('GET', url, undefined, signal, hooks), { method: 'GET', path });
-      actions.push(...page.actions.slice(0, top - actions.length));
-      skipped += page.skipped;
-      url = actions.length < top && page.received > 0 ? this.nextPage(page.nextLink, visited, warnings) : undefined;
+      const page = await this.readPage(url, signal, hooks);
+      maxPages = pages === 1 ? pageLimit(top, page.received) : maxPages;
+      const added = merged.add(page);
+      url = merged.full || page.received === 0 ? undefined : this.nextPage(page.nextLink, visited, warnings);
+      if (url && added === 0) {
+        url = undefined;
+        this.warn(warnings, `Page ${pages} of the list repeated only actions already read; paging stopped there. The list may be incomplete.`);
+      } else if (url && pages >= maxPages) {
+        url = undefined;
+        this.warn(warnings, `The server split the list into more than ${maxPages} pages; only those were read, to keep the rate budget for cancels. The list may be incomplete.`);
+      }
     }
-    if (skipped > 0) {
-      const message = `${skipped} machine action${skipped === 1 ? '' : 's'} in the answer could not be read and ${skipped === 1 ? 'is' : 'are'} not shown.`;
-      this.logger.warn(message);
-      warnings.push(message);
-    }
-    return { actions, warnings, skipped };
+    this.reportDropped(merged, warnings);
+    return { actions: merged.actions, warnings, skipped: merged.skipped, duplicates: merged.duplicates };
   }
 
+  private async readPage(url: URL, signal?: AbortSignal, hooks?: RequestHooks): Promise<MachineActionPage> {
+    const answer = await this.send('GET', url, undefined, signal, hooks);
+    return this.decode(answer, { method: 'GET', path: url.pathname + url.search }, parseMachineActionList);
+  }
+
+  private reportDropped(merged: MergedPages, warnings: string[]): void {
+    const { skipped, duplicates } = merged;
+    if (duplicates > 0) {
+      this.warn(warnings, `The server sent ${duplicates} action${duplicates === 1 ? '' : 's'} twice in overlapping pages; each is shown once, in its latest state.`);
+    }
+    if (skipped > 0) {
+      this.warn(warnings, `${skipped} machine action${skipped === 1 ? '' : 's'} in the answer could not be read and ${skipped === 1 ? 'is' : 'are'} not shown.`);
+    }
+  }
+
+  private warn(warnings: string[], message: string): void {
+    this.logger.warn(message);
+    warnings.push(message);
+  }
+
+  /** GET /api/machineactions/{id} (Machine.Read or Machine.ReadWrite). Throws DefenderApiError. */
   async getMachineAction(id: string, signal?: AbortSignal, hooks?: RequestHooks): Promise<MachineAction> {
     const url = this.actionUrl(id, '');
-    const body = await this.send('GET', url, undefined, signal, hooks);
-    return parseMachineAction(body, { method: 'GET', path: url.pathname });
+    const answer = await this.send('GET', url, undefined, signal, hooks);
+    return this.decode(answer, { method: 'GET', path: url.pathname }, parseMachineAction);
   }
 
   /**
-   * One POST; sent again only after a 401 (with a refreshed token) or a 429 (after Retry-After), which the service
-   * did not process, and only when Retry-After is within maxWaitSeconds. Never after a 5xx, a dropped connection or a
-   * timeout: the caller re-reads the action instead. POST {base}/api/machineactions/{id}/cancel; one of the
-   * Machine.* action permissions. Resolves to the returned entity, or undefined when the service answered 2xx without
-   * a usable entity of this id (204, an empty 200/202, HTML, another action's entity): accepted, state unknown.
+   * POST /api/machineactions/{id}/cancel (one of the Machine.* action permissions). One POST; sent again only after
+   * a 401 (with a refreshed token) or a 429 (after Retry-After), which the service did not process, and only when
+   * Retry-After is within maxWaitSeconds. Never after a 5xx, a dropped connection or a timeout: the caller re-reads
+   * the action instead. Resolves with the action as answered, or undefined when the service accepted (2xx) but sent
+   * no usable entity of THIS id (204, an empty, HTML or non-JSON body, JSON that is no machine action, another id):
+   * the caller then reads the action back with one GET. Throws DefenderApiError.
    */
   async cancelMachineAction(id: string, comment: string, signal?: AbortSignal, hooks?: CancelHooks): Promise<MachineAction | undefined> {
     const url = this.actionUrl(id, '/cancel');
@@ -165,19 +217,46 @@ export class DefenderClient {
     if (problem) {
       throw invalidInputError(problem, { method: 'POST', path: url.pathname });
     }
-    let action: MachineAction;
+    const answer = await this.send('POST', url, JSON.stringify({ Comment: comment.trim() }), signal, hooks);
+    return this.acceptedEntity(answer, id, { method: 'POST', path: url.pathname });
+  }
+
+  /**
+   * The expected JSON of a 2xx answer, as `parse` reads it; anything else is logged and thrown. `quoteBody: false`
+   * keeps the body out of the log, for answers that carry a signed link.
+   */
+  private decode<T>(answer: Answer, context: RequestContext, parse: (json: unknown, context: RequestContext) => T, quoteBody = true): T {
     try {
-      action = parseMachineAction(await this.send('POST', url, JSON.stringify({ Comment: comment.trim() }), signal, hooks), { method: 'POST', path: url.pathname });
+      const json = jsonFromSuccess(answer.status, answer.headers, answer.text, context.method, context.path);
+      try {
+        return parse(json, context);
+      } catch (error) {
+        throw isDefenderApiError(error) ? unexpectedJsonError(error, answer.status) : error;
+      }
     } catch (error) {
-      // A 2xx is accepted whatever its body (204, empty, a gateway's HTML): the caller reads the action back.
-      if (isDefenderApiError(error) && error.kind === 'malformed' && (error.status === undefined || (error.status >= 200 && error.status < 300))) {
-        this.logger.warn(`POST ${url.pathname}: accepted without a usable entity (${error.message})`);
-        return undefined;
+      if (isDefenderApiError(error)) {
+        const body = quoteBody ? `; the body starts: ${JSON.stringify(firstLineOf(answer.text))}` : '';
+        this.logger.error(`${context.method} ${readablePath(context.path)}: ${error.message}${body}`);
       }
       throw error;
     }
+  }
+
+  /** The entity of an accepted cancel, or undefined (logged) when the answer does not carry action `id`. */
+  private acceptedEntity(answer: Answer, id: string, context: RequestContext): MachineAction | undefined {
+    const where = `${context.method} ${context.path} → ${answer.status}`;
+    let action: MachineAction;
+    try {
+      action = parseMachineAction(jsonFromSuccess(answer.status, answer.headers, answer.text, context.method, context.path), context);
+    } catch (error) {
+      if (!isDefenderApiError(error)) {
+        throw error;
+      }
+      this.logger.warn(`${where}: accepted without the action (${error.message}; the body starts: ${JSON.stringify(firstLineOf(answer.text))}); it is read back`);
+      return undefined;
+    }
     if (action.id.toLowerCase() !== id.toLowerCase()) {
-      this.logger.warn(`POST ${url.pathname}: the answer is the entity of another action (${action.id}); not applied`);
+      this.logger.warn(`${where}: accepted, but the answer is action ${JSON.stringify(firstLineOf(action.id))}, not ${id}; not applied, ${id} is read back`);
       return undefined;
     }
     return action;
@@ -203,8 +282,7 @@ export class DefenderClient {
     try {
       next = new URL(nextLink, this.base);
     } catch {
-      warnings.push('The server pointed to more results with an invalid link; the list may be incomplete.');
-      this.logger.warn(`@odata.nextLink is not a URL; stopped paging`);
+      this.warn(warnings, 'The server pointed to more results with an invalid link (@odata.nextLink); the list may be incomplete.');
       return undefined;
     }
     if (next.protocol !== 'https:' || next.origin !== this.base.origin) {
@@ -213,14 +291,14 @@ export class DefenderClient {
       return undefined;
     }
     if (visited.has(next.href)) {
-      this.logger.warn('@odata.nextLink repeats a page already read; stopped paging');
+      this.warn(warnings, 'The server pointed back to a page already read; paging stopped there. The list may be incomplete.');
       return undefined;
     }
     return next;
   }
 
-  /** One logical request: rate budget, token, timeout, and the retry policy; returns the JSON of a 2xx answer. */
-  private async send(method: Method, url: URL, body: string | undefined, signal?: AbortSignal, hooks?: CancelHooks): Promise<unknown> {
+  /** One logical request: rate budget, token, timeout, and the retry policy; returns the 2xx answer. */
+  private async send(method: Method, url: URL, body: string | undefined, signal?: AbortSignal, hooks?: CancelHooks): Promise<Answer> {
     const path = url.pathname + url.search;
     if (url.protocol !== 'https:' || url.origin !== this.base.origin) {
       throw new DefenderApiError({ kind: 'foreignOrigin', method, path, message: `Refused to send the token to ${url.origin}: only ${this.base.origin} is trusted` });
@@ -238,7 +316,7 @@ export class DefenderClient {
       const attempt: Attempt = { status: outcome.status, ms: Math.round(performance.now() - started), correlationId: outcome.correlationId };
       if (outcome.ok) {
         this.logger.info(describeAttempt(method, path, attempt));
-        return outcome.json;
+        return outcome.answer;
       }
       const error = outcome.error;
       const line = describeAttempt(method, path, { ...attempt, correlationId: error.correlationId ?? attempt.correlationId }, error);
@@ -251,10 +329,11 @@ export class DefenderClient {
       }
       if (error.status === 429) {
         const seconds = error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
-        // Even when this request gives up, no other request of this tenant goes out before the service allows it.
+        // Even when this request gives up, no other request of this tenant goes out before the service allows it
+        // (or before the limiter's clamp, so an absurd Retry-After cannot block the session).
         this.limiter.pauseFor(seconds);
         if (seconds > this.maxWaitSeconds) {
-          const notWaited = notWaitedError(error, this.maxWaitSeconds);
+          const notWaited = notWaitedError(error, this.maxWaitSeconds, this.limiter.maxPauseSeconds);
           this.logger.error(`${line}: ${notWaited.message}`);
           throw notWaited;
         }
@@ -281,6 +360,7 @@ export class DefenderClient {
     try {
       await this.limiter.acquire(signal, {
         maxWaitMs: this.maxWaitSeconds * 1000,
+        purpose: method === 'GET' ? 'read' : 'write',
         onWait: (ms) => hooks?.onThrottled?.(Math.ceil(ms / 1000)),
       });
     } catch (error) {
@@ -300,6 +380,7 @@ export class DefenderClient {
     signal?.throwIfAborted();
     const controller = new AbortController();
     let timedOut = false;
+    let cutStatus: number | undefined;
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
@@ -315,17 +396,20 @@ export class DefenderClient {
           ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
         },
         body,
-        agent: this.agent,
+        agent: reportingCutBodies(this.agent ?? https.globalAgent, (status) => {
+          cutStatus = status;
+          controller.abort();
+        }),
         redirect: 'manual',
+        size: MAX_BODY_BYTES,
         signal: controller.signal,
       });
-      const text = await response.text();
-      return outcomeOf(response, text, method, path);
+      return await this.readAnswer(response, method, path);
     } catch (error) {
       if (signal?.aborted) {
         throw signal.reason;
       }
-      return { ok: false, error: timedOut ? timeoutError(this.timeoutMs, method, path) : networkError(error, method, path) };
+      return { ok: false, error: failureOf(error, { timedOut, timeoutMs: this.timeoutMs, cutStatus }, method, path) };
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onCallerAbort);
@@ -348,31 +432,78 @@ export class DefenderClient {
     const { suffix, permission } = resultLinkCall(request);
     const url = this.actionUrl(action.id, suffix);
     try {
-      return parseResultLink(await this.send('GET', url, undefined, signal, hooks), { method: 'GET', path: url.pathname });
+      const answer = await this.send('GET', url, undefined, signal, hooks);
+      return this.decode(answer, { method: 'GET', path: url.pathname }, parseResultLink, false);
     } catch (error) {
       throw withPermissionNamed(error, permission);
     }
   }
+
+  /** The body, decoded and within MAX_BODY_BYTES. Aborts propagate, our own for a time-out or a cut body included. */
+  private async readAnswer(response: Response, method: Method, path: string): Promise<Outcome> {
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      if ((error as { type?: unknown }).type !== 'max-size') {
+        throw error;
+      }
+      const tooLarge = bodyTooLargeError(MAX_BODY_BYTES, response.status, method, path);
+      return { ok: false, status: response.status, error: tooLarge, correlationId: correlationIdFrom(response.headers) };
+    }
+    return outcomeOf(response, text, method, path, this.clock.now());
+  }
+}
+
+/** Why an exchange failed without an answer: our time-out, a body cut off mid-way, or the connection. */
+function failureOf(error: unknown, state: { timedOut: boolean; timeoutMs: number; cutStatus?: number }, method: Method, path: string): DefenderApiError {
+  if (state.timedOut) {
+    return timeoutError(state.timeoutMs, method, path);
+  }
+  if (state.cutStatus !== undefined || (error as { code?: unknown }).code === BODY_CUT_CODE) {
+    return droppedConnectionError(error, state.cutStatus ?? 0, method, path);
+  }
+  return networkError(error, method, path);
+}
+
+/**
+ * `agent` for one request, telling `onCut` (with the status) when the answer's connection closes before its body is
+ * complete. node-fetch pipes the response into its own stream without passing on that close, so a body cut off
+ * mid-way (Content-Length not reached) would otherwise wait for the time-out.
+ */
+function reportingCutBodies(agent: https.Agent, onCut: (status: number) => void): () => https.Agent {
+  // addRequest is how every ClientRequest hands itself to its agent (public in Node, absent from its typings).
+  const real = agent as unknown as AgentInternals;
+  const watching: AgentInternals = Object.create(agent);
+  watching.addRequest = (request, options) => {
+    request.once('response', (response: http.IncomingMessage) => {
+      response.once('close', () => {
+        if (!response.complete) {
+          onCut(response.statusCode ?? 0);
+        }
+      });
+    });
+    real.addRequest(request, options);
+  };
+  return () => watching as unknown as https.Agent;
+}
+
+interface AgentInternals {
+  addRequest(request: http.ClientRequest, options: unknown): void;
 }
 
 type Outcome =
-  | { ok: true; status: number; json: unknown; correlationId?: string }
+  | { ok: true; status: number; answer: Answer; correlationId?: string }
   | { ok: false; status?: number; error: DefenderApiError; correlationId?: string };
 
-function outcomeOf(response: Response, text: string, method: Method, path: string): Outcome {
+/** `nowMs` dates a Retry-After given as an HTTP-date. */
+function outcomeOf(response: Response, text: string, method: Method, path: string, nowMs: number): Outcome {
   const { status, headers } = response;
   const correlationId = correlationIdFrom(headers);
   if (status < 200 || status >= 300) {
-    return { ok: false, status, error: errorFromResponse(status, headers, text, method, path), correlationId };
+    return { ok: false, status, error: errorFromResponse(status, headers, text, method, path, nowMs), correlationId };
   }
-  try {
-    return { ok: true, status, json: jsonFromSuccess(status, headers, text, method, path), correlationId };
-  } catch (error) {
-    if (!isDefenderApiError(error)) {
-      throw error;
-    }
-    return { ok: false, status, error, correlationId };
-  }
+  return { ok: true, status, answer: { status, headers, text }, correlationId };
 }
 
 function isTransient(error: DefenderApiError): boolean {

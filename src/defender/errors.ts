@@ -83,12 +83,30 @@ export function correlationIdFrom(headers: HeaderLookup): string | undefined {
   return undefined;
 }
 
-/** Retry-After in seconds (the only form the API sends); undefined when absent or not a number. */
-export function parseRetryAfter(value: string | null | undefined): number | undefined {
-  if (!value || !/^\s*\d+(\.\d+)?\s*$/.test(value)) {
+/**
+ * Retry-After as RFC 9110 allows it: delay-seconds or an HTTP-date (gateways send the date), as whole seconds from
+ * `nowMs` (epoch ms; a date in the past is 0). Undefined when absent or neither form.
+ */
+export function parseRetryAfter(value: string | null | undefined, nowMs: number = Date.now()): number | undefined {
+  if (!value) {
     return undefined;
   }
-  return Math.ceil(Number(value));
+  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) {
+    return Math.ceil(Number(value));
+  }
+  // IMF-fixdate and the obsolete forms all start with a day name; Date.parse reads each of them. HTTP dates are
+  // always GMT, and asctime's form says so nowhere: without a zone Date.parse would read local time.
+  const zoned = /\b(GMT|UTC)\b/i.test(value) ? value : `${value.trim()} GMT`;
+  const date = /^\s*[A-Za-z]{3}/.test(value) ? Date.parse(zoned) : NaN;
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - nowMs) / 1000));
+}
+
+const MAX_FIRST_LINE = 200;
+
+/** The first non-blank line of a body, at most 200 characters, for the log when an answer is not what was expected. */
+export function firstLineOf(bodyText: string): string {
+  const line = bodyText.split(/\r?\n/).find((l) => l.trim() !== '')?.trim() ?? '';
+  return line.length > MAX_FIRST_LINE ? `${line.slice(0, MAX_FIRST_LINE)}…` : line;
 }
 
 /** The `error` values of a `WWW-Authenticate: Bearer` challenge that carry claims to request a new token with. */
@@ -188,13 +206,15 @@ function serverErrorFrom(json: unknown): ServerError {
 }
 
 /** The typed error for a non-2xx answer. */
-export function errorFromResponse(status: number, headers: HeaderLookup, bodyText: string, method: string, path: string): DefenderApiError {
+export function errorFromResponse(
+  status: number, headers: HeaderLookup, bodyText: string, method: string, path: string, nowMs: number = Date.now(),
+): DefenderApiError {
   const base = {
     kind: 'http' as const,
     method,
     path,
     status,
-    retryAfterSeconds: parseRetryAfter(headers.get('retry-after')) ?? (status === 429 ? DEFAULT_RETRY_AFTER_SECONDS : undefined),
+    retryAfterSeconds: parseRetryAfter(headers.get('retry-after'), nowMs) ?? (status === 429 ? DEFAULT_RETRY_AFTER_SECONDS : undefined),
     claims: status === 401 ? claimsChallengeFrom(headers.get('www-authenticate')) : undefined,
   };
   const headerCorrelation = correlationIdFrom(headers);
@@ -229,20 +249,36 @@ export function errorFromResponse(status: number, headers: HeaderLookup, bodyTex
   }
 }
 
-/** The JSON of a 2xx answer, or a clear 'malformed' error naming what came instead. */
+const IN_BETWEEN = 'a proxy or gateway between VS Code and the Defender API may have answered instead';
+
+/** The JSON of a 2xx answer, or a clear 'malformed' error naming what came instead and the likely cause. */
 export function jsonFromSuccess(status: number, headers: HeaderLookup, bodyText: string, method: string, path: string): unknown {
   const body = classifyBody(headers, bodyText);
   const context = { kind: 'malformed' as const, method, path, status, correlationId: correlationIdFrom(headers) };
+  const line = `Defender API answered ${statusLine(status)}`;
   switch (body.form) {
     case 'json':
       return body.value;
     case 'empty':
-      return throwError({ ...context, message: `Defender API answered ${statusLine(status)} with an empty body where JSON was expected` });
+      return throwError({ ...context, message: `${line} with an empty body where JSON was expected — ${IN_BETWEEN}` });
     case 'html':
       return throwError({ ...context, message: htmlMessage(status) });
     case 'text':
-      return throwError({ ...context, serverMessage: body.excerpt, message: `Defender API answered ${statusLine(status)} with text that is not JSON: ${body.excerpt}` });
+      return throwError({ ...context, serverMessage: body.excerpt, message: `${line} with text that is not JSON — ${IN_BETWEEN}: ${body.excerpt}` });
   }
+}
+
+/** A 2xx answer whose JSON is not what the request returns (no list envelope, no action): the parser's error, naming the likely cause. */
+export function unexpectedJsonError(error: DefenderApiError, status: number): DefenderApiError {
+  return new DefenderApiError({
+    kind: error.kind,
+    method: error.method,
+    path: error.path,
+    status,
+    code: error.code,
+    correlationId: error.correlationId,
+    message: `${error.message} — ${IN_BETWEEN}`,
+  });
 }
 
 function throwError(init: DefenderApiErrorInit): never {
@@ -269,6 +305,37 @@ export function networkError(cause: unknown, method: string, path: string): Defe
   });
 }
 
+/** The code a body cut off mid-way carries, whatever the platform reported; the client retries a GET after it. */
+export const BODY_CUT_CODE = 'ERR_STREAM_PREMATURE_CLOSE';
+
+/**
+ * An answer whose headers arrived but whose body stopped before its end (premature close, Content-Length not
+ * reached): a dropped connection, as transient as a reset. `status` is the answer's HTTP status.
+ */
+export function droppedConnectionError(cause: unknown, status: number, method: string, path: string): DefenderApiError {
+  return new DefenderApiError({
+    kind: 'network',
+    method,
+    path,
+    code: BODY_CUT_CODE,
+    cause,
+    message: `The connection to the Defender API dropped before the whole answer arrived (status ${status})`,
+  });
+}
+
+/** A decoded body over `capBytes` was not read on: a clear error naming the cap, never retried. */
+export function bodyTooLargeError(capBytes: number, status: number, method: string, path: string): DefenderApiError {
+  return new DefenderApiError({
+    kind: 'malformed',
+    method,
+    path,
+    status,
+    code: 'ResponseTooLarge',
+    message: `The answer of the Defender API is larger than the ${Math.round(capBytes / 1048576)} MiB this extension reads; not read on. `
+      + 'Lower the settings "Max Actions" or "Lookback Days"; if that does not help, something between VS Code and the API sends it',
+  });
+}
+
 export function timeoutError(timeoutMs: number, method: string, path: string): DefenderApiError {
   return new DefenderApiError({
     kind: 'timeout',
@@ -289,11 +356,16 @@ export function formatWait(seconds: number): string {
 }
 
 /**
- * A 429 whose Retry-After is longer than the client waits: the same error, saying it was not waited out.
- * Status and retryAfterSeconds stay, so the UI still reports throttling with the wait the service asked for.
+ * A 429 whose Retry-After is longer than the client waits: the same error, saying it was not waited out and when to
+ * try again. A wait beyond `maxPauseSeconds` (the limiter's clamp) is reported as the clamp: the client sends again
+ * after it rather than believe an absurd value. Status and retryAfterSeconds stay, so the UI still reports throttling.
  */
-export function notWaitedError(error: DefenderApiError, maxWaitSeconds: number): DefenderApiError {
-  const seconds = error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
+export function notWaitedError(error: DefenderApiError, maxWaitSeconds: number, maxPauseSeconds = Infinity): DefenderApiError {
+  const asked = error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
+  const seconds = Math.min(asked, maxPauseSeconds);
+  const wait = asked > seconds
+    ? `the service asks to wait ${formatWait(asked)}, which this client caps at ${formatWait(seconds)}; try again in ${formatWait(seconds)}`
+    : `the service asks to wait ${formatWait(seconds)}, longer than the ${maxWaitSeconds} s a request waits; try again then`;
   return new DefenderApiError({
     kind: error.kind,
     method: error.method,
@@ -303,7 +375,7 @@ export function notWaitedError(error: DefenderApiError, maxWaitSeconds: number):
     serverMessage: error.serverMessage,
     correlationId: error.correlationId,
     retryAfterSeconds: seconds,
-    message: `${error.message} — the service asks to wait ${formatWait(seconds)}, longer than the ${maxWaitSeconds} s a request waits; try again then`,
+    message: `${error.message} — ${wait}`,
   });
 }
 

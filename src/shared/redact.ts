@@ -1,5 +1,5 @@
 // Secrets never reach a log line or the screen: bearer tokens, JWTs, OAuth and SAS fields, and — whatever its shape —
-// the token actually in use, remembered by value. log.ts redacts every line; the text gate (commands/userText.ts)
+// the token actually in use, remembered by value. log.ts redacts every line; the text gate (shared/userText.ts)
 // redacts every shown string. Pure (no vscode) so it is unit-tested in plain Node.
 
 const PATTERNS: ReadonlyArray<[RegExp, string]> = [

@@ -32,12 +32,16 @@
 // DEFAULT_SCOPES); `options.verifyToken` can accept more (e.g. the Entra ID simulator's JWTs).
 // `revokeToken(token)` makes it answer 401 from then on. Tokens survive reset().
 // Rate limit: rateLimitPerMinute (100) and rateLimitPerHour (1500) admitted calls per user (upn) in
-// sliding windows on the injectable clock `now`; refused calls answer 429 with Retry-After in seconds.
+// sliding windows on the injectable clock `now`; refused calls answer 429 with Retry-After in seconds (or as a
+// date: switches.retryAfterForm).
 //
 // Switches for tests:
 //   sim.switches.pageSize        at most this many items per page, plus @odata.nextLink when more remain
 //   sim.switches.nextLinkOrigin  make @odata.nextLink point at another origin (the client must refuse it)
 //   sim.switches.delayMs         delay every response; the request is handled first (a cancel still applies)
+//   sim.switches.pageOverlap     each next page repeats the last n items of the previous page, as when the window
+//                                moves between two requests; n ≥ the page size: the same page again under a new link
+//   sim.switches.retryAfterForm  'seconds' (default) or 'date': every Retry-After as an HTTP-date (RFC 9110 IMF-fixdate)
 //   sim.switches.rateLimitPerMinute / rateLimitPerHour
 //   sim.requireClaims(claimsJson, error?)  a Conditional Access claims challenge: every request whose token does not
 //                                 carry each `access_token` claim value of claimsJson (as the Entra simulator puts them
@@ -50,6 +54,10 @@
 //     { kind: 'malformed', status? = 200 }  `{"value": [` as application/json
 //     { kind: 'reset', afterHandling? }     drop the connection (afterHandling: the request takes effect first)
 //     { kind: 'slow', delayMs }             answer normally, but late
+//     { kind: 'truncate' }                  handle the request, send the headers (full Content-Length) and half the
+//                                           body, then close the connection: a body cut off mid-way
+//     { kind: 'gzipBomb', inflatedBytes, status? = 200 }  a gzip body (Content-Encoding: gzip) of valid JSON that
+//                                           inflates to inflatedBytes (whitespace inside {"value":[ … ]})
 //   sim.failCancel(id, fault?)        every cancel of that action gets `fault` (a string: 403 Forbidden with that
 //                                     message; default: 403 Forbidden, RBAC wording)
 //                                     once the request passed validation and the id exists
@@ -59,8 +67,9 @@
 //   sim.finishBeforeCancel(id, 'partlyRun')       a cancel answers 200 Cancelled with the first command Completed
 //                                     and the others Cancelled (live response actions with 2+ commands)
 //   sim.cancelAnswer(id, answer, effect?)  a cancel of that action is accepted (2xx) but answered without its
-//                                     entity: 'noContent' (204), 'empty200', 'empty202', 'html' (200 text/html),
-//                                     'otherId' (200 with another action's entity); effect 'cancelled' (default)
+//                                     entity: 'noContent' (204), 'empty200', 'empty202' (empty bodies), 'html200'
+//                                     (a gateway's HTML page), 'notAnAction' (200 {"value":[]}), 'otherId' (200 with
+//                                     another action's entity, unchanged); effect 'cancelled' (default)
 //                                     applies the cancel, 'stillPending' leaves the action as it was, 'finished'
 //                                     makes it Succeeded (it finished as the cancel arrived)
 //   sim.notFoundFirst(id, n)          the next n GETs of that action answer 404 ResourceNotFound (just created)
@@ -69,6 +78,7 @@
 // sim.requests (every request: method, path with query, lower-case headers, body, status — 0 for a
 // dropped connection — correlationId, at) and clearRequests().
 import * as crypto from 'node:crypto';
+import * as zlib from 'node:zlib';
 import type * as http from 'node:http';
 import type * as https from 'node:https';
 import { announceAndRunUntilSignal, cliOption, closeServer, htmlReply, listenHttps, readBody, type Reply, writeReply } from './http';
@@ -127,7 +137,11 @@ export interface Switches {
   rateLimitPerHour: number;
   /** Set by requireClaims(). */
   claimsChallenge: { claims: string; error: ClaimsChallengeError } | undefined;
+  pageOverlap: number;
+  retryAfterForm: 'seconds' | 'date';
 }
+
+export type CancelAnswerMode = 'noContent' | 'empty200' | 'empty202' | 'html200' | 'notAnAction' | 'otherId';
 
 export type Fault =
   | { kind: 'status'; status: number; code?: string; message?: string; retryAfterSeconds?: number }
@@ -135,7 +149,9 @@ export type Fault =
   | { kind: 'empty'; status?: number }
   | { kind: 'malformed'; status?: number }
   | { kind: 'reset'; afterHandling?: boolean }
-  | { kind: 'slow'; delayMs: number };
+  | { kind: 'slow'; delayMs: number }
+  | { kind: 'truncate' }
+  | { kind: 'gzipBomb'; inflatedBytes: number; status?: number };
 
 export interface FaultMatch {
   /** How many matching requests get the fault; default 1. */
@@ -159,7 +175,6 @@ export interface RecordedRequest {
 }
 
 export type FinishMode = 'succeeded' | 'completedAnyway' | 'partlyRun';
-export type CancelAnswer = 'noContent' | 'empty200' | 'empty202' | 'html' | 'otherId';
 export type CancelEffect = 'cancelled' | 'stillPending' | 'finished';
 
 const ODATA_JSON = 'application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8';
@@ -180,7 +195,8 @@ const DEFAULT_CODES: Record<number, string> = {
 const RBAC_DENIED = 'The user does not have the Defender role required to perform this action on this device.';
 const GATEWAY_HTML = '<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body><h1>Bad Gateway</h1><p>The upstream server returned an invalid response.</p></body></html>\n';
 
-type Outcome = Reply | 'reset';
+/** 'reset' drops the connection before any answer; `truncated` sends the headers and half the body, then drops it. */
+type Outcome = Reply | 'reset' | { truncated: Reply };
 
 interface RequestContext {
   record: RecordedRequest;
@@ -206,7 +222,7 @@ export class DefenderSimulator {
   private readonly cancelFaults = new Map<string, Fault>();
   private readonly completedAnyway = new Set<string>();
   private readonly partlyRun = new Set<string>();
-  private readonly cancelAnswers = new Map<string, { answer: CancelAnswer; effect: CancelEffect }>();
+  private readonly cancelAnswers = new Map<string, { answer: CancelAnswerMode; effect: CancelEffect }>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
   /** Use startDefenderSimulator(); the constructor does not listen. */
@@ -284,7 +300,7 @@ export class DefenderSimulator {
   }
 
   /** A cancel of `id` answers 2xx without its entity (see the header); `effect` decides whether it applies. */
-  cancelAnswer(id: string, answer: CancelAnswer, effect: CancelEffect = 'cancelled'): void {
+  cancelAnswer(id: string, answer: CancelAnswerMode, effect: CancelEffect = 'cancelled'): void {
     this.cancelAnswers.set(id.toLowerCase(), { answer, effect });
   }
 
@@ -333,10 +349,12 @@ export class DefenderSimulator {
     }
     const context: RequestContext = { record, url: new URL(record.path, this.origin), correlationId, delayMs: 0 };
     const outcome = this.decide(context);
-    record.status = outcome === 'reset' ? 0 : outcome.status;
+    record.status = outcome === 'reset' ? 0 : 'truncated' in outcome ? outcome.truncated.status : outcome.status;
     const write = () => {
       if (outcome === 'reset') {
         req.socket.destroy();
+      } else if ('truncated' in outcome) {
+        writeTruncated(req, res, { ...outcome.truncated, headers: { ...outcome.truncated.headers, 'request-id': correlationId } });
       } else {
         writeReply(res, { ...outcome, headers: { ...outcome.headers, 'request-id': correlationId } });
       }
@@ -371,7 +389,15 @@ export class DefenderSimulator {
       rateLimitPerMinute: this.options.rateLimitPerMinute ?? 100,
       rateLimitPerHour: this.options.rateLimitPerHour ?? 1500,
       claimsChallenge: undefined,
+      pageOverlap: 0,
+      retryAfterForm: 'seconds',
     };
+  }
+
+  /** Retry-After in the form switches.retryAfterForm asks for; a date is to the second, as toUTCString writes it. */
+  private retryAfter(seconds: number): Record<string, string> {
+    const value = this.switches.retryAfterForm === 'date' ? new Date(this.now() + seconds * 1000).toUTCString() : String(seconds);
+    return { 'retry-after': value };
   }
 
   private takeFault(record: RecordedRequest): Fault | undefined {
@@ -393,7 +419,7 @@ export class DefenderSimulator {
       case 'status':
         return this.error(context, fault.status, fault.code ?? DEFAULT_CODES[fault.status] ?? 'Error',
           fault.message ?? `Simulated failure with HTTP ${fault.status}.`,
-          fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) });
+          fault.retryAfterSeconds === undefined ? {} : this.retryAfter(fault.retryAfterSeconds));
       case 'html':
         return htmlReply(fault.status ?? 502, GATEWAY_HTML);
       case 'empty':
@@ -408,6 +434,12 @@ export class DefenderSimulator {
       case 'slow':
         context.delayMs += fault.delayMs;
         return handle();
+      case 'truncate': {
+        const outcome = handle();
+        return outcome === 'reset' || 'truncated' in outcome ? outcome : { truncated: outcome };
+      }
+      case 'gzipBomb':
+        return gzipBomb(fault.inflatedBytes, fault.status ?? 200);
     }
   }
 
@@ -427,7 +459,7 @@ export class DefenderSimulator {
     }
     const retryAfter = this.throttle(identity.upn);
     if (retryAfter > 0) {
-      return this.error(context, 429, 'TooManyRequests', `API calls quota exceeded. Try again in ${retryAfter} seconds.`, { 'retry-after': String(retryAfter) });
+      return this.error(context, 429, 'TooManyRequests', `API calls quota exceeded. Try again in ${retryAfter} seconds.`, this.retryAfter(retryAfter));
     }
     const result = this.resultRoute(context, identity);
     if (result) {
@@ -548,18 +580,25 @@ export class DefenderSimulator {
     const page = matching.slice(skip, skip + pageLength);
     const body: Record<string, unknown> = { '@odata.context': `${this.origin}/api/$metadata#MachineActions`, value: structuredClone(page) };
     if (page.length < limit && skip + page.length < matching.length) {
-      body['@odata.nextLink'] = this.nextLink(context.url, skip + page.length, top === null ? undefined : limit - page.length);
+      const advance = Math.max(0, page.length - this.switches.pageOverlap);
+      body['@odata.nextLink'] = this.nextLink(context.url, skip + advance, top === null ? undefined : limit - advance, advance === 0);
     }
     return this.json(200, body);
   }
 
-  /** Same path and query with $skip advanced and $top reduced, in OData's `$name=value` style. */
-  private nextLink(url: URL, skip: number, top: number | undefined): string {
-    const params: Array<[string, string]> = [...url.searchParams].filter(([key]) => key !== '$skip' && key !== '$top');
+  /**
+   * Same path and query with $skip advanced and $top reduced, in OData's `$name=value` style. `again`: the same page
+   * once more, under a new link (a `repeat` counter), as a proxy that pages differently would send it.
+   */
+  private nextLink(url: URL, skip: number, top: number | undefined, again: boolean): string {
+    const params: Array<[string, string]> = [...url.searchParams].filter(([key]) => key !== '$skip' && key !== '$top' && key !== 'repeat');
     if (top !== undefined) {
       params.push(['$top', String(top)]);
     }
     params.push(['$skip', String(skip)]);
+    if (again) {
+      params.push(['repeat', String(Number(url.searchParams.get('repeat') ?? 0) + 1)]);
+    }
     const query = params.map(([key, value]) => `${encodeURIComponent(key).replace('%24', '$')}=${encodeURIComponent(value)}`).join('&');
     return `${this.switches.nextLinkOrigin ?? this.origin}${url.pathname}?${query}`;
   }
@@ -588,7 +627,7 @@ export class DefenderSimulator {
     return fault ? this.applyFault(fault, context, apply) : apply();
   }
 
-  private applyCancel(context: RequestContext, action: RawAction, comment: string, identity: TokenIdentity): Outcome {
+  private applyCancel(context: RequestContext, action: RawAction, comment: string, identity: TokenIdentity): Reply {
     const status = String(action.status);
     const inState = (list: readonly string[]) => list.some((s) => spellingKey(s) === spellingKey(status));
     if (inState(FINAL_STATUSES)) {
@@ -625,18 +664,20 @@ export class DefenderSimulator {
   }
 
   /** A 2xx a gateway or the service may send instead of the entity. */
-  private answerWithoutEntity(answer: CancelAnswer, action: RawAction): Reply {
+  private answerWithoutEntity(answer: CancelAnswerMode, action: RawAction): Reply {
     switch (answer) {
       case 'noContent':
         return { status: 204, headers: {}, body: '' };
       case 'empty200':
       case 'empty202':
         return { status: answer === 'empty200' ? 200 : 202, headers: { 'content-type': ODATA_JSON }, body: '' };
-      case 'html':
-        return htmlReply(200, '<!DOCTYPE html>\n<html><body><p>Request accepted.</p></body></html>\n');
+      case 'html200':
+        return htmlReply(200, GATEWAY_HTML.replace(/502 Bad Gateway|Bad Gateway/g, 'Request accepted'));
+      case 'notAnAction':
+        return this.json(200, { value: [] });
       case 'otherId': {
-        const other = this.store.find((a) => a !== action);
-        return other ? this.entity(other) : { status: 204, headers: {}, body: '' };
+        const other = this.store.find((a) => a.id.toLowerCase() !== action.id.toLowerCase());
+        return this.entity(other ?? { ...action, id: crypto.randomUUID() });
       }
     }
   }
@@ -683,7 +724,21 @@ function commandProblem(action: RawAction, indexText: string): string | undefine
   return status === 'Completed' ? undefined : `Command ${indexText} has no result: its status is ${String(status)}.`;
 }
 
-/** Keeps the spelling the action already uses. */
+/** Valid JSON (a list of nothing, padded with spaces) that inflates to `inflatedBytes`, gzip-encoded. */
+function gzipBomb(inflatedBytes: number, status: number): Reply {
+  const envelope = ['{"value":[', ']}'];
+  const padding = Math.max(0, inflatedBytes - envelope.join('').length);
+  const body = zlib.gzipSync(Buffer.from(envelope.join(' '.repeat(padding))));
+  return { status, headers: { 'content-type': ODATA_JSON, 'content-encoding': 'gzip' }, body };
+}
+
+/** Headers with the full Content-Length and half the body, then the connection closes: a body cut off mid-way. */
+function writeTruncated(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply): void {
+  const body = Buffer.from(reply.body);
+  res.writeHead(reply.status, { ...reply.headers, 'content-length': String(body.length) });
+  res.write(body.subarray(0, Math.floor(body.length / 2)), () => req.socket.destroy());
+}
+
 /** Whether the token carries every value of each `access_token` claim that `claims` asks for. */
 function carriesClaims(identity: TokenIdentity, claims: string): boolean {
   const wanted = (JSON.parse(claims) as { access_token?: Record<string, { value?: unknown; values?: unknown[] }> }).access_token ?? {};
@@ -695,6 +750,7 @@ function carriesClaims(identity: TokenIdentity, claims: string): boolean {
   });
 }
 
+/** Keeps the spelling the action already uses. */
 function lastUpdateKey(action: RawAction): string {
   return 'lastUpdateTimeUtc' in action && !('lastUpdateDateTimeUtc' in action) ? 'lastUpdateTimeUtc' : 'lastUpdateDateTimeUtc';
 }

@@ -9,8 +9,8 @@ import type { TlsMaterial } from './tls';
 export interface Reply {
   status: number;
   headers: Record<string, string>;
-  /** Written as is; '' sends no body. */
-  body: string;
+  /** Written as is (a Buffer for binary bodies such as gzip); '' sends no body. */
+  body: string | Buffer;
 }
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';

@@ -155,8 +155,8 @@ test('404 on the cancel: not found right now, Retry offered (the row is kept by 
   assert.deepEqual(presentCancelOutcome(outcome, 'X').buttons, ['Retry', 'Show Log']);
 });
 
-const ANSWER_STATUS = { noContent: 204, empty200: 200, empty202: 202, html: 200, otherId: 200 } as const;
-for (const answer of ['noContent', 'empty200', 'empty202', 'html', 'otherId'] as const) {
+const ANSWER_STATUS = { noContent: 204, empty200: 200, empty202: 202, html200: 200, notAnAction: 200, otherId: 200 } as const;
+for (const answer of ['noContent', 'empty200', 'empty202', 'html200', 'notAnAction', 'otherId'] as const) {
   test(`a 2xx without the entity (${answer}) is accepted: one GET reads the real state, never a failure`, async () => {
     const id = pendingId();
     const other = sim.actions.find((a) => a.id !== id);
@@ -183,7 +183,7 @@ test('a 2xx without the entity when the action still shows Pending: "Defender ac
 
 test('a 2xx without the entity when the action had finished meanwhile: already finished, with its state', async () => {
   const id = pendingId();
-  sim.cancelAnswer(id, 'html', 'finished');
+  sim.cancelAnswer(id, 'html200', 'finished');
   const outcome = await runCancel(client().client, { id, comment: COMMENT });
   assert.equal(kindOf(outcome), 'alreadyFinished:finished');
   assert.equal(outcomeEntity(outcome)?.status, 'Succeeded');

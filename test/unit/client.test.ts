@@ -5,12 +5,12 @@ import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { DefenderClient, DefenderClientOptions } from '../../src/defender/client';
+import { DefenderClient, DefenderClientOptions, MAX_BODY_BYTES } from '../../src/defender/client';
 import { DefenderApiError, isDefenderApiError } from '../../src/defender/errors';
 import { Clock, Logger } from '../../src/shared/logger';
 import { completedDespiteCancellation, isCancellable } from '../../src/defender/machineAction';
 import { RateLimiter } from '../../src/defender/rateLimiter';
-import { DefenderSimulator, RecordedRequest, startDefenderSimulator } from '../simulators/defenderSimulator';
+import { CancelAnswerMode, DefenderSimulator, RecordedRequest, startDefenderSimulator } from '../simulators/defenderSimulator';
 import { bulkActions } from '../simulators/seedActions';
 import { ensureTlsMaterial } from '../simulators/tls';
 
@@ -302,7 +302,7 @@ describe('cancelMachineAction', () => {
     const id = pendingId();
     const { client } = harness();
     const action = await client.cancelMachineAction(id, '  Wrong device, "quoted" ünïcode  ');
-    assert.ok(action, 'answered with the entity');
+    assert.ok(action, 'the answer carries the entity');
     assert.equal(sim.requests.length, 1);
     const request = sim.requests[0];
     assert.equal(request.method, 'POST');
@@ -334,7 +334,7 @@ describe('cancelMachineAction', () => {
     sim.finishBeforeCancel(id, 'completedAnyway');
     const { client } = harness();
     const action = await client.cancelMachineAction(id, 'stop it');
-    assert.ok(action, 'answered with the entity');
+    assert.ok(action, 'the answer carries the entity');
     assert.equal(action.status, 'Cancelled');
     assert.equal(completedDespiteCancellation(action), true);
   });
@@ -386,8 +386,7 @@ describe('401: one forced token refresh and one retry', () => {
     const id = pendingId();
     const { client, tokenRequests } = harness({ tokens: [revokedToken(), issue(sim.createToken())] });
     const action = await client.cancelMachineAction(id, 'refresh me');
-    assert.ok(action, 'answered with the entity');
-    assert.equal(action.status, 'Cancelled');
+    assert.equal(action?.status, 'Cancelled');
     assert.deepEqual(tokenRequests, [false, true]);
     assert.deepEqual(sim.requests.map((r) => r.status), [401, 200]);
   });
@@ -437,8 +436,7 @@ describe('429: Retry-After', () => {
     const { client, clock } = harness();
     const throttled: number[] = [];
     const action = await client.cancelMachineAction(id, 'later', undefined, { onThrottled: (s) => throttled.push(s) });
-    assert.ok(action, 'answered with the entity');
-    assert.equal(action.status, 'Cancelled');
+    assert.equal(action?.status, 'Cancelled');
     assert.deepEqual(throttled, [3]);
     assert.deepEqual(clock.sleeps, [3000]);
     assert.deepEqual(sim.requests.map((r) => r.status), [429, 200]);
@@ -452,7 +450,7 @@ describe('429: Retry-After', () => {
   });
 
   it('does not wait out a Retry-After beyond maxWaitSeconds: one request, the typed 429 at once, the limiter paused for all of it', async () => {
-    sim.failNext({ kind: 'status', status: 429, retryAfterSeconds: 3600 });
+    sim.failNext({ kind: 'status', status: 429, retryAfterSeconds: 240 });
     const clock = new RecordingClock();
     const rateLimiter = new RateLimiter({ clock });
     const { client } = harness({ clock, rateLimiter });
@@ -460,25 +458,45 @@ describe('429: Retry-After', () => {
     await rejectsWith(client.listMachineActions({ lookbackDays: 7, top: 10 }, undefined, { onThrottled: (s) => throttled.push(s) }), (error) => {
       assert.equal(error.kind, 'http');
       assert.equal(error.status, 429);
-      assert.equal(error.retryAfterSeconds, 3600);
-      assert.match(error.message, /the service asks to wait 1 h, longer than the 60 s a request waits/);
+      assert.equal(error.retryAfterSeconds, 240);
+      assert.match(error.message, /the service asks to wait 4 min, longer than the 60 s a request waits/);
     });
     assert.equal(sim.requests.length, 1);
     assert.deepEqual(clock.sleeps, []);
     assert.deepEqual(throttled, [], 'nothing is waited for');
     assert.equal(rateLimiter.hasBudgetFor(1), false);
 
-    // Any next request, of any client on the limiter, is refused without reaching the service until the hour is over.
+    // Any next request, of any client on the limiter, is refused without reaching the service until the pause is over.
     await rejectsWith(harness({ clock, rateLimiter }).client.getMachineAction(pendingId()), (error) => {
       assert.equal(error.kind, 'rateLimited');
       assert.equal(error.status, 429);
-      assert.equal(error.retryAfterSeconds, 3600);
-      assert.equal(error.message, 'Not sent: the Defender API asked this client to pause (Retry-After); the next call is allowed in 1 h');
+      assert.equal(error.retryAfterSeconds, 240);
+      assert.equal(error.message, 'Not sent: the Defender API asked this client to pause (Retry-After); the next call is allowed in 4 min');
     });
     assert.equal(sim.requests.length, 1);
-    await clock.sleep(3_600_000);
+    await clock.sleep(240_000);
     await client.getMachineAction(pendingId());
     assert.equal(sim.requests.length, 2);
+  });
+
+  it('clamps an absurd Retry-After: refuses at once, says when to try again, and holds the limiter no longer than the clamp', async () => {
+    sim.failNext({ kind: 'status', status: 429, retryAfterSeconds: 31_536_000 });
+    const clock = new RecordingClock();
+    const rateLimiter = new RateLimiter({ clock });
+    const { client } = harness({ clock, rateLimiter });
+    await rejectsWith(client.listMachineActions({ lookbackDays: 7, top: 10 }), (error) => {
+      assert.equal(error.status, 429);
+      assert.equal(error.retryAfterSeconds, 300);
+      assert.match(error.message, /the service asks to wait 8760 h, which this client caps at 5 min; try again in 5 min/);
+    });
+    assert.deepEqual(clock.sleeps, [], 'refused at once');
+    await rejectsWith(client.getMachineAction(pendingId()), (error) => {
+      assert.equal(error.kind, 'rateLimited');
+      assert.equal(error.retryAfterSeconds, 300, 'the limiter holds for the clamp, not a year');
+    });
+    await clock.sleep(300_000);
+    await client.getMachineAction(pendingId());
+    assert.deepEqual(sim.requests.map((r) => r.status), [429, 200]);
   });
 
   it('fails a cancel at once when the Retry-After is beyond the cap: one POST', async () => {
@@ -737,5 +755,191 @@ describe('rate budget', () => {
     const { client } = harness({ clock, rateLimiter });
     await client.listMachineActions({ lookbackDays: 7, top: 1000 });
     assert.deepEqual(rateLimiter.remaining(), { minute: 97, hour: 1497 });
+  });
+});
+
+describe('pages that overlap or repeat (issue 8 item 3)', () => {
+  it('merges overlapping pages by id: no duplicate rows, and says how many copies were dropped', async () => {
+    sim.setActions(bulkActions(23, new Date()));
+    sim.switches.pageSize = 10;
+    sim.switches.pageOverlap = 3;
+    const { client, logs } = harness();
+    const result = await client.listMachineActions({ lookbackDays: 7, top: 1000 });
+    assert.deepEqual(result.actions.map((a) => a.id), sim.actions.map((a) => a.id), 'each action once, newest first');
+    assert.equal(sim.requests.length, 3, 'pages start at 0, 7 and 14');
+    assert.equal(result.duplicates, 6);
+    assert.deepEqual(result.warnings, ['The server sent 6 actions twice in overlapping pages; each is shown once, in its latest state.']);
+    assert.ok(logs.some((l) => l.level === 'warn' && l.message === result.warnings[0]));
+  });
+
+  it('stops when a page under a new link adds nothing new, and says so', async () => {
+    sim.setActions(bulkActions(23, new Date()));
+    sim.switches.pageSize = 10;
+    sim.switches.pageOverlap = 10;
+    const { client } = harness();
+    const result = await client.listMachineActions({ lookbackDays: 7, top: 1000 });
+    assert.equal(result.actions.length, 10);
+    assert.equal(new Set(result.actions.map((a) => a.id)).size, 10);
+    assert.equal(sim.requests.length, 2, 'the repeated page is the last one read');
+    assert.match(sim.requests[1].path, /repeat=1/);
+    assert.deepEqual(result.warnings, [
+      'Page 2 of the list repeated only actions already read; paging stopped there. The list may be incomplete.',
+      'The server sent 10 actions twice in overlapping pages; each is shown once, in its latest state.',
+    ]);
+  });
+
+  it('reads at most 20 pages of a server paging one action at a time, and a cancel still goes out at once', async () => {
+    sim.setActions(bulkActions(5000, new Date()));
+    sim.switches.pageSize = 1;
+    const clock = new RecordingClock();
+    const { client } = harness({ clock, rateLimiter: new RateLimiter({ clock }) });
+    const result = await client.listMachineActions({ lookbackDays: 7, top: 10_000 });
+    assert.equal(sim.requests.length, 20);
+    assert.equal(result.actions.length, 20);
+    assert.deepEqual(result.warnings, ['The server split the list into more than 20 pages; only those were read, to keep the rate budget for cancels. The list may be incomplete.']);
+    const id = pendingId();
+    assert.equal((await client.cancelMachineAction(id, 'wrong device'))?.status, 'Cancelled');
+    assert.deepEqual(clock.sleeps, [], 'nothing waited');
+    assert.equal(sim.requests.length, 21);
+  });
+
+  it('keeps a reserve of the budget that refreshes cannot spend: after they used theirs, a cancel goes out at once', async () => {
+    sim.setActions(bulkActions(5000, new Date()));
+    sim.switches.pageSize = 1;
+    const clock = new RecordingClock();
+    // A budget of 40 calls an hour (a fifteenth, 3, kept for cancels) stands for the API's 1500 (100 kept), to keep the test short.
+    const { client } = harness({ clock, rateLimiter: new RateLimiter({ clock, perHour: 40 }) });
+    let refused: DefenderApiError | undefined;
+    for (let refresh = 0; refresh < 5 && !refused; refresh++) {
+      await client.listMachineActions({ lookbackDays: 7, top: 10_000 }).catch((error: DefenderApiError) => { refused = error; });
+    }
+    assert.equal(refused?.kind, 'rateLimited');
+    assert.match(refused?.message ?? '', /^Not sent: the 37 of the 40 Defender API calls per hour that a refresh may use are used up \(3 are kept for cancels\)/);
+    assert.equal(sim.requests.length, 37);
+    assert.equal((await client.cancelMachineAction(pendingId(), 'wrong device'))?.status, 'Cancelled');
+    assert.deepEqual(clock.sleeps, [], 'neither the refreshes nor the cancel waited');
+    assert.equal(sim.requests.length, 38);
+  });
+});
+
+describe('a 2xx answer without the entity (issue 8 item 4, issue 11 item 10)', () => {
+  const modes: CancelAnswerMode[] = ['noContent', 'empty200', 'empty202', 'html200', 'notAnAction', 'otherId'];
+  for (const mode of modes) {
+    it(`cancel answered ${mode}: accepted, resolves undefined so the caller reads the action back, and logs why`, async () => {
+      const id = pendingId();
+      const others = sim.actions.filter((a) => a.id !== id).map((a) => structuredClone(a));
+      sim.cancelAnswer(id, mode);
+      const { client, logs } = harness();
+      assert.equal(await client.cancelMachineAction(id, 'wrong device'), undefined);
+      assert.equal(sim.requests.length, 1, 'one POST, not sent again');
+      assert.equal(sim.getAction(id)?.status, 'Cancelled', 'the service did cancel it');
+      assert.deepEqual(sim.actions.filter((a) => a.id !== id), others, 'no other action changed');
+      const warning = logs.find((l) => l.level === 'warn' && l.message.startsWith(`POST /api/machineactions/${id}/cancel → 20`));
+      assert.ok(warning, `a warning names the answer: ${JSON.stringify(logs)}`);
+      assert.match(warning.message, mode === 'otherId' ? new RegExp(`answer is action .*, not ${id}; not applied, ${id} is read back`) : /accepted without the action .*; it is read back$/);
+      assert.equal(logs.some((l) => l.level === 'error'), false, 'not called a failure');
+    });
+  }
+
+  it('a list answered 200 with an HTML page is a typed error naming a proxy or gateway; the log has the first line', async () => {
+    sim.failNext({ kind: 'html', status: 200 });
+    const { client, logs } = harness();
+    await rejectsWith(client.listMachineActions({ lookbackDays: 7, top: 10 }), (error) => {
+      assert.equal(error.kind, 'malformed');
+      assert.equal(error.status, 200);
+      assert.match(error.message, /HTML page \(status 200\) — a proxy or gateway/);
+    });
+    assert.equal(sim.requests.length, 1);
+    assert.ok(logs.some((l) => l.level === 'error' && l.message.endsWith('the body starts: "<!DOCTYPE html>"')), JSON.stringify(logs));
+  });
+
+  it('a list answered 200 with JSON that is not a list is a typed error naming a proxy or gateway', async () => {
+    sim.failNext({ kind: 'status', status: 200, message: 'Welcome to the portal' });
+    const { client } = harness();
+    await rejectsWith(client.listMachineActions({ lookbackDays: 7, top: 10 }), (error) => {
+      assert.equal(error.kind, 'malformed');
+      assert.match(error.message, /without a "value" array of machine actions — a proxy or gateway between VS Code and the Defender API may have answered instead$/);
+    });
+    assert.equal(sim.requests.length, 1, 'not retried');
+  });
+
+  it('a get answered 200 empty or with JSON that is not an action is a typed error, the body bounded in the log', async () => {
+    sim.failNext({ kind: 'empty', status: 200 });
+    const { client, logs } = harness();
+    await rejectsWith(client.getMachineAction(pendingId()), (error) => {
+      assert.equal(error.kind, 'malformed');
+      assert.match(error.message, /empty body where JSON was expected — a proxy or gateway/);
+    });
+    sim.failNext({ kind: 'status', status: 200, message: 'x'.repeat(5000) });
+    await rejectsWith(client.getMachineAction(pendingId()), (error) => {
+      assert.equal(error.kind, 'malformed');
+      assert.equal(error.status, 200);
+      assert.match(error.message, /^The Defender API sent a machine action without an id — a proxy or gateway/);
+    });
+    const line = logs.filter((l) => l.level === 'error').at(-1)?.message ?? '';
+    assert.match(line, /the body starts: "\{\\"error\\":\{\\"code\\":\\"Error\\",\\"message\\":\\"x+…"$/);
+    assert.ok(line.length < 600, 'the body is bounded in the log');
+  });
+});
+
+describe('Retry-After as an HTTP-date (issue 8 item 5)', () => {
+  it('waits until the date and retries; a date beyond the wait limit is refused at once, saying how long', async () => {
+    const clock = new RecordingClock();
+    const dated = await startDefenderSimulator({ now: () => clock.now() });
+    try {
+      dated.switches.retryAfterForm = 'date';
+      dated.failNext({ kind: 'status', status: 429, retryAfterSeconds: 30 });
+      const options = { apiBaseUrl: dated.url, agent: new https.Agent({ ca: dated.caPem }), tokens: [issue(dated.createToken())], clock };
+      const { client } = harness({ ...options, rateLimiter: new RateLimiter({ clock }) });
+      await client.getMachineAction(idWhere((a) => a.status === 'Pending'));
+      assert.match(String(dated.requests[0].status), /429/);
+      assert.deepEqual(clock.sleeps, [30_000], 'waited until the date, not the 10 s default');
+      assert.deepEqual(dated.requests.map((r) => r.status), [429, 200]);
+
+      dated.failNext({ kind: 'status', status: 429, retryAfterSeconds: 240 });
+      await rejectsWith(harness({ ...options, rateLimiter: new RateLimiter({ clock }) }).client.getMachineAction(idWhere((a) => a.status === 'Pending')), (error) => {
+        assert.equal(error.retryAfterSeconds, 240);
+        assert.match(error.message, /asks to wait 4 min, longer than the 60 s a request waits/);
+      });
+      assert.deepEqual(clock.sleeps, [30_000]);
+    } finally {
+      await dated.close();
+    }
+  });
+});
+
+describe('bodies too large or cut off (issue 11 items 4 and 9)', () => {
+  it('stops reading a gzip body that inflates past 32 MiB, naming the cap, without retrying', async () => {
+    sim.failNext({ kind: 'gzipBomb', inflatedBytes: MAX_BODY_BYTES + 1024 * 1024 });
+    const { client } = harness();
+    await rejectsWith(client.listMachineActions({ lookbackDays: 7, top: 10 }), (error) => {
+      assert.equal(error.code, 'ResponseTooLarge');
+      assert.match(error.message, /larger than the 32 MiB this extension reads/);
+    });
+    assert.equal(sim.requests.length, 1);
+    sim.failNext({ kind: 'gzipBomb', inflatedBytes: 1024 * 1024 });
+    assert.deepEqual((await client.listMachineActions({ lookbackDays: 7, top: 10 })).actions, [], 'a large body under the cap is read');
+  });
+
+  it('retries a GET whose body was cut off mid-way, and logs it as a dropped connection', async () => {
+    sim.failNext({ kind: 'truncate' });
+    const { client, logs } = harness({ timeoutMs: 5000 });
+    const result = await client.listMachineActions({ lookbackDays: 7, top: 10 });
+    assert.equal(result.actions.length, 10);
+    assert.deepEqual(sim.requests.map((r) => r.status), [200, 200]);
+    assert.ok(logs.some((l) => l.level === 'warn' && /→ network ERR_STREAM_PREMATURE_CLOSE .*; retrying in 1 s/.test(l.message)), JSON.stringify(logs));
+  });
+
+  it('does not send a POST again whose answer was cut off: a dropped connection, the caller reads back', async () => {
+    const id = pendingId();
+    sim.failNext({ kind: 'truncate' }, { method: 'POST' });
+    const { client } = harness({ timeoutMs: 5000 });
+    await rejectsWith(client.cancelMachineAction(id, 'x'), (error) => {
+      assert.equal(error.kind, 'network');
+      assert.equal(error.code, 'ERR_STREAM_PREMATURE_CLOSE');
+      assert.equal(error.message, 'The connection to the Defender API dropped before the whole answer arrived (status 200)');
+    });
+    assert.equal(sim.requests.length, 1);
+    assert.equal(sim.getAction(id)?.status, 'Cancelled');
   });
 });

@@ -3,8 +3,9 @@ import { spawn } from 'node:child_process';
 import * as https from 'node:https';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+import * as zlib from 'node:zlib';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { type DefenderSimulator, DEFAULT_SCOPES, startDefenderSimulator } from '../simulators/defenderSimulator';
+import { type CancelAnswerMode, type DefenderSimulator, DEFAULT_SCOPES, startDefenderSimulator } from '../simulators/defenderSimulator';
 import { ANALYST_UPN, AUTOMATION_APP_ID, bulkActions, INJECTION_COMMENT, type RawAction, seedActions } from '../simulators/seedActions';
 
 const START = Date.parse('2026-03-01T12:00:00Z');
@@ -507,6 +508,83 @@ describe('switches', () => {
     assert.equal(answer.status, 200);
     assert.equal(answer.body.value.length, sim.actions.length);
     assert.equal((await cancel(id)).status, 200);
+  });
+});
+
+/** The answer as bytes, and whether it arrived whole (Content-Length reached) before the connection closed. */
+function rawGet(target: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer; complete: boolean }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(new URL(target, sim.url), { headers: { authorization: `Bearer ${token}` }, ca: sim.caPem, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('close', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), complete: res.complete }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('field shapes (issue 8 items 3–5, issue 11 items 4 and 9)', () => {
+  test('switches.pageOverlap: each next page repeats the last n items; n ≥ the page size repeats the page under a new link', async () => {
+    sim.setActions(bulkActions(12, new Date(clock)));
+    sim.switches.pageSize = 5;
+    sim.switches.pageOverlap = 2;
+    const first = await list('');
+    const second = await call('GET', first.body['@odata.nextLink']);
+    assert.deepEqual(second.body.value.slice(0, 2).map((a: RawAction) => a.id), first.body.value.slice(3).map((a: RawAction) => a.id));
+    sim.switches.pageOverlap = 5;
+    const again = await call('GET', (await list('')).body['@odata.nextLink']);
+    assert.deepEqual(again.body.value, first.body.value);
+    assert.match(again.body['@odata.nextLink'], /repeat=2$/);
+  });
+
+  test('switches.retryAfterForm = "date": Retry-After as an IMF-fixdate on the simulator clock', async () => {
+    sim.switches.retryAfterForm = 'date';
+    sim.failNext({ kind: 'status', status: 429, retryAfterSeconds: 90 });
+    assert.equal((await list('')).headers['retry-after'], new Date(START + 90_000).toUTCString());
+    sim.switches.rateLimitPerMinute = 1;
+    assert.equal((await list('')).status, 200);
+    assert.equal((await list('')).headers['retry-after'], new Date(START + 60_000).toUTCString(), 'the rate limit too');
+  });
+
+  test('cancelAnswer: the cancel applies, the answer carries no entity of that action', async () => {
+    const expected: Record<string, { status: number; check(answer: Answer): void }> = {
+      noContent: { status: 204, check: (a) => assert.equal(a.text, '') },
+      empty200: { status: 200, check: (a) => assert.equal(a.text, '') },
+      empty202: { status: 202, check: (a) => assert.equal(a.text, '') },
+      html200: { status: 200, check: (a) => assert.match(String(a.headers['content-type']), /^text\/html/) },
+      notAnAction: { status: 200, check: (a) => assert.deepEqual(a.body.value, []) },
+      otherId: { status: 200, check: (a) => assert.ok(a.body.id && sim.getAction(a.body.id)) },
+    };
+    for (const [mode, { status, check }] of Object.entries(expected)) {
+      sim.reset();
+      const id = seedWhere((a) => a.status === 'Pending').id;
+      sim.cancelAnswer(id, mode as CancelAnswerMode);
+      const answer = await cancel(id);
+      assert.equal(answer.status, status, mode);
+      check(answer);
+      assert.notEqual(answer.body?.id, id, mode);
+      assert.equal(sim.getAction(id)?.status, 'Cancelled', mode);
+    }
+  });
+
+  test('failNext truncate: full Content-Length, half the body, then the connection closes', async () => {
+    sim.failNext({ kind: 'truncate' });
+    const answer = await rawGet('/api/machineactions');
+    assert.equal(answer.status, 200);
+    assert.equal(answer.complete, false);
+    assert.ok(answer.body.length < Number(answer.headers['content-length']));
+    assert.equal(sim.requests[0].status, 200);
+  });
+
+  test('failNext gzipBomb: a small gzip body of valid JSON that inflates to the size asked', async () => {
+    sim.failNext({ kind: 'gzipBomb', inflatedBytes: 8 * 1024 * 1024 });
+    const answer = await rawGet('/api/machineactions');
+    assert.equal(answer.headers['content-encoding'], 'gzip');
+    assert.ok(answer.body.length < 64 * 1024, `sent ${answer.body.length} bytes`);
+    const inflated = zlib.gunzipSync(answer.body);
+    assert.equal(inflated.length, 8 * 1024 * 1024);
+    assert.deepEqual(JSON.parse(inflated.toString('utf8')), { value: [] });
   });
 });
 

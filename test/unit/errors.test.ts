@@ -120,13 +120,28 @@ describe('errorFromResponse', () => {
 });
 
 describe('parseRetryAfter', () => {
-  it('reads seconds and nothing else', () => {
+  it('reads delay-seconds', () => {
     assert.equal(parseRetryAfter('0'), 0);
     assert.equal(parseRetryAfter(' 12 '), 12);
     assert.equal(parseRetryAfter('1.2'), 2);
     assert.equal(parseRetryAfter('-1'), undefined);
-    assert.equal(parseRetryAfter('Wed, 21 Oct 2026 07:28:00 GMT'), undefined);
+    assert.equal(parseRetryAfter('soon'), undefined);
     assert.equal(parseRetryAfter(null), undefined);
+  });
+
+  it('reads an HTTP-date (RFC 9110) as the seconds from now, in each of its three forms; a past date is 0', () => {
+    const now = Date.UTC(2026, 9, 21, 7, 27, 15);
+    assert.equal(parseRetryAfter('Wed, 21 Oct 2026 07:28:00 GMT', now), 45);
+    assert.equal(parseRetryAfter('Wednesday, 21-Oct-26 07:28:00 GMT', now), 45);
+    assert.equal(parseRetryAfter('Wed Oct 21 07:28:00 2026', now), 45, 'asctime has no zone and is GMT');
+    assert.equal(parseRetryAfter('Wed, 21 Oct 2026 07:00:00 GMT', now), 0);
+    assert.equal(parseRetryAfter('Wed, 99 Foo 2026 07:28:00 GMT', now), undefined);
+  });
+
+  it('dates a 429 answer by the clock passed in', () => {
+    const now = Date.UTC(2026, 9, 21, 7, 27, 30);
+    const error = errorFromResponse(429, headers({ 'retry-after': 'Wed, 21 Oct 2026 07:28:00 GMT' }), '', 'GET', '/api/machineactions', now);
+    assert.equal(error.retryAfterSeconds, 30);
   });
 });
 
@@ -138,8 +153,8 @@ describe('jsonFromSuccess', () => {
   it('throws a clear malformed error for HTML, empty and non-JSON bodies', () => {
     const cases: [string, RegExp][] = [
       ['<html><body>Sign in to the proxy</body></html>', /^The server answered with an HTML page \(status 200\) — a proxy or gateway/],
-      ['', /^Defender API answered 200 OK with an empty body where JSON was expected$/],
-      ['{"value": [', /^Defender API answered 200 OK with text that is not JSON: \{"value": \[$/],
+      ['', /^Defender API answered 200 OK with an empty body where JSON was expected — a proxy or gateway between VS Code and the Defender API may have answered instead$/],
+      ['{"value": [', /^Defender API answered 200 OK with text that is not JSON — a proxy or gateway .* instead: \{"value": \[$/],
     ];
     for (const [body, pattern] of cases) {
       assert.throws(() => jsonFromSuccess(200, headers({ 'request-id': 'r-1' }), body, 'GET', '/api/machineactions'), (error: unknown) => {

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
 import { describe, it } from 'node:test';
+import { autoRefreshDecision } from '../../src/actions/autoRefresh';
 import { Clock } from '../../src/shared/logger';
 import { RateBudgetExhausted, RateLimiter } from '../../src/defender/rateLimiter';
+import { FileRateStateStore } from '../../src/defender/rateStateFile';
 
 /** Time moves only when the test says so; sleepers wake when their moment is reached. */
 class ManualClock implements Clock {
@@ -172,7 +177,7 @@ describe('RateLimiter', () => {
 
   it('refuses a pause longer than maxWaitMs, naming it', async () => {
     const clock = new ManualClock();
-    const limiter = new RateLimiter({ clock });
+    const limiter = new RateLimiter({ clock, maxPauseMs: 2 * 3_600_000 });
     limiter.pauseFor(3600);
     await assert.rejects(limiter.acquire(undefined, { maxWaitMs: 60_000 }),
       (error: unknown) => error instanceof RateBudgetExhausted && /asked this client to pause/.test(error.reason) && error.waitMs === 3_600_000);
@@ -198,6 +203,17 @@ describe('RateLimiter', () => {
     assert.deepEqual(waits, [60_000], 'no wait, no report');
   });
 
+  it('reports a 1 s Retry-After pause that is a few ms shorter when the request asks again', async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter({ clock });
+    limiter.pauseFor(1);
+    await clock.advance(3);
+    const waits: number[] = [];
+    track(limiter.acquire(undefined, { onWait: (ms) => waits.push(ms) }));
+    await settle();
+    assert.deepEqual(waits, [997]);
+  });
+
   it('gives up a capped wait when the signal aborts, before the cap is reached', async () => {
     const clock = new ManualClock();
     const limiter = new RateLimiter({ perMinute: 1, perHour: 10, clock });
@@ -208,5 +224,106 @@ describe('RateLimiter', () => {
     controller.abort(new Error('refresh superseded'));
     await assert.rejects(waiting, /refresh superseded/);
     assert.deepEqual(limiter.remaining(), { minute: 0, hour: 9 });
+  });
+});
+
+/** How many of `n` attempts the limiter admits at once (no waiting). */
+async function admitted(limiter: RateLimiter, n: number, purpose: 'read' | 'write'): Promise<number> {
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    await limiter.acquire(undefined, { maxWaitMs: 0, purpose }).then(() => count++, (error: unknown) => {
+      assert.ok(error instanceof RateBudgetExhausted);
+    });
+  }
+  return count;
+}
+
+describe('RateLimiter reserve for cancels (issue 11 item 7)', () => {
+  it('reads may use 90 of 100 calls a minute; writes the rest', async () => {
+    const limiter = new RateLimiter({ clock: new ManualClock() });
+    assert.equal(await admitted(limiter, 150, 'read'), 90);
+    assert.equal(await admitted(limiter, 150, 'write'), 10);
+  });
+
+  it('reads may use 1400 of 1500 calls an hour; writes the rest', async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter({ clock });
+    let reads = 0;
+    for (let minute = 0; minute < 20; minute++) {
+      reads += await admitted(limiter, 90, 'read');
+      await clock.advance(60_000);
+    }
+    assert.equal(reads, 1400);
+    assert.deepEqual(limiter.remaining('read'), { minute: 90, hour: 0 });
+    assert.equal(limiter.hasBudgetFor(10, 'read'), false);
+    assert.equal(autoRefreshDecision({ signedIn: true, loading: false, budget: limiter, ageMs: undefined, intervalSeconds: 60 }), 'lowBudget',
+      'auto refresh skips its turn rather than be refused');
+    assert.equal(limiter.hasBudgetFor(10), true, 'a cancel would go');
+    await assert.rejects(limiter.acquire(undefined, { maxWaitMs: 60_000, purpose: 'read' }),
+      (error: unknown) => error instanceof RateBudgetExhausted && /the 1400 of the 1500 Defender API calls per hour that a refresh may use are used up \(100 are kept for cancels\)/.test(error.reason));
+    assert.equal(await admitted(limiter, 150, 'write'), 100);
+  });
+});
+
+describe('RateLimiter pause clamp (issue 11 item 8)', () => {
+  it('never holds longer than maxPauseMs (default 5 minutes), whatever the Retry-After', async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter({ clock });
+    limiter.pauseFor(1e12);
+    await assert.rejects(limiter.acquire(undefined, { maxWaitMs: 0 }), (error: unknown) => error instanceof RateBudgetExhausted && error.waitMs === 300_000);
+    await clock.advance(300_000);
+    assert.equal(await admitted(limiter, 1, 'read'), 1);
+  });
+});
+
+describe('RateLimiter shared through a file (issue 11 item 12)', () => {
+  function tempFile(): string {
+    return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rate-')), 'sub', 'rate-budget.json');
+  }
+
+  it('two limiters on one file never admit more than the limit together', async () => {
+    const file = tempFile();
+    const clock = new ManualClock();
+    const windows = [0, 1].map(() => new RateLimiter({ perMinute: 10, perHour: 15, clock, store: new FileRateStateStore(file) }));
+    let total = 0;
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 12; i++) {
+        total += await admitted(windows[i % 2], 1, 'write');
+      }
+      await clock.advance(60_000);
+    }
+    assert.equal(total, 15, '10 in the first minute, 5 more in the hour, across both windows');
+    assert.deepEqual(fs.readdirSync(path.dirname(file)), ['rate-budget.json'], 'written by rename: no temp file left');
+  });
+
+  it('shares a Retry-After pause, and the waiting callers of two windows never exceed the minute budget', async () => {
+    const file = tempFile();
+    const clock = new ManualClock();
+    const [a, b] = [0, 1].map(() => new RateLimiter({ perMinute: 4, perHour: 100, clock, store: new FileRateStateStore(file) }));
+    a.pauseFor(30);
+    await assert.rejects(b.acquire(undefined, { maxWaitMs: 0 }), (error: unknown) => error instanceof RateBudgetExhausted && error.waitMs === 30_000);
+    const started = [a, b, a, b, a, b].map((limiter) => track(limiter.acquire()));
+    await clock.advance(30_000);
+    assert.equal(started.filter((s) => s.done()).length, 4);
+    await clock.advance(60_000);
+    assert.equal(started.filter((s) => s.done()).length, 6);
+  });
+
+  it('starts afresh from a file that is not a rate state, and reports a file it cannot write', async () => {
+    const file = tempFile();
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, '{"calls": "nonsense"');
+    const errors: string[] = [];
+    const limiter = new RateLimiter({ perMinute: 2, perHour: 10, clock: new ManualClock(), store: new FileRateStateStore(file, (m) => errors.push(m)) });
+    assert.equal(await admitted(limiter, 3, 'write'), 2);
+    assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).calls.length, 2);
+    assert.equal(errors.length, 0);
+
+    const blocked = new FileRateStateStore(path.join(file, 'not-a-folder', 'x.json'), (m) => errors.push(m));
+    const alone = new RateLimiter({ perMinute: 2, perHour: 10, clock: new ManualClock(), store: blocked });
+    assert.equal(await admitted(alone, 3, 'write'), 2, 'the window keeps its own budget');
+    assert.equal(errors.length, 2, 'each failing operation is reported once, not on every call');
+    assert.match(errors[0], /^Could not read the shared rate budget .*x\.json \(only this window's calls are counted\): Error: ENOTDIR/);
+    assert.match(errors[1], /^Could not write the shared rate budget /);
   });
 });

@@ -56,7 +56,7 @@ const OUTCOMES: OutcomeCase[] = [
   },
   {
     title: 'accepted with a gateway\'s HTML page while the action still shows Pending',
-    arrange: (cloud, action) => cloud.defender.cancelAnswer(action.id, 'html', 'stillPending'),
+    arrange: (cloud, action) => cloud.defender.cancelAnswer(action.id, 'html200', 'stillPending'),
     severity: 'info', says: ['Defender accepted the cancel of {subject}; the action still shows Pending.'], buttons: [], posts: 1, rereads: 1, group: 'Pending',
   },
   {

@@ -1,0 +1,77 @@
+// The rate budget shared by every VS Code window of this user (issue 11 item 12): a small JSON file of the calls of
+// the last hour and the Retry-After pause, read before each decision and replaced atomically (temp file + rename)
+// after each change, so a reader never sees half a file. Pure Node: the extension passes a path in globalStorageUri.
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { RateState, RateStateStore, RecordedCall } from './rateLimiter';
+
+export class FileRateStateStore implements RateStateStore {
+  /** Failing operations already reported: each is reported once until it works again, not on every request. */
+  private readonly failing = new Set<'read' | 'write'>();
+
+  /**
+   * `filePath`: the JSON file (its folder is created when missing). `onError` hears of a file that cannot be read
+   * or written; the limiter then goes on with what it knows, so the API stays usable and the budget of this window
+   * still holds.
+   */
+  constructor(private readonly filePath: string, private readonly onError: (message: string) => void = () => undefined) {}
+
+  /** Undefined when there is no file yet, or it cannot be read (reported) or is not a rate state (ignored, rewritten). */
+  read(): RateState | undefined {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.filePath, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.report('read', error);
+      }
+      return undefined;
+    }
+    this.failing.delete('read');
+    return parseRateState(text);
+  }
+
+  write(state: RateState): void {
+    const temp = `${this.filePath}.${randomUUID()}.tmp`;
+    try {
+      fs.mkdirSync(path.dirname(this.filePath), { recursive: true });
+      fs.writeFileSync(temp, JSON.stringify({ version: 1, calls: state.calls, pausedUntil: state.pausedUntil }));
+      fs.renameSync(temp, this.filePath);
+      this.failing.delete('write');
+    } catch (error) {
+      if (fs.existsSync(temp)) {
+        fs.rmSync(temp, { force: true });
+      }
+      this.report('write', error);
+    }
+  }
+
+  private report(operation: 'read' | 'write', error: unknown): void {
+    if (!this.failing.has(operation)) {
+      this.failing.add(operation);
+      this.onError(`Could not ${operation} the shared rate budget ${this.filePath} (only this window's calls are counted): ${String(error)}`);
+    }
+  }
+}
+
+function isCall(value: unknown): value is RecordedCall {
+  const call = value as Partial<RecordedCall> | null;
+  return typeof call === 'object' && call !== null && Number.isFinite(call.at) && typeof call.id === 'string';
+}
+
+/** The file's content, keeping only well-formed entries; undefined when it is not a rate state at all. */
+export function parseRateState(text: string): RateState | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const state = value as { calls?: unknown; pausedUntil?: unknown } | null;
+  if (typeof state !== 'object' || state === null || !Array.isArray(state.calls)) {
+    return undefined;
+  }
+  const pausedUntil = typeof state.pausedUntil === 'number' && Number.isFinite(state.pausedUntil) ? state.pausedUntil : 0;
+  return { calls: state.calls.filter(isCall), pausedUntil };
+}

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MAX_PAGES_PER_LIST, MergedPages, pageLimit } from '../../src/defender/listPages';
+import { MachineActionPage, parseMachineAction } from '../../src/defender/machineAction';
+
+const A = '7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33';
+const B = '1b2c3d4e-0000-4000-8000-000000000002';
+
+function page(...actions: Array<{ id: string; status: string; lastUpdateDateTimeUtc?: string }>): MachineActionPage {
+  return { actions: actions.map((a) => parseMachineAction(a)), skipped: 0, received: actions.length, nextLink: null };
+}
+
+describe('MergedPages', () => {
+  it('keeps one copy per id (ids compared without case), the most recently updated, in first-seen order', () => {
+    const merged = new MergedPages(100);
+    assert.equal(merged.add(page(
+      { id: A, status: 'Pending', lastUpdateDateTimeUtc: '2026-11-29T08:00:00.1234567Z' },
+      { id: B, status: 'Pending', lastUpdateDateTimeUtc: '2026-11-29T08:00:00Z' },
+    )), 2);
+    assert.equal(merged.add(page(
+      { id: B.toUpperCase(), status: 'Pending', lastUpdateDateTimeUtc: '2026-11-29T07:59:00Z' },
+      { id: A, status: 'Cancelled', lastUpdateDateTimeUtc: '2026-11-29T08:00:05.1234567' },
+    )), 0);
+    assert.deepEqual(merged.actions.map((a) => [a.id, a.status]), [[A, 'Cancelled'], [B, 'Pending']], 'A newer on page 2, B older: page 1 kept');
+    assert.equal(merged.duplicates, 2);
+  });
+
+  it('keeps the copy it has when the other has no readable update time', () => {
+    const merged = new MergedPages(100);
+    merged.add(page({ id: A, status: 'Pending', lastUpdateDateTimeUtc: '2026-11-29T08:00:00Z' }));
+    merged.add(page({ id: A, status: 'Succeeded' }));
+    assert.equal(merged.actions[0].status, 'Pending');
+  });
+
+  it('stops at top actions', () => {
+    const merged = new MergedPages(1);
+    assert.equal(merged.add(page({ id: A, status: 'Pending' }, { id: B, status: 'Pending' })), 1);
+    assert.equal(merged.full, true);
+    assert.equal(merged.actions.length, 1);
+  });
+});
+
+describe('pageLimit', () => {
+  it('allows the pages top needs at the first page size, two spare, never more than 20', () => {
+    assert.equal(pageLimit(1000, 100), 12);
+    assert.equal(pageLimit(10_000, 10_000), 3);
+    assert.equal(pageLimit(10_000, 1), MAX_PAGES_PER_LIST);
+    assert.equal(pageLimit(10, 0), 12);
+  });
+});
