@@ -4,7 +4,7 @@ import { type AuthController, createAuthController } from './authController';
 import { registerCommand } from './commands/registerCommand';
 import { registerSignIn } from './commands/signIn';
 import { registerSignOut } from './commands/signOut';
-import { AuthSession } from './actions/authSession';
+import { AuthSession } from './model/authSession';
 import { registerActionCommands } from './commands/actionCommands';
 import { MachineActionsView } from './views/machineActionsView';
 import { createLog } from './log';

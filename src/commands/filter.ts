@@ -4,7 +4,7 @@
 // Programmatic use: executeCommand('mdeActions.filter', { statuses?, types?, deviceText?, onlyMine? }) sets the filter
 // without asking ({} clears it).
 import * as vscode from 'vscode';
-import { ActionFilter, normalizeFilter } from '../actions/actionFilter';
+import { ActionFilter, normalizeFilter } from '../model/actionFilter';
 import { Commands } from '../constants';
 import { KNOWN_ACTION_TYPES, KNOWN_STATUSES } from '../defender/machineAction';
 import type { ExtensionLog } from '../log';

@@ -1,7 +1,7 @@
 // mdeActions.showDetails: a read-only virtual document (`mde-action:` scheme) with a readable summary and the raw
 // JSON; it follows the store, so an open document shows the action's latest state.
 import * as vscode from 'vscode';
-import type { ActionsStore } from '../actions/actionsStore';
+import type { ActionsStore } from '../model/actionsStore';
 import { Commands } from '../constants';
 import type { MachineAction } from '../defender/machineAction';
 import type { ExtensionLog } from '../log';

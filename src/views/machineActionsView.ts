@@ -4,11 +4,11 @@
 import * as vscode from 'vscode';
 import { notify } from '../commands/notify';
 import { countOf, userText } from '../shared/userText';
-import { ActionFilter, applyFilter, describeFilter, isFilterActive, normalizeFilter } from '../actions/actionFilter';
-import { ActionsStore, RefreshResult } from '../actions/actionsStore';
-import { autoRefreshDecision, AutoRefreshTimer } from '../actions/autoRefresh';
-import type { ActionsSession, SessionAccount } from '../actions/session';
-import { statusChangeMessage } from '../actions/statusChanges';
+import { ActionFilter, applyFilter, describeFilter, isFilterActive, normalizeFilter } from '../model/actionFilter';
+import { ActionsStore, RefreshResult } from '../model/actionsStore';
+import { autoRefreshDecision, AutoRefreshTimer } from '../model/autoRefresh';
+import type { ActionsSession, SessionAccount } from '../model/session';
+import { statusChangeMessage } from '../model/statusChanges';
 import type { ExtensionSettings, SettingKey } from '../config';
 import { ContextKeys, Settings, VIEW_ID } from '../constants';
 import type { DefenderClient } from '../defender/client';

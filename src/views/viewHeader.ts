@@ -1,8 +1,8 @@
 // The first line of the view's message: where you are (account, tenant) and what is filtered. With one view in the
 // container VS Code shows neither the view's title nor its description on their own, so this line is where they are
 // seen. Also the line that says why a list waits for the rate limit. Pure (no vscode).
-import { ActionFilter, describeFilter, isFilterActive } from '../actions/actionFilter';
-import type { SessionAccount } from '../actions/session';
+import { ActionFilter, describeFilter, isFilterActive } from '../model/actionFilter';
+import type { SessionAccount } from '../model/session';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Tenant settings that name no tenant: the account's home tenant is used. */

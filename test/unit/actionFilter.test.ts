@@ -1,7 +1,7 @@
 // The view's filter: statuses, types, device text, only mine; tolerant reading of what workspaceState holds.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { applyFilter, describeFilter, isFilterActive, NO_FILTER, normalizeFilter } from '../../src/actions/actionFilter';
+import { applyFilter, describeFilter, isFilterActive, NO_FILTER, normalizeFilter } from '../../src/model/actionFilter';
 import { parseMachineAction } from '../../src/defender/machineAction';
 import { ANALYST_UPN, seedActions } from '../simulators/seedActions';
 

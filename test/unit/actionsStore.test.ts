@@ -2,9 +2,9 @@
 // loads), the status-change notification text, and auto refresh (visible only, inside the budget, never stacked).
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { ActionsStore, LoadResult } from '../../src/actions/actionsStore';
-import { AUTO_REFRESH_RESERVE, autoRefreshDecision, AutoRefreshTimer, RateBudget, Timers } from '../../src/actions/autoRefresh';
-import { statusChangeMessage } from '../../src/actions/statusChanges';
+import { ActionsStore, LoadResult } from '../../src/model/actionsStore';
+import { AUTO_REFRESH_RESERVE, autoRefreshDecision, AutoRefreshTimer, RateBudget, Timers } from '../../src/model/autoRefresh';
+import { statusChangeMessage } from '../../src/model/statusChanges';
 import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
 import { RateLimiter } from '../../src/defender/rateLimiter';
 

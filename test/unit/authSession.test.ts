@@ -2,7 +2,7 @@
 // base (a new client means a new list), and one rate budget for all of them.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { AuthSession, AuthSource } from '../../src/actions/authSession';
+import { AuthSession, AuthSource } from '../../src/model/authSession';
 
 function fakeAuth(): AuthSource & { listeners: Array<() => void> } {
   const listeners: Array<() => void> = [];

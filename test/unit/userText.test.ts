@@ -4,7 +4,7 @@
 // shown: rows, groups, tooltips, the details summary, notifications.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { statusChangeMessage } from '../../src/actions/statusChanges';
+import { statusChangeMessage } from '../../src/model/statusChanges';
 import { cancelCommentPrompt, nothingToCancelMessage, notAnActionIdMessage } from '../../src/commands/cancelText';
 import { deviceCodeMessage, signedInMessage } from '../../src/commands/signInText';
 import { forbiddenCharacter, oneLine, SHOWN_LENGTH, shorten, userText } from '../../src/shared/userText';

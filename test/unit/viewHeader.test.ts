@@ -1,7 +1,7 @@
 // The view's message line (where you are, what is filtered, why a list waits) and the portal link: pure, in Node.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { normalizeFilter } from '../../src/actions/actionFilter';
+import { normalizeFilter } from '../../src/model/actionFilter';
 import { noPortalMessage, portalDeviceUrl } from '../../src/commands/portalLink';
 import { clockTime, rateLimitWaitLine, tenantLabel, whereLine } from '../../src/views/viewHeader';
 
