@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Commands } from './constants';
-import { type AuthController, createAuthController } from './authController';
+import { type AuthController, createAuthController } from './authController/authController';
 import { registerCommand } from './commands/registerCommand';
 import { registerSignIn } from './commands/signIn';
 import { registerSignOut } from './commands/signOut';

@@ -8,7 +8,7 @@ stubVscode();
 const { DefenderClient } = out('src/defender/client.js');
 const { ActionsStore } = out('src/model/actionsStore.js');
 const { applyFilter, NO_FILTER } = out('src/model/actionFilter.js');
-const { statusChangeMessage } = out('src/model/statusChanges.js');
+const { statusChangeMessage } = out('src/views/statusChangeText.js');
 const { ActionsTreeProvider } = out('src/views/actionsTreeProvider.js');
 const { startDefenderSimulator } = out('test/simulators/defenderSimulator.js');
 const { bulkActions } = out('test/simulators/seedActions.js');

@@ -22,7 +22,7 @@ import { commandOptions, invalidIds, normalizeActionId, targetActionIds } from '
 import { nothingToCancelMessage, notAnActionIdMessage } from './cancelText';
 import { StopWaitingNotice } from './cancelWaitNotice';
 import { askCancelComment } from './commentPrompt';
-import { notify, withNotificationProgress } from './notify';
+import { notify, withNotificationProgress } from '../notify';
 import { registerCommand } from './registerCommand';
 import { errorDetail, isUserCancellation } from '../shared/errors';
 import { relativeAge } from '../shared/time';

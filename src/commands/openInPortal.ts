@@ -6,7 +6,7 @@ import { invalidInputError } from '../defender/errors';
 import type { ExtensionLog } from '../log';
 import type { MachineActionsView } from '../views/machineActionsView';
 import { requireTargets } from './commandArgs';
-import { notify } from './notify';
+import { notify } from '../notify';
 import { noPortalMessage, portalDeviceUrl } from './portalLink';
 import { registerCommand } from './registerCommand';
 

@@ -1,10 +1,10 @@
 import type * as vscode from 'vscode';
-import type { AuthController } from '../authController';
+import type { AuthController } from '../authController/authController';
 import { Commands } from '../constants';
 import type { ExtensionLog } from '../log';
-import { notify } from './notify';
+import { notify } from '../notify';
 import { registerCommand } from './registerCommand';
-import { signedInMessage } from './signInText';
+import { signedInMessage } from '../authController/signInText';
 
 export function registerSignIn(context: vscode.ExtensionContext, log: ExtensionLog, auth: AuthController): void {
   registerCommand(context, log, Commands.signIn, 'Sign-in failed', async () => {

@@ -1,8 +1,8 @@
 import type * as vscode from 'vscode';
-import type { AuthController } from '../authController';
+import type { AuthController } from '../authController/authController';
 import { Commands } from '../constants';
 import type { ExtensionLog } from '../log';
-import { notify } from './notify';
+import { notify } from '../notify';
 import { registerCommand } from './registerCommand';
 
 export function registerSignOut(context: vscode.ExtensionContext, log: ExtensionLog, auth: AuthController): void {

@@ -1,8 +1,5 @@
-// Status changes between two loads of the list, and the one notification that reports them (SPEC §3 "Status and
-// errors": say so once, batched when many change). Pure (no vscode).
-import { userText } from '../shared/userText';
+// Status changes between two loads of the list; views/statusChangeText.ts words the one notification for them.
 import type { MachineAction } from '../defender/machineAction';
-import { actionSubject, statusLabel } from '../views/presentation';
 
 export interface StatusChange {
   action: MachineAction;
@@ -20,22 +17,4 @@ export function detectStatusChanges(previous: (id: string) => MachineAction | un
     }
   }
   return changes;
-}
-
-/** One sentence for any number of changes, safe to show (server text cannot form a link); undefined when there are none. */
-export function statusChangeMessage(changes: readonly StatusChange[]): string | undefined {
-  if (changes.length === 0) {
-    return undefined;
-  }
-  if (changes.length === 1) {
-    const [c] = changes;
-    return userText(`${actionSubject(c.action)}: ${statusLabel(c.from)} → ${statusLabel(c.to)}.`);
-  }
-  const counts = new Map<string, number>();
-  for (const c of changes) {
-    const label = statusLabel(c.to);
-    counts.set(label, (counts.get(label) ?? 0) + 1);
-  }
-  const parts = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([label, n]) => `${n} ${label}`);
-  return userText(`${changes.length} machine actions changed status: now ${parts.join(', ')}.`);
 }

@@ -2,24 +2,24 @@
 // filtered, why a list waits), the loading and filtered context keys, the filter (kept in workspaceState), auto
 // refresh, status-change notifications and the status bar.
 import * as vscode from 'vscode';
-import { notify } from '../commands/notify';
+import { notify } from '../notify';
 import { countOf, userText } from '../shared/userText';
-import { ActionFilter, applyFilter, describeFilter, isFilterActive, normalizeFilter } from '../model/actionFilter';
+import { ActionFilter, applyFilter, isFilterActive, normalizeFilter } from '../model/actionFilter';
 import { ActionsStore, RefreshResult } from '../model/actionsStore';
 import { autoRefreshDecision, AutoRefreshTimer } from '../model/autoRefresh';
 import type { ActionsSession, SessionAccount } from '../model/session';
-import { statusChangeMessage } from '../model/statusChanges';
 import type { ExtensionSettings, SettingKey } from '../config';
 import { ContextKeys, Settings, VIEW_ID } from '../constants';
 import type { DefenderClient } from '../defender/client';
 import type { ExtensionLog } from '../log';
 import { onDidChangeSettings, readSettings } from '../settings';
-import { StatusBar } from '../statusBar';
+import { StatusBar } from './statusBar';
 import { ActionsTreeProvider } from './actionsTreeProvider';
 import { countCancellable } from './grouping';
 import { actionNode, viewMessage } from './treeNodes';
-import { rateLimitWaitLine, whereLine } from './viewHeader';
+import { describeFilter, rateLimitWaitLine, whereLine } from './viewHeader';
 import { errorDetail, signInRequired } from '../shared/errors';
+import { statusChangeMessage } from './statusChangeText';
 
 const FILTER_STATE_KEY = 'mdeActions.filter';
 

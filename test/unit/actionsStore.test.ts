@@ -4,9 +4,9 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { ActionsStore, LoadResult } from '../../src/model/actionsStore';
 import { AUTO_REFRESH_RESERVE, autoRefreshDecision, AutoRefreshTimer, RateBudget, Timers } from '../../src/model/autoRefresh';
-import { statusChangeMessage } from '../../src/model/statusChanges';
 import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
 import { RateLimiter } from '../../src/defender/rateLimiter';
+import { statusChangeMessage } from '../../src/views/statusChangeText';
 
 function action(id: string, status: string, lastUpdate = '2026-03-10T10:00:00Z', extra: Record<string, unknown> = {}): MachineAction {
   return parseMachineAction({ id, type: 'Isolate', scope: 'Full', status, computerDnsName: `host-${id}`, lastUpdateDateTimeUtc: lastUpdate, ...extra });

@@ -4,9 +4,8 @@
 // shown: rows, groups, tooltips, the details summary, notifications.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { statusChangeMessage } from '../../src/model/statusChanges';
 import { cancelCommentPrompt, nothingToCancelMessage, notAnActionIdMessage } from '../../src/commands/cancelText';
-import { deviceCodeMessage, signedInMessage } from '../../src/commands/signInText';
+import { deviceCodeMessage, signedInMessage } from '../../src/authController/signInText';
 import { forbiddenCharacter, oneLine, SHOWN_LENGTH, shorten, userText } from '../../src/shared/userText';
 import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
 import { forgetSecrets, rememberSecret } from '../../src/shared/redact';
@@ -14,6 +13,7 @@ import { detailsText } from '../../src/views/detailsText';
 import { groupActions } from '../../src/views/grouping';
 import { actionDescription, actionLabel, actionSubject, actionTooltipMarkdown, oneLine as presentationOneLine } from '../../src/views/presentation';
 import { errorNodes } from '../../src/views/treeNodes';
+import { statusChangeMessage } from '../../src/views/statusChangeText';
 
 const PLANTED = '[x](command:workbench.action.quit)';
 

@@ -1,6 +1,6 @@
 // Notifications and progress notifications with every shown string through userText, so no call site can forget it.
 import * as vscode from 'vscode';
-import { userText } from '../shared/userText';
+import { userText } from './shared/userText';
 
 export const notify = {
   info: <T extends string>(message: string, ...buttons: T[]) => vscode.window.showInformationMessage(userText(message), ...buttons),

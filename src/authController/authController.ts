@@ -1,17 +1,17 @@
 // The VS Code side of sign-in: builds MsalAuth from the settings, SecretStorage and globalState, keeps the context keys
 // mdeActions.configured and mdeActions.signedIn true to the state, and hands out access tokens.
 import * as vscode from 'vscode';
-import { MsalAuth } from './auth/msalAuth';
-import { MsalQueue } from './auth/msalQueue';
-import { signInMethodFor } from './auth/signInMethod';
-import type { AccountSummary, AuthUi } from './auth/types';
-import { APPLICATION_SCOPED_SETTINGS, type Cloud, type Endpoints, type ExtensionSettings, resolveEndpoints, SettingsError } from './config';
-import { notify, withNotificationProgress } from './commands/notify';
-import { deviceCodeMessage } from './commands/signInText';
-import { ContextKeys } from './constants';
-import type { Logger } from './shared/logger';
-import { onDidChangeSettings, readSettings } from './settings';
-import { errorDetail, signInRequired } from './shared/errors';
+import { MsalAuth } from '../auth/msalAuth';
+import { MsalQueue } from '../auth/msalQueue';
+import { signInMethodFor } from '../auth/signInMethod';
+import type { AccountSummary, AuthUi } from '../auth/types';
+import { APPLICATION_SCOPED_SETTINGS, type Cloud, type Endpoints, type ExtensionSettings, resolveEndpoints, SettingsError } from '../config';
+import { notify, withNotificationProgress } from '../notify';
+import { deviceCodeMessage } from './signInText';
+import { ContextKeys } from '../constants';
+import type { Logger } from '../shared/logger';
+import { onDidChangeSettings, readSettings } from '../settings';
+import { errorDetail, signInRequired } from '../shared/errors';
 
 const COPY_AND_OPEN = 'Copy & Open';
 const DEVICE_CODE_DETAIL = 'Closing this dialog does not stop the sign-in: the notification keeps the code until sign-in ends, and its Cancel stops it.';
