@@ -127,12 +127,12 @@ describe('layers', () => {
   it('the rank check finds a back-import, an import across equal ranks and vscode below the adapters', () => {
     const planted: ImportGraph = new Map([
       ['model/store.ts', ['views/tree.ts', 'defender/client.ts', 'model/filter.ts']],
-      ['auth/msal.ts', ['defender/logger.ts', 'vscode']],
+      ['auth/msal.ts', ['defender/client.ts', 'vscode']],
       ['shared/text.ts', ['node:fs']],
     ]);
     assert.deepEqual(violations(planted), [
       'model/store.ts → views/tree.ts (rank 4 imports rank 2)',
-      'auth/msal.ts → defender/logger.ts (rank 5 imports rank 5)',
+      'auth/msal.ts → defender/client.ts (rank 5 imports rank 5)',
       'auth/msal.ts → vscode (below the adapters)',
     ]);
   });
