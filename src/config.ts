@@ -197,6 +197,7 @@ export class SettingsError extends Error {
   }
 }
 
+/** By shape, not instanceof: a second copy of this module (bundles, tests) must still be recognised. */
 export function isSettingsError(value: unknown): value is SettingsError {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'settings'
     && typeof (value as { setting?: unknown }).setting === 'string';
@@ -207,7 +208,7 @@ export function resolveEndpoints(settings: ExtensionSettings): Endpoints | Setti
   try {
     return endpointsOf(settings);
   } catch (error) {
-    if (error instanceof SettingsError) {
+    if (isSettingsError(error)) {
       return error;
     }
     throw error;

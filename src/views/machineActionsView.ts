@@ -7,7 +7,7 @@ import { countOf, userText } from '../shared/userText';
 import { ActionFilter, applyFilter, isFilterActive, normalizeFilter } from '../model/actionFilter';
 import { ActionsStore, RefreshResult } from '../model/actionsStore';
 import { autoRefreshDecision, AutoRefreshTimer } from '../model/autoRefresh';
-import type { ActionsSession, SessionAccount } from '../model/session';
+import type { Session, SessionAccount } from '../model/session';
 import type { ExtensionSettings, SettingKey } from '../config';
 import { ContextKeys, Settings, VIEW_ID } from '../constants';
 import type { DefenderClient } from '../defender/client';
@@ -42,7 +42,7 @@ export class MachineActionsView implements vscode.Disposable {
   /** While a list waits for the rate limit: the line that says so, and the timer that removes it when the wait ends. */
   private waiting: { line: string; timer: NodeJS.Timeout } | undefined;
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly log: ExtensionLog, readonly session: ActionsSession) {
+  constructor(private readonly context: vscode.ExtensionContext, private readonly log: ExtensionLog, readonly session: Session) {
     this.settings = this.readSettings();
     this.currentFilter = normalizeFilter(context.workspaceState.get(FILTER_STATE_KEY));
     this.provider = new ActionsTreeProvider(
@@ -109,12 +109,12 @@ export class MachineActionsView implements vscode.Disposable {
       }
       return;
     }
-    const account = this.session.account();
+    const account = this.session.account;
     const onlyMine = this.settings.onlyMine || this.currentFilter.onlyMine;
     const { lookbackDays, maxActions } = this.settings;
     const hooks = { onThrottled: (seconds: number) => this.setWaiting(seconds) };
     const loading = this.store.refresh(async (signal) => {
-      const list = await client.listMachineActions({ lookbackDays, top: maxActions, requestorUpn: onlyMine ? account?.upn : undefined }, signal, hooks);
+      const list = await client.listMachineActions({ lookbackDays, top: maxActions, requestorUpn: onlyMine ? account?.username : undefined }, signal, hooks);
       return { actions: list.actions, warnings: list.warnings };
     }, { restart: options.restart });
     // The view's own progress bar; the welcome view says "Loading…" while the tree is still empty.
@@ -237,11 +237,11 @@ export class MachineActionsView implements vscode.Disposable {
   }
 
   private visibleActions() {
-    return applyFilter(this.store.actions, this.currentFilter, this.session.account()?.upn);
+    return applyFilter(this.store.actions, this.currentFilter, this.session.account?.username);
   }
 
   private render(): void {
-    const account = this.session.account();
+    const account = this.session.account;
     const shown = this.visibleActions();
     const cancellable = countCancellable(this.store.actions);
     this.treeView.badge = cancellable > 0 ? { value: cancellable, tooltip: countOf(cancellable, 'cancellable machine action') } : undefined;
@@ -251,10 +251,10 @@ export class MachineActionsView implements vscode.Disposable {
     // It holds server text (types, warnings) and typed text (the device filter): through the one text gate.
     this.treeView.message = message === undefined ? undefined : userText(message);
     // Reading the cached sign-in counts as loading, so the Sign In welcome does not flash before the tree shows.
-    void vscode.commands.executeCommand('setContext', ContextKeys.loading, this.store.loading || this.session.restoring());
+    void vscode.commands.executeCommand('setContext', ContextKeys.loading, this.store.loading || this.session.restoring);
     void vscode.commands.executeCommand('setContext', ContextKeys.filtered, isFilterActive(this.currentFilter));
     this.statusBar.update({
-      configured: this.session.configured(),
+      configured: this.session.configured,
       account: this.session.client() ? account : undefined,
       cancellable: this.store.loaded ? cancellable : undefined,
     }, `${VIEW_ID}.focus`);
@@ -267,8 +267,8 @@ export class MachineActionsView implements vscode.Disposable {
    * while it waits, so that the "Loading…" welcome still shows before (any message hides the welcome view).
    */
   private message(shown: number, filterActive: boolean): string | undefined {
-    const problem = this.session.configurationProblem();
-    const account = this.session.account();
+    const problem = this.session.configurationProblem?.message;
+    const account = this.session.account;
     if (problem || !account || !this.session.client() || !(this.store.loaded || this.waiting)) {
       return problem;
     }
@@ -291,6 +291,6 @@ export class MachineActionsView implements vscode.Disposable {
 }
 
 function describeView(account: SessionAccount | undefined, filter: ActionFilter): string | undefined {
-  const parts = [account?.upn ?? '', isFilterActive(filter) ? `Filter: ${describeFilter(filter)}` : ''].filter((p) => p);
+  const parts = [account?.username ?? '', isFilterActive(filter) ? `Filter: ${describeFilter(filter)}` : ''].filter((p) => p);
   return parts.length ? parts.join(' · ') : undefined;
 }

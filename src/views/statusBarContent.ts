@@ -17,9 +17,9 @@ export interface StatusBarContent {
   tooltip: string;
 }
 
-/** "Signed in as <upn> (tenant <id>)", through the text gate: both come from the sign-in's token. */
+/** "Signed in as <username> (tenant <id>)", through the text gate: both come from the sign-in's token. */
 export function accountLine(account: SessionAccount): string {
-  return shownText(`Signed in as ${account.upn} (tenant ${account.tenantId})`, SHOWN_LENGTH.notification);
+  return shownText(`Signed in as ${account.username} (tenant ${account.tenantId})`, SHOWN_LENGTH.notification);
 }
 
 export function statusBarContent(state: StatusBarState): StatusBarContent {

@@ -35,7 +35,7 @@ export interface WhereInput {
 export function whereLine(input: WhereInput): string {
   const filter = isFilterActive(input.filter) ? `filter: ${describeFilter(input.filter)}` : '';
   const onlyMineSetting = input.onlyMineSetting && !input.filter.onlyMine ? 'only mine (setting "Only Mine")' : '';
-  return [input.account.upn, tenantLabel(input.tenantSetting, input.account.tenantId), filter, onlyMineSetting]
+  return [input.account.username, tenantLabel(input.tenantSetting, input.account.tenantId), filter, onlyMineSetting]
     .filter((part) => part)
     .join(' · ');
 }

@@ -185,10 +185,10 @@ test('the details document: a summary in comments that server text cannot escape
 
 test('the status bar: hidden until configured, then the cancellable count with the account in the tooltip', () => {
   assert.equal(statusBarContent({ configured: false, account: undefined, cancellable: undefined }).visible, false);
-  const spoofed = statusBarContent({ configured: true, account: { upn: 'analyst@\u202emoc.osotnoc', tenantId: 'contoso\u200b' }, cancellable: 1 });
+  const spoofed = statusBarContent({ configured: true, account: { username: 'analyst@\u202emoc.osotnoc', tenantId: 'contoso\u200b' }, cancellable: 1 });
   assert.match(spoofed.tooltip, /Signed in as analyst@moc\.osotnoc \(tenant contoso\)/, 'no bidi override or zero-width character in the account line');
   assert.match(statusBarContent({ configured: true, account: undefined, cancellable: undefined }).text, /Signed out/);
-  const content = statusBarContent({ configured: true, account: { upn: 'analyst@contoso.com', tenantId: 'contoso-tenant' }, cancellable: 3 });
+  const content = statusBarContent({ configured: true, account: { username: 'analyst@contoso.com', tenantId: 'contoso-tenant' }, cancellable: 3 });
   assert.equal(content.text, '$(shield) 3 cancellable');
   assert.match(content.tooltip, /3 cancellable actions/);
   assert.match(content.tooltip, /Signed in as analyst@contoso\.com \(tenant contoso-tenant\)/);
