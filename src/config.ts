@@ -47,9 +47,13 @@ export const DEFAULT_SETTINGS: Readonly<ExtensionSettings> = {
   notifyOnStatusChange: true,
 };
 
+/** The look-back window in days: the settings' range and what the list query accepts (SPEC §1 keeps 180 days). */
 export const LOOKBACK_DAYS = { min: 1, max: 180 } as const;
+/** How many actions one list may load: the API's largest `$top`, which is also its largest page. */
 export const MAX_ACTIONS = { min: 1, max: 10_000 } as const;
 export const AUTO_REFRESH_SECONDS = { min: 15, max: 86_400 } as const;
+/** How long one HTTP request to Entra ID or to the Defender API may take, in ms, unless a caller says otherwise. */
+export const REQUEST_TIMEOUT_MS = 30_000;
 
 export type SettingKey = (typeof Settings)[Exclude<keyof typeof Settings, 'section'>];
 
@@ -181,7 +185,7 @@ const GOV_API = 'https://api-gov.securitycenter.microsoft.us';
 const GCC_API = 'https://api-gcc.securitycenter.microsoft.us';
 
 /** The fixed clouds; Commercial's API host also depends on mdeActions.apiRegion. */
-export const CLOUD_TABLE: Readonly<Record<Exclude<Cloud, 'Custom'>, { authorityHost: string; apiBaseUrl: string; resource: string }>> = {
+const CLOUD_TABLE: Readonly<Record<Exclude<Cloud, 'Custom'>, { authorityHost: string; apiBaseUrl: string; resource: string }>> = {
   Commercial: { authorityHost: LOGIN_GLOBAL, apiBaseUrl: 'https://api.security.microsoft.com', resource: 'https://api.securitycenter.microsoft.com' },
   GCC: { authorityHost: LOGIN_GLOBAL, apiBaseUrl: GCC_API, resource: GCC_API },
   GCCHigh: { authorityHost: LOGIN_US_GOVERNMENT, apiBaseUrl: GOV_API, resource: GOV_API },

@@ -1,6 +1,7 @@
 import { AuthError, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
 import * as https from 'node:https';
 import fetch from 'node-fetch';
+import { REQUEST_TIMEOUT_MS } from '../config';
 
 export interface NetworkClientOptions {
   /**
@@ -17,8 +18,6 @@ export interface NetworkClientOptions {
   onFailure?: (message: string) => void;
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
-
 /**
  * The HTTP client MSAL uses for discovery, device code and token requests: https only, with time-outs, and no
  * redirects — a 3xx is refused (AuthError 'network_error' naming the status) rather than followed, because following
@@ -33,7 +32,7 @@ export function createNetworkClient(options: NetworkClientOptions = {}): INetwor
       throw networkError(`${where}: refused, sign-in requests use https only`, options.onFailure);
     }
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const timer = setTimeout(() => abort.abort(), timeoutMs ?? options.timeoutMs ?? REQUEST_TIMEOUT_MS);
     try {
       const response = await fetch(url, { method, headers: request?.headers, body: method === 'POST' ? request?.body ?? '' : undefined, agent, signal: abort.signal, redirect: 'manual' });
       const text = await response.text();

@@ -38,8 +38,6 @@ export type CancelOutcome =
   | { kind: 'unconfirmed'; error: unknown; current?: MachineAction; rereadError?: unknown }
   | { kind: 'failed'; error: unknown };
 
-export type CancelOutcomeKind = CancelOutcome['kind'];
-
 /** The permissions any one of which allows a cancel (SPEC §1 "Cancel a machine action"). */
 export const CANCEL_PERMISSIONS = [
   'Machine.CollectForensics', 'Machine.Isolate', 'Machine.RestrictExecution', 'Machine.Scan', 'Machine.Offboard',

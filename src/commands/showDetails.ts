@@ -12,12 +12,12 @@ import { fileNameSafe } from '../shared/userText';
 import { requireTargets } from './commandArgs';
 import { registerCommand } from './registerCommand';
 
-export const DETAILS_SCHEME = 'mde-action';
+const DETAILS_SCHEME = 'mde-action';
 /** A multi-selection opens at most this many documents. */
 const MAX_DOCUMENTS = 10;
 
 /** `mde-action:/<id>/<subject>.jsonc`: the tab reads as the action, the id is the first segment. */
-export function detailsUri(id: string, action: MachineAction | undefined): vscode.Uri {
+function detailsUri(id: string, action: MachineAction | undefined): vscode.Uri {
   const title = fileNameSafe(action ? actionSubject(action) : id, '_').slice(0, 100);
   return vscode.Uri.from({ scheme: DETAILS_SCHEME, path: `/${id.toLowerCase()}/${title}.jsonc` });
 }

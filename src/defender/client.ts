@@ -24,6 +24,7 @@ import {
   timeoutError,
   unexpectedJsonError,
 } from './errors';
+import { REQUEST_TIMEOUT_MS } from '../config';
 import { MergedPages, pageLimit } from './listPages';
 import { Clock, Logger, systemClock } from '../shared/logger';
 import { cancelCommentProblem, isGuid, MachineAction, MachineActionPage, parseMachineAction, parseMachineActionList } from './machineAction';
@@ -78,7 +79,6 @@ export interface CancelHooks extends RequestHooks {
   onSending?(): void;
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_WAIT_SECONDS = 60;
 const GET_THROTTLE_RETRIES = 3;
 const POST_THROTTLE_RETRIES = 1;
@@ -139,7 +139,7 @@ export class DefenderClient {
     this.logger = options.logger;
     this.clock = options.clock ?? systemClock;
     this.limiter = options.rateLimiter ?? new RateLimiter({ clock: this.clock });
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
     this.maxWaitSeconds = options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS;
     this.agent = options.agent;
   }

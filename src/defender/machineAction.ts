@@ -62,9 +62,7 @@ export const KNOWN_ACTION_TYPES: readonly string[] = [
   'RunAntiVirusScan', 'Offboard', 'LiveResponse', 'CollectInvestigationPackage', 'Isolate', 'Unisolate',
   'StopAndQuarantineFile', 'RestrictCodeExecution', 'UnrestrictCodeExecution',
 ];
-export const FINAL_STATUSES: readonly string[] = ['Succeeded', 'Cancelled', 'Failed', 'TimeOut'];
 const CANCELLABLE = new Set(['Pending', 'InProgress']);
-const FINAL = new Set(FINAL_STATUSES);
 
 /** The comparison key of an enum spelling: case, spaces, underscores and hyphens do not count. */
 function enumKey(value: string): string {
@@ -105,11 +103,6 @@ export function canonicalType(type: string | null | undefined): string {
 /** Pending or InProgress, in any spelling. */
 export function isCancellable(status: string | null | undefined): boolean {
   return CANCELLABLE.has(canonicalStatus(status));
-}
-
-/** Succeeded, Cancelled, Failed or TimeOut, in any spelling. */
-export function isFinal(status: string | null | undefined): boolean {
-  return FINAL.has(canonicalStatus(status));
 }
 
 /**

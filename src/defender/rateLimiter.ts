@@ -46,7 +46,7 @@ export interface RateLimiterOptions {
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
-export const DEFAULT_MAX_PAUSE_MS = 5 * MINUTE_MS;
+const DEFAULT_MAX_PAUSE_MS = 5 * MINUTE_MS;
 /**
  * Shorter waits pass unremarked; longer ones are reported to `onWait` so the UI can say why nothing happens. Half a
  * second, not one: a 1 s Retry-After is a few ms shorter by the time the request asks again (the shared state file is

@@ -61,7 +61,7 @@ function isCall(value: unknown): value is RecordedCall {
 }
 
 /** The file's content, keeping only well-formed entries; undefined when it is not a rate state at all. */
-export function parseRateState(text: string): RateState | undefined {
+function parseRateState(text: string): RateState | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -6,9 +6,9 @@ import type { LiveResponseCommand, MachineAction } from './machineAction';
 import { fileNameSafe } from '../shared/userText';
 
 /** Delegated permission of `GetLiveResponseResultDownloadLink`. */
-export const LIVE_RESPONSE_PERMISSION = 'Machine.LiveResponse';
+const LIVE_RESPONSE_PERMISSION = 'Machine.LiveResponse';
 /** Delegated permission of `getPackageUri`. */
-export const COLLECT_FORENSICS_PERMISSION = 'Machine.CollectForensics';
+const COLLECT_FORENSICS_PERMISSION = 'Machine.CollectForensics';
 
 /** Which result is wanted: the output of live-response command `index` (0-based), or the investigation package. */
 export type ResultRequest = { kind: 'commandOutput'; index: number } | { kind: 'investigationPackage' };
@@ -19,7 +19,7 @@ function sameEnum(value: string | null | undefined, expected: string): boolean {
 }
 
 /** The command of `action` with that index: by its `index` field, else by position. */
-export function commandAt(action: MachineAction, index: number): LiveResponseCommand | undefined {
+function commandAt(action: MachineAction, index: number): LiveResponseCommand | undefined {
   return action.commands.find((c) => c.index === index) ?? (action.commands.some((c) => c.index !== null) ? undefined : action.commands[index]);
 }
 

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { actionTooltip, childNodes, GroupPaging, NodeView, nodeView, PAGE_SIZE, rootNodes, SHOW_MORE_COMMAND, TreeContent, TreeNode, ViewContext } from './treeNodes';
 
 /** Markdown that renders server text as text: untrusted (no command links), no HTML, no theme icons. */
-export function untrustedMarkdown(markdown: string): vscode.MarkdownString {
+function untrustedMarkdown(markdown: string): vscode.MarkdownString {
   const md = new vscode.MarkdownString(markdown, false);
   md.isTrusted = false;
   md.supportHtml = false;

@@ -18,7 +18,7 @@ export interface StatusBarContent {
 }
 
 /** "Signed in as <username> (tenant <id>)", through the text gate: both come from the sign-in's token. */
-export function accountLine(account: SessionAccount): string {
+function accountLine(account: SessionAccount): string {
   return shownText(`Signed in as ${account.username} (tenant ${account.tenantId})`, SHOWN_LENGTH.notification);
 }
 

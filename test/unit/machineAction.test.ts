@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isDefenderApiError } from '../../src/defender/errors';
 import {
+  canonicalStatus,
   cancelCommentProblem,
   completedDespiteCancellation,
-  FINAL_STATUSES,
   isCancellable,
-  isFinal,
   isGuid,
   parseMachineAction,
   parseMachineActionList,
@@ -15,6 +14,11 @@ import {
 import { seedActions } from '../simulators/seedActions';
 
 const ID = '7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33';
+
+/** The statuses after which nothing changes any more (SPEC §1), in their one spelling. */
+const FINAL_STATUSES = ['Succeeded', 'Cancelled', 'Failed', 'TimeOut'];
+/** Whether any spelling of `status` parses to a final status. */
+const isFinal = (status: string | null | undefined): boolean => status != null && FINAL_STATUSES.includes(canonicalStatus(status));
 
 /** A cancel-able isolation as the API documents it. */
 function documented(): Record<string, unknown> {
