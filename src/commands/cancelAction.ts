@@ -22,8 +22,8 @@ import { commandOptions, invalidIds, normalizeActionId, targetActionIds } from '
 import { nothingToCancelMessage, notAnActionIdMessage } from './cancelText';
 import { StopWaitingNotice } from './cancelWaitNotice';
 import { askCancelComment } from './commentPrompt';
-import { notify, withNotificationProgress } from '../notify';
-import { registerCommand } from './registerCommand';
+import { notify, showNotification, withNotificationProgress } from '../notify';
+import { failureButtons, registerCommand } from './registerCommand';
 import { errorDetail, isUserCancellation } from '../shared/errors';
 import { relativeAge } from '../shared/time';
 import { quickPickText } from '../shared/userText';
@@ -72,32 +72,12 @@ export function registerCancelCommand(context: vscode.ExtensionContext, log: Ext
     return promise;
   };
 
-  const showOutcome = async (presentation: OutcomePresentation, retry: () => Thenable<unknown>): Promise<void> => {
-    const { message, buttons } = presentation;
-    const choice = await (presentation.severity === 'info' ? notify.info(message, ...buttons)
-      : presentation.severity === 'warning' ? notify.warn(message, ...buttons)
-        : notify.error(message, ...buttons));
-    switch (choice) {
-      case 'Sign In':
-        await vscode.commands.executeCommand(Commands.signIn);
-        break;
-      case 'Retry':
-        await retry();
-        break;
-      case 'Show Log':
-        log.show();
-        break;
-      case 'Show Details':
-        await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: presentation.details ?? message, language: 'plaintext' }));
-        break;
-    }
-  };
-
   /** Not awaited by the command: a notification left open must not keep the command (or a test) waiting. */
   const notifyOutcome = (presentation: OutcomePresentation, retryIds: string[], comment: string): void => {
     // A retry goes through the command again (and its wrapper), reading each action's state before it sends.
     const retry = () => vscode.commands.executeCommand(Commands.cancelAction, { actionIds: retryIds, comment, verifyFirst: true });
-    void showOutcome(presentation, retry).catch((error) => log.error(`Cancel notification: ${errorDetail(error)}`));
+    const buttons = failureButtons(log, presentation.buttons, { retry, details: presentation.details ?? presentation.message });
+    showNotification(presentation.severity, presentation.message, buttons, (error) => log.error(`Cancel notification: ${errorDetail(error)}`));
   };
 
   const lookUp = async (client: DefenderClient, id: string): Promise<MachineAction | undefined> => {

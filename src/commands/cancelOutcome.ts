@@ -138,13 +138,11 @@ export function isRetryable(outcome: CancelOutcome): boolean {
     || (outcome.kind === 'notFound' && !outcome.pasted);
 }
 
-export type OutcomeButton = ErrorButton | 'Show Details';
-
 export interface OutcomePresentation {
   severity: 'info' | 'warning' | 'error';
   /** Safe for a notification: server text cannot form a link. */
   message: string;
-  buttons: OutcomeButton[];
+  buttons: ErrorButton[];
   /** The full text behind 'Show Details' (plain text for a document, one line per action). */
   details?: string;
 }
@@ -163,8 +161,8 @@ function serverSaid(error: unknown): string {
 /** The notification for one cancel; `subject` is e.g. "Isolate (Full) on ws-fin-0142.contoso.local". */
 export function presentCancelOutcome(outcome: CancelOutcome, subject: string): OutcomePresentation {
   const info = (message: string, buttons: ErrorButton[] = []): OutcomePresentation => ({ severity: 'info', message: plainNotificationText(message), buttons });
-  const warning = (message: string, buttons: OutcomeButton[] = ['Show Log']): OutcomePresentation => ({ severity: 'warning', message: plainNotificationText(message), buttons });
-  const error = (message: string, buttons: OutcomeButton[]): OutcomePresentation => ({ severity: 'error', message: plainNotificationText(message), buttons });
+  const warning = (message: string, buttons: ErrorButton[] = ['Show Log']): OutcomePresentation => ({ severity: 'warning', message: plainNotificationText(message), buttons });
+  const error = (message: string, buttons: ErrorButton[]): OutcomePresentation => ({ severity: 'error', message: plainNotificationText(message), buttons });
   switch (outcome.kind) {
     case 'cancelled': {
       const ran = ranSentence(outcome.action);
@@ -265,7 +263,7 @@ export function summarizeBulk(entries: readonly BulkEntry[]): OutcomePresentatio
     .map((bucket) => [bucket, entries.filter((_, i) => buckets[i] === bucket).map((e) => e.subject)] as const)
     .filter(([, subjects]) => subjects.length > 0);
   const failed = entries.flatMap((e, i) => ('outcome' in e && buckets[i] === 'failed' ? [e.outcome] : []));
-  const buttons: OutcomeButton[] = [];
+  const buttons: ErrorButton[] = [];
   if (failed.some((o) => o.kind === 'sessionExpired')) {
     buttons.push('Sign In');
   }

@@ -2,7 +2,8 @@
 import { errorDetail, errorShape, isSignInRequired } from '../shared/errors';
 import { plainNotificationText } from '../shared/userText';
 
-export type ErrorButton = 'Sign In' | 'Retry' | 'Open Settings' | 'Show Log';
+/** The buttons a failure may offer; 'Show Details' opens the full text (a bulk cancel's per-action outcomes). */
+export type ErrorButton = 'Sign In' | 'Retry' | 'Open Settings' | 'Show Log' | 'Show Details';
 
 export interface ErrorPresentation {
   message: string;
