@@ -2,7 +2,7 @@
 import type * as vscode from 'vscode';
 import type { ExtensionLog } from '../log';
 import type { MachineActionsView } from '../views/machineActionsView';
-import { registerCancelCommand } from './cancelAction';
+import { registerCancelCommand } from './cancel/command';
 import { registerCopyActionIdCommand } from './copyActionId';
 import { registerFilterCommands } from './filter';
 import { registerOpenInPortalCommand } from './openInPortal';

@@ -5,9 +5,9 @@
 import { test, before, after, beforeEach } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as https from 'node:https';
-import { bulkPacingNote, InFlight, MAX_BULK_CONCURRENCY, runPaced } from '../../src/commands/bulkCancel';
-import { runCancel } from '../../src/commands/cancelFlow';
-import { BulkEntry, CancelOutcome, outcomeEntity, presentCancelOutcome, summarizeBulk } from '../../src/commands/cancelOutcome';
+import { bulkPacingNote, InFlight, MAX_BULK_CONCURRENCY, runPaced } from '../../src/commands/cancel/bulk';
+import { runCancel } from '../../src/commands/cancel/flow';
+import { BulkEntry, CancelOutcome, outcomeEntity, presentCancelOutcome, summarizeBulk } from '../../src/commands/cancel/outcome';
 import { DefenderClient } from '../../src/defender/client';
 import { describeLiveResponseCommand, MachineAction, parseMachineAction } from '../../src/defender/machineAction';
 import type { Clock } from '../../src/shared/logger';

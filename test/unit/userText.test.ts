@@ -4,7 +4,7 @@
 // shown: rows, groups, tooltips, the details summary, notifications.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { cancelCommentPrompt, nothingToCancelMessage, notAnActionIdMessage } from '../../src/commands/cancelText';
+import { cancelCommentPrompt, nothingToCancelMessage, notAnActionIdMessage } from '../../src/commands/cancel/text';
 import { deviceCodeMessage, signedInMessage } from '../../src/authController/signInText';
 import { forbiddenCharacter, oneLine, SHOWN_LENGTH, shorten, userText } from '../../src/shared/userText';
 import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';

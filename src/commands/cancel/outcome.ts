@@ -1,11 +1,11 @@
 // What a cancel came to (SPEC §3 "Cancel" 5), in words an engineer can act on, and the one-line summary of a bulk
 // cancel. Pure (no vscode).
-import { isDefenderApiError } from '../defender/errors';
-import { completedDespiteCancellation, isCancellable, MachineAction, ranBeforeCancellation } from '../defender/machineAction';
-import { statusLabel } from '../views/presentation';
-import { ErrorButton, presentError } from './errorPresentation';
-import { errorDetail, isSignInRequired } from '../shared/errors';
-import { plainNotificationText } from '../shared/userText';
+import { isDefenderApiError } from '../../defender/errors';
+import { completedDespiteCancellation, isCancellable, MachineAction, ranBeforeCancellation } from '../../defender/machineAction';
+import { statusLabel } from '../../views/presentation';
+import { ErrorButton, presentError } from '../errorPresentation';
+import { errorDetail, isSignInRequired } from '../../shared/errors';
+import { plainNotificationText } from '../../shared/userText';
 
 export type CancelOutcome =
   /** The service answered with the action in Cancelled state. */

@@ -5,28 +5,28 @@
 // Programmatic use: executeCommand('mdeActions.cancelAction', { actionId | actionIds, comment?, verifyFirst? }).
 // The comment is validated like a typed one; see askCancelComment for when it skips the input box.
 import * as vscode from 'vscode';
-import { Commands } from '../constants';
-import type { DefenderClient } from '../defender/client';
-import { invalidInputError } from '../defender/errors';
-import { isCancellable, MachineAction } from '../defender/machineAction';
-import type { ExtensionLog } from '../log';
-import { actionLabel, actionSubject, deviceLabel, requestorLabel, statusIcon, statusLabel } from '../views/presentation';
-import type { MachineActionsView } from '../views/machineActionsView';
-import { bulkPacingNote, InFlight, MAX_BULK_CONCURRENCY, runPaced } from './bulkCancel';
-import { CancelRequest, runCancel } from './cancelFlow';
+import { Commands } from '../../constants';
+import type { DefenderClient } from '../../defender/client';
+import { invalidInputError } from '../../defender/errors';
+import { isCancellable, MachineAction } from '../../defender/machineAction';
+import type { ExtensionLog } from '../../log';
+import { actionLabel, actionSubject, deviceLabel, requestorLabel, statusIcon, statusLabel } from '../../views/presentation';
+import type { MachineActionsView } from '../../views/machineActionsView';
+import { bulkPacingNote, InFlight, MAX_BULK_CONCURRENCY, runPaced } from './bulk';
+import { CancelRequest, runCancel } from './flow';
 import {
   BulkEntry, CancelOutcome, classifyCancelError, isRetryable, OutcomePresentation, outcomeEntity, outcomeLogText,
   presentCancelOutcome, summarizeBulk,
-} from './cancelOutcome';
-import { commandOptions, invalidIds, normalizeActionId, targetActionIds } from './commandArgs';
-import { nothingToCancelMessage, notAnActionIdMessage } from './cancelText';
-import { StopWaitingNotice } from './cancelWaitNotice';
+} from './outcome';
+import { commandOptions, invalidIds, normalizeActionId, targetActionIds } from '../commandArgs';
+import { nothingToCancelMessage, notAnActionIdMessage } from './text';
+import { StopWaitingNotice } from './waitNotice';
 import { askCancelComment } from './commentPrompt';
-import { notify, showNotification, withNotificationProgress } from '../notify';
-import { failureButtons, registerCommand } from './registerCommand';
-import { errorDetail, isUserCancellation } from '../shared/errors';
-import { relativeAge } from '../shared/time';
-import { quickPickText } from '../shared/userText';
+import { notify, showNotification, withNotificationProgress } from '../../notify';
+import { failureButtons, registerCommand } from '../registerCommand';
+import { errorDetail, isUserCancellation } from '../../shared/errors';
+import { relativeAge } from '../../shared/time';
+import { quickPickText } from '../../shared/userText';
 
 /** A wait for Retry-After or for the 100/min, 1,500/h budget: both are the API's rate limit to the engineer. */
 const rateLimitWait = (seconds: number): string => `Waiting ${seconds} s for the Defender API rate limit…`;
