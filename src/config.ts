@@ -74,9 +74,8 @@ export interface ParsedSettings {
   problems: string[];
 }
 
-/** Turns raw configuration values (anything a settings.json can hold) into typed settings, clamping what is out of range. */
-export function parseSettings(read: (key: SettingKey) => unknown): ParsedSettings {
-  const problems: string[] = [];
+/** Readers of one raw value by kind; each falls back (or clamps) and says so in `problems`. */
+function valueReaders(read: (key: SettingKey) => unknown, problems: string[]) {
   const oneOf = <T extends string>(key: SettingKey, allowed: readonly T[], fallback: T): T => {
     const value = read(key);
     if (value === undefined || (allowed as readonly unknown[]).includes(value)) {
@@ -116,7 +115,13 @@ export function parseSettings(read: (key: SettingKey) => unknown): ParsedSetting
     }
     return clamped;
   };
+  return { oneOf, text, flag, integer };
+}
 
+/** Turns raw configuration values (anything a settings.json can hold) into typed settings, clamping what is out of range. */
+export function parseSettings(read: (key: SettingKey) => unknown): ParsedSettings {
+  const problems: string[] = [];
+  const { oneOf, text, flag, integer } = valueReaders(read, problems);
   const settings: ExtensionSettings = {
     cloud: oneOf(Settings.cloud, CLOUDS, DEFAULT_SETTINGS.cloud),
     apiRegion: oneOf(Settings.apiRegion, API_REGIONS, DEFAULT_SETTINGS.apiRegion),

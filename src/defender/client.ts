@@ -327,22 +327,9 @@ export class DefenderClient {
         this.logger.warn(`${line}; ${claims ? 'claims challenge (Conditional Access): getting a token with the claims' : 'refreshing the token'} and retrying once`);
         continue;
       }
-      if (error.status === 429) {
-        const seconds = error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
-        // Even when this request gives up, no other request of this tenant goes out before the service allows it
-        // (or before the limiter's clamp, so an absurd Retry-After cannot block the session).
-        this.limiter.pauseFor(seconds);
-        if (seconds > this.maxWaitSeconds) {
-          const notWaited = notWaitedError(error, this.maxWaitSeconds, this.limiter.maxPauseSeconds);
-          this.logger.error(`${line}: ${notWaited.message}`);
-          throw notWaited;
-        }
-        if (throttled < (method === 'GET' ? GET_THROTTLE_RETRIES : POST_THROTTLE_RETRIES)) {
-          throttled++;
-          // The shared limiter does the waiting (and tells the hook), as for any other pause.
-          this.logger.warn(`${line}; waiting ${seconds} s (Retry-After) before retry ${throttled}`);
-          continue;
-        }
+      if (error.status === 429 && this.retriesAfterThrottle(error, line, method, throttled)) {
+        throttled++;
+        continue;
       }
       if (method === 'GET' && transient < GET_BACKOFF_MS.length && isTransient(error)) {
         const delay = GET_BACKOFF_MS[transient++];
@@ -353,6 +340,28 @@ export class DefenderClient {
       this.logger.error(`${line}: ${error.message}`);
       throw error;
     }
+  }
+
+  /**
+   * A 429: pauses the shared budget for its Retry-After (s) and says whether this request tries again after it (the
+   * `throttled`th retry so far). Throws the typed "not waited" error when the wait is longer than maxWaitSeconds.
+   */
+  private retriesAfterThrottle(error: DefenderApiError, line: string, method: Method, throttled: number): boolean {
+    const seconds = error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
+    // Even when this request gives up, no other request of this tenant goes out before the service allows it
+    // (or before the limiter's clamp, so an absurd Retry-After cannot block the session).
+    this.limiter.pauseFor(seconds);
+    if (seconds > this.maxWaitSeconds) {
+      const notWaited = notWaitedError(error, this.maxWaitSeconds, this.limiter.maxPauseSeconds);
+      this.logger.error(`${line}: ${notWaited.message}`);
+      throw notWaited;
+    }
+    if (throttled >= (method === 'GET' ? GET_THROTTLE_RETRIES : POST_THROTTLE_RETRIES)) {
+      return false;
+    }
+    // The shared limiter does the waiting (and tells the hook), as for any other pause.
+    this.logger.warn(`${line}; waiting ${seconds} s (Retry-After) before retry ${throttled + 1}`);
+    return true;
   }
 
   /** A slot in the shared budget, or at once a typed 429 when it would take longer than maxWaitSeconds. */
