@@ -1,5 +1,5 @@
 // The extension's settings as one typed object, the cloud table (SPEC §1) and every validation message.
-// Pure (no vscode): src/settings.ts reads VS Code's configuration and hands the raw values to parseSettings.
+// src/settings.ts reads VS Code's configuration and hands the raw values to parseSettings.
 import { Settings } from './constants';
 
 export const CLOUDS = ['Commercial', 'GCC', 'GCCHigh', 'DoD', 'Custom'] as const;

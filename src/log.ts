@@ -8,6 +8,7 @@ export interface ExtensionLog extends Logger {
   show(): void;
 }
 
+/** The "Defender Machine Actions" LogOutputChannel, disposed with the extension; every line redacted. */
 export function createLog(context: vscode.ExtensionContext): ExtensionLog {
   const channel = vscode.window.createOutputChannel(LOG_CHANNEL_NAME, { log: true });
   context.subscriptions.push(channel);

@@ -3,6 +3,7 @@
 
 export type SignInErrorKind = 'signInRequired' | 'userCancelled' | 'timeout' | 'network' | 'signInFailed';
 
+/** A sign-in failure of a `kind` (see SignInErrorKind); recognised by shape, so a copy from another bundle counts too. */
 export class SignInError extends Error {
   constructor(readonly kind: SignInErrorKind, message: string) {
     super(message);

@@ -35,6 +35,10 @@ const CLIENT_CAPABILITIES = ['CP1'];
 /** MSAL error codes after which only an interactive sign-in helps (besides InteractionRequiredAuthError itself). */
 const INTERACTION_CODES = new Set(['invalid_grant', 'no_tokens_found', 'refresh_token_expired', 'no_account_found']);
 
+/**
+ * Sign-in with msal-node for one (client, authority, scope): browser or device-code flows, silent tokens, the token
+ * cache in a SecretStore; every MSAL call through the MsalQueue. Failures are SignInErrors by `kind`.
+ */
 export class MsalAuth implements Disposable {
   private readonly plugin: SecretCachePlugin;
   private readonly accountKey: string;

@@ -32,6 +32,10 @@ const vscodeAuthUi: AuthUi = {
     { modal: true, detail: DEVICE_CODE_DETAIL }, COPY_AND_OPEN)) === COPY_AND_OPEN,
 };
 
+/**
+ * The VS Code side of sign-in and the Session of the view and commands: settings → MsalAuth, context keys, the
+ * settings problem notice, tokens, and a Defender client per account. Fires onDidChange on any change of these.
+ */
 export class AuthController implements Session, vscode.Disposable {
   private readonly queue = new MsalQueue();
   private readonly changed = new vscode.EventEmitter<void>();

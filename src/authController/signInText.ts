@@ -3,10 +3,12 @@
 import type { AccountSummary, DeviceCodePrompt } from '../auth/types';
 import { userText } from '../shared/userText';
 
+/** The device-code dialog: where to go, the code, and the minutes left; identity-platform text through the gate. */
 export function deviceCodeMessage({ userCode, verificationUri, expiresInSeconds }: DeviceCodePrompt): string {
   return userText(`To sign in to Microsoft Defender, open ${verificationUri} and enter the code ${userCode} within ${Math.round(expiresInSeconds / 60)} minutes.`);
 }
 
+/** "Signed in to Microsoft Defender as … (tenant …).", through the gate: both come from the id token. */
 export function signedInMessage(account: Pick<AccountSummary, 'username' | 'tenantId'>): string {
   return userText(`Signed in to Microsoft Defender as ${account.username} (tenant ${account.tenantId}).`);
 }

@@ -9,6 +9,7 @@ import { registerOpenInPortalCommand } from './openInPortal';
 import { registerRefreshCommand } from './refresh';
 import { registerShowDetailsCommand } from './showDetails';
 
+/** The commands that work on the view: refresh, cancel, details, copy, portal, filter and clear filter. */
 export function registerActionCommands(context: vscode.ExtensionContext, log: ExtensionLog, view: MachineActionsView): void {
   registerRefreshCommand(context, log, view);
   registerCancelCommand(context, log, view);

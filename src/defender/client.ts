@@ -123,6 +123,10 @@ function readablePath(path: string): string {
   }
 }
 
+/**
+ * The machine-actions API of one API base for one account (see the file comment): list (paged), get and cancel,
+ * each through the shared rate budget with a time-out (REQUEST_TIMEOUT_MS unless given) and typed DefenderApiErrors.
+ */
 export class DefenderClient {
   private readonly base: URL;
   private readonly getAccessToken: DefenderClientOptions['getAccessToken'];

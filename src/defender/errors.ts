@@ -392,6 +392,7 @@ export function rateLimitedError(reason: string, waitSeconds: number, method: st
   });
 }
 
+/** The error for input refused before any request (an id that is no GUID, a comment too long): no Retry. */
 export function invalidInputError(message: string, context?: RequestContext): DefenderApiError {
   return new DefenderApiError({ kind: 'invalidInput', message, ...context });
 }

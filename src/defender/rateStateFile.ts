@@ -6,6 +6,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RateState, RateStateStore, RecordedCall } from './rateLimiter';
 
+/**
+ * The rate budget shared by every window of this user, in one JSON file (written atomically); a failing read or write
+ * is reported once through `warn` and the window goes on with its own count.
+ */
 export class FileRateStateStore implements RateStateStore {
   /** Failing operations already reported: each is reported once until it works again, not on every request. */
   private readonly failing = new Set<'read' | 'write'>();

@@ -37,6 +37,7 @@ export function normalizeFilter(value: unknown): ActionFilter {
   };
 }
 
+/** Whether the filter narrows anything (statuses, types, device text or "only mine"). */
 export function isFilterActive(filter: ActionFilter): boolean {
   return filter.statuses.length > 0 || filter.types.length > 0 || filter.deviceText !== '' || filter.onlyMine;
 }

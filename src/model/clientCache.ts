@@ -9,6 +9,7 @@ import type { SessionAccount } from './session';
 /** Hands out access tokens (silent; a 'signInRequired' error when only a sign-in can help). */
 export type TokenSource = (options: { forceRefresh: boolean; claims?: string }) => Promise<string>;
 
+/** The Defender client of the signed-in account, made once per (tenant, user, API base), all on one rate budget. */
 export class ClientCache {
   /** The one rate budget of every client of this cache. */
   readonly limiter: RateLimiter;

@@ -1,6 +1,6 @@
 // Secrets never reach a log line or the screen: bearer tokens, JWTs, OAuth and SAS fields, and — whatever its shape —
 // the token actually in use, remembered by value. log.ts redacts every line; the text gate (shared/userText.ts)
-// redacts every shown string. Pure (no vscode) so it is unit-tested in plain Node.
+// redacts every shown string.
 
 const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   // Authorization header values.

@@ -28,6 +28,10 @@ function signInFirst(what: string): Error {
   return signInRequired(`Sign in to Microsoft Defender to ${what}.`);
 }
 
+/**
+ * The Machine Actions view: owns the store, the filter, the auto refresh, status-change notices, the badge, the message
+ * and the status bar, over the Session it is given; the commands work through it.
+ */
 export class MachineActionsView implements vscode.Disposable {
   readonly store = new ActionsStore();
   readonly provider: ActionsTreeProvider;

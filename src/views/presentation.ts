@@ -91,6 +91,7 @@ const STATUS_ICONS: Readonly<Record<string, IconSpec>> = {
 export const NEUTRAL_ICON: IconSpec = { id: 'circle-outline' };
 export const CANCELLING_ICON: IconSpec = { id: 'loading~spin' };
 
+/** The codicon and colour of a status (any case); a status the service adds later gets the neutral icon. */
 export function statusIcon(status: string): IconSpec {
   return STATUS_ICONS[status.toLowerCase()] ?? NEUTRAL_ICON;
 }
