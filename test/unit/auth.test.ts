@@ -16,6 +16,7 @@ import type { AccountSummary, AuthUi, DeviceCodePrompt, SecretStore, StateStore 
 import { type DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
 import { completeBrowserSignIn, type EntraSimulator, startEntraSimulator } from '../simulators/entraSimulator';
 import { ensureTlsMaterial } from '../simulators/tls';
+import { waitFor } from '../support/waitFor';
 
 const CLIENT_ID = '0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
 
@@ -194,14 +195,6 @@ function nextAccountChange(auth: MsalAuth): Promise<AccountSummary | undefined> 
   });
 }
 
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 3000;
-  while (!condition()) {
-    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 async function signInWithDeviceCode(window: Window): Promise<AccountSummary> {
   return window.auth.signIn('deviceCode');
 }
@@ -237,7 +230,7 @@ describe('device code sign-in', () => {
       answer = resolve;
     });
     const signingIn = signInWithDeviceCode(window);
-    await waitFor(() => window.ui.deviceCodes.length > 0, 'the device code');
+    await waitFor(() => window.ui.deviceCodes.length > 0, 'the device code', 3000, 10);
     assert.equal(window.ui.showing.size, 1, 'one notification while waiting');
     entra.approveDeviceCodes(window.ui.deviceCodes[0].userCode);
     await signingIn;
@@ -247,7 +240,7 @@ describe('device code sign-in', () => {
     assert.deepEqual([window.ui.clipboard, window.ui.opened], [[], []], 'a late Copy & Open copies and opens nothing');
 
     const cancelled = signInWithDeviceCode(window);
-    await waitFor(() => window.ui.deviceCodes.length > 1, 'the second device code');
+    await waitFor(() => window.ui.deviceCodes.length > 1, 'the second device code', 3000, 10);
     window.ui.pressCancel();
     await assert.rejects(cancelled, { kind: 'userCancelled' });
     assert.equal(window.ui.showing.size, 0, 'gone once cancelled');
@@ -259,7 +252,7 @@ describe('device code sign-in', () => {
     const signingIn = signInWithDeviceCode(window);
     const pendingPolls = () => entra.requests.filter((r) => r.grantType === 'device_code' && r.status === 400).length;
     const pendingBefore = pendingPolls();
-    await waitFor(() => pendingPolls() >= pendingBefore + 2, 'two polls answered authorization_pending');
+    await waitFor(() => pendingPolls() >= pendingBefore + 2, 'two polls answered authorization_pending', 3000, 10);
     assert.equal(window.auth.account, undefined);
     assert.equal(entra.approveDeviceCodes(window.ui.deviceCodes[0].userCode), 1);
     const account = await signingIn;
@@ -270,7 +263,7 @@ describe('device code sign-in', () => {
     entra.switches.deviceCodeApproval = 'manual';
     const window = openWindow();
     const signingIn = signInWithDeviceCode(window);
-    await waitFor(() => window.ui.deviceCodes.length > 0, 'the device code');
+    await waitFor(() => window.ui.deviceCodes.length > 0, 'the device code', 3000, 10);
     window.ui.pressCancel();
     await assert.rejects(signingIn, { kind: 'userCancelled' });
     assert.equal(window.auth.account, undefined);

@@ -4,18 +4,18 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { ClientCache } from '../../src/model/clientCache';
 import type { SessionAccount } from '../../src/model/session';
+import { silentLogger } from '../support/silentLogger';
 
-const quiet = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const API = 'https://api.security.microsoft.com';
 
 test('signed out or not configured: no client', () => {
-  const clients = new ClientCache(async () => 'token', quiet);
+  const clients = new ClientCache(async () => 'token', silentLogger);
   assert.equal(clients.clientFor(undefined, API), undefined);
   assert.equal(clients.clientFor({ username: 'analyst@contoso.com', tenantId: 'tenant-a' }, undefined), undefined);
 });
 
 test('signed in: the same client until the account or the API base changes, and one budget throughout', () => {
-  const clients = new ClientCache(async () => 'token', quiet);
+  const clients = new ClientCache(async () => 'token', silentLogger);
   let account: SessionAccount = { username: 'analyst@contoso.com', tenantId: 'tenant-a' };
   const first = clients.clientFor(account, API);
   assert.ok(first);

@@ -10,6 +10,7 @@ import * as yauzl from 'yauzl';
 import type { DefenderClient as DefenderClientType, DefenderClientOptions } from '../../src/defender/client';
 import { startDefenderSimulator } from '../simulators/defenderSimulator';
 import { bulkActions } from '../simulators/seedActions';
+import { silentLogger } from '../support/silentLogger';
 
 const vsixPath = process.env.MDE_TEST_VSIX;
 const KiB = 1024;
@@ -103,10 +104,9 @@ test('the bundled API client (node-fetch without whatwg-url) sends an encoded $f
     const outfile = path.join(dir, 'client.js');
     await esbuild.build({ ...bundleOptions(true), entryPoints: ['src/defender/client.ts'], outfile, metafile: false });
     const { DefenderClient } = await import(outfile) as { DefenderClient: new (options: DefenderClientOptions) => DefenderClientType };
-    const quiet = () => undefined;
     const client = new DefenderClient({
       apiBaseUrl: sim.url, agent: new https.Agent({ ca: sim.caPem }), getAccessToken: async () => sim.createToken(),
-      logger: { trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet },
+      logger: silentLogger,
     });
     const upn = "o'brien+soc #1&2=ä@contoso.com";
     await client.listMachineActions({ lookbackDays: 7, top: 100, requestorUpn: upn });

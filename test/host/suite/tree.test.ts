@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import { Commands } from '../../../src/constants';
 import type { RawAction } from '../../simulators/defenderSimulator';
 import { ANALYST_UPN, INJECTION_COMMENT } from '../../simulators/seedActions';
-import { groupOf, readTree, type Row, signInToSimulatedCloud, type SignedIn, updateUserSetting, waitFor } from './signedIn';
+import { groupOf, readTree, type Row, signInToSimulatedCloud, type SignedIn, updateUserSetting } from './signedIn';
+import { waitFor } from '../../support/waitFor';
 import { recordUi, type RecordedUi } from './recordedUi';
 import { extensionLogText } from './extensionLog';
 
