@@ -18,8 +18,9 @@ export default tseslint.config(
         allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }],
       }],
       '@typescript-eslint/no-misused-promises': 'error',
-      // markdown-it has no types and the build's scripts are CommonJS: both are loaded by a typed require.
-      '@typescript-eslint/no-require-imports': ['error', { allow: ['^markdown-it$', '\\.cjs$'] }],
+      // markdown-it has no types and the build's scripts are CommonJS: both are loaded by a typed require; a node:
+      // built-in is required where it is first used, so activation does not load it.
+      '@typescript-eslint/no-require-imports': ['error', { allow: ['^markdown-it$', '\\.cjs$', '^node:'] }],
       // A server's handler reads the simulator it is assigned to once listening: a `let` on purpose.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

@@ -16,6 +16,11 @@ export const Commands = {
   filter: 'mdeActions.filter',
   clearFilter: 'mdeActions.clearFilter',
   showLog: 'mdeActions.showLog',
+  openCommandOutput: 'mdeActions.openCommandOutput',
+  downloadInvestigationPackage: 'mdeActions.downloadInvestigationPackage',
+  exportActions: 'mdeActions.exportActions',
+  /** The device-code notification's Copy & Open link; not in the palette. */
+  copyDeviceCode: 'mdeActions.copyDeviceCode',
 } as const;
 
 export const ContextKeys = {
@@ -52,4 +57,13 @@ export const ItemContext = {
   action: 'machineAction',
   cancellableAction: 'machineAction.cancellable',
   cancellingAction: 'machineAction.cancelling',
+} as const;
+
+/**
+ * Words appended to an action's contextValue (after a space) for what it has ready to fetch, matched by
+ * `viewItem =~ /\b<flag>\b/`: a completed live-response command, a package of a succeeded collection.
+ */
+export const ItemFlags = {
+  commandOutput: 'commandOutput',
+  investigationPackage: 'investigationPackage',
 } as const;

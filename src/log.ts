@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { LOG_CHANNEL_NAME } from './constants';
 import type { Logger } from './shared/logger';
-import { redact } from './shared/redact';
+import { logLine } from './shared/redact';
 
-/** The extension's LogOutputChannel, wrapped so that every line passes through `redact`. */
+/** The extension's LogOutputChannel, wrapped so that every line is bounded and redacted (logLine). */
 export interface ExtensionLog extends Logger {
   show(): void;
 }
@@ -13,11 +13,11 @@ export function createLog(context: vscode.ExtensionContext): ExtensionLog {
   const channel = vscode.window.createOutputChannel(LOG_CHANNEL_NAME, { log: true });
   context.subscriptions.push(channel);
   return {
-    trace: (m) => channel.trace(redact(m)),
-    debug: (m) => channel.debug(redact(m)),
-    info: (m) => channel.info(redact(m)),
-    warn: (m) => channel.warn(redact(m)),
-    error: (m) => channel.error(redact(m)),
+    trace: (m) => channel.trace(logLine(m)),
+    debug: (m) => channel.debug(logLine(m)),
+    info: (m) => channel.info(logLine(m)),
+    warn: (m) => channel.warn(logLine(m)),
+    error: (m) => channel.error(logLine(m)),
     show: () => channel.show(true),
   };
 }

@@ -31,7 +31,20 @@ export function showNotification(
 }
 
 export interface SafeProgress {
-  report(update: { message?: string; increment?: number }): void;
+  /** `link`, our own text, follows the gated message as a clickable `[title](command:id)` (no arguments). */
+  report(update: { message?: string; increment?: number; link?: CommandLink }): void;
+}
+
+export interface CommandLink {
+  title: string;
+  /** A registered command id. */
+  command: string;
+}
+
+/** The message through userText; a link of ours after it, which the gate would have defused. */
+function progressMessage(message: string | undefined, link: CommandLink | undefined): string | undefined {
+  const text = message === undefined ? undefined : userText(message);
+  return link ? `${text ?? ''} [${link.title}](command:${link.command})`.trim() : text;
 }
 
 /**
@@ -50,7 +63,7 @@ export function withNotificationProgress<R>(
       const subscription = token.onCancellationRequested(() => cancelled.abort());
       try {
         return await task({
-          report: ({ message, increment }) => progress.report({ increment, message: message === undefined ? undefined : userText(message) }),
+          report: ({ message, increment, link }) => progress.report({ increment, message: progressMessage(message, link) }),
         }, cancelled.signal);
       } finally {
         subscription.dispose();

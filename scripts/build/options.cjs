@@ -15,7 +15,7 @@ function bundleOptions(production) {
     target: 'node20',
     outfile: 'dist/extension.js',
     external: ['vscode'],
-    alias: { 'whatwg-url': path.join(__dirname, 'whatwgUrl.cjs') },
+    alias: { 'whatwg-url': path.join(__dirname, 'whatwgUrl.cjs'), jsonwebtoken: path.join(__dirname, 'jsonwebtoken.cjs') },
     minify: production,
     sourcemap: !production,
     sourcesContent: false,

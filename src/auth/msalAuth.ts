@@ -1,6 +1,6 @@
 // Sign-in with @azure/msal-node: one PublicClientApplication per (authority, clientId), the browser and device-code
 // flows, silent tokens, sign-out. msal-node itself is loaded on first use, so activation does not pay for it.
-import * as http from 'node:http';
+import type * as http from 'node:http';
 import type { AccountInfo, AuthenticationResult, DeviceCodeRequest, PublicClientApplication } from '@azure/msal-node';
 import type { Endpoints, SignInMethod } from '../config';
 import type { Logger } from '../shared/logger';
@@ -8,7 +8,7 @@ import { SignInError } from './errors';
 import type { MsalQueue } from './msalQueue';
 import type { NetworkClientOptions } from './networkClient';
 import { SecretCachePlugin } from './secretCachePlugin';
-import type { AccountSummary, AuthUi, DeviceCodePrompt, Disposable, SecretStore, StateStore } from './types';
+import type { AccountSummary, AuthUi, Disposable, SecretStore, StateStore } from './types';
 
 export interface MsalAuthOptions {
   clientId: string;
@@ -33,6 +33,8 @@ const CONDITIONAL_ACCESS = 'A Conditional Access policy of your organization ask
 /** Declared so Entra ID sends claims challenges (continuous access evaluation) instead of only rejecting tokens. */
 const CLIENT_CAPABILITIES = ['CP1'];
 /** MSAL error codes after which only an interactive sign-in helps (besides InteractionRequiredAuthError itself). */
+/** Retries with a refresh token another window rotated in meanwhile, before giving up (see retryRotated). */
+const ROTATION_RETRIES = 3;
 const INTERACTION_CODES = new Set(['invalid_grant', 'no_tokens_found', 'refresh_token_expired', 'no_account_found']);
 
 /**
@@ -85,6 +87,15 @@ export class MsalAuth implements Disposable {
     return this.account;
   }
 
+  /**
+   * The claims of a challenge that a silently renewed token did not satisfy (the API still refused it): the next
+   * signIn() passes them.
+   */
+  requireClaims(claims: string): void {
+    this.options.log.warn('The Defender API still asks for claims a renewed token did not satisfy; the next sign-in passes them.');
+    this.pendingClaims = claims;
+  }
+
   /** Signs in interactively; the new account replaces any other one cached for this authority and client. */
   async signIn(method: SignInMethod): Promise<AccountSummary> {
     const claims = this.pendingClaims;
@@ -119,8 +130,8 @@ export class MsalAuth implements Disposable {
    * (after a 401). `claims` (decoded JSON of a 401's claims challenge) goes with the silent request; when only an
    * interactive sign-in can satisfy them, a 'signInRequired' error says a Conditional Access policy asks for it and the
    * next signIn() passes them. When the session is over (revoked, expired), the account is removed (signed-out state)
-   * and a 'signInRequired' error is thrown — a browser never opens by surprise. Another 'signInFailed'/'network' error
-   * otherwise.
+   * and a 'signInRequired' error is thrown — a browser never opens by surprise. 'renewalRace' (retryable) when other
+   * windows kept rotating the refresh token through every retry; another 'signInFailed'/'network' error otherwise.
    */
   async getAccessToken(options: { forceRefresh: boolean; claims?: string }): Promise<string> {
     const account = this.current;
@@ -137,27 +148,40 @@ export class MsalAuth implements Disposable {
     if (options.claims) {
       this.options.log.warn(`A claims challenge needs an interactive sign-in (${describe(attempt.error)}).`);
       this.pendingClaims = options.claims;
-      throw new SignInError('signInRequired', CONDITIONAL_ACCESS);
+      throw new SignInError('signInRequired', CONDITIONAL_ACCESS, options.claims);
     }
-    // Another window may have redeemed the same refresh token a moment ago (rotation): its successor is in the entry.
-    let failed = attempt;
-    const stored = await this.options.queue.run(() => this.plugin.storedRefreshToken(account.homeAccountId));
-    if (stored !== undefined && stored !== attempt.refreshToken) {
-      this.options.log.info('Another window renewed the session meanwhile; retrying once with its refresh token.');
-      const retry = await this.silentToken(account, options);
-      if (!retry.failed) {
-        return retry.token;
-      }
-      if (!needsInteraction(retry.error)) {
-        throw this.signInFailure(retry.error, 'Could not get an access token');
-      }
-      failed = retry;
+    const last = await this.retryRotated(account, options, attempt);
+    if (!last.failed) {
+      return last.token;
     }
-    if (!(await this.endSession(account, failed.refreshToken))) {
-      throw new SignInError('signInFailed', 'Could not get an access token: another window renewed the session at the same moment. Try again.');
+    if (!(await this.endSession(account, last.refreshToken))) {
+      throw new SignInError('renewalRace', 'Could not get an access token: other windows kept renewing the session at the same moment. Retry.');
     }
-    this.options.log.warn(`The session can no longer be renewed silently (${describe(failed.error)}); signed out.`);
+    this.options.log.warn(`The session can no longer be renewed silently (${describe(last.error)}); signed out.`);
     throw new SignInError('signInRequired', SESSION_ENDED);
+  }
+
+  /**
+   * After a refusal that needs interaction: other windows may have redeemed the same refresh token a moment ago
+   * (rotation), so the successor is in the entry. With three or more windows a retry can lose again to one that retried
+   * first, so the entry is re-read and the request retried while it keeps moving, at most ROTATION_RETRIES times.
+   * Returns the token, or the last failed attempt (whose refresh token endSession compares). Throws a SignInError when
+   * a retry fails for a reason other than the session.
+   */
+  private async retryRotated(account: AccountInfo, options: { forceRefresh: boolean; claims?: string }, first: SilentAttempt): Promise<SilentAttempt> {
+    let attempt = first;
+    for (let retries = 0; retries < ROTATION_RETRIES && attempt.failed; retries++) {
+      const stored = await this.options.queue.run(() => this.plugin.storedRefreshToken(account.homeAccountId));
+      if (stored === undefined || stored === attempt.refreshToken) {
+        break;
+      }
+      this.options.log.info('Another window renewed the session meanwhile; retrying with its refresh token.');
+      attempt = await this.silentToken(account, options);
+      if (attempt.failed && !needsInteraction(attempt.error)) {
+        throw this.signInFailure(attempt.error, 'Could not get an access token');
+      }
+    }
+    return attempt;
   }
 
   /** One silent token request, with the refresh token the entry held just before it (to tell a rotation later). */
@@ -247,44 +271,24 @@ export class MsalAuth implements Disposable {
     });
   }
 
-  /**
-   * The code shows in the progress notification (the one that stays, with Cancel, until sign-in ends either way) and
-   * in a dialog offering Copy & Open; an answer given after sign-in ended copies and opens nothing.
-   */
+  /** The code shows in the progress notification, the one that stays, with Cancel and Copy & Open, until sign-in ends. */
   private async signInWithDeviceCode(claims: string | undefined): Promise<AuthenticationResult | null> {
-    return this.options.ui.withProgress('Signing in to Microsoft Defender with a device code…', async (cancelled, report) => {
-      let ended = false;
+    return this.options.ui.withProgress('Signing in to Microsoft Defender with a device code…', async (cancelled, showDeviceCode) => {
       const request: DeviceCodeRequest = {
         scopes: [this.options.endpoints.scope],
         ...(claims ? { claims } : {}),
         deviceCodeCallback: (response) => {
-          if (request.cancel) {
-            return;
+          if (!request.cancel) {
+            showDeviceCode({ userCode: response.userCode, verificationUri: response.verificationUri, expiresInSeconds: response.expiresIn });
           }
-          report(`Enter the code ${response.userCode} at ${response.verificationUri}`);
-          this.offerDeviceCode({ userCode: response.userCode, verificationUri: response.verificationUri, expiresInSeconds: response.expiresIn }, () => ended)
-            .catch((error) => this.options.log.warn(`Could not copy the code or open the page: ${describe(error)}`));
         },
       };
       const polling = this.msal((client) => client.acquireTokenByDeviceCode(request));
-      try {
-        // MSAL checks `cancel` before each poll; the code's own expiry ends the wait otherwise.
-        return await settleOrStop(polling, cancelled, undefined, () => {
-          request.cancel = true;
-        });
-      } finally {
-        ended = true;
-      }
+      // MSAL checks `cancel` before each poll; the code's own expiry ends the wait otherwise.
+      return settleOrStop(polling, cancelled, undefined, () => {
+        request.cancel = true;
+      });
     });
-  }
-
-  private async offerDeviceCode(prompt: DeviceCodePrompt, ended: () => boolean): Promise<void> {
-    if (await this.options.ui.showDeviceCode(prompt) && !ended()) {
-      await this.options.ui.copyToClipboard(prompt.userCode);
-      if (new URL(prompt.verificationUri).protocol === 'https:') {
-        await this.options.ui.openExternal(prompt.verificationUri);
-      }
-    }
   }
 
   /** Every MSAL call goes through the shared queue. */
@@ -445,7 +449,8 @@ function endLoopbackWait(redirectUri: string, state: string): void {
   }
   const body = new URLSearchParams({ error: 'access_denied', error_description: 'Sign-in was cancelled in VS Code.', state }).toString();
   // MSAL listens on 127.0.0.1 (its redirect URI says localhost, which may resolve to ::1 first).
-  const request = http.request({ host: '127.0.0.1', port, path: '/', method: 'POST',
+  // node:http on first use: activation does not need it.
+  const request = (require('node:http') as typeof http).request({ host: '127.0.0.1', port, path: '/', method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } });
   request.on('error', () => undefined);
   request.end(body);

@@ -1,6 +1,6 @@
 import { AuthError, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
 import * as https from 'node:https';
-import fetch from 'node-fetch';
+import fetch, { type Response } from 'node-fetch';
 import { REQUEST_TIMEOUT_MS } from '../config';
 
 export interface NetworkClientOptions {
@@ -19,6 +19,12 @@ export interface NetworkClientOptions {
 }
 
 /**
+ * The largest decoded answer read, in bytes: discovery and token answers are a few KiB, so 1 MiB is ample, and a
+ * gzip bomb stops there instead of filling the memory of the extension host.
+ */
+export const MAX_AUTH_BODY_BYTES = 1024 * 1024;
+
+/**
  * The HTTP client MSAL uses for discovery, device code and token requests: https only, with time-outs, and no
  * redirects — a 3xx is refused (AuthError 'network_error' naming the status) rather than followed, because following
  * one would re-send the form, refresh token included, to whatever the `Location` names.
@@ -34,8 +40,11 @@ export function createNetworkClient(options: NetworkClientOptions = {}): INetwor
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), timeoutMs ?? options.timeoutMs ?? REQUEST_TIMEOUT_MS);
     try {
-      const response = await fetch(url, { method, headers: request?.headers, body: method === 'POST' ? request?.body ?? '' : undefined, agent, signal: abort.signal, redirect: 'manual' });
-      const text = await response.text();
+      const response = await fetch(url, {
+        method, headers: request?.headers, body: method === 'POST' ? request?.body ?? '' : undefined, agent, signal: abort.signal,
+        redirect: 'manual', size: MAX_AUTH_BODY_BYTES,
+      });
+      const text = await readCapped(response, where, options.onFailure);
       if (response.status >= 300 && response.status < 400) {
         throw networkError(`${where} answered a redirect (HTTP ${response.status}), which is refused: sign-in requests go to the configured authority only`, options.onFailure);
       }
@@ -65,6 +74,19 @@ export function createNetworkClient(options: NetworkClientOptions = {}): INetwor
     sendGetRequestAsync: (url, request, timeout) => send('GET', url, request, timeout),
     sendPostRequestAsync: (url, request) => send('POST', url, request),
   };
+}
+
+/** The decoded body; an AuthError naming the cap when it is over MAX_AUTH_BODY_BYTES. */
+async function readCapped(response: Response, where: string, onFailure: ((message: string) => void) | undefined): Promise<string> {
+  try {
+    return await response.text();
+  } catch (error) {
+    if ((error as { type?: unknown }).type !== 'max-size') {
+      throw error;
+    }
+    throw networkError(`${where} answered HTTP ${response.status} with a body larger than the ${MAX_AUTH_BODY_BYTES / 1048576} MiB a sign-in answer `
+      + 'may have; not read (a proxy or gateway in the way?)', onFailure);
+  }
 }
 
 /** MSAL passes its own AuthError through with the message intact; anything else becomes a bare "network_error". */

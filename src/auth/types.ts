@@ -30,18 +30,12 @@ export interface DeviceCodePrompt {
 export interface AuthUi {
   /** Opens the URL in the user's browser; false when it was not opened. */
   openExternal(url: string): PromiseLike<boolean>;
-  copyToClipboard(text: string): PromiseLike<void>;
   /**
-   * Runs `task` under a cancellable progress notification titled `title`: `cancelled` aborts when the user presses
-   * Cancel, `report` updates the message under the title.
+   * Runs `task` under a cancellable progress notification titled `title`, the one notification of a sign-in: it goes
+   * when the task ends either way. `cancelled` aborts when the user presses Cancel; `showDeviceCode` puts the code in
+   * that notification with a Copy & Open link (which copies the code and opens the page only while the task runs).
    */
-  withProgress<T>(title: string, task: (cancelled: AbortSignal, report: (message: string) => void) => Promise<T>): PromiseLike<T>;
-  /**
-   * Shows the device code in a dialog (not a notification: the progress notification is the one that shows it until
-   * sign-in ends); true when the user chose "Copy & Open" (the caller then copies the code and opens the page).
-   * Dismissing it does not cancel the sign-in.
-   */
-  showDeviceCode(prompt: DeviceCodePrompt): PromiseLike<boolean>;
+  withProgress<T>(title: string, task: (cancelled: AbortSignal, showDeviceCode: (prompt: DeviceCodePrompt) => void) => Promise<T>): PromiseLike<T>;
 }
 
 /** The signed-in account as the rest of the extension sees it. */

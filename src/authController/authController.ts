@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { MsalAuth } from '../auth/msalAuth';
 import { MsalQueue } from '../auth/msalQueue';
 import { signInMethodFor } from '../auth/signInMethod';
-import type { AccountSummary, AuthUi } from '../auth/types';
+import type { AccountSummary, AuthUi, DeviceCodePrompt } from '../auth/types';
 import { APPLICATION_SCOPED_SETTINGS, type Cloud, type Endpoints, type ExtensionSettings, isSettingsError, resolveEndpoints, type SettingsError } from '../config';
 import type { DefenderClient } from '../defender/client';
 import type { RateStateStore } from '../defender/rateLimiter';
@@ -14,23 +14,12 @@ import { ClientCache } from '../model/clientCache';
 import type { Session } from '../model/session';
 import { notify, withNotificationProgress } from '../notify';
 import { deviceCodeMessage } from './signInText';
-import { ContextKeys } from '../constants';
+import { Commands, ContextKeys } from '../constants';
 import type { Logger } from '../shared/logger';
 import { onDidChangeSettings, readSettings } from '../settings';
 import { errorDetail, signInRequired } from '../shared/errors';
 
 const COPY_AND_OPEN = 'Copy & Open';
-const DEVICE_CODE_DETAIL = 'Closing this dialog does not stop the sign-in: the notification keeps the code until sign-in ends, and its Cancel stops it.';
-
-const vscodeAuthUi: AuthUi = {
-  openExternal: (url) => vscode.env.openExternal(vscode.Uri.parse(url, true)),
-  copyToClipboard: (text) => vscode.env.clipboard.writeText(text),
-  withProgress: (title, task) => withNotificationProgress(title, { cancellable: true },
-    (progress, signal) => task(signal, (message) => progress.report({ message }))),
-  // A modal, which goes once answered: a notification with buttons could not be closed when sign-in ends.
-  showDeviceCode: async (prompt) => (await vscode.window.showInformationMessage(deviceCodeMessage(prompt),
-    { modal: true, detail: DEVICE_CODE_DETAIL }, COPY_AND_OPEN)) === COPY_AND_OPEN,
-};
 
 /**
  * The VS Code side of sign-in and the Session of the view and commands: settings → MsalAuth, context keys, the
@@ -50,6 +39,24 @@ export class AuthController implements Session, vscode.Disposable {
   /** The MsalAuth whose cached account is still being read. */
   private restoringAuth: MsalAuth | undefined;
 
+  /** The code the running device-code sign-in shows; Copy & Open acts on it, and on nothing once sign-in ended. */
+  private waitingCode: DeviceCodePrompt | undefined;
+
+  /** The one notification of a sign-in: progress with Cancel, and the device code with Copy & Open; gone when it ends. */
+  private readonly ui: AuthUi = {
+    openExternal: (url) => vscode.env.openExternal(vscode.Uri.parse(url, true)),
+    withProgress: (title, task) => withNotificationProgress(title, { cancellable: true }, async (progress, signal) => {
+      try {
+        return await task(signal, (prompt) => {
+          this.waitingCode = prompt;
+          progress.report({ message: deviceCodeMessage(prompt), link: { title: COPY_AND_OPEN, command: Commands.copyDeviceCode } });
+        });
+      } finally {
+        this.waitingCode = undefined;
+      }
+    }),
+  };
+
   /** Fires when the account, the endpoints or whether sign-in is configured changed. */
   readonly onDidChange = this.changed.event;
 
@@ -57,7 +64,7 @@ export class AuthController implements Session, vscode.Disposable {
 
   /** `rateState` shares the rate budget with other windows (a FileRateStateStore); without it, this window only. */
   constructor(private readonly context: vscode.ExtensionContext, private readonly log: Logger, rateState?: RateStateStore) {
-    this.clients = new ClientCache((options) => this.getAccessToken(options), log, rateState);
+    this.clients = new ClientCache(this, log, rateState);
     this.disposables.push(onDidChangeSettings((affects) => {
       if (APPLICATION_SCOPED_SETTINGS.some(affects)) {
         this.configure();
@@ -124,12 +131,32 @@ export class AuthController implements Session, vscode.Disposable {
     return auth.signIn(method);
   }
 
+  /**
+   * Copy & Open in the device-code notification: copies the waiting sign-in's code to the clipboard and opens its
+   * verification page (https only). Returns false when no sign-in is waiting for a code (it ended before the click).
+   */
+  async copyAndOpenDeviceCode(): Promise<boolean> {
+    const prompt = this.waitingCode;
+    if (!prompt) {
+      return false;
+    }
+    await vscode.env.clipboard.writeText(prompt.userCode);
+    if (URL.canParse(prompt.verificationUri) && new URL(prompt.verificationUri).protocol === 'https:') {
+      await this.ui.openExternal(prompt.verificationUri);
+      this.log.info(`Copied the device code and opened ${prompt.verificationUri}.`);
+    }
+    return true;
+  }
+
   async signOut(): Promise<void> {
     await this.auth?.signOut();
   }
 
   /** For the Defender client: silent (with a claims challenge's `claims` when given), and a 'signInRequired' error when only a sign-in could help. */
   readonly getAccessToken = (options: { forceRefresh: boolean; claims?: string }): Promise<string> => this.requireAuth().getAccessToken(options);
+
+  /** For the Defender client: a claims challenge that only an interactive sign-in can satisfy; Sign In passes it. */
+  readonly requireClaims = (claims: string): void => this.auth?.requireClaims(claims);
 
   dispose(): void {
     this.auth?.dispose();
@@ -155,7 +182,7 @@ export class AuthController implements Session, vscode.Disposable {
       if (endpoints) {
         const auth = new MsalAuth({
           clientId: this.settings.clientId, endpoints, secrets: this.context.secrets, state: this.context.globalState,
-          ui: vscodeAuthUi, log: this.log, queue: this.queue,
+          ui: this.ui, log: this.log, queue: this.queue,
         });
         auth.onDidChangeAccount(() => this.update());
         this.auth = auth;

@@ -3,9 +3,9 @@
 import type { AccountSummary, DeviceCodePrompt } from '../auth/types';
 import { userText } from '../shared/userText';
 
-/** The device-code dialog: where to go, the code, and the minutes left; identity-platform text through the gate. */
+/** "Open https://…/devicelogin and enter the code ABCD1234 within 15 minutes.", under the sign-in's progress title. */
 export function deviceCodeMessage({ userCode, verificationUri, expiresInSeconds }: DeviceCodePrompt): string {
-  return userText(`To sign in to Microsoft Defender, open ${verificationUri} and enter the code ${userCode} within ${Math.round(expiresInSeconds / 60)} minutes.`);
+  return userText(`Open ${verificationUri} and enter the code ${userCode} within ${Math.round(expiresInSeconds / 60)} minutes.`);
 }
 
 /** "Signed in to Microsoft Defender as … (tenant …).", through the gate: both come from the id token. */

@@ -12,7 +12,7 @@ export interface ErrorPresentation {
   setting?: string;
 }
 
-const RETRYABLE_KINDS = new Set(['network', 'timeout']);
+const RETRYABLE_KINDS = new Set(['network', 'timeout', 'renewalRace']);
 
 /**
  * The notification for a failed command: "<failedTo>: <detail>" (no link can form) and its buttons — Sign In for a

@@ -12,4 +12,9 @@ export function registerSignIn(context: vscode.ExtensionContext, log: ExtensionL
     const account = await auth.signIn();
     void notify.info(signedInMessage(account));
   });
+  registerCommand(context, log, Commands.copyDeviceCode, 'Could not copy the code or open the sign-in page', async () => {
+    if (!(await auth.copyAndOpenDeviceCode())) {
+      void notify.info('No sign-in is waiting for a device code. Run Defender: Sign In to get one.');
+    }
+  });
 }

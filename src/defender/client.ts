@@ -1,13 +1,14 @@
 // The Defender for Endpoint machine-actions API over node-fetch: list, get, cancel; a timeout on every
 // request, the retry policy of SPEC §3, the shared rate budget, and typed errors. Tokens never reach the log.
 import type * as http from 'node:http';
-import * as https from 'node:https';
-import { performance } from 'node:perf_hooks';
-import fetch, { Response } from 'node-fetch';
+import type * as https from 'node:https';
+import type { Response } from 'node-fetch';
 import {
   BODY_CUT_CODE,
   bodyTooLargeError,
+  claimsUnmetError,
   correlationIdFrom,
+  corruptBodyError,
   DEFAULT_RETRY_AFTER_SECONDS,
   DefenderApiError,
   droppedConnectionError,
@@ -19,12 +20,14 @@ import {
   jsonFromSuccess,
   networkError,
   notWaitedError,
+  otherActionError,
   rateLimitedError,
   RequestContext,
   timeoutError,
   unexpectedJsonError,
 } from './errors';
 import { REQUEST_TIMEOUT_MS } from '../config';
+import { ACCEPTED_ENCODINGS, decodeBody, UndecodableBodyError } from './decodeBody';
 import { MergedPages, pageLimit } from './listPages';
 import { Clock, Logger, systemClock } from '../shared/logger';
 import { cancelCommentProblem, isGuid, MachineAction, MachineActionPage, parseMachineAction, parseMachineActionList } from './machineAction';
@@ -37,6 +40,11 @@ export interface DefenderClientOptions {
   apiBaseUrl: string;
   /** `claims`: a 401's claims challenge (decoded JSON), to be passed to the token request. */
   getAccessToken: (options: { forceRefresh: boolean; claims?: string }) => Promise<string>;
+  /**
+   * Called when a 401's claims challenge stays unmet after a token requested with those claims: only an interactive
+   * sign-in that passes them can help, so the next Sign In should.
+   */
+  onClaimsUnmet?: (claims: string) => void;
   logger: Logger;
   clock?: Clock;
   /** Share one limiter between clients of the same application and tenant. */
@@ -99,6 +107,8 @@ interface Answer {
   status: number;
   headers: HeaderLookup;
   text: string;
+  /** Why the body was not read (then `text` is ''): a cancel's 2xx is accepted whatever its body. */
+  unread?: string;
 }
 
 interface Attempt {
@@ -130,6 +140,7 @@ function readablePath(path: string): string {
 export class DefenderClient {
   private readonly base: URL;
   private readonly getAccessToken: DefenderClientOptions['getAccessToken'];
+  private readonly onClaimsUnmet: DefenderClientOptions['onClaimsUnmet'];
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly limiter: RateLimiter;
@@ -140,6 +151,7 @@ export class DefenderClient {
   constructor(options: DefenderClientOptions) {
     this.base = parseApiBase(options.apiBaseUrl);
     this.getAccessToken = options.getAccessToken;
+    this.onClaimsUnmet = options.onClaimsUnmet;
     this.logger = options.logger;
     this.clock = options.clock ?? systemClock;
     this.limiter = options.rateLimiter ?? new RateLimiter({ clock: this.clock });
@@ -151,7 +163,8 @@ export class DefenderClient {
   /**
    * GET /api/machineactions (Machine.Read or Machine.ReadWrite): one request for up to 10,000 actions;
    * `@odata.nextLink` is followed only on the API's own origin, for at most pageLimit() pages. Pages are merged by id
-   * (newest copy kept) and paging stops when a page adds nothing new; the warnings say what was dropped or left.
+   * (newest copy kept) and paging stops when a page of readable actions adds nothing new (a page without any is passed
+   * over); the warnings say what was dropped or left.
    * Throws DefenderApiError (also 'malformed' when the answer is not the list's JSON).
    */
   async listMachineActions(options: ListOptions, signal?: AbortSignal, hooks?: RequestHooks): Promise<ListResult> {
@@ -167,8 +180,10 @@ export class DefenderClient {
       const page = await this.readPage(url, signal, hooks);
       maxPages = pages === 1 ? pageLimit(top, page.received) : maxPages;
       const added = merged.add(page);
-      url = merged.full || page.received === 0 ? undefined : this.nextPage(page.nextLink, visited, warnings);
-      if (url && added === 0) {
+      url = merged.full ? undefined : this.nextPage(page.nextLink, visited, warnings);
+      // A page without readable actions (empty, or only unreadable elements) repeats nothing: paging goes on, within
+      // the page cap, and the unreadable elements are counted in the warnings.
+      if (url && added === 0 && page.actions.length > 0) {
         url = undefined;
         this.warn(warnings, `Page ${pages} of the list repeated only actions already read; paging stopped there. The list may be incomplete.`);
       } else if (url && pages >= maxPages) {
@@ -200,11 +215,21 @@ export class DefenderClient {
     warnings.push(message);
   }
 
-  /** GET /api/machineactions/{id} (Machine.Read or Machine.ReadWrite). Throws DefenderApiError. */
+  /**
+   * GET /api/machineactions/{id} (Machine.Read or Machine.ReadWrite): action `id`, also as every read-back of a
+   * cancel. Throws DefenderApiError; 'malformed' with code 'OtherAction' (logged) when the answer is another action
+   * (ids compared without case), which must never be applied to `id`.
+   */
   async getMachineAction(id: string, signal?: AbortSignal, hooks?: RequestHooks): Promise<MachineAction> {
     const url = this.actionUrl(id, '');
     const answer = await this.send('GET', url, undefined, signal, hooks);
-    return this.decode(answer, { method: 'GET', path: url.pathname }, parseMachineAction);
+    const action = this.decode(answer, { method: 'GET', path: url.pathname }, parseMachineAction);
+    if (action.id.toLowerCase() !== id.toLowerCase()) {
+      const error = otherActionError(id, action.id, answer.status, 'GET', url.pathname);
+      this.logger.error(`GET ${url.pathname}: ${error.message}`);
+      throw error;
+    }
+    return action;
   }
 
   /**
@@ -212,7 +237,8 @@ export class DefenderClient {
    * a 401 (with a refreshed token) or a 429 (after Retry-After), which the service did not process, and only when
    * Retry-After is within maxWaitSeconds. Never after a 5xx, a dropped connection or a timeout: the caller re-reads
    * the action instead. Resolves with the action as answered, or undefined when the service accepted (2xx) but sent
-   * no usable entity of THIS id (204, an empty, HTML or non-JSON body, JSON that is no machine action, another id):
+   * no usable entity of THIS id (204, an empty, HTML or non-JSON body, JSON that is no machine action, another id, a
+   * body over MAX_BODY_BYTES):
    * the caller then reads the action back with one GET. Throws DefenderApiError.
    */
   async cancelMachineAction(id: string, comment: string, signal?: AbortSignal, hooks?: CancelHooks): Promise<MachineAction | undefined> {
@@ -249,6 +275,10 @@ export class DefenderClient {
   /** The entity of an accepted cancel, or undefined (logged) when the answer does not carry action `id`. */
   private acceptedEntity(answer: Answer, id: string, context: RequestContext): MachineAction | undefined {
     const where = `${context.method} ${context.path} → ${answer.status}`;
+    if (answer.unread) {
+      this.logger.warn(`${where}: accepted without the action (${answer.unread}); it is read back`);
+      return undefined;
+    }
     let action: MachineAction;
     try {
       action = parseMachineAction(jsonFromSuccess(answer.status, answer.headers, answer.text, context.method, context.path), context);
@@ -307,13 +337,12 @@ export class DefenderClient {
     if (url.protocol !== 'https:' || url.origin !== this.base.origin) {
       throw new DefenderApiError({ kind: 'foreignOrigin', method, path, message: `Refused to send the token to ${url.origin}: only ${this.base.origin} is trusted` });
     }
-    let refreshed = false;
-    let claims: string | undefined;
+    let round: TokenRound = { forceRefresh: false, claimsTried: false };
     let throttled = 0;
     let transient = 0;
     for (;;) {
       await this.acquire(method, path, signal, hooks);
-      const token = await this.getAccessToken(claims ? { forceRefresh: refreshed, claims } : { forceRefresh: refreshed });
+      const token = await this.getAccessToken(round.claims ? { forceRefresh: true, claims: round.claims } : { forceRefresh: round.forceRefresh });
       hooks?.onSending?.();
       const started = performance.now();
       const outcome = await this.attempt(method, url, path, token, body, signal);
@@ -324,21 +353,26 @@ export class DefenderClient {
       }
       const error = outcome.error;
       const line = describeAttempt(method, path, { ...attempt, correlationId: error.correlationId ?? attempt.correlationId }, error);
-      // One round only, with the claims when the 401 carried a challenge: a second 401 is the answer, not a loop.
-      if (error.status === 401 && !refreshed) {
-        refreshed = true;
-        claims = error.claims;
-        this.logger.warn(`${line}; ${claims ? 'claims challenge (Conditional Access): getting a token with the claims' : 'refreshing the token'} and retrying once`);
-        continue;
+      if (error.status === 401) {
+        const next = nextTokenRound(error, round);
+        if (next) {
+          round = next;
+          this.logger.warn(`${line}; ${next.claims ? 'claims challenge (Conditional Access): getting a token with the claims' : 'refreshing the token'} and retrying once`);
+          continue;
+        }
+        if (error.claims) {
+          this.onClaimsUnmet?.(error.claims);
+          const unmet = claimsUnmetError(error);
+          this.logger.error(`${line}: ${unmet.message}`);
+          throw unmet;
+        }
       }
       if (error.status === 429 && this.retriesAfterThrottle(error, line, method, throttled)) {
         throttled++;
         continue;
       }
       if (method === 'GET' && transient < GET_BACKOFF_MS.length && isTransient(error)) {
-        const delay = GET_BACKOFF_MS[transient++];
-        this.logger.warn(`${line}; retrying in ${delay / 1000} s (${transient} of ${GET_BACKOFF_MS.length})`);
-        await this.clock.sleep(delay, signal);
+        await this.waitBeforeTransientRetry(error, line, ++transient, signal);
         continue;
       }
       this.logger.error(`${line}: ${error.message}`);
@@ -352,20 +386,43 @@ export class DefenderClient {
    */
   private retriesAfterThrottle(error: DefenderApiError, line: string, method: Method, throttled: number): boolean {
     const seconds = error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
-    // Even when this request gives up, no other request of this tenant goes out before the service allows it
-    // (or before the limiter's clamp, so an absurd Retry-After cannot block the session).
-    this.limiter.pauseFor(seconds);
-    if (seconds > this.maxWaitSeconds) {
-      const notWaited = notWaitedError(error, this.maxWaitSeconds, this.limiter.maxPauseSeconds);
-      this.logger.error(`${line}: ${notWaited.message}`);
-      throw notWaited;
-    }
+    this.holdForRetryAfter(error, seconds, line);
     if (throttled >= (method === 'GET' ? GET_THROTTLE_RETRIES : POST_THROTTLE_RETRIES)) {
       return false;
     }
     // The shared limiter does the waiting (and tells the hook), as for any other pause.
     this.logger.warn(`${line}; waiting ${seconds} s (Retry-After) before retry ${throttled + 1}`);
     return true;
+  }
+
+  /**
+   * Before retry `retry` (1-based) of a GET after a 5xx or a dropped connection: the answer's Retry-After when it has
+   * one (a 503's, under the same clamp and wait limit as a 429's: the limiter waits), else the backoff.
+   */
+  private async waitBeforeTransientRetry(error: DefenderApiError, line: string, retry: number, signal?: AbortSignal): Promise<void> {
+    const of = `${retry} of ${GET_BACKOFF_MS.length}`;
+    if (error.retryAfterSeconds !== undefined) {
+      this.holdForRetryAfter(error, error.retryAfterSeconds, line);
+      this.logger.warn(`${line}; waiting ${error.retryAfterSeconds} s (Retry-After) before retry ${of}`);
+      return;
+    }
+    const delay = GET_BACKOFF_MS[retry - 1];
+    this.logger.warn(`${line}; retrying in ${delay / 1000} s (${of})`);
+    await this.clock.sleep(delay, signal);
+  }
+
+  /**
+   * Pauses the shared limiter for a Retry-After of `seconds`, so the retry (and every other request of this tenant)
+   * waits for it; the limiter clamps an absurd value. Throws notWaitedError (logged) when it is beyond maxWaitSeconds.
+   */
+  private holdForRetryAfter(error: DefenderApiError, seconds: number, line: string): void {
+    // Even when this request gives up, no other request goes out before the service allows it (or the clamp).
+    this.limiter.pauseFor(seconds);
+    if (seconds > this.maxWaitSeconds) {
+      const notWaited = notWaitedError(error, this.maxWaitSeconds, this.limiter.maxPauseSeconds);
+      this.logger.error(`${line}: ${notWaited.message}`);
+      throw notWaited;
+    }
   }
 
   /** A slot in the shared budget, or at once a typed 429 when it would take longer than maxWaitSeconds. */
@@ -401,20 +458,25 @@ export class DefenderClient {
     const onCallerAbort = (): void => controller.abort();
     signal?.addEventListener('abort', onCallerAbort, { once: true });
     try {
+      // Loaded on the first request, not at activation: node-fetch brings http, https, tls and zlib with it.
+      const { default: fetch } = await import('node-fetch');
       const response: Response = await fetch(url.href, {
         method,
         headers: {
           Authorization: `Bearer ${token}`,
           Accept: 'application/json',
+          'Accept-Encoding': ACCEPTED_ENCODINGS,
           ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
         },
         body,
-        agent: reportingCutBodies(this.agent ?? https.globalAgent, (status) => {
+        agent: reportingCutBodies(this.agent ?? (require('node:https') as typeof https).globalAgent, (status) => {
           cutStatus = status;
           controller.abort();
         }),
         redirect: 'manual',
         size: MAX_BODY_BYTES,
+        // Decoded by readAnswer: node-fetch would pass a gzip stream that ends early as complete.
+        compress: false,
         signal: controller.signal,
       });
       return await this.readAnswer(response, method, path);
@@ -452,17 +514,31 @@ export class DefenderClient {
     }
   }
 
-  /** The body, decoded and within MAX_BODY_BYTES. Aborts propagate, our own for a time-out or a cut body included. */
+  /**
+   * The body, decoded and within MAX_BODY_BYTES. A compressed stream that ends early is a dropped connection; one too
+   * large or corrupt is a typed error, except on a cancel's 2xx: accepted whatever its body, the action is read back.
+   * Aborts propagate, our own for a time-out or a cut body included.
+   */
   private async readAnswer(response: Response, method: Method, path: string): Promise<Outcome> {
+    const { status, headers } = response;
+    const correlationId = correlationIdFrom(headers);
     let text: string;
     try {
-      text = await response.text();
+      text = (await decodeBody(await response.buffer(), headers.get('content-encoding'), MAX_BODY_BYTES)).toString('utf8');
     } catch (error) {
-      if ((error as { type?: unknown }).type !== 'max-size') {
+      const tooLarge = (error as { type?: unknown }).type === 'max-size' || (error instanceof UndecodableBodyError && error.reason === 'tooLarge');
+      if (!tooLarge && !(error instanceof UndecodableBodyError)) {
         throw error;
       }
-      const tooLarge = bodyTooLargeError(MAX_BODY_BYTES, response.status, method, path);
-      return { ok: false, status: response.status, error: tooLarge, correlationId: correlationIdFrom(response.headers) };
+      if (error instanceof UndecodableBodyError && error.reason === 'cut') {
+        return { ok: false, status, error: droppedConnectionError(error, status, method, path), correlationId };
+      }
+      const failure = tooLarge ? bodyTooLargeError(MAX_BODY_BYTES, status, method, path) : corruptBodyError(error, status, method, path);
+      if (method === 'POST' && response.ok) {
+        const unread = tooLarge ? `its body is larger than the ${MAX_BODY_BYTES / 1048576} MiB this extension reads` : failure.message;
+        return { ok: true, status, answer: { status, headers, text: '', unread }, correlationId };
+      }
+      return { ok: false, status, error: failure, correlationId };
     }
     return outcomeOf(response, text, method, path, this.clock.now());
   }
@@ -505,6 +581,24 @@ interface AgentInternals {
   addRequest(request: http.ClientRequest, options: unknown): void;
 }
 
+/** How the next token is asked for: refreshed after a 401, with a challenge's claims after a claims challenge. */
+interface TokenRound {
+  forceRefresh: boolean;
+  claims?: string;
+  claimsTried: boolean;
+}
+
+/**
+ * The token request after a 401, or undefined when there is none left: one refresh, and one request with the claims of
+ * a challenge (also when the challenge comes on the refreshed token's 401). So at most three tries, never a loop.
+ */
+function nextTokenRound(error: DefenderApiError, round: TokenRound): TokenRound | undefined {
+  if (error.claims && !round.claimsTried) {
+    return { forceRefresh: true, claims: error.claims, claimsTried: true };
+  }
+  return round.forceRefresh ? undefined : { forceRefresh: true, claimsTried: round.claimsTried };
+}
+
 type Outcome =
   | { ok: true; status: number; answer: Answer; correlationId?: string }
   | { ok: false; status?: number; error: DefenderApiError; correlationId?: string };
@@ -520,7 +614,8 @@ function outcomeOf(response: Response, text: string, method: Method, path: strin
 }
 
 function isTransient(error: DefenderApiError): boolean {
-  return (error.status !== undefined && error.status >= 500) || (error.kind === 'network' && TRANSIENT_NETWORK_CODES.has(error.code ?? ''));
+  // A 5xx's body too large or corrupt ('malformed') would come the same way again: not retried.
+  return (error.kind === 'http' && error.status !== undefined && error.status >= 500) || (error.kind === 'network' && TRANSIENT_NETWORK_CODES.has(error.code ?? ''));
 }
 
 function parseApiBase(apiBaseUrl: string): URL {

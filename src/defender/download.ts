@@ -5,13 +5,12 @@
 //   a redirect to http would expose the signature and the content, so it is refused);
 // - the log and every error carry the host and path only, never the query;
 // - a 403 from the storage host means the link expired: one fresh link is requested, once.
-import { randomBytes } from 'node:crypto';
+import type * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import type * as https from 'node:https';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import fetch, { Response } from 'node-fetch';
+import type { Response } from 'node-fetch';
 import type { Logger } from '../shared/logger';
 
 /** The most text an editor tab is given (bytes); a bigger output is offered as Save As instead. */
@@ -155,6 +154,8 @@ function nextHop(from: URL, location: string, redirects: number): URL {
 async function get(url: URL, agent: https.Agent | undefined, signal: AbortSignal): Promise<Response> {
   signal.throwIfAborted();
   try {
+    // Loaded on the first download, not at activation (node-fetch brings http, https, tls and zlib).
+    const { default: fetch } = await import('node-fetch');
     return await fetch(url.href, { method: 'GET', redirect: 'manual', agent, signal, headers: { Accept: '*/*' } });
   } catch (error) {
     if (signal.aborted) {
@@ -195,6 +196,7 @@ async function receive(response: Response, options: DownloadOptions, idle: IdleT
     return { bytes: received, contentType, path: options.sink.path };
   }
   const chunks: Buffer[] = [];
+  const { pipeline } = await import('node:stream/promises');
   await streamed(pipeline(body, counted, async (source: AsyncIterable<Buffer>) => {
     for await (const chunk of source) {
       chunks.push(chunk);
@@ -217,13 +219,14 @@ async function streamed(done: Promise<void>): Promise<void> {
 
 /** Writes beside the target and renames it into place when complete: a failed download leaves no partial file. */
 async function toFile(body: Readable, transform: Transform, target: string, signal: AbortSignal): Promise<void> {
-  const partial = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.part`);
+  const partial = path.join(path.dirname(target), `.${path.basename(target)}.${(require('node:crypto') as typeof crypto).randomBytes(4).toString('hex')}.part`);
   const file = fs.createWriteStream(partial, { flags: 'wx' });
   let fileError: NodeJS.ErrnoException | undefined;
   file.on('error', (error) => {
     fileError = error;
   });
   try {
+    const { pipeline } = await import('node:stream/promises');
     await streamed(pipeline(body, transform, file, { signal }));
     await fs.promises.rename(partial, target);
   } catch (error) {

@@ -1,5 +1,6 @@
 // DefenderApiError and the mapping from HTTP answers (SPEC §1 "Errors"): JSON, OData, HTML, empty or plain text.
-import { STATUS_CODES } from 'node:http';
+import type * as http from 'node:http';
+import { redactBounded } from '../shared/redact';
 
 /** 'rateLimited': not sent because the shared rate budget would have held it too long (status 429, as the service would answer). */
 export type DefenderErrorKind = 'http' | 'network' | 'timeout' | 'malformed' | 'invalidInput' | 'foreignOrigin' | 'rateLimited';
@@ -85,19 +86,22 @@ export function correlationIdFrom(headers: HeaderLookup): string | undefined {
 
 /**
  * Retry-After as RFC 9110 allows it: delay-seconds or an HTTP-date (gateways send the date), as whole seconds from
- * `nowMs` (epoch ms; a date in the past is 0). Undefined when absent or neither form.
+ * `nowMs` (epoch ms; a date in the past is 0), at most Number.MAX_SAFE_INTEGER. A header sent twice arrives joined
+ * by ", " ("5, 5"): the first value is read. Undefined when absent or neither form.
  */
 export function parseRetryAfter(value: string | null | undefined, nowMs: number = Date.now()): number | undefined {
-  if (!value) {
+  const seconds = /^\s*(\d+(?:\.\d+)?)\s*(?:,|$)/.exec(value ?? '');
+  if (seconds) {
+    return Math.min(Math.ceil(Number(seconds[1])), Number.MAX_SAFE_INTEGER);
+  }
+  // IMF-fixdate and the obsolete forms all start with a day name (a comma after it, none inside the rest); Date.parse
+  // reads each of them. HTTP dates are always GMT, and asctime's form says so nowhere: without a zone Date.parse
+  // would read local time.
+  const first = /^\s*([A-Za-z]{3,9},?[^,]*)/.exec(value ?? '')?.[1].trim();
+  if (!first) {
     return undefined;
   }
-  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) {
-    return Math.ceil(Number(value));
-  }
-  // IMF-fixdate and the obsolete forms all start with a day name; Date.parse reads each of them. HTTP dates are
-  // always GMT, and asctime's form says so nowhere: without a zone Date.parse would read local time.
-  const zoned = /\b(GMT|UTC)\b/i.test(value) ? value : `${value.trim()} GMT`;
-  const date = /^\s*[A-Za-z]{3}/.test(value) ? Date.parse(zoned) : NaN;
+  const date = Date.parse(/\b(GMT|UTC)\b/i.test(first) ? first : `${first} GMT`);
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - nowMs) / 1000));
 }
 
@@ -106,27 +110,45 @@ const MAX_FIRST_LINE = 200;
 /** The first non-blank line of a body, at most 200 characters, for the log when an answer is not what was expected. */
 export function firstLineOf(bodyText: string): string {
   const line = bodyText.split(/\r?\n/).find((l) => l.trim() !== '')?.trim() ?? '';
-  return line.length > MAX_FIRST_LINE ? `${line.slice(0, MAX_FIRST_LINE)}…` : line;
+  // Redacted before the cut: a token straddling the cut would no longer be recognisable after it.
+  const redacted = redactBounded(line, MAX_FIRST_LINE * 4);
+  return redacted.length > MAX_FIRST_LINE ? `${redacted.slice(0, MAX_FIRST_LINE)}…` : redacted;
 }
 
 /** The `error` values of a `WWW-Authenticate: Bearer` challenge that carry claims to request a new token with. */
 const CLAIMS_CHALLENGE_ERRORS = new Set(['insufficient_claims', 'invalid_token']);
 
 /**
+ * The challenges of a `WWW-Authenticate` value, each as its scheme and its parameters (names lower-cased). Several
+ * header lines arrive joined by ", " (`PoP …, Bearer …`): a scheme is a token followed by blanks and a parameter,
+ * a parameter a token followed by `=`; quoted values are skipped while looking for schemes.
+ */
+function challengesOf(header: string): Array<{ scheme: string; params: Map<string, string> }> {
+  const masked = header.replace(/"(?:[^"\\]|\\.)*"/g, (quoted) => '_'.repeat(quoted.length));
+  const starts = [...masked.matchAll(/(?:^|,)\s*([A-Za-z][\w.+-]*)(?=\s+[\w-]+\s*=|\s*,|\s*$)/g)];
+  return starts.map((start, i) => {
+    const text = header.slice(start.index + start[0].length, starts[i + 1]?.index ?? header.length);
+    const params = new Map<string, string>();
+    for (const [, name, quoted, bare] of text.matchAll(/([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g)) {
+      params.set(name.toLowerCase(), quoted ?? bare);
+    }
+    return { scheme: start[1].toLowerCase(), params };
+  });
+}
+
+/**
  * The claims of a claims challenge, decoded to JSON text: `Bearer error="insufficient_claims", claims="<base64>"`
- * (Conditional Access) or `error="invalid_token", … claims="<base64>"` (continuous access evaluation). Parameter names
- * and the error are matched case-insensitively; base64 and base64url both decode. undefined when the header is not
- * such a challenge or the claims are not a JSON object.
+ * (Conditional Access) or `error="invalid_token", … claims="<base64>"` (continuous access evaluation), wherever the
+ * Bearer challenge stands among others. Parameter names and the error are matched case-insensitively; base64 and
+ * base64url both decode. undefined when no Bearer challenge carries claims or the claims are not a JSON object.
  */
 export function claimsChallengeFrom(header: string | null | undefined): string | undefined {
-  const params = new Map<string, string>();
-  for (const [, name, quoted, bare] of (header ?? '').matchAll(/([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g)) {
-    params.set(name.toLowerCase(), quoted ?? bare);
-  }
-  const encoded = params.get('claims');
-  if (!/^\s*bearer\b/i.test(header ?? '') || !encoded || !CLAIMS_CHALLENGE_ERRORS.has((params.get('error') ?? '').toLowerCase())) {
+  const challenge = challengesOf(header ?? '').find(({ scheme, params }) => scheme === 'bearer' && params.get('claims')
+    && CLAIMS_CHALLENGE_ERRORS.has((params.get('error') ?? '').toLowerCase()));
+  if (!challenge) {
     return undefined;
   }
+  const encoded = challenge.params.get('claims') ?? '';
   const decoded = Buffer.from(encoded.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
   try {
     const value: unknown = JSON.parse(decoded);
@@ -136,8 +158,26 @@ export function claimsChallengeFrom(header: string | null | undefined): string |
   }
 }
 
+/**
+ * A 401 whose claims challenge a token requested with those claims did not satisfy: only an interactive sign-in that
+ * passes them can (Conditional Access: MFA, a compliant device, a revoked session). Keeps `claims` for that sign-in.
+ */
+export function claimsUnmetError(error: DefenderApiError): DefenderApiError {
+  return new DefenderApiError({
+    kind: error.kind, method: error.method, path: error.path, status: 401, code: error.code, serverMessage: error.serverMessage,
+    correlationId: error.correlationId, claims: error.claims,
+    message: 'A Conditional Access policy of your organization asks you to sign in again to use Microsoft Defender: '
+      + 'the Defender API asked for claims that a renewed token did not satisfy. Sign In to continue.',
+  });
+}
+
+/** The standard reason phrase of an HTTP status ("Not Found"); node:http is loaded on first use, not at activation. */
+function statusReason(status: number): string | undefined {
+  return (require('node:http') as typeof http).STATUS_CODES[status];
+}
+
 function statusLine(status: number): string {
-  const reason = STATUS_CODES[status];
+  const reason = statusReason(status);
   return reason ? `${status} ${reason}` : String(status);
 }
 
@@ -237,7 +277,7 @@ export function errorFromResponse(
       return new DefenderApiError({ ...base, correlationId: headerCorrelation, serverMessage: body.excerpt, message: `${line}: ${body.excerpt}` });
     case 'json': {
       const server = serverErrorFrom(body.value);
-      const codeNote = server.code && server.code.toLowerCase() !== (STATUS_CODES[status] ?? '').replace(/\s/g, '').toLowerCase() ? ` (${server.code})` : '';
+      const codeNote = server.code && server.code.toLowerCase() !== (statusReason(status) ?? '').replace(/\s/g, '').toLowerCase() ? ` (${server.code})` : '';
       return new DefenderApiError({
         ...base,
         code: server.code,
@@ -278,6 +318,21 @@ export function unexpectedJsonError(error: DefenderApiError, status: number): De
     code: error.code,
     correlationId: error.correlationId,
     message: `${error.message} — ${IN_BETWEEN}`,
+  });
+}
+
+/**
+ * A 2xx answer about another machine action than the one asked for (`answeredId`, bounded here): unusable, never
+ * applied to `askedId`. Kind 'malformed', code 'OtherAction'.
+ */
+export function otherActionError(askedId: string, answeredId: string, status: number, method: string, path: string): DefenderApiError {
+  return new DefenderApiError({
+    kind: 'malformed',
+    method,
+    path,
+    status,
+    code: 'OtherAction',
+    message: `The Defender API answered with machine action ${JSON.stringify(firstLineOf(answeredId).slice(0, 80))} instead of ${askedId} — ${IN_BETWEEN}`,
   });
 }
 
@@ -323,6 +378,22 @@ export function droppedConnectionError(cause: unknown, status: number, method: s
   });
 }
 
+/**
+ * A 2xx or error answer whose compressed body no decoder reads (`cause`: the decoder's error): the API sends valid
+ * gzip, so something in between most likely altered it. Kind 'malformed', code 'CorruptBody'; never retried.
+ */
+export function corruptBodyError(cause: unknown, status: number, method: string, path: string): DefenderApiError {
+  return new DefenderApiError({
+    kind: 'malformed',
+    method,
+    path,
+    status,
+    code: 'CorruptBody',
+    cause,
+    message: `The answer of the Defender API (status ${status}) could not be decompressed: its data is corrupt — ${IN_BETWEEN}`,
+  });
+}
+
 /** A decoded body over `capBytes` was not read on: a clear error naming the cap, never retried. */
 export function bodyTooLargeError(capBytes: number, status: number, method: string, path: string): DefenderApiError {
   return new DefenderApiError({
@@ -357,14 +428,15 @@ export function formatWait(seconds: number): string {
 
 /**
  * A 429 whose Retry-After is longer than the client waits: the same error, saying it was not waited out and when to
- * try again. A wait beyond `maxPauseSeconds` (the limiter's clamp) is reported as the clamp: the client sends again
- * after it rather than believe an absurd value. Status and retryAfterSeconds stay, so the UI still reports throttling.
+ * try again. A wait beyond `maxPauseSeconds` (the limiter's clamp) is reported as "longer than" the clamp, never
+ * quoted (it may be hundreds of digits): the client sends again after the clamp rather than believe an absurd value.
+ * Status and retryAfterSeconds stay, so the UI still reports throttling.
  */
 export function notWaitedError(error: DefenderApiError, maxWaitSeconds: number, maxPauseSeconds = Infinity): DefenderApiError {
   const asked = error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
   const seconds = Math.min(asked, maxPauseSeconds);
   const wait = asked > seconds
-    ? `the service asks to wait ${formatWait(asked)}, which this client caps at ${formatWait(seconds)}; try again in ${formatWait(seconds)}`
+    ? `the service asks to wait longer than ${formatWait(seconds)}, the most this client holds off; try again in ${formatWait(seconds)}`
     : `the service asks to wait ${formatWait(seconds)}, longer than the ${maxWaitSeconds} s a request waits; try again then`;
   return new DefenderApiError({
     kind: error.kind,

@@ -22,7 +22,10 @@ function updatedAt(action: MachineAction): number {
   return Date.parse(/(?:[zZ]|[+-]\d\d:?\d\d)$/.test(text) ? text : `${text}Z`);
 }
 
-/** Actions by id in the order first seen, each the copy with the newest lastUpdateDateTimeUtc; at most `top`. */
+/**
+ * Actions by id in the order first seen; of two copies the later one read wins unless its lastUpdateDateTimeUtc is
+ * older than the held copy's (a copy without a readable date, or an equal date, cannot prove it is older); at most `top`.
+ */
 export class MergedPages {
   private readonly byId = new Map<string, MachineAction>();
   /** Copies of an action already held, dropped. */
@@ -41,7 +44,8 @@ export class MergedPages {
       const held = this.byId.get(key);
       if (held) {
         this.duplicates++;
-        if (updatedAt(action) > updatedAt(held)) {
+        // Not `>`: NaN (no date) compares false, and the later read is the better guess then.
+        if (!(updatedAt(action) < updatedAt(held))) {
           this.byId.set(key, action);
         }
       } else if (this.byId.size < this.top) {

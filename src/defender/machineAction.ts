@@ -1,7 +1,7 @@
 // The normalised MachineAction and tolerant parsing (SPEC §1): unknown enum values are kept, missing or
 // wrong-typed optional fields become null, extra fields are ignored — one odd action never breaks the view.
 import { withUtcZone } from '../shared/time';
-import { forbiddenCharacter, oneLine } from '../shared/userText';
+import { forbiddenCharacter, isBlank, oneLine } from '../shared/userText';
 import { DefenderApiError, isDefenderApiError, RequestContext } from './errors';
 
 export interface CommandParam {
@@ -14,8 +14,10 @@ export interface LiveResponseCommand {
   index: number | null;
   startTime: string | null;
   endTime: string | null;
+  /** `Created`, `InProgress`, `Completed`, `Failed`, `Cancelled` in one spelling, or a value added later; null when absent. */
   commandStatus: string | null;
   errors: string[];
+  /** `type`: `RunScript`, `GetFile`, `PutFile` in one spelling, or a value added later; null when absent. */
   command: { type: string | null; params: CommandParam[] };
 }
 
@@ -39,7 +41,7 @@ export interface MachineAction {
   status: string;
   machineId: string | null;
   computerDnsName: string | null;
-  /** ISO date-times as the server sent them, with `Z` added when they carried no zone (withUtcZone). */
+  /** ISO date-times as the server sent them; one without a zone is read as UTC and written `…T…Z` (withUtcZone). */
   creationDateTimeUtc: string | null;
   lastUpdateDateTimeUtc: string | null;
   cancellationRequestor: string | null;
@@ -63,18 +65,34 @@ export const KNOWN_ACTION_TYPES: readonly string[] = [
   'StopAndQuarantineFile', 'RestrictCodeExecution', 'UnrestrictCodeExecution',
 ];
 const CANCELLABLE = new Set(['Pending', 'InProgress']);
+const FINAL = new Set(['Succeeded', 'Cancelled', 'Failed', 'TimeOut']);
 
 /** The comparison key of an enum spelling: case, spaces, underscores and hyphens do not count. */
 function enumKey(value: string): string {
   return value.replace(/[\s_-]+/g, '').toLowerCase();
 }
 
-function spellings(known: readonly string[], aliases: Record<string, string>): ReadonlyMap<string, string> {
-  return new Map([...known.map((k): [string, string] => [enumKey(k), k]), ...Object.entries(aliases)]);
+/** An enum's comparison keys (enumKey) → its spellings, and each raw spelling met so far → its one spelling. */
+interface Spellings {
+  known: ReadonlyMap<string, string>;
+  seen: Map<string, string>;
+}
+
+function spellings(known: readonly string[], aliases: Record<string, string>): Spellings {
+  return { known: new Map([...known.map((k): [string, string] => [enumKey(k), k]), ...Object.entries(aliases)]), seen: new Map() };
 }
 
 const STATUS_SPELLINGS = spellings(KNOWN_STATUSES, { canceled: 'Cancelled', timedout: 'TimeOut' });
 const TYPE_SPELLINGS = spellings(KNOWN_ACTION_TYPES, {});
+/** A live-response command's status and type, normalised like the action's (`Completed ` is Completed). */
+const COMMAND_STATUS_SPELLINGS = spellings(['Created', 'InProgress', 'Completed', 'Failed', 'Cancelled'], { canceled: 'Cancelled' });
+const COMMAND_TYPE_SPELLINGS = spellings(['RunScript', 'GetFile', 'PutFile'], {});
+/**
+ * A list of 10,000 rows carries a handful of spellings: each is worked out once (a table lookup afterwards, not three
+ * regex passes per row). Bounded in count and length, so a server sending a new value per row cannot grow it.
+ */
+const MAX_SEEN_SPELLINGS = 256;
+const MAX_SEEN_LENGTH = 64;
 
 /** An unknown value in one spelling too: `QUEUED`, `queued` and `Queued` are `Queued`; `collect_file` is `CollectFile`. */
 function pascalWords(value: string): string {
@@ -84,10 +102,21 @@ function pascalWords(value: string): string {
   }).join('');
 }
 
-function canonical(value: string | null | undefined, known: ReadonlyMap<string, string>): string {
+function canonical(value: string | null | undefined, spellings: Spellings): string {
+  if (typeof value !== 'string') {
+    return UNKNOWN;
+  }
+  const seen = spellings.seen.get(value);
+  if (seen !== undefined) {
+    return seen;
+  }
   // Invisible characters do not make another value (`Pending` with a zero-width space is Pending).
-  const trimmed = typeof value === 'string' ? oneLine(value).trim() : '';
-  return trimmed ? known.get(enumKey(trimmed)) ?? pascalWords(trimmed) : UNKNOWN;
+  const trimmed = oneLine(value).trim();
+  const result = trimmed ? spellings.known.get(enumKey(trimmed)) ?? pascalWords(trimmed) : UNKNOWN;
+  if (spellings.seen.size < MAX_SEEN_SPELLINGS && value.length <= MAX_SEEN_LENGTH) {
+    spellings.seen.set(value, result);
+  }
+  return result;
 }
 
 /** The one spelling of a status (`Canceled`, `cancelled`, `CANCELLED` → `Cancelled`); `Unknown` when empty. */
@@ -105,6 +134,11 @@ export function isCancellable(status: string | null | undefined): boolean {
   return CANCELLABLE.has(canonicalStatus(status));
 }
 
+/** Succeeded, Cancelled, Failed or TimeOut, in any spelling. */
+export function isFinal(status: string | null | undefined): boolean {
+  return FINAL.has(canonicalStatus(status));
+}
+
 /**
  * The known cancel race (SPEC §1): the service says Cancelled, but every live-response command had completed,
  * so the work was done anyway.
@@ -112,12 +146,12 @@ export function isCancellable(status: string | null | undefined): boolean {
 export function completedDespiteCancellation(action: MachineAction): boolean {
   return action.status === 'Cancelled'
     && action.commands.length > 0
-    && action.commands.every((c) => c.commandStatus?.toLowerCase() === 'completed');
+    && action.commands.every((c) => c.commandStatus === 'Completed');
 }
 
 /** The live-response commands that had completed on the device (they ran, whatever happened to the action after). */
 export function commandsThatRan(action: MachineAction): LiveResponseCommand[] {
-  return action.commands.filter((c) => c.commandStatus?.toLowerCase() === 'completed');
+  return action.commands.filter((c) => c.commandStatus === 'Completed');
 }
 
 /** The parameter that says what a command worked on, by command type; otherwise its first parameter. */
@@ -159,7 +193,7 @@ export const MAX_COMMENT_LENGTH = 1000;
 /** Why a cancel comment cannot be sent (SPEC §3 Cancel 2), or undefined when it can; the input box uses it too. */
 export function cancelCommentProblem(comment: string): string | undefined {
   const trimmed = comment.trim();
-  if (!trimmed) {
+  if (isBlank(trimmed)) {
     return 'A comment is required.';
   }
   if (trimmed.length > MAX_COMMENT_LENGTH) {
@@ -194,16 +228,21 @@ function paramValue(value: unknown): string | null {
   return typeof value === 'number' || typeof value === 'boolean' ? String(value) : str(value);
 }
 
+/** A present enum value in its one spelling; null stays null (the field was absent). */
+function canonicalOrNull(value: string | null, known: Spellings): string | null {
+  return value === null ? null : canonical(value, known);
+}
+
 function parseCommand(raw: Record<string, unknown>): LiveResponseCommand {
   const command = record(raw.command);
   return {
     index: num(raw.index),
     startTime: str(raw.startTime),
     endTime: str(raw.endTime),
-    commandStatus: str(raw.commandStatus),
+    commandStatus: canonicalOrNull(str(raw.commandStatus), COMMAND_STATUS_SPELLINGS),
     errors: Array.isArray(raw.errors) ? raw.errors.filter((e): e is string => typeof e === 'string') : [],
     command: {
-      type: str(command?.type),
+      type: canonicalOrNull(str(command?.type), COMMAND_TYPE_SPELLINGS),
       params: records(command?.params)
         .filter((p) => typeof p.key === 'string')
         .map((p) => ({ key: p.key as string, value: paramValue(p.value) })),

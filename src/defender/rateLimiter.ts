@@ -1,6 +1,5 @@
 // The API's budget (SPEC §1): 100 calls per minute and 1500 per hour per application and tenant, as sliding
 // windows, plus Retry-After pauses. Every request of a client (retries and next pages included) passes here.
-import { randomUUID } from 'node:crypto';
 import { Clock, systemClock } from '../shared/logger';
 
 /** 'read' (list, get) may not use the reserve; 'write' (cancel) may use the whole budget. */
@@ -27,6 +26,11 @@ export interface RateState {
 export interface RateStateStore {
   read(): RateState | undefined;
   write(state: RateState): void;
+  /**
+   * Runs `work` (a read, a decision and a write) so that no other limiter's read-merge-write, in this process or
+   * another, interleaves with it, and returns its result. Optional: without it, only this process is serialised.
+   */
+  exclusive?<T>(work: () => T): T;
 }
 
 export interface RateLimiterOptions {
@@ -90,7 +94,8 @@ export class RateLimiter {
   /** Calls of the last hour, oldest first. */
   private calls: RecordedCall[] = [];
   private pausedUntil = 0;
-  private readonly instance = randomUUID();
+  // Tells this limiter's calls from other windows' in a shared state; no secret, so no crypto at activation.
+  private readonly instance = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
   private sequence = 0;
 
   constructor(options: RateLimiterOptions = {}) {
@@ -113,11 +118,16 @@ export class RateLimiter {
     for (;;) {
       signal?.throwIfAborted();
       const now = this.clock.now();
-      this.merge();
-      const hold = this.holdAt(now, limits.purpose ?? 'write');
+      const hold = this.exclusively(() => {
+        this.merge();
+        const found = this.holdAt(now, limits.purpose ?? 'write');
+        if (!found) {
+          this.calls.push({ at: now, id: `${this.instance}:${this.sequence++}` });
+          this.persist();
+        }
+        return found;
+      });
       if (!hold) {
-        this.calls.push({ at: now, id: `${this.instance}:${this.sequence++}` });
-        this.persist();
         return;
       }
       if (now + hold.waitMs > deadline) {
@@ -132,11 +142,13 @@ export class RateLimiter {
 
   /** After a 429: nobody sends before `seconds` have passed, or maxPauseMs, whichever comes first. */
   pauseFor(seconds: number): void {
-    this.merge();
-    const now = this.clock.now();
-    const until = now + Math.min(Math.max(0, seconds) * 1000, this.maxPauseMs);
-    this.pausedUntil = Math.max(this.pausedUntil, until);
-    this.persist();
+    this.exclusively(() => {
+      this.merge();
+      const now = this.clock.now();
+      const until = now + Math.min(Math.max(0, seconds) * 1000, this.maxPauseMs);
+      this.pausedUntil = Math.max(this.pausedUntil, until);
+      this.persist();
+    });
   }
 
   /** The longest pause a Retry-After can impose, in seconds. */
@@ -160,6 +172,11 @@ export class RateLimiter {
   hasBudgetFor(n: number, purpose: CallPurpose = 'write'): boolean {
     const left = this.remaining(purpose);
     return this.pausedUntil <= this.clock.now() && left.minute >= n && left.hour >= n;
+  }
+
+  /** `work` under the store's cross-process exclusion, when it has one. */
+  private exclusively<T>(work: () => T): T {
+    return this.store?.exclusive ? this.store.exclusive(work) : work();
   }
 
   /** Takes in what other limiters on the store did; a pause from the store is bounded by maxPauseMs too. */

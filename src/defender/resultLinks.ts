@@ -19,7 +19,7 @@ function sameEnum(value: string | null | undefined, expected: string): boolean {
 }
 
 /** The command of `action` with that index: by its `index` field, else by position. */
-function commandAt(action: MachineAction, index: number): LiveResponseCommand | undefined {
+export function commandAt(action: MachineAction, index: number): LiveResponseCommand | undefined {
   return action.commands.find((c) => c.index === index) ?? (action.commands.some((c) => c.index !== null) ? undefined : action.commands[index]);
 }
 
@@ -117,4 +117,17 @@ export function suggestedFileName(action: MachineAction, request: ResultRequest)
     return safeFileName(path.split(/[\\/]/).pop() ?? '');
   }
   return safeFileName(`${device}-command-${request.index}-${command?.command.type ?? 'output'}.txt`);
+}
+
+/** The index of each command of `action` (its `index` field, else its position), in order. */
+export function commandIndexes(action: MachineAction): number[] {
+  return action.commands.map((command, position) => command.index ?? position);
+}
+
+/** What `action` has ready to fetch now: any completed live-response command, a package. For the row's menus. */
+export function availableResults(action: MachineAction): { commandOutput: boolean; investigationPackage: boolean } {
+  return {
+    commandOutput: commandIndexes(action).some((index) => !resultUnavailableReason(action, { kind: 'commandOutput', index })),
+    investigationPackage: !resultUnavailableReason(action, { kind: 'investigationPackage' }),
+  };
 }

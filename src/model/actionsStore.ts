@@ -1,7 +1,7 @@
 // The loaded machine actions, the state of the last load, and the actions being cancelled: the one source the tree,
 // the badge, the status bar and the commands read. Pure (no vscode): listeners instead of vscode events.
 import type { MachineAction } from '../defender/machineAction';
-import { detectStatusChanges, StatusChange } from './statusChanges';
+import { StatusChange, statusChange } from './statusChanges';
 import type { Disposable } from '../shared/logger';
 import { parseTime } from '../shared/time';
 
@@ -19,34 +19,29 @@ export type RefreshResult =
   /** A newer refresh or a clear() replaced this one before it finished. */
   | { kind: 'superseded' };
 
-/** A copy of an action and the ticket of the request that fetched it (see ActionsStore.begin). */
-interface Copy {
-  action: MachineAction;
-  ticket: number;
-}
-
 /**
- * Whether `candidate` is newer than `stored`: the later lastUpdate when both carry different ones, else the request
- * that started later. So a load that started before a cancel never undoes the cancel's result, whatever the timestamps.
+ * Whether `candidate` (fetched by the request of ticket `candidateTicket`, see ActionsStore.begin) is newer than
+ * `stored`: the later lastUpdate when both carry different ones, else the request that started later. So a load that
+ * started before a cancel never undoes the cancel's result, whatever the timestamps.
  */
-function isNewer(candidate: Copy, stored: Copy | undefined): boolean {
-  if (!stored) {
-    return true;
-  }
+function isNewer(candidate: MachineAction, candidateTicket: number, stored: MachineAction, storedTicket: number): boolean {
   // The usual case, an unchanged time, needs no date parsing (10,000 rows per refresh).
-  if (candidate.action.lastUpdateDateTimeUtc !== stored.action.lastUpdateDateTimeUtc) {
-    const candidateTime = parseTime(candidate.action.lastUpdateDateTimeUtc);
-    const storedTime = parseTime(stored.action.lastUpdateDateTimeUtc);
+  if (candidate.lastUpdateDateTimeUtc !== stored.lastUpdateDateTimeUtc) {
+    const candidateTime = parseTime(candidate.lastUpdateDateTimeUtc);
+    const storedTime = parseTime(stored.lastUpdateDateTimeUtc);
     if (candidateTime !== undefined && storedTime !== undefined && candidateTime !== storedTime) {
       return candidateTime > storedTime;
     }
   }
-  return candidate.ticket >= stored.ticket;
+  return candidateTicket >= storedTicket;
 }
 
 export class ActionsStore {
   private list: MachineAction[] = [];
-  private byId = new Map<string, Copy>();
+  /** The ticket of the request that fetched each listed action (see begin), in the list's order. */
+  private listTickets: number[] = [];
+  /** Lower-cased id → index in `list`, built when first needed: a refresh matches rows by position first. */
+  private index: Map<string, number> | undefined;
   private warningList: string[] = [];
   private failure: { error: unknown } | undefined;
   /** Whether `list` is the result of a load (the baseline for status changes), not just empty. */
@@ -89,7 +84,7 @@ export class ActionsStore {
   }
 
   get(id: string): MachineAction | undefined {
-    return this.byId.get(id.toLowerCase())?.action;
+    return this.list[this.indexOf(id)];
   }
 
   /**
@@ -122,14 +117,18 @@ export class ActionsStore {
    * before a sign-out or account change, or a newer copy is already stored.
    */
   upsert(action: MachineAction, ticket: number = this.begin()): boolean {
-    const key = action.id.toLowerCase();
-    const copy = { action, ticket };
-    if (ticket < this.sessionStart || !isNewer(copy, this.byId.get(key))) {
+    const index = this.indexOf(action.id);
+    if (ticket < this.sessionStart || (index >= 0 && !isNewer(action, ticket, this.list[index], this.listTickets[index]))) {
       return false;
     }
-    const index = this.byId.has(key) ? this.list.findIndex((a) => a.id.toLowerCase() === key) : -1;
-    this.list = index >= 0 ? this.list.map((a, i) => (i === index ? action : a)) : [action, ...this.list];
-    this.byId.set(key, copy);
+    if (index >= 0) {
+      this.list = this.list.map((a, i) => (i === index ? action : a));
+      this.listTickets = this.listTickets.map((t, i) => (i === index ? ticket : t));
+    } else {
+      this.list = [action, ...this.list];
+      this.listTickets = [ticket, ...this.listTickets];
+      this.index = undefined;
+    }
     this.fire();
     return true;
   }
@@ -140,7 +139,8 @@ export class ActionsStore {
     this.current = undefined;
     this.sessionStart = this.begin();
     this.list = [];
-    this.byId = new Map();
+    this.listTickets = [];
+    this.index = undefined;
     this.warningList = [];
     this.failure = undefined;
     this.baseline = false;
@@ -185,25 +185,58 @@ export class ActionsStore {
     if (controller.signal.aborted) {
       return { kind: 'superseded' };
     }
-    const copies = result.actions.map((action): Copy => {
-      const stored = this.byId.get(action.id.toLowerCase());
-      const loaded = { action, ticket };
-      return isNewer(loaded, stored) ? loaded : stored ?? loaded;
-    });
-    const actions = copies.map((c) => c.action);
-    const changes = this.baseline ? detectStatusChanges((id) => this.get(id), actions) : [];
+    const { list, tickets, changes } = this.merge(result.actions, ticket);
     this.current = undefined;
-    this.list = actions;
-    this.byId = new Map();
-    for (const copy of copies) {
-      this.byId.set(copy.action.id.toLowerCase(), copy);
-    }
+    this.list = list;
+    this.listTickets = tickets;
+    this.index = undefined;
     this.warningList = result.warnings;
     this.failure = undefined;
     this.baseline = true;
     this.lastLoadAt = this.now();
     this.fire();
     return { kind: 'loaded', changes };
+  }
+
+  /** The index in `list` of the action `id` (any case), or -1. */
+  private indexOf(id: string): number {
+    if (!this.index) {
+      const index = new Map<string, number>();
+      this.list.forEach((action, i) => {
+        const key = action.id.toLowerCase();
+        if (!index.has(key)) {
+          index.set(key, i);
+        }
+      });
+      this.index = index;
+    }
+    return this.index.get(id.toLowerCase()) ?? -1;
+  }
+
+  /**
+   * The list of a load (a stored copy that is newer stays in place of the loaded one), each row's ticket, and the
+   * status changes against the last load, in one pass. A refresh mostly lists what the last one did, shifted by the
+   * actions created since: each row is looked for where the shift puts it, and by id (the index, built once) only
+   * when it is not there.
+   */
+  private merge(loaded: readonly MachineAction[], ticket: number): { list: MachineAction[]; tickets: number[]; changes: StatusChange[] } {
+    const list: MachineAction[] = [];
+    const tickets: number[] = [];
+    const changes: StatusChange[] = [];
+    let shift = 0;
+    for (let i = 0; i < loaded.length; i++) {
+      const action = loaded[i];
+      const at = this.list[i + shift]?.id === action.id ? i + shift : this.indexOf(action.id);
+      shift = at >= 0 ? at - i : shift;
+      const keep = at >= 0 && !isNewer(action, ticket, this.list[at], this.listTickets[at]);
+      list.push(keep ? this.list[at] : action);
+      tickets.push(keep ? this.listTickets[at] : ticket);
+      const change = this.baseline && at >= 0 ? statusChange(this.list[at], list[i]) : undefined;
+      if (change) {
+        changes.push(change);
+      }
+    }
+    return { list, tickets, changes };
   }
 
   private fire(): void {

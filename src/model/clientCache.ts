@@ -6,8 +6,13 @@ import type { Logger } from '../shared/logger';
 import { rememberSecret } from '../shared/redact';
 import type { SessionAccount } from './session';
 
-/** Hands out access tokens (silent; a 'signInRequired' error when only a sign-in can help). */
-export type TokenSource = (options: { forceRefresh: boolean; claims?: string }) => Promise<string>;
+/** Where a client's tokens come from (the sign-in controller). */
+export interface TokenSource {
+  /** Silent (with a claims challenge's `claims` when given); a 'signInRequired' error when only a sign-in can help. */
+  getAccessToken(options: { forceRefresh: boolean; claims?: string }): Promise<string>;
+  /** A claims challenge that a renewed token did not satisfy: the next interactive sign-in passes its claims. */
+  requireClaims(claims: string): void;
+}
 
 /** The Defender client of the signed-in account, made once per (tenant, user, API base), all on one rate budget. */
 export class ClientCache {
@@ -16,7 +21,7 @@ export class ClientCache {
   private current: { key: string; client: DefenderClient } | undefined;
 
   /** `rateState` shares the rate budget with other windows (a FileRateStateStore); without it, this window only. */
-  constructor(private readonly getAccessToken: TokenSource, private readonly logger: Logger, rateState?: RateStateStore) {
+  constructor(private readonly tokens: TokenSource, private readonly logger: Logger, rateState?: RateStateStore) {
     this.limiter = new RateLimiter({ store: rateState });
   }
 
@@ -34,10 +39,11 @@ export class ClientCache {
       const client = new DefenderClient({
         apiBaseUrl,
         getAccessToken: async (options) => {
-          const token = await this.getAccessToken(options);
+          const token = await this.tokens.getAccessToken(options);
           rememberSecret(token);
           return token;
         },
+        onClaimsUnmet: (claims) => this.tokens.requireClaims(claims),
         logger: this.logger,
         rateLimiter: this.limiter,
       });

@@ -7,14 +7,12 @@ export interface StatusChange {
   to: string;
 }
 
-/** Actions present in both loads whose status differs; new and vanished actions are not changes. */
-export function detectStatusChanges(previous: (id: string) => MachineAction | undefined, next: readonly MachineAction[]): StatusChange[] {
-  const changes: StatusChange[] = [];
-  for (const action of next) {
-    const before = previous(action.id);
-    if (before && before.status !== action.status && before.status.toLowerCase() !== action.status.toLowerCase()) {
-      changes.push({ action, from: before.status, to: action.status });
-    }
-  }
-  return changes;
+/**
+ * The change from `before` (the copy of the last load; undefined for a new action, which is not a change) to `after`
+ * (the same action now), or undefined when its status is the same.
+ */
+export function statusChange(before: MachineAction | undefined, after: MachineAction): StatusChange | undefined {
+  return before && before.status !== after.status && before.status.toLowerCase() !== after.status.toLowerCase()
+    ? { action: after, from: before.status, to: after.status }
+    : undefined;
 }

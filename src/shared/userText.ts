@@ -3,33 +3,26 @@
 // `[label](command:…)` in notifications as a clickable link, bidi overrides make text read differently from what it
 // is, invisible characters hide content, a token echoed by a server must not be shown, and a 1 MB string must not
 // fill a notification.
-import { redact } from './redact';
+import { MAX_TOKEN_LENGTH, redactBounded } from './redact';
 
-// eslint-disable-next-line no-control-regex -- matching the control characters is this pattern's purpose
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
-/** C0 and C1 controls (U+0000–001F, U+007F–009F) as the inside of a character class: the one definition. */
-const CONTROL_RANGE = CONTROL.source.slice(1, -1);
-/** Controls and line/paragraph separators: they would break a line, a table or a comment. */
-const LINE_BREAKING = `${CONTROL_RANGE}\\u2028\\u2029`;
+/** Controls (C0, DEL, C1) and line/paragraph separators: they would break a line, a table or a comment. */
+const LINE_BREAKING = '\\p{Cc}\\p{Zl}\\p{Zp}';
 /**
- * Invisible and reordering characters: bidi embeddings, overrides and isolates (U+202A–202E, U+2066–2069, U+061C,
- * U+200E/F), zero-width and joiner characters (U+200B–200D), word joiner and invisible operators (U+2060–2064),
- * other format characters (U+206A–206F, U+FFF9–FFFB), the soft hyphen (U+00AD), the BOM (U+FEFF), fillers that
- * render as nothing (U+115F, U+1160, U+3164, U+FFA0, U+180E) and tags.
+ * Invisible and reordering characters, by Unicode property rather than by a list that misses some: format
+ * characters (Cf: bidi controls, zero-width characters, invisible operators, tags, musical and shorthand format
+ * controls), lone surrogates (Cs), private-use (Co) and unassigned (Cn) code points, and every default-ignorable
+ * code point (fillers such as U+3164, variation selectors, Mongolian free variation selectors, the soft hyphen).
  */
-const INVISIBLE = '\\u00ad\\u061c\\u115f\\u1160\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064'
-  + '\\u2066-\\u206f\\u3164\\ufeff\\uffa0\\ufff9-\\ufffb\\u{e0000}-\\u{e007f}';
-/**
- * Invisible combining marks: the grapheme joiner (U+034F), the Khmer inherent vowels (U+17B4/5) and variation
- * selectors: in a class of their own, since next to another character in a class they read as one combined one.
- */
-const INVISIBLE_MARKS = '[\\u034f\\u17b4\\u17b5\\ufe00-\\ufe0f\\u{e0100}-\\u{e01ef}]';
+const INVISIBLE = '\\p{Cf}\\p{Cs}\\p{Co}\\p{Cn}\\p{Default_Ignorable_Code_Point}';
+/** Characters that render as an empty cell (Braille blank, Hangul fillers): text of only these says nothing. */
+const BLANK_LOOKING = '\\u2800\\u115f\\u1160\\u3164\\uffa0';
 
 const LINE_BREAKING_RUN = new RegExp(`[${LINE_BREAKING}]+`, 'gu');
-const INVISIBLE_ANY = new RegExp(`[${INVISIBLE}]|${INVISIBLE_MARKS}`, 'gu');
-const FORBIDDEN_ONE = new RegExp(`[${LINE_BREAKING}${INVISIBLE}]|${INVISIBLE_MARKS}`, 'u');
+const INVISIBLE_RUN = new RegExp(`[${INVISIBLE}]+`, 'gu');
+const FORBIDDEN_ONE = new RegExp(`[${LINE_BREAKING}${INVISIBLE}]`, 'u');
+const BLANK = new RegExp(`^[\\s${LINE_BREAKING}${INVISIBLE}${BLANK_LOOKING}]*$`, 'u');
 /** Characters no file system accepts in a name: the controls and `\ / : * ? " < > |`. */
-const FILE_NAME_UNSAFE = new RegExp(`[${CONTROL_RANGE}\\\\/:*?"<>|]`, 'gu');
+const FILE_NAME_UNSAFE = /[\p{Cc}\\/:*?"<>|]/gu;
 
 /**
  * How many characters one shown string may have, per place; the full text stays in the details document. A
@@ -40,7 +33,8 @@ export const SHOWN_LENGTH = Object.freeze({ row: 80, notification: 600, tooltipF
 
 /** One line of plain text: control characters and separators become a space, invisible characters go. */
 export function oneLine(text: string): string {
-  return text.replace(LINE_BREAKING_RUN, ' ').replace(INVISIBLE_ANY, '');
+  // One scan for the usual text that has none, instead of two replacing passes.
+  return FORBIDDEN_ONE.test(text) ? text.replace(LINE_BREAKING_RUN, ' ').replace(INVISIBLE_RUN, '') : text;
 }
 
 /**
@@ -50,6 +44,11 @@ export function oneLine(text: string): string {
 export function forbiddenCharacter(text: string): string | undefined {
   const found = FORBIDDEN_ONE.exec(text);
   return found ? `U+${found[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : undefined;
+}
+
+/** True when `text` shows nothing: only white space, invisible and blank-looking characters (U+2800, U+3164, …). */
+export function isBlank(text: string): boolean {
+  return BLANK.test(text);
 }
 
 /** At most `max` characters (code points), the last one an ellipsis when something was cut. */
@@ -71,7 +70,10 @@ export function shorten(text: string, max: number): string {
  * characters (see SHOWN_LENGTH). Idempotent.
  */
 export function shownText(text: string, max: number): string {
-  return shorten(redact(oneLine(text)), max);
+  // Only a generous prefix is cleaned and redacted (with room for a token standing across its end), so huge server
+  // text costs no more than a short one.
+  const bound = max * 4;
+  return shorten(redactBounded(oneLine(text.slice(0, bound + MAX_TOKEN_LENGTH)), bound), max);
 }
 
 /** Text for a notification, progress title or input box: shownText, and no link can form. Idempotent. */

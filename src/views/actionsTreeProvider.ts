@@ -1,5 +1,6 @@
 // The TreeDataProvider of the Machine Actions view: turns the pure nodes of treeNodes.ts into TreeItems.
 import * as vscode from 'vscode';
+import type { IconSpec } from './presentation';
 import { actionTooltip, childNodes, GroupPaging, NodeView, nodeView, PAGE_SIZE, rootNodes, SHOW_MORE_COMMAND, TreeContent, TreeNode, ViewContext } from './treeNodes';
 
 /** Markdown that renders server text as text: untrusted (no command links), no HTML, no theme icons. */
@@ -14,17 +15,30 @@ function tooltipOf(tooltip: NodeView['tooltip']): vscode.TreeItem['tooltip'] {
   return tooltip && ('markdown' in tooltip ? untrustedMarkdown(tooltip.markdown) : tooltip.text);
 }
 
+const COLLAPSIBLE: Readonly<Record<NodeView['collapsible'], vscode.TreeItemCollapsibleState>> = {
+  none: vscode.TreeItemCollapsibleState.None,
+  collapsed: vscode.TreeItemCollapsibleState.Collapsed,
+  expanded: vscode.TreeItemCollapsibleState.Expanded,
+};
+
+/** One ThemeIcon per icon (they are immutable): rows of one status share theirs, 10,000 rows make one, not 10,000. */
+const themeIcons = new WeakMap<IconSpec, vscode.ThemeIcon>();
+
+function themeIcon(icon: IconSpec): vscode.ThemeIcon {
+  let themeIcon = themeIcons.get(icon);
+  if (!themeIcon) {
+    themeIcon = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
+    themeIcons.set(icon, themeIcon);
+  }
+  return themeIcon;
+}
+
 function toTreeItem(view: NodeView): vscode.TreeItem {
-  const collapsible = {
-    none: vscode.TreeItemCollapsibleState.None,
-    collapsed: vscode.TreeItemCollapsibleState.Collapsed,
-    expanded: vscode.TreeItemCollapsibleState.Expanded,
-  }[view.collapsible];
-  const item = new vscode.TreeItem(view.label, collapsible);
+  const item = new vscode.TreeItem(view.label, COLLAPSIBLE[view.collapsible]);
   item.id = view.id;
   item.description = view.description;
   item.tooltip = tooltipOf(view.tooltip);
-  item.iconPath = new vscode.ThemeIcon(view.icon.id, view.icon.color ? new vscode.ThemeColor(view.icon.color) : undefined);
+  item.iconPath = themeIcon(view.icon);
   item.contextValue = view.contextValue;
   item.command = view.command;
   item.accessibilityInformation = { label: view.accessibilityLabel };

@@ -19,10 +19,25 @@ export interface ActionGroup {
 /** A creation time in one fixed UTC form (`2026-03-10T11:59:00Z`, any number of fraction digits, the same for all). */
 const UTC_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z$/;
 
-/** Whether every creation time has the same length and UTC form: then their text order is their time order. */
-function textOrderIsTimeOrder(actions: readonly MachineAction[]): boolean {
+/**
+ * How a list's creation times stand: 'text' when all have the same length and UTC form (then their text order is
+ * their time order), 'newestFirst' when they are also in that order already (Defender sends them so), 'mixed' else.
+ */
+type TimeOrder = 'newestFirst' | 'text' | 'mixed';
+
+/** The TimeOrder of `actions`, in one pass. */
+function timeOrder(actions: readonly MachineAction[]): TimeOrder {
   const length = actions[0]?.creationDateTimeUtc?.length;
-  return actions.every((a) => a.creationDateTimeUtc?.length === length && UTC_TIME.test(a.creationDateTimeUtc ?? ''));
+  let previous = '';
+  let newestFirst = true;
+  for (const { creationDateTimeUtc: time } of actions) {
+    if (time === null || time.length !== length || !UTC_TIME.test(time)) {
+      return 'mixed';
+    }
+    newestFirst &&= previous === '' || previous >= time;
+    previous = time;
+  }
+  return newestFirst ? 'newestFirst' : 'text';
 }
 
 const newerText = (a: MachineAction, b: MachineAction): number =>
@@ -30,11 +45,17 @@ const newerText = (a: MachineAction, b: MachineAction): number =>
 
 /**
  * Sorts `actions` in place, newest first (those without a creation time last), and returns it. Defender's times
- * share one form, so they sort as text; any other mix is parsed, each time once, not once per comparison.
+ * share one form, so they sort as text (and mostly come sorted); any other mix is parsed, each time once, not once
+ * per comparison.
  */
 export function sortNewestFirst(actions: MachineAction[]): MachineAction[] {
-  if (textOrderIsTimeOrder(actions)) {
-    return actions.sort(newerText);
+  return sortByTime(actions, timeOrder(actions));
+}
+
+/** sortNewestFirst for `actions` whose times stand as `order` says (or a part of such a list, e.g. a group). */
+function sortByTime(actions: MachineAction[], order: TimeOrder): MachineAction[] {
+  if (order !== 'mixed') {
+    return order === 'text' ? actions.sort(newerText) : actions;
   }
   const keyed = actions.map((action) => ({ action, time: parseTime(action.creationDateTimeUtc) ?? -Infinity }));
   keyed.sort((a, b) => b.time - a.time);
@@ -93,6 +114,8 @@ function groupLabel(groupBy: Exclude<GroupBy, 'none'>, actions: readonly Machine
 /** The groups of `actions` for a grouping other than `none`, each sorted newest first. */
 export function groupActions(actions: readonly MachineAction[], groupBy: Exclude<GroupBy, 'none'>): ActionGroup[] {
   const rule = RULES[groupBy];
+  // Decided once for the whole list: a group is a part of it, in the same order.
+  const order = timeOrder(actions);
   const buckets = new Map<string, MachineAction[]>();
   for (const action of actions) {
     const key = rule.key(action);
@@ -105,7 +128,7 @@ export function groupActions(actions: readonly MachineAction[], groupBy: Exclude
   }
   const groups: ActionGroup[] = [];
   for (const [key, members] of buckets) {
-    sortNewestFirst(members);
+    sortByTime(members, order);
     const cancellableCount = countCancellable(members);
     groups.push({ key: `${groupBy}:${key}`, label: groupLabel(groupBy, members), actions: members, cancellableCount, expanded: cancellableCount > 0 });
   }

@@ -11,6 +11,7 @@ import type { Session, SessionAccount } from '../model/session';
 import type { ExtensionSettings, SettingKey } from '../config';
 import { ContextKeys, Settings, VIEW_ID } from '../constants';
 import type { DefenderClient } from '../defender/client';
+import type { MachineAction } from '../defender/machineAction';
 import type { ExtensionLog } from '../log';
 import { onDidChangeSettings, readSettings } from '../settings';
 import { StatusBar } from './statusBar';
@@ -240,7 +241,8 @@ export class MachineActionsView implements vscode.Disposable {
     }
   }
 
-  private visibleActions() {
+  /** The rows the view shows now: the loaded actions after the filter. */
+  visibleActions(): MachineAction[] {
     return applyFilter(this.store.actions, this.currentFilter, this.session.account?.username);
   }
 

@@ -1,13 +1,14 @@
 // The tree's nodes as plain data, and what each looks like (label, icon, contextValue, …), so the whole tree is
 // built and checked in plain Node; actionsTreeProvider.ts only turns a NodeView into a vscode.TreeItem.
 import type { GroupBy } from '../config';
-import { Commands, ItemContext, VIEW_ID } from '../constants';
+import { Commands, ItemContext, ItemFlags, VIEW_ID } from '../constants';
 import { isCancellable, MachineAction } from '../defender/machineAction';
+import { availableResults } from '../defender/resultLinks';
 import { ActionGroup, groupActions, sortNewestFirst } from './grouping';
 import { countOf, SHOWN_LENGTH, shownText } from '../shared/userText';
-import { actionDescription, actionLabel, actionTooltipMarkdown, CANCELLING_ICON, deviceLabel, IconSpec, statusIcon, statusLabel } from './presentation';
+import { actionDescription, actionTooltipMarkdown, CANCELLING_ICON, deviceLabel, IconSpec, joinNonEmpty, rowLabel, statusIcon, statusLabel } from './presentation';
 import { errorDetail } from '../shared/errors';
-import { relativeAge } from '../shared/time';
+import { parseTime, relativeAge } from '../shared/time';
 
 export interface NodeCommand {
   command: string;
@@ -155,12 +156,15 @@ export interface ViewContext {
   isCancelling(id: string): boolean;
 }
 
-/** The contextValue the menus match: `machineAction.cancellable` only when the cancel can be offered. */
+/**
+ * The contextValue the menus match: `machineAction.cancellable` only when the cancel can be offered, then ItemFlags
+ * words for the results ready to fetch (`machineAction commandOutput`).
+ */
 export function actionContextValue(action: MachineAction, cancelling: boolean): string {
-  if (cancelling) {
-    return ItemContext.cancellingAction;
-  }
-  return isCancellable(action.status) ? ItemContext.cancellableAction : ItemContext.action;
+  const base = cancelling ? ItemContext.cancellingAction : isCancellable(action.status) ? ItemContext.cancellableAction : ItemContext.action;
+  const results = availableResults(action);
+  const flags = [results.commandOutput ? ItemFlags.commandOutput : '', results.investigationPackage ? ItemFlags.investigationPackage : ''];
+  return [base, ...flags].filter((word) => word).join(' ');
 }
 
 /**
@@ -190,17 +194,17 @@ export function nodeView(node: TreeNode, context: ViewContext): NodeView {
     case 'action': {
       const { action } = node;
       const cancelling = context.isCancelling(action.id);
-      const label = actionLabel(action);
+      const label = rowLabel(action);
+      const created = parseTime(action.creationDateTimeUtc);
       return {
         id: node.id,
         label,
-        description: actionDescription(action, { now: context.now, showStatus: context.groupBy !== 'status', cancelling }),
+        description: actionDescription(action, { now: context.now, showStatus: context.groupBy !== 'status', cancelling, created }),
         icon: cancelling ? CANCELLING_ICON : statusIcon(action.status),
         contextValue: actionContextValue(action, cancelling),
         collapsible: 'none',
         command: { command: Commands.showDetails, title: 'Show Machine Action Details', arguments: [node] },
-        accessibilityLabel: [label, cancelling ? 'cancelling' : statusLabel(action.status), deviceLabel(action), relativeAge(action.creationDateTimeUtc, context.now)]
-          .filter((s) => s).join(', '),
+        accessibilityLabel: joinNonEmpty([label, cancelling ? 'cancelling' : statusLabel(action.status), deviceLabel(action), relativeAge(created ?? null, context.now)], ', '),
       };
     }
     case 'message':

@@ -56,8 +56,16 @@
 //     { kind: 'slow', delayMs }             answer normally, but late
 //     { kind: 'truncate' }                  handle the request, send the headers (full Content-Length) and half the
 //                                           body, then close the connection: a body cut off mid-way
-//     { kind: 'gzipBomb', inflatedBytes, status? = 200 }  a gzip body (Content-Encoding: gzip) of valid JSON that
-//                                           inflates to inflatedBytes (whitespace inside {"value":[ … ]})
+//     { kind: 'gzipBomb', inflatedBytes, status? = 200, afterHandling? }  a gzip body (Content-Encoding: gzip) of
+//                                           valid JSON that inflates to inflatedBytes (whitespace inside {"value":[ … ]});
+//                                           afterHandling: the request takes effect first (a cancel applies)
+//     { kind: 'gzipCut' }                  handle the request, answer it gzip-encoded without the stream's last 12 bytes,
+//                                           Content-Length matching what is sent: a compressed body that ends early
+//     { kind: 'gzipCorrupt' }              handle the request, answer it gzip-encoded with 20 bytes of the data
+//                                           overwritten (Z_DATA_ERROR), as a proxy that alters bodies would
+//     { kind: 'otherAction' }              200 with the entity of another action than the path names, unchanged
+//     { kind: 'hollowPage', elements }     a list page whose `value` is replaced, its @odata.nextLink kept:
+//                                           'none' → `[]`, 'unreadable' → elements that are no machine action
 //   sim.failCancel(id, fault?)        every cancel of that action gets `fault` (a string: 403 Forbidden with that
 //                                     message; default: 403 Forbidden, RBAC wording)
 //                                     once the request passed validation and the id exists
@@ -151,7 +159,11 @@ export type Fault =
   | { kind: 'reset'; afterHandling?: boolean }
   | { kind: 'slow'; delayMs: number }
   | { kind: 'truncate' }
-  | { kind: 'gzipBomb'; inflatedBytes: number; status?: number };
+  | { kind: 'gzipBomb'; inflatedBytes: number; status?: number; afterHandling?: boolean }
+  | { kind: 'hollowPage'; elements: 'none' | 'unreadable' }
+  | { kind: 'otherAction' }
+  | { kind: 'gzipCut' }
+  | { kind: 'gzipCorrupt' };
 
 export interface FaultMatch {
   /** How many matching requests get the fault; default 1. */
@@ -439,7 +451,20 @@ export class DefenderSimulator {
         return outcome === 'reset' || 'truncated' in outcome ? outcome : { truncated: outcome };
       }
       case 'gzipBomb':
+        if (fault.afterHandling) {
+          handle();
+        }
         return gzipBomb(fault.inflatedBytes, fault.status ?? 200);
+      case 'hollowPage':
+        return hollowed(handle(), fault.elements);
+      case 'gzipCut':
+      case 'gzipCorrupt':
+        return damagedGzip(handle(), fault.kind);
+      case 'otherAction': {
+        const asked = context.url.pathname.toLowerCase();
+        const other = this.store.find((a) => !asked.includes(a.id.toLowerCase()));
+        return this.entity(other ?? { ...this.store[0], id: crypto.randomUUID() });
+      }
     }
   }
 
@@ -730,6 +755,26 @@ function gzipBomb(inflatedBytes: number, status: number): Reply {
   const padding = Math.max(0, inflatedBytes - envelope.join('').length);
   const body = zlib.gzipSync(Buffer.from(envelope.join(' '.repeat(padding))));
   return { status, headers: { 'content-type': ODATA_JSON, 'content-encoding': 'gzip' }, body };
+}
+
+/** `outcome` gzip-encoded, then cut short or corrupted (see 'gzipCut', 'gzipCorrupt'); a dropped answer unchanged. */
+function damagedGzip(outcome: Outcome, damage: 'gzipCut' | 'gzipCorrupt'): Outcome {
+  if (outcome === 'reset' || 'truncated' in outcome) {
+    return outcome;
+  }
+  const gzip = zlib.gzipSync(Buffer.from(outcome.body));
+  const body = damage === 'gzipCut' ? gzip.subarray(0, gzip.length - 12) : Buffer.concat([gzip.subarray(0, 10), Buffer.alloc(20, 0xff), gzip.subarray(30)]);
+  return { ...outcome, headers: { ...outcome.headers, 'content-encoding': 'gzip' }, body };
+}
+
+/** A list page answered by `outcome` with its elements replaced (see 'hollowPage'); other answers unchanged. */
+function hollowed(outcome: Outcome, elements: 'none' | 'unreadable'): Outcome {
+  if (outcome === 'reset' || 'truncated' in outcome || outcome.status !== 200) {
+    return outcome;
+  }
+  const page = JSON.parse(String(outcome.body)) as Record<string, unknown>;
+  page.value = elements === 'none' ? [] : [{ noId: true }, 42, 'text'];
+  return { ...outcome, body: JSON.stringify(page) };
 }
 
 /** Headers with the full Content-Length and half the body, then the connection closes: a body cut off mid-way. */

@@ -32,7 +32,10 @@ export interface SeedOptions {
    * (`Canceled`, `In Progress`, `pending`, `Live Response`, `isolate`, `QUEUED`, `collect_file`, …).
    */
   enumSpelling?: 'canonical' | 'variant';
-  /** 'zoneless': `…Utc` times without a zone designator (UTC), with 0, 3, 6 or 7 fractional digits row by row. */
+  /**
+   * 'zoneless': `…Utc` times without a zone designator (UTC), with 0, 3, 6, 7 or 8 fractional digits and `T`, a space
+   * or `t` before the time, row by row.
+   */
   timeFormat?: 'ticks' | 'zoneless';
 }
 
@@ -53,6 +56,11 @@ const SPELLINGS: Readonly<Record<string, readonly string[]>> = {
   RestrictCodeExecution: ['restrictCodeExecution'],
   UnrestrictCodeExecution: ['Unrestrict Code Execution'],
   Offboard: ['OffBoard'],
+  // Live-response command statuses and types (Failed, InProgress and Cancelled above serve them too).
+  Completed: ['Completed ', 'completed', 'Completed\u200b'],
+  Created: ['created', 'CREATED'],
+  RunScript: ['runScript', 'run_script'],
+  GetFile: ['getfile', 'Get File'],
   CollectFile: ['collect_file', 'Collect File'],
 };
 
@@ -67,15 +75,18 @@ function spelled(value: string, index: number, options: SeedOptions): string {
   return variants ? variants[index % variants.length] : value;
 }
 
-const FRACTION_DIGITS = [0, 3, 6, 7];
+const FRACTION_DIGITS = [0, 3, 6, 7, 8];
+/** Between date and time: the ISO `T`, and the space and lowercase `t` some serializers write. */
+const TIME_SEPARATORS = ['T', ' ', 't'];
 
 function timeText(time: number, index: number, options: SeedOptions): string {
   if (options.timeFormat !== 'zoneless') {
     return isoTicks(time);
   }
   const digits = FRACTION_DIGITS[index % FRACTION_DIGITS.length];
-  const [whole, millis] = new Date(time).toISOString().replace(/Z$/, '').split('.');
-  return digits ? `${whole}.${`${millis}0000`.slice(0, digits)}` : whole;
+  const [date, clock, millis] = new Date(time).toISOString().replace(/Z$/, '').split(/[T.]/);
+  const whole = `${date}${TIME_SEPARATORS[index % TIME_SEPARATORS.length]}${clock}`;
+  return digits ? `${whole}.${`${millis}00000`.slice(0, digits)}` : whole;
 }
 
 /** The service's date-time format: seven fractional digits ("ticks"). */
@@ -202,16 +213,16 @@ function buildAction(id: string, row: SeedRow, now: number, index: number, optio
   action[row.legacyNames ? 'lastUpdateTimeUtc' : 'lastUpdateDateTimeUtc'] = time(updated);
   action[row.legacyNames ? 'externalID' : 'externalId'] = row.externalId ?? null;
   if (row.commands) {
-    action.commands = row.commands.map((command, index) => {
-      const started = command.commandStatus === 'Created' ? null : created + (index + 1) * 60_000;
+    action.commands = row.commands.map((command, commandIndex) => {
+      const started = command.commandStatus === 'Created' ? null : created + (commandIndex + 1) * 60_000;
       const ended = started === null || command.commandStatus === 'InProgress' ? null : started + 30_000;
       return {
-        index,
+        index: commandIndex,
         startTime: started === null ? null : isoTicks(started),
         endTime: ended === null ? null : isoTicks(ended),
-        commandStatus: command.commandStatus,
+        commandStatus: spelled(command.commandStatus, index + commandIndex, options),
         errors: command.errors ?? [],
-        command: { type: command.type, params: command.params },
+        command: { type: spelled(command.type, index + commandIndex, options), params: command.params },
       };
     });
   }

@@ -7,30 +7,25 @@ import * as assert from 'node:assert/strict';
 import type { Locator } from 'playwright-core';
 import type { RawAction } from '../simulators/defenderSimulator';
 import { ANALYST_UPN, INJECTION_COMMENT } from '../simulators/seedActions';
-import { startSimulatedCloud, type SimulatedCloud } from '../simulators/simulatedCloud';
-import { Workbench } from './workbench';
+import type { SimulatedCloud } from '../simulators/simulatedCloud';
+import { openSimulatedSession, signInWithDeviceCode, simulatorCount as countInSimulator, type SimulatedSession, vsixOrSkip } from './simulatedSession';
+import type { VisibleRow, Workbench } from './workbench';
 
-const vsix = process.env.MDE_TEST_VSIX;
-const skip = vsix ? false : 'MDE_TEST_VSIX is not set: run `npm test`, which packages the VSIX first';
-/** The default of mdeActions.lookbackDays. */
-const LOOKBACK_DAYS = 7;
-
+const { vsix, skip } = vsixOrSkip;
+let session: SimulatedSession;
 let cloud: SimulatedCloud;
 let workbench: Workbench;
 
 before(async () => {
-  if (!vsix) {
-    return;
+  if (vsix) {
+    // No auto refresh: the steps change the simulator behind the view's back on purpose (an action finishing).
+    session = await openSimulatedSession('cancel', vsix);
+    ({ cloud, workbench } = session);
   }
-  // Manual approval: the code must come from the notification the engineer reads.
-  cloud = await startSimulatedCloud({ entra: { deviceCodeApproval: 'manual', deviceCodeIntervalSeconds: 0.5 } });
-  // No auto refresh: the steps change the simulator behind the view's back on purpose (an action finishing).
-  workbench = await Workbench.open('cancel', vsix, { ...cloud.settings, 'mdeActions.autoRefreshSeconds': 0 });
 });
 
 after(async () => {
-  await workbench?.close();
-  await cloud?.close();
+  await session?.close();
 });
 
 /** The seeded action of this type on this device, as the simulator holds it now. */
@@ -42,8 +37,23 @@ function seeded(type: string, device: string): RawAction {
 
 /** How many actions of the default time window the simulator holds in `status`: what the view must count. */
 function simulatorCount(status: string): number {
-  const since = Date.now() - LOOKBACK_DAYS * 86_400_000;
-  return cloud.defender.actions.filter((a) => a.status === status && Date.parse(String(a.creationDateTimeUtc)) >= since).length;
+  return countInSimulator(cloud, status);
+}
+
+/**
+ * Why a row does not show on screen, in full, its action (the label), its short host name and its age (the
+ * description's first two parts); undefined when it does. The accessible name gives the action and the full DNS name.
+ */
+function notShownInFull(row: VisibleRow): string | undefined {
+  const [action, , device] = row.name.split(', ');
+  const [host, age = ''] = row.description.split(' · ');
+  if (row.label !== action || !host.startsWith(device.split('.')[0]) || !/^(now|\d+[a-z]+)$/.test(age)) {
+    return `not "<action>  <host> · <age> · …": ${row.label} | ${row.description}`;
+  }
+  if (row.visibleLabel !== row.label || !row.visibleDescription.startsWith(`${host} · ${age}`)) {
+    return `cut off: ${row.visibleLabel} | ${row.visibleDescription}  (full: ${row.label} | ${row.description})`;
+  }
+  return undefined;
 }
 
 function cancelRequests(): string[] {
@@ -75,15 +85,8 @@ async function outcomeNotification(text: string): Promise<Locator> {
   return toast;
 }
 
-test('signed in with the device code, the tree groups the actions with counts, cancellable ones first; a badge counts them', { skip }, async () => {
-  await workbench.openActivity('Defender');
-  await workbench.widenSideBar(520);
-  await workbench.page.locator('.part.sidebar .welcome-view-content').getByRole('button', { name: 'Sign In' }).click();
-  const prompt = workbench.toast('To sign in to Microsoft Defender, open');
-  const code = /enter the code (\S+) within/.exec(await prompt.innerText())?.[1];
-  assert.ok(code, 'the notification shows the code');
-  assert.equal(cloud.entra.approveDeviceCodes(code), 1);
-  await workbench.toast(`Signed in to Microsoft Defender as ${ANALYST_UPN}`).waitFor();
+test('signed in at 1440×900 with the default side bar width, the tree groups the actions with counts, cancellable ones first; a badge counts them', { skip }, async () => {
+  await signInWithDeviceCode(session);
 
   const pending = simulatorCount('Pending');
   const inProgress = simulatorCount('InProgress');
@@ -103,10 +106,21 @@ test('signed in with the device code, the tree groups the actions with counts, c
   await workbench.page.locator('.part.statusbar', { hasText: `${cancellable} cancellable` }).waitFor();
   await workbench.clearNotifications();
   await workbench.screenshot('tree');
+  await workbench.readmeScreenshot('rows-default-width', [workbench.page.locator('.part.sidebar .composite.title'),
+    workbench.page.locator('.part.sidebar .monaco-list-rows')]);
+});
+
+test('at the default width every row shows in full its action, its short host name and its age', { skip }, async () => {
+  const sidebar = await workbench.page.locator('.part.sidebar').boundingBox();
+  assert.equal(sidebar?.width, 300, 'VS Code\'s default side bar width');
+  const rows = await workbench.visibleRows(2);
+  // The expanded groups' rows: every Pending and In Progress action (their host names have at most 15 characters).
+  assert.equal(rows.length, simulatorCount('Pending') + simulatorCount('InProgress'));
+  assert.deepEqual(rows.map(notShownInFull).filter((reason) => reason), [], 'rows whose action, host or age is cut off or missing');
 });
 
 test('the tooltip of an action shows a comment with link and HTML syntax as plain text', { skip }, async () => {
-  await workbench.treeItem('Antivirus Scan (Quick), Pending, ws-sec-0007.contoso.local').hover();
+  await workbench.treeItem('Quick Scan, Pending, ws-sec-0007.contoso.local').hover();
   const hover = workbench.page.locator('.monaco-hover:visible');
   await hover.getByText(`Comment: ${INJECTION_COMMENT}`).waitFor();
   assert.equal(await hover.locator('a, img').count(), 0, 'no link and no image in the tooltip');
@@ -158,6 +172,29 @@ test('the palette\'s Cancel Machine Action… offers the cancellable actions in 
   await workbench.clearNotifications();
 });
 
+test('an action ID pasted in the palette in braces and upper case is offered as that action; the outcome names it', { skip }, async () => {
+  const action = seeded('CollectFile', 'ws-fin-0142.contoso.local');
+  const subject = `Collect File on ws-fin-0142.contoso.local`;
+  await workbench.runCommand('Defender: Cancel Machine Action…');
+  await workbench.quickInput.getByRole('option').first().waitFor();
+  await workbench.quickInput.locator('.quick-input-box input').fill(`{${action.id.toUpperCase()}}`);
+  // The one option left: the pasted id, in the canonical spelling, with the action it names.
+  const offered = workbench.quickInput.getByRole('option');
+  await offered.filter({ hasText: `Action ${action.id}` }).waitFor();
+  assert.equal(await offered.count(), 1);
+  assert.match(await offered.innerText(), new RegExp(`Action ${action.id}\\s*${subject.replace(/[.()]/g, '\\$&')}`));
+  await workbench.screenshot('palette-pasted-id');
+  await workbench.readmeScreenshot('palette-pasted-id', [workbench.quickInput]);
+  await workbench.page.keyboard.press('Enter');
+  await workbench.quickInput.locator('.quick-input-message', { hasText: `Why cancel ${subject}?` }).waitFor();
+  await submitComment('Pasted from the incident ticket');
+  const outcome = await outcomeNotification(`${subject} cancelled.`);
+  assert.equal(action.status, 'Cancelled');
+  await workbench.screenshot('pasted-id-cancelled');
+  await workbench.readmeScreenshot('cancel-outcome', [outcome]);
+  await workbench.clearNotifications();
+});
+
 test('an empty comment is refused in the box, and Escape sends nothing', { skip }, async () => {
   cloud.defender.clearRequests();
   await openCancelPrompt('Offboard, Pending, srv-web-01.contoso.local', 'Offboard on srv-web-01.contoso.local');
@@ -174,7 +211,7 @@ test('without the permission, the notification names the permissions and gives D
   const action = seeded('RestrictCodeExecution', 'mac-design-04.contoso.local');
   const subject = 'Restrict App Execution on mac-design-04.contoso.local';
   cloud.defender.failCancel(action.id);
-  await openCancelPrompt('Restrict App Execution, Pending, mac-design-04.contoso.local', subject);
+  await openCancelPrompt('Restrict Apps, Pending, mac-design-04.contoso.local', subject);
   await submitComment('Restriction no longer needed');
   const toast = await outcomeNotification(`Your account lacks permission to cancel ${subject}`);
   const text = await toast.innerText();
@@ -193,12 +230,12 @@ test('an action that finished before the cancel arrived is reported as already f
   const subject = 'Antivirus Scan (Full) on srv-sql-02.contoso.local';
   cloud.defender.finishBeforeCancel(action.id, 'succeeded');
   // The view still shows it running: the engineer has not refreshed.
-  await openCancelPrompt('Antivirus Scan (Full), In Progress, srv-sql-02.contoso.local', subject);
+  await openCancelPrompt('Full Scan, In Progress, srv-sql-02.contoso.local', subject);
   await submitComment('Scan is slowing the database');
   await outcomeNotification(`${subject} had already finished: Defender refused the cancel.`);
   // The view agrees with the notification: the row left In Progress and no cancel is offered for it any more.
   await workbench.treeItem(`In Progress, ${simulatorCount('InProgress')} machine actions`).waitFor();
-  assert.equal(await workbench.treeItem('Antivirus Scan (Full), In Progress, srv-sql-02.contoso.local').count(), 0);
+  assert.equal(await workbench.treeItem('Full Scan, In Progress, srv-sql-02.contoso.local').count(), 0);
   await workbench.treeItem(`Succeeded, ${simulatorCount('Succeeded')} machine actions`).waitFor();
   await workbench.screenshot('already-finished');
   await workbench.clearNotifications();

@@ -1,9 +1,10 @@
 // An engineer with the VSIX installed and the user settings at the Custom cloud (the simulators, started in this test
 // process) signs in from the Defender view with the device code — code-server is a remote host — and out again.
-// The simulator approves only the code the dialog shows, so the test reads it from the screen as a person would.
+// The simulator approves only the code the notification shows, so the test reads it from the screen as a person would.
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { startSimulatedCloud, type SimulatedCloud } from '../simulators/simulatedCloud';
+import { clickCopyAndOpen, readDeviceCode } from './simulatedSession';
 import { Workbench } from './workbench';
 
 const vsix = process.env.MDE_TEST_VSIX;
@@ -30,26 +31,9 @@ function sidebar() {
   return workbench.page.locator('.part.sidebar');
 }
 
-/** The dialog (modal) that shows the device code with Copy & Open. */
-function codeDialog() {
-  return workbench.page.locator('.monaco-dialog-box', { hasText: 'To sign in to Microsoft Defender, open' });
-}
-
 /** Every notification toast that shows `text`. */
 function toastsWith(text: string) {
   return workbench.page.locator('.notifications-toasts .notification-toast', { hasText: text });
-}
-
-/** Reads the code from the dialog, then closes the dialog without Copy & Open (that would open another tab). */
-async function readCodeAndCloseDialog(): Promise<string> {
-  await codeDialog().getByRole('button', { name: 'Copy & Open' }).waitFor();
-  const text = await codeDialog().innerText();
-  const shown = new RegExp(`open ${cloud.entra.url}/devicelogin and enter the code ([A-Z0-9]{8}) within 15 minutes`).exec(text);
-  assert.ok(shown, text);
-  await workbench.screenshot('device-code-dialog');
-  await codeDialog().getByRole('button', { name: 'Cancel' }).click();
-  await codeDialog().waitFor({ state: 'detached' });
-  return shown[1];
 }
 
 test('the Defender view, configured but signed out, offers Sign In', { skip }, async () => {
@@ -59,13 +43,16 @@ test('the Defender view, configured but signed out, offers Sign In', { skip }, a
   await workbench.screenshot('signed-out');
 });
 
-test('Sign In shows the device code in a dialog with Copy & Open, then in one notification while it waits', { skip }, async () => {
+test('Sign In shows the device code in one notification whose Copy & Open copies it and opens the sign-in page', { skip }, async () => {
   await sidebar().locator('.welcome-view-content').getByRole('button', { name: 'Sign In' }).click();
-  userCode = await readCodeAndCloseDialog();
-  // Closing the dialog does not cancel: the progress notification keeps the code (and its Cancel) while MSAL polls.
-  await workbench.toast(new RegExp(`Enter the code ${userCode} at `)).waitFor();
+  userCode = await readDeviceCode(workbench, cloud);
   assert.equal(await toastsWith(userCode).count(), 1, 'the code is in one notification');
+  assert.equal(await workbench.page.locator('.monaco-dialog-box').count(), 0, 'no dialog');
   await workbench.screenshot('device-code');
+  await workbench.readmeScreenshot('device-code-notification', [toastsWith(userCode)]);
+  await clickCopyAndOpen(workbench, cloud, userCode);
+  // Copy & Open does not end the wait: the notification keeps the code (and its Cancel) while MSAL polls.
+  await toastsWith(userCode).waitFor();
 });
 
 test('once the simulator approves that code, the engineer is signed in and the … menu offers Sign Out', { skip }, async () => {
@@ -103,7 +90,7 @@ test('Sign Out from the … menu brings back the Sign In welcome', { skip }, asy
 
 test('a sign-in cancelled from its notification leaves no code on screen and stays signed out', { skip }, async () => {
   await sidebar().locator('.welcome-view-content').getByRole('button', { name: 'Sign In' }).click();
-  const code = await readCodeAndCloseDialog();
+  const code = await readDeviceCode(workbench, cloud);
   await toastsWith(code).getByRole('button', { name: 'Cancel' }).click();
   await toastsWith(code).waitFor({ state: 'detached' });
   assert.equal(cloud.entra.approveDeviceCodes(code), 1, 'the code was still pending: nothing signed in');

@@ -2,6 +2,7 @@
 // refresh, so only the steps cause requests), and the sign-in an engineer does there. For UI test files that start
 // signed in; the VSIX comes from `npm test` (MDE_TEST_VSIX).
 import * as assert from 'node:assert/strict';
+import type { Locator } from 'playwright-core';
 import { ANALYST_UPN } from '../simulators/seedActions';
 import { startSimulatedCloud, type SimulatedCloud } from '../simulators/simulatedCloud';
 import { Workbench } from './workbench';
@@ -35,12 +36,48 @@ export async function openSimulatedSession(name: string, vsix: string): Promise<
   return { cloud, workbench, close };
 }
 
-/** Shows the Defender view, clicks its Sign In, approves the code the notification shows, and waits for the welcome. */
+/** The sign-in's one notification while it waits: its progress, the device code and the Copy & Open link. */
+export function deviceCodeToast(workbench: Workbench): Locator {
+  return workbench.toast(/enter the code [A-Z0-9]{8} within/);
+}
+
+/** Reads the code from the sign-in's notification, as a person reads it. */
+export async function readDeviceCode(workbench: Workbench, cloud: SimulatedCloud): Promise<string> {
+  const text = await deviceCodeToast(workbench).innerText();
+  const code = new RegExp(`Open ${cloud.entra.url}/devicelogin and enter the code ([A-Z0-9]{8}) within 15 minutes`).exec(text)?.[1];
+  assert.ok(code, text);
+  return code;
+}
+
+/**
+ * Clicks Copy & Open in the sign-in's notification: the code lands on the clipboard and the browser opens the
+ * verification page in a new tab (closed again here: only which page it opened matters).
+ */
+export async function clickCopyAndOpen(workbench: Workbench, cloud: SimulatedCloud, code: string): Promise<void> {
+  const context = workbench.page.context();
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  const opened = context.waitForEvent('page');
+  await deviceCodeToast(workbench).locator('a', { hasText: 'Copy & Open' }).click();
+  const page = await opened;
+  await page.waitForURL((url) => url.href !== 'about:blank', { waitUntil: 'commit' });
+  const url = page.url();
+  await page.close();
+  // On a remote host code-server opens a 127.0.0.1 page through its port forwarding, /proxy/<port>/ (once seen with a
+  // port other than the simulator's, as a forwarding may map it).
+  const verificationPage = new URL(`${cloud.entra.url}/devicelogin`);
+  assert.ok(url === verificationPage.href || /\/proxy\/\d+\//.test(url), `the verification page ${verificationPage.href} opened: ${url}`);
+  assert.equal(await workbench.page.evaluate('navigator.clipboard.readText()'), code, 'the code is on the clipboard');
+}
+
+/**
+ * Shows the Defender view, clicks its Sign In, reads the code from the notification and clicks its Copy & Open,
+ * approves that code at the simulator, and waits for the "Signed in" notification.
+ */
 export async function signInWithDeviceCode({ cloud, workbench }: SimulatedSession): Promise<void> {
   await workbench.openActivity('Defender');
   await workbench.page.locator('.part.sidebar .welcome-view-content').getByRole('button', { name: 'Sign In' }).click();
-  const code = /enter the code (\S+) within/.exec(await workbench.toast('To sign in to Microsoft Defender, open').innerText())?.[1];
-  assert.ok(code, 'the notification shows the code');
+  const code = await readDeviceCode(workbench, cloud);
+  await clickCopyAndOpen(workbench, cloud, code);
   assert.equal(cloud.entra.approveDeviceCodes(code), 1);
   await workbench.toast(`Signed in to Microsoft Defender as ${ANALYST_UPN}`).waitFor();
 }

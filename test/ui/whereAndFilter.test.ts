@@ -66,7 +66,9 @@ test('a filter shows in the line and turns the title\'s filter icon filled; the 
 test('the filled icon\'s menu changes or clears the filter; Clear Filter shows everything again', { skip }, async () => {
   await titleAction('filter-filled').click();
   await workbench().page.locator('.context-view').getByRole('menuitem', { name: 'Filter Machine Actions…', exact: true }).waitFor();
-  await workbench().clickMenuItem('Clear Filter', 'filter-menu');
+  const menu = workbench().page.locator('.context-view .monaco-menu');
+  const sidebarTop = [workbench().page.locator('.part.sidebar .composite.title'), viewMessage(), workbench().page.locator('.part.sidebar .monaco-list-rows')];
+  await workbench().clickMenuItem('Clear Filter', 'filter-menu', () => workbench().readmeScreenshot('filter-clear', [...sidebarTop, menu], { keepHover: true }));
   await workbench().treeItem(`In Progress, ${count('InProgress')} machine actions`).waitFor();
   await workbench().treeItem(`Pending, ${count('Pending')} machine actions`).waitFor();
   await viewMessage().filter({ hasText: new RegExp(`^\\s*${where().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }).waitFor();

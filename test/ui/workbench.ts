@@ -1,5 +1,7 @@
-// The workbench as an engineer sees it: code-server with the packaged VSIX installed, in headless Chromium, a
-// fresh profile per test file, and a numbered screenshot per step in test-results/screenshots/.
+// The workbench as an engineer sees it: code-server with the packaged VSIX installed, in headless Chromium at
+// 1440×900, a fresh profile per test file, a numbered screenshot per step in test-results/screenshots/, and the
+// README's screenshots, clipped, in test-results/screenshots/readme/.
+import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -8,6 +10,45 @@ import { freshProfile, installExtension, repoRoot, startCodeServer, workbenchUrl
 import { ensureTlsMaterial } from '../simulators/tls';
 
 export const screenshotDir = path.join(repoRoot, 'test-results', 'screenshots');
+/** The README's screenshots, clipped to what each shows; docs/screenshots/ holds copies of them. */
+export const readmeScreenshotDir = path.join(screenshotDir, 'readme');
+/** VS Code's window as an analyst has it on a laptop: the side bar opens at its default width (300 px) here. */
+export const VIEWPORT = { width: 1440, height: 900 };
+/** Space kept around a README screenshot's region, in CSS pixels. */
+const CLIP_MARGIN = 6;
+
+// The row reader runs in the page; the tests compile without the DOM library, so these name the few browser parts
+// it uses (module-scoped declarations: nothing global changes).
+interface PageNode {
+  textContent: string | null;
+}
+interface PageElement extends PageNode {
+  scrollWidth: number;
+  clientWidth: number;
+  getBoundingClientRect(): { right: number };
+  querySelector(selector: string): PageElement | null;
+  getAttribute(name: string): string | null;
+}
+interface PageRange {
+  setStart(node: PageNode, offset: number): void;
+  setEnd(node: PageNode, offset: number): void;
+  getBoundingClientRect(): { right: number };
+}
+declare const document: {
+  createRange(): PageRange;
+  createTreeWalker(root: PageElement, whatToShow: number): { nextNode(): PageNode | null };
+  createElement(tag: 'canvas'): { getContext(kind: '2d'): { font: string; measureText(text: string): { width: number } } };
+};
+declare function getComputedStyle(element: PageElement): { font: string };
+
+/** A tree row as rendered: its texts, and the part of each that is on screen (not cut off). */
+export interface VisibleRow {
+  name: string;
+  label: string;
+  visibleLabel: string;
+  description: string;
+  visibleDescription: string;
+}
 
 export class Workbench {
   private screenshots = 0;
@@ -34,7 +75,7 @@ export class Workbench {
       env: { NODE_EXTRA_CA_CERTS: ensureTlsMaterial().caPath },
     });
     const browser = await launchChromium();
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await browser.newPage({ viewport: VIEWPORT });
     page.setDefaultTimeout(20_000);
     await page.goto(workbenchUrl(server, profile.workspace));
     const workbench = new Workbench(page, name, browser, server);
@@ -75,14 +116,18 @@ export class Workbench {
     await this.page.locator('.part.sidebar .composite.title a[aria-label="Views and More Actions..."]').click();
   }
 
-  /** Right after a menu opens, a click may be ignored: hover, pause, then click; `screenshot` is taken while hovering. */
-  async clickMenuItem(label: string, screenshot?: string): Promise<void> {
+  /**
+   * Right after a menu opens, a click may be ignored: hover, pause, then click; `screenshot` is taken and
+   * `whileHovering` runs (e.g. a README screenshot) while hovering.
+   */
+  async clickMenuItem(label: string, screenshot?: string, whileHovering?: () => Promise<void>): Promise<void> {
     const item = this.page.locator('.context-view').getByRole('menuitem', { name: label, exact: true });
     await item.hover();
     await this.page.waitForTimeout(300);
     if (screenshot) {
       await this.screenshot(screenshot, { keepHover: true });
     }
+    await whileHovering?.();
     await item.click();
   }
 
@@ -109,17 +154,46 @@ export class Workbench {
     return this.page.locator(`.part.sidebar [role="treeitem"][aria-label^=${JSON.stringify(nameStart)}]`);
   }
 
-  /** Drags the side bar's edge so that tree rows show their full label and description in screenshots. */
-  async widenSideBar(width: number): Promise<void> {
-    const box = await this.page.locator('.part.sidebar').boundingBox();
-    if (!box) {
-      throw new Error('the side bar is not visible');
-    }
-    const edge = box.x + box.width;
-    await this.page.mouse.move(edge, box.y + box.height / 2);
-    await this.page.mouse.down();
-    await this.page.mouse.move(box.x + width, box.y + box.height / 2, { steps: 5 });
-    await this.page.mouse.up();
+  /**
+   * What each row of the side bar's tree shows at level `level`, read from the rendered elements: the label and the
+   * description, and of each the part that is on screen — the characters left of the label container's edge (less
+   * the ellipsis the container draws when its text overflows). `name` is the row's accessible name.
+   */
+  async visibleRows(level: number): Promise<VisibleRow[]> {
+    return this.page.locator(`.part.sidebar [role="treeitem"][aria-level="${level}"]`).evaluateAll((rows: PageElement[]) => rows.map((row) => {
+      const container = row.querySelector('.monaco-icon-label-container')!;
+      const measure = document.createElement('canvas').getContext('2d');
+      measure.font = getComputedStyle(container).font;
+      const cut = container.scrollWidth > container.clientWidth;
+      const edge = container.getBoundingClientRect().right - (cut ? measure.measureText('…').width : 0);
+      /** The text of `element` and its start up to the first character that ends beyond the edge. */
+      const shown = (element: PageElement | null): { text: string; visible: string } => {
+        let text = '';
+        let visible = '';
+        if (!element) {
+          return { text, visible };
+        }
+        // 4 = NodeFilter.SHOW_TEXT (a literal: the function is serialised into the page without this module's names).
+        const walker = document.createTreeWalker(element, 4);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const chars = node.textContent ?? '';
+          for (let i = 0; i < chars.length; i++) {
+            const range = document.createRange();
+            range.setStart(node, i);
+            range.setEnd(node, i + 1);
+            if (visible.length === text.length && range.getBoundingClientRect().right <= edge + 0.5) {
+              visible += chars[i];
+            }
+            text += chars[i];
+          }
+        }
+        return { text, visible };
+      };
+      const label = shown(row.querySelector('.label-name'));
+      const description = shown(row.querySelector('.label-description'));
+      return { name: row.getAttribute('aria-label') ?? '', label: label.text, visibleLabel: label.visible,
+        description: description.text, visibleDescription: description.visible };
+    }));
   }
 
   /**
@@ -129,13 +203,38 @@ export class Workbench {
    */
   async screenshot(step: string, options: { keepHover?: boolean } = {}): Promise<void> {
     fs.mkdirSync(screenshotDir, { recursive: true });
-    if (!options.keepHover) {
-      await this.page.mouse.move(700, 780);
-      await this.page.locator('.monaco-hover:visible').waitFor({ state: 'detached' });
-    }
+    await this.settle(options);
     this.screenshots++;
     const file = `${this.name}-${String(this.screenshots).padStart(2, '0')}-${step}.png`;
     await this.page.screenshot({ path: path.join(screenshotDir, file), animations: 'disabled' });
+  }
+
+  /**
+   * Saves test-results/screenshots/readme/<name>.png, clipped to the smallest box around `regions` (the side bar, a
+   * notification, the palette…) at the page's scale: a README image that shows its point and stays small in the VSIX.
+   */
+  async readmeScreenshot(name: string, regions: Locator[], options: { keepHover?: boolean } = {}): Promise<void> {
+    fs.mkdirSync(readmeScreenshotDir, { recursive: true });
+    await this.settle(options);
+    const boxes = await Promise.all(regions.map(async (region) => {
+      const box = await region.boundingBox();
+      assert.ok(box, `${region} is visible for the README screenshot ${name}`);
+      return box;
+    }));
+    const left = Math.max(0, Math.min(...boxes.map((b) => b.x)) - CLIP_MARGIN);
+    const top = Math.max(0, Math.min(...boxes.map((b) => b.y)) - CLIP_MARGIN);
+    const right = Math.min(VIEWPORT.width, Math.max(...boxes.map((b) => b.x + b.width)) + CLIP_MARGIN);
+    const bottom = Math.min(VIEWPORT.height, Math.max(...boxes.map((b) => b.y + b.height)) + CLIP_MARGIN);
+    const clip = { x: Math.floor(left), y: Math.floor(top), width: Math.ceil(right - left), height: Math.ceil(bottom - top) };
+    await this.page.screenshot({ path: path.join(readmeScreenshotDir, `${name}.png`), animations: 'disabled', clip });
+  }
+
+  /** The pointer off the page content and a hover that is still up waited away, unless `keepHover`. */
+  private async settle(options: { keepHover?: boolean }): Promise<void> {
+    if (!options.keepHover) {
+      await this.page.mouse.move(VIEWPORT.width / 2, VIEWPORT.height - 20);
+      await this.page.locator('.monaco-hover:visible').waitFor({ state: 'detached' });
+    }
   }
 
   /** Until the workbench has restored its side bar: a click before that may be undone by the restore. */

@@ -89,6 +89,27 @@ test('a cancel updates its row from the returned entity; a load that started ear
   assert.ok(changes >= 2);
 });
 
+test('a refresh finds each stored row wherever it moved: new actions on top, some gone, another order, another case', async () => {
+  const later = '2026-03-10T11:00:00Z';
+  const store = new ActionsStore();
+  await store.refresh(async () => loaded(action('a', 'Pending'), action('b', 'Pending'), action('c', 'Pending'), action('d', 'Pending')));
+  const changed = async (...actions: MachineAction[]) => {
+    const result = await store.refresh(async () => loaded(...actions));
+    return result.kind === 'loaded' ? result.changes.map((c) => `${c.action.id}: ${c.from} → ${c.to}`) : result.kind;
+  };
+  assert.deepEqual(await changed(action('new', 'Pending'), action('a', 'Succeeded', later), action('c', 'Pending'), action('d', 'Failed', later)),
+    ['a: Pending → Succeeded', 'd: Pending → Failed'], 'shifted by one on top, b gone');
+  const { loader, calls } = controllable();
+  const running = store.refresh(loader);
+  assert.ok(store.upsert(action('c', 'Cancelled')), 'a cancel answers while the refresh runs');
+  calls[0].resolve(loaded(action('D', 'Failed', later), action('C', 'Pending'), action('new', 'InProgress', later), action('A', 'Succeeded', later)));
+  const result = await running;
+  assert.deepEqual(result.kind === 'loaded' ? result.changes.map((c) => [c.action.id, c.to]) : result, [['new', 'InProgress']], 'reversed, ids upper-cased');
+  assert.deepEqual(store.actions.map((x) => `${x.id} ${x.status}`), ['D Failed', 'c Cancelled', 'new InProgress', 'A Succeeded'], 'the cancel stays');
+  assert.equal(store.get('d')?.id, 'D');
+  assert.equal(store.get('b'), undefined);
+});
+
 for (const [title, stamp] of [['equal timestamps', '2026-03-10T10:00:00Z'], ['no timestamps', null]] as const) {
   test(`a refresh that started before a cancel and answers after it keeps the cancelled row, with ${title}`, async () => {
     const store = new ActionsStore();

@@ -5,12 +5,13 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import * as zlib from 'node:zlib';
 import fetch from 'node-fetch';
 import { type Endpoints, resolveEndpoints, DEFAULT_SETTINGS } from '../../src/config';
 import { isSignInRequired } from '../../src/shared/errors';
 import { MsalAuth } from '../../src/auth/msalAuth';
 import { MsalQueue } from '../../src/auth/msalQueue';
-import { createNetworkClient } from '../../src/auth/networkClient';
+import { createNetworkClient, MAX_AUTH_BODY_BYTES } from '../../src/auth/networkClient';
 import { DefenderClient } from '../../src/defender/client';
 import type { AccountSummary, AuthUi, DeviceCodePrompt, SecretStore, StateStore } from '../../src/auth/types';
 import { type DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
@@ -63,14 +64,11 @@ class MemoryState implements StateStore {
 /** The UI seam: records what a user would see and lets a test act as the user (browser, Cancel button). */
 class TestUi implements AuthUi {
   readonly opened: string[] = [];
-  readonly clipboard: string[] = [];
-  readonly deviceCodes: DeviceCodePrompt[] = [];
+  /** Device codes shown in a progress notification, each with the title of that notification. */
+  readonly deviceCodes: Array<DeviceCodePrompt & { title: string }> = [];
   readonly progressTitles: string[] = [];
-  readonly progressMessages: string[] = [];
   /** What "the browser" does with an opened URL; default: nothing. */
   onOpen: (url: string) => void = () => undefined;
-  /** The user's answer to the device-code dialog (true: Copy & Open); default at once Copy & Open. */
-  answerDeviceCode: () => Promise<boolean> = async () => true;
   /** Titles of progress notifications still showing. */
   readonly showing = new Set<string>();
   private cancel: AbortController | undefined;
@@ -80,22 +78,15 @@ class TestUi implements AuthUi {
     this.onOpen(url);
     return true;
   }
-  async copyToClipboard(text: string): Promise<void> {
-    this.clipboard.push(text);
-  }
-  async withProgress<T>(title: string, task: (cancelled: AbortSignal, report: (message: string) => void) => Promise<T>): Promise<T> {
+  async withProgress<T>(title: string, task: (cancelled: AbortSignal, showDeviceCode: (prompt: DeviceCodePrompt) => void) => Promise<T>): Promise<T> {
     this.progressTitles.push(title);
     this.showing.add(title);
     this.cancel = new AbortController();
     try {
-      return await task(this.cancel.signal, (message) => this.progressMessages.push(message));
+      return await task(this.cancel.signal, (prompt) => this.deviceCodes.push({ ...prompt, title }));
     } finally {
       this.showing.delete(title);
     }
-  }
-  async showDeviceCode(prompt: DeviceCodePrompt): Promise<boolean> {
-    this.deviceCodes.push(prompt);
-    return this.answerDeviceCode();
   }
   pressCancel(): void {
     this.cancel?.abort();
@@ -200,7 +191,7 @@ async function signInWithDeviceCode(window: Window): Promise<AccountSummary> {
 }
 
 describe('device code sign-in', () => {
-  it('shows the code, copies it and opens the page, then signs in with a token the Defender API accepts', async () => {
+  it('shows the code in its progress notification, opens nothing by itself, then signs in with a token the Defender API accepts', async () => {
     const window = openWindow();
     const grantsBefore = tokenRequests('device_code');
     const account = await signInWithDeviceCode(window);
@@ -211,9 +202,8 @@ describe('device code sign-in', () => {
     const [prompt] = window.ui.deviceCodes;
     assert.match(prompt.userCode, /^[A-Z0-9]{8}$/);
     assert.equal(prompt.verificationUri, `${entra.url}/devicelogin`);
-    assert.deepEqual(window.ui.clipboard, [prompt.userCode]);
-    assert.deepEqual(window.ui.opened, [prompt.verificationUri]);
-    assert.ok(window.ui.progressMessages.some((m) => m.includes(prompt.userCode)), 'the progress notification shows the code');
+    assert.equal(prompt.title, 'Signing in to Microsoft Defender with a device code…', 'the code is in the cancellable progress notification');
+    assert.deepEqual(window.ui.opened, [], 'the page opens only through Copy & Open');
     // msal-node 7 polls with the short grant type, which the simulator must accept.
     assert.equal(tokenRequests('device_code'), grantsBefore + 1);
 
@@ -222,22 +212,15 @@ describe('device code sign-in', () => {
     assert.equal(await listActions(token), 200);
   });
 
-  it('the code\'s notification goes when sign-in ends either way; Copy & Open answered after the end does nothing', async () => {
+  it('the code\'s one notification goes when sign-in ends either way', async () => {
     entra.switches.deviceCodeApproval = 'manual';
     const window = openWindow();
-    let answer: (copyAndOpen: boolean) => void = () => undefined;
-    window.ui.answerDeviceCode = () => new Promise((resolve) => {
-      answer = resolve;
-    });
     const signingIn = signInWithDeviceCode(window);
     await waitFor(() => window.ui.deviceCodes.length > 0, 'the device code', 3000, 10);
     assert.equal(window.ui.showing.size, 1, 'one notification while waiting');
     entra.approveDeviceCodes(window.ui.deviceCodes[0].userCode);
     await signingIn;
     assert.equal(window.ui.showing.size, 0, 'gone once signed in');
-    answer(true);
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual([window.ui.clipboard, window.ui.opened], [[], []], 'a late Copy & Open copies and opens nothing');
 
     const cancelled = signInWithDeviceCode(window);
     await waitFor(() => window.ui.deviceCodes.length > 1, 'the second device code', 3000, 10);
@@ -353,7 +336,7 @@ describe('tokens', () => {
     assert.notEqual(again, renewed);
     assert.equal(tokenRequests('refresh_token'), refreshes + 2);
     assert.equal(await listActions(again), 200);
-    assert.equal(window.ui.opened.length, 1, 'only the device-code page was ever opened');
+    assert.equal(window.ui.opened.length, 0, 'no sign-in page was ever opened');
   });
 
   it('forceRefresh gets a new token after the API rejected the cached one (401)', async () => {
@@ -464,7 +447,7 @@ describe('claims challenge (Conditional Access, continuous access evaluation)', 
   function apiClient(window: Window): DefenderClient {
     return new DefenderClient({
       apiBaseUrl: defender.url, getAccessToken: (options) => window.auth.getAccessToken(options), logger: window.log,
-      agent: new https.Agent({ ca: defender.caPem }),
+      onClaimsUnmet: (claims) => window.auth.requireClaims(claims), agent: new https.Agent({ ca: defender.caPem }),
     });
   }
 
@@ -486,18 +469,37 @@ describe('claims challenge (Conditional Access, continuous access evaluation)', 
       assert.ok(listed.actions.length > 0);
       assert.deepEqual(defender.requests.slice(before).map((r) => r.status), [401, 200]);
       assert.deepEqual(claimsSent('refresh_token')?.acrs, { essential: true, value: 'c1' }, 'the decoded claims went to the token request');
-      assert.equal(window.ui.opened.length, 1, 'no sign-in page beyond the device-code one');
+      assert.equal(window.ui.opened.length, 0, 'no sign-in page opened');
     });
   }
 
-  it('a token that still does not satisfy the challenge ends the request after one claims round: no loop', async () => {
+  it('a token that still does not satisfy the challenge ends the request after one claims round, says why, and Sign In passes the claims: no loop', async () => {
     const window = openWindow();
     await signInWithDeviceCode(window);
-    // Entra keeps a token's own tid whatever the claims ask: no token can satisfy this challenge.
-    defender.requireClaims(JSON.stringify({ access_token: { tid: { essential: true, value: '00000000-0000-4000-8000-000000000000' } } }));
+    // Entra keeps a token's own tid whatever the claims ask: no silent token can satisfy this challenge.
+    const tid = '00000000-0000-4000-8000-000000000000';
+    defender.requireClaims(JSON.stringify({ access_token: { tid: { essential: true, value: tid } } }));
     const before = defender.requests.length;
-    await assert.rejects(apiClient(window).listMachineActions({ lookbackDays: 7, top: 5 }), { status: 401 });
+    await assert.rejects(apiClient(window).listMachineActions({ lookbackDays: 7, top: 5 }), (error: Error & { status?: number }) => {
+      assert.equal(error.status, 401);
+      assert.match(error.message, /Conditional Access policy .* asks you to sign in again/);
+      return true;
+    });
     assert.deepEqual(defender.requests.slice(before).map((r) => r.status), [401, 401]);
+    await signInWithDeviceCode(window);
+    assert.deepEqual(claimsSent('device_code')?.tid, { essential: true, value: tid }, 'Sign In passed the claims the API still asked for');
+  });
+
+  it('a claims challenge on the refreshed token\'s 401 (after a plain 401) still gets its claims round', async () => {
+    const window = openWindow();
+    await signInWithDeviceCode(window);
+    defender.failNext({ kind: 'status', status: 401 });
+    defender.requireClaims(CLAIMS);
+    const before = defender.requests.length;
+    const listed = await apiClient(window).listMachineActions({ lookbackDays: 7, top: 5 });
+    assert.ok(listed.actions.length > 0);
+    assert.deepEqual(defender.requests.slice(before).map((r) => r.status), [401, 401, 200]);
+    assert.deepEqual(claimsSent('refresh_token')?.acrs, { essential: true, value: 'c1' }, 'the decoded claims went to the token request');
   });
 
   it('when only a sign-in can satisfy them, says a Conditional Access policy asks for it, without a loop, and Sign In passes them', async () => {
@@ -546,6 +548,27 @@ describe('two windows and one rotated refresh token', () => {
     // The shared entry holds the newest refresh token: each window can still renew.
     assert.notEqual(await second.auth.getAccessToken({ forceRefresh: true }), tokens[1]);
     assert.notEqual(await first.auth.getAccessToken({ forceRefresh: true }), tokens[0]);
+  });
+
+  it('three windows renewing at once, round after round: each retry re-reads the entry, every window gets a token', async () => {
+    entra.switches.rotateRefreshTokens = true;
+    const first = openWindow();
+    await signInWithDeviceCode(first);
+    const windows = [first];
+    for (let i = 0; i < 2; i++) {
+      const other = openWindow(first, undefined, new MsalQueue());
+      await other.auth.loadAccount();
+      windows.push(other);
+    }
+    for (let round = 1; round <= 3; round++) {
+      const tokens = await Promise.all(windows.map((w) => w.auth.getAccessToken({ forceRefresh: true })));
+      for (const token of tokens) {
+        assert.equal(await listActions(token), 200, `round ${round}`);
+      }
+      for (const window of windows) {
+        assert.equal(window.auth.account?.username, entra.switches.user.upn, `round ${round}: nobody signed out`);
+      }
+    }
   });
 
   it('a refresh token that is revoked for good still ends the session, in every window', async () => {
@@ -598,6 +621,34 @@ describe('network client', () => {
     } finally {
       silent.closeAllConnections();
       silent.close();
+    }
+  });
+});
+
+describe('network client body cap', () => {
+  it('stops reading a gzip answer that inflates past 1 MiB, with a clear error; a small one is read', async () => {
+    const tls = ensureTlsMaterial();
+    const inflated = (bytes: number) => zlib.gzipSync(Buffer.from(`{"x":"${'a'.repeat(bytes)}"}`));
+    const bomb = inflated(MAX_AUTH_BODY_BYTES + 1024);
+    const small = inflated(1000);
+    const server = https.createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(req.url === '/small' ? small : bomb);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const failures: string[] = [];
+      const client = createNetworkClient({ ca: tls.caPem, timeoutMs: 5000, onFailure: (message) => failures.push(message) });
+      await assert.rejects(client.sendGetRequestAsync(`${origin}/discovery`), (error: { errorCode?: string; errorMessage?: string }) => {
+        assert.equal(error.errorCode, 'network_error');
+        assert.match(error.errorMessage ?? '', /^GET https:\/\/127\.0\.0\.1:\d+\/discovery answered HTTP 200 with a body larger than the 1 MiB a sign-in answer may have; not read/);
+        return true;
+      });
+      await assert.rejects(client.sendPostRequestAsync(`${origin}/token`, { body: 'refresh_token=secret' }), /larger than the 1 MiB/);
+      assert.equal(failures.length, 2);
+      assert.equal((await client.sendGetRequestAsync<{ x: string }>(`${origin}/small`)).body.x.length, 1000);
+    } finally {
+      server.close();
     }
   });
 });

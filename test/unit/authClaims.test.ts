@@ -19,6 +19,14 @@ describe('claimsChallengeFrom', () => {
     assert.equal(claimsChallengeFrom(`Bearer error=insufficient_claims, Claims=${BASE64}`), CLAIMS);
   });
 
+  it('finds the Bearer challenge among others, as joined header lines arrive (PoP first, Basic first)', () => {
+    const bearer = `Bearer realm="", error="insufficient_claims", claims="${BASE64}"`;
+    assert.equal(claimsChallengeFrom(`PoP realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", nonce="n1", ${bearer}`), CLAIMS);
+    assert.equal(claimsChallengeFrom(`Basic realm="x, Bearer error=no", ${bearer}`), CLAIMS);
+    assert.equal(claimsChallengeFrom(`${bearer}, PoP nonce="n1"`), CLAIMS);
+    assert.equal(claimsChallengeFrom(`PoP error="insufficient_claims", claims="${BASE64}", Bearer realm=""`), undefined, 'claims of another scheme');
+  });
+
   it('is undefined for a plain 401, another error, another scheme, or claims that are not a JSON object', () => {
     for (const header of [
       undefined, null, '', 'Bearer', 'Bearer realm=""',

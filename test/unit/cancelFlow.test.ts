@@ -189,6 +189,16 @@ test('a 2xx without the entity when the action had finished meanwhile: already f
   assert.equal(outcomeEntity(outcome)?.status, 'Succeeded');
 });
 
+test('a 2xx whose body is past the 32 MiB cap is accepted: read back, never "could not cancel"', async () => {
+  const id = pendingId();
+  sim.failNext({ kind: 'gzipBomb', inflatedBytes: 33 * 1024 * 1024, afterHandling: true }, { method: 'POST' });
+  const outcome = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(outcome), 'cancelled');
+  assert.equal(outcomeEntity(outcome)?.status, 'Cancelled');
+  assert.deepEqual([posts().length, gets().length], [1, 1]);
+  assert.doesNotMatch(presentCancelOutcome(outcome, 'X').message, /Could not cancel|Max Actions/);
+});
+
 test('a 2xx without the entity and the read-back fails: accepted, state not known, not a failure', async () => {
   const id = pendingId();
   sim.cancelAnswer(id, 'empty202');
@@ -205,6 +215,48 @@ test('another action\'s entity in the answer is never taken for the requested on
   const outcome = await runCancel(client().client, { id, comment: COMMENT });
   assert.equal(kindOf(outcome), 'requested');
   assert.equal(outcomeEntity(outcome)?.id, id);
+});
+
+test('a read-back answered with another action\'s entity is never applied: after a 2xx without entity, a 400, or verify-first', async () => {
+  const untouched = () => sim.actions.filter((a) => a.id !== id).map((a) => structuredClone(a));
+  let id = pendingId();
+  sim.cancelAnswer(id, 'noContent');
+  sim.failNext({ kind: 'otherAction' }, { method: 'GET' });
+  const accepted = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(accepted), 'accepted');
+  assert.equal(outcomeEntity(accepted), undefined, 'nothing to apply to the row');
+
+  [id] = ids((a) => a.status === 'Pending');
+  sim.finishBeforeCancel(id, 'succeeded');
+  sim.failNext({ kind: 'otherAction' }, { method: 'GET' });
+  const refused = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(refused), 'refused');
+  assert.equal(outcomeEntity(refused), undefined);
+
+  [id] = ids((a) => a.status === 'Pending');
+  const others = untouched();
+  sim.failNext({ kind: 'otherAction' }, { method: 'GET' });
+  const verified = await runCancel(client().client, { id, comment: COMMENT, verifyFirst: true });
+  assert.equal(outcomeEntity(verified), undefined);
+  assert.match(presentCancelOutcome(verified, 'X').message, /instead of/);
+  assert.deepEqual(untouched(), others, 'no other action changed');
+  assert.equal(sim.getAction(id)?.status, 'Pending', 'nothing sent on an unusable read');
+});
+
+test('a 400, then a read-back showing a status neither cancellable nor final (Queued): says what it shows, not "already finished"', async () => {
+  const id = pendingId();
+  const action = sim.getAction(id);
+  assert.ok(action);
+  action.status = 'Queued';
+  const outcome = await runCancel(client().client, { id, comment: COMMENT });
+  assert.equal(kindOf(outcome), 'refused');
+  assert.equal(outcomeEntity(outcome)?.status, 'Queued');
+  const shown = presentCancelOutcome(outcome, 'X');
+  assert.match(shown.message, /^Defender refused the cancel of X\. Defender said: Action cannot be cancelled in its current state \(Queued\)\..* It now shows Queued, which is neither cancellable nor finished\. Retry reads its state first\.$/);
+  assert.doesNotMatch(shown.message, /already finished/);
+  assert.deepEqual([posts().length, gets().length], [1, 1]);
+  const retried = await runCancel(client().client, { id, comment: COMMENT, verifyFirst: true });
+  assert.equal(kindOf(retried), 'refused', 'a retry leaves it to the service, and says the same');
 });
 
 test('a 400 that is not the race, then a failed re-read: Defender refused, quoted, and the state could not be read', async () => {

@@ -5,6 +5,7 @@ import {
   CANCEL_PERMISSIONS, CancelOutcome, classifyAfterReread, classifyCancelError, classifyCancelResult, isRetryable, outcomeLogText,
   presentCancelOutcome, summarizeBulk,
 } from '../../src/commands/cancel/outcome';
+import { SignInError } from '../../src/auth/errors';
 import { DefenderApiError, DefenderApiErrorInit } from '../../src/defender/errors';
 import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
 
@@ -52,6 +53,16 @@ test('200 with a final status other than Cancelled, or still running', () => {
   assert.equal(presentCancelOutcome(requested, SUBJECT).message, `Defender accepted the cancel of ${SUBJECT}; the action still shows In Progress.`);
 });
 
+test('a Conditional Access challenge (a 401 or a sign-in error carrying claims) says so, not "Session expired", with Sign In', () => {
+  const claims = '{"access_token":{"acrs":{"essential":true,"value":"c1"}}}';
+  const said = 'A Conditional Access policy of your organization asks you to sign in again to use Microsoft Defender. Sign in to continue.';
+  for (const error of [httpError(401, { claims, message: said }), Object.assign(new Error(said), { kind: 'signInRequired', claims })]) {
+    const shown = presentCancelOutcome(classifyCancelError(error), SUBJECT);
+    assert.equal(shown.message, `${said} Nothing was cancelled: cancel ${SUBJECT} again after signing in.`);
+    assert.deepEqual(shown.buttons, ['Sign In', 'Show Log']);
+  }
+});
+
 test('401 after the silent refresh, or no session: "Session expired — Sign In" with a Sign In button', () => {
   for (const error of [httpError(401), Object.assign(new Error('No account'), { kind: 'signInRequired' })]) {
     const shown = presentCancelOutcome(classifyCancelError(error), SUBJECT);
@@ -82,12 +93,27 @@ test('404 on a listed action is not "gone": it could not be found right now, the
   assert.ok(isRetryable(outcome));
 });
 
-test('404 on a pasted id the list did not know: not found in this tenant, no Retry', () => {
+test('404 on a pasted id the list did not know: not found, check the ID and tenant, a just-created one can lag — Retry offered', () => {
   const outcome = { ...classifyCancelError(httpError(404, { code: 'ResourceNotFound' })), pasted: true } as CancelOutcome;
   const shown = presentCancelOutcome(outcome, `Machine action ${ID}`);
-  assert.match(shown.message, new RegExp(`^Machine action ${ID} was not found in this tenant`));
-  assert.deepEqual(shown.buttons, ['Show Log']);
-  assert.ok(!isRetryable(outcome));
+  assert.equal(shown.severity, 'warning');
+  assert.match(shown.message, new RegExp(`^Machine action ${ID} was not found: check the ID, and that you are signed in to the tenant it belongs to\\.`));
+  assert.match(shown.message, /An action created moments ago can be missing for a while: Retry looks it up again\.$/);
+  assert.deepEqual(shown.buttons, ['Retry', 'Show Log']);
+  assert.ok(isRetryable(outcome));
+});
+
+test('no token because other windows were renewing at once: nothing was sent, so Retry is offered; other failures get none', () => {
+  const race = classifyCancelError(new SignInError('renewalRace', 'Could not get an access token: other windows kept renewing the session at the same moment. Retry.'));
+  const shown = presentCancelOutcome(race, SUBJECT);
+  assert.equal(shown.message, `Could not cancel ${SUBJECT}: Could not get an access token: other windows kept renewing the session at the same moment. Retry.`);
+  assert.deepEqual(shown.buttons, ['Retry', 'Show Log']);
+  assert.ok(isRetryable(race));
+  for (const error of [new SignInError('signInFailed', 'consent_required'), new Error('boom')]) {
+    const failed = classifyCancelError(error);
+    assert.deepEqual(presentCancelOutcome(failed, SUBJECT).buttons, ['Show Log'], error.message);
+    assert.ok(!isRetryable(failed), error.message);
+  }
 });
 
 test('accepted without the entity and the re-read failed: never a failure, the state is simply not known', () => {
@@ -158,6 +184,41 @@ test('a long bulk summary names the first three per outcome and puts every actio
   assert.equal(shown.message, '5 cancelled: Isolate on ws-1, Isolate on ws-2, Isolate on ws-3 and 2 more.');
   assert.deepEqual(shown.buttons, ['Show Details']);
   assert.equal(shown.details, `5 cancelled:\n${subjects.map((s) => `  ${s}`).join('\n')}`);
+});
+
+/** A live response on `device` that ended Cancelled; `ran` are the scripts whose commands had completed first. */
+function liveResponse(device: string, ran: string[], stopped = 1): MachineAction {
+  const command = (index: number, commandStatus: string, script: string) => ({ index, commandStatus, command: { type: 'RunScript', params: [{ key: 'ScriptName', value: script }] } });
+  const commands = [...ran.map((script, i) => command(i, 'Completed', script)), ...Array.from({ length: stopped }, (_, i) => command(ran.length + i, 'Cancelled', 'later.ps1'))];
+  return parseMachineAction({ id: ID, type: 'LiveResponse', status: 'Cancelled', computerDnsName: device, machineId: 'a'.repeat(40), commands });
+}
+
+test('a bulk cancel of live responses that had partly run names the commands that ran, in the summary and in Show Details', () => {
+  const entry = (subject: string, a: MachineAction) => ({ subject, outcome: classifyCancelResult(a) });
+  const shown = summarizeBulk([entry('Live Response on ws1', liveResponse('ws1', ['triage.ps1'])), entry('Live Response on ws2', liveResponse('ws2', []))]);
+  assert.equal(shown.severity, 'warning', 'as the single cancel: part of it had run');
+  assert.equal(shown.message, '2 cancelled: Live Response on ws1 (already ran on the device: RunScript triage.ps1), Live Response on ws2.');
+  assert.deepEqual(shown.buttons, ['Show Details', 'Show Log']);
+  assert.equal(shown.details, '2 cancelled:\n  Live Response on ws1\n    Already ran on the device: RunScript triage.ps1\n  Live Response on ws2');
+
+  // Every command completed: "already finished", and what ran is named there too.
+  const anyway = summarizeBulk([entry('Live Response on ws3', liveResponse('ws3', ['a.ps1', 'b.ps1'], 0)), entry('Live Response on ws2', liveResponse('ws2', []))]);
+  assert.equal(anyway.message, '1 cancelled: Live Response on ws2; 1 already finished: Live Response on ws3 (already ran on the device: RunScript a.ps1, RunScript b.ps1).');
+
+  // Many commands: the notification names three, Show Details all of them.
+  const scripts = Array.from({ length: 5 }, (_, i) => `s${i + 1}.ps1`);
+  const many = summarizeBulk([entry('Live Response on ws4', liveResponse('ws4', scripts))]);
+  assert.equal(many.message, '1 cancelled: Live Response on ws4 (already ran on the device: RunScript s1.ps1, RunScript s2.ps1, RunScript s3.ps1 and 2 more).');
+  assert.match(many.details ?? '', new RegExp(`Already ran on the device: ${scripts.map((s) => `RunScript ${s.replace('.', '\\.')}`).join(', ')}$`));
+});
+
+test('the commands a bulk summary names are server text: no invisible characters or tokens in Show Details', () => {
+  const hostile = 'evil\u202Esp1.exe Bearer eyJabcdefgh.eyJabcdefgh.sig123456\nsecond line';
+  const shown = summarizeBulk([{ subject: 'Live Response on ws1', outcome: classifyCancelResult(liveResponse('ws1', [hostile])) }]);
+  const details = shown.details ?? '';
+  assert.match(details, /Already ran on the device: RunScript evilsp1\.exe Bearer <redacted>/);
+  assert.doesNotMatch(details, /\u202E|eyJabcdefgh/);
+  assert.equal(details.split('\n').length, 3, 'a line break in the server text does not make a line of its own');
 });
 
 test('the log line names the outcome, the status, the HTTP status and code, and the correlation id', () => {

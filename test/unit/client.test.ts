@@ -280,6 +280,19 @@ describe('getMachineAction', () => {
     assert.equal(sim.requests[0].path, `/api/machineactions/${id}`);
   });
 
+  it('refuses an answer that is another action (ids compared without case): a typed error, logged, nothing returned', async () => {
+    const id = pendingId();
+    const { client, logs } = harness();
+    assert.equal((await client.getMachineAction(id.toUpperCase())).id, id, 'the same id in other case is the action');
+    sim.failNext({ kind: 'otherAction' }, { method: 'GET' });
+    await rejectsWith(client.getMachineAction(id), (error) => {
+      assert.equal(error.kind, 'malformed');
+      assert.equal(error.code, 'OtherAction');
+      assert.match(error.message, new RegExp(`^The Defender API answered with machine action ".+" instead of ${id} — a proxy or gateway`));
+    });
+    assert.ok(logs.some((l) => l.level === 'error' && l.message.includes(`instead of ${id}`)), JSON.stringify(logs));
+  });
+
   it('maps 404 to a typed error with the server message and the correlation id', async () => {
     const { client, logs } = harness();
     await rejectsWith(client.getMachineAction(UNKNOWN_ID), (error) => {
@@ -487,7 +500,7 @@ describe('429: Retry-After', () => {
     await rejectsWith(client.listMachineActions({ lookbackDays: 7, top: 10 }), (error) => {
       assert.equal(error.status, 429);
       assert.equal(error.retryAfterSeconds, 300);
-      assert.match(error.message, /the service asks to wait 8760 h, which this client caps at 5 min; try again in 5 min/);
+      assert.match(error.message, /the service asks to wait longer than 5 min, the most this client holds off; try again in 5 min$/);
     });
     assert.deepEqual(clock.sleeps, [], 'refused at once');
     await rejectsWith(client.getMachineAction(pendingId()), (error) => {
@@ -563,6 +576,22 @@ describe('5xx and dropped connections', () => {
     const result = await client.listMachineActions({ lookbackDays: 7, top: 10 });
     assert.equal(result.actions.length, 10);
     assert.deepEqual(sim.requests.map((r) => r.status), [0, 200]);
+  });
+
+  it('waits a 503’s Retry-After before retrying a GET, instead of the backoff; beyond the wait limit it refuses at once', async () => {
+    sim.failNext({ kind: 'status', status: 503, retryAfterSeconds: 20 });
+    const clock = new RecordingClock();
+    const { client } = harness({ clock, rateLimiter: new RateLimiter({ clock }) });
+    await client.getMachineAction(pendingId());
+    assert.deepEqual(clock.sleeps, [20_000]);
+    assert.deepEqual(sim.requests.map((r) => r.status), [503, 200]);
+    sim.failNext({ kind: 'status', status: 503, retryAfterSeconds: 240 });
+    await rejectsWith(client.getMachineAction(pendingId()), (error) => {
+      assert.equal(error.status, 503);
+      assert.match(error.message, /asks to wait 4 min, longer than the 60 s a request waits/);
+    });
+    assert.deepEqual(clock.sleeps, [20_000], 'refused at once');
+    assert.deepEqual(sim.requests.map((r) => r.status), [503, 200, 503]);
   });
 
   it('never retries a POST on 5xx', async () => {
@@ -772,6 +801,19 @@ describe('pages that overlap or repeat (issue 8 item 3)', () => {
     assert.ok(logs.some((l) => l.level === 'warn' && l.message === result.warnings[0]));
   });
 
+  for (const elements of ['none', 'unreadable'] as const) {
+    it(`follows the next link of a page with ${elements === 'none' ? 'no elements' : 'only unreadable elements'}, not calling it a repeat`, async () => {
+      sim.setActions(bulkActions(30, new Date()));
+      sim.switches.pageSize = 10;
+      sim.failNext({ kind: 'hollowPage', elements }, { pathIncludes: '$skip=10' });
+      const { client } = harness();
+      const result = await client.listMachineActions({ lookbackDays: 7, top: 1000 });
+      assert.equal(sim.requests.length, 3, 'the third page is read');
+      assert.deepEqual(result.actions.map((a) => a.id), [...sim.actions.slice(0, 10), ...sim.actions.slice(20)].map((a) => a.id));
+      assert.deepEqual(result.warnings, elements === 'none' ? [] : ['3 machine actions in the answer could not be read and are not shown.']);
+    });
+  }
+
   it('stops when a page under a new link adds nothing new, and says so', async () => {
     sim.setActions(bulkActions(23, new Date()));
     sim.switches.pageSize = 10;
@@ -896,6 +938,12 @@ describe('Retry-After as an HTTP-date (issue 8 item 5)', () => {
       assert.deepEqual(clock.sleeps, [30_000], 'waited until the date, not the 10 s default');
       assert.deepEqual(dated.requests.map((r) => r.status), [429, 200]);
 
+      dated.failNext({ kind: 'status', status: 503, retryAfterSeconds: 20 });
+      await client.getMachineAction(idWhere((a) => a.status === 'Pending'));
+      assert.deepEqual(clock.sleeps, [30_000, 20_000], 'a 503 dated Retry-After is waited too');
+      clock.sleeps.length = 0;
+      clock.sleeps.push(30_000);
+
       dated.failNext({ kind: 'status', status: 429, retryAfterSeconds: 240 });
       await rejectsWith(harness({ ...options, rateLimiter: new RateLimiter({ clock }) }).client.getMachineAction(idWhere((a) => a.status === 'Pending')), (error) => {
         assert.equal(error.retryAfterSeconds, 240);
@@ -917,8 +965,22 @@ describe('bodies too large or cut off (issue 11 items 4 and 9)', () => {
       assert.match(error.message, /larger than the 32 MiB this extension reads/);
     });
     assert.equal(sim.requests.length, 1);
+    sim.failNext({ kind: 'gzipBomb', inflatedBytes: MAX_BODY_BYTES + 1024 * 1024, status: 500 });
+    await rejectsWith(client.listMachineActions({ lookbackDays: 7, top: 10 }), (error) => assert.equal(error.code, 'ResponseTooLarge'));
+    assert.equal(sim.requests.length, 2, 'not retried on a 5xx either');
     sim.failNext({ kind: 'gzipBomb', inflatedBytes: 1024 * 1024 });
     assert.deepEqual((await client.listMachineActions({ lookbackDays: 7, top: 10 })).actions, [], 'a large body under the cap is read');
+  });
+
+  it('takes a cancel answered 2xx with a body past 32 MiB as accepted: the caller reads the action back', async () => {
+    const id = pendingId();
+    sim.failNext({ kind: 'gzipBomb', inflatedBytes: MAX_BODY_BYTES + 1024 * 1024, afterHandling: true }, { method: 'POST' });
+    const { client, logs } = harness();
+    assert.equal(await client.cancelMachineAction(id, 'wrong device'), undefined);
+    assert.equal(sim.requests.length, 1, 'one POST, not sent again');
+    assert.equal(sim.getAction(id)?.status, 'Cancelled', 'the service did cancel it');
+    assert.ok(logs.some((l) => l.level === 'warn' && l.message.endsWith('accepted without the action (its body is larger than the 32 MiB this extension reads); it is read back')), JSON.stringify(logs));
+    assert.equal(logs.some((l) => l.level === 'error'), false, 'not called a failure');
   });
 
   it('retries a GET whose body was cut off mid-way, and logs it as a dropped connection', async () => {
@@ -928,6 +990,40 @@ describe('bodies too large or cut off (issue 11 items 4 and 9)', () => {
     assert.equal(result.actions.length, 10);
     assert.deepEqual(sim.requests.map((r) => r.status), [200, 200]);
     assert.ok(logs.some((l) => l.level === 'warn' && /→ network ERR_STREAM_PREMATURE_CLOSE .*; retrying in 1 s/.test(l.message)), JSON.stringify(logs));
+  });
+
+  it('retries a GET whose gzip body ends early (Content-Length matching), as a dropped connection', async () => {
+    sim.failNext({ kind: 'gzipCut' });
+    const { client, logs } = harness();
+    const result = await client.listMachineActions({ lookbackDays: 7, top: 10 });
+    assert.equal(result.actions.length, 10);
+    assert.deepEqual(sim.requests.map((r) => r.status), [200, 200]);
+    assert.ok(logs.some((l) => l.level === 'warn' && /→ 200 ERR_STREAM_PREMATURE_CLOSE .*; retrying in 1 s/.test(l.message)), JSON.stringify(logs));
+  });
+
+  it('a POST whose gzip answer ends early is a dropped connection, not sent again', async () => {
+    const id = pendingId();
+    sim.failNext({ kind: 'gzipCut' }, { method: 'POST' });
+    const { client } = harness();
+    await rejectsWith(client.cancelMachineAction(id, 'x'), (error) => {
+      assert.equal(error.kind, 'network');
+      assert.equal(error.code, 'ERR_STREAM_PREMATURE_CLOSE');
+    });
+    assert.equal(sim.requests.length, 1);
+  });
+
+  it('a corrupt gzip body names a proxy or gateway, not "Could not reach"; not retried', async () => {
+    sim.failNext({ kind: 'gzipCorrupt' });
+    const { client } = harness();
+    await rejectsWith(client.getMachineAction(pendingId()), (error) => {
+      assert.equal(error.kind, 'malformed');
+      assert.equal(error.code, 'CorruptBody');
+      assert.equal(error.message, 'The answer of the Defender API (status 200) could not be decompressed: its data is corrupt — a proxy or gateway between VS Code and the Defender API may have answered instead');
+    });
+    assert.equal(sim.requests.length, 1);
+    const id = pendingId();
+    sim.failNext({ kind: 'gzipCorrupt' }, { method: 'POST' });
+    assert.equal(await client.cancelMachineAction(id, 'x'), undefined, 'a cancel accepted with a corrupt body is read back');
   });
 
   it('does not send a POST again whose answer was cut off: a dropped connection, the caller reads back', async () => {

@@ -9,13 +9,13 @@ import { silentLogger } from '../support/silentLogger';
 const API = 'https://api.security.microsoft.com';
 
 test('signed out or not configured: no client', () => {
-  const clients = new ClientCache(async () => 'token', silentLogger);
+  const clients = new ClientCache({ getAccessToken: async () => 'token', requireClaims: () => undefined }, silentLogger);
   assert.equal(clients.clientFor(undefined, API), undefined);
   assert.equal(clients.clientFor({ username: 'analyst@contoso.com', tenantId: 'tenant-a' }, undefined), undefined);
 });
 
 test('signed in: the same client until the account or the API base changes, and one budget throughout', () => {
-  const clients = new ClientCache(async () => 'token', silentLogger);
+  const clients = new ClientCache({ getAccessToken: async () => 'token', requireClaims: () => undefined }, silentLogger);
   let account: SessionAccount = { username: 'analyst@contoso.com', tenantId: 'tenant-a' };
   const first = clients.clientFor(account, API);
   assert.ok(first);

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { SignInError } from '../../src/auth/errors';
 import { presentError } from '../../src/commands/errorPresentation';
 import { isUserCancellation } from '../../src/shared/errors';
 import { plainNotificationText } from '../../src/shared/userText';
@@ -17,6 +18,8 @@ test('a user cancellation is recognised by shape', () => {
 test('each kind of failure gets the buttons that help', () => {
   assert.deepEqual(presentError({ kind: 'signInRequired', message: 'Your session expired.' }, 'Could not refresh').buttons, ['Sign In', 'Show Log']);
   assert.deepEqual(presentError({ kind: 'timeout', message: 'no answer in 30 s' }, 'x').buttons, ['Retry', 'Show Log']);
+  const race = new SignInError('renewalRace', 'Could not get an access token: other windows kept renewing the session at the same moment. Retry.');
+  assert.deepEqual(presentError(race, 'Could not load machine actions').buttons, ['Retry', 'Show Log'], 'windows renewing at once');
   assert.deepEqual(presentError({ kind: 'http', status: 503, message: 'busy' }, 'x').buttons, ['Retry', 'Show Log']);
   assert.deepEqual(presentError({ kind: 'http', status: 403, message: 'denied' }, 'x').buttons, ['Show Log']);
   const settings = presentError({ setting: 'mdeActions.clientId', message: 'Set the client ID.' }, 'Could not sign in');

@@ -138,6 +138,18 @@ describe('parseRetryAfter', () => {
     assert.equal(parseRetryAfter('Wed, 99 Foo 2026 07:28:00 GMT', now), undefined);
   });
 
+  it('reads the first value of a header sent twice (joined by ", "), seconds or dates', () => {
+    const now = Date.UTC(2026, 9, 21, 7, 27, 15);
+    assert.equal(parseRetryAfter('5, 5', now), 5);
+    assert.equal(parseRetryAfter('7,30', now), 7);
+    assert.equal(parseRetryAfter('Wed, 21 Oct 2026 07:28:00 GMT, Wed, 21 Oct 2026 07:29:00 GMT', now), 45);
+    assert.equal(parseRetryAfter('Wed Oct 21 07:28:00 2026, 20', now), 45);
+  });
+
+  it('keeps a Retry-After of hundreds of digits a finite number', () => {
+    assert.equal(parseRetryAfter('9'.repeat(400)), Number.MAX_SAFE_INTEGER);
+  });
+
   it('dates a 429 answer by the clock passed in', () => {
     const now = Date.UTC(2026, 9, 21, 7, 27, 30);
     const error = errorFromResponse(429, headers({ 'retry-after': 'Wed, 21 Oct 2026 07:28:00 GMT' }), '', 'GET', '/api/machineactions', now);
@@ -219,6 +231,15 @@ describe('waits too long to take', () => {
     assert.equal(error.correlationId, 'c-1');
     assert.equal(error.path, PATH);
     assert.equal(error.message, 'Defender API answered 429 Too Many Requests: Rate limit is exceeded — the service asks to wait 1 h, longer than the 60 s a request waits; try again then');
+  });
+
+  it('a Retry-After beyond the clamp, even of 400 digits, is said as "longer than" the clamp', () => {
+    for (const value of ['9'.repeat(400), '31536000']) {
+      const throttled = errorFromResponse(429, headers({ 'retry-after': value }), '', 'GET', PATH);
+      const error = notWaitedError(throttled, 60, 300);
+      assert.equal(error.retryAfterSeconds, 300);
+      assert.equal(error.message, 'Defender API answered 429 Too Many Requests with an empty body — the service asks to wait longer than 5 min, the most this client holds off; try again in 5 min');
+    }
   });
 
   it('a request held back by the budget is a typed 429 the UI treats as throttling', () => {

@@ -25,11 +25,20 @@ describe('MergedPages', () => {
     assert.equal(merged.duplicates, 2);
   });
 
-  it('keeps the copy it has when the other has no readable update time', () => {
-    const merged = new MergedPages(100);
-    merged.add(page({ id: A, status: 'Pending', lastUpdateDateTimeUtc: '2026-11-29T08:00:00Z' }));
-    merged.add(page({ id: A, status: 'Succeeded' }));
-    assert.equal(merged.actions[0].status, 'Pending');
+  it('keeps the later copy read when either has no readable update time, or both the same', () => {
+    const cases: Array<[string | undefined, string | undefined]> = [
+      ['2026-11-29T08:00:00Z', undefined],
+      [undefined, '2026-11-29T08:05:00Z'],
+      [undefined, undefined],
+      ['2026-11-29T08:00:00Z', '2026-11-29T08:00:00Z'],
+    ];
+    for (const [first, second] of cases) {
+      const merged = new MergedPages(100);
+      merged.add(page({ id: A, status: 'Pending', lastUpdateDateTimeUtc: first }));
+      merged.add(page({ id: A, status: 'Cancelled', lastUpdateDateTimeUtc: second }));
+      assert.equal(merged.actions[0].status, 'Cancelled', `held ${first ?? 'undated'}, later ${second ?? 'undated'}`);
+      assert.equal(merged.duplicates, 1);
+    }
   });
 
   it('stops at top actions', () => {

@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isDefenderApiError } from '../../src/defender/errors';
 import {
-  canonicalStatus,
   cancelCommentProblem,
   completedDespiteCancellation,
   isCancellable,
+  isFinal,
   isGuid,
   parseMachineAction,
   parseMachineActionList,
+  ranBeforeCancellation,
   shortMachineId,
 } from '../../src/defender/machineAction';
 import { seedActions } from '../simulators/seedActions';
@@ -17,8 +18,6 @@ const ID = '7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33';
 
 /** The statuses after which nothing changes any more (SPEC §1), in their one spelling. */
 const FINAL_STATUSES = ['Succeeded', 'Cancelled', 'Failed', 'TimeOut'];
-/** Whether any spelling of `status` parses to a final status. */
-const isFinal = (status: string | null | undefined): boolean => status != null && FINAL_STATUSES.includes(canonicalStatus(status));
 
 /** A cancel-able isolation as the API documents it. */
 function documented(): Record<string, unknown> {
@@ -237,6 +236,18 @@ describe('status and id helpers', () => {
     assert.equal(completedDespiteCancellation(action('Succeeded', [command('Completed')])), false);
   });
 
+  it('reads a command status and type in any spelling: a partly run live response is never a clean cancel', () => {
+    const command = (commandStatus: string, type = 'RunScript') => ({ index: 0, commandStatus, command: { type, params: [{ key: 'ScriptName', value: 'triage.ps1' }] } });
+    const action = (commands: unknown[]) => parseMachineAction({ ...documented(), type: 'LiveResponse', status: 'Cancelled', commands });
+    for (const spelling of ['Completed ', 'Completed\u200b', 'COMPLETED', ' completed']) {
+      const partly = action([command(spelling, 'run_script'), command('Canceled')]);
+      assert.deepEqual(partly.commands.map((c) => [c.commandStatus, c.command.type]), [['Completed', 'RunScript'], ['Cancelled', 'RunScript']], spelling);
+      assert.equal(ranBeforeCancellation(partly), 'RunScript triage.ps1', JSON.stringify(spelling));
+      assert.equal(completedDespiteCancellation(action([command('Completed'), command(spelling)])), true, JSON.stringify(spelling));
+    }
+    assert.equal(parseMachineAction({ ...documented(), commands: [{ index: 0 }] }).commands[0].commandStatus, null, 'absent stays absent');
+  });
+
   it('checks GUIDs', () => {
     assert.equal(isGuid(ID), true);
     assert.equal(isGuid(ID.toUpperCase()), true);
@@ -296,6 +307,18 @@ describe('one spelling, one meaning (SPEC §1 field shapes)', () => {
     assert.equal(parse({ status: '  ' }).status, 'Unknown');
   });
 
+  it('reads a spelling the same however many other values came before (a server may send a new one per row)', () => {
+    const hostile = Array.from({ length: 2_000 }, (_, i) => parse({ status: `Queued ${i}`, type: 'x'.repeat(100 + i) }));
+    assert.deepEqual([hostile[0].status, hostile[1_999].status, hostile[1_999].type.length], ['Queued0', 'Queued1999', 2_099]);
+    for (let round = 0; round < 2; round++) {
+      assert.equal(parse({ status: ' canceled ' }).status, 'Cancelled', `round ${round}`);
+      assert.equal(parse({ status: 'Pend\u200bing' }).status, 'Pending', `round ${round}`);
+      assert.equal(parse({ status: 'queued_7' }).status, 'Queued7', `round ${round}`);
+      assert.equal(parse({ type: 'live_response' }).type, 'LiveResponse', `round ${round}`);
+    }
+    assert.equal(parse({ status: 'in progress'.repeat(10_000) }).status.length, 100_000, 'a long value is read, not cut');
+  });
+
   it('the final-state and cancellable checks accept any spelling', () => {
     for (const s of ['Canceled', 'timed out', 'succeeded']) {
       assert.equal(isFinal(s), true, s);
@@ -303,7 +326,7 @@ describe('one spelling, one meaning (SPEC §1 field shapes)', () => {
     assert.equal(isCancellable('in progress'), true);
   });
 
-  it('reads a …Utc time without a zone designator as UTC, whatever the local time zone', () => {
+  it('reads a …Utc time without a zone designator as UTC, whatever the local time zone and spelling', () => {
     const zone = process.env.TZ;
     process.env.TZ = 'America/New_York';
     try {
@@ -313,6 +336,11 @@ describe('one spelling, one meaning (SPEC §1 field shapes)', () => {
       assert.equal(Date.parse(action.lastUpdateDateTimeUtc ?? ''), Date.UTC(2026, 2, 1, 14, 6));
       assert.equal(Date.parse(action.cancellationDateTimeUtc ?? ''), Date.UTC(2026, 2, 1, 14, 7, 0, 123));
       assert.equal(action.raw.creationDateTimeUtc, '2026-03-01T14:05:00.1234567', 'the raw text is kept');
+      for (const spelling of ['2026-03-01 14:05:00', '2026-03-01 14:05:00.1234567', '2026-03-01t14:05:00', '2026-03-01T14:05:00.12345678']) {
+        const other = parse({ creationDateTimeUtc: spelling });
+        assert.equal(Date.parse(other.creationDateTimeUtc ?? ''), Date.UTC(2026, 2, 1, 14, 5, 0, spelling.includes('.') ? 123 : 0), spelling);
+        assert.match(other.creationDateTimeUtc ?? '', /^2026-03-01T14:05:00(\.\d+)?Z$/, spelling);
+      }
       const zoned = parse({ creationDateTimeUtc: '2026-03-01T14:05:00.123456+01:00' });
       assert.equal(Date.parse(zoned.creationDateTimeUtc ?? ''), Date.UTC(2026, 2, 1, 13, 5, 0, 123), 'a zone that is there counts');
     } finally {
@@ -331,6 +359,9 @@ describe('one spelling, one meaning (SPEC §1 field shapes)', () => {
     assert.ok(variantRaw.every((a) => typeof a.creationDateTimeUtc === 'string' && !a.creationDateTimeUtc.endsWith('Z')));
     const variant = variantRaw.map((raw) => parseMachineAction(raw));
     assert.deepEqual(variant.map((a) => [a.type, a.status]), canonical.map((a) => [a.type, a.status]));
+    assert.ok(variantRaw.some((a) => JSON.stringify(a.commands ?? []).includes('Completed ')), 'command statuses vary too');
+    const commandsOf = (actions: typeof canonical) => actions.map((a) => a.commands.map((c) => [c.commandStatus, c.command.type]));
+    assert.deepEqual(commandsOf(variant), commandsOf(canonical));
     assert.deepEqual(variant.map((a) => Math.floor(Date.parse(a.creationDateTimeUtc ?? '') / 1000)),
       canonical.map((a) => Math.floor(Date.parse(a.creationDateTimeUtc ?? '') / 1000)));
   });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Commands, ContextKeys, FILTER_SUBMENU_ID, ItemContext, Settings, VIEW_CONTAINER_ID, VIEW_ID } from '../../src/constants';
+import { Commands, ContextKeys, FILTER_SUBMENU_ID, ItemContext, ItemFlags, Settings, VIEW_CONTAINER_ID, VIEW_ID } from '../../src/constants';
 
 const root = path.resolve(__dirname, '../../..');
 /** One contributed entry (command, menu item, view, submenu, welcome content, setting): the fields read here, optional as in JSON. */
@@ -74,6 +74,10 @@ test('every command of the contract, with its title, category "Defender" and an 
     [Commands.filter]: 'Filter Machine Actions…',
     [Commands.clearFilter]: 'Clear Filter',
     [Commands.showLog]: 'Show Log',
+    [Commands.openCommandOutput]: 'Open Command Output',
+    [Commands.downloadInvestigationPackage]: 'Download Investigation Package…',
+    [Commands.exportActions]: 'Export Machine Actions…',
+    [Commands.copyDeviceCode]: 'Copy Device Code and Open Sign-In Page',
   };
   const declared = Object.fromEntries(contributes.commands.map((c) => [c.command, c.title]));
   assert.deepEqual(declared, expected);
@@ -94,13 +98,17 @@ test('menus name only contributed commands and submenus', () => {
   }
 });
 
-test('item-only commands are hidden from the palette; palette commands are not', () => {
+test('item-only commands and the device-code notification\'s link are hidden from the palette; palette commands are not; result commands ask when signed in', () => {
   const palette = new Map(contributes.menus.commandPalette.map((e) => [e.command, e.when]));
-  for (const id of [Commands.showDetails, Commands.copyActionId, Commands.openInPortal]) {
+  for (const id of [Commands.showDetails, Commands.copyActionId, Commands.openInPortal, Commands.copyDeviceCode]) {
     assert.equal(palette.get(id), 'false', id);
   }
   for (const id of [Commands.signIn, Commands.signOut, Commands.refresh, Commands.cancelAction, Commands.filter, Commands.clearFilter, Commands.showLog]) {
     assert.notEqual(palette.get(id), 'false', id);
+  }
+  // They can ask for their action (and command) when invoked without a row.
+  for (const id of [Commands.openCommandOutput, Commands.downloadInvestigationPackage, Commands.exportActions]) {
+    assert.equal(palette.get(id), ContextKeys.signedIn, id);
   }
 });
 
@@ -108,7 +116,7 @@ test('cancel shows, inline and in the context menu, only on cancellable items of
   const cancelEntries = contributes.menus['view/item/context'].filter((e) => e.command === Commands.cancelAction);
   assert.deepEqual(cancelEntries.map((e) => e.group === 'inline').sort(), [false, true]);
   for (const entry of cancelEntries) {
-    assert.equal(entry.when, `view == ${VIEW_ID} && viewItem == ${ItemContext.cancellableAction}`);
+    assert.equal(entry.when, `view == ${VIEW_ID} && viewItem =~ /^${ItemContext.cancellableAction.replace('.', '\\.')}\\b/`);
   }
   const detailEntries = contributes.menus['view/item/context'].filter((e) => e.command !== Commands.cancelAction);
   for (const entry of detailEntries) {
@@ -116,9 +124,31 @@ test('cancel shows, inline and in the context menu, only on cancellable items of
   }
 });
 
+test('Open Command Output and Download Investigation Package show only on rows whose contextValue has their flag', () => {
+  const entries = contributes.menus['view/item/context'];
+  const whenOf = (id: string) => entries.find((e) => e.command === id)?.when ?? '';
+  const matches = (id: string, contextValue: string) => new RegExp(/viewItem =~ \/(.*)\/$/.exec(whenOf(id))![1]).test(contextValue);
+  const cases: Array<[string, string, boolean]> = [
+    [Commands.openCommandOutput, `${ItemContext.action} ${ItemFlags.commandOutput}`, true],
+    [Commands.openCommandOutput, `${ItemContext.cancellableAction} ${ItemFlags.commandOutput}`, true],
+    [Commands.openCommandOutput, ItemContext.cancellableAction, false],
+    [Commands.openCommandOutput, `${ItemContext.action} ${ItemFlags.investigationPackage}`, false],
+    [Commands.downloadInvestigationPackage, `${ItemContext.action} ${ItemFlags.investigationPackage}`, true],
+    [Commands.downloadInvestigationPackage, ItemContext.action, false],
+    [Commands.cancelAction, `${ItemContext.cancellableAction} ${ItemFlags.commandOutput}`, true],
+    [Commands.cancelAction, ItemContext.cancellingAction, false],
+    [Commands.cancelAction, `${ItemContext.action} ${ItemFlags.commandOutput}`, false],
+  ];
+  for (const [id, contextValue, shown] of cases) {
+    assert.equal(matches(id, contextValue), shown, `${id} on "${contextValue}"`);
+  }
+});
+
 test('the view title offers sign in, filter, refresh, the log and sign out', () => {
   const titleCommands = contributes.menus['view/title'].flatMap((e) => (e.command ? [e.command] : [])).sort();
-  assert.deepEqual(titleCommands, [Commands.filter, Commands.refresh, Commands.showLog, Commands.signIn, Commands.signOut].sort());
+  assert.deepEqual(titleCommands, [Commands.exportActions, Commands.filter, Commands.refresh, Commands.showLog, Commands.signIn, Commands.signOut].sort());
+  const exportEntry = contributes.menus['view/title'].find((e) => e.command === Commands.exportActions);
+  assert.doesNotMatch(exportEntry?.group ?? '', /^navigation/, 'export sits in the … menu');
   const signOut = contributes.menus['view/title'].find((e) => e.command === Commands.signOut);
   assert.doesNotMatch(signOut?.group ?? '', /^navigation/, 'sign out sits in the … menu');
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -7,7 +8,7 @@ import { describe, it } from 'node:test';
 import { autoRefreshDecision } from '../../src/model/autoRefresh';
 import { Clock } from '../../src/shared/logger';
 import { RateBudgetExhausted, RateLimiter } from '../../src/defender/rateLimiter';
-import { FileRateStateStore } from '../../src/defender/rateStateFile';
+import { FileRateStateStore, STALE_LOCK_MS } from '../../src/defender/rateStateFile';
 
 /** Time moves only when the test says so; sleepers wake when their moment is reached. */
 class ManualClock implements Clock {
@@ -309,6 +310,40 @@ describe('RateLimiter shared through a file (issue 11 item 12)', () => {
     assert.equal(started.filter((s) => s.done()).length, 6);
   });
 
+  it('two processes taking calls as fast as they can admit exactly the minute budget together', async () => {
+    const file = tempFile();
+    const script = `
+      const { RateLimiter } = require(${JSON.stringify(require.resolve('../../src/defender/rateLimiter'))});
+      const { FileRateStateStore } = require(${JSON.stringify(require.resolve('../../src/defender/rateStateFile'))});
+      const limiter = new RateLimiter({ store: new FileRateStateStore(process.argv[1], (m) => console.error(m)) });
+      (async () => {
+        let admitted = 0;
+        while (Date.now() < Number(process.argv[2])) {}
+        for (;;) {
+          try { await limiter.acquire(undefined, { maxWaitMs: 0 }); admitted++; } catch { break; }
+        }
+        console.log(admitted);
+      })();`;
+    const start = String(Date.now() + 700);
+    const counts = await Promise.all([0, 1].map(() => new Promise<number>((resolve, reject) => {
+      execFile(process.execPath, ['-e', script, file, start], (error, stdout, stderr) => (error || stderr ? reject(error ?? new Error(stderr)) : resolve(Number(stdout))));
+    })));
+    assert.equal(counts[0] + counts[1], 100, `admitted ${counts.join(' + ')}`);
+    assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).calls.length, 100);
+    assert.deepEqual(fs.readdirSync(path.dirname(file)), ['rate-budget.json'], 'no lock or temp file left');
+  });
+
+  it('takes over a lock left by a process that died holding it', async () => {
+    const file = tempFile();
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(`${file}.lock`, '');
+    const past = new Date(Date.now() - STALE_LOCK_MS - 1000);
+    fs.utimesSync(`${file}.lock`, past, past);
+    const limiter = new RateLimiter({ perMinute: 2, perHour: 10, clock: new ManualClock(), store: new FileRateStateStore(file) });
+    assert.equal(await admitted(limiter, 1, 'write'), 1);
+    assert.deepEqual(fs.readdirSync(path.dirname(file)), ['rate-budget.json']);
+  });
+
   it('starts afresh from a file that is not a rate state, and reports a file it cannot write', async () => {
     const file = tempFile();
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -322,8 +357,9 @@ describe('RateLimiter shared through a file (issue 11 item 12)', () => {
     const blocked = new FileRateStateStore(path.join(file, 'not-a-folder', 'x.json'), (m) => errors.push(m));
     const alone = new RateLimiter({ perMinute: 2, perHour: 10, clock: new ManualClock(), store: blocked });
     assert.equal(await admitted(alone, 3, 'write'), 2, 'the window keeps its own budget');
-    assert.equal(errors.length, 2, 'each failing operation is reported once, not on every call');
-    assert.match(errors[0], /^Could not read the shared rate budget .*x\.json \(only this window's calls are counted\): Error: ENOTDIR/);
-    assert.match(errors[1], /^Could not write the shared rate budget /);
+    assert.equal(errors.length, 3, 'each failing operation is reported once, not on every call');
+    assert.match(errors[0], /^Could not lock the shared rate budget .*x\.json \(only this window's calls are counted\): Error: ENOTDIR/);
+    assert.match(errors[1], /^Could not read the shared rate budget .*x\.json \(only this window's calls are counted\): Error: ENOTDIR/);
+    assert.match(errors[2], /^Could not write the shared rate budget /);
   });
 });

@@ -3,13 +3,14 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Commands, ItemContext } from '../../src/constants';
+import { Commands, ItemContext, ItemFlags } from '../../src/constants';
 import { DefenderApiError } from '../../src/defender/errors';
 import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
-import { countCancellable, groupActions } from '../../src/views/grouping';
+import { countCancellable, groupActions, sortNewestFirst } from '../../src/views/grouping';
 import {
-  actionTooltip, ActionNode, childNodes, FLAT_LIST_KEY, GroupNode, GroupPaging, nodeView, PAGE_SIZE, rootNodes, SHOW_MORE_COMMAND, TreeNode, viewMessage,
+  actionNode, actionTooltip, ActionNode, childNodes, FLAT_LIST_KEY, GroupNode, GroupPaging, nodeView, PAGE_SIZE, rootNodes, SHOW_MORE_COMMAND, TreeNode, viewMessage,
 } from '../../src/views/treeNodes';
+import { compactAge, relativeAge } from '../../src/shared/time';
 import { bulkActions, seedActions } from '../simulators/seedActions';
 
 const NOW = new Date('2026-03-10T12:00:00Z');
@@ -38,6 +39,23 @@ test('inside a group, newest first', () => {
   const [pending] = rootNodes({ actions: SEED, groupBy: 'status' }) as GroupNode[];
   const times = pending.group.actions.map((a) => Date.parse(a.creationDateTimeUtc ?? ''));
   assert.deepEqual(times, [...times].sort((a, b) => b - a));
+});
+
+test('newest first whatever order the list comes in: as Defender sends it, reversed, shuffled, with a malformed time', () => {
+  const sent = bulkActions(600, NOW).map((raw) => parseMachineAction(raw));
+  const shuffled = sent.map((a, i) => ({ a, key: (i * 7919) % 600 })).sort((x, y) => x.key - y.key).map((x) => x.a);
+  const malformed = parseMachineAction({ ...bulkActions(1, NOW)[0], id: 'bad', status: 'Failed', creationDateTimeUtc: 'XXXX-03-10T11:59:00.0000000Z' });
+  const times = (actions: readonly MachineAction[]) => actions.map((a) => Date.parse(a.creationDateTimeUtc ?? '') || -Infinity);
+  const newestFirst = (actions: readonly MachineAction[]) => times(actions).every((t, i, all) => i === 0 || all[i - 1] >= t);
+  for (const [title, actions] of [['as sent', sent], ['reversed', [...sent].reverse()], ['shuffled', shuffled], ['malformed', [malformed, ...shuffled]]] as const) {
+    const groups = rootNodes({ actions, groupBy: 'status' }) as GroupNode[];
+    assert.ok(groups.every((g) => newestFirst(g.group.actions)), title);
+    assert.equal(groups.reduce((n, g) => n + g.group.actions.length, 0), actions.length, title);
+    const flat = [...actions];
+    assert.ok(newestFirst(sortNewestFirst(flat)), `${title}, flat`);
+  }
+  const failed = (rootNodes({ actions: [malformed, ...sent], groupBy: 'status' }) as GroupNode[]).find((g) => g.group.key === 'status:Failed');
+  assert.equal(failed?.group.actions.at(-1)?.id, 'bad', 'a time that is not one goes last');
 });
 
 test('by device: grouped by machine, named by the device, including an action whose name is not known yet', () => {
@@ -83,7 +101,9 @@ test('an action row: label, icon, click opens details, contextValue says whether
   assert.deepEqual(view.command, { command: Commands.showDetails, title: 'Show Machine Action Details', arguments: [node] });
   assert.equal(view.tooltip, undefined, 'the tooltip waits for a hover (resolveTreeItem)');
   assert.match(actionTooltip(node, context.now).markdown, /^Device: ws\\-fin\\-0142/m);
-  assert.match(view.accessibilityLabel, /^Isolate \(Full\), Pending, ws-fin-0142\.contoso\.local, /);
+  assert.match(view.accessibilityLabel, /^Isolate \(Full\), Pending, ws-fin-0142\.contoso\.local, \d+ (min|h|d) ago$/);
+  assert.equal(view.accessibilityLabel.split(', ').at(-1), relativeAge(pending.creationDateTimeUtc, context.now), 'the age in words');
+  assert.equal(view.description?.split(' · ')[1], compactAge(pending.creationDateTimeUtc, context.now), 'the same age, short');
 
   const cancelling = nodeView(node, { ...context, isCancelling: (id) => id === pending.id });
   assert.deepEqual([cancelling.icon.id, cancelling.contextValue], ['loading~spin', ItemContext.cancellingAction]);
@@ -219,4 +239,14 @@ test('newest first also when the times come in mixed forms (fractions, offsets, 
   const ids = (groupBy: 'status' | 'none') => actionIds(groupBy === 'none' ? rootNodes({ actions, groupBy }) : childNodes(rootNodes({ actions, groupBy })[0]));
   assert.deepEqual(ids('status'), ['eleven', 'ten-half', 'ten', 'nine-utc', 'none']);
   assert.deepEqual(ids('none'), ['eleven', 'ten-half', 'ten', 'nine-utc', 'none']);
+});
+
+test('contextValue flags what a row has ready to fetch: a completed command\'s output, a succeeded collection\'s package', () => {
+  const row = (find: (a: MachineAction) => boolean) => nodeView(actionNode(SEED.find(find) as MachineAction), context).contextValue;
+  const completedOutput = (a: MachineAction) => a.type === 'LiveResponse' && a.commands.some((c) => c.commandStatus === 'Completed');
+  assert.equal(row((a) => completedOutput(a) && a.status === 'Succeeded'), `${ItemContext.action} ${ItemFlags.commandOutput}`);
+  assert.equal(row((a) => completedOutput(a) && a.status === 'InProgress'), `${ItemContext.cancellableAction} ${ItemFlags.commandOutput}`, 'a running session whose first command completed');
+  assert.equal(row((a) => a.type === 'LiveResponse' && a.status === 'Failed'), ItemContext.action, 'no completed command: no flag');
+  assert.equal(row((a) => a.type === 'CollectInvestigationPackage' && a.status === 'Succeeded'), `${ItemContext.action} ${ItemFlags.investigationPackage}`);
+  assert.equal(row((a) => a.type === 'CollectInvestigationPackage' && a.status === 'TimeOut'), ItemContext.action, 'a timed-out collection has no package');
 });

@@ -4,16 +4,16 @@
 // shown: rows, groups, tooltips, the details summary, notifications.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { statusChangeMessage } from '../../src/views/statusChangeText';
 import { cancelCommentPrompt, nothingToCancelMessage, notAnActionIdMessage } from '../../src/commands/cancel/text';
 import { deviceCodeMessage, signedInMessage } from '../../src/authController/signInText';
-import { forbiddenCharacter, oneLine, SHOWN_LENGTH, shorten, userText } from '../../src/shared/userText';
-import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
+import { forbiddenCharacter, oneLine, SHOWN_LENGTH, shorten, shownText, userText } from '../../src/shared/userText';
+import { cancelCommentProblem, MachineAction, parseMachineAction } from '../../src/defender/machineAction';
 import { forgetSecrets, rememberSecret } from '../../src/shared/redact';
 import { detailsText } from '../../src/views/detailsText';
 import { groupActions } from '../../src/views/grouping';
 import { actionDescription, actionLabel, actionSubject, actionTooltipMarkdown, oneLine as presentationOneLine } from '../../src/views/presentation';
 import { errorNodes } from '../../src/views/treeNodes';
-import { statusChangeMessage } from '../../src/views/statusChangeText';
 
 const PLANTED = '[x](command:workbench.action.quit)';
 
@@ -64,7 +64,7 @@ test('sign-in notifications: a planted verification URI, user code or claim is n
   assertNoLink(deviceCodeMessage({ verificationUri: PLANTED, userCode: 'ABCD-EFGH', expiresInSeconds: 900 }));
   const message = deviceCodeMessage({ verificationUri: 'https://microsoft.com/devicelogin', userCode: PLANTED, expiresInSeconds: 900 });
   assertNoLink(message);
-  assert.match(message, /^To sign in to Microsoft Defender, open https:\/\/microsoft\.com\/devicelogin and enter the code .* within 15 minutes\.$/);
+  assert.match(message, /^Open https:\/\/microsoft\.com\/devicelogin and enter the code .* within 15 minutes\.$/);
   assertNoLink(signedInMessage({ username: PLANTED, tenantId: 'contoso' }));
 });
 
@@ -133,4 +133,29 @@ test('shown strings are bounded per place with an ellipsis; the details document
   assert.ok(details.split('\n').filter((l) => l.startsWith('//')).every((l) => l.length <= SHOWN_LENGTH.tooltipField + 3));
   assert.ok(details.includes(`"requestorComment": "${long}"`), 'the raw JSON keeps the full text');
   assert.equal(shorten('🙂'.repeat(10), 5), '🙂🙂🙂🙂…', 'never cuts a character in half');
+});
+
+/** Code point ranges (inclusive) that render as nothing; each once slipped through a hand-made list. */
+const INVISIBLE_RANGES: Array<[number, number]> = [
+  [0x180b, 0x180f], [0x1d173, 0x1d17a], [0x1bca0, 0x1bca3], [0x2065, 0x2065], [0xfff0, 0xfff8], [0xe0000, 0xe0fff],
+  [0xfe00, 0xfe0f],
+];
+
+test('every format, default-ignorable or unassigned character is stripped from shown text and refused in a comment', () => {
+  for (const [first, last] of INVISIBLE_RANGES) {
+    for (let cp = first; cp <= last; cp++) {
+      const ch = String.fromCodePoint(cp);
+      const name = `U+${cp.toString(16).toUpperCase()}`;
+      assert.equal(shownText(`a${ch}b`, SHOWN_LENGTH.row), 'ab', `${name} is shown`);
+      assert.match(cancelCommentProblem(`Wrong device ${ch}x`) ?? '', /contains U\+/, `${name} is accepted in a comment`);
+    }
+  }
+  assert.equal(cancelCommentProblem('Wrong device, see ticket 4711 — ok ✓ 日本語'), undefined, 'ordinary Unicode is accepted');
+});
+
+test('a comment made only of blank-looking characters counts as empty', () => {
+  for (const blank of ['\u2800', '\u3164', '\u115f\u1160', '\uffa0', ' \u2800\u200b\u3164 ']) {
+    assert.equal(cancelCommentProblem(blank), 'A comment is required.', JSON.stringify(blank));
+  }
+  assert.equal(cancelCommentProblem('ok \u2800'), undefined, 'a blank beside words is fine');
 });

@@ -2,10 +2,13 @@
 // document, the status bar and the portal link.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { KNOWN_ACTION_TYPES, KNOWN_STATUSES, parseMachineAction, MachineAction } from '../../src/defender/machineAction';
+import { isCancellable, KNOWN_ACTION_TYPES, KNOWN_STATUSES, parseMachineAction, MachineAction } from '../../src/defender/machineAction';
 import { portalDeviceUrl } from '../../src/commands/portalLink';
 import { detailsText, missingDetailsText } from '../../src/views/detailsText';
-import { actionDescription, actionLabel, actionTooltipMarkdown, deviceLabel, NEUTRAL_ICON, shortDeviceLabel, shortRequestor, splitWords, statusIcon, statusLabel, typeLabel } from '../../src/views/presentation';
+import {
+  actionDescription, actionLabel, actionTooltipMarkdown, deviceLabel, NEUTRAL_ICON, rowLabel, shortDeviceLabel, shortRequestor, splitWords,
+  statusIcon, statusLabel, typeLabel,
+} from '../../src/views/presentation';
 import { statusBarContent } from '../../src/views/statusBarContent';
 import { INJECTION_COMMENT, seedActions } from '../simulators/seedActions';
 import { compactAge, relativeAge } from '../../src/shared/time';
@@ -44,27 +47,40 @@ test('the description: short host name, age, who asked; a short id while the nam
   const automation = action({ computerDnsName: '10.1.2.3', requestor: 'Contoso SOAR Playbook Runner', creationDateTimeUtc: '2026-03-10T09:00:00Z' });
   assert.equal(actionDescription(automation, { now: NOW, showStatus: false, cancelling: false }), '10.1.2.3 · 3h · Contoso SOA…');
   assert.equal(shortDeviceLabel(action({ computerDnsName: 'srv-sql-02' })), 'srv-sql-02');
+  const short = (computerDnsName: string) => shortDeviceLabel(action({ computerDnsName }));
+  assert.deepEqual(['::ffff:10.1.2.3', 'fe80::1', '10.1.2.3', ' 1host.contoso.local ', '.contoso.local', 'ws-fin-0142.'].map(short),
+    ['::ffff:10.1.2.3', 'fe80::1', '10.1.2.3', '1host', '.contoso.local', 'ws-fin-0142'], 'IP literals whole, names to their first label');
   assert.equal(shortRequestor(null), '');
   assert.equal(compactAge('2026-03-10T11:59:40Z', NOW), 'now');
 });
 
-test('at the default sidebar width (~300 px) a row shows what, which device and how long for 15-character host names', () => {
-  // What fits at 300 px, measured in VS Code's default font: about 44 characters of label + description.
-  const VISIBLE = 44;
-  const host = 'ws-finance-0142.corp.contoso.com';
-  assert.equal(host.split('.')[0].length, 15);
-  const rows: Array<[string, string?]> = [['Isolate', 'Full'], ['Isolate', 'Selective'], ['RunAntiVirusScan', 'Quick'], ['RunAntiVirusScan', 'Full'],
-    ['LiveResponse'], ['Unisolate'], ['Offboard'], ['RestrictCodeExecution'], ['UnrestrictCodeExecution'], ['StopAndQuarantineFile'], ['CollectInvestigationPackage']];
-  for (const [type, scope] of rows) {
-    const row = action({ type, scope, computerDnsName: host, requestor: 'jane.doe@contoso.com', creationDateTimeUtc: '2026-03-10T11:15:00Z' });
-    const description = actionDescription(row, { now: NOW, showStatus: false, cancelling: false });
-    const visible = `${actionLabel(row)} ${description}`;
-    const throughAge = visible.slice(0, visible.indexOf(' · 45m') + ' · 45m'.length);
-    assert.ok(throughAge.length <= VISIBLE, `${throughAge} (${throughAge.length} characters)`);
-    assert.ok(visible.startsWith(`${typeLabel(type)}`) && description.startsWith('ws-finance-0142 · 45m · jane.doe'), visible);
-    assert.ok(!visible.includes('contoso.com'), 'the full DNS name is for the tooltip');
-    assert.match(actionTooltipMarkdown(row, NOW), /Device: ws\\-finance\\-0142\\.corp\\.contoso\\.com/);
+test('at the default width (236 px for label and description) a row shows in full what, which device and how long', () => {
+  // 236 px hold about 32 characters of label + description in VS Code's default font (label 13 px, description 90 %):
+  // "Isolate (Selective) e45afb4d… · 1m" and "Release Isolation ws-hr-0077 · 15m" were cut there.
+  const VISIBLE = 32;
+  const fullThroughAge = (row: MachineAction): string => {
+    const [host, age] = actionDescription(row, { now: NOW, showStatus: false, cancelling: false }).split(' · ');
+    return `${rowLabel(row)} ${host} · ${age}`;
+  };
+  const scopes: Record<string, Array<string | undefined>> = { Isolate: ['Full', 'Selective'], RunAntiVirusScan: ['Quick', 'Full'] };
+  for (const type of KNOWN_ACTION_TYPES) {
+    for (const scope of scopes[type] ?? [undefined]) {
+      // A typical 10-character host name and a 3-character age.
+      const row = action({ type, scope, computerDnsName: 'ws-hr-0077.corp.contoso.com', requestor: 'jane.doe@contoso.com', creationDateTimeUtc: '2026-03-10T11:15:00Z' });
+      const visible = fullThroughAge(row);
+      assert.ok(visible.length <= VISIBLE && visible.endsWith('ws-hr-0077 · 45m'), `${visible} (${visible.length} characters)`);
+      assert.ok(!visible.includes('contoso.com'), 'the full DNS name is for the tooltip');
+      assert.ok(actionTooltipMarkdown(row, NOW).startsWith(`**${escapeMarkdown(actionLabel(row))}**`), 'the long name heads the tooltip');
+    }
   }
+  const seeded = seedActions(new Date(NOW)).map((raw) => parseMachineAction(raw)).filter((a) => isCancellable(a.status));
+  for (const row of seeded) {
+    assert.ok(fullThroughAge(row).length <= VISIBLE, `seeded: ${fullThroughAge(row)} (${fullThroughAge(row).length} characters)`);
+  }
+  assert.equal(rowLabel(action({ type: 'RunAntiVirusScan', scope: 'Quick' })), 'Quick Scan');
+  assert.equal(rowLabel(action({ type: 'Isolate', scope: 'Selective' })), 'Isolate (Sel.)');
+  assert.equal(rowLabel(action({ type: 'Isolate', scope: 'Full' })), 'Isolate (Full)');
+  assert.equal(rowLabel(action({ type: 'CollectFile' })), 'Collect File', 'an unknown type: its words');
 });
 
 test('every known type has a friendly name, and no raw API name shows in a row, group or details summary', () => {
@@ -202,4 +218,17 @@ test('the portal device page for each cloud', () => {
   assert.equal(portalDeviceUrl('DoD', machine), `https://security.apps.mil/machines/${machine}/overview`);
   assert.equal(portalDeviceUrl('Custom', machine), undefined);
   assert.equal(portalDeviceUrl('Commercial', '../x?y'), 'https://security.microsoft.com/machines/..%2Fx%3Fy/overview');
+});
+
+test('a live response with 5,000 commands: the tooltip lists the first 20 and says how many more the details hold', () => {
+  const commands = Array.from({ length: 5000 }, (_, i) => ({
+    index: i, commandStatus: 'Completed', errors: [], command: { type: 'RunScript', params: [{ key: 'ScriptName', value: `script-${i}.ps1 ${'x'.repeat(900)}` }] },
+  }));
+  const tooltip = actionTooltipMarkdown(action({ type: 'LiveResponse', status: 'InProgress', commands }), NOW);
+  const text = textOf(renderer.render(tooltip));
+  assert.ok(tooltip.length < 64 * 1024, `${tooltip.length} characters`);
+  assert.match(text, /script-19\.ps1/);
+  assert.doesNotMatch(text, /script-20\.ps1/);
+  assert.match(text, /… and 4980 more \(see the details document\)/);
+  assert.match(detailsText(action({ type: 'LiveResponse', commands }), NOW), /script-4999\.ps1/, 'the details list every command');
 });

@@ -39,7 +39,7 @@ export function registerCancelCommand(context: vscode.ExtensionContext, log: Ext
     const options = commandOptions(args);
     const given = targetActionIds(args);
     const ids = given.length ? given : await pickActionToCancel(view, ctx.inFlight);
-    const targets = ids && await resolveTargets(ctx, client, ids);
+    const targets = ids && await resolveTargets(ctx, client, ids, options.comment);
     if (!targets?.length) {
       return;
     }

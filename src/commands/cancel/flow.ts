@@ -2,7 +2,7 @@
 // action is read back before anything else is offered, and a retry reads it again before it sends. Pure (no vscode).
 import type { CancelHooks } from '../../defender/client';
 import { isDefenderApiError } from '../../defender/errors';
-import { isCancellable, MachineAction } from '../../defender/machineAction';
+import { isCancellable, isFinal, MachineAction } from '../../defender/machineAction';
 import { CancelOutcome, classifyAfterReread, classifyCancelError, classifyCancelResult } from './outcome';
 
 /** The part of DefenderClient a cancel uses. */
@@ -61,7 +61,8 @@ async function cancelUnlessStopped(
       stop.throwIfAborted();
       return unconfirmedRead(classifyCancelError(error), error);
     }
-    if (!isCancellable(current.status)) {
+    // Only a final status sends nothing; one neither cancellable nor final (Queued) is left to the service to decide.
+    if (isFinal(current.status)) {
       return classifyCancelResult(current);
     }
   }
@@ -111,7 +112,7 @@ async function readAfterAccepted(client: CancelClient, id: string): Promise<Canc
 /**
  * A refusal (400) carries no entity: the action is read back, so the view shows its final state instead of still
  * offering the cancel just refused. Still cancellable means the 400 was not the race: then it is reported as the error.
- * When the re-read fails, it is not known which: Defender refused, state unknown.
+ * When the re-read fails, or shows a status neither cancellable nor final (Queued), it is refused, saying which.
  */
 async function readAfterRefusal(client: CancelClient, id: string, refused: CancelOutcome, error: unknown): Promise<CancelOutcome> {
   let current: MachineAction;
@@ -122,6 +123,9 @@ async function readAfterRefusal(client: CancelClient, id: string, refused: Cance
   }
   if (isCancellable(current.status)) {
     return { kind: 'failed', error };
+  }
+  if (!isFinal(current.status)) {
+    return { kind: 'refused', error, current };
   }
   return refused.kind === 'alreadyFinished' ? { ...refused, action: current } : { kind: 'alreadyFinished', how: 'refused', error, action: current };
 }

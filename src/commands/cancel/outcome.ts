@@ -1,11 +1,14 @@
 // What a cancel came to (SPEC §3 "Cancel" 5), in words an engineer can act on, and the one-line summary of a bulk
 // cancel. Pure (no vscode).
+import { isConditionalAccess, isRetryableSignInError } from '../../auth/errors';
 import { isDefenderApiError } from '../../defender/errors';
-import { completedDespiteCancellation, isCancellable, MachineAction, ranBeforeCancellation } from '../../defender/machineAction';
+import {
+  commandsThatRan, completedDespiteCancellation, describeLiveResponseCommand, isFinal, MachineAction, ranBeforeCancellation,
+} from '../../defender/machineAction';
 import { statusLabel } from '../../views/presentation';
 import { ErrorButton, presentError } from '../errorPresentation';
 import { errorDetail, isSignInRequired } from '../../shared/errors';
-import { plainNotificationText } from '../../shared/userText';
+import { plainNotificationText, SHOWN_LENGTH, shownText } from '../../shared/userText';
 
 export type CancelOutcome =
   /** The service answered with the action in Cancelled state. */
@@ -27,8 +30,11 @@ export type CancelOutcome =
    * the row stays and the next list decides. `pasted`: an id the list did not know, looked up first.
    */
   | { kind: 'notFound'; error: unknown; pasted?: boolean }
-  /** A 400 whose re-read failed: Defender refused, and whether the action had already finished is not known. */
-  | { kind: 'refused'; error: unknown; rereadError: unknown }
+  /**
+   * A 400 the re-read cannot explain: the re-read failed (`rereadError`), so whether the action had already finished
+   * is not known, or it shows a status neither cancellable nor final (`current`, e.g. Queued).
+   */
+  | { kind: 'refused'; error: unknown; rereadError?: unknown; current?: MachineAction }
   /** Still 429 after the one retry the client makes after Retry-After. */
   | { kind: 'throttled'; error: unknown; retryAfterSeconds?: number }
   /**
@@ -58,7 +64,8 @@ export function classifyCancelResult(action: MachineAction): CancelOutcome {
   if (action.status.toLowerCase() === 'cancelled') {
     return { kind: 'cancelled', action };
   }
-  if (isCancellable(action.status)) {
+  // Not final (Pending, InProgress, or a status such as Queued that is neither): the cancel is not through yet.
+  if (!isFinal(action.status)) {
     return { kind: 'requested', action };
   }
   return { kind: 'alreadyFinished', how: 'finished', action };
@@ -90,9 +97,9 @@ export function classifyCancelError(error: unknown): CancelOutcome {
   return error.status !== undefined && error.status >= 500 ? { kind: 'unconfirmed', error } : { kind: 'failed', error };
 }
 
-/** After an unconfirmed cancel, the action as re-read decides: it was cancelled, it finished, or it still runs. */
+/** After an unconfirmed cancel, the action as re-read decides: it was cancelled, it finished, or it is not final yet. */
 export function classifyAfterReread(unconfirmed: Extract<CancelOutcome, { kind: 'unconfirmed' }>, current: MachineAction): CancelOutcome {
-  return isCancellable(current.status) ? { ...unconfirmed, current } : classifyCancelResult(current);
+  return isFinal(current.status) ? classifyCancelResult(current) : { ...unconfirmed, current };
 }
 
 /** The action as the outcome knows it, to put in the tree without a reload; undefined when there is none. */
@@ -103,6 +110,7 @@ export function outcomeEntity(outcome: CancelOutcome): MachineAction | undefined
     case 'alreadyFinished':
       return outcome.action;
     case 'unconfirmed':
+    case 'refused':
       return outcome.current;
     default:
       return undefined;
@@ -132,10 +140,14 @@ export function outcomeLogText(outcome: CancelOutcome): string {
   return parts.join('; ');
 }
 
-/** Whether the Retry button may be offered: only where the service certainly did not cancel, or a re-read decides first. */
+/**
+ * Whether the Retry button may be offered: only where the service certainly did not cancel, or a re-read decides first.
+ * A 404 always is: a just-created action can answer 404 for a while (a pasted id is looked up again before anything).
+ * So is a failure to get a token for a passing reason (e.g. windows renewing at once): the cancel was not sent.
+ */
 export function isRetryable(outcome: CancelOutcome): boolean {
-  return outcome.kind === 'throttled' || outcome.kind === 'unconfirmed' || outcome.kind === 'refused'
-    || (outcome.kind === 'notFound' && !outcome.pasted);
+  return outcome.kind === 'throttled' || outcome.kind === 'unconfirmed' || outcome.kind === 'refused' || outcome.kind === 'notFound'
+    || (outcome.kind === 'failed' && isRetryableSignInError(outcome.error));
 }
 
 export interface OutcomePresentation {
@@ -173,19 +185,25 @@ export function presentCancelOutcome(outcome: CancelOutcome, subject: string): O
     case 'accepted':
       return warning(`Defender accepted the cancel of ${subject}, but answered without the action, and its current state could not be read `
         + `(${errorDetail(outcome.rereadError)}). Refresh shows whether it is cancelled yet.`);
-    case 'refused':
-      return error(`Defender refused the cancel of ${subject}.${serverSaid(outcome.error) || ` (${errorDetail(outcome.error)})`} Its current state `
-        + `could not be read (${errorDetail(outcome.rereadError)}), so whether it had already finished is not known. Retry reads its state first.`, ['Retry', 'Show Log']);
+    case 'refused': {
+      const state = outcome.current
+        ? `It now shows ${statusLabel(outcome.current.status)}, which is neither cancellable nor finished.`
+        : `Its current state could not be read (${errorDetail(outcome.rereadError)}), so whether it had already finished is not known.`;
+      return error(`Defender refused the cancel of ${subject}.${serverSaid(outcome.error) || ` (${errorDetail(outcome.error)})`} ${state} Retry reads its state first.`, ['Retry', 'Show Log']);
+    }
     case 'alreadyFinished':
       return warning(alreadyFinishedMessage(outcome, subject));
     case 'sessionExpired':
-      return error(`Session expired — Sign In, then cancel ${subject} again. Nothing was cancelled.`, ['Sign In', 'Show Log']);
+      return error(isConditionalAccess(outcome.error)
+        ? `${errorDetail(outcome.error)} Nothing was cancelled: cancel ${subject} again after signing in.`
+        : `Session expired — Sign In, then cancel ${subject} again. Nothing was cancelled.`, ['Sign In', 'Show Log']);
     case 'forbidden':
       return error(`Your account lacks permission to cancel ${subject}: the app registration needs one of the API permissions `
         + `${CANCEL_PERMISSIONS.join(', ')} (with admin consent), and your account the matching Defender for Endpoint role.${serverSaid(outcome.error)}`, ['Show Log']);
     case 'notFound':
       return outcome.pasted
-        ? warning(`${subject} was not found in this tenant: check the ID, and that you are signed in to the tenant it belongs to.`)
+        ? warning(`${subject} was not found: check the ID, and that you are signed in to the tenant it belongs to. An action created `
+          + 'moments ago can be missing for a while: Retry looks it up again.', ['Retry', 'Show Log'])
         : warning(`Defender could not find ${subject} right now (404). An action created moments ago can be missing for a while: `
           + 'the row stays until the next refresh decides. Retry reads it again before sending.', ['Retry', 'Show Log']);
     case 'throttled': {
@@ -200,7 +218,7 @@ export function presentCancelOutcome(outcome: CancelOutcome, subject: string): O
     }
     case 'failed': {
       const presentation = presentError(outcome.error, `Could not cancel ${subject}`);
-      return { severity: 'error', message: presentation.message, buttons: presentation.buttons.filter((b) => b !== 'Retry') };
+      return { severity: 'error', message: presentation.message, buttons: presentation.buttons.filter((b) => b !== 'Retry' || isRetryable(outcome)) };
     }
   }
 }
@@ -247,6 +265,33 @@ function bucketOf(entry: BulkEntry): SummaryBucket {
   }
 }
 
+/** Live-response commands named per action in the bulk notification; Show Details names all of them. */
+const RAN_NAMED = 3;
+
+/** The live-response commands that ran on the device although the action ended Cancelled; [] when none did. */
+function ranCommands(outcome: CancelOutcome): string[] {
+  const entity = outcomeEntity(outcome);
+  return entity && ranBeforeCancellation(entity) ? commandsThatRan(entity).map(describeLiveResponseCommand) : [];
+}
+
+/**
+ * An action of the bulk, named in the notification (`short`) and in Show Details (`full`: the subject, then what had
+ * already run, each one gated line), with whether anything had run.
+ */
+function bulkLabel(entry: BulkEntry): { short: string; full: string; ran: boolean } {
+  const ran = 'outcome' in entry ? ranCommands(entry.outcome) : [];
+  const line = (text: string) => shownText(text, SHOWN_LENGTH.tooltipField);
+  if (ran.length === 0) {
+    return { short: entry.subject, full: `  ${line(entry.subject)}`, ran: false };
+  }
+  const more = ran.length > RAN_NAMED ? ` and ${ran.length - RAN_NAMED} more` : '';
+  return {
+    short: `${entry.subject} (already ran on the device: ${ran.slice(0, RAN_NAMED).join(', ')}${more})`,
+    full: `  ${line(entry.subject)}\n    ${line(`Already ran on the device: ${ran.join(', ')}`)}`,
+    ran: true,
+  };
+}
+
 function bucketText(bucket: SummaryBucket, subjects: readonly string[], limit: number): string {
   const named = subjects.slice(0, limit).join(', ');
   const more = subjects.length > limit ? ` and ${subjects.length - limit} more` : '';
@@ -255,14 +300,17 @@ function bucketText(bucket: SummaryBucket, subjects: readonly string[], limit: n
 
 /**
  * "2 cancelled: Isolate on ws-fin-0142, Scan on srv-sql-02; 1 already finished: …" — the one notification of a bulk
- * cancel. Long lists name the first few per kind and put the full list behind Show Details.
+ * cancel. A live response whose commands had partly run names them, as the single cancel does (a warning). Long lists
+ * name the first few per kind; Show Details has every action and every command that ran (each line through the text gate).
  */
 export function summarizeBulk(entries: readonly BulkEntry[]): OutcomePresentation {
   const buckets = entries.map(bucketOf);
+  const labels = entries.map(bulkLabel);
   const groups = SUMMARY_BUCKETS
-    .map((bucket) => [bucket, entries.filter((_, i) => buckets[i] === bucket).map((e) => e.subject)] as const)
-    .filter(([, subjects]) => subjects.length > 0);
+    .map((bucket) => [bucket, labels.filter((_, i) => buckets[i] === bucket)] as const)
+    .filter(([, named]) => named.length > 0);
   const failed = entries.flatMap((e, i) => ('outcome' in e && buckets[i] === 'failed' ? [e.outcome] : []));
+  const anyRan = labels.some((l) => l.ran);
   const buttons: ErrorButton[] = [];
   if (failed.some((o) => o.kind === 'sessionExpired')) {
     buttons.push('Sign In');
@@ -270,16 +318,18 @@ export function summarizeBulk(entries: readonly BulkEntry[]): OutcomePresentatio
   if (entries.some((e) => 'outcome' in e && isRetryable(e.outcome))) {
     buttons.push('Retry');
   }
-  const long = groups.some(([, subjects]) => subjects.length > NAMED_PER_BUCKET);
-  if (long) {
+  const withDetails = anyRan || groups.some(([, named]) => named.length > NAMED_PER_BUCKET);
+  if (withDetails) {
     buttons.push('Show Details');
   }
-  const allCancelled = buckets.every((b) => b === 'cancelled');
-  if (!allCancelled) {
+  const clean = buckets.every((b) => b === 'cancelled') && !anyRan;
+  if (!clean) {
     buttons.push('Show Log');
   }
-  const severity = failed.length > 0 ? 'error' : allCancelled ? 'info' : 'warning';
-  const message = plainNotificationText(`${groups.map(([bucket, subjects]) => bucketText(bucket, subjects, NAMED_PER_BUCKET)).join('; ')}.`);
-  const details = long ? groups.map(([bucket, subjects]) => `${subjects.length} ${bucket}:\n${subjects.map((s) => `  ${s}`).join('\n')}`).join('\n\n') : undefined;
+  const severity = failed.length > 0 ? 'error' : clean ? 'info' : 'warning';
+  const message = plainNotificationText(`${groups.map(([bucket, named]) => bucketText(bucket, named.map((l) => l.short), NAMED_PER_BUCKET)).join('; ')}.`);
+  const details = withDetails
+    ? groups.map(([bucket, named]) => `${named.length} ${bucket}:\n${named.map((l) => l.full).join('\n')}`).join('\n\n')
+    : undefined;
   return { severity, message, buttons, ...(details ? { details } : {}) };
 }

@@ -67,15 +67,19 @@ function cancelOne(ctx: CancelContext, client: DefenderClient, action: MachineAc
   return promise;
 }
 
-/** Not awaited by the command: a notification left open must not keep the command (or a test) waiting. */
-function notifyOutcome(ctx: CancelContext, presentation: OutcomePresentation, retryIds: string[], comment: string): void {
+/**
+ * Not awaited by the command: a notification left open must not keep the command (or a test) waiting. `comment`
+ * undefined: Retry asks for it (nothing was asked yet).
+ */
+function notifyOutcome(ctx: CancelContext, presentation: OutcomePresentation, retryIds: string[], comment: string | undefined): void {
   // A retry goes through the command again (and its wrapper), reading each action's state before it sends.
   const retry = () => vscode.commands.executeCommand(Commands.cancelAction, { actionIds: retryIds, comment, verifyFirst: true });
   const buttons = failureButtons(ctx.log, presentation.buttons, { retry, details: presentation.details ?? presentation.message });
   showNotification(presentation.severity, presentation.message, buttons, (error) => ctx.log.error(`Cancel notification: ${errorDetail(error)}`));
 }
 
-async function lookUp(ctx: CancelContext, client: DefenderClient, id: string): Promise<MachineAction | undefined> {
+/** `request`: the command's ids and comment, which Retry runs again after a 404 (a just-created action can answer 404). */
+async function lookUp(ctx: CancelContext, client: DefenderClient, id: string, request: { ids: string[]; comment?: string }): Promise<MachineAction | undefined> {
   try {
     return await withNotificationProgress(`Looking up machine action ${id}…`, {}, () => client.getMachineAction(id));
   } catch (error) {
@@ -84,7 +88,7 @@ async function lookUp(ctx: CancelContext, client: DefenderClient, id: string): P
     if (outcome.kind === 'notFound' || outcome.kind === 'sessionExpired') {
       const looked: CancelOutcome = outcome.kind === 'notFound' ? { ...outcome, pasted: true } : outcome;
       ctx.log.warn(`Cancel: looking up action ${id}: ${outcomeLogText(looked)}`);
-      notifyOutcome(ctx, presentCancelOutcome(looked, `Machine action ${id}`), [], '');
+      notifyOutcome(ctx, presentCancelOutcome(looked, `Machine action ${id}`), isRetryable(looked) ? request.ids : [], request.comment);
       return undefined;
     }
     throw error;
@@ -92,14 +96,14 @@ async function lookUp(ctx: CancelContext, client: DefenderClient, id: string): P
 }
 
 /** The actions behind the ids: listed ones from the store, a pasted one fetched first. */
-export async function resolveTargets(ctx: CancelContext, client: DefenderClient, ids: string[]): Promise<MachineAction[] | undefined> {
+export async function resolveTargets(ctx: CancelContext, client: DefenderClient, ids: string[], comment: string | undefined): Promise<MachineAction[] | undefined> {
   const bad = invalidIds(ids);
   if (bad.length) {
     throw invalidInputError(notAnActionIdMessage(bad));
   }
   const actions: MachineAction[] = [];
   for (const id of ids) {
-    const action = ctx.store.get(id) ?? await lookUp(ctx, client, id);
+    const action = ctx.store.get(id) ?? await lookUp(ctx, client, id, { ids, comment });
     if (!action) {
       return undefined;
     }

@@ -439,7 +439,7 @@ suite('Cancelling machine actions in a real host', () => {
     assert.deepEqual(ui.notifications, []);
   });
 
-  test('a pasted id (braces, upper case) is an action id; a made-up one is "not found in this tenant", not "no longer exists"', async () => {
+  test('a pasted id (braces, upper case) is an action id; a made-up one is "not found" (check the ID and tenant), not "no longer exists"', async () => {
     const target = actions.get('pasted')!;
     await vscode.commands.executeCommand(Commands.cancelAction, `{${target.action.id.toUpperCase()}}`, { comment: 'Pasted' });
     assert.deepEqual(ui.notifications.map((n) => n.message), [`${target.subject} cancelled.`]);
@@ -447,8 +447,23 @@ suite('Cancelling machine actions in a real host', () => {
     await vscode.commands.executeCommand(Commands.cancelAction, { actionId: `{ ${madeUp} }`, comment: 'Pasted' });
     await waitFor(() => ui.notifications.length === 2, 'the lookup\'s outcome');
     assert.equal(ui.notifications[1].severity, 'warning');
-    assert.match(ui.notifications[1].message, new RegExp(`^Machine action ${madeUp} was not found in this tenant`));
+    assert.match(ui.notifications[1].message, new RegExp(`^Machine action ${madeUp} was not found: check the ID, and that you are signed in to the tenant`));
     assert.equal(posts().length, 1, 'nothing sent for the made-up id');
+  });
+
+  test('a pasted id of an action created seconds ago answers 404 at first: Retry looks it up again and cancels it with the comment given', async () => {
+    // Created after the list loaded, so the id is not listed: the command looks it up.
+    const target = addAction(session.cloud, deviceOf('created seconds ago'), false);
+    session.cloud.defender.notFoundFirst(target.action.id, 1);
+    ui.answer = (notification) => (notification.buttons.includes('Retry') ? 'Retry' : undefined);
+    await vscode.commands.executeCommand(Commands.cancelAction, { actionId: target.action.id, comment: 'Created by mistake' });
+    await waitFor(() => ui.notifications.some((n) => n.message === `${target.subject} cancelled.`), 'the retried cancel');
+    const [notFound] = ui.notifications;
+    assert.equal(notFound.severity, 'warning');
+    assert.match(notFound.message, new RegExp(`^Machine action ${target.action.id} was not found: .* An action created moments ago can be missing for a while`));
+    assert.deepEqual(notFound.buttons, ['Retry', 'Show Log']);
+    assert.deepEqual(posts().map((r) => r.body), [JSON.stringify({ Comment: 'Created by mistake' })]);
+    assert.equal(readsOf(target.action.id)[0].status, 404, 'the first look-up');
   });
 
   test('after a cancel the row stays in sight (its group expanded, the row selected); the progress offers no Cancel that could read as undo', async () => {

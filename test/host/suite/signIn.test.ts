@@ -93,32 +93,53 @@ suite('Sign-in in a real host', () => {
     assert.equal(api.auth.account, undefined, 'a fresh profile starts signed out');
   });
 
-  test('Sign In shows the device code; once the simulator approves it, the engineer is signed in as its user', async () => {
+  /** The progress notification's device-code message: the code and a Copy & Open link to a command. */
+  function deviceCodeMessage(): { code: string; command: string } | undefined {
+    const pattern = new RegExp(`^Open ${cloud.entra.url}/devicelogin and enter the code ([A-Z0-9]{8}) within 15 minutes\\. \\[Copy & Open\\]\\(command:([\\w.]+)\\)$`);
+    const match = ui.progress.map((message) => pattern.exec(message)).find((m) => m);
+    return match ? { code: match[1], command: match[2] } : undefined;
+  }
+
+  test('Sign In shows the device code in its one progress notification, with Copy & Open; approved, the engineer is signed in', async () => {
     await signIn();
     const { upn, tid } = cloud.entra.switches.user;
-    const codeMessage = ui.info.find((message) => message.includes('enter the code'));
-    assert.match(codeMessage ?? '', new RegExp(`open ${cloud.entra.url}/devicelogin and enter the code [A-Z0-9]{8} within 15 minutes`));
-    const withCode = ui.notifications.filter((notification) => notification.message.includes('enter the code'));
-    assert.deepEqual(withCode.map(({ buttons }) => buttons), [['Copy & Open']]);
-    assert.deepEqual(ui.dialogs, withCode, 'the code in one dialog, not in a notification that would outlive the sign-in');
-    assert.ok(ui.progress.some((message) => /^Enter the code [A-Z0-9]{8} at /.test(message)), 'the progress notification shows the code until sign-in ends');
+    assert.ok(ui.progress.includes('Signing in to Microsoft Defender with a device code…'), ui.progress.join('\n'));
+    assert.ok(deviceCodeMessage(), `the code and Copy & Open in the progress notification: ${ui.progress.join('\n')}`);
+    assert.deepEqual(ui.notifications.filter((n) => /enter the code/i.test(n.message)), [], 'no other notification or dialog with the code');
+    assert.deepEqual(ui.dialogs, [], 'no dialog');
     assert.ok(ui.info.includes(`Signed in to Microsoft Defender as ${upn} (tenant ${tid}).`), ui.info.join('\n'));
     assert.equal(api.auth.account?.tenantId, tid);
     assert.deepEqual(ui.opened, [], 'nothing opened unless the engineer chooses Copy & Open');
     assert.equal(await listActions(await api.auth.getAccessToken({ forceRefresh: false })), 200, 'the Defender API accepts the token');
   });
 
-  test('Copy & Open in the device-code dialog opens the sign-in page', async () => {
+  test('Copy & Open in the device-code notification copies the code and opens the sign-in page; after sign-in it does nothing', async () => {
     if (api.auth.account) {
       await vscode.commands.executeCommand(Commands.signOut);
     }
-    ui.answer = (notification) => (ui.dialogs.includes(notification) ? 'Copy & Open' : undefined);
-    await signIn();
-    // The dialog's answer is handled beside the polling, which may finish first.
-    for (const deadline = Date.now() + 5000; ui.opened.length === 0 && Date.now() < deadline;) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    const approval = cloud.entra.switches.deviceCodeApproval;
+    cloud.entra.switches.deviceCodeApproval = 'manual';
+    try {
+      const signingIn = vscode.commands.executeCommand(Commands.signIn);
+      for (const deadline = Date.now() + 5000; !deviceCodeMessage() && Date.now() < deadline;) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const shown = deviceCodeMessage();
+      assert.ok(shown, ui.progress.join('\n'));
+      await vscode.commands.executeCommand(shown.command);
+      assert.equal(await vscode.env.clipboard.readText(), shown.code);
+      assert.deepEqual(ui.opened, [`${cloud.entra.url}/devicelogin`]);
+      assert.equal(cloud.entra.approveDeviceCodes(shown.code), 1);
+      await signingIn;
+      assert.equal(api.auth.account?.username, cloud.entra.switches.user.upn);
+
+      await vscode.commands.executeCommand(shown.command);
+      assert.equal(ui.opened.length, 1, 'a link clicked after sign-in ended opens nothing');
+      assert.ok(ui.info.includes('No sign-in is waiting for a device code. Run Defender: Sign In to get one.'), ui.info.join('\n'));
+      assert.deepEqual(ui.errors, []);
+    } finally {
+      cloud.entra.switches.deviceCodeApproval = approval;
     }
-    assert.deepEqual(ui.opened, [`${cloud.entra.url}/devicelogin`]);
   });
 
   test('the token cache is in SecretStorage, under the key of this authority and client', async () => {

@@ -58,15 +58,13 @@ export async function signInToSimulatedCloud(prepare: (cloud: SimulatedCloud) =>
 /** Sign In as the engineer does it: read the code from the notification, enter it at the (simulated) verification page. */
 async function signIn(cloud: SimulatedCloud): Promise<void> {
   const ui = recordUi();
-  ui.answer = ({ message }) => {
-    const code = /enter the code (\S+) within/.exec(message)?.[1];
-    if (code) {
-      assert.equal(cloud.entra.approveDeviceCodes(code), 1, `the code ${code} is pending at the simulator`);
-    }
-    return undefined;
-  };
+  const shownCode = () => ui.progress.map((message) => /enter the code (\S+) within/.exec(message)?.[1]).find((code) => code);
   try {
-    await vscode.commands.executeCommand(Commands.signIn);
+    const signingIn = vscode.commands.executeCommand(Commands.signIn);
+    await waitFor(async () => shownCode() !== undefined, 'the device code in the sign-in notification');
+    const code = shownCode() ?? '';
+    assert.equal(cloud.entra.approveDeviceCodes(code), 1, `the code ${code} is pending at the simulator`);
+    await signingIn;
   } finally {
     ui.restore();
   }

@@ -4,6 +4,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { Commands } from '../../../src/constants';
+import type { MachineAction } from '../../../src/defender/machineAction';
+import { actionLabel } from '../../../src/views/presentation';
 import type { RawAction } from '../../simulators/defenderSimulator';
 import { ANALYST_UPN, INJECTION_COMMENT } from '../../simulators/seedActions';
 import { groupOf, readTree, type Row, signInToSimulatedCloud, type SignedIn, updateUserSetting } from './signedIn';
@@ -71,9 +73,14 @@ suite('The Machine Actions tree in a real host', () => {
     });
   }
 
-  /** How notifications and the details name the action of a row: "Isolate (Full) on <full device name or short id>". */
-  const subjectOf = (row: Row) =>
-    `${row.label} on ${(row.node as { action: { computerDnsName: string | null } }).action.computerDnsName ?? row.description.split(' · ')[0]}`;
+  /**
+   * How notifications and the details name the action of a row: its long name, not the row's short one
+   * ("Release from Isolation", not "End Isolation"), "on <full device name or short id>".
+   */
+  const subjectOf = (row: Row) => {
+    const { action } = row.node as { action: MachineAction };
+    return `${actionLabel(action)} on ${action.computerDnsName ?? row.description.split(' · ')[0]}`;
+  };
 
   const statusLabel = (a: RawAction) => STATUS_LABELS[String(a.status)] ?? String(a.status);
   const where = () => whereYouAre(session.cloud.entra.switches.user.tid);
@@ -93,12 +100,12 @@ suite('The Machine Actions tree in a real host', () => {
     const isolate = pending.children.find((r) => r.label === 'Isolate (Full)');
     assert.match(isolate?.description ?? '', /^ws-fin-0142 · \d+m · analyst$/);
     // An action created a minute ago has no device name yet.
-    const unnamed = pending.children.find((r) => r.label === 'Isolate (Selective)');
+    const unnamed = pending.children.find((r) => r.label === 'Isolate (Sel.)');
     assert.match(unnamed?.description ?? '', /^[0-9a-f]{8}… · (now|\d+m) · analyst$/);
     for (const group of tree) {
       const cancellable = group.label === 'Pending' || group.label === 'In Progress';
       for (const row of group.children) {
-        assert.equal(row.item.contextValue, cancellable ? 'machineAction.cancellable' : 'machineAction', `${group.label}: ${row.label}`);
+        assert.equal(row.item.contextValue?.split(' ')[0], cancellable ? 'machineAction.cancellable' : 'machineAction', `${group.label}: ${row.label}`);
         assert.equal(row.item.command?.command, Commands.showDetails, 'a click shows the details');
       }
     }
@@ -128,7 +135,7 @@ suite('The Machine Actions tree in a real host', () => {
 
   test('a tooltip shows server text as text: untrusted markdown without HTML, no link, no image', async () => {
     const tree = await readTree(session.api);
-    const row = tree.flatMap((g) => g.children).find((r) => r.label === 'Antivirus Scan (Quick)' && r.description.startsWith('ws-sec-0007'));
+    const row = tree.flatMap((g) => g.children).find((r) => r.label === 'Quick Scan' && r.description.startsWith('ws-sec-0007'));
     assert.ok(row && session.api.treeDataProvider.resolveTreeItem, 'the row, and a provider that completes items on hover');
     // What VS Code does when the pointer rests on the row.
     const tooltip = (await session.api.treeDataProvider.resolveTreeItem(row.item, row.node, new vscode.CancellationTokenSource().token))?.tooltip;

@@ -1,0 +1,42 @@
+// How a live-response command's output is shown in an editor: the document's name (the tab title names the command,
+// the device and the time) and its text, JSON pretty-printed and named .json so VS Code highlights it. Pure.
+import type { MachineAction } from '../defender/machineAction';
+import { commandAt } from '../defender/resultLinks';
+import { oneLine } from '../shared/userText';
+import { deviceLabel } from './presentation';
+
+/** The text to show and the extension that gives it its language: `json` when the whole output parses as JSON. */
+export function outputDocumentContent(text: string): { text: string; extension: 'json' | 'txt' } {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    try {
+      return { text: `${JSON.stringify(JSON.parse(trimmed), null, 2)}\n`, extension: 'json' };
+    } catch {
+      // Not JSON after all: shown as text.
+    }
+  }
+  return { text, extension: 'txt' };
+}
+
+/** `2026-11-23 0805 UTC` from an ISO date-time or epoch ms; a value that is not a time is left out. */
+function utcMinute(time: string | number | null | undefined): string | undefined {
+  const ms = typeof time === 'number' ? time : time ? Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(time) ? time : `${time}Z`) : NaN;
+  if (Number.isNaN(ms)) {
+    return undefined;
+  }
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 13)}${iso.slice(14, 16)} UTC`;
+}
+
+/**
+ * The document's file name (its tab title), without extension: `RunScript triage.ps1 · ws-01.contoso.local ·
+ * 2026-11-23 0805 UTC` — the command with its first parameter (a path's last part), the device, and when the command ended (else
+ * `fetchedAt`, epoch ms). Characters a tab or a path would misread become `_`; at most 150 characters.
+ */
+export function outputDocumentName(action: MachineAction, index: number, fetchedAt: number): string {
+  const command = commandAt(action, index);
+  const firstParam = command?.command.params[0]?.value?.split(/[\\/]/).pop() ?? '';
+  const what = [command?.command.type ?? `Command ${index}`, firstParam].filter((part) => part).join(' ');
+  const parts = [what, deviceLabel(action), utcMinute(command?.endTime) ?? utcMinute(fetchedAt)];
+  return oneLine(parts.join(' · ')).replace(/[\\/:*?"<>|#%]+/g, '_').slice(0, 150);
+}
