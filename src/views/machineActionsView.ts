@@ -45,7 +45,7 @@ export class MachineActionsView implements vscode.Disposable {
   /** The client the loaded list came from: another account, tenant or API base starts from an empty list. */
   private listClient: DefenderClient | undefined;
   /** While a list waits for the rate limit: the line that says so, and the timer that removes it when the wait ends. */
-  private waiting: { line: string; timer: NodeJS.Timeout } | undefined;
+  private waiting: { line: string; timer: NodeJS.Timeout; owner?: object } | undefined;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly log: ExtensionLog, readonly session: Session) {
     this.settings = this.readSettings();
@@ -117,7 +117,9 @@ export class MachineActionsView implements vscode.Disposable {
     const account = this.session.account;
     const onlyMine = this.settings.onlyMine || this.currentFilter.onlyMine;
     const { lookbackDays, maxActions } = this.settings;
-    const hooks = { onThrottled: (seconds: number) => this.setWaiting(seconds) };
+    // The wait line belongs to this refresh: a refresh that replaced it may be waiting now and keeps its line.
+    const owner = {};
+    const hooks = { onThrottled: (seconds: number) => this.setWaiting(seconds, owner) };
     const loading = this.store.refresh(async (signal) => {
       const list = await client.listMachineActions({ lookbackDays, top: maxActions, requestorUpn: onlyMine ? account?.username : undefined }, signal, hooks);
       return { actions: list.actions, warnings: list.warnings };
@@ -127,7 +129,9 @@ export class MachineActionsView implements vscode.Disposable {
     try {
       result = await vscode.window.withProgress({ location: { viewId: VIEW_ID } }, () => loading);
     } finally {
-      this.setWaiting(undefined);
+      if (this.waiting?.owner === owner) {
+        this.setWaiting(undefined);
+      }
     }
     this.report(result, options.manual);
   }
@@ -141,9 +145,10 @@ export class MachineActionsView implements vscode.Disposable {
    * Shows in the view's message why the list waits and until when (`seconds` of the rate limit, from now), and takes
    * the line away when the wait is over; undefined takes it away at once.
    */
-  private setWaiting(seconds: number | undefined): void {
+  private setWaiting(seconds: number | undefined, owner?: object): void {
     clearTimeout(this.waiting?.timer);
     this.waiting = seconds === undefined ? undefined : {
+      owner,
       line: rateLimitWaitLine(seconds, Date.now()),
       timer: setTimeout(() => this.setWaiting(undefined), seconds * 1000),
     };

@@ -212,6 +212,19 @@ suite('The Machine Actions tree in a real host', () => {
     assert.equal(session.api.treeView.message, where());
   });
 
+  test('a refresh restarted while the list waits out a 429 (Only mine toggled) keeps saying why it waits', async () => {
+    session.cloud.defender.failNext({ kind: 'status', status: 429, retryAfterSeconds: 3 }, { method: 'GET' });
+    const waiting = /Waiting \d+ s for the Defender API rate limit/;
+    const refreshed = vscode.commands.executeCommand(Commands.refresh);
+    await waitFor(() => waiting.test(session.api.treeView.message ?? ''), 'the wait in the view message', 5_000);
+    const restarted = vscode.commands.executeCommand(Commands.filter, { onlyMine: true });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    assert.match(session.api.treeView.message ?? '', waiting, 'the new refresh still waits, and says so');
+    await Promise.allSettled([refreshed, restarted]);
+    await vscode.commands.executeCommand(Commands.clearFilter);
+    assert.equal(session.api.treeView.message, where());
+  });
+
   test('"Only mine" asks Defender for the engineer\'s own actions', async () => {
     session.cloud.defender.clearRequests();
     await vscode.commands.executeCommand(Commands.filter, { onlyMine: true });
