@@ -1,5 +1,5 @@
 // mdeActions.exportActions: the rows the view shows now (after its filter) as CSV or JSON, in an untitled editor or
-// a chosen file. The text is made by actions/exportActions.ts (every field, ISO 8601 UTC, CSV safe in a spreadsheet).
+// a chosen file. The text is made by model/exportActions.ts (every field, ISO 8601 UTC, CSV safe in a spreadsheet).
 //
 // Programmatic use: executeCommand('mdeActions.exportActions', { format?: 'csv' | 'json', to?: 'editor' | 'file' });
 // what is not given is asked.
