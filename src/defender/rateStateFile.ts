@@ -17,8 +17,8 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 type Operation = 'read' | 'write' | 'lock';
 
 /**
- * The rate budget shared by every window of this user, in one JSON file (written atomically); a failing read, write or lock
- * is reported once through `warn` and the window goes on with its own count.
+ * The rate budget shared by every window of this user, in one JSON file (written atomically); a failing read, write
+ * or lock is reported once through `warn` and the window goes on with its own count.
  */
 export class FileRateStateStore implements RateStateStore {
   /** Failing operations already reported: each is reported once until it works again, not on every request. */
