@@ -75,13 +75,14 @@ export function ensureDependencies() {
   return 'installed (npm ci)';
 }
 
-/** Type check, development build, and the tests compiled to out/; returns a phase detail. */
+/** Type check, lint, development build, and the tests compiled to out/; returns a phase detail. */
 export function build() {
   npxQuietly('tsc', ['-p', '.', '--noEmit']);
+  npxQuietly('eslint', ['src', 'test']);
   runQuietly(process.execPath, ['scripts/build.mjs']);
   fs.rmSync(path.join(root, 'out'), { recursive: true, force: true });
   npxQuietly('tsc', ['-p', 'tsconfig.test.json']);
-  return 'type-checked, bundled, tests compiled';
+  return 'type-checked, linted, bundled, tests compiled';
 }
 
 /** The production bundle and the VSIX at the repository root (`npm run package`, its file list unshown); returns the VSIX path. */

@@ -1,5 +1,5 @@
 // The extension's settings as one typed object, the cloud table (SPEC §1) and every validation message.
-// Pure (no vscode): src/settings.ts reads VS Code's configuration and hands the raw values to parseSettings.
+// src/settings.ts reads VS Code's configuration and hands the raw values to parseSettings.
 import { Settings } from './constants';
 
 export const CLOUDS = ['Commercial', 'GCC', 'GCCHigh', 'DoD', 'Custom'] as const;
@@ -47,9 +47,13 @@ export const DEFAULT_SETTINGS: Readonly<ExtensionSettings> = {
   notifyOnStatusChange: true,
 };
 
+/** The look-back window in days: the settings' range and what the list query accepts (SPEC §1 keeps 180 days). */
 export const LOOKBACK_DAYS = { min: 1, max: 180 } as const;
+/** How many actions one list may load: the API's largest `$top`, which is also its largest page. */
 export const MAX_ACTIONS = { min: 1, max: 10_000 } as const;
 export const AUTO_REFRESH_SECONDS = { min: 15, max: 86_400 } as const;
+/** How long one HTTP request to Entra ID or to the Defender API may take, in ms, unless a caller says otherwise. */
+export const REQUEST_TIMEOUT_MS = 30_000;
 
 export type SettingKey = (typeof Settings)[Exclude<keyof typeof Settings, 'section'>];
 
@@ -70,9 +74,8 @@ export interface ParsedSettings {
   problems: string[];
 }
 
-/** Turns raw configuration values (anything a settings.json can hold) into typed settings, clamping what is out of range. */
-export function parseSettings(read: (key: SettingKey) => unknown): ParsedSettings {
-  const problems: string[] = [];
+/** Readers of one raw value by kind; each falls back (or clamps) and says so in `problems`. */
+function valueReaders(read: (key: SettingKey) => unknown, problems: string[]) {
   const oneOf = <T extends string>(key: SettingKey, allowed: readonly T[], fallback: T): T => {
     const value = read(key);
     if (value === undefined || (allowed as readonly unknown[]).includes(value)) {
@@ -112,7 +115,13 @@ export function parseSettings(read: (key: SettingKey) => unknown): ParsedSetting
     }
     return clamped;
   };
+  return { oneOf, text, flag, integer };
+}
 
+/** Turns raw configuration values (anything a settings.json can hold) into typed settings, clamping what is out of range. */
+export function parseSettings(read: (key: SettingKey) => unknown): ParsedSettings {
+  const problems: string[] = [];
+  const { oneOf, text, flag, integer } = valueReaders(read, problems);
   const settings: ExtensionSettings = {
     cloud: oneOf(Settings.cloud, CLOUDS, DEFAULT_SETTINGS.cloud),
     apiRegion: oneOf(Settings.apiRegion, API_REGIONS, DEFAULT_SETTINGS.apiRegion),
@@ -181,7 +190,7 @@ const GOV_API = 'https://api-gov.securitycenter.microsoft.us';
 const GCC_API = 'https://api-gcc.securitycenter.microsoft.us';
 
 /** The fixed clouds; Commercial's API host also depends on mdeActions.apiRegion. */
-export const CLOUD_TABLE: Readonly<Record<Exclude<Cloud, 'Custom'>, { authorityHost: string; apiBaseUrl: string; resource: string }>> = {
+const CLOUD_TABLE: Readonly<Record<Exclude<Cloud, 'Custom'>, { authorityHost: string; apiBaseUrl: string; resource: string }>> = {
   Commercial: { authorityHost: LOGIN_GLOBAL, apiBaseUrl: 'https://api.security.microsoft.com', resource: 'https://api.securitycenter.microsoft.com' },
   GCC: { authorityHost: LOGIN_GLOBAL, apiBaseUrl: GCC_API, resource: GCC_API },
   GCCHigh: { authorityHost: LOGIN_US_GOVERNMENT, apiBaseUrl: GOV_API, resource: GOV_API },
@@ -197,6 +206,7 @@ export class SettingsError extends Error {
   }
 }
 
+/** By shape, not instanceof: a second copy of this module (bundles, tests) must still be recognised. */
 export function isSettingsError(value: unknown): value is SettingsError {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'settings'
     && typeof (value as { setting?: unknown }).setting === 'string';
@@ -207,7 +217,7 @@ export function resolveEndpoints(settings: ExtensionSettings): Endpoints | Setti
   try {
     return endpointsOf(settings);
   } catch (error) {
-    if (error instanceof SettingsError) {
+    if (isSettingsError(error)) {
       return error;
     }
     throw error;

@@ -1,10 +1,9 @@
 import * as vscode from 'vscode';
 import { Commands } from './constants';
-import { type AuthController, createAuthController } from './authController';
+import { type AuthController, createAuthController } from './authController/authController';
 import { registerCommand } from './commands/registerCommand';
 import { registerSignIn } from './commands/signIn';
 import { registerSignOut } from './commands/signOut';
-import { AuthSession } from './actions/authSession';
 import { registerActionCommands } from './commands/actionCommands';
 import { MachineActionsView } from './views/machineActionsView';
 import { createLog } from './log';
@@ -27,16 +26,16 @@ export function activate(context: vscode.ExtensionContext): ExtensionTestApi | u
 
   registerCommand(context, log, Commands.showLog, 'Could not show the log', () => log.show());
 
-  const auth = createAuthController(context, log);
-  registerSignIn(context, log, auth);
-  registerSignOut(context, log, auth);
-
-  // The view exists from activation on, so its welcome content (driven by the context keys) shows in every state.
   // One rate budget for all windows of this user: they call the API as the same application and tenant.
   const rateState = context.globalStorageUri.scheme === 'file'
     ? new FileRateStateStore(vscode.Uri.joinPath(context.globalStorageUri, 'rate-budget.json').fsPath, (message) => log.warn(message))
     : undefined;
-  const view = new MachineActionsView(context, log, new AuthSession(auth, log, rateState));
+  const auth = createAuthController(context, log, rateState);
+  registerSignIn(context, log, auth);
+  registerSignOut(context, log, auth);
+
+  // The view exists from activation on, so its welcome content (driven by the context keys) shows in every state.
+  const view = new MachineActionsView(context, log, auth);
   registerActionCommands(context, log, view);
   log.info('Defender Machine Actions activated');
   return context.extensionMode === vscode.ExtensionMode.Test

@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
 import { LOG_CHANNEL_NAME } from './constants';
-import type { Logger } from './defender/logger';
-import { logLine } from './redact';
+import type { Logger } from './shared/logger';
+import { logLine } from './shared/redact';
 
 /** The extension's LogOutputChannel, wrapped so that every line is bounded and redacted (logLine). */
 export interface ExtensionLog extends Logger {
   show(): void;
 }
 
+/** The "Defender Machine Actions" LogOutputChannel, disposed with the extension; every line redacted. */
 export function createLog(context: vscode.ExtensionContext): ExtensionLog {
   const channel = vscode.window.createOutputChannel(LOG_CHANNEL_NAME, { log: true });
   context.subscriptions.push(channel);

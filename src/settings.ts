@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { APPLICATION_SCOPED_SETTINGS, type ParsedSettings, parseSettings, type SettingKey } from './config';
 import { Settings } from './constants';
 
+/** The `mdeActions.*` settings as typed values, with a sentence per value that was out of range or of the wrong type. */
 export function readSettings(): ParsedSettings {
   const configuration = vscode.workspace.getConfiguration(Settings.section);
   return parseSettings((key) => {

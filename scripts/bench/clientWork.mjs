@@ -5,8 +5,8 @@ import { collect, emit, median, ms, out, stubVscode, timeMedian } from './common
 
 const vscode = stubVscode();
 const { parseMachineActionList } = out('src/defender/machineAction.js');
-const { ActionsStore } = out('src/actions/actionsStore.js');
-const { applyFilter, NO_FILTER } = out('src/actions/actionFilter.js');
+const { ActionsStore } = out('src/model/actionsStore.js');
+const { applyFilter, NO_FILTER } = out('src/model/actionFilter.js');
 const { childNodes, rootNodes, SHOW_MORE_COMMAND } = out('src/views/treeNodes.js');
 const { ActionsTreeProvider } = out('src/views/actionsTreeProvider.js');
 const { bulkActions } = out('test/simulators/seedActions.js');

@@ -6,9 +6,9 @@ import { emit, FakeClock, out, quietLogger } from './common.mjs';
 
 const { DefenderClient } = out('src/defender/client.js');
 const { RateLimiter } = out('src/defender/rateLimiter.js');
-const { ActionsStore } = out('src/actions/actionsStore.js');
-const { autoRefreshDecision } = out('src/actions/autoRefresh.js');
-const { runPaced, MAX_BULK_CONCURRENCY } = out('src/commands/bulkCancel.js');
+const { ActionsStore } = out('src/model/actionsStore.js');
+const { autoRefreshDecision } = out('src/model/autoRefresh.js');
+const { runPaced, MAX_BULK_CONCURRENCY } = out('src/commands/cancel/bulk.js');
 const { startDefenderSimulator } = out('test/simulators/defenderSimulator.js');
 const { bulkActions } = out('test/simulators/seedActions.js');
 

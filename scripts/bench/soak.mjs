@@ -6,9 +6,9 @@ import { collect, emit, out, quietLogger, stubVscode } from './common.mjs';
 
 stubVscode();
 const { DefenderClient } = out('src/defender/client.js');
-const { ActionsStore } = out('src/actions/actionsStore.js');
-const { applyFilter, NO_FILTER } = out('src/actions/actionFilter.js');
-const { statusChangeMessage } = out('src/actions/statusChanges.js');
+const { ActionsStore } = out('src/model/actionsStore.js');
+const { applyFilter, NO_FILTER } = out('src/model/actionFilter.js');
+const { statusChangeMessage } = out('src/views/statusChangeText.js');
 const { ActionsTreeProvider } = out('src/views/actionsTreeProvider.js');
 const { startDefenderSimulator } = out('test/simulators/defenderSimulator.js');
 const { bulkActions } = out('test/simulators/seedActions.js');

@@ -1,9 +1,11 @@
-// Sign-in failures, recognised by shape (`kind`) as src/commands/errorPresentation.ts does: 'signInRequired' offers
-// Sign In, 'userCancelled' stays silent, 'network', 'timeout' and 'renewalRace' (other windows renewing the session at
-// the same moment) offer Retry.
+// Sign-in failures, recognised by shape (`kind`, see shared/errors.ts): 'signInRequired' offers Sign In,
+// 'userCancelled' stays silent, 'network', 'timeout' and 'renewalRace' (other windows renewing the session at the same
+// moment) offer Retry.
+import { errorShape } from '../shared/errors';
 
 export type SignInErrorKind = 'signInRequired' | 'userCancelled' | 'timeout' | 'network' | 'renewalRace' | 'signInFailed';
 
+/** A sign-in failure of a `kind` (see SignInErrorKind); recognised by shape, so a copy from another bundle counts too. */
 export class SignInError extends Error {
   /** `claims`: the claims a Conditional Access policy asked for, which the next interactive sign-in passes. */
   constructor(readonly kind: SignInErrorKind, message: string, readonly claims?: string) {
@@ -20,13 +22,8 @@ const RETRYABLE_SIGN_IN_KINDS: ReadonlySet<unknown> = new Set<SignInErrorKind>([
  * with it, so a cancel that failed this way was certainly not sent and may be tried again.
  */
 export function isRetryableSignInError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'SignInError'
-    && RETRYABLE_SIGN_IN_KINDS.has((error as { kind?: unknown }).kind);
-}
-
-/** No usable session: the user has to sign in (explicitly — nothing opens a browser by surprise). */
-export function isSignInRequiredError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { kind?: unknown }).kind === 'signInRequired';
+  const e = errorShape(error);
+  return e.name === 'SignInError' && RETRYABLE_SIGN_IN_KINDS.has(e.kind);
 }
 
 /**
@@ -34,5 +31,5 @@ export function isSignInRequiredError(error: unknown): boolean {
  * SignInError from MSAL, or the API's 401 whose claims a renewed token did not satisfy). Its message says so.
  */
 export function isConditionalAccess(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && typeof (error as { claims?: unknown }).claims === 'string';
+  return typeof errorShape(error).claims === 'string';
 }

@@ -3,7 +3,7 @@
 import type * as http from 'node:http';
 import type { AccountInfo, AuthenticationResult, DeviceCodeRequest, PublicClientApplication } from '@azure/msal-node';
 import type { Endpoints, SignInMethod } from '../config';
-import type { Logger } from '../defender/logger';
+import type { Logger } from '../shared/logger';
 import { SignInError } from './errors';
 import type { MsalQueue } from './msalQueue';
 import type { NetworkClientOptions } from './networkClient';
@@ -37,6 +37,10 @@ const CLIENT_CAPABILITIES = ['CP1'];
 const ROTATION_RETRIES = 3;
 const INTERACTION_CODES = new Set(['invalid_grant', 'no_tokens_found', 'refresh_token_expired', 'no_account_found']);
 
+/**
+ * Sign-in with msal-node for one (client, authority, scope): browser or device-code flows, silent tokens, the token
+ * cache in a SecretStore; every MSAL call through the MsalQueue. Failures are SignInErrors by `kind`.
+ */
 export class MsalAuth implements Disposable {
   private readonly plugin: SecretCachePlugin;
   private readonly accountKey: string;

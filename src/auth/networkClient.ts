@@ -1,6 +1,7 @@
 import { AuthError, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
 import * as https from 'node:https';
 import fetch, { type Response } from 'node-fetch';
+import { REQUEST_TIMEOUT_MS } from '../config';
 
 export interface NetworkClientOptions {
   /**
@@ -17,7 +18,6 @@ export interface NetworkClientOptions {
   onFailure?: (message: string) => void;
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
 /**
  * The largest decoded answer read, in bytes: discovery and token answers are a few KiB, so 1 MiB is ample, and a
  * gzip bomb stops there instead of filling the memory of the extension host.
@@ -38,7 +38,7 @@ export function createNetworkClient(options: NetworkClientOptions = {}): INetwor
       throw networkError(`${where}: refused, sign-in requests use https only`, options.onFailure);
     }
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const timer = setTimeout(() => abort.abort(), timeoutMs ?? options.timeoutMs ?? REQUEST_TIMEOUT_MS);
     try {
       const response = await fetch(url, {
         method, headers: request?.headers, body: method === 'POST' ? request?.body ?? '' : undefined, agent, signal: abort.signal,

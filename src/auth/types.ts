@@ -1,9 +1,9 @@
 // The small interfaces src/auth needs from its host. VS Code's SecretStorage, Memento and a few window/env calls
 // satisfy them; plain-Node tests pass in-memory versions. Nothing here imports vscode.
 
-export interface Disposable {
-  dispose(): void;
-}
+import type { Disposable } from '../shared/logger';
+
+export type { Disposable };
 
 /** A SecretStorage-like store: vscode.ExtensionContext.secrets fits as is. */
 export interface SecretStore {

@@ -2,7 +2,7 @@
 import type * as vscode from 'vscode';
 import type { ExtensionLog } from '../log';
 import type { MachineActionsView } from '../views/machineActionsView';
-import { registerCancelCommand } from './cancelAction';
+import { registerCancelCommand } from './cancel/command';
 import { registerCopyActionIdCommand } from './copyActionId';
 import { registerDownloadInvestigationPackageCommand } from './downloadInvestigationPackage';
 import { registerExportActionsCommand } from './exportActions';
@@ -14,6 +14,7 @@ import type { ActionsAccess } from './resultTransfer';
 import { registerShowDetailsCommand } from './showDetails';
 import { CommandOutputDocuments } from '../views/commandOutputDocument';
 
+/** The commands that work on the view: refresh, cancel, details, copy, portal, filter and clear filter. */
 export function registerActionCommands(context: vscode.ExtensionContext, log: ExtensionLog, view: MachineActionsView): void {
   registerRefreshCommand(context, log, view);
   registerCancelCommand(context, log, view);

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { availableResults, resultUnavailableReason, suggestedFileName } from '../defender/resultLinks';
 import { actionSubject } from '../views/presentation';
-import { notify } from './notify';
+import { notify } from '../notify';
 import { registerCommand } from './registerCommand';
 import { type ActionsAccess, askSaveLocation, downloadWithProgress, requireLocalFile, targetAction } from './resultTransfer';
 import { formatBytes } from './transferText';

@@ -1,12 +1,12 @@
 // mdeActions.exportActions: the rows the view shows now (after its filter) as CSV or JSON, in an untitled editor or
-// a chosen file. The text is made by actions/exportActions.ts (every field, ISO 8601 UTC, CSV safe in a spreadsheet).
+// a chosen file. The text is made by model/exportActions.ts (every field, ISO 8601 UTC, CSV safe in a spreadsheet).
 //
 // Programmatic use: executeCommand('mdeActions.exportActions', { format?: 'csv' | 'json', to?: 'editor' | 'file' });
 // what is not given is asked.
 import * as vscode from 'vscode';
-import { exportActions, type ExportFormat, exportFileName } from '../actions/exportActions';
+import { exportActions, type ExportFormat, exportFileName } from '../model/exportActions';
 import { Commands } from '../constants';
-import { notify } from './notify';
+import { notify } from '../notify';
 import { registerCommand } from './registerCommand';
 import { type ActionsAccess, askSaveLocation } from './resultTransfer';
 

@@ -4,13 +4,14 @@
 // Programmatic use: executeCommand('mdeActions.filter', { statuses?, types?, deviceText?, onlyMine? }) sets the filter
 // without asking ({} clears it).
 import * as vscode from 'vscode';
-import { ActionFilter, normalizeFilter } from '../actions/actionFilter';
+import { ActionFilter, normalizeFilter } from '../model/actionFilter';
 import { Commands } from '../constants';
 import { KNOWN_ACTION_TYPES, KNOWN_STATUSES } from '../defender/machineAction';
 import type { ExtensionLog } from '../log';
 import type { MachineActionsView } from '../views/machineActionsView';
-import { quickPickText, statusIcon, statusLabel, typeLabel } from '../views/presentation';
+import { statusIcon, statusLabel, typeLabel } from '../views/presentation';
 import { registerCommand } from './registerCommand';
+import { quickPickText } from '../shared/userText';
 
 type FilterPick = vscode.QuickPickItem & (
   | { part: 'status' | 'type'; value: string }
@@ -37,12 +38,12 @@ function count(values: readonly string[], value: string): number {
   return values.reduce((n, x) => n + (x.toLowerCase() === v ? 1 : 0), 0);
 }
 
-async function askFilter(view: MachineActionsView): Promise<ActionFilter | undefined> {
-  const current = view.filter;
+/** The quick pick's rows: the statuses and types (known and loaded, with their counts), "only mine", the device. */
+function filterItems(view: MachineActionsView, current: ActionFilter): FilterPick[] {
   const statuses = view.store.actions.map((a) => a.status);
   const types = view.store.actions.map((a) => a.type);
   const has = (list: string[], value: string) => list.some((v) => v.toLowerCase() === value.toLowerCase());
-  const items: FilterPick[] = [
+  return [
     { part: 'separator', label: 'Status', kind: vscode.QuickPickItemKind.Separator },
     ...valuesOf(KNOWN_STATUSES, statuses).map((status): FilterPick => ({
       part: 'status', value: status, label: `$(${statusIcon(status).id}) ${quickPickText(statusLabel(status))}`,
@@ -57,27 +58,33 @@ async function askFilter(view: MachineActionsView): Promise<ActionFilter | undef
     { part: 'onlyMine', label: '$(account) Only actions I requested', picked: current.onlyMine },
     { part: 'device', label: '$(vm) Device name contains…', description: current.deviceText ? quickPickText(`"${current.deviceText}"`) : 'asked next', picked: current.deviceText !== '' },
   ];
+}
+
+/** The device text when "Device name contains…" was picked ('' when not); undefined when the engineer pressed Escape. */
+async function askDeviceText(picked: readonly FilterPick[], current: ActionFilter): Promise<string | undefined> {
+  if (!picked.some((p) => p.part === 'device')) {
+    return '';
+  }
+  return vscode.window.showInputBox({
+    title: 'Filter Machine Actions: device',
+    prompt: 'Show actions whose device name or machine ID contains this text (any case).',
+    value: current.deviceText,
+    placeHolder: 'e.g. ws-fin',
+  });
+}
+
+async function askFilter(view: MachineActionsView): Promise<ActionFilter | undefined> {
+  const current = view.filter;
+  const items = filterItems(view, current);
   const picked = await vscode.window.showQuickPick(items, {
     title: 'Filter Machine Actions',
     placeHolder: 'Pick what to show (nothing picked = show everything)',
     canPickMany: true,
     matchOnDescription: true,
   });
-  if (!picked) {
+  const deviceText = picked && await askDeviceText(picked, current);
+  if (!picked || deviceText === undefined) {
     return undefined;
-  }
-  let deviceText = '';
-  if (picked.some((p) => p.part === 'device')) {
-    const typed = await vscode.window.showInputBox({
-      title: 'Filter Machine Actions: device',
-      prompt: 'Show actions whose device name or machine ID contains this text (any case).',
-      value: current.deviceText,
-      placeHolder: 'e.g. ws-fin',
-    });
-    if (typed === undefined) {
-      return undefined;
-    }
-    deviceText = typed;
   }
   const chosen = (part: 'status' | 'type') => picked.flatMap((p) => (p.part === part ? [p.value] : []));
   const allStatuses = items.filter((i) => i.part === 'status').length;

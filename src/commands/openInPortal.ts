@@ -6,7 +6,7 @@ import { invalidInputError } from '../defender/errors';
 import type { ExtensionLog } from '../log';
 import type { MachineActionsView } from '../views/machineActionsView';
 import { requireTargets } from './commandArgs';
-import { notify } from './notify';
+import { notify } from '../notify';
 import { noPortalMessage, portalDeviceUrl } from './portalLink';
 import { registerCommand } from './registerCommand';
 
@@ -34,7 +34,7 @@ export function registerOpenInPortalCommand(context: vscode.ExtensionContext, lo
     if (machineIds.length === 0) {
       throw invalidInputError('Defender has not reported the device of this action, so there is no device page to open.');
     }
-    const cloud = view.session.cloud();
+    const cloud = view.session.cloud;
     if (cloud === 'Custom') {
       await offerMachineId(log, machineIds.join(', '));
       return;
@@ -43,7 +43,7 @@ export function registerOpenInPortalCommand(context: vscode.ExtensionContext, lo
       log.warn(`Open in portal: ${machineIds.length} devices selected; opening the first ${MAX_TABS}`);
     }
     for (const machineId of machineIds.slice(0, MAX_TABS)) {
-      await openDevicePage(log, portalDeviceUrl(cloud, machineId, view.session.account()?.tenantId)!);
+      await openDevicePage(log, portalDeviceUrl(cloud, machineId, view.session.account?.tenantId)!);
     }
   });
 }

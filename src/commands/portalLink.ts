@@ -2,7 +2,7 @@
 // Portal hosts as Microsoft documents them for US Government customers: GCC uses the commercial portal.
 import type { Cloud } from '../config';
 
-export const PORTAL_HOSTS: Readonly<Record<Exclude<Cloud, 'Custom'>, string>> = {
+const PORTAL_HOSTS: Readonly<Record<Exclude<Cloud, 'Custom'>, string>> = {
   Commercial: 'https://security.microsoft.com',
   GCC: 'https://security.microsoft.com',
   GCCHigh: 'https://security.microsoft.us',

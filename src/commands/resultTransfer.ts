@@ -9,9 +9,11 @@ import { download, type DownloadOptions, type DownloadResult } from '../defender
 import { invalidInputError } from '../defender/errors';
 import type { MachineAction } from '../defender/machineAction';
 import type { ExtensionLog } from '../log';
-import { actionSubject, quickPickText, relativeAge, statusIcon, statusLabel } from '../views/presentation';
+import { actionSubject, statusIcon, statusLabel } from '../views/presentation';
+import { relativeAge } from '../shared/time';
+import { quickPickText } from '../shared/userText';
 import { invalidIds, targetActionIds } from './commandArgs';
-import { withNotificationProgress } from './notify';
+import { withNotificationProgress } from '../notify';
 import { progressText } from './transferText';
 
 /** What these commands need from the Machine Actions view. */

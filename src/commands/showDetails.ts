@@ -1,23 +1,24 @@
 // mdeActions.showDetails: a read-only virtual document (`mde-action:` scheme) with a readable summary and the raw
 // JSON; it follows the store, so an open document shows the action's latest state.
 import * as vscode from 'vscode';
-import type { ActionsStore } from '../actions/actionsStore';
+import type { ActionsStore } from '../model/actionsStore';
 import { Commands } from '../constants';
 import type { MachineAction } from '../defender/machineAction';
 import type { ExtensionLog } from '../log';
 import { detailsText, missingDetailsText } from '../views/detailsText';
 import type { MachineActionsView } from '../views/machineActionsView';
 import { actionSubject } from '../views/presentation';
+import { fileNameSafe } from '../shared/userText';
 import { requireTargets } from './commandArgs';
 import { registerCommand } from './registerCommand';
 
-export const DETAILS_SCHEME = 'mde-action';
+const DETAILS_SCHEME = 'mde-action';
 /** A multi-selection opens at most this many documents. */
 const MAX_DOCUMENTS = 10;
 
 /** `mde-action:/<id>/<subject>.jsonc`: the tab reads as the action, the id is the first segment. */
-export function detailsUri(id: string, action: MachineAction | undefined): vscode.Uri {
-  const title = (action ? actionSubject(action) : id).replace(/[\\/:*?"<>|\u0000-\u001f\u007f]/g, '_').slice(0, 100);
+function detailsUri(id: string, action: MachineAction | undefined): vscode.Uri {
+  const title = fileNameSafe(action ? actionSubject(action) : id, '_').slice(0, 100);
   return vscode.Uri.from({ scheme: DETAILS_SCHEME, path: `/${id.toLowerCase()}/${title}.jsonc` });
 }
 

@@ -26,9 +26,10 @@ import {
   timeoutError,
   unexpectedJsonError,
 } from './errors';
+import { REQUEST_TIMEOUT_MS } from '../config';
 import { ACCEPTED_ENCODINGS, decodeBody, UndecodableBodyError } from './decodeBody';
 import { MergedPages, pageLimit } from './listPages';
-import { Clock, Logger, systemClock } from './logger';
+import { Clock, Logger, systemClock } from '../shared/logger';
 import { cancelCommentProblem, isGuid, MachineAction, MachineActionPage, parseMachineAction, parseMachineActionList } from './machineAction';
 import { buildListQuery, clampTop } from './query';
 import { RateBudgetExhausted, RateLimiter } from './rateLimiter';
@@ -86,7 +87,6 @@ export interface CancelHooks extends RequestHooks {
   onSending?(): void;
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_WAIT_SECONDS = 60;
 const GET_THROTTLE_RETRIES = 3;
 const POST_THROTTLE_RETRIES = 1;
@@ -133,6 +133,10 @@ function readablePath(path: string): string {
   }
 }
 
+/**
+ * The machine-actions API of one API base for one account (see the file comment): list (paged), get and cancel,
+ * each through the shared rate budget with a time-out (REQUEST_TIMEOUT_MS unless given) and typed DefenderApiErrors.
+ */
 export class DefenderClient {
   private readonly base: URL;
   private readonly getAccessToken: DefenderClientOptions['getAccessToken'];
@@ -151,7 +155,7 @@ export class DefenderClient {
     this.logger = options.logger;
     this.clock = options.clock ?? systemClock;
     this.limiter = options.rateLimiter ?? new RateLimiter({ clock: this.clock });
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
     this.maxWaitSeconds = options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS;
     this.agent = options.agent;
   }
@@ -363,15 +367,9 @@ export class DefenderClient {
           throw unmet;
         }
       }
-      if (error.status === 429) {
-        const seconds = error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
-        this.holdForRetryAfter(error, seconds, line);
-        if (throttled < (method === 'GET' ? GET_THROTTLE_RETRIES : POST_THROTTLE_RETRIES)) {
-          throttled++;
-          // The shared limiter does the waiting (and tells the hook), as for any other pause.
-          this.logger.warn(`${line}; waiting ${seconds} s (Retry-After) before retry ${throttled}`);
-          continue;
-        }
+      if (error.status === 429 && this.retriesAfterThrottle(error, line, method, throttled)) {
+        throttled++;
+        continue;
       }
       if (method === 'GET' && transient < GET_BACKOFF_MS.length && isTransient(error)) {
         await this.waitBeforeTransientRetry(error, line, ++transient, signal);
@@ -380,6 +378,21 @@ export class DefenderClient {
       this.logger.error(`${line}: ${error.message}`);
       throw error;
     }
+  }
+
+  /**
+   * A 429: pauses the shared budget for its Retry-After (s) and says whether this request tries again after it (the
+   * `throttled`th retry so far). Throws the typed "not waited" error when the wait is longer than maxWaitSeconds.
+   */
+  private retriesAfterThrottle(error: DefenderApiError, line: string, method: Method, throttled: number): boolean {
+    const seconds = error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
+    this.holdForRetryAfter(error, seconds, line);
+    if (throttled >= (method === 'GET' ? GET_THROTTLE_RETRIES : POST_THROTTLE_RETRIES)) {
+      return false;
+    }
+    // The shared limiter does the waiting (and tells the hook), as for any other pause.
+    this.logger.warn(`${line}; waiting ${seconds} s (Retry-After) before retry ${throttled + 1}`);
+    return true;
   }
 
   /**

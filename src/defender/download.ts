@@ -11,13 +11,13 @@ import type * as https from 'node:https';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Response } from 'node-fetch';
-import type { Logger } from './logger';
+import type { Logger } from '../shared/logger';
 
 /** The most text an editor tab is given (bytes); a bigger output is offered as Save As instead. */
-export const MAX_EDITOR_TEXT_BYTES = 5 * 1024 * 1024;
+const MAX_EDITOR_TEXT_BYTES = 5 * 1024 * 1024;
 export const MAX_REDIRECTS = 3;
 /** A download fails when no byte arrives for this long (ms); a slow but moving download is never cut off. */
-export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 
 /** Where the bytes go: a file (written beside it, renamed into place when complete) or memory as text. */
 export type DownloadSink = { kind: 'file'; path: string } | { kind: 'text'; maxBytes?: number };
@@ -70,7 +70,7 @@ export function isDownloadError(error: unknown): error is DownloadError {
 }
 
 /** Host and path of a link: what may be logged or shown. */
-export function describeLink(url: URL): string {
+function describeLink(url: URL): string {
   return `${url.host}${url.pathname}`;
 }
 
@@ -244,7 +244,7 @@ function tooLarge(bytes: number, limit: number, announced: boolean): DownloadErr
 }
 
 /** UTF-8 unless a byte-order mark says UTF-16; the mark itself is dropped. */
-export function decodeText(bytes: Buffer): string {
+function decodeText(bytes: Buffer): string {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) {
     return bytes.subarray(2).toString('utf16le');
   }

@@ -1,6 +1,6 @@
 // DefenderApiError and the mapping from HTTP answers (SPEC §1 "Errors"): JSON, OData, HTML, empty or plain text.
 import type * as http from 'node:http';
-import { redactBounded } from '../redact';
+import { redactBounded } from '../shared/redact';
 
 /** 'rateLimited': not sent because the shared rate budget would have held it too long (status 429, as the service would answer). */
 export type DefenderErrorKind = 'http' | 'network' | 'timeout' | 'malformed' | 'invalidInput' | 'foreignOrigin' | 'rateLimited';
@@ -464,6 +464,7 @@ export function rateLimitedError(reason: string, waitSeconds: number, method: st
   });
 }
 
+/** The error for input refused before any request (an id that is no GUID, a comment too long): no Retry. */
 export function invalidInputError(message: string, context?: RequestContext): DefenderApiError {
   return new DefenderApiError({ kind: 'invalidInput', message, ...context });
 }

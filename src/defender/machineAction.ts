@@ -1,6 +1,7 @@
 // The normalised MachineAction and tolerant parsing (SPEC §1): unknown enum values are kept, missing or
 // wrong-typed optional fields become null, extra fields are ignored — one odd action never breaks the view.
-import { forbiddenCharacter, isBlank, oneLine } from '../commands/userText';
+import { withUtcZone } from '../shared/time';
+import { forbiddenCharacter, isBlank, oneLine } from '../shared/userText';
 import { DefenderApiError, isDefenderApiError, RequestContext } from './errors';
 
 export interface CommandParam {
@@ -63,9 +64,8 @@ export const KNOWN_ACTION_TYPES: readonly string[] = [
   'RunAntiVirusScan', 'Offboard', 'LiveResponse', 'CollectInvestigationPackage', 'Isolate', 'Unisolate',
   'StopAndQuarantineFile', 'RestrictCodeExecution', 'UnrestrictCodeExecution',
 ];
-export const FINAL_STATUSES: readonly string[] = ['Succeeded', 'Cancelled', 'Failed', 'TimeOut'];
 const CANCELLABLE = new Set(['Pending', 'InProgress']);
-const FINAL = new Set(FINAL_STATUSES);
+const FINAL = new Set(['Succeeded', 'Cancelled', 'Failed', 'TimeOut']);
 
 /** The comparison key of an enum spelling: case, spaces, underscores and hyphens do not count. */
 function enumKey(value: string): string {
@@ -137,25 +137,6 @@ export function isCancellable(status: string | null | undefined): boolean {
 /** Succeeded, Cancelled, Failed or TimeOut, in any spelling. */
 export function isFinal(status: string | null | undefined): boolean {
   return FINAL.has(canonicalStatus(status));
-}
-
-/** A date and a time without a zone: `T`, `t` or a space between them, any number of fraction digits. */
-const ZONELESS_DATE_TIME = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/;
-
-/**
- * A `…Utc` date-time without a zone designator is UTC (SPEC §1), whatever its spelling (`2026-11-29 08:00:00`,
- * a lowercase `t`, 8 or more fraction digits): it becomes `2026-11-29T08:00:00Z` so no reader takes it as local
- * time. A value with a zone, or no date-time, is returned unchanged.
- */
-export function withUtcZone(iso: string): string;
-export function withUtcZone(iso: string | null): string | null;
-export function withUtcZone(iso: string | null): string | null {
-  // Defender's own times end in `Z`: no pattern to run for them (three per row, 10,000 rows per refresh).
-  if (iso === null || iso.endsWith('Z')) {
-    return iso;
-  }
-  const zoneless = ZONELESS_DATE_TIME.exec(iso.trim());
-  return zoneless ? `${zoneless[1]}T${zoneless[2]}Z` : iso;
 }
 
 /**

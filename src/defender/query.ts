@@ -1,9 +1,7 @@
 // OData query building for the list request (SPEC §3 "The tree").
+import { LOOKBACK_DAYS, MAX_ACTIONS } from '../config';
 import { invalidInputError } from './errors';
 
-/** The API's maximum `$top`, which is also its maximum page size. */
-export const MAX_TOP = 10000;
-export const MAX_LOOKBACK_DAYS = 180;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface ListQueryOptions {
@@ -38,12 +36,12 @@ function clampInteger(value: number, min: number, max: number, name: string): nu
 }
 
 export function clampTop(top: number): number {
-  return clampInteger(top, 1, MAX_TOP, 'top');
+  return clampInteger(top, MAX_ACTIONS.min, MAX_ACTIONS.max, 'top');
 }
 
 /** The unencoded `$filter` value, for logs and tests. */
 export function buildListFilter(options: ListQueryOptions): string {
-  const days = clampInteger(options.lookbackDays, 1, MAX_LOOKBACK_DAYS, 'lookbackDays');
+  const days = clampInteger(options.lookbackDays, LOOKBACK_DAYS.min, LOOKBACK_DAYS.max, 'lookbackDays');
   if (Number.isNaN(options.now.getTime())) {
     throw invalidInputError('The reference time for the look-back window is not a valid date');
   }

@@ -1,6 +1,6 @@
 // The API's budget (SPEC §1): 100 calls per minute and 1500 per hour per application and tenant, as sliding
 // windows, plus Retry-After pauses. Every request of a client (retries and next pages included) passes here.
-import { Clock, systemClock } from './logger';
+import { Clock, systemClock } from '../shared/logger';
 
 /** 'read' (list, get) may not use the reserve; 'write' (cancel) may use the whole budget. */
 export type CallPurpose = 'read' | 'write';
@@ -50,7 +50,7 @@ export interface RateLimiterOptions {
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
-export const DEFAULT_MAX_PAUSE_MS = 5 * MINUTE_MS;
+const DEFAULT_MAX_PAUSE_MS = 5 * MINUTE_MS;
 /**
  * Shorter waits pass unremarked; longer ones are reported to `onWait` so the UI can say why nothing happens. Half a
  * second, not one: a 1 s Retry-After is a few ms shorter by the time the request asks again (the shared state file is

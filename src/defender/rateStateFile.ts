@@ -16,6 +16,10 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 type Operation = 'read' | 'write' | 'lock';
 
+/**
+ * The rate budget shared by every window of this user, in one JSON file (written atomically); a failing read, write
+ * or lock is reported once through `warn` and the window goes on with its own count.
+ */
 export class FileRateStateStore implements RateStateStore {
   /** Failing operations already reported: each is reported once until it works again, not on every request. */
   private readonly failing = new Set<Operation>();
@@ -118,7 +122,7 @@ function isCall(value: unknown): value is RecordedCall {
 }
 
 /** The file's content, keeping only well-formed entries; undefined when it is not a rate state at all. */
-export function parseRateState(text: string): RateState | undefined {
+function parseRateState(text: string): RateState | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);

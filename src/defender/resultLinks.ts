@@ -3,11 +3,12 @@
 // that name the permission when the service refuses. The calls themselves are DefenderClient methods.
 import { DefenderApiError, isDefenderApiError, RequestContext } from './errors';
 import type { LiveResponseCommand, MachineAction } from './machineAction';
+import { fileNameSafe } from '../shared/userText';
 
 /** Delegated permission of `GetLiveResponseResultDownloadLink`. */
-export const LIVE_RESPONSE_PERMISSION = 'Machine.LiveResponse';
+const LIVE_RESPONSE_PERMISSION = 'Machine.LiveResponse';
 /** Delegated permission of `getPackageUri`. */
-export const COLLECT_FORENSICS_PERMISSION = 'Machine.CollectForensics';
+const COLLECT_FORENSICS_PERMISSION = 'Machine.CollectForensics';
 
 /** Which result is wanted: the output of live-response command `index` (0-based), or the investigation package. */
 export type ResultRequest = { kind: 'commandOutput'; index: number } | { kind: 'investigationPackage' };
@@ -96,7 +97,7 @@ export function withPermissionNamed(error: unknown, permission: string): unknown
 
 /** A file name from parts that may hold anything: characters that no file system accepts become `_`. */
 function safeFileName(name: string): string {
-  const cleaned = name.replace(/[\u0000-\u001f<>:"/\\|?*]+/g, '_').replace(/^[.\s]+|[.\s]+$/g, '');
+  const cleaned = fileNameSafe(name, '_', true).replace(/^[.\s]+|[.\s]+$/g, '');
   return cleaned.slice(0, 150) || 'result';
 }
 

@@ -4,7 +4,7 @@ import type { IconSpec } from './presentation';
 import { actionTooltip, childNodes, GroupPaging, NodeView, nodeView, PAGE_SIZE, rootNodes, SHOW_MORE_COMMAND, TreeContent, TreeNode, ViewContext } from './treeNodes';
 
 /** Markdown that renders server text as text: untrusted (no command links), no HTML, no theme icons. */
-export function untrustedMarkdown(markdown: string): vscode.MarkdownString {
+function untrustedMarkdown(markdown: string): vscode.MarkdownString {
   const md = new vscode.MarkdownString(markdown, false);
   md.isTrusted = false;
   md.supportHtml = false;

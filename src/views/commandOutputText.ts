@@ -2,7 +2,7 @@
 // the device and the time) and its text, JSON pretty-printed and named .json so VS Code highlights it. Pure.
 import type { MachineAction } from '../defender/machineAction';
 import { commandAt } from '../defender/resultLinks';
-import { oneLine } from '../commands/userText';
+import { oneLine } from '../shared/userText';
 import { deviceLabel } from './presentation';
 
 /** The text to show and the extension that gives it its language: `json` when the whole output parses as JSON. */

@@ -2,7 +2,7 @@
 // Every summary line passes the text gate: one line (so it cannot end the comment and turn into content), no
 // invisible or reordering characters, secrets redacted, bounded; the raw JSON below keeps the full text.
 // Pure (no vscode).
-import { SHOWN_LENGTH, shownText } from '../commands/userText';
+import { SHOWN_LENGTH, shownText } from '../shared/userText';
 import type { MachineAction } from '../defender/machineAction';
 import { actionFields, actionSubject, commandLines } from './presentation';
 
@@ -10,6 +10,7 @@ function comment(line: string): string {
   return line ? `// ${shownText(line, SHOWN_LENGTH.tooltipField)}` : '//';
 }
 
+/** The details document of an action: a summary as JSONC comments (through the gate), then the raw JSON; `now` in ms. */
 export function detailsText(action: MachineAction, now: number): string {
   const fields = actionFields(action, now);
   const width = Math.max(...fields.map(([label]) => label.length)) + 1;
@@ -26,6 +27,7 @@ export function detailsText(action: MachineAction, now: number): string {
   return `${lines.map(comment).join('\n')}\n${JSON.stringify(action.raw, null, 2)}\n`;
 }
 
+/** The details document of an action the list no longer holds: what happened and what to do. */
 export function missingDetailsText(id: string): string {
   return [
     `Machine action ${id} is not in the list any more (it left the time window, the filter, or the tenant changed).`,

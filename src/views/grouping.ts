@@ -1,9 +1,10 @@
 // Grouping of the machine actions for the view (SPEC §3 "The tree"). Pure (no vscode); one pass over the list,
 // so 10,000 actions group in a few milliseconds.
-import { SHOWN_LENGTH, shownText } from '../commands/userText';
+import { SHOWN_LENGTH, shownText } from '../shared/userText';
 import type { GroupBy } from '../config';
 import { isCancellable, KNOWN_STATUSES, MachineAction } from '../defender/machineAction';
-import { deviceLabel, parseTime, statusLabel, typeLabel } from './presentation';
+import { deviceLabel, statusLabel, typeLabel } from './presentation';
+import { parseTime } from '../shared/time';
 
 export interface ActionGroup {
   /** Stable across refreshes, so VS Code keeps each group's expanded state. */

@@ -2,34 +2,37 @@
 // filtered, why a list waits), the loading and filtered context keys, the filter (kept in workspaceState), auto
 // refresh, status-change notifications and the status bar.
 import * as vscode from 'vscode';
-import { SignInError } from '../auth/errors';
-import { errorDetail } from '../commands/errorPresentation';
-import { notify } from '../commands/notify';
-import { userText } from '../commands/userText';
-import { ActionFilter, applyFilter, describeFilter, isFilterActive, normalizeFilter } from '../actions/actionFilter';
-import { ActionsStore, RefreshResult } from '../actions/actionsStore';
-import { autoRefreshDecision, AutoRefreshTimer } from '../actions/autoRefresh';
-import type { ActionsSession, SessionAccount } from '../actions/session';
-import { statusChangeMessage } from '../actions/statusChanges';
+import { notify } from '../notify';
+import { countOf, userText } from '../shared/userText';
+import { ActionFilter, applyFilter, isFilterActive, normalizeFilter } from '../model/actionFilter';
+import { ActionsStore, RefreshResult } from '../model/actionsStore';
+import { autoRefreshDecision, AutoRefreshTimer } from '../model/autoRefresh';
+import type { Session, SessionAccount } from '../model/session';
 import type { ExtensionSettings, SettingKey } from '../config';
 import { ContextKeys, Settings, VIEW_ID } from '../constants';
 import type { DefenderClient } from '../defender/client';
 import type { MachineAction } from '../defender/machineAction';
 import type { ExtensionLog } from '../log';
 import { onDidChangeSettings, readSettings } from '../settings';
-import { StatusBar } from '../statusBar';
+import { StatusBar } from './statusBar';
 import { ActionsTreeProvider } from './actionsTreeProvider';
 import { countCancellable } from './grouping';
 import { actionNode, viewMessage } from './treeNodes';
-import { rateLimitWaitLine, whereLine } from './viewHeader';
+import { describeFilter, rateLimitWaitLine, whereLine } from './viewHeader';
+import { errorDetail, signInRequired } from '../shared/errors';
+import { statusChangeMessage } from './statusChangeText';
 
 const FILTER_STATE_KEY = 'mdeActions.filter';
 
 /** Thrown when a command needs a session: the command wrapper offers Sign In. */
-function signInRequired(what: string): SignInError {
-  return new SignInError('signInRequired', `Sign in to Microsoft Defender to ${what}.`);
+function signInFirst(what: string): Error {
+  return signInRequired(`Sign in to Microsoft Defender to ${what}.`);
 }
 
+/**
+ * The Machine Actions view: owns the store, the filter, the auto refresh, status-change notices, the badge, the message
+ * and the status bar, over the Session it is given; the commands work through it.
+ */
 export class MachineActionsView implements vscode.Disposable {
   readonly store = new ActionsStore();
   readonly provider: ActionsTreeProvider;
@@ -44,7 +47,7 @@ export class MachineActionsView implements vscode.Disposable {
   /** While a list waits for the rate limit: the line that says so, and the timer that removes it when the wait ends. */
   private waiting: { line: string; timer: NodeJS.Timeout; owner?: object } | undefined;
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly log: ExtensionLog, readonly session: ActionsSession) {
+  constructor(private readonly context: vscode.ExtensionContext, private readonly log: ExtensionLog, readonly session: Session) {
     this.settings = this.readSettings();
     this.currentFilter = normalizeFilter(context.workspaceState.get(FILTER_STATE_KEY));
     this.provider = new ActionsTreeProvider(
@@ -81,7 +84,7 @@ export class MachineActionsView implements vscode.Disposable {
   requireClient(what: string): DefenderClient {
     const client = this.session.client();
     if (!client) {
-      throw signInRequired(what);
+      throw signInFirst(what);
     }
     return client;
   }
@@ -107,18 +110,18 @@ export class MachineActionsView implements vscode.Disposable {
     const client = this.session.client();
     if (!client) {
       if (options.manual) {
-        throw signInRequired('see the machine actions');
+        throw signInFirst('see the machine actions');
       }
       return;
     }
-    const account = this.session.account();
+    const account = this.session.account;
     const onlyMine = this.settings.onlyMine || this.currentFilter.onlyMine;
     const { lookbackDays, maxActions } = this.settings;
     // The wait line belongs to this refresh: a refresh that replaced it may be waiting now and keeps its line.
     const owner = {};
     const hooks = { onThrottled: (seconds: number) => this.setWaiting(seconds, owner) };
     const loading = this.store.refresh(async (signal) => {
-      const list = await client.listMachineActions({ lookbackDays, top: maxActions, requestorUpn: onlyMine ? account?.upn : undefined }, signal, hooks);
+      const list = await client.listMachineActions({ lookbackDays, top: maxActions, requestorUpn: onlyMine ? account?.username : undefined }, signal, hooks);
       return { actions: list.actions, warnings: list.warnings };
     }, { restart: options.restart });
     // The view's own progress bar; the welcome view says "Loading…" while the tree is still empty.
@@ -245,24 +248,24 @@ export class MachineActionsView implements vscode.Disposable {
 
   /** The rows the view shows now: the loaded actions after the filter. */
   visibleActions(): MachineAction[] {
-    return applyFilter(this.store.actions, this.currentFilter, this.session.account()?.upn);
+    return applyFilter(this.store.actions, this.currentFilter, this.session.account?.username);
   }
 
   private render(): void {
-    const account = this.session.account();
+    const account = this.session.account;
     const shown = this.visibleActions();
     const cancellable = countCancellable(this.store.actions);
-    this.treeView.badge = cancellable > 0 ? { value: cancellable, tooltip: `${cancellable} cancellable machine action${cancellable === 1 ? '' : 's'}` } : undefined;
+    this.treeView.badge = cancellable > 0 ? { value: cancellable, tooltip: countOf(cancellable, 'cancellable machine action') } : undefined;
     const filter = { ...this.currentFilter, onlyMine: this.currentFilter.onlyMine || this.settings.onlyMine };
     this.treeView.description = describeView(account, filter);
     const message = this.message(shown.length, isFilterActive(filter));
     // It holds server text (types, warnings) and typed text (the device filter): through the one text gate.
     this.treeView.message = message === undefined ? undefined : userText(message);
     // Reading the cached sign-in counts as loading, so the Sign In welcome does not flash before the tree shows.
-    void vscode.commands.executeCommand('setContext', ContextKeys.loading, this.store.loading || this.session.restoring());
+    void vscode.commands.executeCommand('setContext', ContextKeys.loading, this.store.loading || this.session.restoring);
     void vscode.commands.executeCommand('setContext', ContextKeys.filtered, isFilterActive(this.currentFilter));
     this.statusBar.update({
-      configured: this.session.configured(),
+      configured: this.session.configured,
       account: this.session.client() ? account : undefined,
       cancellable: this.store.loaded ? cancellable : undefined,
     }, `${VIEW_ID}.focus`);
@@ -275,8 +278,8 @@ export class MachineActionsView implements vscode.Disposable {
    * while it waits, so that the "Loading…" welcome still shows before (any message hides the welcome view).
    */
   private message(shown: number, filterActive: boolean): string | undefined {
-    const problem = this.session.configurationProblem();
-    const account = this.session.account();
+    const problem = this.session.configurationProblem?.message;
+    const account = this.session.account;
     if (problem || !account || !this.session.client() || !(this.store.loaded || this.waiting)) {
       return problem;
     }
@@ -299,6 +302,6 @@ export class MachineActionsView implements vscode.Disposable {
 }
 
 function describeView(account: SessionAccount | undefined, filter: ActionFilter): string | undefined {
-  const parts = [account?.upn ?? '', isFilterActive(filter) ? `Filter: ${describeFilter(filter)}` : ''].filter((p) => p);
+  const parts = [account?.username ?? '', isFilterActive(filter) ? `Filter: ${describeFilter(filter)}` : ''].filter((p) => p);
   return parts.length ? parts.join(' · ') : undefined;
 }

@@ -1,10 +1,11 @@
-// How a machine action reads in the view: label, description, icon, tooltip. Pure (no vscode) for plain-Node tests.
+// How a machine action reads in the view: label, description, icon, tooltip. 
 // Server text (comments, names, requestors) goes through the text gate (shownText) and into markdown only through
 // escapeMarkdown.
-import { oneLine, SHOWN_LENGTH, shorten, shownText } from '../commands/userText';
-import { isCancellable, isGuid, MachineAction, ranBeforeCancellation, shortMachineId, withUtcZone } from '../defender/machineAction';
+import { isCancellable, isGuid, MachineAction, ranBeforeCancellation, shortMachineId } from '../defender/machineAction';
+import { compactAge, formatUtc, relativeAge } from '../shared/time';
+import { escapeMarkdown, oneLine, SHOWN_LENGTH, shorten, shownText } from '../shared/userText';
 
-export { oneLine } from '../commands/userText';
+export { oneLine } from '../shared/userText';
 
 const TYPE_LABELS: Readonly<Record<string, string>> = {
   RunAntiVirusScan: 'Antivirus Scan',
@@ -94,56 +95,6 @@ export function actionSubject(action: MachineAction): string {
   return `${actionLabel(action)} on ${deviceLabel(action)}`;
 }
 
-/** Epoch ms of an ISO date-time (0–7 fractional digits; no zone designator = UTC), or undefined. */
-export function parseTime(iso: string | null | undefined): number | undefined {
-  if (!iso) {
-    return undefined;
-  }
-  const time = Date.parse(withUtcZone(iso));
-  return Number.isNaN(time) ? undefined : time;
-}
-
-/** The words of an age: under a minute, then with the number of minutes, hours or days. */
-interface AgeWords {
-  now: string;
-  unit(n: number, unit: 'm' | 'h' | 'd'): string;
-}
-
-const LONG_AGE: AgeWords = { now: 'just now', unit: (n, unit) => `${n} ${unit === 'm' ? 'min' : unit} ago` };
-const COMPACT_AGE: AgeWords = { now: 'now', unit: (n, unit) => `${n}${unit}` };
-
-/** An ISO date-time, or its epoch ms from parseTime when the caller needs it more than once (a row does). */
-export type When = string | number | null | undefined;
-
-function age(when: When, now: number, words: AgeWords): string {
-  const time = typeof when === 'number' ? when : parseTime(when);
-  if (time === undefined) {
-    return '';
-  }
-  const minutes = Math.floor((now - time) / 60_000);
-  const hours = Math.floor(minutes / 60);
-  if (minutes < 1) {
-    return words.now;
-  }
-  return minutes < 60 ? words.unit(minutes, 'm') : hours < 24 ? words.unit(hours, 'h') : words.unit(Math.floor(hours / 24), 'd');
-}
-
-/** "just now", "5 min ago", "3 h ago", "2 d ago"; '' when the time is unknown. */
-export function relativeAge(when: When, now: number): string {
-  return age(when, now, LONG_AGE);
-}
-
-/** "now", "5m", "3h", "2d" for a row: how long ago it was requested (Pending/In Progress: how long it has waited). */
-export function compactAge(when: When, now: number): string {
-  return age(when, now, COMPACT_AGE);
-}
-
-/** "2026-03-01 14:05 UTC"; the server's text when it is not a date. */
-export function formatUtc(iso: string): string {
-  const time = parseTime(iso);
-  return time === undefined ? iso : `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
 export interface IconSpec {
   /** A codicon id, e.g. `clock` or `loading~spin`. */
   id: string;
@@ -164,6 +115,7 @@ const STATUS_ICONS: Readonly<Record<string, IconSpec>> = {
 export const NEUTRAL_ICON: IconSpec = { id: 'circle-outline' };
 export const CANCELLING_ICON: IconSpec = { id: 'loading~spin' };
 
+/** The codicon and colour of a status (any case); a status the service adds later gets the neutral icon. */
 export function statusIcon(status: string): IconSpec {
   return STATUS_ICONS[status.toLowerCase()] ?? NEUTRAL_ICON;
 }
@@ -227,14 +179,6 @@ export function joinNonEmpty(parts: readonly string[], separator: string): strin
     }
   }
   return text;
-}
-
-/**
- * Server text as literal markdown text: every ASCII punctuation character is backslash-escaped (CommonMark renders
- * `\x` as `x` for any of them), so no link, image, emphasis, HTML, autolink, heading, list or table can form.
- */
-export function escapeMarkdown(text: string): string {
-  return shownText(text, SHOWN_LENGTH.tooltipField).replace(/[!-/:-@[-`{-~]/g, '\\$&');
 }
 
 /** The requestor as a person reads it: an application GUID says it is an application. */
@@ -310,9 +254,4 @@ export function actionTooltipMarkdown(action: MachineAction, now: number): strin
   }
   // Two trailing spaces make a hard line break: one field per line, all in one paragraph.
   return lines.join('  \n');
-}
-
-/** Server text for a quick pick: through the gate, and `$(name)` cannot turn into an icon. */
-export function quickPickText(text: string): string {
-  return shownText(text, SHOWN_LENGTH.notification).replace(/\$\(/g, '$\u200b(');
 }

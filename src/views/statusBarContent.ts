@@ -1,7 +1,7 @@
 // What the status bar item shows (SPEC §3 "Status and errors"): the number of cancellable actions, the account in
 // the tooltip; hidden while the extension is not configured. Pure (no vscode).
-import type { SessionAccount } from '../actions/session';
-import { SHOWN_LENGTH, shownText } from '../commands/userText';
+import type { SessionAccount } from '../model/session';
+import { countOf, SHOWN_LENGTH, shownText } from '../shared/userText';
 
 export interface StatusBarState {
   configured: boolean;
@@ -17,9 +17,9 @@ export interface StatusBarContent {
   tooltip: string;
 }
 
-/** "Signed in as <upn> (tenant <id>)", through the text gate: both come from the sign-in's token. */
-export function accountLine(account: SessionAccount): string {
-  return shownText(`Signed in as ${account.upn} (tenant ${account.tenantId})`, SHOWN_LENGTH.notification);
+/** "Signed in as <username> (tenant <id>)", through the text gate: both come from the sign-in's token. */
+function accountLine(account: SessionAccount): string {
+  return shownText(`Signed in as ${account.username} (tenant ${account.tenantId})`, SHOWN_LENGTH.notification);
 }
 
 export function statusBarContent(state: StatusBarState): StatusBarContent {
@@ -36,6 +36,6 @@ export function statusBarContent(state: StatusBarState): StatusBarContent {
   return {
     visible: true,
     text: `$(shield) ${n} cancellable`,
-    tooltip: `Defender Machine Actions: ${n} cancellable action${n === 1 ? '' : 's'} (Pending or In Progress)\n${accountLine(state.account)}\nClick to open the view.`,
+    tooltip: `Defender Machine Actions: ${countOf(n, 'cancellable action')} (Pending or In Progress)\n${accountLine(state.account)}\nClick to open the view.`,
   };
 }

@@ -4,10 +4,11 @@ import type { GroupBy } from '../config';
 import { Commands, ItemContext, ItemFlags, VIEW_ID } from '../constants';
 import { isCancellable, MachineAction } from '../defender/machineAction';
 import { availableResults } from '../defender/resultLinks';
-import { errorDetail } from '../commands/errorPresentation';
 import { ActionGroup, groupActions, sortNewestFirst } from './grouping';
-import { SHOWN_LENGTH, shownText } from '../commands/userText';
-import { actionDescription, actionTooltipMarkdown, CANCELLING_ICON, deviceLabel, IconSpec, joinNonEmpty, parseTime, relativeAge, rowLabel, statusIcon, statusLabel } from './presentation';
+import { countOf, SHOWN_LENGTH, shownText } from '../shared/userText';
+import { actionDescription, actionTooltipMarkdown, CANCELLING_ICON, deviceLabel, IconSpec, joinNonEmpty, rowLabel, statusIcon, statusLabel } from './presentation';
+import { errorDetail } from '../shared/errors';
+import { parseTime, relativeAge } from '../shared/time';
 
 export interface NodeCommand {
   command: string;
@@ -184,10 +185,10 @@ export function nodeView(node: TreeNode, context: ViewContext): NodeView {
         id: node.id,
         label: group.label,
         description: String(count),
-        tooltip: { text: `${group.label}: ${count} machine action${count === 1 ? '' : 's'}${group.cancellableCount ? `, ${group.cancellableCount} cancellable` : ''}` },
+        tooltip: { text: `${group.label}: ${countOf(count, 'machine action')}${group.cancellableCount ? `, ${group.cancellableCount} cancellable` : ''}` },
         icon,
         collapsible: group.expanded ? 'expanded' : 'collapsed',
-        accessibilityLabel: `${group.label}, ${count} machine action${count === 1 ? '' : 's'}`,
+        accessibilityLabel: `${group.label}, ${countOf(count, 'machine action')}`,
       };
     }
     case 'action': {
@@ -237,7 +238,7 @@ export interface ViewMessageInput {
  * hides actions, warnings. (A message replaces the static welcome view, which cannot name the number of days.)
  */
 export function viewMessage(input: ViewMessageInput): string | undefined {
-  const days = `the last ${input.lookbackDays} day${input.lookbackDays === 1 ? '' : 's'}`;
+  const days = `the last ${countOf(input.lookbackDays, 'day')}`;
   const lines = [...input.warnings];
   if (input.total === 0) {
     lines.push(`No machine actions in ${days}.`);

@@ -1,8 +1,9 @@
 // The first line of the view's message: where you are (account, tenant) and what is filtered. With one view in the
 // container VS Code shows neither the view's title nor its description on their own, so this line is where they are
-// seen. Also the line that says why a list waits for the rate limit. Pure (no vscode).
-import { ActionFilter, describeFilter, isFilterActive } from '../actions/actionFilter';
-import type { SessionAccount } from '../actions/session';
+// seen. Also the line that says why a list waits for the rate limit.
+import { ActionFilter, isFilterActive } from '../model/actionFilter';
+import type { SessionAccount } from '../model/session';
+import { statusLabel, typeLabel } from './presentation';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Tenant settings that name no tenant: the account's home tenant is used. */
@@ -34,7 +35,7 @@ export interface WhereInput {
 export function whereLine(input: WhereInput): string {
   const filter = isFilterActive(input.filter) ? `filter: ${describeFilter(input.filter)}` : '';
   const onlyMineSetting = input.onlyMineSetting && !input.filter.onlyMine ? 'only mine (setting "Only Mine")' : '';
-  return [input.account.upn, tenantLabel(input.tenantSetting, input.account.tenantId), filter, onlyMineSetting]
+  return [input.account.username, tenantLabel(input.tenantSetting, input.account.tenantId), filter, onlyMineSetting]
     .filter((part) => part)
     .join(' · ');
 }
@@ -51,4 +52,14 @@ export function clockTime(epochMs: number): string {
  */
 export function rateLimitWaitLine(seconds: number, startedAt: number): string {
   return `Waiting ${seconds} s for the Defender API rate limit — retrying at ${clockTime(startedAt + seconds * 1000)}.`;
+}
+
+/** A short line for the view's message, e.g. `Pending, In Progress · Isolate · device "fin" · only mine`; '' = none. */
+export function describeFilter(filter: ActionFilter): string {
+  return [
+    filter.statuses.map(statusLabel).join(', '),
+    filter.types.map(typeLabel).join(', '),
+    filter.deviceText ? `device "${filter.deviceText}"` : '',
+    filter.onlyMine ? 'only mine' : '',
+  ].filter((part) => part).join(' · ');
 }

@@ -2,11 +2,11 @@
 // loads), the status-change notification text, and auto refresh (visible only, inside the budget, never stacked).
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { ActionsStore, LoadResult } from '../../src/actions/actionsStore';
-import { AUTO_REFRESH_RESERVE, autoRefreshDecision, AutoRefreshTimer, RateBudget, Timers } from '../../src/actions/autoRefresh';
-import { statusChangeMessage } from '../../src/actions/statusChanges';
+import { ActionsStore, LoadResult } from '../../src/model/actionsStore';
+import { AUTO_REFRESH_RESERVE, autoRefreshDecision, AutoRefreshTimer, RateBudget, Timers } from '../../src/model/autoRefresh';
 import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
 import { RateLimiter } from '../../src/defender/rateLimiter';
+import { statusChangeMessage } from '../../src/views/statusChangeText';
 
 function action(id: string, status: string, lastUpdate = '2026-03-10T10:00:00Z', extra: Record<string, unknown> = {}): MachineAction {
   return parseMachineAction({ id, type: 'Isolate', scope: 'Full', status, computerDnsName: `host-${id}`, lastUpdateDateTimeUtc: lastUpdate, ...extra });

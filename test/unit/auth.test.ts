@@ -8,7 +8,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import * as zlib from 'node:zlib';
 import fetch from 'node-fetch';
 import { type Endpoints, resolveEndpoints, DEFAULT_SETTINGS } from '../../src/config';
-import { isSignInRequiredError } from '../../src/auth/errors';
+import { isSignInRequired } from '../../src/shared/errors';
 import { MsalAuth } from '../../src/auth/msalAuth';
 import { MsalQueue } from '../../src/auth/msalQueue';
 import { createNetworkClient, MAX_AUTH_BODY_BYTES } from '../../src/auth/networkClient';
@@ -17,6 +17,7 @@ import type { AccountSummary, AuthUi, DeviceCodePrompt, SecretStore, StateStore 
 import { type DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
 import { completeBrowserSignIn, type EntraSimulator, startEntraSimulator } from '../simulators/entraSimulator';
 import { ensureTlsMaterial } from '../simulators/tls';
+import { waitFor } from '../support/waitFor';
 
 const CLIENT_ID = '0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
 
@@ -185,14 +186,6 @@ function nextAccountChange(auth: MsalAuth): Promise<AccountSummary | undefined> 
   });
 }
 
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 3000;
-  while (!condition()) {
-    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 async function signInWithDeviceCode(window: Window): Promise<AccountSummary> {
   return window.auth.signIn('deviceCode');
 }
@@ -223,14 +216,14 @@ describe('device code sign-in', () => {
     entra.switches.deviceCodeApproval = 'manual';
     const window = openWindow();
     const signingIn = signInWithDeviceCode(window);
-    await waitFor(() => window.ui.deviceCodes.length > 0, 'the device code');
+    await waitFor(() => window.ui.deviceCodes.length > 0, 'the device code', 3000, 10);
     assert.equal(window.ui.showing.size, 1, 'one notification while waiting');
     entra.approveDeviceCodes(window.ui.deviceCodes[0].userCode);
     await signingIn;
     assert.equal(window.ui.showing.size, 0, 'gone once signed in');
 
     const cancelled = signInWithDeviceCode(window);
-    await waitFor(() => window.ui.deviceCodes.length > 1, 'the second device code');
+    await waitFor(() => window.ui.deviceCodes.length > 1, 'the second device code', 3000, 10);
     window.ui.pressCancel();
     await assert.rejects(cancelled, { kind: 'userCancelled' });
     assert.equal(window.ui.showing.size, 0, 'gone once cancelled');
@@ -242,7 +235,7 @@ describe('device code sign-in', () => {
     const signingIn = signInWithDeviceCode(window);
     const pendingPolls = () => entra.requests.filter((r) => r.grantType === 'device_code' && r.status === 400).length;
     const pendingBefore = pendingPolls();
-    await waitFor(() => pendingPolls() >= pendingBefore + 2, 'two polls answered authorization_pending');
+    await waitFor(() => pendingPolls() >= pendingBefore + 2, 'two polls answered authorization_pending', 3000, 10);
     assert.equal(window.auth.account, undefined);
     assert.equal(entra.approveDeviceCodes(window.ui.deviceCodes[0].userCode), 1);
     const account = await signingIn;
@@ -253,7 +246,7 @@ describe('device code sign-in', () => {
     entra.switches.deviceCodeApproval = 'manual';
     const window = openWindow();
     const signingIn = signInWithDeviceCode(window);
-    await waitFor(() => window.ui.deviceCodes.length > 0, 'the device code');
+    await waitFor(() => window.ui.deviceCodes.length > 0, 'the device code', 3000, 10);
     window.ui.pressCancel();
     await assert.rejects(signingIn, { kind: 'userCancelled' });
     assert.equal(window.auth.account, undefined);
@@ -365,19 +358,19 @@ describe('tokens', () => {
     const signedOut = nextAccountChange(window.auth);
     entra.revokeRefreshTokens();
 
-    await assert.rejects(window.auth.getAccessToken({ forceRefresh: true }), (error) => isSignInRequiredError(error));
+    await assert.rejects(window.auth.getAccessToken({ forceRefresh: true }), (error) => isSignInRequired(error));
     assert.equal(await signedOut, undefined);
     assert.equal(window.auth.account, undefined);
     assert.equal(window.secrets.values.has(window.auth.cacheKey), false);
     assert.equal(window.ui.opened.length, opened);
-    await assert.rejects(window.auth.getAccessToken({ forceRefresh: false }), (error) => isSignInRequiredError(error));
+    await assert.rejects(window.auth.getAccessToken({ forceRefresh: false }), (error) => isSignInRequired(error));
   });
 
   it('without an account, asks for sign-in without any request', async () => {
     const window = openWindow();
     const requests = entra.requests.length;
     assert.equal(await window.auth.loadAccount(), undefined);
-    await assert.rejects(window.auth.getAccessToken({ forceRefresh: false }), (error) => isSignInRequiredError(error));
+    await assert.rejects(window.auth.getAccessToken({ forceRefresh: false }), (error) => isSignInRequired(error));
     assert.equal(entra.requests.length, requests);
   });
 });
@@ -419,7 +412,7 @@ describe('token cache in SecretStorage', () => {
     assert.equal(window.auth.account, undefined);
     assert.equal(window.secrets.values.size, 0);
     assert.equal(window.state.values.size, 0);
-    await assert.rejects(window.auth.getAccessToken({ forceRefresh: false }), (error) => isSignInRequiredError(error));
+    await assert.rejects(window.auth.getAccessToken({ forceRefresh: false }), (error) => isSignInRequired(error));
     assert.equal(await openWindow(window).auth.loadAccount(), undefined, 'a new window finds nobody signed in');
   });
 
@@ -518,7 +511,7 @@ describe('claims challenge (Conditional Access, continuous access evaluation)', 
     for (let round = 0; round < 2; round++) {
       const before = defender.requests.length;
       await assert.rejects(client.listMachineActions({ lookbackDays: 7, top: 5 }), (error: Error) => {
-        assert.ok(isSignInRequiredError(error), String(error));
+        assert.ok(isSignInRequired(error), String(error));
         assert.match(error.message, /Conditional Access policy .* asks you to sign in again/);
         return true;
       });
@@ -585,7 +578,7 @@ describe('two windows and one rotated refresh token', () => {
     await second.auth.loadAccount();
     const signedOutThere = nextAccountChange(first.auth);
     entra.revokeRefreshTokens();
-    await assert.rejects(second.auth.getAccessToken({ forceRefresh: true }), (error) => isSignInRequiredError(error));
+    await assert.rejects(second.auth.getAccessToken({ forceRefresh: true }), (error) => isSignInRequired(error));
     assert.equal(await signedOutThere, undefined);
     assert.equal(first.secrets.values.has(first.auth.cacheKey), false);
   });

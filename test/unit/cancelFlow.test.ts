@@ -5,17 +5,18 @@
 import { test, before, after, beforeEach } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as https from 'node:https';
-import { bulkPacingNote, InFlight, MAX_BULK_CONCURRENCY, runPaced } from '../../src/commands/bulkCancel';
-import { runCancel } from '../../src/commands/cancelFlow';
-import { BulkEntry, CancelOutcome, outcomeEntity, presentCancelOutcome, summarizeBulk } from '../../src/commands/cancelOutcome';
-import { isUserCancellation } from '../../src/commands/errorPresentation';
+import { bulkPacingNote, InFlight, MAX_BULK_CONCURRENCY, runPaced } from '../../src/commands/cancel/bulk';
+import { runCancel } from '../../src/commands/cancel/flow';
+import { BulkEntry, CancelOutcome, outcomeEntity, presentCancelOutcome, summarizeBulk } from '../../src/commands/cancel/outcome';
 import { DefenderClient } from '../../src/defender/client';
 import { describeLiveResponseCommand, MachineAction, parseMachineAction } from '../../src/defender/machineAction';
-import type { Clock } from '../../src/defender/logger';
+import type { Clock } from '../../src/shared/logger';
 import { RateLimiter } from '../../src/defender/rateLimiter';
 import { detailsText } from '../../src/views/detailsText';
 import { actionTooltipMarkdown } from '../../src/views/presentation';
 import { DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
+import { isUserCancellation } from '../../src/shared/errors';
+import { silentLogger } from '../support/silentLogger';
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 const COMMENT = 'Wrong device: isolation requested by mistake';
@@ -45,7 +46,6 @@ function client(options: { tokens?: string[]; rateLimiter?: RateLimiter; timeout
   const tokens = options.tokens ?? [sim.createToken()];
   const forceRefresh: boolean[] = [];
   const sentAt: number[] = [];
-  const quiet = () => undefined;
   return {
     forceRefresh,
     sentAt,
@@ -55,7 +55,7 @@ function client(options: { tokens?: string[]; rateLimiter?: RateLimiter; timeout
       clock,
       rateLimiter: options.rateLimiter,
       timeoutMs: options.timeoutMs ?? 5000,
-      logger: { trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet },
+      logger: silentLogger,
       getAccessToken: async (o) => {
         forceRefresh.push(o.forceRefresh);
         sentAt.push(time.now);

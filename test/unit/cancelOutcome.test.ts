@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import {
   CANCEL_PERMISSIONS, CancelOutcome, classifyAfterReread, classifyCancelError, classifyCancelResult, isRetryable, outcomeLogText,
   presentCancelOutcome, summarizeBulk,
-} from '../../src/commands/cancelOutcome';
+} from '../../src/commands/cancel/outcome';
 import { SignInError } from '../../src/auth/errors';
 import { DefenderApiError, DefenderApiErrorInit } from '../../src/defender/errors';
 import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { DefenderClient, DefenderClientOptions, MAX_BODY_BYTES } from '../../src/defender/client';
 import { DefenderApiError, isDefenderApiError } from '../../src/defender/errors';
-import { Clock, Logger } from '../../src/defender/logger';
+import { Clock, Logger } from '../../src/shared/logger';
 import { completedDespiteCancellation, isCancellable } from '../../src/defender/machineAction';
 import { RateLimiter } from '../../src/defender/rateLimiter';
 import { CancelAnswerMode, DefenderSimulator, RecordedRequest, startDefenderSimulator } from '../simulators/defenderSimulator';

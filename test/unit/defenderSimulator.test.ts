@@ -18,7 +18,24 @@ interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
-  body: any;
+  body: Body;
+}
+
+/** A parsed JSON answer: an OData error, a page of actions or one action; every field as optional as the wire makes it. */
+interface Body {
+  error: { code: string; target: string; message: string };
+  value: RawAction[];
+  '@odata.context'?: string;
+  '@odata.nextLink': string;
+  id?: string;
+  status?: string;
+  requestorComment?: string;
+  cancellationRequestor?: string;
+  cancellationComment?: string;
+  cancellationDateTimeUtc: string;
+  lastUpdateDateTimeUtc: string;
+  lastUpdateTimeUtc: string;
+  commands: Array<{ commandStatus: string; endTime: string | null }>;
 }
 
 function call(method: string, target: string, options: { token?: string | null; body?: string; contentType?: string | null; timeoutMs?: number } = {}): Promise<Answer> {
@@ -37,11 +54,12 @@ function call(method: string, target: string, options: { token?: string | null; 
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
       res.on('end', () => {
-        let body: unknown;
+        // A test that reads the body expects JSON; one that does not may get any text (then the body is undefined).
+        let body: Body;
         try {
           body = JSON.parse(text);
         } catch {
-          body = undefined;
+          body = undefined as unknown as Body;
         }
         resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body });
       });

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { SignInError } from '../../src/auth/errors';
-import { isUserCancellation, plainNotificationText, presentError } from '../../src/commands/errorPresentation';
+import { presentError } from '../../src/commands/errorPresentation';
+import { isUserCancellation } from '../../src/shared/errors';
+import { plainNotificationText } from '../../src/shared/userText';
 
 test('a user cancellation is recognised by shape', () => {
   assert.ok(isUserCancellation({ kind: 'userCancelled' }));

@@ -13,7 +13,7 @@ import {
   rateLimitedError,
   timeoutError,
 } from '../../src/defender/errors';
-import { classifyCancelError } from '../../src/commands/cancelOutcome';
+import { classifyCancelError } from '../../src/commands/cancel/outcome';
 import { presentError } from '../../src/commands/errorPresentation';
 
 function headers(values: Record<string, string> = {}): { get(name: string): string | null } {

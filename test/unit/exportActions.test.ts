@@ -1,7 +1,7 @@
 // The export formatter: every field, ISO 8601 UTC dates, RFC 4180 CSV that a spreadsheet cannot execute.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CSV_COLUMNS, csvCell, exportActions, exportFileName, isoUtc, toExportRecord } from '../../src/actions/exportActions';
+import { CSV_COLUMNS, csvCell, exportActions, exportFileName, isoUtc, toExportRecord } from '../../src/model/exportActions';
 import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
 import { seedActions } from '../simulators/seedActions';
 

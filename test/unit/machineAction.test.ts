@@ -4,7 +4,6 @@ import { isDefenderApiError } from '../../src/defender/errors';
 import {
   cancelCommentProblem,
   completedDespiteCancellation,
-  FINAL_STATUSES,
   isCancellable,
   isFinal,
   isGuid,
@@ -16,6 +15,9 @@ import {
 import { seedActions } from '../simulators/seedActions';
 
 const ID = '7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33';
+
+/** The statuses after which nothing changes any more (SPEC §1), in their one spelling. */
+const FINAL_STATUSES = ['Succeeded', 'Cancelled', 'Failed', 'TimeOut'];
 
 /** A cancel-able isolation as the API documents it. */
 function documented(): Record<string, unknown> {

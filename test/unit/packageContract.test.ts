@@ -6,10 +6,29 @@ import * as path from 'node:path';
 import { Commands, ContextKeys, FILTER_SUBMENU_ID, ItemContext, ItemFlags, Settings, VIEW_CONTAINER_ID, VIEW_ID } from '../../src/constants';
 
 const root = path.resolve(__dirname, '../../..');
-const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+/** One contributed entry (command, menu item, view, submenu, welcome content, setting): the fields read here, optional as in JSON. */
+interface Entry {
+  id?: string; command?: string; submenu?: string; title?: string; name?: string; icon?: string; when?: string;
+  group?: string; category?: string; enablement?: string; view?: string; contents?: string; order?: number;
+  type?: string; default?: unknown; scope?: string; markdownDescription?: string; pattern?: string;
+  enum?: string[]; enumDescriptions?: string[]; minimum?: number; maximum?: number;
+  properties?: Record<string, Entry>;
+}
+
+/** The parts of package.json this test reads. */
+interface Manifest {
+  publisher: string; name: string; displayName: string; main: string; engines: { vscode: string };
+  devDependencies: Record<string, string>; activationEvents?: string[]; capabilities: unknown; extensionKind: string[];
+  contributes: {
+    viewsContainers: { activitybar: Entry[] }; views: Record<string, Entry[]>; commands: Entry[]; submenus: Entry[];
+    menus: Record<string, Entry[]>; viewsWelcome: Entry[]; configuration: Entry[];
+  };
+}
+
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as Manifest;
 const contributes = pkg.contributes;
-const sections: any[] = contributes.configuration;
-const properties: Record<string, any> = Object.assign({}, ...sections.map((section) => section.properties));
+const sections = contributes.configuration;
+const properties: Record<string, Entry> = Object.assign({}, ...sections.map((section) => section.properties));
 
 test('identity and engine', () => {
   assert.equal(pkg.publisher, 'defender-tools');
@@ -36,11 +55,11 @@ test('works in Restricted Mode and virtual workspaces, and prefers to run next t
 });
 
 test('the activity bar container and the view', () => {
-  const container = contributes.viewsContainers.activitybar.find((c: any) => c.id === VIEW_CONTAINER_ID);
+  const container = contributes.viewsContainers.activitybar.find((c) => c.id === VIEW_CONTAINER_ID);
   assert.ok(container, 'container mdeActions');
   assert.equal(container.title, 'Defender');
-  assert.ok(fs.existsSync(path.join(root, container.icon)), `icon ${container.icon} exists`);
-  assert.deepEqual(contributes.views[VIEW_CONTAINER_ID].map((v: any) => [v.id, v.name]), [[VIEW_ID, 'Machine Actions']]);
+  assert.ok(fs.existsSync(path.join(root, container.icon ?? '')), `icon ${container.icon} exists`);
+  assert.deepEqual(contributes.views[VIEW_CONTAINER_ID].map((v) => [v.id, v.name]), [[VIEW_ID, 'Machine Actions']]);
 });
 
 test('every command of the contract, with its title, category "Defender" and an icon', () => {
@@ -60,18 +79,18 @@ test('every command of the contract, with its title, category "Defender" and an 
     [Commands.exportActions]: 'Export Machine Actions…',
     [Commands.copyDeviceCode]: 'Copy Device Code and Open Sign-In Page',
   };
-  const declared = Object.fromEntries(contributes.commands.map((c: any) => [c.command, c.title]));
+  const declared = Object.fromEntries(contributes.commands.map((c) => [c.command, c.title]));
   assert.deepEqual(declared, expected);
   for (const c of contributes.commands) {
     assert.equal(c.category, 'Defender', c.command);
-    assert.match(c.icon, /^\$\([a-z-]+\)$/, `${c.command} has a codicon`);
+    assert.match(c.icon ?? '', /^\$\([a-z-]+\)$/, `${c.command} has a codicon`);
   }
 });
 
 test('menus name only contributed commands and submenus', () => {
-  const ids = new Set(contributes.commands.map((c: any) => c.command));
-  const submenus = new Set(contributes.submenus.map((s: any) => s.id));
-  for (const [menu, entries] of Object.entries<any[]>(contributes.menus)) {
+  const ids = new Set(contributes.commands.map((c) => c.command));
+  const submenus = new Set(contributes.submenus.map((s) => s.id));
+  for (const [menu, entries] of Object.entries(contributes.menus)) {
     assert.ok(menu.includes('/') || menu === 'commandPalette' || submenus.has(menu), `${menu} is a VS Code menu or one of ours`);
     for (const entry of entries) {
       assert.ok(entry.submenu ? submenus.has(entry.submenu) : ids.has(entry.command), `${menu}: ${entry.command ?? entry.submenu}`);
@@ -80,7 +99,7 @@ test('menus name only contributed commands and submenus', () => {
 });
 
 test('item-only commands and the device-code notification\'s link are hidden from the palette; palette commands are not; result commands ask when signed in', () => {
-  const palette = new Map(contributes.menus.commandPalette.map((e: any) => [e.command, e.when]));
+  const palette = new Map(contributes.menus.commandPalette.map((e) => [e.command, e.when]));
   for (const id of [Commands.showDetails, Commands.copyActionId, Commands.openInPortal, Commands.copyDeviceCode]) {
     assert.equal(palette.get(id), 'false', id);
   }
@@ -94,20 +113,20 @@ test('item-only commands and the device-code notification\'s link are hidden fro
 });
 
 test('cancel shows, inline and in the context menu, only on cancellable items of our view', () => {
-  const cancelEntries = contributes.menus['view/item/context'].filter((e: any) => e.command === Commands.cancelAction);
-  assert.deepEqual(cancelEntries.map((e: any) => e.group === 'inline').sort(), [false, true]);
+  const cancelEntries = contributes.menus['view/item/context'].filter((e) => e.command === Commands.cancelAction);
+  assert.deepEqual(cancelEntries.map((e) => e.group === 'inline').sort(), [false, true]);
   for (const entry of cancelEntries) {
     assert.equal(entry.when, `view == ${VIEW_ID} && viewItem =~ /^${ItemContext.cancellableAction.replace('.', '\\.')}\\b/`);
   }
-  const detailEntries = contributes.menus['view/item/context'].filter((e: any) => e.command !== Commands.cancelAction);
+  const detailEntries = contributes.menus['view/item/context'].filter((e) => e.command !== Commands.cancelAction);
   for (const entry of detailEntries) {
-    assert.match(entry.when, new RegExp(`^view == ${VIEW_ID.replace('.', '\\.')} && `));
+    assert.match(entry.when ?? '', new RegExp(`^view == ${VIEW_ID.replace('.', '\\.')} && `));
   }
 });
 
 test('Open Command Output and Download Investigation Package show only on rows whose contextValue has their flag', () => {
   const entries = contributes.menus['view/item/context'];
-  const whenOf = (id: string) => entries.find((e: any) => e.command === id).when as string;
+  const whenOf = (id: string) => entries.find((e) => e.command === id)?.when ?? '';
   const matches = (id: string, contextValue: string) => new RegExp(/viewItem =~ \/(.*)\/$/.exec(whenOf(id))![1]).test(contextValue);
   const cases: Array<[string, string, boolean]> = [
     [Commands.openCommandOutput, `${ItemContext.action} ${ItemFlags.commandOutput}`, true],
@@ -126,33 +145,33 @@ test('Open Command Output and Download Investigation Package show only on rows w
 });
 
 test('the view title offers sign in, filter, refresh, the log and sign out', () => {
-  const titleCommands = contributes.menus['view/title'].flatMap((e: any) => (e.command ? [e.command] : [])).sort();
+  const titleCommands = contributes.menus['view/title'].flatMap((e) => (e.command ? [e.command] : [])).sort();
   assert.deepEqual(titleCommands, [Commands.exportActions, Commands.filter, Commands.refresh, Commands.showLog, Commands.signIn, Commands.signOut].sort());
-  const exportEntry = contributes.menus['view/title'].find((e: any) => e.command === Commands.exportActions);
-  assert.doesNotMatch(exportEntry.group, /^navigation/, 'export sits in the … menu');
-  const signOut = contributes.menus['view/title'].find((e: any) => e.command === Commands.signOut);
-  assert.doesNotMatch(signOut.group, /^navigation/, 'sign out sits in the … menu');
+  const exportEntry = contributes.menus['view/title'].find((e) => e.command === Commands.exportActions);
+  assert.doesNotMatch(exportEntry?.group ?? '', /^navigation/, 'export sits in the … menu');
+  const signOut = contributes.menus['view/title'].find((e) => e.command === Commands.signOut);
+  assert.doesNotMatch(signOut?.group ?? '', /^navigation/, 'sign out sits in the … menu');
 });
 
 test('while a filter is on, the title shows the filled filter icon with Change and Clear; the palette offers Clear', () => {
   const title = contributes.menus['view/title'];
   const { filtered, signedIn } = ContextKeys;
-  const filter = title.find((e: any) => e.command === Commands.filter);
-  const filterOn = title.find((e: any) => e.submenu === FILTER_SUBMENU_ID);
-  assert.equal(filter.when, `view == ${VIEW_ID} && ${signedIn} && !${filtered}`);
-  assert.equal(filterOn.when, `view == ${VIEW_ID} && ${signedIn} && ${filtered}`);
-  assert.equal(filterOn.group, filter.group, 'the same place in the title');
-  const icon = (id: string) => contributes.commands.find((c: any) => c.command === id).icon;
-  assert.deepEqual([icon(Commands.filter), contributes.submenus.find((s: any) => s.id === FILTER_SUBMENU_ID).icon], ['$(filter)', '$(filter-filled)']);
-  assert.deepEqual(contributes.menus[FILTER_SUBMENU_ID].map((e: any) => e.command), [Commands.filter, Commands.clearFilter]);
-  const clear = contributes.commands.find((c: any) => c.command === Commands.clearFilter);
-  assert.equal(clear.enablement, filtered);
-  assert.equal(contributes.menus.commandPalette.find((e: any) => e.command === Commands.clearFilter).when, `${signedIn} && ${filtered}`);
+  const filter = title.find((e) => e.command === Commands.filter);
+  const filterOn = title.find((e) => e.submenu === FILTER_SUBMENU_ID);
+  assert.equal(filter?.when, `view == ${VIEW_ID} && ${signedIn} && !${filtered}`);
+  assert.equal(filterOn?.when, `view == ${VIEW_ID} && ${signedIn} && ${filtered}`);
+  assert.equal(filterOn?.group, filter?.group, 'the same place in the title');
+  const icon = (id: string) => contributes.commands.find((c) => c.command === id)?.icon;
+  assert.deepEqual([icon(Commands.filter), contributes.submenus.find((s) => s.id === FILTER_SUBMENU_ID)?.icon], ['$(filter)', '$(filter-filled)']);
+  assert.deepEqual(contributes.menus[FILTER_SUBMENU_ID].map((e) => e.command), [Commands.filter, Commands.clearFilter]);
+  const clear = contributes.commands.find((c) => c.command === Commands.clearFilter);
+  assert.equal(clear?.enablement, filtered);
+  assert.equal(contributes.menus.commandPalette.find((e) => e.command === Commands.clearFilter)?.when, `${signedIn} && ${filtered}`);
 });
 
 test('welcome views for not configured, signed out and empty, keyed on the context keys', () => {
-  const welcome = contributes.viewsWelcome.filter((w: any) => w.view === VIEW_ID);
-  const byWhen = (when: string) => welcome.find((w: any) => w.when === when)?.contents ?? '';
+  const welcome = contributes.viewsWelcome.filter((w) => w.view === VIEW_ID);
+  const byWhen = (when: string) => welcome.find((w) => w.when === when)?.contents ?? '';
   const { configured, signedIn, loading } = ContextKeys;
   assert.match(byWhen(`!${configured}`), /command:workbench\.action\.openSettings/);
   // While loading (the cached sign-in, then the list) neither Sign In nor "nothing here" may show.
@@ -190,11 +209,11 @@ test('the Settings editor shows the settings under the extension in two titled s
   // with that prefix let it drop it.
   assert.deepEqual(sections.map((s) => [s.id, s.title, s.order]), [['mdeActions.connection', 'Connection', 1], ['mdeActions.view', 'View', 2]]);
   for (const section of sections) {
-    const orders = Object.values<any>(section.properties).map((p) => p.order);
+    const orders = Object.values(section.properties ?? {}).map((p) => p.order);
     assert.deepEqual(orders, orders.map((_, i) => i + 1), `${section.title}: orders 1…n in the order they are declared`);
   }
   const s = (key: string) => `${Settings.section}.${key}`;
-  assert.deepEqual(Object.keys(sections[0].properties), [Settings.cloud, Settings.apiRegion, Settings.tenantId, Settings.clientId,
+  assert.deepEqual(Object.keys(sections[0].properties ?? {}), [Settings.cloud, Settings.apiRegion, Settings.tenantId, Settings.clientId,
     Settings.signInMethod, Settings.customAuthorityHost, Settings.customApiBaseUrl].map(s));
 });
 
@@ -205,7 +224,7 @@ test('enums, ranges and enum descriptions', () => {
   assert.deepEqual(p('signInMethod').enum, ['browser', 'deviceCode']);
   assert.deepEqual(p('groupBy').enum, ['status', 'device', 'type', 'none']);
   for (const key of ['cloud', 'apiRegion', 'signInMethod', 'groupBy']) {
-    assert.equal(p(key).enumDescriptions.length, p(key).enum.length, key);
+    assert.equal(p(key).enumDescriptions?.length, p(key).enum?.length, key);
   }
   assert.deepEqual([p('lookbackDays').minimum, p('lookbackDays').maximum], [1, 180]);
   assert.deepEqual([p('maxActions').minimum, p('maxActions').maximum], [1, 10000]);
@@ -214,7 +233,7 @@ test('enums, ranges and enum descriptions', () => {
 
 test('the host settings accept only https URLs', () => {
   for (const key of ['custom.authorityHost', 'custom.apiBaseUrl']) {
-    const pattern = new RegExp(properties[`mdeActions.${key}`].pattern);
+    const pattern = new RegExp(properties[`mdeActions.${key}`].pattern ?? '(?!)');
     assert.ok(pattern.test(''), `${key}: empty allowed`);
     assert.ok(pattern.test('https://127.0.0.1:8443'), `${key}: https with port`);
     assert.ok(!pattern.test('http://login.contoso.com'), `${key}: http refused`);

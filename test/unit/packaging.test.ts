@@ -11,6 +11,7 @@ import * as yauzl from 'yauzl';
 import type { DefenderClient as DefenderClientType, DefenderClientOptions } from '../../src/defender/client';
 import { startDefenderSimulator } from '../simulators/defenderSimulator';
 import { bulkActions } from '../simulators/seedActions';
+import { silentLogger } from '../support/silentLogger';
 
 const vsixPath = process.env.MDE_TEST_VSIX;
 const KiB = 1024;
@@ -19,7 +20,7 @@ const BUNDLE_BAR = 400 * KiB;
 /** SPEC §4: the VSIX under 300 KiB, with the README's screenshots in it. */
 const VSIX_BAR = 300 * KiB;
 /** The build's esbuild options (scripts/build/options.cjs), so the test bundles what ships. */
-const { bundleOptions } = require(path.resolve('scripts/build/options.cjs')) as { bundleOptions(production: boolean): esbuild.BuildOptions };
+const { bundleOptions } = require('../../../scripts/build/options.cjs') as { bundleOptions(production: boolean): esbuild.BuildOptions };
 
 function listEntries(file: string): Promise<Map<string, number>> {
   return new Promise((resolve, reject) => {
@@ -92,7 +93,7 @@ test('the bundle is under 400 KiB and the VSIX under 300 KiB, with no unused URL
   });
 
 test('the images in the VSIX are already as small as the lossless PNG step makes them', { skip: vsixPath ? false : 'run `npm test`' }, async () => {
-  const { optimizePng } = require(path.resolve('scripts/build/optimizePng.cjs')) as { optimizePng(png: Buffer): Buffer };
+  const { optimizePng } = require('../../../scripts/build/optimizePng.cjs') as { optimizePng(png: Buffer): Buffer };
   const images = [...(await listEntries(vsixPath!)).keys()].filter((name) => name.endsWith('.png'));
   assert.ok(images.length >= 2, images.join(', '));
   for (const image of images) {
@@ -120,11 +121,10 @@ test('the bundled API client (node-fetch without whatwg-url) sends an encoded $f
   try {
     const outfile = path.join(dir, 'client.js');
     await esbuild.build({ ...bundleOptions(true), entryPoints: ['src/defender/client.ts'], outfile, metafile: false });
-    const { DefenderClient } = require(outfile) as { DefenderClient: new (options: DefenderClientOptions) => DefenderClientType };
-    const quiet = () => undefined;
+    const { DefenderClient } = await import(outfile) as { DefenderClient: new (options: DefenderClientOptions) => DefenderClientType };
     const client = new DefenderClient({
       apiBaseUrl: sim.url, agent: new https.Agent({ ca: sim.caPem }), getAccessToken: async () => sim.createToken(),
-      logger: { trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet },
+      logger: silentLogger,
     });
     const upn = "o'brien+soc #1&2=ä@contoso.com";
     await client.listMachineActions({ lookbackDays: 7, top: 100, requestorUpn: upn });

@@ -5,8 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { autoRefreshDecision } from '../../src/actions/autoRefresh';
-import { Clock } from '../../src/defender/logger';
+import { autoRefreshDecision } from '../../src/model/autoRefresh';
+import { Clock } from '../../src/shared/logger';
 import { RateBudgetExhausted, RateLimiter } from '../../src/defender/rateLimiter';
 import { FileRateStateStore, STALE_LOCK_MS } from '../../src/defender/rateStateFile';
 

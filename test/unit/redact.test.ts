@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { firstLineOf } from '../../src/defender/errors';
-import { shownText, SHOWN_LENGTH } from '../../src/commands/userText';
-import { forgetSecrets, logLine, MAX_LOG_LINE, redact, redactBounded, rememberSecret } from '../../src/redact';
+import { shownText, SHOWN_LENGTH } from '../../src/shared/userText';
+import { forgetSecrets, logLine, MAX_LOG_LINE, redact, redactBounded, rememberSecret } from '../../src/shared/redact';
 
 const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbmFseXN0In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
 

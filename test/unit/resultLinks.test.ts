@@ -5,7 +5,7 @@ import * as https from 'node:https';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { DefenderClient } from '../../src/defender/client';
 import { DefenderApiError, isDefenderApiError } from '../../src/defender/errors';
-import { Clock } from '../../src/defender/logger';
+import { Clock } from '../../src/shared/logger';
 import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
 import { resultUnavailableReason, suggestedFileName } from '../../src/defender/resultLinks';
 import { DEFAULT_SCOPES, DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';

@@ -1,6 +1,8 @@
 // The tree as data: groups and their order, counts and expansion; rows; contextValues; the error rows; the message.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Commands, ItemContext, ItemFlags } from '../../src/constants';
 import { DefenderApiError } from '../../src/defender/errors';
 import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
@@ -8,7 +10,7 @@ import { countCancellable, groupActions, sortNewestFirst } from '../../src/views
 import {
   actionNode, actionTooltip, ActionNode, childNodes, FLAT_LIST_KEY, GroupNode, GroupPaging, nodeView, PAGE_SIZE, rootNodes, SHOW_MORE_COMMAND, TreeNode, viewMessage,
 } from '../../src/views/treeNodes';
-import { compactAge, relativeAge } from '../../src/views/presentation';
+import { compactAge, relativeAge } from '../../src/shared/time';
 import { bulkActions, seedActions } from '../simulators/seedActions';
 
 const NOW = new Date('2026-03-10T12:00:00Z');
@@ -113,12 +115,38 @@ test('an action row: label, icon, click opens details, contextValue says whether
   }
 });
 
+/** The row menus of package.json: command → the `viewItem` clause of each of its `view/item/context` entries. */
+function itemMenus(): Map<string, string[]> {
+  const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as {
+    contributes: { menus: Record<string, Array<{ command: string; when: string }>> };
+  };
+  const menus = new Map<string, string[]>();
+  for (const entry of pkg.contributes.menus['view/item/context']) {
+    menus.set(entry.command, [...(menus.get(entry.command) ?? []), entry.when.replace(/^view == [\w.]+ && /, '')]);
+  }
+  return menus;
+}
+
+/** Whether a `viewItem == x` or `viewItem =~ /re/` clause shows on a row with this contextValue ('' = none). */
+function clauseShows(clause: string, contextValue: string): boolean {
+  const equal = /^viewItem == ([\w.]+)$/.exec(clause);
+  const match = /^viewItem =~ \/(.+)\/$/.exec(clause);
+  assert.ok(equal || match, `a clause this test reads: ${clause}`);
+  return equal ? equal[1] === contextValue : new RegExp(match![1]).test(contextValue);
+}
+
 test('the menus match: cancellable only on Pending and In Progress rows, details on every action row', () => {
-  const cancelWhen = new RegExp(`^${ItemContext.cancellableAction.replace('.', '\\.')}\\b`);
-  const detailsWhen = /^machineAction\b/;
-  for (const value of [ItemContext.action, ItemContext.cancellableAction, ItemContext.cancellingAction]) {
-    assert.ok(detailsWhen.test(value), value);
-    assert.equal(cancelWhen.test(value), value === ItemContext.cancellableAction, value);
+  const menus = itemMenus();
+  const group = nodeView(rootNodes({ actions: SEED, groupBy: 'status' })[0], context).contextValue ?? '';
+  const rows: Array<[string, boolean]> = [
+    [ItemContext.action, false], [ItemContext.cancellableAction, true], [ItemContext.cancellingAction, false], [group, false],
+  ];
+  for (const [contextValue, cancellable] of rows) {
+    const actionRow = contextValue !== '';
+    assert.deepEqual(menus.get(Commands.cancelAction)?.map((clause) => clauseShows(clause, contextValue)), [cancellable, cancellable], `cancel on "${contextValue}"`);
+    for (const command of [Commands.showDetails, Commands.openInPortal, Commands.copyActionId]) {
+      assert.deepEqual(menus.get(command)?.map((clause) => clauseShows(clause, contextValue)), [actionRow], `${command} on "${contextValue}"`);
+    }
   }
 });
 

@@ -4,12 +4,12 @@
 // shown: rows, groups, tooltips, the details summary, notifications.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { statusChangeMessage } from '../../src/actions/statusChanges';
-import { cancelCommentPrompt, nothingToCancelMessage, notAnActionIdMessage } from '../../src/commands/cancelText';
-import { deviceCodeMessage, signedInMessage } from '../../src/commands/signInText';
-import { forbiddenCharacter, oneLine, SHOWN_LENGTH, shorten, shownText, userText } from '../../src/commands/userText';
+import { statusChangeMessage } from '../../src/views/statusChangeText';
+import { cancelCommentPrompt, nothingToCancelMessage, notAnActionIdMessage } from '../../src/commands/cancel/text';
+import { deviceCodeMessage, signedInMessage } from '../../src/authController/signInText';
+import { forbiddenCharacter, oneLine, SHOWN_LENGTH, shorten, shownText, userText } from '../../src/shared/userText';
 import { cancelCommentProblem, MachineAction, parseMachineAction } from '../../src/defender/machineAction';
-import { forgetSecrets, rememberSecret } from '../../src/redact';
+import { forgetSecrets, rememberSecret } from '../../src/shared/redact';
 import { detailsText } from '../../src/views/detailsText';
 import { groupActions } from '../../src/views/grouping';
 import { actionDescription, actionLabel, actionSubject, actionTooltipMarkdown, oneLine as presentationOneLine } from '../../src/views/presentation';

@@ -1,12 +1,12 @@
 // The view's message line (where you are, what is filtered, why a list waits) and the portal link: pure, in Node.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { normalizeFilter } from '../../src/actions/actionFilter';
+import { normalizeFilter } from '../../src/model/actionFilter';
 import { noPortalMessage, portalDeviceUrl } from '../../src/commands/portalLink';
 import { clockTime, rateLimitWaitLine, tenantLabel, whereLine } from '../../src/views/viewHeader';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-const account = { upn: 'analyst@contoso.com', tenantId: TENANT };
+const account = { username: 'analyst@contoso.com', tenantId: TENANT };
 const where = (filter: object, options: { tenantSetting?: string; onlyMineSetting?: boolean } = {}) =>
   whereLine({ account, filter: normalizeFilter(filter), tenantSetting: options.tenantSetting ?? 'organizations', onlyMineSetting: options.onlyMineSetting ?? false });
 

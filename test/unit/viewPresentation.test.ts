@@ -6,11 +6,13 @@ import { isCancellable, KNOWN_ACTION_TYPES, KNOWN_STATUSES, parseMachineAction, 
 import { portalDeviceUrl } from '../../src/commands/portalLink';
 import { detailsText, missingDetailsText } from '../../src/views/detailsText';
 import {
-  actionDescription, actionLabel, actionTooltipMarkdown, compactAge, deviceLabel, escapeMarkdown, NEUTRAL_ICON, quickPickText, relativeAge,
-  rowLabel, shortDeviceLabel, shortRequestor, splitWords, statusIcon, statusLabel, typeLabel,
+  actionDescription, actionLabel, actionTooltipMarkdown, deviceLabel, NEUTRAL_ICON, rowLabel, shortDeviceLabel, shortRequestor, splitWords,
+  statusIcon, statusLabel, typeLabel,
 } from '../../src/views/presentation';
 import { statusBarContent } from '../../src/views/statusBarContent';
 import { INJECTION_COMMENT, seedActions } from '../simulators/seedActions';
+import { compactAge, relativeAge } from '../../src/shared/time';
+import { escapeMarkdown, quickPickText } from '../../src/shared/userText';
 
 // VS Code renders MarkdownStrings with a CommonMark renderer; markdown-it is one, with links and autolinks on.
 const MarkdownIt = require('markdown-it') as new (options: object) => { render(source: string): string };
@@ -199,10 +201,10 @@ test('the details document: a summary in comments that server text cannot escape
 
 test('the status bar: hidden until configured, then the cancellable count with the account in the tooltip', () => {
   assert.equal(statusBarContent({ configured: false, account: undefined, cancellable: undefined }).visible, false);
-  const spoofed = statusBarContent({ configured: true, account: { upn: 'analyst@\u202emoc.osotnoc', tenantId: 'contoso\u200b' }, cancellable: 1 });
+  const spoofed = statusBarContent({ configured: true, account: { username: 'analyst@\u202emoc.osotnoc', tenantId: 'contoso\u200b' }, cancellable: 1 });
   assert.match(spoofed.tooltip, /Signed in as analyst@moc\.osotnoc \(tenant contoso\)/, 'no bidi override or zero-width character in the account line');
   assert.match(statusBarContent({ configured: true, account: undefined, cancellable: undefined }).text, /Signed out/);
-  const content = statusBarContent({ configured: true, account: { upn: 'analyst@contoso.com', tenantId: 'contoso-tenant' }, cancellable: 3 });
+  const content = statusBarContent({ configured: true, account: { username: 'analyst@contoso.com', tenantId: 'contoso-tenant' }, cancellable: 3 });
   assert.equal(content.text, '$(shield) 3 cancellable');
   assert.match(content.tooltip, /3 cancellable actions/);
   assert.match(content.tooltip, /Signed in as analyst@contoso\.com \(tenant contoso-tenant\)/);

@@ -8,7 +8,8 @@ import type { SimulatedCloud } from '../../simulators/simulatedCloud';
 import type { RawAction, RecordedRequest } from '../../simulators/defenderSimulator';
 import { isoTicks, machineIdOf, stableGuid } from '../../simulators/seedActions';
 import { extensionLogText } from './extensionLog';
-import { groupOf, readTree, rowOfDevice, signInToSimulatedCloud, type SignedIn, waitFor } from './signedIn';
+import { groupOf, readTree, rowOfDevice, signInToSimulatedCloud, type SignedIn } from './signedIn';
+import { waitFor } from '../../support/waitFor';
 import { type Notification, recordUi, type RecordedUi } from './recordedUi';
 
 /** One action per test, each on a device of its own, so the tests never share state in the simulator or the view. */

@@ -41,4 +41,25 @@ suite('The extension in a real host', () => {
     await vscode.commands.executeCommand(Commands.showLog);
     assert.match(await extensionLogText('Defender Machine Actions activated'), /Defender Machine Actions activated/);
   });
+
+  test('a failed command ends at once with an error notification, without waiting for the notification to close', async () => {
+    await extension().activate();
+    const shown: Array<{ message: string; buttons: unknown[] }> = [];
+    const original = vscode.window.showErrorMessage;
+    // A notification the engineer leaves open: its promise never settles.
+    (vscode.window as { showErrorMessage: unknown }).showErrorMessage = (message: string, ...buttons: unknown[]) => {
+      shown.push({ message, buttons });
+      return new Promise(() => undefined);
+    };
+    try {
+      const ended = vscode.commands.executeCommand(Commands.copyActionId).then(() => 'ended');
+      const waited = new Promise((resolve) => setTimeout(() => resolve('still pending after 5 s'), 5_000));
+      assert.equal(await Promise.race([ended, waited]), 'ended');
+      assert.equal(shown.length, 1);
+      assert.match(shown[0].message, /^Could not copy the action ID: /);
+      assert.deepEqual(shown[0].buttons, ['Show Log']);
+    } finally {
+      (vscode.window as { showErrorMessage: unknown }).showErrorMessage = original;
+    }
+  });
 });

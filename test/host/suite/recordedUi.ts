@@ -79,7 +79,7 @@ export function recordUi(): RecordedUi {
   return recorded;
 }
 
-function replace<T extends object>(target: T, name: keyof T, stand: (...args: any[]) => unknown): () => void {
+function replace<T extends object>(target: T, name: keyof T, stand: (...args: never[]) => unknown): () => void {
   const original = target[name];
   (target as Record<keyof T, unknown>)[name] = stand;
   return () => {

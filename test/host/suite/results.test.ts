@@ -12,7 +12,8 @@ import { isoTicks, machineIdOf, stableGuid } from '../../simulators/seedActions'
 import type { SimulatedCloud } from '../../simulators/simulatedCloud';
 import { extensionLogText } from './extensionLog';
 import { recordUi, type RecordedUi } from './recordedUi';
-import { readTree, rowOfDevice, signInToSimulatedCloud, type SignedIn, waitFor } from './signedIn';
+import { waitFor } from '../../support/waitFor';
+import { readTree, rowOfDevice, signInToSimulatedCloud, type SignedIn } from './signedIn';
 
 const DEVICES = {
   output: 'output.results.host.test',
@@ -148,8 +149,7 @@ suite('Following an action through in a real host: output, package, export', () 
     // The notification's Cancel button: the token VS Code would cancel, cancelled once some bytes were shown.
     const cancel = new vscode.CancellationTokenSource();
     const messages: string[] = [];
-    const withProgress = vscode.window.withProgress;
-    restores.push(stub(vscode.window, 'withProgress', ((options: vscode.ProgressOptions, task: Parameters<typeof withProgress>[1]) => {
+    restores.push(stub(vscode.window, 'withProgress', ((options: vscode.ProgressOptions, task: Parameters<typeof vscode.window.withProgress>[1]) => {
       assert.equal(options.cancellable, true, 'the notification offers Cancel');
       return task({ report: ({ message }) => {
         messages.push(message ?? '');

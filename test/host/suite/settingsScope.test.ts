@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import { EXTENSION_ID } from '../../../src/constants';
 import type { ExtensionTestApi } from '../../../src/extension';
 import { recordUi } from './recordedUi';
-import { updateUserSetting, waitFor } from './signedIn';
+import { updateUserSetting } from './signedIn';
+import { waitFor } from '../../support/waitFor';
 
 suite('Settings scope in a real host', () => {
   test('a workspace .vscode/settings.json sets window settings but cannot redirect the sign-in or the API', () => {

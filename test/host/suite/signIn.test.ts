@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as https from 'node:https';
 import fetch from 'node-fetch';
 import * as vscode from 'vscode';
-import { isSignInRequiredError } from '../../../src/auth/errors';
+import { isSignInRequired } from '../../../src/shared/errors';
 import { Commands, EXTENSION_ID } from '../../../src/constants';
 import type { ExtensionTestApi } from '../../../src/extension';
 import { startSimulatedCloud, type SimulatedCloud } from '../../simulators/simulatedCloud';
@@ -176,7 +176,7 @@ suite('Sign-in in a real host', () => {
     const deviceCodes = deviceCodeRequests();
     cloud.entra.revokeRefreshTokens();
     cloud.entra.expireTokensNow();
-    await assert.rejects(api.auth.getAccessToken({ forceRefresh: true }), (error) => isSignInRequiredError(error));
+    await assert.rejects(api.auth.getAccessToken({ forceRefresh: true }), (error) => isSignInRequired(error));
     assert.equal(api.auth.account, undefined, 'signed out');
     assert.equal(await api.secrets.get(key), undefined, 'the cache entry is gone');
     assert.deepEqual({ opened: ui.opened, info: ui.info }, { opened: [], info: [] }, 'no browser, no code');
@@ -194,7 +194,7 @@ suite('Sign-in in a real host', () => {
     assert.deepEqual(ui.info, [`Signed out ${cloud.entra.switches.user.upn} from Microsoft Defender.`]);
     assert.equal(api.auth.account, undefined);
     assert.equal(await api.secrets.get(key), undefined);
-    await assert.rejects(api.auth.getAccessToken({ forceRefresh: false }), (error) => isSignInRequiredError(error));
+    await assert.rejects(api.auth.getAccessToken({ forceRefresh: false }), (error) => isSignInRequired(error));
   });
 
   test('a refused consent ends the sign-in with an error notification in the service\'s words, still signed out', async () => {

@@ -9,6 +9,7 @@ import type { ExtensionTestApi } from '../../../src/extension';
 import { ANALYST_UPN } from '../../simulators/seedActions';
 import { startSimulatedCloud, type SimulatedCloud } from '../../simulators/simulatedCloud';
 import { recordUi } from './recordedUi';
+import { waitFor } from '../../support/waitFor';
 
 export interface SignedIn {
   cloud: SimulatedCloud;
@@ -90,17 +91,6 @@ export async function updateUserSetting(id: string, value: unknown): Promise<voi
   });
   await config.update(id, value, vscode.ConfigurationTarget.Global);
   await heard;
-}
-
-/** Polls `condition` every 50 ms; fails with `what` after `timeoutMs`. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** A row of the tree as VS Code gets it: the element (what a command receives) and its TreeItem. */

@@ -1,22 +1,31 @@
 // The VS Code side of sign-in: builds MsalAuth from the settings, SecretStorage and globalState, keeps the context keys
-// mdeActions.configured and mdeActions.signedIn true to the state, and hands out access tokens.
+// mdeActions.configured and mdeActions.signedIn true to the state, and is the Session the view and commands use:
+// the account, and a Defender client with its tokens.
 import * as vscode from 'vscode';
-import { SignInError } from './auth/errors';
-import { MsalAuth } from './auth/msalAuth';
-import { MsalQueue } from './auth/msalQueue';
-import { signInMethodFor } from './auth/signInMethod';
-import type { AccountSummary, AuthUi, DeviceCodePrompt } from './auth/types';
-import { APPLICATION_SCOPED_SETTINGS, type Cloud, type Endpoints, type ExtensionSettings, resolveEndpoints, SettingsError } from './config';
-import { errorDetail } from './commands/errorPresentation';
-import { notify, withNotificationProgress } from './commands/notify';
-import { deviceCodeMessage } from './commands/signInText';
-import { Commands, ContextKeys } from './constants';
-import type { Logger } from './defender/logger';
-import { onDidChangeSettings, readSettings } from './settings';
+import { MsalAuth } from '../auth/msalAuth';
+import { MsalQueue } from '../auth/msalQueue';
+import { signInMethodFor } from '../auth/signInMethod';
+import type { AccountSummary, AuthUi, DeviceCodePrompt } from '../auth/types';
+import { APPLICATION_SCOPED_SETTINGS, type Cloud, type Endpoints, type ExtensionSettings, isSettingsError, resolveEndpoints, type SettingsError } from '../config';
+import type { DefenderClient } from '../defender/client';
+import type { RateStateStore } from '../defender/rateLimiter';
+import type { RateBudget } from '../model/autoRefresh';
+import { ClientCache } from '../model/clientCache';
+import type { Session } from '../model/session';
+import { notify, withNotificationProgress } from '../notify';
+import { deviceCodeMessage } from './signInText';
+import { Commands, ContextKeys } from '../constants';
+import type { Logger } from '../shared/logger';
+import { onDidChangeSettings, readSettings } from '../settings';
+import { errorDetail, signInRequired } from '../shared/errors';
 
 const COPY_AND_OPEN = 'Copy & Open';
 
-export class AuthController implements vscode.Disposable {
+/**
+ * The VS Code side of sign-in and the Session of the view and commands: settings → MsalAuth, context keys, the
+ * settings problem notice, tokens, and a Defender client per account. Fires onDidChange on any change of these.
+ */
+export class AuthController implements Session, vscode.Disposable {
   private readonly queue = new MsalQueue();
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [this.changed];
@@ -51,7 +60,11 @@ export class AuthController implements vscode.Disposable {
   /** Fires when the account, the endpoints or whether sign-in is configured changed. */
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly log: Logger) {
+  private readonly clients: ClientCache;
+
+  /** `rateState` shares the rate budget with other windows (a FileRateStateStore); without it, this window only. */
+  constructor(private readonly context: vscode.ExtensionContext, private readonly log: Logger, rateState?: RateStateStore) {
+    this.clients = new ClientCache(this, log, rateState);
     this.disposables.push(onDidChangeSettings((affects) => {
       if (APPLICATION_SCOPED_SETTINGS.some(affects)) {
         this.configure();
@@ -71,7 +84,17 @@ export class AuthController implements vscode.Disposable {
 
   /** Where tokens go; undefined while not configured. */
   get endpoints(): Endpoints | undefined {
-    return this.resolved instanceof SettingsError ? undefined : this.resolved;
+    return isSettingsError(this.resolved) ? undefined : this.resolved;
+  }
+
+  /** A client for the signed-in account; undefined when signed out or not configured. */
+  client(): DefenderClient | undefined {
+    return this.clients.clientFor(this.account, this.endpoints?.apiBaseUrl);
+  }
+
+  /** The one rate budget of every client; undefined when signed out. */
+  rateBudget(): RateBudget | undefined {
+    return this.account ? this.clients.limiter : undefined;
   }
 
   /** The SecretStorage key of the current configuration's token cache; undefined while not configured. */
@@ -144,7 +167,7 @@ export class AuthController implements vscode.Disposable {
     if (this.auth) {
       return this.auth;
     }
-    throw this.resolved instanceof SettingsError ? this.resolved : new SignInError('signInRequired', 'Sign in to Microsoft Defender first.');
+    throw isSettingsError(this.resolved) ? this.resolved : signInRequired('Sign in to Microsoft Defender first.');
   }
 
   private configure(): void {
@@ -175,7 +198,7 @@ export class AuthController implements vscode.Disposable {
         });
       }
     }
-    const problem = this.resolved instanceof SettingsError ? this.resolved : undefined;
+    const problem = isSettingsError(this.resolved) ? this.resolved : undefined;
     if (problem) {
       this.log.info(`Sign-in is not configured: ${problem.message}`);
     }
@@ -200,7 +223,7 @@ export class AuthController implements vscode.Disposable {
    * simply no client ID yet (the not-configured welcome view says to set it).
    */
   get configurationProblem(): SettingsError | undefined {
-    return this.resolved instanceof SettingsError && this.settings.clientId ? this.resolved : undefined;
+    return isSettingsError(this.resolved) && this.settings.clientId ? this.resolved : undefined;
   }
 
   private showSettingsProblem(problem: SettingsError): void {
@@ -216,8 +239,9 @@ export class AuthController implements vscode.Disposable {
   }
 }
 
-export function createAuthController(context: vscode.ExtensionContext, log: Logger): AuthController {
-  const controller = new AuthController(context, log);
+/** The sign-in controller, disposed with the extension; `rateState` as for the constructor. */
+export function createAuthController(context: vscode.ExtensionContext, log: Logger, rateState?: RateStateStore): AuthController {
+  const controller = new AuthController(context, log, rateState);
   context.subscriptions.push(controller);
   return controller;
 }

@@ -1,9 +1,9 @@
 // One cancel, start to outcome (SPEC §3 "Cancel" 4–5): exactly one POST; when it gets no clear answer or a refusal, the
 // action is read back before anything else is offered, and a retry reads it again before it sends. Pure (no vscode).
-import type { CancelHooks } from '../defender/client';
-import { isDefenderApiError } from '../defender/errors';
-import { isCancellable, isFinal, MachineAction } from '../defender/machineAction';
-import { CancelOutcome, classifyAfterReread, classifyCancelError, classifyCancelResult } from './cancelOutcome';
+import type { CancelHooks } from '../../defender/client';
+import { isDefenderApiError } from '../../defender/errors';
+import { isCancellable, isFinal, MachineAction } from '../../defender/machineAction';
+import { CancelOutcome, classifyAfterReread, classifyCancelError, classifyCancelResult } from './outcome';
 
 /** The part of DefenderClient a cancel uses. */
 export interface CancelClient {

@@ -1,6 +1,6 @@
 // The status bar item: cancellable actions and, in the tooltip, the account; a click focuses the view.
 import * as vscode from 'vscode';
-import { statusBarContent, StatusBarState } from './views/statusBarContent';
+import { statusBarContent, StatusBarState } from './statusBarContent';
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('mdeActions.status', vscode.StatusBarAlignment.Left, 50);

@@ -1,13 +1,14 @@
 // What a cancel came to (SPEC §3 "Cancel" 5), in words an engineer can act on, and the one-line summary of a bulk
 // cancel. Pure (no vscode).
-import { isConditionalAccess, isRetryableSignInError, isSignInRequiredError } from '../auth/errors';
-import { isDefenderApiError } from '../defender/errors';
+import { isConditionalAccess, isRetryableSignInError } from '../../auth/errors';
+import { isDefenderApiError } from '../../defender/errors';
 import {
   commandsThatRan, completedDespiteCancellation, describeLiveResponseCommand, isFinal, MachineAction, ranBeforeCancellation,
-} from '../defender/machineAction';
-import { statusLabel } from '../views/presentation';
-import { ErrorButton, errorDetail, plainNotificationText, presentError } from './errorPresentation';
-import { SHOWN_LENGTH, shownText } from './userText';
+} from '../../defender/machineAction';
+import { statusLabel } from '../../views/presentation';
+import { ErrorButton, presentError } from '../errorPresentation';
+import { errorDetail, isSignInRequired } from '../../shared/errors';
+import { plainNotificationText, SHOWN_LENGTH, shownText } from '../../shared/userText';
 
 export type CancelOutcome =
   /** The service answered with the action in Cancelled state. */
@@ -43,8 +44,6 @@ export type CancelOutcome =
   | { kind: 'unconfirmed'; error: unknown; current?: MachineAction; rereadError?: unknown }
   | { kind: 'failed'; error: unknown };
 
-export type CancelOutcomeKind = CancelOutcome['kind'];
-
 /** The permissions any one of which allows a cancel (SPEC §1 "Cancel a machine action"). */
 export const CANCEL_PERMISSIONS = [
   'Machine.CollectForensics', 'Machine.Isolate', 'Machine.RestrictExecution', 'Machine.Scan', 'Machine.Offboard',
@@ -74,7 +73,7 @@ export function classifyCancelResult(action: MachineAction): CancelOutcome {
 
 /** The outcome of a failed cancel request, before any re-read. */
 export function classifyCancelError(error: unknown): CancelOutcome {
-  if (isSignInRequiredError(error)) {
+  if (isSignInRequired(error)) {
     return { kind: 'sessionExpired', error };
   }
   if (!isDefenderApiError(error)) {
@@ -151,13 +150,11 @@ export function isRetryable(outcome: CancelOutcome): boolean {
     || (outcome.kind === 'failed' && isRetryableSignInError(outcome.error));
 }
 
-export type OutcomeButton = ErrorButton | 'Show Details';
-
 export interface OutcomePresentation {
   severity: 'info' | 'warning' | 'error';
   /** Safe for a notification: server text cannot form a link. */
   message: string;
-  buttons: OutcomeButton[];
+  buttons: ErrorButton[];
   /** The full text behind 'Show Details' (plain text for a document, one line per action). */
   details?: string;
 }
@@ -176,8 +173,8 @@ function serverSaid(error: unknown): string {
 /** The notification for one cancel; `subject` is e.g. "Isolate (Full) on ws-fin-0142.contoso.local". */
 export function presentCancelOutcome(outcome: CancelOutcome, subject: string): OutcomePresentation {
   const info = (message: string, buttons: ErrorButton[] = []): OutcomePresentation => ({ severity: 'info', message: plainNotificationText(message), buttons });
-  const warning = (message: string, buttons: OutcomeButton[] = ['Show Log']): OutcomePresentation => ({ severity: 'warning', message: plainNotificationText(message), buttons });
-  const error = (message: string, buttons: OutcomeButton[]): OutcomePresentation => ({ severity: 'error', message: plainNotificationText(message), buttons });
+  const warning = (message: string, buttons: ErrorButton[] = ['Show Log']): OutcomePresentation => ({ severity: 'warning', message: plainNotificationText(message), buttons });
+  const error = (message: string, buttons: ErrorButton[]): OutcomePresentation => ({ severity: 'error', message: plainNotificationText(message), buttons });
   switch (outcome.kind) {
     case 'cancelled': {
       const ran = ranSentence(outcome.action);
@@ -314,7 +311,7 @@ export function summarizeBulk(entries: readonly BulkEntry[]): OutcomePresentatio
     .filter(([, named]) => named.length > 0);
   const failed = entries.flatMap((e, i) => ('outcome' in e && buckets[i] === 'failed' ? [e.outcome] : []));
   const anyRan = labels.some((l) => l.ran);
-  const buttons: OutcomeButton[] = [];
+  const buttons: ErrorButton[] = [];
   if (failed.some((o) => o.kind === 'sessionExpired')) {
     buttons.push('Sign In');
   }

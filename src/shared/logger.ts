@@ -1,4 +1,4 @@
-// Small interfaces the Defender layer needs from its host, so it runs in plain Node (no `vscode` import).
+// Small interfaces the pure layers need from their host (VS Code's objects fit them), so they run in plain Node.
 
 /** A subset of vscode.LogOutputChannel: the channel itself can be passed. */
 export interface Logger {
@@ -9,7 +9,7 @@ export interface Logger {
   error(message: string): void;
 }
 
-/** Time as the Defender layer sees it; tests inject a fake so Retry-After and backoff cost no real time. */
+/** Time as the pure layers see it; tests inject a fake so Retry-After and backoff cost no real time. */
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
@@ -36,3 +36,8 @@ export const systemClock: Clock = {
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
 };
+
+/** Something to release: a listener, a timer, a resource (vscode.Disposable fits). */
+export interface Disposable {
+  dispose(): void;
+}

@@ -1,5 +1,5 @@
 // Auto refresh (SPEC §3 "The tree"): only while the view is visible, every mdeActions.autoRefreshSeconds, and only
-// inside the rate budget — a turn is skipped, not queued, when the budget runs low. Pure (no vscode); timers injected.
+// inside the rate budget — a turn is skipped, not queued, when the budget runs low. Timers are injected.
 
 /** The part of the rate limiter the UI reads (src/defender/rateLimiter.ts implements it). */
 export interface RateBudget {

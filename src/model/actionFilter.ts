@@ -1,7 +1,6 @@
 // The view's filter (SPEC §3 "The tree" — statuses, types, device name text, only mine). Statuses, types and the
-// device text apply on the client; "only mine" also narrows the server query. Pure (no vscode).
+// device text apply on the client; "only mine" also narrows the server query.
 import { canonicalStatus, canonicalType, type MachineAction } from '../defender/machineAction';
-import { statusLabel, typeLabel } from '../views/presentation';
 
 export interface ActionFilter {
   /** Statuses to show, in the one spelling (canonicalStatus); empty = every status. */
@@ -38,6 +37,7 @@ export function normalizeFilter(value: unknown): ActionFilter {
   };
 }
 
+/** Whether the filter narrows anything (statuses, types, device text or "only mine"). */
 export function isFilterActive(filter: ActionFilter): boolean {
   return filter.statuses.length > 0 || filter.types.length > 0 || filter.deviceText !== '' || filter.onlyMine;
 }
@@ -59,14 +59,4 @@ export function applyFilter(actions: readonly MachineAction[], filter: ActionFil
     && (types.size === 0 || types.has(a.type))
     && (!device || (a.computerDnsName ?? '').toLowerCase().includes(device) || (a.machineId ?? '').toLowerCase().includes(device))
     && (!filter.onlyMine || (me !== undefined && (a.requestor ?? '').toLowerCase() === me)));
-}
-
-/** A short line for the view's message, e.g. `Pending, In Progress · Isolate · device "fin" · only mine`; '' = none. */
-export function describeFilter(filter: ActionFilter): string {
-  return [
-    filter.statuses.map(statusLabel).join(', '),
-    filter.types.map(typeLabel).join(', '),
-    filter.deviceText ? `device "${filter.deviceText}"` : '',
-    filter.onlyMine ? 'only mine' : '',
-  ].filter((part) => part).join(' · ');
 }

@@ -2,9 +2,8 @@
 // rows, tooltips and the details summary all take server and user text through the functions here. VS Code renders
 // `[label](command:…)` in notifications as a clickable link, bidi overrides make text read differently from what it
 // is, invisible characters hide content, a token echoed by a server must not be shown, and a 1 MB string must not
-// fill a notification. Pure (no vscode) for plain-Node tests.
-import { MAX_TOKEN_LENGTH, redactBounded } from '../redact';
-import { plainNotificationText } from './errorPresentation';
+// fill a notification.
+import { MAX_TOKEN_LENGTH, redactBounded } from './redact';
 
 /** Controls (C0, DEL, C1) and line/paragraph separators: they would break a line, a table or a comment. */
 const LINE_BREAKING = '\\p{Cc}\\p{Zl}\\p{Zp}';
@@ -22,6 +21,8 @@ const LINE_BREAKING_RUN = new RegExp(`[${LINE_BREAKING}]+`, 'gu');
 const INVISIBLE_RUN = new RegExp(`[${INVISIBLE}]+`, 'gu');
 const FORBIDDEN_ONE = new RegExp(`[${LINE_BREAKING}${INVISIBLE}]`, 'u');
 const BLANK = new RegExp(`^[\\s${LINE_BREAKING}${INVISIBLE}${BLANK_LOOKING}]*$`, 'u');
+/** Characters no file system accepts in a name: the controls and `\ / : * ? " < > |`. */
+const FILE_NAME_UNSAFE = /[\p{Cc}\\/:*?"<>|]/gu;
 
 /**
  * How many characters one shown string may have, per place; the full text stays in the details document. A
@@ -78,4 +79,38 @@ export function shownText(text: string, max: number): string {
 /** Text for a notification, progress title or input box: shownText, and no link can form. Idempotent. */
 export function userText(text: string): string {
   return plainNotificationText(shownText(text, SHOWN_LENGTH.notification));
+}
+
+/**
+ * Notifications render `[label](target)` as a clickable link (including command: links), so server text
+ * could plant a button. A zero-width space between `]` and `(` keeps the text readable but never a link.
+ */
+export function plainNotificationText(text: string): string {
+  return text.replace(/\]\s*\(/g, ']\u200b(');
+}
+
+/**
+ * `name` with every character that no file system accepts replaced by `replacement` (a run of them by one when
+ * `runs` is set); the result may still need trimming and a length limit.
+ */
+export function fileNameSafe(name: string, replacement: string, runs = false): string {
+  return name.replace(runs ? new RegExp(`(?:${FILE_NAME_UNSAFE.source})+`, 'gu') : FILE_NAME_UNSAFE, replacement);
+}
+
+/**
+ * Server text as literal markdown text: every ASCII punctuation character is backslash-escaped (CommonMark renders
+ * `\x` as `x` for any of them), so no link, image, emphasis, HTML, autolink, heading, list or table can form.
+ */
+export function escapeMarkdown(text: string): string {
+  return shownText(text, SHOWN_LENGTH.tooltipField).replace(/[!-/:-@[-`{-~]/g, '\\$&');
+}
+
+/** Server text for a quick pick: through the gate, and `$(name)` cannot turn into an icon. */
+export function quickPickText(text: string): string {
+  return shownText(text, SHOWN_LENGTH.notification).replace(/\$\(/g, '$\u200b(');
+}
+
+/** "1 machine action", "3 machine actions": the count and the noun, with an "s" unless the count is 1. */
+export function countOf(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -1,9 +1,9 @@
 // The comment of a cancel (SPEC §3 "Cancel" 2): required, trimmed, at most 1,000 characters, no control characters;
 // the prompt names what is being cancelled; Escape sends nothing.
 import * as vscode from 'vscode';
-import { invalidInputError } from '../defender/errors';
-import { cancelCommentProblem } from '../defender/machineAction';
-import { cancelCommentPrompt } from './cancelText';
+import { invalidInputError } from '../../defender/errors';
+import { cancelCommentProblem } from '../../defender/machineAction';
+import { cancelCommentPrompt } from './text';
 
 /**
  * The comment to send, or undefined when the user pressed Escape.

@@ -1,8 +1,9 @@
 // The loaded machine actions, the state of the last load, and the actions being cancelled: the one source the tree,
 // the badge, the status bar and the commands read. Pure (no vscode): listeners instead of vscode events.
 import type { MachineAction } from '../defender/machineAction';
-import { parseTime } from '../views/presentation';
 import { StatusChange, statusChange } from './statusChanges';
+import type { Disposable } from '../shared/logger';
+import { parseTime } from '../shared/time';
 
 export interface LoadResult {
   actions: MachineAction[];
@@ -17,10 +18,6 @@ export type RefreshResult =
   | { kind: 'failed'; error: unknown }
   /** A newer refresh or a clear() replaced this one before it finished. */
   | { kind: 'superseded' };
-
-export interface Disposable {
-  dispose(): void;
-}
 
 /**
  * Whether `candidate` (fetched by the request of ticket `candidateTicket`, see ActionsStore.begin) is newer than

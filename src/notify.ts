@@ -1,12 +1,34 @@
 // Notifications and progress notifications with every shown string through userText, so no call site can forget it.
 import * as vscode from 'vscode';
-import { userText } from './userText';
+import { userText } from './shared/userText';
 
 export const notify = {
   info: <T extends string>(message: string, ...buttons: T[]) => vscode.window.showInformationMessage(userText(message), ...buttons),
   warn: <T extends string>(message: string, ...buttons: T[]) => vscode.window.showWarningMessage(userText(message), ...buttons),
   error: <T extends string>(message: string, ...buttons: T[]) => vscode.window.showErrorMessage(userText(message), ...buttons),
 };
+
+/** A notification button as data: its title, and what a click does. */
+export interface NotificationButton {
+  title: string;
+  run(): unknown;
+}
+
+/**
+ * Shows `message` (through userText) with `buttons` and runs the one clicked. Returns at once: a notification left
+ * open must not keep a command pending. A failure to show it, or of the clicked button, goes to `onError`.
+ */
+export function showNotification(
+  severity: 'info' | 'warning' | 'error',
+  message: string,
+  buttons: readonly NotificationButton[],
+  onError: (error: unknown) => void,
+): void {
+  const show = severity === 'info' ? notify.info : severity === 'warning' ? notify.warn : notify.error;
+  void Promise.resolve(show(message, ...buttons.map((button) => button.title)))
+    .then((title) => buttons.find((button) => button.title === title)?.run())
+    .catch(onError);
+}
 
 export interface SafeProgress {
   /** `link`, our own text, follows the gated message as a clickable `[title](command:id)` (no arguments). */

@@ -1,6 +1,6 @@
 // The one way to stop a cancel (SPEC §3 "Cancel"): only while it waits before it is sent (the rate budget, or a 429's
 // Retry-After). The "Cancelling …" progress has no Cancel button, so no one can read it as "undo the cancel".
-import { SafeProgress, withNotificationProgress } from './notify';
+import { SafeProgress, withNotificationProgress } from '../../notify';
 
 /**
  * A notification shown while a cancel waits to be sent, whose Cancel button stops the wait: nothing is on the wire

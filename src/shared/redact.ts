@@ -1,6 +1,6 @@
 // Secrets never reach a log line or the screen: bearer tokens, JWTs, OAuth and SAS fields, and — whatever its shape —
 // the token actually in use, remembered by value (also URL-encoded and JSON-escaped). log.ts redacts every line; the
-// text gate (commands/userText.ts) redacts every shown string. Pure (no vscode) so it is unit-tested in plain Node.
+// text gate (shared/userText.ts) redacts every shown string.
 //
 // Every pattern is linear in the length of the text: each starts only where a run begins (a look-behind or a
 // literal key), and no quantified part can match the same characters in two ways, so a failed start costs at most

@@ -1,0 +1,18 @@
+// Status changes between two loads of the list; views/statusChangeText.ts words the one notification for them.
+import type { MachineAction } from '../defender/machineAction';
+
+export interface StatusChange {
+  action: MachineAction;
+  from: string;
+  to: string;
+}
+
+/**
+ * The change from `before` (the copy of the last load; undefined for a new action, which is not a change) to `after`
+ * (the same action now), or undefined when its status is the same.
+ */
+export function statusChange(before: MachineAction | undefined, after: MachineAction): StatusChange | undefined {
+  return before && before.status !== after.status && before.status.toLowerCase() !== after.status.toLowerCase()
+    ? { action: after, from: before.status, to: after.status }
+    : undefined;
+}
