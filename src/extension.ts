@@ -4,6 +4,7 @@ import { type AuthController, createAuthController } from './authController';
 import { registerCommand } from './commands/registerCommand';
 import { registerSignIn } from './commands/signIn';
 import { registerSignOut } from './commands/signOut';
+import { registerAccountsProvider } from './accountsProvider';
 import { AuthSession } from './actions/authSession';
 import { registerActionCommands } from './commands/actionCommands';
 import { MachineActionsView } from './views/machineActionsView';
@@ -17,6 +18,8 @@ import { FileRateStateStore } from './defender/rateStateFile';
  */
 export interface ExtensionTestApi {
   auth: AuthController;
+  /** The Accounts menu's provider, registered with VS Code. */
+  accounts: vscode.AuthenticationProvider;
   secrets: vscode.SecretStorage;
   treeView: vscode.TreeView<unknown>;
   treeDataProvider: vscode.TreeDataProvider<unknown>;
@@ -30,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionTestApi | u
   const auth = createAuthController(context, log);
   registerSignIn(context, log, auth);
   registerSignOut(context, log, auth);
+  const accounts = registerAccountsProvider(context, auth);
 
   // The view exists from activation on, so its welcome content (driven by the context keys) shows in every state.
   // One rate budget for all windows of this user: they call the API as the same application and tenant.
@@ -40,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionTestApi | u
   registerActionCommands(context, log, view);
   log.info('Defender Machine Actions activated');
   return context.extensionMode === vscode.ExtensionMode.Test
-    ? { auth, secrets: context.secrets, treeView: view.treeView, treeDataProvider: view.provider }
+    ? { auth, accounts, secrets: context.secrets, treeView: view.treeView, treeDataProvider: view.provider }
     : undefined;
 }
 
