@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { AUTH_PROVIDER_ID } from '../../../src/constants';
 import { ANALYST_UPN } from '../../simulators/seedActions';
-import { readTree, signInToSimulatedCloud, type SignedIn, waitFor } from './signedIn';
+import { approveDeviceCode, readTree, signInToSimulatedCloud, type SignedIn, waitFor } from './signedIn';
 
 suite('The Accounts menu in a real host', () => {
   let session: SignedIn;
@@ -54,5 +54,27 @@ suite('The Accounts menu in a real host', () => {
     assert.equal(session.api.auth.account, undefined, 'signed out');
     assert.deepEqual(await readTree(session.api), [], 'the view shows the Sign In welcome (no rows)');
     assert.deepEqual(await session.api.accounts.getSessions(undefined, {}), [], 'no session after sign-out');
+  });
+
+  test('creating a session (Sign In from the Accounts menu) runs the Sign In flow and fills the view', async function () {
+    this.timeout(30_000);
+    const before = relayed;
+    const scope = session.api.auth.endpoints?.scope ?? '';
+    const { result: created } = await approveDeviceCode(session.cloud, () => session.api.accounts.createSession([scope], {}));
+    assert.equal(created.account.label, ANALYST_UPN);
+    assert.equal(session.api.auth.account?.username, ANALYST_UPN, 'the view\'s sign-in state is the same account');
+    await waitFor(() => relayed > before, 'VS Code to relay the new session');
+    await waitFor(async () => (await readTree(session.api)).length > 0, 'the list to load');
+    await assert.rejects(async () => session.api.accounts.createSession(['https://graph.microsoft.com/.default'], {}), /only gives tokens for/);
+  });
+
+  test('another window signing out (the shared token cache leaves SecretStorage) removes the session here too', async () => {
+    const before = relayed;
+    const key = session.api.auth.tokenCacheKey;
+    assert.ok(key);
+    await session.api.secrets.delete(key);
+    await waitFor(() => relayed > before, 'VS Code to relay the removed session');
+    assert.equal(session.api.auth.account, undefined, 'the view is signed out');
+    assert.deepEqual(await session.api.accounts.getSessions(undefined, {}), []);
   });
 });
