@@ -12,10 +12,15 @@ import { rememberSecret } from './redact';
  * Whether a request for `scopes` is one this provider can serve: none (the Accounts menu asks for every session), or
  * only the API scope `apiScope` (`<api origin>/.default`). Tokens for other resources are not this extension's.
  */
-export function servesScopes(scopes: readonly string[] | undefined, apiScope: string): boolean {
+function servesScopes(scopes: readonly string[] | undefined, apiScope: string): boolean {
   return (scopes ?? []).every((scope) => scope === apiScope);
 }
 
+/**
+ * The provider `mdeActions` ("Microsoft Defender for Endpoint"): at most one session, the signed-in account (session
+ * and account id: MSAL's homeAccountId; label: the UPN; scopes: the API scope). Sessions change when the
+ * AuthController's account does, whichever place signed in or out.
+ */
 export class AccountsProvider implements vscode.AuthenticationProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>();
   private readonly disposables: vscode.Disposable[] = [this.changed];
@@ -58,7 +63,7 @@ export class AccountsProvider implements vscode.AuthenticationProvider, vscode.D
   async createSession(scopes: readonly string[]): Promise<vscode.AuthenticationSession> {
     const apiScope = this.auth.endpoints?.scope;
     if (apiScope && !servesScopes(scopes, apiScope)) {
-      throw new SignInError('signInFailed', `this account only gives tokens for ${apiScope}.`);
+      throw new SignInError('signInFailed', `Microsoft Defender for Endpoint sign-in only gives tokens for ${apiScope}.`);
     }
     const account = await this.auth.signIn();
     return this.session(account, this.auth.endpoints?.scope ?? '');
