@@ -4,6 +4,9 @@ export const EXTENSION_ID = 'defender-tools.machine-actions';
 export const VIEW_CONTAINER_ID = 'mdeActions';
 export const VIEW_ID = 'mdeActions.machineActions';
 export const LOG_CHANNEL_NAME = 'Defender Machine Actions';
+/** The AuthenticationProvider behind the Accounts menu entry (package.json `contributes.authentication`). */
+export const AUTH_PROVIDER_ID = 'mdeActions';
+export const AUTH_PROVIDER_LABEL = 'Microsoft Defender for Endpoint';
 
 export const Commands = {
   signIn: 'mdeActions.signIn',

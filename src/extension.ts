@@ -4,6 +4,7 @@ import { type AuthController, createAuthController } from './authController/auth
 import { registerCommand } from './commands/registerCommand';
 import { registerSignIn } from './commands/signIn';
 import { registerSignOut } from './commands/signOut';
+import { registerAccountsProvider } from './authController/accountsProvider';
 import { registerActionCommands } from './commands/actionCommands';
 import { MachineActionsView } from './views/machineActionsView';
 import { createLog } from './log';
@@ -16,6 +17,8 @@ import { FileRateStateStore } from './defender/rateStateFile';
  */
 export interface ExtensionTestApi {
   auth: AuthController;
+  /** The Accounts menu's provider, registered with VS Code. */
+  accounts: vscode.AuthenticationProvider;
   secrets: vscode.SecretStorage;
   treeView: vscode.TreeView<unknown>;
   treeDataProvider: vscode.TreeDataProvider<unknown>;
@@ -33,13 +36,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionTestApi | u
   const auth = createAuthController(context, log, rateState);
   registerSignIn(context, log, auth);
   registerSignOut(context, log, auth);
+  const accounts = registerAccountsProvider(context, auth);
 
   // The view exists from activation on, so its welcome content (driven by the context keys) shows in every state.
   const view = new MachineActionsView(context, log, auth);
   registerActionCommands(context, log, view);
   log.info('Defender Machine Actions activated');
   return context.extensionMode === vscode.ExtensionMode.Test
-    ? { auth, secrets: context.secrets, treeView: view.treeView, treeDataProvider: view.provider }
+    ? { auth, accounts, secrets: context.secrets, treeView: view.treeView, treeDataProvider: view.provider }
     : undefined;
 }
 

@@ -37,8 +37,12 @@ test('Open Command Output from the palette: pick the action, then the command, r
   await workbench().screenshot('output-commands', { keepHover: true });
   await workbench().quickInput.getByRole('option', { name: /1: RunScript/ }).click();
   await workbench().page.locator('.tabs-container .tab', { hasText: /RunScript .*\.json/ }).waitFor();
-  await editorText().filter({ hasText: `Transcript started on ${String(action.computerDnsName)}` }).waitFor();
+  const transcript = editorText().filter({ hasText: `Transcript started on ${String(action.computerDnsName)}` });
+  await transcript.waitFor();
   await workbench().screenshot('output-editor');
+  // The tab's title and the output down to its last field, not the empty editor below.
+  await workbench().readmeScreenshot('command-output', [workbench().page.locator('.tabs-container .tab.active'),
+    editorText().locator('.view-line', { hasText: /^\}$/ })]);
 });
 
 test('Export Machine Actions… from the view\'s … menu: CSV in an untitled editor', { skip }, async () => {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Commands, ContextKeys, FILTER_SUBMENU_ID, ItemContext, ItemFlags, Settings, VIEW_CONTAINER_ID, VIEW_ID } from '../../src/constants';
+import { AUTH_PROVIDER_ID, AUTH_PROVIDER_LABEL, Commands, ContextKeys, FILTER_SUBMENU_ID, ItemContext, ItemFlags, Settings, VIEW_CONTAINER_ID, VIEW_ID } from '../../src/constants';
 
 const root = path.resolve(__dirname, '../../..');
 /** One contributed entry (command, menu item, view, submenu, welcome content, setting): the fields read here, optional as in JSON. */
@@ -21,7 +21,7 @@ interface Manifest {
   devDependencies: Record<string, string>; activationEvents?: string[]; capabilities: unknown; extensionKind: string[];
   contributes: {
     viewsContainers: { activitybar: Entry[] }; views: Record<string, Entry[]>; commands: Entry[]; submenus: Entry[];
-    menus: Record<string, Entry[]>; viewsWelcome: Entry[]; configuration: Entry[];
+    menus: Record<string, Entry[]>; viewsWelcome: Entry[]; configuration: Entry[]; authentication: Entry[];
   };
 }
 
@@ -60,6 +60,11 @@ test('the activity bar container and the view', () => {
   assert.equal(container.title, 'Defender');
   assert.ok(fs.existsSync(path.join(root, container.icon ?? '')), `icon ${container.icon} exists`);
   assert.deepEqual(contributes.views[VIEW_CONTAINER_ID].map((v) => [v.id, v.name]), [[VIEW_ID, 'Machine Actions']]);
+});
+
+test('the Accounts menu\'s authentication provider is declared as the extension registers it', () => {
+  assert.deepEqual(contributes.authentication, [{ id: AUTH_PROVIDER_ID, label: AUTH_PROVIDER_LABEL }]);
+  assert.equal(AUTH_PROVIDER_ID, 'mdeActions');
 });
 
 test('every command of the contract, with its title, category "Defender" and an icon', () => {

@@ -8,7 +8,7 @@ import { Commands, EXTENSION_ID } from '../../../src/constants';
 import type { ExtensionTestApi } from '../../../src/extension';
 import { ANALYST_UPN } from '../../simulators/seedActions';
 import { startSimulatedCloud, type SimulatedCloud } from '../../simulators/simulatedCloud';
-import { recordUi } from './recordedUi';
+import { recordUi, type RecordedUi } from './recordedUi';
 import { waitFor } from '../../support/waitFor';
 
 export interface SignedIn {
@@ -57,19 +57,27 @@ export async function signInToSimulatedCloud(prepare: (cloud: SimulatedCloud) =>
 
 /** Sign In as the engineer does it: read the code from the notification, enter it at the (simulated) verification page. */
 async function signIn(cloud: SimulatedCloud): Promise<void> {
+  const { ui } = await approveDeviceCode(cloud, () => vscode.commands.executeCommand(Commands.signIn));
+  assert.ok(ui.info.some((message) => message.startsWith(`Signed in to Microsoft Defender as ${ANALYST_UPN}`)),
+    `signed in; shown: ${JSON.stringify(ui.notifications)}`);
+}
+
+/**
+ * Runs `start` (a device-code sign-in: the command, or the Accounts menu's provider), reads the code from the
+ * notification and approves it at the simulator; resolves to what `start` resolved to and the notifications shown.
+ */
+export async function approveDeviceCode<T>(cloud: SimulatedCloud, start: () => Thenable<T>): Promise<{ result: T; ui: RecordedUi }> {
   const ui = recordUi();
   const shownCode = () => ui.progress.map((message) => /enter the code (\S+) within/.exec(message)?.[1]).find((code) => code);
   try {
-    const signingIn = vscode.commands.executeCommand(Commands.signIn);
+    const signingIn = start();
     await waitFor(async () => shownCode() !== undefined, 'the device code in the sign-in notification');
     const code = shownCode() ?? '';
     assert.equal(cloud.entra.approveDeviceCodes(code), 1, `the code ${code} is pending at the simulator`);
-    await signingIn;
+    return { result: await signingIn, ui };
   } finally {
     ui.restore();
   }
-  assert.ok(ui.info.some((message) => message.startsWith(`Signed in to Microsoft Defender as ${ANALYST_UPN}`)),
-    `signed in; shown: ${JSON.stringify(ui.notifications)}`);
 }
 
 /**
