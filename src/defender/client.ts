@@ -257,7 +257,13 @@ export class DefenderClient {
    */
   private decode<T>(answer: Answer, context: RequestContext, parse: (json: unknown, context: RequestContext) => T, quoteBody = true): T {
     try {
-      const json = jsonFromSuccess(answer.status, answer.headers, answer.text, context.method, context.path);
+      let json: unknown;
+      try {
+        json = jsonFromSuccess(answer.status, answer.headers, answer.text, context.method, context.path);
+      } catch (error) {
+        // Its message quotes the body, which for a link call may hold the signed URL.
+        throw !quoteBody && isDefenderApiError(error) ? unquotedBodyError(error, answer.status) : error;
+      }
       try {
         return parse(json, context);
       } catch (error) {
@@ -579,6 +585,15 @@ function reportingCutBodies(agent: https.Agent, onCut: (status: number) => void)
 
 interface AgentInternals {
   addRequest(request: http.ClientRequest, options: unknown): void;
+}
+
+/** `error` without the body excerpt its message quotes: a 2xx whose body may carry a signed link. */
+function unquotedBodyError(error: DefenderApiError, status: number): DefenderApiError {
+  return new DefenderApiError({
+    kind: 'malformed', method: error.method, path: error.path, status, correlationId: error.correlationId,
+    message: `The Defender API answered ${status} with a body that is not the expected JSON (not shown: it may carry a `
+      + 'signed link); a proxy or gateway between VS Code and the Defender API may have answered instead.',
+  });
 }
 
 /** How the next token is asked for: refreshed after a 401, with a challenge's claims after a claims challenge. */

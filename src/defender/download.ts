@@ -95,7 +95,8 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
     }
     if (response.status < 200 || response.status >= 300) {
       discard(response);
-      throw new DownloadError('http', `The storage host answered ${response.status} ${response.statusText} to the download.`, response.status);
+      // Only the number: a host may echo the signed URL in its status text.
+      throw new DownloadError('http', `The storage host answered HTTP ${response.status} to the download.`, response.status);
     }
     return await receive(response, options, idle);
   } catch (error) {
@@ -107,6 +108,7 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
 
 /** The API call for a link is not a stalled download: the idle clock stops meanwhile. */
 async function freshLink(options: DownloadOptions, idle: IdleTimer): Promise<URL> {
+  options.signal?.throwIfAborted();
   idle.pause();
   const link = await options.getLink(options.signal);
   idle.touch();
@@ -170,7 +172,9 @@ type Transform = (source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer>;
 
 /** Streams the body into the sink with progress; a text sink refuses more than its limit. */
 async function receive(response: Response, options: DownloadOptions, idle: IdleTimer): Promise<DownloadResult> {
-  const announced = Number(response.headers.get('content-length') ?? NaN);
+  // With a Content-Encoding, Content-Length counts the encoded bytes, not the ones received here: no total then.
+  const encoded = (response.headers.get('content-encoding') ?? 'identity').trim().toLowerCase() !== 'identity';
+  const announced = encoded ? NaN : Number(response.headers.get('content-length') ?? NaN);
   const totalBytes = Number.isFinite(announced) && announced >= 0 ? announced : undefined;
   const contentType = response.headers.get('content-type') ?? undefined;
   const limit = options.sink.kind === 'text' ? options.sink.maxBytes ?? MAX_EDITOR_TEXT_BYTES : Infinity;
@@ -222,8 +226,11 @@ async function toFile(body: Readable, transform: Transform, target: string, sign
   const partial = path.join(path.dirname(target), `.${path.basename(target)}.${(require('node:crypto') as typeof crypto).randomBytes(4).toString('hex')}.part`);
   const file = fs.createWriteStream(partial, { flags: 'wx' });
   let fileError: NodeJS.ErrnoException | undefined;
-  file.on('error', (error) => {
-    fileError = error;
+  file.on('error', (error: NodeJS.ErrnoException) => {
+    // pipeline destroys the file with the source's premature close: that is the network's failure, not the disk's.
+    if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE') {
+      fileError = error;
+    }
   });
   try {
     const { pipeline } = await import('node:stream/promises');
@@ -263,6 +270,9 @@ class IdleTimer {
   private readonly onCallerAbort = () => this.controller.abort(this.caller?.reason);
 
   constructor(private readonly ms: number, private readonly caller?: AbortSignal) {
+    if (caller?.aborted) {
+      this.controller.abort(caller.reason);
+    }
     caller?.addEventListener('abort', this.onCallerAbort, { once: true });
   }
 

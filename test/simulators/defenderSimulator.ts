@@ -51,7 +51,7 @@
 //     { kind: 'status', status, code?, message?, retryAfterSeconds? }  standard error body (429 → TooManyRequests …)
 //     { kind: 'html', status? = 502 }       an HTML error page, as a gateway sends
 //     { kind: 'empty', status? = 503 }      no body at all
-//     { kind: 'malformed', status? = 200 }  `{"value": [` as application/json
+//     { kind: 'malformed', status? = 200, body? }  `{"value": [` (or `body`, cut-off JSON) as application/json
 //     { kind: 'reset', afterHandling? }     drop the connection (afterHandling: the request takes effect first)
 //     { kind: 'slow', delayMs }             answer normally, but late
 //     { kind: 'truncate' }                  handle the request, send the headers (full Content-Length) and half the
@@ -155,7 +155,7 @@ export type Fault =
   | { kind: 'status'; status: number; code?: string; message?: string; retryAfterSeconds?: number }
   | { kind: 'html'; status?: number }
   | { kind: 'empty'; status?: number }
-  | { kind: 'malformed'; status?: number }
+  | { kind: 'malformed'; status?: number; body?: string }
   | { kind: 'reset'; afterHandling?: boolean }
   | { kind: 'slow'; delayMs: number }
   | { kind: 'truncate' }
@@ -437,7 +437,7 @@ export class DefenderSimulator {
       case 'empty':
         return { status: fault.status ?? 503, headers: {}, body: '' };
       case 'malformed':
-        return { status: fault.status ?? 200, headers: { 'content-type': ODATA_JSON }, body: '{"value": [' };
+        return { status: fault.status ?? 200, headers: { 'content-type': ODATA_JSON }, body: fault.body ?? '{"value": [' };
       case 'reset':
         if (fault.afterHandling) {
           handle();

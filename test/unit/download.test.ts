@@ -6,11 +6,13 @@ import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { DefenderClient } from '../../src/defender/client';
 import { download, DownloadError, DownloadOptions, DownloadResult, isDownloadError, MAX_REDIRECTS } from '../../src/defender/download';
 import { parseMachineAction } from '../../src/defender/machineAction';
 import { startDefenderSimulator } from '../simulators/defenderSimulator';
+import { listenHttps } from '../simulators/http';
 import { Blob, DownloadSimulator, largeText, resultLinks, startDownloadSimulator } from '../simulators/downloadSimulator';
 import { resultContent, seedActions } from '../simulators/seedActions';
 import { ensureTlsMaterial } from '../simulators/tls';
@@ -249,5 +251,59 @@ describe('download: size, progress, cancel and time-out', () => {
 
   it('reports a file that cannot be written', async () => {
     await rejectsWithKind(run({ ...linksTo(text('x')), sink: { kind: 'file', path: path.join(dir, 'missing', 'out.txt') } }), 'file', /Could not write .*out\.txt \(ENOENT\)/);
+  });
+});
+
+describe('download: what a hostile or broken storage host sends', () => {
+  /** A one-route HTTPS server on 127.0.0.1 with the simulators' CA, for answers the storage simulator does not make. */
+  async function oddHost(handle: (res: import('node:http').ServerResponse) => void): Promise<{ url: URL; close(): void }> {
+    const { server, port } = await listenHttps(ensureTlsMaterial(), (_req, res) => handle(res), 0, '127.0.0.1');
+    return { url: new URL(`https://127.0.0.1:${port}/r/x?sv=1&sig=ODDSIGNATURE`), close: () => { server.closeAllConnections(); server.close(); } };
+  }
+
+  it('never quotes the host\'s status text, which may echo the signed link', async () => {
+    const host = await oddHost((res) => {
+      res.statusMessage = 'Not Found /r/x?sv=1&sig=ODDSIGNATURE';
+      res.writeHead(404).end();
+    });
+    try {
+      await rejectsWithKind(run({ getLink: async () => host.url, sink: { kind: 'text' } }), 'http', /^The storage host answered HTTP 404 to the download\.$/);
+    } finally {
+      host.close();
+    }
+  });
+
+  it('gives no total for a content-encoded body, so progress never passes it', async () => {
+    const body = zlib.gzipSync(Buffer.alloc(256 * 1024, 65));
+    const host = await oddHost((res) => res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': String(body.length) }).end(body));
+    const totals: Array<number | undefined> = [];
+    try {
+      const result = await run({ getLink: async () => host.url, sink: { kind: 'text' }, onProgress: (_received, total) => totals.push(total) });
+      assert.equal(result.bytes, 256 * 1024);
+      assert.ok(totals.length > 0 && totals.every((total) => total === undefined), JSON.stringify(totals));
+    } finally {
+      host.close();
+    }
+  });
+
+  it('a body that breaks off on its way to a file is the network\'s failure, not the disk\'s, and leaves no file', async () => {
+    const host = await oddHost((res) => {
+      res.writeHead(200);
+      res.write(Buffer.alloc(1000, 65));
+      setTimeout(() => res.socket?.destroy(), 50);
+    });
+    try {
+      await rejectsWithKind(run({ getLink: async () => host.url, sink: { kind: 'file', path: path.join(dir, 'cut.bin') } }), 'network');
+      assert.deepEqual(fs.readdirSync(dir), []);
+    } finally {
+      host.close();
+    }
+  });
+
+  it('a signal aborted before the download starts stops it at once, asking for no link', async () => {
+    const reason = new Error('cancelled before it began');
+    const links = linksTo(text('hello'));
+    await assert.rejects(run({ ...links, sink: { kind: 'text' }, signal: AbortSignal.abort(reason) }), (error) => error === reason);
+    assert.equal(links.calls(), 0);
   });
 });

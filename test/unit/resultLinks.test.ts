@@ -185,6 +185,13 @@ describe('getResultLink: errors as for the other calls', () => {
   it('refuses an answer that is not JSON, or whose link is missing or not https', async () => {
     sim.failNext({ kind: 'malformed' });
     await rejectsWith(call(), (error) => assert.equal(error.kind, 'malformed'));
+    // JSON cut off after the link: the body, quoted by other calls' errors, holds the signature.
+    sim.failNext({ kind: 'malformed', body: '{"value":"https://store.example/r/x?sv=1&sig=CUTSIGNATURE' });
+    await rejectsWith(call(), (error) => {
+      assert.equal(error.kind, 'malformed');
+      assert.match(error.message, /not the expected JSON \(not shown: it may carry a signed link\)/);
+      assert.doesNotMatch(error.message, /CUTSIGNATURE|store\.example/);
+    });
     for (const [link, message] of [['', /without a download link/], ['not a url', /without a download link/], ['http://127.0.0.1:1/results/x?sig=abc', /not https \(http:\/\/127\.0\.0\.1:1\); it was not used/]] as const) {
       offeredLink = link;
       await rejectsWith(call(), (error) => {
