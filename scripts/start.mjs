@@ -46,7 +46,9 @@ function explainPortInUse(error, name, ports) {
 /** The default time window of the view (package.json's mdeActions.lookbackDays), for the banner's count. */
 function defaultLookbackDays() {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-  return pkg.contributes.configuration.properties['mdeActions.lookbackDays'].default;
+  // The configuration is a list of sections (Connection, View); the setting is in one of them.
+  const sections = [pkg.contributes.configuration].flat();
+  return sections.find((section) => section.properties?.['mdeActions.lookbackDays']).properties['mdeActions.lookbackDays'].default;
 }
 
 async function startCloud(ports) {
