@@ -232,7 +232,9 @@ export class Workbench {
   /** The pointer off the page content and a hover that is still up waited away, unless `keepHover`. */
   private async settle(options: { keepHover?: boolean }): Promise<void> {
     if (!options.keepHover) {
-      await this.page.mouse.move(VIEWPORT.width / 2, VIEWPORT.height - 20);
+      // The editor area's middle: nothing there shows a hover (the status bar's items, where the pointer once
+      // rested, do — and a hover left open covers what the next step clicks).
+      await this.page.mouse.move(VIEWPORT.width / 2, Math.round(VIEWPORT.height * 0.6));
       await this.page.locator('.monaco-hover:visible').waitFor({ state: 'detached' });
     }
   }
