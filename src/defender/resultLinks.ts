@@ -2,7 +2,7 @@
 // is made), the API paths of the two link calls, reading their `{"value": "<https URL>"}` answer, and the sentences
 // that name the permission when the service refuses. The calls themselves are DefenderClient methods.
 import { DefenderApiError, isDefenderApiError, RequestContext } from './errors';
-import type { LiveResponseCommand, MachineAction } from './machineAction';
+import { canonicalStatus, canonicalType, type LiveResponseCommand, type MachineAction } from './machineAction';
 import { fileNameSafe } from '../shared/userText';
 
 /** Delegated permission of `GetLiveResponseResultDownloadLink`. */
@@ -13,9 +13,9 @@ const COLLECT_FORENSICS_PERMISSION = 'Machine.CollectForensics';
 /** Which result is wanted: the output of live-response command `index` (0-based), or the investigation package. */
 export type ResultRequest = { kind: 'commandOutput'; index: number } | { kind: 'investigationPackage' };
 
-/** Enum spellings vary (`LiveResponse` / `Live Response`, casing): compare letters only. */
-function sameEnum(value: string | null | undefined, expected: string): boolean {
-  return typeof value === 'string' && value.replace(/[^a-z]/gi, '').toLowerCase() === expected.toLowerCase();
+/** A command parameter named Path in any spelling (`path`, `PATH`): parameter keys are not normalised at parse time. */
+function isPathParam(key: string): boolean {
+  return key.replace(/[^a-z]/gi, '').toLowerCase() === 'path';
 }
 
 /** The command of `action` with that index: by its `index` field, else by position. */
@@ -30,14 +30,14 @@ export function commandAt(action: MachineAction, index: number): LiveResponseCom
  */
 export function resultUnavailableReason(action: MachineAction, request: ResultRequest): string | undefined {
   if (request.kind === 'investigationPackage') {
-    if (!sameEnum(action.type, 'CollectInvestigationPackage')) {
+    if (canonicalType(action.type) !== 'CollectInvestigationPackage') {
       return `Action ${action.id} is a ${action.type} action: only a Collect Investigation Package action has a package to download.`;
     }
-    return sameEnum(action.status, 'Succeeded')
+    return canonicalStatus(action.status) === 'Succeeded'
       ? undefined
       : `The investigation package of action ${action.id} is not available: the collection is ${action.status}, and a package exists only once it has Succeeded.`;
   }
-  if (!sameEnum(action.type, 'LiveResponse')) {
+  if (canonicalType(action.type) !== 'LiveResponse') {
     return `Action ${action.id} is a ${action.type} action: only a live response action has command output.`;
   }
   if (!Number.isInteger(request.index) || request.index < 0) {
@@ -47,7 +47,7 @@ export function resultUnavailableReason(action: MachineAction, request: ResultRe
   if (!command) {
     return `Action ${action.id} has no command ${request.index} (it has ${action.commands.length}).`;
   }
-  return sameEnum(command.commandStatus, 'Completed')
+  return command.commandStatus === 'Completed'
     ? undefined
     : `Command ${request.index} (${command.command.type ?? 'unknown type'}) of action ${action.id} has no output: it is ${command.commandStatus ?? 'in an unknown state'}, and output exists only once it has Completed.`;
 }
@@ -112,8 +112,8 @@ export function suggestedFileName(action: MachineAction, request: ResultRequest)
     return safeFileName(`${device}-${date}-investigation-package.zip`);
   }
   const command = commandAt(action, request.index);
-  const path = command?.command.params.find((p) => sameEnum(p.key, 'Path'))?.value;
-  if (sameEnum(command?.command.type, 'GetFile') && path) {
+  const path = command?.command.params.find((p) => isPathParam(p.key))?.value;
+  if (command?.command.type === 'GetFile' && path) {
     return safeFileName(path.split(/[\\/]/).pop() ?? '');
   }
   return safeFileName(`${device}-command-${request.index}-${command?.command.type ?? 'output'}.txt`);
