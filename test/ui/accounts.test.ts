@@ -1,25 +1,15 @@
 // VS Code's Accounts menu on the packaged VSIX: after Sign In in the Defender view the account is listed there under
 // "Microsoft Defender for Endpoint", and its Sign Out there signs the view out (the view offers Sign In again).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ANALYST_UPN } from '../simulators/seedActions';
-import { openSimulatedSession, signInWithDeviceCode, type SimulatedSession, vsixOrSkip } from './simulatedSession';
+import { signInWithDeviceCode, useSimulatedSession, vsixOrSkip } from './simulatedSession';
 
-const { vsix, skip } = vsixOrSkip;
-let session: SimulatedSession;
-
-before(async () => {
-  if (vsix) {
-    session = await openSimulatedSession('accounts', vsix);
-  }
-});
-
-after(async () => {
-  await session?.close();
-});
+const { skip } = vsixOrSkip;
+const session = useSimulatedSession('accounts');
 
 test('the account shows in the Accounts menu after Sign In, and Sign Out there signs the Defender view out', { skip }, async () => {
-  const { workbench } = session;
-  await signInWithDeviceCode(session);
+  const { workbench } = session();
+  await signInWithDeviceCode(session());
   await workbench.clearNotifications();
   const accounts = workbench.page.locator('.part.activitybar a.action-label[aria-label^="Accounts"]');
   await accounts.click();

@@ -1,35 +1,25 @@
 // After the action, on the packaged VSIX: a live response command's output opened from the palette and read in an
 // editor tab, the view's rows exported to CSV from the view's … menu, and an investigation package saved to a folder.
 // The steps share one workbench; each saves a screenshot.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { openSimulatedSession, signInWithDeviceCode, simulatorCount, type SimulatedSession, vsixOrSkip } from './simulatedSession';
+import { signInWithDeviceCode, simulatorCount, useSimulatedSession, vsixOrSkip } from './simulatedSession';
 
-const { vsix, skip } = vsixOrSkip;
-let session: SimulatedSession;
+const { skip } = vsixOrSkip;
+const session = useSimulatedSession('results');
 
-before(async () => {
-  if (vsix) {
-    session = await openSimulatedSession('results', vsix);
-  }
-});
-
-after(async () => {
-  await session?.close();
-});
-
-const workbench = () => session.workbench;
+const workbench = () => session().workbench;
 /** The text of the active editor, as rendered. */
 const editorText = () => workbench().page.locator('.editor-instance .monaco-editor .view-lines').first();
 
 test('Open Command Output from the palette: pick the action, then the command, read its output in a tab named after it', { skip }, async () => {
-  await signInWithDeviceCode(session);
-  const action = session.cloud.defender.actions.find((a) => a.type === 'LiveResponse' && a.status === 'Succeeded');
+  await signInWithDeviceCode(session());
+  const action = session().cloud.defender.actions.find((a) => a.type === 'LiveResponse' && a.status === 'Succeeded');
   assert.ok(action, 'the seed has a succeeded live response');
-  await workbench().treeItem(`Pending, ${simulatorCount(session.cloud, 'Pending')} machine actions`).waitFor();
+  await workbench().treeItem(`Pending, ${simulatorCount(session().cloud, 'Pending')} machine actions`).waitFor();
   await workbench().clearNotifications();
   await workbench().runCommand('Defender: Open Command Output');
   await workbench().quickInput.getByRole('option', { name: new RegExp(`Live Response on ${String(action.computerDnsName).replace(/\./g, '\\.')}`) }).filter({ hasText: 'Succeeded' }).click();
@@ -55,7 +45,7 @@ test('Export Machine Actions… from the view\'s … menu: CSV in an untitled ed
 });
 
 test('Download Investigation Package… from the palette: saved to the folder typed in the save dialog, with Reveal and Open Folder', { skip }, async () => {
-  const action = session.cloud.defender.actions.find((a) => a.type === 'CollectInvestigationPackage' && a.status === 'Succeeded');
+  const action = session().cloud.defender.actions.find((a) => a.type === 'CollectInvestigationPackage' && a.status === 'Succeeded');
   assert.ok(action, 'the seed has a succeeded collection');
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'mde-ui-package-'));
   try {

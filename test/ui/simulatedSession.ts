@@ -2,6 +2,7 @@
 // refresh, so only the steps cause requests), and the sign-in an engineer does there. For UI test files that start
 // signed in; the VSIX comes from `npm test` (MDE_TEST_VSIX).
 import * as assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { ANALYST_UPN } from '../simulators/seedActions';
 import { startSimulatedCloud, type SimulatedCloud } from '../simulators/simulatedCloud';
@@ -34,6 +35,26 @@ export async function openSimulatedSession(name: string, vsix: string): Promise<
     await cloud.close();
   };
   return { cloud, workbench, close };
+}
+
+/**
+ * One simulated session for a test file: opened before its tests (when a VSIX is there to test) and closed after
+ * them. Returns a getter, as the session exists only once `before` has run.
+ */
+export function useSimulatedSession(name: string): () => SimulatedSession {
+  let session: SimulatedSession | undefined;
+  before(async () => {
+    if (vsixOrSkip.vsix) {
+      session = await openSimulatedSession(name, vsixOrSkip.vsix);
+    }
+  });
+  after(async () => {
+    await session?.close();
+  });
+  return () => {
+    assert.ok(session, 'the simulated session is open');
+    return session;
+  };
 }
 
 /** The sign-in's one notification while it waits: its progress, the device code and the Copy & Open link. */

@@ -1,35 +1,25 @@
 // An engineer signed in to the simulated Custom cloud sees, above the tree at the default side bar width, who is
 // signed in to which tenant and which filter is on; a filter turns the title's filter icon filled, whose menu clears
 // it; a list that waits for the API rate limit says so there. The steps share one workbench; each saves a screenshot.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { ANALYST_UPN } from '../simulators/seedActions';
-import { openSimulatedSession, signInWithDeviceCode, simulatorCount, type SimulatedSession, vsixOrSkip } from './simulatedSession';
+import { signInWithDeviceCode, simulatorCount, useSimulatedSession, vsixOrSkip } from './simulatedSession';
 
-const { vsix, skip } = vsixOrSkip;
-let session: SimulatedSession;
+const { skip } = vsixOrSkip;
+const session = useSimulatedSession('where');
 
-before(async () => {
-  if (vsix) {
-    session = await openSimulatedSession('where', vsix);
-  }
-});
-
-after(async () => {
-  await session?.close();
-});
-
-const count = (status: string, requestor?: string) => simulatorCount(session.cloud, status, requestor);
-const workbench = () => session.workbench;
+const count = (status: string, requestor?: string) => simulatorCount(session().cloud, status, requestor);
+const workbench = () => session().workbench;
 
 /** The line above the tree (the view's message). */
 const viewMessage = () => workbench().page.locator('.part.sidebar .message:not(.hide)');
 /** A button of the view's title bar (a container with one view shows the view's actions there), by its icon. */
 const titleAction = (codicon: string) => workbench().page.locator(`.part.sidebar .composite.title .action-label.codicon-${codicon}`);
-const where = () => `${ANALYST_UPN} · tenant ${session.cloud.entra.switches.user.tid.slice(0, 8)}…`;
+const where = () => `${ANALYST_UPN} · tenant ${session().cloud.entra.switches.user.tid.slice(0, 8)}…`;
 
 test('signed in, the line above the tree names the account and the tenant; the title shows the filter icon', { skip }, async () => {
-  await signInWithDeviceCode(session);
+  await signInWithDeviceCode(session());
   await workbench().treeItem(`Pending, ${count('Pending')} machine actions`).waitFor();
   assert.equal((await viewMessage().innerText()).trim(), where());
   await titleAction('filter').waitFor();
@@ -84,7 +74,7 @@ test('the filled icon\'s menu changes or clears the filter; Clear Filter shows e
 });
 
 test('a list that waits out a 429 says in the view why and until when', { skip }, async () => {
-  session.cloud.defender.failNext({ kind: 'status', status: 429, retryAfterSeconds: 4 }, { method: 'GET' });
+  session().cloud.defender.failNext({ kind: 'status', status: 429, retryAfterSeconds: 4 }, { method: 'GET' });
   await titleAction('refresh').click();
   await viewMessage().filter({ hasText: /Waiting 4 s for the Defender API rate limit — retrying at \d\d:\d\d:\d\d\./ }).waitFor();
   await workbench().screenshot('rate-limit-wait');
