@@ -20,18 +20,29 @@ const TYPE_LABELS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Shorter names for a row, by type or by "type scope": about 32 characters fit the label, the host name and the age
- * at the default side bar width (236 px). The long name stays in the tooltip, details, prompts and notifications.
+ * At most this many characters name the action in a row: at the default side bar width (236 px for label and
+ * description) a 12-character name leaves room for a 15-character host name and the age ("Isolate Sel." and
+ * "ws-finance-0142 · 59m"); longer names, such as "Collect Package", cut the age off.
+ */
+export const ROW_NAME_LENGTH = 12;
+
+/**
+ * The row names, by type or by "type scope", in the portal's words shortened; each at most ROW_NAME_LENGTH. An
+ * isolation without a scope is a full one (the API's default), so "Isolate" names both. The long name stays in the
+ * tooltip, details, prompts, notifications and group headers.
  */
 const ROW_NAMES: Readonly<Record<string, string>> = {
   RunAntiVirusScan: 'AV Scan',
   'RunAntiVirusScan Quick': 'Quick Scan',
   'RunAntiVirusScan Full': 'Full Scan',
-  'Isolate Selective': 'Isolate (Sel.)',
-  CollectInvestigationPackage: 'Collect Package',
-  Unisolate: 'End Isolation',
-  RestrictCodeExecution: 'Restrict Apps',
-  UnrestrictCodeExecution: 'Unrestrict Apps',
+  'Isolate Full': 'Isolate',
+  'Isolate Selective': 'Isolate Sel.',
+  Unisolate: 'Release',
+  LiveResponse: 'Live Resp.',
+  CollectInvestigationPackage: 'Inv. Package',
+  StopAndQuarantineFile: 'Quarantine',
+  RestrictCodeExecution: 'Restrict',
+  UnrestrictCodeExecution: 'Unrestrict',
 };
 
 const STATUS_LABELS: Readonly<Record<string, string>> = {
@@ -70,19 +81,27 @@ export function statusLabel(status: string): string {
   return STATUS_LABELS[status.toLowerCase()] ?? unknownLabel(status);
 }
 
-function withScope(type: string, action: MachineAction): string {
-  return shownText(action.scope ? `${type} (${action.scope})` : type, SHOWN_LENGTH.row);
+function withScope(type: string, action: MachineAction, max: number): string {
+  return shownText(action.scope ? `${type} (${action.scope})` : type, max);
 }
 
 /** The action type and its scope, e.g. "Antivirus Scan (Quick)"; at most SHOWN_LENGTH.row characters. */
 export function actionLabel(action: MachineAction): string {
-  return withScope(typeLabel(action.type), action);
+  return withScope(typeLabel(action.type), action, SHOWN_LENGTH.row);
 }
 
-/** The row's label and the start of its accessible name: a short name with the scope, e.g. "Quick Scan", "Isolate (Full)". */
+/** A type's name in a row and in the filter line (`Unisolate` → "Release"); an unknown type's words, not cut. */
+export function shortTypeLabel(type: string): string {
+  return ROW_NAMES[type] ?? typeLabel(type);
+}
+
+/**
+ * The row's label and the start of its accessible name: a short name with the scope, e.g. "Quick Scan", "Isolate
+ * Sel."; at most ROW_NAME_LENGTH characters, so an unknown type or scope is cut with an ellipsis ("Collect For…").
+ */
 export function rowLabel(action: MachineAction): string {
   const named = ROW_NAMES[`${action.type} ${action.scope}`];
-  return named ?? withScope(ROW_NAMES[action.type] ?? typeLabel(action.type), action);
+  return named ?? withScope(shortTypeLabel(action.type), action, ROW_NAME_LENGTH);
 }
 
 /** The device name, or a short machine id while the name is still null. */

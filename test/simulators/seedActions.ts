@@ -111,8 +111,10 @@ interface SeedRow {
   status: string;
   type: string;
   scope?: string;
-  /** Index into DEVICES; null = a device whose name is not known yet. */
+  /** Index into DEVICES; null = a device whose name is not known yet (unless `host` names it). */
   device: number | null;
+  /** A device name outside DEVICES. */
+  host?: string;
   /** Index into REQUESTORS. */
   requestor: number;
   ageMinutes: number;
@@ -188,7 +190,7 @@ function buildAction(id: string, row: SeedRow, now: number, index: number, optio
   // Finished actions took a few minutes; running ones were touched a minute after creation.
   const updated = FINAL.has(row.status) ? created + 7 * 60_000 : row.status === 'InProgress' ? created + 60_000 : created;
   const requestor = REQUESTORS[row.requestor];
-  const device = row.device === null ? null : DEVICES[row.device];
+  const device = row.host ?? (row.device === null ? null : DEVICES[row.device]);
   const action: RawAction = {
     id,
     type: spelled(row.type, index, options),
@@ -267,6 +269,26 @@ export function bulkActions(n: number, now: Date, options: SeedOptions = {}): Ra
     };
     return buildAction(stableGuid(`bulk-${i}`), row, now.getTime(), i, options);
   });
+}
+
+/** Host names of 15 characters: the longest the rows are designed to show whole at the default side bar width. */
+export const LONG_HOSTS = ['ws-finance-0142', 'mac-design-0042', 'srv-sqlprod-021', 'lt-research-113', 'ws-payroll-0077'] as const;
+
+/** Every type the view names, with each scope it takes, and a type the client does not know. */
+export const ROW_KINDS: ReadonlyArray<[string, string?]> = [
+  ...BULK_TYPES, ['RunAntiVirusScan'], ['Isolate'], ['LiveResponse'], ['CollectFile'],
+];
+
+/**
+ * One Pending action of each of ROW_KINDS on a host with a 15-character name (LONG_HOSTS, in a longer DNS name),
+ * 40 to 53 minutes old (a three-character age): the widest rows that the default side bar width must show whole
+ * up to the age. Same `now`, same actions.
+ */
+export function longHostActions(now: Date): RawAction[] {
+  return ROW_KINDS.map(([type, scope], i) => buildAction(stableGuid(`long-host-${i}`), {
+    status: 'Pending', type, scope, device: null, host: `${LONG_HOSTS[i % LONG_HOSTS.length]}.corp.contoso.com`,
+    requestor: i % REQUESTORS.length, ageMinutes: 40 + i, comment: 'A row at the default side bar width',
+  }, now.getTime(), i, {}));
 }
 
 /** What the storage host serves for a result: the bytes and their Content-Type. */

@@ -133,7 +133,7 @@ test('right-click → Cancel Machine Action… → a comment → the action is c
   const comment = 'Wrong device: the beaconing host is ws-fin-0143';
   const pendingBefore = simulatorCount('Pending');
   const cancelledBefore = simulatorCount('Cancelled');
-  await openCancelPrompt('Isolate (Full), Pending, ws-fin-0142.contoso.local', subject, 'context-menu');
+  await openCancelPrompt('Isolate, Pending, ws-fin-0142.contoso.local', subject, 'context-menu');
   await submitComment(comment, 'comment');
   await outcomeNotification(`${subject} cancelled.`);
 
@@ -143,7 +143,7 @@ test('right-click → Cancel Machine Action… → a comment → the action is c
   await workbench.treeItem(`Pending, ${pendingBefore - 1} machine actions`).waitFor();
   const cancelledGroup = workbench.treeItem(`Cancelled, ${cancelledBefore + 1} machine actions`);
   // Kept in sight: the collapsed Cancelled group opens by itself and the row is selected, no click needed.
-  const row = workbench.treeItem('Isolate (Full), Cancelled, ws-fin-0142.contoso.local');
+  const row = workbench.treeItem('Isolate, Cancelled, ws-fin-0142.contoso.local');
   await row.waitFor();
   assert.equal(await row.getAttribute('aria-selected'), 'true', 'the changed row is selected');
   await workbench.screenshot('cancelled');
@@ -211,7 +211,7 @@ test('without the permission, the notification names the permissions and gives D
   const action = seeded('RestrictCodeExecution', 'mac-design-04.contoso.local');
   const subject = 'Restrict App Execution on mac-design-04.contoso.local';
   cloud.defender.failCancel(action.id);
-  await openCancelPrompt('Restrict Apps, Pending, mac-design-04.contoso.local', subject);
+  await openCancelPrompt('Restrict, Pending, mac-design-04.contoso.local', subject);
   await submitComment('Restriction no longer needed');
   const toast = await outcomeNotification(`Your account lacks permission to cancel ${subject}`);
   const text = await toast.innerText();

@@ -149,7 +149,7 @@ export class Workbench {
     await this.page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'detached' });
   }
 
-  /** A row of the side bar's tree, by the start of its accessible name ("Isolate (Full), Pending, ws-fin-…"). */
+  /** A row of the side bar's tree, by the start of its accessible name ("Isolate, Pending, ws-fin-…"). */
   treeItem(nameStart: string): Locator {
     return this.page.locator(`.part.sidebar [role="treeitem"][aria-label^=${JSON.stringify(nameStart)}]`);
   }

@@ -96,12 +96,12 @@ test('an action row: label, icon, click opens details, contextValue says whether
   const pending = SEED.find((a) => a.status === 'Pending' && a.type === 'Isolate' && a.scope === 'Full') as MachineAction;
   const node: ActionNode = { kind: 'action', id: `action:${pending.id}`, action: pending };
   const view = nodeView(node, context);
-  assert.equal(view.label, 'Isolate (Full)');
+  assert.equal(view.label, 'Isolate');
   assert.equal(view.contextValue, ItemContext.cancellableAction);
   assert.deepEqual(view.command, { command: Commands.showDetails, title: 'Show Machine Action Details', arguments: [node] });
   assert.equal(view.tooltip, undefined, 'the tooltip waits for a hover (resolveTreeItem)');
   assert.match(actionTooltip(node, context.now).markdown, /^Device: ws\\-fin\\-0142/m);
-  assert.match(view.accessibilityLabel, /^Isolate \(Full\), Pending, ws-fin-0142\.contoso\.local, \d+ (min|h|d) ago$/);
+  assert.match(view.accessibilityLabel, /^Isolate, Pending, ws-fin-0142\.contoso\.local, \d+ (min|h|d) ago$/);
   assert.equal(view.accessibilityLabel.split(', ').at(-1), relativeAge(pending.creationDateTimeUtc, context.now), 'the age in words');
   assert.equal(view.description?.split(' · ')[1], compactAge(pending.creationDateTimeUtc, context.now), 'the same age, short');
 

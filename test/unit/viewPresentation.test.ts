@@ -6,11 +6,11 @@ import { isCancellable, KNOWN_ACTION_TYPES, KNOWN_STATUSES, parseMachineAction, 
 import { portalDeviceUrl } from '../../src/commands/portalLink';
 import { detailsText, missingDetailsText } from '../../src/views/detailsText';
 import {
-  actionDescription, actionLabel, actionTooltipMarkdown, deviceLabel, NEUTRAL_ICON, rowLabel, shortDeviceLabel, shortRequestor, splitWords,
+  actionDescription, actionLabel, actionTooltipMarkdown, deviceLabel, NEUTRAL_ICON, ROW_NAME_LENGTH, rowLabel, shortDeviceLabel, shortRequestor, splitWords,
   statusIcon, statusLabel, typeLabel,
 } from '../../src/views/presentation';
 import { statusBarContent } from '../../src/views/statusBarContent';
-import { INJECTION_COMMENT, seedActions } from '../simulators/seedActions';
+import { INJECTION_COMMENT, longHostActions, seedActions } from '../simulators/seedActions';
 import { compactAge, relativeAge } from '../../src/shared/time';
 import { escapeMarkdown, quickPickText } from '../../src/shared/userText';
 
@@ -54,33 +54,42 @@ test('the description: short host name, age, who asked; a short id while the nam
   assert.equal(compactAge('2026-03-10T11:59:40Z', NOW), 'now');
 });
 
+test('every known type, with each scope it takes, has a row name of at most 12 characters, whole', () => {
+  const scopes: Record<string, Array<string | undefined>> = { Isolate: [undefined, 'Full', 'Selective'], RunAntiVirusScan: [undefined, 'Quick', 'Full'] };
+  const names = KNOWN_ACTION_TYPES.flatMap((type) => (scopes[type] ?? [undefined]).map((scope) => rowLabel(action({ type, scope }))));
+  const tooLong = names.filter((name) => name.length > ROW_NAME_LENGTH || name.includes('…'));
+  assert.deepEqual(tooLong, [], `row names over ${ROW_NAME_LENGTH} characters (or cut to them)`);
+  assert.deepEqual(names, ['AV Scan', 'Quick Scan', 'Full Scan', 'Offboard', 'Live Resp.', 'Inv. Package', 'Isolate', 'Isolate', 'Isolate Sel.',
+    'Release', 'Quarantine', 'Restrict', 'Unrestrict']);
+  // The long-host seed, which the UI test shows at the default width, has every one of them.
+  const seeded = new Set(longHostActions(new Date(NOW)).map((raw) => rowLabel(parseMachineAction(raw))));
+  assert.deepEqual(names.filter((name) => !seeded.has(name)), [], 'names the long-host seed lacks');
+  // An unknown type reads as its words, cut to the same budget with an ellipsis; so is an unknown scope.
+  assert.equal(rowLabel(action({ type: 'CollectFile' })), 'Collect File');
+  assert.equal(rowLabel(action({ type: 'CollectForensicsBundle' })), 'Collect For…');
+  assert.equal(rowLabel(action({ type: 'Isolate', scope: 'Partial' })), 'Isolate (Pa…');
+  assert.equal(rowLabel(action({ type: 'CollectFile\u202e<b>', scope: null })), 'Collect Fil…', 'through the text gate: no bidi override');
+});
+
 test('at the default width (236 px for label and description) a row shows in full what, which device and how long', () => {
-  // 236 px hold about 32 characters of label + description in VS Code's default font (label 13 px, description 90 %):
-  // "Isolate (Selective) e45afb4d… · 1m" and "Release Isolation ws-hr-0077 · 15m" were cut there.
-  const VISIBLE = 32;
+  // 236 px hold about 34 characters of label + description in VS Code's default font (label 13 px, description 90 %):
+  // "Collect Package ws-finance-0142 · 45m" was cut there. The UI test measures the rendered rows.
+  const VISIBLE = 34;
   const fullThroughAge = (row: MachineAction): string => {
     const [host, age] = actionDescription(row, { now: NOW, showStatus: false, cancelling: false }).split(' · ');
     return `${rowLabel(row)} ${host} · ${age}`;
   };
-  const scopes: Record<string, Array<string | undefined>> = { Isolate: ['Full', 'Selective'], RunAntiVirusScan: ['Quick', 'Full'] };
-  for (const type of KNOWN_ACTION_TYPES) {
-    for (const scope of scopes[type] ?? [undefined]) {
-      // A typical 10-character host name and a 3-character age.
-      const row = action({ type, scope, computerDnsName: 'ws-hr-0077.corp.contoso.com', requestor: 'jane.doe@contoso.com', creationDateTimeUtc: '2026-03-10T11:15:00Z' });
-      const visible = fullThroughAge(row);
-      assert.ok(visible.length <= VISIBLE && visible.endsWith('ws-hr-0077 · 45m'), `${visible} (${visible.length} characters)`);
-      assert.ok(!visible.includes('contoso.com'), 'the full DNS name is for the tooltip');
-      assert.ok(actionTooltipMarkdown(row, NOW).startsWith(`**${escapeMarkdown(actionLabel(row))}**`), 'the long name heads the tooltip');
-    }
+  for (const row of longHostActions(new Date(NOW)).map((raw) => parseMachineAction(raw))) {
+    const visible = fullThroughAge(row);
+    const host = row.computerDnsName!.split('.')[0];
+    assert.equal(host.length, 15);
+    assert.ok(visible.length <= VISIBLE && new RegExp(`^\\S.* ${host} · \\d\\dm$`).test(visible), `${visible} (${visible.length} characters)`);
+    assert.ok(actionTooltipMarkdown(row, NOW).startsWith(`**${escapeMarkdown(actionLabel(row))}**`), 'the long name heads the tooltip');
   }
   const seeded = seedActions(new Date(NOW)).map((raw) => parseMachineAction(raw)).filter((a) => isCancellable(a.status));
   for (const row of seeded) {
     assert.ok(fullThroughAge(row).length <= VISIBLE, `seeded: ${fullThroughAge(row)} (${fullThroughAge(row).length} characters)`);
   }
-  assert.equal(rowLabel(action({ type: 'RunAntiVirusScan', scope: 'Quick' })), 'Quick Scan');
-  assert.equal(rowLabel(action({ type: 'Isolate', scope: 'Selective' })), 'Isolate (Sel.)');
-  assert.equal(rowLabel(action({ type: 'Isolate', scope: 'Full' })), 'Isolate (Full)');
-  assert.equal(rowLabel(action({ type: 'CollectFile' })), 'Collect File', 'an unknown type: its words');
 });
 
 test('every known type has a friendly name, and no raw API name shows in a row, group or details summary', () => {

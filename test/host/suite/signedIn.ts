@@ -124,7 +124,7 @@ export async function readTree(api: ExtensionTestApi, parent?: unknown): Promise
 
 /**
  * The action row of `device` (each test gives its actions a device of their own), by the name a screen reader
- * announces ("Isolate (Full), Pending, <device>, 1 min ago"), which names the device in every state.
+ * announces ("Isolate, Pending, <device>, 1 min ago"), which names the device in every state.
  */
 export function rowOfDevice(tree: Row[], device: string): Row | undefined {
   return tree.flatMap((group) => [group, ...group.children]).find((row) => row.item.accessibilityInformation?.label.includes(`, ${device},`));

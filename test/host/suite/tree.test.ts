@@ -75,7 +75,7 @@ suite('The Machine Actions tree in a real host', () => {
 
   /**
    * How notifications and the details name the action of a row: its long name, not the row's short one
-   * ("Release from Isolation", not "End Isolation"), "on <full device name or short id>".
+   * ("Release from Isolation", not "Release"), "on <full device name or short id>".
    */
   const subjectOf = (row: Row) => {
     const { action } = row.node as { action: MachineAction };
@@ -97,10 +97,10 @@ suite('The Machine Actions tree in a real host', () => {
   test('rows show the type and scope, the short host name or a short machine id, the age, who; Cancel only on cancellable rows', async () => {
     const tree = await readTree(session.api);
     const pending = tree.find((g) => g.label === 'Pending')!;
-    const isolate = pending.children.find((r) => r.label === 'Isolate (Full)');
+    const isolate = pending.children.find((r) => r.label === 'Isolate' && r.description.startsWith('ws-fin-0142'));
     assert.match(isolate?.description ?? '', /^ws-fin-0142 · \d+m · analyst$/);
     // An action created a minute ago has no device name yet.
-    const unnamed = pending.children.find((r) => r.label === 'Isolate (Sel.)');
+    const unnamed = pending.children.find((r) => r.label === 'Isolate Sel.');
     assert.match(unnamed?.description ?? '', /^[0-9a-f]{8}… · (now|\d+m) · analyst$/);
     for (const group of tree) {
       const cancellable = group.label === 'Pending' || group.label === 'In Progress';
