@@ -54,6 +54,14 @@ const STATUS_LABELS: Readonly<Record<string, string>> = {
   cancelled: 'Cancelled',
 };
 
+/**
+ * The entry of `table` for `key`, a value from the server: only the table's own, so that a type or status such as
+ * "constructor" or "toString" reads as words instead of reaching an Object.prototype member.
+ */
+function entry<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 /** Between a lower-case letter or digit and a capital, and before the last capital of a run that starts a word. */
 const WORD_BOUNDARY = /(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/g;
 
@@ -73,12 +81,12 @@ function unknownLabel(value: string): string {
 
 /** The friendly name of a type (`Unisolate` → "Release from Isolation"), used in rows, groups, filter and palette. */
 export function typeLabel(type: string): string {
-  return TYPE_LABELS[type] ?? unknownLabel(type);
+  return entry(TYPE_LABELS, type) ?? unknownLabel(type);
 }
 
 /** The friendly name of a status (`TimeOut` → "Timed Out"). */
 export function statusLabel(status: string): string {
-  return STATUS_LABELS[status.toLowerCase()] ?? unknownLabel(status);
+  return entry(STATUS_LABELS, status.toLowerCase()) ?? unknownLabel(status);
 }
 
 function withScope(type: string, action: MachineAction, max: number): string {
@@ -92,7 +100,7 @@ export function actionLabel(action: MachineAction): string {
 
 /** A type's name in a row and in the filter line (`Unisolate` → "Release"); an unknown type's words, not cut. */
 export function shortTypeLabel(type: string): string {
-  return ROW_NAMES[type] ?? typeLabel(type);
+  return entry(ROW_NAMES, type) ?? typeLabel(type);
 }
 
 /**
@@ -100,7 +108,7 @@ export function shortTypeLabel(type: string): string {
  * Sel."; at most ROW_NAME_LENGTH characters, so an unknown type or scope is cut with an ellipsis ("Collect For…").
  */
 export function rowLabel(action: MachineAction): string {
-  const named = ROW_NAMES[`${action.type} ${action.scope}`];
+  const named = entry(ROW_NAMES, `${action.type} ${action.scope}`);
   return named ?? withScope(shortTypeLabel(action.type), action, ROW_NAME_LENGTH);
 }
 
@@ -136,7 +144,7 @@ export const CANCELLING_ICON: IconSpec = { id: 'loading~spin' };
 
 /** The codicon and colour of a status (any case); a status the service adds later gets the neutral icon. */
 export function statusIcon(status: string): IconSpec {
-  return STATUS_ICONS[status.toLowerCase()] ?? NEUTRAL_ICON;
+  return entry(STATUS_ICONS, status.toLowerCase()) ?? NEUTRAL_ICON;
 }
 
 export interface DescriptionOptions {

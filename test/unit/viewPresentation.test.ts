@@ -153,6 +153,17 @@ test('each status has its icon and a colour of its own; an unknown status gets a
   assert.equal(statusLabel('PartiallySucceeded'), 'Partially Succeeded');
 });
 
+test('a type or status named like an object member ("constructor", "toString") reads as its words, with the neutral icon', () => {
+  for (const name of ['constructor', 'toString', '__proto__', 'valueOf', 'hasOwnProperty']) {
+    const row = action({ type: name, status: name, scope: null, computerDnsName: 'ws-fin-0142', creationDateTimeUtc: '2026-03-10T11:55:00Z', requestor: null });
+    const words = splitWords(row.status);
+    assert.deepEqual([typeLabel(row.type), actionLabel(row), statusLabel(row.status)], [words, words, words], name);
+    assert.equal(rowLabel(row), words.length > ROW_NAME_LENGTH ? `${words.slice(0, ROW_NAME_LENGTH - 1).trimEnd()}…` : words);
+    assert.equal(actionDescription(row, { now: NOW, showStatus: true, cancelling: false }), `ws-fin-0142 · 5m · ${words}`);
+    assert.deepEqual(statusIcon(row.status), NEUTRAL_ICON, name);
+  }
+});
+
 test('a comment with a command link, emphasis and HTML renders as its own text in the tooltip', () => {
   const hostile = '[x](command:workbench.action.quit) **b** <img src=x> https://evil.example www.evil.example `code` # h';
   const md = actionTooltipMarkdown(action({ requestorComment: hostile, computerDnsName: '[dev](https://evil.example)' }), NOW);
