@@ -9,6 +9,8 @@ export interface SessionAccount {
   /** The UPN, e.g. analyst@contoso.com (what `requestor eq` compares with). */
   username: string;
   tenantId: string;
+  /** "<object id>.<home tenant id>": the tenant the account belongs to, which a guest's tenantId is not. */
+  homeAccountId?: string;
 }
 
 export interface Session {

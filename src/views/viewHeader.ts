@@ -3,22 +3,39 @@
 // seen. Also the line that says why a list waits for the rate limit.
 import { ActionFilter, isFilterActive } from '../model/actionFilter';
 import type { SessionAccount } from '../model/session';
-import { statusLabel, typeLabel } from './presentation';
+import { shortTypeLabel, statusLabel } from './presentation';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Tenant settings that name no tenant: the account's home tenant is used. */
 const ANY_TENANT = new Set(['organizations', 'common', 'consumers']);
 
+/** A domain as short as it stays clear: "contoso.onmicrosoft.com" and "contoso.com" → "contoso"; longer ones whole. */
+function domainLabel(domain: string): string {
+  const name = domain.replace(/\.onmicrosoft\.(com|us)$/, '');
+  const labels = name.split('.');
+  return labels.length === 2 ? labels[0] : name;
+}
+
+/** Whether the account signed in to its own tenant (not as a guest): then its UPN's domain is one of the tenant's. */
+function inHomeTenant(account: SessionAccount): boolean {
+  return account.homeAccountId?.split('.').at(-1)?.toLowerCase() === account.tenantId.toLowerCase();
+}
+
 /**
- * How the view names the tenant: the verified domain the setting gives ("contoso.onmicrosoft.com" → "contoso"), else
- * the start of the account's tenant id ("tenant 72f988bf…"), which is what the status bar tooltip shows in full.
+ * How the view names the tenant, shortly (the status bar tooltip has the tenant id in full): by the domain the
+ * setting gives ("contoso.onmicrosoft.com" → "contoso"), else by the domain of the UPN when the account is at home
+ * in the tenant ("analyst@contoso.com" → "contoso"), else by the start of the tenant id ("tenant 72f988bf…").
  */
-export function tenantLabel(tenantSetting: string, accountTenantId: string): string {
+export function tenantLabel(tenantSetting: string, account: SessionAccount): string {
   const setting = tenantSetting.trim().toLowerCase();
   if (setting && !GUID.test(setting) && !ANY_TENANT.has(setting)) {
-    return setting.replace(/\.onmicrosoft\.(com|us)$/, '');
+    return domainLabel(setting);
   }
-  return `tenant ${accountTenantId.slice(0, 8)}…`;
+  const domain = account.username.slice(account.username.lastIndexOf('@') + 1).trim().toLowerCase();
+  if (account.username.includes('@') && domain.includes('.') && inHomeTenant(account)) {
+    return domainLabel(domain);
+  }
+  return `tenant ${account.tenantId.slice(0, 8)}…`;
 }
 
 export interface WhereInput {
@@ -31,11 +48,14 @@ export interface WhereInput {
   onlyMineSetting: boolean;
 }
 
-/** E.g. `analyst@contoso.com · contoso · filter: Pending, only mine`; the filter part only while one is on. */
+/**
+ * E.g. `analyst@contoso.com · contoso · filter: Pending · only mine`; the filter part only while one is on. Short, as
+ * the view's message wraps at about 36 characters at the default side bar width: one line without a filter.
+ */
 export function whereLine(input: WhereInput): string {
   const filter = isFilterActive(input.filter) ? `filter: ${describeFilter(input.filter)}` : '';
-  const onlyMineSetting = input.onlyMineSetting && !input.filter.onlyMine ? 'only mine (setting "Only Mine")' : '';
-  return [input.account.username, tenantLabel(input.tenantSetting, input.account.tenantId), filter, onlyMineSetting]
+  const onlyMineSetting = input.onlyMineSetting && !input.filter.onlyMine ? 'only mine (setting)' : '';
+  return [input.account.username, tenantLabel(input.tenantSetting, input.account), filter, onlyMineSetting]
     .filter((part) => part)
     .join(' · ');
 }
@@ -54,11 +74,11 @@ export function rateLimitWaitLine(seconds: number, startedAt: number): string {
   return `Waiting ${seconds} s for the Defender API rate limit — retrying at ${clockTime(startedAt + seconds * 1000)}.`;
 }
 
-/** A short line for the view's message, e.g. `Pending, In Progress · Isolate · device "fin" · only mine`; '' = none. */
+/** A short line for the view's message, e.g. `Pending, In Progress · Release · device "fin" · only mine`; '' = none. */
 export function describeFilter(filter: ActionFilter): string {
   return [
     filter.statuses.map(statusLabel).join(', '),
-    filter.types.map(typeLabel).join(', '),
+    filter.types.map(shortTypeLabel).join(', '),
     filter.deviceText ? `device "${filter.deviceText}"` : '',
     filter.onlyMine ? 'only mine' : '',
   ].filter((part) => part).join(' · ');

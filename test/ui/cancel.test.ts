@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type { Locator } from 'playwright-core';
 import type { RawAction } from '../simulators/defenderSimulator';
-import { ANALYST_UPN, INJECTION_COMMENT } from '../simulators/seedActions';
+import { ANALYST_UPN, INJECTION_COMMENT, longHostActions, ROW_KINDS } from '../simulators/seedActions';
 import type { SimulatedCloud } from '../simulators/simulatedCloud';
 import { openSimulatedSession, signInWithDeviceCode, simulatorCount as countInSimulator, type SimulatedSession, vsixOrSkip } from './simulatedSession';
 import type { VisibleRow, Workbench } from './workbench';
@@ -43,11 +43,13 @@ function simulatorCount(status: string): number {
 /**
  * Why a row does not show on screen, in full, its action (the label), its short host name and its age (the
  * description's first two parts); undefined when it does. The accessible name gives the action and the full DNS name.
+ * "On screen" is what Workbench.visibleRows measured in the rendered row: the characters that end left of the label
+ * container's right edge, less the ellipsis VS Code draws there when the text overflows (scrollWidth > clientWidth).
  */
 function notShownInFull(row: VisibleRow): string | undefined {
   const [action, , device] = row.name.split(', ');
   const [host, age = ''] = row.description.split(' · ');
-  if (row.label !== action || !host.startsWith(device.split('.')[0]) || !/^(now|\d+[a-z]+)$/.test(age)) {
+  if (row.label !== action || host !== device.split('.')[0] || !/^(now|\d+[a-z]+)$/.test(age)) {
     return `not "<action>  <host> · <age> · …": ${row.label} | ${row.description}`;
   }
   if (row.visibleLabel !== row.label || !row.visibleDescription.startsWith(`${host} · ${age}`)) {
@@ -117,6 +119,28 @@ test('at the default width every row shows in full its action, its short host na
   // The expanded groups' rows: every Pending and In Progress action (their host names have at most 15 characters).
   assert.equal(rows.length, simulatorCount('Pending') + simulatorCount('InProgress'));
   assert.deepEqual(rows.map(notShownInFull).filter((reason) => reason), [], 'rows whose action, host or age is cut off or missing');
+});
+
+test('at the default width a row of every action type and scope shows its action, a 15-character host name whole and the age', { skip }, async () => {
+  const seed = cloud.defender.actions;
+  const refreshed = async (pending: number) => {
+    await workbench.runCommand('Defender: Refresh Machine Actions');
+    await workbench.treeItem(`Pending, ${pending} machine actions`).waitFor();
+  };
+  // Every row name the view knows (the longest among them) on hosts such as ws-finance-0142, all Pending and open.
+  cloud.defender.setActions(longHostActions(new Date()));
+  try {
+    await refreshed(ROW_KINDS.length);
+    const rows = await workbench.visibleRows(2);
+    assert.equal(rows.length, ROW_KINDS.length);
+    assert.deepEqual(rows.map((row) => row.visibleDescription.split(' · ')[0].length), rows.map(() => 15), 'the hosts, whole');
+    assert.deepEqual(rows.map(notShownInFull).filter((reason) => reason), [], 'rows whose action, host or age is cut off or missing');
+    await workbench.screenshot('long-host-names');
+  } finally {
+    cloud.defender.setActions(seed);
+    await refreshed(simulatorCount('Pending'));
+    await workbench.clearNotifications();
+  }
 });
 
 test('the tooltip of an action shows a comment with link and HTML syntax as plain text', { skip }, async () => {

@@ -16,12 +16,14 @@ const workbench = () => session().workbench;
 const viewMessage = () => workbench().page.locator('.part.sidebar .message:not(.hide)');
 /** A button of the view's title bar (a container with one view shows the view's actions there), by its icon. */
 const titleAction = (codicon: string) => workbench().page.locator(`.part.sidebar .composite.title .action-label.codicon-${codicon}`);
-const where = () => `${ANALYST_UPN} · tenant ${session().cloud.entra.switches.user.tid.slice(0, 8)}…`;
+/** The account signed in to its own tenant, which the domain of its UPN names (the status bar has the tenant id). */
+const where = () => `${ANALYST_UPN} · contoso`;
 
 test('signed in, the line above the tree names the account and the tenant; the title shows the filter icon', { skip }, async () => {
   await signInWithDeviceCode(session());
   await workbench().treeItem(`Pending, ${count('Pending')} machine actions`).waitFor();
   assert.equal((await viewMessage().innerText()).trim(), where());
+  assert.equal(await workbench().lineCount(viewMessage()), 1, 'one line at the default side bar width');
   await titleAction('filter').waitFor();
   assert.equal(await titleAction('filter-filled').count(), 0, 'no filled filter icon while nothing is filtered');
   await workbench().clearNotifications();

@@ -32,7 +32,9 @@ interface PageElement extends PageNode {
 interface PageRange {
   setStart(node: PageNode, offset: number): void;
   setEnd(node: PageNode, offset: number): void;
+  selectNodeContents(node: PageNode): void;
   getBoundingClientRect(): { right: number };
+  getClientRects(): Iterable<{ top: number; height: number }>;
 }
 declare const document: {
   createRange(): PageRange;
@@ -194,6 +196,15 @@ export class Workbench {
       return { name: row.getAttribute('aria-label') ?? '', label: label.text, visibleLabel: label.visible,
         description: description.text, visibleDescription: description.visible };
     }));
+  }
+
+  /** How many lines the text of `locator` takes on screen: the distinct tops of its line boxes. */
+  async lineCount(locator: Locator): Promise<number> {
+    return locator.evaluate((element: PageElement) => {
+      const range = document.createRange();
+      range.selectNodeContents(element);
+      return new Set(Array.from(range.getClientRects()).filter((box) => box.height > 0).map((box) => Math.round(box.top))).size;
+    });
   }
 
   /**

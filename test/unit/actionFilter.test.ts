@@ -60,5 +60,5 @@ test('one spelling: a filter on Cancelled or Live Response finds every spelling 
   const live = applyFilter(variant, normalizeFilter({ types: ['Live Response'] }));
   assert.equal(live.length, SEED.filter((a) => a.type === 'LiveResponse').length);
   assert.ok(live.some((a) => a.raw.type === 'Live Response') && live.some((a) => a.raw.type === 'liveResponse'));
-  assert.equal(describeFilter(normalizeFilter({ statuses: ['canceled'], types: ['live_response'] })), 'Cancelled · Live Response');
+  assert.equal(describeFilter(normalizeFilter({ statuses: ['canceled'], types: ['live_response'] })), 'Cancelled · Live Resp.');
 });

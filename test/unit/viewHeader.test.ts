@@ -6,29 +6,42 @@ import { noPortalMessage, portalDeviceUrl } from '../../src/commands/portalLink'
 import { clockTime, rateLimitWaitLine, tenantLabel, whereLine } from '../../src/views/viewHeader';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-const account = { username: 'analyst@contoso.com', tenantId: TENANT };
+const OBJECT_ID = '0f4c7a1e-5b2d-4e8a-9c3f-6d1b2a7e8f90';
+/** Signed in to its own tenant, as msal-node reports it: homeAccountId "<oid>.<home tenant id>". */
+const account = { username: 'analyst@contoso.com', tenantId: TENANT, homeAccountId: `${OBJECT_ID}.${TENANT}` };
+/** A guest: its home tenant is another one, so its UPN's domain does not name this tenant. */
+const guest = { username: 'ir.partner@fabrikam.com', tenantId: TENANT, homeAccountId: `${OBJECT_ID}.0a1b2c3d-0000-4000-8000-000000000001` };
 const where = (filter: object, options: { tenantSetting?: string; onlyMineSetting?: boolean } = {}) =>
   whereLine({ account, filter: normalizeFilter(filter), tenantSetting: options.tenantSetting ?? 'organizations', onlyMineSetting: options.onlyMineSetting ?? false });
 
-test('the tenant is named by the domain of the setting, else by the start of the account\'s tenant id', () => {
-  assert.equal(tenantLabel('contoso.onmicrosoft.com', TENANT), 'contoso');
-  assert.equal(tenantLabel('Fabrikam.onmicrosoft.us', TENANT), 'fabrikam');
-  assert.equal(tenantLabel('contoso.com', TENANT), 'contoso.com');
+test('the tenant is named by the domain of the setting, else by the UPN\'s domain at home, else by the start of its id', () => {
+  assert.equal(tenantLabel('contoso.onmicrosoft.com', guest), 'contoso');
+  assert.equal(tenantLabel('Fabrikam.onmicrosoft.us', account), 'fabrikam');
+  assert.equal(tenantLabel('contoso.com', guest), 'contoso');
+  assert.equal(tenantLabel('corp.contoso.co.uk', account), 'corp.contoso.co.uk', 'a longer domain whole: no guessing at its parts');
   for (const setting of ['organizations', 'common', TENANT.toUpperCase(), '']) {
-    assert.equal(tenantLabel(setting, TENANT), 'tenant 72f988bf…', setting);
+    assert.equal(tenantLabel(setting, account), 'contoso', setting);
+    assert.equal(tenantLabel(setting, { ...account, username: 'Analyst@Contoso.OnMicrosoft.com' }), 'contoso', setting);
+    assert.equal(tenantLabel(setting, guest), 'tenant 72f988bf…', `a guest, ${setting}`);
+    assert.equal(tenantLabel(setting, { username: 'analyst@contoso.com', tenantId: TENANT }), 'tenant 72f988bf…', `no home tenant known, ${setting}`);
+    assert.equal(tenantLabel(setting, { ...account, username: 'analyst' }), 'tenant 72f988bf…', `no domain, ${setting}`);
   }
 });
 
-test('the line names the account and the tenant, and the filter only while one is on', () => {
-  assert.equal(where({}), 'analyst@contoso.com · tenant 72f988bf…');
+test('the line names the account and the tenant, and the filter only while one is on, in few words', () => {
+  // About 36 characters fit one line of the view's message at the default side bar width.
+  assert.equal(where({}), 'analyst@contoso.com · contoso');
+  assert.equal(whereLine({ account: guest, filter: normalizeFilter({}), tenantSetting: TENANT, onlyMineSetting: false }),
+    'ir.partner@fabrikam.com · tenant 72f988bf…');
   assert.equal(where({ statuses: ['Pending'], onlyMine: true }, { tenantSetting: 'contoso.onmicrosoft.com' }),
     'analyst@contoso.com · contoso · filter: Pending · only mine');
-  assert.equal(where({ types: ['RunAntiVirusScan'], deviceText: 'fin' }), 'analyst@contoso.com · tenant 72f988bf… · filter: Antivirus Scan · device "fin"');
+  assert.equal(where({ types: ['Unisolate', 'CollectInvestigationPackage'], deviceText: 'fin' }),
+    'analyst@contoso.com · contoso · filter: Release, Inv. Package · device "fin"', 'types by their row names');
 });
 
 test('the Only Mine setting is named as a setting, since Clear Filter cannot clear it', () => {
-  assert.equal(where({}, { onlyMineSetting: true }), 'analyst@contoso.com · tenant 72f988bf… · only mine (setting "Only Mine")');
-  assert.equal(where({ onlyMine: true }, { onlyMineSetting: true }), 'analyst@contoso.com · tenant 72f988bf… · filter: only mine');
+  assert.equal(where({}, { onlyMineSetting: true }), 'analyst@contoso.com · contoso · only mine (setting)');
+  assert.equal(where({ onlyMine: true }, { onlyMineSetting: true }), 'analyst@contoso.com · contoso · filter: only mine');
 });
 
 test('a rate-limit wait says how long and the clock time of the retry', () => {

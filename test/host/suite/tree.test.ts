@@ -22,7 +22,8 @@ const STATUS_LABELS: Record<string, string> = {
 };
 
 /** The line the view's message starts with: the account, then the tenant (the tests' tenant setting is its GUID). */
-const whereYouAre = (tid: string) => `${ANALYST_UPN} · tenant ${tid.slice(0, 8)}…`;
+/** The account signed in to its own tenant, which the domain of its UPN names (the status bar has the tenant id). */
+const WHERE_YOU_ARE = `${ANALYST_UPN} · contoso`;
 
 suite('The Machine Actions tree in a real host', () => {
   let session: SignedIn;
@@ -83,7 +84,7 @@ suite('The Machine Actions tree in a real host', () => {
   };
 
   const statusLabel = (a: RawAction) => STATUS_LABELS[String(a.status)] ?? String(a.status);
-  const where = () => whereYouAre(session.cloud.entra.switches.user.tid);
+  const where = () => WHERE_YOU_ARE;
   const groupCounts = (tree: Row[]) => new Map(tree.map((g) => [g.label, Number(g.description)]));
 
   test('groups by status, each with its count; Pending and In Progress first and expanded, the others collapsed', async () => {
