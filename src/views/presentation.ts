@@ -19,28 +19,26 @@ const TYPE_LABELS: Readonly<Record<string, string>> = {
   UnrestrictCodeExecution: 'Remove App Restriction',
 };
 
-/**
- * At most this many characters name the action in a row: at the default side bar width (236 px for label and
- * description) a 12-character name leaves room for a 15-character host name and the age ("Isolate Sel." and
- * "ws-finance-0142 · 59m"); longer names, such as "Collect Package", cut the age off.
- */
+/** At most this many characters name the action in a row; an unknown type or scope is cut to them. */
 export const ROW_NAME_LENGTH = 12;
 
 /**
- * The row names, by type or by "type scope", in the portal's words shortened; each at most ROW_NAME_LENGTH. An
- * isolation without a scope is a full one (the API's default), so "Isolate" names both. The long name stays in the
- * tooltip, details, prompts, notifications and group headers.
+ * The row names, by type or by "type scope", in the portal's words shortened. At the default side bar width a row
+ * has 212 px for its label and "host · age" before the ellipsis of the cut requestor: with a 15-character host such
+ * as ws-finance-0142 that leaves a name about 70 px, which "Quick Scan", "Quarantine" and "Isolate Sel." exceed in
+ * DejaVu Sans (the widest common UI font). An isolation without a scope is a full one (the API's default), so
+ * "Isolate" names both. The long name stays in the tooltip, details, prompts, notifications and group headers.
  */
 const ROW_NAMES: Readonly<Record<string, string>> = {
   RunAntiVirusScan: 'AV Scan',
-  'RunAntiVirusScan Quick': 'Quick Scan',
-  'RunAntiVirusScan Full': 'Full Scan',
+  'RunAntiVirusScan Quick': 'Quick AV',
+  'RunAntiVirusScan Full': 'Full AV',
   'Isolate Full': 'Isolate',
-  'Isolate Selective': 'Isolate Sel.',
+  'Isolate Selective': 'Isolate Sel',
   Unisolate: 'Release',
   LiveResponse: 'Live Resp.',
-  CollectInvestigationPackage: 'Inv. Package',
-  StopAndQuarantineFile: 'Quarantine',
+  CollectInvestigationPackage: 'Package',
+  StopAndQuarantineFile: 'Quar. File',
   RestrictCodeExecution: 'Restrict',
   UnrestrictCodeExecution: 'Unrestrict',
 };
@@ -104,8 +102,8 @@ export function shortTypeLabel(type: string): string {
 }
 
 /**
- * The row's label and the start of its accessible name: a short name with the scope, e.g. "Quick Scan", "Isolate
- * Sel."; at most ROW_NAME_LENGTH characters, so an unknown type or scope is cut with an ellipsis ("Collect For…").
+ * The row's label and the start of its accessible name: a short name with the scope, e.g. "Quick AV", "Isolate
+ * Sel"; at most ROW_NAME_LENGTH characters, so an unknown type or scope is cut with an ellipsis ("Collect For…").
  */
 export function rowLabel(action: MachineAction): string {
   const named = entry(ROW_NAMES, `${action.type} ${action.scope}`);

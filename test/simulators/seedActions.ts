@@ -271,22 +271,23 @@ export function bulkActions(n: number, now: Date, options: SeedOptions = {}): Ra
   });
 }
 
-/** Host names of 15 characters: the longest the rows are designed to show whole at the default side bar width. */
-export const LONG_HOSTS = ['ws-finance-0142', 'mac-design-0042', 'srv-sqlprod-021', 'lt-research-113', 'ws-payroll-0077'] as const;
+/**
+ * A host name of 15 characters of typical width: the longest the rows are designed to show whole, up to the age, at
+ * the default side bar width (a name of wider letters, such as wks-mumbai-0042, is cut earlier).
+ */
+export const LONG_HOST = 'ws-finance-0142';
 
-/** Every type the view names, with each scope it takes, and a type the client does not know. */
-export const ROW_KINDS: ReadonlyArray<[string, string?]> = [
-  ...BULK_TYPES, ['RunAntiVirusScan'], ['Isolate'], ['LiveResponse'], ['CollectFile'],
-];
+/** Every type the view knows, with each scope it takes. */
+export const ROW_KINDS: ReadonlyArray<[string, string?]> = [...BULK_TYPES, ['RunAntiVirusScan'], ['Isolate'], ['LiveResponse']];
 
 /**
- * One Pending action of each of ROW_KINDS on a host with a 15-character name (LONG_HOSTS, in a longer DNS name),
- * 40 to 53 minutes old (a three-character age): the widest rows that the default side bar width must show whole
- * up to the age. Same `now`, same actions.
+ * One Pending action of each of ROW_KINDS on LONG_HOST (in a longer DNS name), 40 to 52 minutes old (a
+ * three-character age): the widest rows that the default side bar width must show whole up to the age. Same `now`,
+ * same actions.
  */
 export function longHostActions(now: Date): RawAction[] {
   return ROW_KINDS.map(([type, scope], i) => buildAction(stableGuid(`long-host-${i}`), {
-    status: 'Pending', type, scope, device: null, host: `${LONG_HOSTS[i % LONG_HOSTS.length]}.corp.contoso.com`,
+    status: 'Pending', type, scope, device: null, host: `${LONG_HOST}.corp.contoso.com`,
     requestor: i % REQUESTORS.length, ageMinutes: 40 + i, comment: 'A row at the default side bar width',
   }, now.getTime(), i, {}));
 }

@@ -131,11 +131,11 @@ test('at the default width a row of every action type and scope shows its action
   cloud.defender.setActions(longHostActions(new Date()));
   try {
     await refreshed(ROW_KINDS.length);
+    await workbench.screenshot('long-host-names');
     const rows = await workbench.visibleRows(2);
     assert.equal(rows.length, ROW_KINDS.length);
     assert.deepEqual(rows.map((row) => row.visibleDescription.split(' · ')[0].length), rows.map(() => 15), 'the hosts, whole');
     assert.deepEqual(rows.map(notShownInFull).filter((reason) => reason), [], 'rows whose action, host or age is cut off or missing');
-    await workbench.screenshot('long-host-names');
   } finally {
     cloud.defender.setActions(seed);
     await refreshed(simulatorCount('Pending'));
@@ -144,7 +144,7 @@ test('at the default width a row of every action type and scope shows its action
 });
 
 test('the tooltip of an action shows a comment with link and HTML syntax as plain text', { skip }, async () => {
-  await workbench.treeItem('Quick Scan, Pending, ws-sec-0007.contoso.local').hover();
+  await workbench.treeItem('Quick AV, Pending, ws-sec-0007.contoso.local').hover();
   const hover = workbench.page.locator('.monaco-hover:visible');
   await hover.getByText(`Comment: ${INJECTION_COMMENT}`).waitFor();
   assert.equal(await hover.locator('a, img').count(), 0, 'no link and no image in the tooltip');
@@ -254,12 +254,12 @@ test('an action that finished before the cancel arrived is reported as already f
   const subject = 'Antivirus Scan (Full) on srv-sql-02.contoso.local';
   cloud.defender.finishBeforeCancel(action.id, 'succeeded');
   // The view still shows it running: the engineer has not refreshed.
-  await openCancelPrompt('Full Scan, In Progress, srv-sql-02.contoso.local', subject);
+  await openCancelPrompt('Full AV, In Progress, srv-sql-02.contoso.local', subject);
   await submitComment('Scan is slowing the database');
   await outcomeNotification(`${subject} had already finished: Defender refused the cancel.`);
   // The view agrees with the notification: the row left In Progress and no cancel is offered for it any more.
   await workbench.treeItem(`In Progress, ${simulatorCount('InProgress')} machine actions`).waitFor();
-  assert.equal(await workbench.treeItem('Full Scan, In Progress, srv-sql-02.contoso.local').count(), 0);
+  assert.equal(await workbench.treeItem('Full AV, In Progress, srv-sql-02.contoso.local').count(), 0);
   await workbench.treeItem(`Succeeded, ${simulatorCount('Succeeded')} machine actions`).waitFor();
   await workbench.screenshot('already-finished');
   await workbench.clearNotifications();

@@ -36,7 +36,7 @@ test('the line names the account and the tenant, and the filter only while one i
   assert.equal(where({ statuses: ['Pending'], onlyMine: true }, { tenantSetting: 'contoso.onmicrosoft.com' }),
     'analyst@contoso.com · contoso · filter: Pending · only mine');
   assert.equal(where({ types: ['Unisolate', 'CollectInvestigationPackage'], deviceText: 'fin' }),
-    'analyst@contoso.com · contoso · filter: Release, Inv. Package · device "fin"', 'types by their row names');
+    'analyst@contoso.com · contoso · filter: Release, Package · device "fin"', 'types by their row names');
 });
 
 test('the Only Mine setting is named as a setting, since Clear Filter cannot clear it', () => {

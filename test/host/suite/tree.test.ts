@@ -101,7 +101,7 @@ suite('The Machine Actions tree in a real host', () => {
     const isolate = pending.children.find((r) => r.label === 'Isolate' && r.description.startsWith('ws-fin-0142'));
     assert.match(isolate?.description ?? '', /^ws-fin-0142 · \d+m · analyst$/);
     // An action created a minute ago has no device name yet.
-    const unnamed = pending.children.find((r) => r.label === 'Isolate Sel.');
+    const unnamed = pending.children.find((r) => r.label === 'Isolate Sel');
     assert.match(unnamed?.description ?? '', /^[0-9a-f]{8}… · (now|\d+m) · analyst$/);
     for (const group of tree) {
       const cancellable = group.label === 'Pending' || group.label === 'In Progress';
@@ -136,7 +136,7 @@ suite('The Machine Actions tree in a real host', () => {
 
   test('a tooltip shows server text as text: untrusted markdown without HTML, no link, no image', async () => {
     const tree = await readTree(session.api);
-    const row = tree.flatMap((g) => g.children).find((r) => r.label === 'Quick Scan' && r.description.startsWith('ws-sec-0007'));
+    const row = tree.flatMap((g) => g.children).find((r) => r.label === 'Quick AV' && r.description.startsWith('ws-sec-0007'));
     assert.ok(row && session.api.treeDataProvider.resolveTreeItem, 'the row, and a provider that completes items on hover');
     // What VS Code does when the pointer rests on the row.
     const tooltip = (await session.api.treeDataProvider.resolveTreeItem(row.item, row.node, new vscode.CancellationTokenSource().token))?.tooltip;
