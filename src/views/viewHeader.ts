@@ -50,7 +50,7 @@ export interface WhereInput {
 
 /**
  * E.g. `analyst@contoso.com · contoso · filter: Pending · only mine`; the filter part only while one is on. Short, as
- * the view's message wraps at about 36 characters at the default side bar width: one line without a filter.
+ * the view's message wraps after about 35 characters at the default side bar width: one line without a filter.
  */
 export function whereLine(input: WhereInput): string {
   const filter = isFilterActive(input.filter) ? `filter: ${describeFilter(input.filter)}` : '';

@@ -29,7 +29,7 @@ test('the tenant is named by the domain of the setting, else by the UPN\'s domai
 });
 
 test('the line names the account and the tenant, and the filter only while one is on, in few words', () => {
-  // About 36 characters fit one line of the view's message at the default side bar width.
+  // About 35 characters fit one line of the view's message at the default side bar width.
   assert.equal(where({}), 'analyst@contoso.com · contoso');
   assert.equal(whereLine({ account: guest, filter: normalizeFilter({}), tenantSetting: TENANT, onlyMineSetting: false }),
     'ir.partner@fabrikam.com · tenant 72f988bf…');
