@@ -50,7 +50,9 @@ function signInFirst(what: string): Error {
  * have changed (the store, the session, the settings, the filter, the wait line).
  */
 export class ActionsController implements Disposable {
+  /** The loaded actions and the actions being cancelled; cleared when the account, tenant or API base changes. */
   readonly store: ActionsStore;
+  /** Sign-in: the account, the client and the rate budget. */
   readonly session: Session;
   private readonly options: ActionsControllerOptions;
   private readonly log: Logger;

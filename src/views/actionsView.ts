@@ -11,7 +11,9 @@ import { actionNode } from './treeNodes';
 
 /** The Machine Actions TreeView and status bar item over an ActionsController; disposed with the extension. */
 export class ActionsView implements vscode.Disposable {
+  /** The tree's data (ExtensionTestApi.treeDataProvider). */
   readonly provider: ActionsTreeProvider;
+  /** The mdeActions.machineActions TreeView (ExtensionTestApi.treeView). */
   readonly treeView: vscode.TreeView<unknown>;
   private readonly statusBar = new StatusBar();
   private readonly disposables: vscode.Disposable[] = [];
