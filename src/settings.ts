@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { APPLICATION_SCOPED_SETTINGS, type ExtensionSettings, parseSettings, type SettingKey } from './config';
 import { Settings } from './constants';
-import type { Logger } from './shared/logger';
+import type { Disposable, Logger } from './shared/logger';
 
 /** What a settings change tells its listeners: which keys it touched, and the settings as they are now. */
 export interface SettingsChange {
@@ -14,7 +14,7 @@ export interface SettingsChange {
 /** The part of SettingsService its readers use: the current settings, and the changes (vscode.Event fits). */
 export interface SettingsSource {
   readonly current: ExtensionSettings;
-  onDidChange(listener: (change: SettingsChange) => void): { dispose(): void };
+  onDidChange(listener: (change: SettingsChange) => void): Disposable;
 }
 
 /**

@@ -7,6 +7,7 @@ import { DEFAULT_SETTINGS, type ExtensionSettings, type SettingKey } from '../..
 import { DefenderClient } from '../../src/defender/client';
 import type { MachineAction } from '../../src/defender/machineAction';
 import { normalizeFilter } from '../../src/model/actionFilter';
+import type { RateBudget } from '../../src/model/autoRefresh';
 import type { Session, SessionAccount } from '../../src/model/session';
 import type { SettingsChange, SettingsSource } from '../../src/settings';
 import { isSignInRequired } from '../../src/shared/errors';
@@ -65,8 +66,9 @@ class TestSession implements Session {
     return this.signedIn ? this.defender : undefined;
   }
 
-  rateBudget() {
-    return undefined;
+  /** Room for any request: the limiter's own pacing is tested with the client. */
+  rateBudget(): RateBudget | undefined {
+    return this.signedIn ? { hasBudgetFor: () => true, remaining: () => ({ minute: 100, hour: 1500 }) } : undefined;
   }
 
   onDidChange(listener: () => void) {
@@ -101,12 +103,21 @@ interface Harness {
 }
 
 /** A controller as extension.ts builds it, with its first list loaded when signed in. */
-async function harness(options: { session?: TestSession; state?: MemoryState } = {}): Promise<Harness> {
+interface HarnessOptions {
+  session?: TestSession;
+  state?: MemoryState;
+  settings?: Partial<ExtensionSettings>;
+  /** The controller's clock (epoch ms); the real one by default. */
+  now?: () => number;
+}
+
+async function harness(options: HarnessOptions = {}): Promise<Harness> {
   const settings = new TestSettings();
+  settings.current = { ...settings.current, ...options.settings };
   const session = options.session ?? new TestSession();
   const state = options.state ?? new MemoryState();
   const notices: string[] = [];
-  const controller = new ActionsController({ session, settings, state, log: silentLogger, notice: (message) => notices.push(message) });
+  const controller = new ActionsController({ session, settings, state, log: silentLogger, notice: (message) => notices.push(message), now: options.now });
   open.push(controller);
   if (session.signedIn) {
     await waitFor(() => controller.store.loaded, 'the first list');
@@ -209,6 +220,34 @@ describe('ActionsController', () => {
     assert.throws(() => controller.requireClient('cancel machine actions'), /Sign in to Microsoft Defender to cancel machine actions\./);
     await controller.refresh({ manual: false });
     assert.deepEqual(listQueries(), []);
+  });
+
+  it('showing the view loads a list older than half the auto refresh interval, not a fresher one', async () => {
+    let now = Date.now();
+    const { controller } = await harness({ settings: { autoRefreshSeconds: 60 }, now: () => now });
+    sim.clearRequests();
+    controller.setVisible(true);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepEqual(listQueries(), [], 'loaded just now: kept');
+    controller.setVisible(false);
+    now += 31_000;
+    controller.setVisible(true);
+    await waitFor(() => listQueries().length === 1, 'a load on showing');
+  });
+
+  it('auto refresh turns run every interval while the view is visible, and stop when it is hidden', async () => {
+    // 0.2 s stands for the setting's 15 s and more, so that real timers run the turns.
+    const { controller } = await harness({ settings: { autoRefreshSeconds: 0.2 } });
+    sim.clearRequests();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    assert.deepEqual(listQueries(), [], 'hidden: no turn');
+    controller.setVisible(true);
+    await waitFor(() => listQueries().length >= 3, 'three turns');
+    controller.setVisible(false);
+    await waitFor(() => !controller.store.loading, 'the last turn to end');
+    const count = listQueries().length;
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    assert.equal(listQueries().length, count, 'hidden again: no more turns');
   });
 
   it('reveals a row through the view only while the view is visible and the filter shows it', async () => {
