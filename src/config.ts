@@ -68,7 +68,7 @@ export const APPLICATION_SCOPED_SETTINGS: readonly SettingKey[] = [
   Settings.customAuthorityHost, Settings.customApiBaseUrl,
 ];
 
-export interface ParsedSettings {
+interface ParsedSettings {
   settings: ExtensionSettings;
   /** One sentence per value that was out of range or of the wrong type, saying what is used instead. */
   problems: string[];

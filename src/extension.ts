@@ -6,7 +6,11 @@ import { registerSignIn } from './commands/signIn';
 import { registerSignOut } from './commands/signOut';
 import { registerAccountsProvider } from './authController/accountsProvider';
 import { registerActionCommands } from './commands/actionCommands';
-import { MachineActionsView } from './views/machineActionsView';
+import { ActionsController } from './views/actionsController';
+import { ActionsView } from './views/actionsView';
+import { createSettingsService } from './settings';
+import { showNotification } from './notify';
+import { errorDetail } from './shared/errors';
 import { createLog } from './log';
 import { FileRateStateStore } from './defender/rateStateFile';
 
@@ -24,8 +28,10 @@ export interface ExtensionTestApi {
   treeDataProvider: vscode.TreeDataProvider<unknown>;
 }
 
+/** Builds the services, the view and the commands; the test API only in the Test extension mode. */
 export function activate(context: vscode.ExtensionContext): ExtensionTestApi | undefined {
   const log = createLog(context);
+  const settings = createSettingsService(context, log);
 
   registerCommand(context, log, Commands.showLog, 'Could not show the log', () => log.show());
 
@@ -33,14 +39,19 @@ export function activate(context: vscode.ExtensionContext): ExtensionTestApi | u
   const rateState = context.globalStorageUri.scheme === 'file'
     ? new FileRateStateStore(vscode.Uri.joinPath(context.globalStorageUri, 'rate-budget.json').fsPath, (message) => log.warn(message))
     : undefined;
-  const auth = createAuthController(context, log, rateState);
+  const auth = createAuthController(context, log, settings, rateState);
   registerSignIn(context, log, auth);
   registerSignOut(context, log, auth);
   const accounts = registerAccountsProvider(context, auth);
 
   // The view exists from activation on, so its welcome content (driven by the context keys) shows in every state.
-  const view = new MachineActionsView(context, log, auth);
-  registerActionCommands(context, log, view);
+  const controller = new ActionsController({
+    session: auth, settings, state: context.workspaceState, log,
+    notice: (message) => showNotification('info', message, [], (error) => log.error(`Could not show a notice: ${errorDetail(error)}`)),
+  });
+  context.subscriptions.push(controller);
+  const view = new ActionsView(context, controller);
+  registerActionCommands(context, log, controller);
   log.info('Defender Machine Actions activated');
   return context.extensionMode === vscode.ExtensionMode.Test
     ? { auth, accounts, secrets: context.secrets, treeView: view.treeView, treeDataProvider: view.provider }

@@ -1,26 +1,78 @@
-// Reads the `mdeActions` configuration into ExtensionSettings (src/config.ts holds the rules).
+// The `mdeActions` configuration as one service: read once at start and once per change, each problem logged once
+// (src/config.ts holds the rules).
 import * as vscode from 'vscode';
-import { APPLICATION_SCOPED_SETTINGS, type ParsedSettings, parseSettings, type SettingKey } from './config';
+import { APPLICATION_SCOPED_SETTINGS, type ExtensionSettings, parseSettings, type SettingKey } from './config';
 import { Settings } from './constants';
+import type { Disposable, Logger } from './shared/logger';
 
-/** The `mdeActions.*` settings as typed values, with a sentence per value that was out of range or of the wrong type. */
-export function readSettings(): ParsedSettings {
-  const configuration = vscode.workspace.getConfiguration(Settings.section);
-  return parseSettings((key) => {
-    if (APPLICATION_SCOPED_SETTINGS.includes(key)) {
-      // A cloned repository's .vscode/settings.json must never decide where tokens go: user value or default only.
-      const inspected = configuration.inspect(key);
-      return inspected?.globalValue ?? inspected?.defaultValue;
-    }
-    return configuration.get(key);
-  });
+/** What a settings change tells its listeners: which keys it touched, and the settings as they are now. */
+export interface SettingsChange {
+  affects(key: SettingKey): boolean;
+  readonly settings: ExtensionSettings;
 }
 
-/** Calls `listener` after any `mdeActions.*` setting changed, with a test for the keys it cares about. */
-export function onDidChangeSettings(listener: (affects: (key: SettingKey) => boolean) => void): vscode.Disposable {
-  return vscode.workspace.onDidChangeConfiguration((event) => {
-    if (event.affectsConfiguration(Settings.section)) {
-      listener((key) => event.affectsConfiguration(`${Settings.section}.${key}`));
+/** The part of SettingsService its readers use: the current settings, and the changes (vscode.Event fits). */
+export interface SettingsSource {
+  readonly current: ExtensionSettings;
+  onDidChange(listener: (change: SettingsChange) => void): Disposable;
+}
+
+/**
+ * The typed `mdeActions.*` settings. `current` is read at construction and again on every `mdeActions` change, before
+ * `onDidChange` fires; a value out of range or of the wrong type is logged as a warning the first time it is seen
+ * (not once per reader, not again on an unrelated change). Application-scoped settings take the user value only.
+ */
+export class SettingsService implements SettingsSource, vscode.Disposable {
+  private settings: ExtensionSettings;
+  /** Every problem sentence already in the log. */
+  private readonly logged = new Set<string>();
+  private readonly changed = new vscode.EventEmitter<SettingsChange>();
+  private readonly listener: vscode.Disposable;
+
+  /** Fires after an `mdeActions.*` setting changed, once `current` holds the new values. */
+  readonly onDidChange: vscode.Event<SettingsChange> = this.changed.event;
+
+  constructor(private readonly log: Logger) {
+    this.settings = this.read();
+    this.listener = vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration(Settings.section)) {
+        this.settings = this.read();
+        this.changed.fire({ affects: (key) => event.affectsConfiguration(`${Settings.section}.${key}`), settings: this.settings });
+      }
+    });
+  }
+
+  /** The settings as last read. */
+  get current(): ExtensionSettings {
+    return this.settings;
+  }
+
+  dispose(): void {
+    this.listener.dispose();
+    this.changed.dispose();
+  }
+
+  private read(): ExtensionSettings {
+    const configuration = vscode.workspace.getConfiguration(Settings.section);
+    const { settings, problems } = parseSettings((key) => {
+      if (APPLICATION_SCOPED_SETTINGS.includes(key)) {
+        // A cloned repository's .vscode/settings.json must never decide where tokens go: user value or default only.
+        const inspected = configuration.inspect(key);
+        return inspected?.globalValue ?? inspected?.defaultValue;
+      }
+      return configuration.get(key);
+    });
+    for (const problem of problems.filter((p) => !this.logged.has(p))) {
+      this.logged.add(problem);
+      this.log.warn(problem);
     }
-  });
+    return settings;
+  }
+}
+
+/** The settings service, disposed with the extension. */
+export function createSettingsService(context: vscode.ExtensionContext, log: Logger): SettingsService {
+  const service = new SettingsService(log);
+  context.subscriptions.push(service);
+  return service;
 }

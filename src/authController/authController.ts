@@ -16,7 +16,7 @@ import { notify, withNotificationProgress } from '../notify';
 import { deviceCodeMessage } from './signInText';
 import { Commands, ContextKeys } from '../constants';
 import type { Logger } from '../shared/logger';
-import { onDidChangeSettings, readSettings } from '../settings';
+import type { SettingsSource } from '../settings';
 import { errorDetail, signInRequired } from '../shared/errors';
 
 const COPY_AND_OPEN = 'Copy & Open';
@@ -62,11 +62,19 @@ export class AuthController implements Session, vscode.Disposable {
 
   private readonly clients: ClientCache;
 
-  /** `rateState` shares the rate budget with other windows (a FileRateStateStore); without it, this window only. */
-  constructor(private readonly context: vscode.ExtensionContext, private readonly log: Logger, rateState?: RateStateStore) {
+  /**
+   * Follows `settings` (only the sign-in settings reconfigure it). `rateState` shares the rate budget with other
+   * windows (a FileRateStateStore); without it, this window only.
+   */
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: Logger,
+    private readonly settingsSource: SettingsSource,
+    rateState?: RateStateStore,
+  ) {
     this.clients = new ClientCache(this, log, rateState);
-    this.disposables.push(onDidChangeSettings((affects) => {
-      if (APPLICATION_SCOPED_SETTINGS.some(affects)) {
+    this.disposables.push(settingsSource.onDidChange((change) => {
+      if (APPLICATION_SCOPED_SETTINGS.some((key) => change.affects(key))) {
         this.configure();
       }
     }));
@@ -171,7 +179,7 @@ export class AuthController implements Session, vscode.Disposable {
   }
 
   private configure(): void {
-    this.settings = readSettings().settings;
+    this.settings = this.settingsSource.current;
     this.resolved = resolveEndpoints(this.settings);
     const endpoints = this.endpoints;
     const key = endpoints && JSON.stringify([this.settings.clientId, endpoints.authority, endpoints.knownAuthorities, endpoints.scope]);
@@ -239,9 +247,11 @@ export class AuthController implements Session, vscode.Disposable {
   }
 }
 
-/** The sign-in controller, disposed with the extension; `rateState` as for the constructor. */
-export function createAuthController(context: vscode.ExtensionContext, log: Logger, rateState?: RateStateStore): AuthController {
-  const controller = new AuthController(context, log, rateState);
+/** The sign-in controller, disposed with the extension; `settings` and `rateState` as for the constructor. */
+export function createAuthController(
+  context: vscode.ExtensionContext, log: Logger, settings: SettingsSource, rateState?: RateStateStore,
+): AuthController {
+  const controller = new AuthController(context, log, settings, rateState);
   context.subscriptions.push(controller);
   return controller;
 }

@@ -1,7 +1,7 @@
 // The commands of the Machine Actions view, registered together (each through registerCommand).
 import type * as vscode from 'vscode';
 import type { ExtensionLog } from '../log';
-import type { MachineActionsView } from '../views/machineActionsView';
+import type { ActionsController } from '../views/actionsController';
 import { registerCancelCommand } from './cancel/command';
 import { registerCopyActionIdCommand } from './copyActionId';
 import { registerDownloadInvestigationPackageCommand } from './downloadInvestigationPackage';
@@ -14,16 +14,19 @@ import type { ActionsAccess } from './resultTransfer';
 import { registerShowDetailsCommand } from './showDetails';
 import { CommandOutputDocuments } from '../views/commandOutputDocument';
 
-/** The commands that work on the view: refresh, cancel, details, copy, portal, filter and clear filter. */
-export function registerActionCommands(context: vscode.ExtensionContext, log: ExtensionLog, view: MachineActionsView): void {
-  registerRefreshCommand(context, log, view);
-  registerCancelCommand(context, log, view);
-  registerShowDetailsCommand(context, log, view);
+/**
+ * The commands that work on the Machine Actions (refresh, cancel, details, copy, portal, filter, results, export), all
+ * through `controller`; each is disposed with the extension.
+ */
+export function registerActionCommands(context: vscode.ExtensionContext, log: ExtensionLog, controller: ActionsController): void {
+  registerRefreshCommand(context, log, controller);
+  registerCancelCommand(context, log, controller);
+  registerShowDetailsCommand(context, log, controller);
   registerCopyActionIdCommand(context, log);
-  registerOpenInPortalCommand(context, log, view);
-  registerFilterCommands(context, log, view);
+  registerOpenInPortalCommand(context, log, controller);
+  registerFilterCommands(context, log, controller);
   const access: ActionsAccess = {
-    requireClient: (what) => view.requireClient(what), visibleActions: () => view.visibleActions(), action: (id) => view.store.get(id), log,
+    requireClient: (what) => controller.requireClient(what), visibleActions: () => controller.visibleActions(), action: (id) => controller.store.get(id), log,
   };
   const documents = new CommandOutputDocuments();
   context.subscriptions.push(documents);

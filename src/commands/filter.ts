@@ -8,7 +8,7 @@ import { ActionFilter, normalizeFilter } from '../model/actionFilter';
 import { Commands } from '../constants';
 import { KNOWN_ACTION_TYPES, KNOWN_STATUSES } from '../defender/machineAction';
 import type { ExtensionLog } from '../log';
-import type { MachineActionsView } from '../views/machineActionsView';
+import type { ActionsController } from '../views/actionsController';
 import { statusIcon, statusLabel, typeLabel } from '../views/presentation';
 import { registerCommand } from './registerCommand';
 import { quickPickText } from '../shared/userText';
@@ -39,9 +39,9 @@ function count(values: readonly string[], value: string): number {
 }
 
 /** The quick pick's rows: the statuses and types (known and loaded, with their counts), "only mine", the device. */
-function filterItems(view: MachineActionsView, current: ActionFilter): FilterPick[] {
-  const statuses = view.store.actions.map((a) => a.status);
-  const types = view.store.actions.map((a) => a.type);
+function filterItems(controller: ActionsController, current: ActionFilter): FilterPick[] {
+  const statuses = controller.store.actions.map((a) => a.status);
+  const types = controller.store.actions.map((a) => a.type);
   const has = (list: string[], value: string) => list.some((v) => v.toLowerCase() === value.toLowerCase());
   return [
     { part: 'separator', label: 'Status', kind: vscode.QuickPickItemKind.Separator },
@@ -73,9 +73,9 @@ async function askDeviceText(picked: readonly FilterPick[], current: ActionFilte
   });
 }
 
-async function askFilter(view: MachineActionsView): Promise<ActionFilter | undefined> {
-  const current = view.filter;
-  const items = filterItems(view, current);
+async function askFilter(controller: ActionsController): Promise<ActionFilter | undefined> {
+  const current = controller.filter;
+  const items = filterItems(controller, current);
   const picked = await vscode.window.showQuickPick(items, {
     title: 'Filter Machine Actions',
     placeHolder: 'Pick what to show (nothing picked = show everything)',
@@ -99,12 +99,12 @@ async function askFilter(view: MachineActionsView): Promise<ActionFilter | undef
 }
 
 /** mdeActions.filter, and mdeActions.clearFilter (the view title's filled filter icon and the palette, while filtered). */
-export function registerFilterCommands(context: vscode.ExtensionContext, log: ExtensionLog, view: MachineActionsView): void {
+export function registerFilterCommands(context: vscode.ExtensionContext, log: ExtensionLog, controller: ActionsController): void {
   registerCommand(context, log, Commands.filter, 'Could not change the filter', async (...args: unknown[]) => {
-    const filter = isFilterArgument(args[0]) ? normalizeFilter(args[0]) : await askFilter(view);
+    const filter = isFilterArgument(args[0]) ? normalizeFilter(args[0]) : await askFilter(controller);
     if (filter) {
-      await view.setFilter(filter);
+      await controller.setFilter(filter);
     }
   });
-  registerCommand(context, log, Commands.clearFilter, 'Could not clear the filter', () => view.clearFilter());
+  registerCommand(context, log, Commands.clearFilter, 'Could not clear the filter', () => controller.clearFilter());
 }

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { invalidInputError } from '../defender/errors';
 import type { ExtensionLog } from '../log';
-import type { MachineActionsView } from '../views/machineActionsView';
+import type { ActionsController } from '../views/actionsController';
 import { requireTargets } from './commandArgs';
 import { notify } from '../notify';
 import { noPortalMessage, portalDeviceUrl } from './portalLink';
@@ -28,13 +28,13 @@ async function openDevicePage(log: ExtensionLog, url: string): Promise<void> {
   log.info(`Open in portal: ${opened ? 'opened' : 'asked the browser to open'} ${host}${pathname}`);
 }
 
-export function registerOpenInPortalCommand(context: vscode.ExtensionContext, log: ExtensionLog, view: MachineActionsView): void {
+export function registerOpenInPortalCommand(context: vscode.ExtensionContext, log: ExtensionLog, controller: ActionsController): void {
   registerCommand(context, log, Commands.openInPortal, 'Could not open the Defender portal', async (...args: unknown[]) => {
-    const machineIds = [...new Set(requireTargets(args).map((id) => view.store.get(id)?.machineId).filter((m): m is string => !!m))];
+    const machineIds = [...new Set(requireTargets(args).map((id) => controller.store.get(id)?.machineId).filter((m): m is string => !!m))];
     if (machineIds.length === 0) {
       throw invalidInputError('Defender has not reported the device of this action, so there is no device page to open.');
     }
-    const cloud = view.session.cloud;
+    const cloud = controller.session.cloud;
     if (cloud === 'Custom') {
       await offerMachineId(log, machineIds.join(', '));
       return;
@@ -43,7 +43,7 @@ export function registerOpenInPortalCommand(context: vscode.ExtensionContext, lo
       log.warn(`Open in portal: ${machineIds.length} devices selected; opening the first ${MAX_TABS}`);
     }
     for (const machineId of machineIds.slice(0, MAX_TABS)) {
-      await openDevicePage(log, portalDeviceUrl(cloud, machineId, view.session.account?.tenantId)!);
+      await openDevicePage(log, portalDeviceUrl(cloud, machineId, controller.session.account?.tenantId)!);
     }
   });
 }

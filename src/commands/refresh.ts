@@ -2,9 +2,9 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import type { ExtensionLog } from '../log';
-import type { MachineActionsView } from '../views/machineActionsView';
+import type { ActionsController } from '../views/actionsController';
 import { registerCommand } from './registerCommand';
 
-export function registerRefreshCommand(context: vscode.ExtensionContext, log: ExtensionLog, view: MachineActionsView): void {
-  registerCommand(context, log, Commands.refresh, 'Could not load machine actions', () => view.refresh({ manual: true }));
+export function registerRefreshCommand(context: vscode.ExtensionContext, log: ExtensionLog, controller: ActionsController): void {
+  registerCommand(context, log, Commands.refresh, 'Could not load machine actions', () => controller.refresh({ manual: true }));
 }

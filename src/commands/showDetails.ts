@@ -6,7 +6,7 @@ import { Commands } from '../constants';
 import type { MachineAction } from '../defender/machineAction';
 import type { ExtensionLog } from '../log';
 import { detailsText, missingDetailsText } from '../views/detailsText';
-import type { MachineActionsView } from '../views/machineActionsView';
+import type { ActionsController } from '../views/actionsController';
 import { actionSubject } from '../views/presentation';
 import { fileNameSafe } from '../shared/userText';
 import { requireTargets } from './commandArgs';
@@ -49,13 +49,13 @@ class DetailsProvider implements vscode.TextDocumentContentProvider, vscode.Disp
   }
 }
 
-export function registerShowDetailsCommand(context: vscode.ExtensionContext, log: ExtensionLog, view: MachineActionsView): void {
-  const provider = new DetailsProvider(view.store);
+export function registerShowDetailsCommand(context: vscode.ExtensionContext, log: ExtensionLog, controller: ActionsController): void {
+  const provider = new DetailsProvider(controller.store);
   context.subscriptions.push(provider, vscode.workspace.registerTextDocumentContentProvider(DETAILS_SCHEME, provider));
   registerCommand(context, log, Commands.showDetails, 'Could not show the machine action details', async (...args: unknown[]) => {
     const ids = requireTargets(args).slice(0, MAX_DOCUMENTS);
     for (const id of ids) {
-      const document = await vscode.workspace.openTextDocument(detailsUri(id, view.store.get(id)));
+      const document = await vscode.workspace.openTextDocument(detailsUri(id, controller.store.get(id)));
       // A single click previews without taking focus from the tree, so the engineer can keep browsing.
       await vscode.window.showTextDocument(document, { preview: ids.length === 1, preserveFocus: ids.length === 1 });
     }

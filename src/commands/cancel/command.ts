@@ -10,7 +10,7 @@ import { isCancellable, type MachineAction } from '../../defender/machineAction'
 import type { ExtensionLog } from '../../log';
 import { notify } from '../../notify';
 import { actionSubject, deviceLabel } from '../../views/presentation';
-import type { MachineActionsView } from '../../views/machineActionsView';
+import type { ActionsController } from '../../views/actionsController';
 import { commandOptions, targetActionIds } from '../commandArgs';
 import { registerCommand } from '../registerCommand';
 import { InFlight } from './bulk';
@@ -32,13 +32,13 @@ function promptSubject(toSend: readonly MachineAction[], skipped: number): strin
 }
 
 /** mdeActions.cancelAction: the targets (given, or picked), the comment, then the cancels (see run.ts). */
-export function registerCancelCommand(context: vscode.ExtensionContext, log: ExtensionLog, view: MachineActionsView): void {
-  const ctx: CancelContext = { log, view, store: view.store, inFlight: new InFlight<CancelOutcome>() };
+export function registerCancelCommand(context: vscode.ExtensionContext, log: ExtensionLog, controller: ActionsController): void {
+  const ctx: CancelContext = { log, controller, store: controller.store, inFlight: new InFlight<CancelOutcome>() };
   registerCommand(context, log, Commands.cancelAction, 'Could not cancel the machine action', async (...args: unknown[]) => {
-    const client = view.requireClient('cancel machine actions');
+    const client = controller.requireClient('cancel machine actions');
     const options = commandOptions(args);
     const given = targetActionIds(args);
-    const ids = given.length ? given : await pickActionToCancel(view, ctx.inFlight);
+    const ids = given.length ? given : await pickActionToCancel(controller, ctx.inFlight);
     const targets = ids && await resolveTargets(ctx, client, ids, options.comment);
     if (!targets?.length) {
       return;

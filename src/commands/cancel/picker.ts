@@ -4,7 +4,7 @@ import { isCancellable, type MachineAction } from '../../defender/machineAction'
 import { relativeAge } from '../../shared/time';
 import { quickPickText } from '../../shared/userText';
 import { actionLabel, actionSubject, deviceLabel, requestorLabel, statusIcon, statusLabel } from '../../views/presentation';
-import type { MachineActionsView } from '../../views/machineActionsView';
+import type { ActionsController } from '../../views/actionsController';
 import { normalizeActionId } from '../commandArgs';
 import type { InFlight } from './bulk';
 import type { CancelOutcome } from './outcome';
@@ -32,7 +32,7 @@ const LOOKS_LIKE_AN_ID = /^(?=(?:[^0-9a-f]*[0-9a-f]){32})[\s{}"'0-9a-f-]+$/i;
  * What typed text offers above the list: a pasted id to look up, or why it cannot be picked (not an id, final, already
  * being cancelled) — QuickPick has no validation message, so the reason is an item that keeps the picker open.
  */
-function typedItem(value: string, view: MachineActionsView, inFlight: InFlight<CancelOutcome>, accepted: boolean): ActionPick | undefined {
+function typedItem(value: string, controller: ActionsController, inFlight: InFlight<CancelOutcome>, accepted: boolean): ActionPick | undefined {
   const typed = value.trim();
   if (!typed) {
     return undefined;
@@ -43,7 +43,7 @@ function typedItem(value: string, view: MachineActionsView, inFlight: InFlight<C
     // While typing, other text filters the list; once accepted (or when it can only be a mistyped id) it is refused.
     return accepted || LOOKS_LIKE_AN_ID.test(typed) ? reason('Not a machine action ID', notAnActionIdMessage([typed])) : undefined;
   }
-  const listed = view.store.get(id);
+  const listed = controller.store.get(id);
   if (listed && !isCancellable(listed.status)) {
     return reason(`${actionSubject(listed)} is ${statusLabel(listed.status)}`, 'It is final: only Pending or In Progress actions can be cancelled.');
   }
@@ -57,9 +57,9 @@ function typedItem(value: string, view: MachineActionsView, inFlight: InFlight<C
  * The palette's quick pick: the cancellable actions of the list, or a pasted action id (braces, spaces, any case).
  * Resolves to the chosen id; text that cannot be picked keeps the picker open with the reason as its first item.
  */
-export async function pickActionToCancel(view: MachineActionsView, inFlight: InFlight<CancelOutcome>): Promise<string[] | undefined> {
+export async function pickActionToCancel(controller: ActionsController, inFlight: InFlight<CancelOutcome>): Promise<string[] | undefined> {
   const now = Date.now();
-  const listed = view.store.actions.filter((a) => isCancellable(a.status) && !inFlight.has(a.id)).map((a) => pickItem(a, now));
+  const listed = controller.store.actions.filter((a) => isCancellable(a.status) && !inFlight.has(a.id)).map((a) => pickItem(a, now));
   const pick = vscode.window.createQuickPick<ActionPick>();
   pick.title = 'Cancel Machine Action';
   pick.placeholder = listed.length
@@ -69,7 +69,7 @@ export async function pickActionToCancel(view: MachineActionsView, inFlight: InF
   pick.matchOnDetail = true;
   pick.items = listed;
   const offer = (value: string, accepted: boolean): void => {
-    const typed = typedItem(value, view, inFlight, accepted);
+    const typed = typedItem(value, controller, inFlight, accepted);
     pick.items = typed ? [typed, ...listed] : listed;
   };
   const chosen = await new Promise<ActionPick | undefined>((resolve) => {

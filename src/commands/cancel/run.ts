@@ -10,7 +10,7 @@ import type { ActionsStore } from '../../model/actionsStore';
 import { showNotification, withNotificationProgress } from '../../notify';
 import { errorDetail, isUserCancellation } from '../../shared/errors';
 import { actionLabel, actionSubject, deviceLabel } from '../../views/presentation';
-import type { MachineActionsView } from '../../views/machineActionsView';
+import type { ActionsController } from '../../views/actionsController';
 import { invalidIds } from '../commandArgs';
 import { failureButtons } from '../registerCommand';
 import { bulkPacingNote, InFlight, MAX_BULK_CONCURRENCY, runPaced } from './bulk';
@@ -22,10 +22,10 @@ import {
 import { notAnActionIdMessage } from './text';
 import { StopWaitingNotice } from './waitNotice';
 
-/** What every step of a cancel works with: the log, the view (its store and session) and the cancels in flight. */
+/** What every step of a cancel works with: the log, the actions controller (its store and session) and the cancels in flight. */
 export interface CancelContext {
   log: ExtensionLog;
-  view: MachineActionsView;
+  controller: ActionsController;
   store: ActionsStore;
   inFlight: InFlight<CancelOutcome>;
 }
@@ -141,7 +141,7 @@ async function cancelSingle(ctx: CancelContext, client: DefenderClient, action: 
   }
   if (outcomeEntity(outcome)) {
     // The row may have moved into a collapsed group: keep it in sight.
-    void ctx.view.revealAction(action.id).catch((error) => log.warn(`Could not reveal action ${action.id}: ${errorDetail(error)}`));
+    void ctx.controller.revealAction(action.id).catch((error) => log.warn(`Could not reveal action ${action.id}: ${errorDetail(error)}`));
   }
   notifyOutcome(ctx, presentCancelOutcome(outcome, subject), isRetryable(outcome) ? [action.id] : [], comment);
 }
@@ -152,7 +152,7 @@ async function cancelBulk(ctx: CancelContext, client: DefenderClient, actions: M
   // Its Cancel stops the cancels not sent yet; the ones on the wire cannot be taken back (the title says so).
   const entries = await withNotificationProgress(`Cancelling ${total} machine actions (Cancel stops those not sent yet)`, { cancellable: true },
     async (progress, signal): Promise<BulkEntry[]> => {
-      progress.report({ message: bulkPacingNote(total, ctx.view.session.rateBudget()) ?? `0 of ${total}` });
+      progress.report({ message: bulkPacingNote(total, ctx.controller.session.rateBudget()) ?? `0 of ${total}` });
       const results = await runPaced(actions,
         (action) => cancelOne(ctx, client, action, comment, verifyFirst,
           { onThrottled: (seconds) => progress.report({ message: rateLimitWait(seconds) }) }),

@@ -7,6 +7,7 @@ import type { ExtensionTestApi } from '../../../src/extension';
 import { recordUi } from './recordedUi';
 import { updateUserSetting } from './signedIn';
 import { waitFor } from '../../support/waitFor';
+import { extensionLogText } from './extensionLog';
 
 suite('Settings scope in a real host', () => {
   test('a workspace .vscode/settings.json sets window settings but cannot redirect the sign-in or the API', () => {
@@ -76,3 +77,23 @@ suite('A wrong sign-in setting in a real host', () => {
   });
 });
 
+
+suite('Settings problems in the log of a real host', () => {
+  suiteTeardown(async () => {
+    for (const id of ['mdeActions.maxActions', 'mdeActions.groupBy', 'mdeActions.autoRefreshSeconds']) {
+      await updateUserSetting(id, undefined);
+    }
+  });
+
+  test('a value out of range is logged once: not again for each reader or on a change of another setting', async () => {
+    const outOfRange = 'mdeActions.maxActions must be a whole number from 1 to 10000; using 10000 instead of 20000.';
+    await updateUserSetting('mdeActions.maxActions', 20_000);
+    await updateUserSetting('mdeActions.groupBy', 'device');
+    // A later problem marks the point the log has reached: every line before it is written.
+    const marker = 'mdeActions.autoRefreshSeconds is negative; auto refresh is off.';
+    await updateUserSetting('mdeActions.autoRefreshSeconds', -5);
+    const log = await extensionLogText(marker);
+    assert.ok(log.includes(marker), 'the later problem is logged');
+    assert.equal(log.split(outOfRange).length - 1, 1, `logged once:\n${log.split('\n').filter((l) => l.includes('mdeActions.')).join('\n')}`);
+  });
+});

@@ -1,0 +1,313 @@
+// The state behind the Machine Actions view and the one thing commands talk to: the store, the session, the filter
+// (kept in workspaceState), refresh with its rate-limit wait line, auto refresh, settings reactions and status-change
+// notices. It renders nothing: the view (actionsView.ts) draws on its onDidChange. No vscode values, so it runs in
+// plain Node.
+import type { ExtensionSettings } from '../config';
+import type { DefenderClient } from '../defender/client';
+import type { MachineAction } from '../defender/machineAction';
+import { ActionFilter, applyFilter, normalizeFilter } from '../model/actionFilter';
+import { ActionsStore, RefreshResult } from '../model/actionsStore';
+import { autoRefreshDecision, AutoRefreshTimer, realTimers, type Timers } from '../model/autoRefresh';
+import type { Session } from '../model/session';
+import type { SettingsChange, SettingsSource } from '../settings';
+import { errorDetail, signInRequired } from '../shared/errors';
+import type { Disposable, Logger } from '../shared/logger';
+import { Settings } from '../constants';
+import { countCancellable } from './grouping';
+import { statusChangeMessage } from './statusChangeText';
+import { describeFilter, rateLimitWaitLine } from './viewHeader';
+
+const FILTER_STATE_KEY = 'mdeActions.filter';
+
+/** Where the filter is kept between sessions: the workspace's Memento (vscode.Memento fits). */
+export interface FilterState {
+  get(key: string): unknown;
+  update(key: string, value: unknown): PromiseLike<void>;
+}
+
+/** What the controller is built from; `timers` and `now` (epoch ms) default to the real ones. */
+export interface ActionsControllerOptions {
+  session: Session;
+  settings: SettingsSource;
+  state: FilterState;
+  log: Logger;
+  /** Shows a status-change notice to the engineer (an information notification, not awaited). */
+  notice(message: string): void;
+  timers?: Timers;
+  now?: () => number;
+}
+
+/** Reveals an action's row in the tree; registered by the view, which owns the TreeView. */
+export type Revealer = (action: MachineAction) => PromiseLike<void>;
+
+/** Thrown when a command needs a session: the command wrapper offers Sign In. */
+function signInFirst(what: string): Error {
+  return signInRequired(`Sign in to Microsoft Defender to ${what}.`);
+}
+
+/**
+ * The Machine Actions state over the Session it is given. Fires onDidChange whenever anything the view draws may
+ * have changed (the store, the session, the settings, the filter, the wait line).
+ */
+export class ActionsController implements Disposable {
+  /** The loaded actions and the actions being cancelled; cleared when the account, tenant or API base changes. */
+  readonly store: ActionsStore;
+  /** Sign-in: the account, the client and the rate budget. */
+  readonly session: Session;
+  private readonly options: ActionsControllerOptions;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly timers: Timers;
+  private readonly timer: AutoRefreshTimer;
+  private readonly listeners = new Set<() => void>();
+  private readonly disposables: Disposable[] = [];
+  private currentFilter: ActionFilter;
+  private visible = false;
+  private revealer: Revealer | undefined;
+  /** The client the loaded list came from: another account, tenant or API base starts from an empty list. */
+  private listClient: DefenderClient | undefined;
+  /** While a list waits for the rate limit: the line that says so, its end timer, and the refresh it belongs to. */
+  private waiting: { line: string; handle: unknown; owner?: object } | undefined;
+
+  constructor(options: ActionsControllerOptions) {
+    this.options = options;
+    this.session = options.session;
+    this.log = options.log;
+    this.now = options.now ?? Date.now;
+    this.timers = options.timers ?? realTimers;
+    this.store = new ActionsStore(this.now);
+    this.currentFilter = normalizeFilter(options.state.get(FILTER_STATE_KEY));
+    this.timer = new AutoRefreshTimer(() => this.autoRefresh(), (error) => this.log.error(`Auto refresh: ${errorDetail(error)}`), this.timers);
+    this.disposables.push(
+      { dispose: () => this.timer.dispose() },
+      { dispose: () => this.setWaiting(undefined) },
+      this.store.onDidChange(() => this.fire()),
+      this.session.onDidChange(() => this.onSessionChanged()),
+      options.settings.onDidChange((change) => this.onSettingsChanged(change)),
+    );
+    this.onSessionChanged();
+  }
+
+  /** The settings as last read. */
+  get settings(): ExtensionSettings {
+    return this.options.settings.current;
+  }
+
+  /** The view's own filter (the onlyMine setting is apart from it). */
+  get filter(): ActionFilter {
+    return this.currentFilter;
+  }
+
+  /** Why the list waits for the rate limit and until when; undefined when it does not wait. */
+  get waitLine(): string | undefined {
+    return this.waiting?.line;
+  }
+
+  /** Calls `listener` after anything the view draws may have changed. */
+  onDidChange(listener: () => void): Disposable {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** The client; throws a 'signInRequired' error (the command wrapper offers Sign In) when signed out. */
+  requireClient(what: string): DefenderClient {
+    const client = this.session.client();
+    if (!client) {
+      throw signInFirst(what);
+    }
+    return client;
+  }
+
+  /** The rows the view shows now: the loaded actions after the filter. */
+  visibleActions(): MachineAction[] {
+    return applyFilter(this.store.actions, this.currentFilter, this.session.account?.username);
+  }
+
+  /**
+   * Sets the view's filter and keeps it in the workspace state. Turning "only mine" on or off also narrows or widens
+   * the server query (unless the onlyMine setting already narrows it), so it refreshes; a failure of that refresh is
+   * thrown as for refresh().
+   */
+  async setFilter(filter: ActionFilter): Promise<void> {
+    const queryChanged = !this.settings.onlyMine && filter.onlyMine !== this.currentFilter.onlyMine;
+    this.currentFilter = filter;
+    await this.options.state.update(FILTER_STATE_KEY, filter);
+    this.log.info(`Filter: ${describeFilter(filter) || 'none'}`);
+    if (queryChanged && this.session.client()) {
+      await this.refresh({ manual: true, restart: true });
+    } else {
+      this.fire();
+    }
+  }
+
+  /** Clears the view's own filter (the onlyMine setting stays as the user set it). */
+  async clearFilter(): Promise<void> {
+    await this.setFilter(normalizeFilter({}));
+  }
+
+  /**
+   * Loads the list (one request, GET /api/machineactions, Machine.Read). A manual refresh always runs (the rate
+   * limiter paces it) and throws a 'signInRequired' error when signed out; `restart` abandons a running load (the
+   * query changed) instead of joining it. A failure shows in the tree as an error row and, for a manual refresh, is
+   * thrown to the command wrapper as well.
+   */
+  async refresh(options: { manual: boolean; restart?: boolean }): Promise<void> {
+    const client = this.session.client();
+    if (!client) {
+      if (options.manual) {
+        throw signInFirst('see the machine actions');
+      }
+      return;
+    }
+    // The wait line belongs to this refresh: a refresh that replaced it may be waiting now and keeps its line.
+    const owner = {};
+    let result: RefreshResult;
+    try {
+      result = await this.load(client, owner, options.restart);
+    } finally {
+      if (this.waiting?.owner === owner) {
+        this.setWaiting(undefined);
+      }
+    }
+    this.report(result, options.manual);
+  }
+
+  /**
+   * Brings an action's row into sight after a cancel moved it (e.g. into the collapsed Cancelled group), through the
+   * view's revealer: only while the view is visible and the filter shows the row. Rejects when the view's reveal does.
+   */
+  async revealAction(id: string): Promise<void> {
+    const action = this.visibleActions().find((a) => a.id.toLowerCase() === id.toLowerCase());
+    if (action && this.visible && this.revealer) {
+      await this.revealer(action);
+    }
+  }
+
+  /** The view's hook for revealAction; disposing it removes it. */
+  setRevealer(revealer: Revealer): Disposable {
+    this.revealer = revealer;
+    return {
+      dispose: () => {
+        if (this.revealer === revealer) {
+          this.revealer = undefined;
+        }
+      },
+    };
+  }
+
+  /** Whether the view is visible: auto refresh runs only then, and showing the view loads a list that is due. */
+  setVisible(visible: boolean): void {
+    const shown = visible && !this.visible;
+    this.visible = visible;
+    this.configureTimer();
+    if (shown) {
+      this.inBackground(this.autoRefresh());
+    }
+  }
+
+  dispose(): void {
+    // The view goes with the extension too: nothing is drawn while the rest is torn down.
+    this.listeners.clear();
+    for (const disposable of this.disposables.splice(0)) {
+      disposable.dispose();
+    }
+  }
+
+  private load(client: DefenderClient, owner: object, restart: boolean | undefined): Promise<RefreshResult> {
+    const account = this.session.account;
+    const onlyMine = this.settings.onlyMine || this.currentFilter.onlyMine;
+    const { lookbackDays, maxActions } = this.settings;
+    const hooks = { onThrottled: (seconds: number) => this.setWaiting(seconds, owner) };
+    return this.store.refresh(async (signal) => {
+      const list = await client.listMachineActions({ lookbackDays, top: maxActions, requestorUpn: onlyMine ? account?.username : undefined }, signal, hooks);
+      return { actions: list.actions, warnings: list.warnings };
+    }, { restart });
+  }
+
+  /**
+   * Shows why the list waits and until when (`seconds` of the rate limit, from now), and takes the line away when the
+   * wait is over; undefined takes it away at once.
+   */
+  private setWaiting(seconds: number | undefined, owner?: object): void {
+    if (this.waiting) {
+      this.timers.clearTimeout(this.waiting.handle);
+    }
+    this.waiting = seconds === undefined ? undefined : {
+      owner,
+      line: rateLimitWaitLine(seconds, this.now()),
+      handle: this.timers.setTimeout(() => this.setWaiting(undefined), seconds * 1000),
+    };
+    this.fire();
+  }
+
+  private report(result: RefreshResult, manual: boolean): void {
+    if (result.kind === 'loaded') {
+      this.log.info(`Loaded ${this.store.actions.length} machine actions (${countCancellable(this.store.actions)} cancellable)`);
+      const message = this.settings.notifyOnStatusChange ? statusChangeMessage(result.changes) : undefined;
+      if (message) {
+        for (const change of result.changes) {
+          this.log.info(`Status change: ${change.action.id} ${change.from} → ${change.to}`);
+        }
+        this.options.notice(message);
+      }
+    } else if (result.kind === 'failed') {
+      this.log.error(`Could not load machine actions: ${errorDetail(result.error)}`);
+      if (manual) {
+        throw result.error;
+      }
+    }
+  }
+
+  private async autoRefresh(): Promise<void> {
+    const loadedAt = this.store.loadedAt;
+    const decision = autoRefreshDecision({
+      signedIn: !!this.session.client(),
+      loading: this.store.loading,
+      budget: this.session.rateBudget(),
+      ageMs: loadedAt === undefined ? undefined : this.now() - loadedAt,
+      intervalSeconds: this.settings.autoRefreshSeconds,
+    });
+    if (decision === 'lowBudget') {
+      this.log.info('Auto refresh skipped: the API rate budget is low');
+    }
+    if (decision === 'run') {
+      await this.refresh({ manual: false });
+    }
+  }
+
+  /** Work nobody awaits still reaches the log when it fails (no unhandled rejection). */
+  private inBackground(work: Promise<unknown>): void {
+    work.catch((error) => this.log.error(`Machine actions view: ${errorDetail(error)}`));
+  }
+
+  private configureTimer(): void {
+    this.timer.configure({ seconds: this.settings.autoRefreshSeconds, visible: this.visible });
+  }
+
+  private onSettingsChanged(change: SettingsChange): void {
+    this.configureTimer();
+    if (change.affects(Settings.lookbackDays) || change.affects(Settings.maxActions) || change.affects(Settings.onlyMine)) {
+      this.inBackground(this.refresh({ manual: false, restart: true }));
+    }
+    this.fire();
+  }
+
+  private onSessionChanged(): void {
+    const client = this.session.client();
+    if (client !== this.listClient) {
+      this.listClient = client;
+      this.store.clear();
+      if (client) {
+        this.inBackground(this.refresh({ manual: false, restart: true }));
+      }
+    }
+    this.configureTimer();
+    this.fire();
+  }
+
+  private fire(): void {
+    for (const listener of [...this.listeners]) {
+      listener();
+    }
+  }
+}

@@ -1,0 +1,268 @@
+// ActionsController in plain Node over a real DefenderClient on the HTTPS Defender simulator: what the engineer sees
+// change when settings, the filter, the session and the list change — requests sent, notices shown, state kept.
+import assert from 'node:assert/strict';
+import * as https from 'node:https';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { DEFAULT_SETTINGS, type ExtensionSettings, type SettingKey } from '../../src/config';
+import { DefenderClient } from '../../src/defender/client';
+import type { MachineAction } from '../../src/defender/machineAction';
+import { normalizeFilter } from '../../src/model/actionFilter';
+import type { RateBudget } from '../../src/model/autoRefresh';
+import type { Session, SessionAccount } from '../../src/model/session';
+import type { SettingsChange, SettingsSource } from '../../src/settings';
+import { isSignInRequired } from '../../src/shared/errors';
+import { ActionsController, type FilterState } from '../../src/views/actionsController';
+import { DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
+import { ANALYST_UPN } from '../simulators/seedActions';
+import { silentLogger } from '../support/silentLogger';
+import { waitFor } from '../support/waitFor';
+
+const ACCOUNT: SessionAccount = { username: ANALYST_UPN, tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47' };
+
+let sim: DefenderSimulator;
+/** The controllers of the running test and the connections of their sessions, closed after it. */
+const open: Array<{ dispose(): void }> = [];
+
+/** Settings that the test changes as the Settings editor would: `current` first, then the event. */
+class TestSettings implements SettingsSource {
+  current: ExtensionSettings = { ...DEFAULT_SETTINGS, autoRefreshSeconds: 0 };
+  private readonly listeners = new Set<(change: SettingsChange) => void>();
+
+  onDidChange(listener: (change: SettingsChange) => void) {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  change(values: Partial<ExtensionSettings>): void {
+    this.current = { ...this.current, ...values };
+    const keys = Object.keys(values);
+    for (const listener of this.listeners) {
+      listener({ affects: (key: SettingKey) => keys.includes(key), settings: this.current });
+    }
+  }
+}
+
+/** A signed-in (or, with `signedIn` false, signed-out) session whose client talks to the simulator. */
+class TestSession implements Session {
+  readonly configured = true;
+  readonly configurationProblem = undefined;
+  readonly restoring = false;
+  readonly cloud = 'Custom' as const;
+  private readonly listeners = new Set<() => void>();
+  private readonly defender: DefenderClient;
+
+  constructor(public signedIn = true) {
+    // The simulator's own CA, trusted for this client only.
+    const agent = new https.Agent({ ca: sim.caPem });
+    open.push({ dispose: () => agent.destroy() });
+    this.defender = new DefenderClient({ apiBaseUrl: sim.url, agent, logger: silentLogger, getAccessToken: async () => sim.createToken() });
+  }
+
+  get account(): SessionAccount | undefined {
+    return this.signedIn ? ACCOUNT : undefined;
+  }
+
+  client(): DefenderClient | undefined {
+    return this.signedIn ? this.defender : undefined;
+  }
+
+  /** Room for any request: the limiter's own pacing is tested with the client. */
+  rateBudget(): RateBudget | undefined {
+    return this.signedIn ? { hasBudgetFor: () => true, remaining: () => ({ minute: 100, hour: 1500 }) } : undefined;
+  }
+
+  onDidChange(listener: () => void) {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  signOut(): void {
+    this.signedIn = false;
+    this.listeners.forEach((listener) => listener());
+  }
+}
+
+class MemoryState implements FilterState {
+  readonly values = new Map<string, unknown>();
+
+  get(key: string): unknown {
+    return this.values.get(key);
+  }
+
+  async update(key: string, value: unknown): Promise<void> {
+    this.values.set(key, value);
+  }
+}
+
+interface Harness {
+  controller: ActionsController;
+  settings: TestSettings;
+  session: TestSession;
+  state: MemoryState;
+  notices: string[];
+}
+
+/** A controller as extension.ts builds it, with its first list loaded when signed in. */
+interface HarnessOptions {
+  session?: TestSession;
+  state?: MemoryState;
+  settings?: Partial<ExtensionSettings>;
+  /** The controller's clock (epoch ms); the real one by default. */
+  now?: () => number;
+}
+
+async function harness(options: HarnessOptions = {}): Promise<Harness> {
+  const settings = new TestSettings();
+  settings.current = { ...settings.current, ...options.settings };
+  const session = options.session ?? new TestSession();
+  const state = options.state ?? new MemoryState();
+  const notices: string[] = [];
+  const controller = new ActionsController({ session, settings, state, log: silentLogger, notice: (message) => notices.push(message), now: options.now });
+  open.push(controller);
+  if (session.signedIn) {
+    await waitFor(() => controller.store.loaded, 'the first list');
+  }
+  return { controller, settings, session, state, notices };
+}
+
+/** The decoded query of every list request the simulator received since the last clearRequests(). */
+function listQueries(): Array<Record<string, string>> {
+  return sim.requests
+    .filter((r) => r.method === 'GET' && new URL(r.path, sim.url).pathname === '/api/machineactions')
+    .map((r) => Object.fromEntries(new URL(r.path, sim.url).searchParams));
+}
+
+before(async () => {
+  sim = await startDefenderSimulator();
+});
+
+after(() => sim.close());
+
+beforeEach(() => sim.reset());
+
+afterEach(() => {
+  open.splice(0).forEach((resource) => resource.dispose());
+});
+
+describe('ActionsController', () => {
+  it('loads the list once signed in, and a change of Max Actions or Lookback Days loads it again with the new value', async () => {
+    const { controller, settings } = await harness();
+    assert.equal(listQueries().length, 1);
+    assert.ok(controller.store.actions.length > 0);
+    sim.clearRequests();
+    settings.change({ maxActions: 7 });
+    await waitFor(() => listQueries().length > 0 && !controller.store.loading, 'a new list');
+    assert.deepEqual(listQueries().map((q) => q.$top), ['7']);
+    assert.equal(controller.store.actions.length, 7);
+    sim.clearRequests();
+    settings.change({ lookbackDays: 3 });
+    await waitFor(() => listQueries().length > 0 && !controller.store.loading, 'a new list');
+    const since = Date.parse(/ge (\S+Z)/.exec(listQueries()[0].$filter)?.[1] ?? '');
+    assert.ok(Math.abs(Date.now() - 3 * 86_400_000 - since) < 60_000, listQueries()[0].$filter);
+  });
+
+  it('a change of the grouping redraws without a request', async () => {
+    const { controller, settings } = await harness();
+    sim.clearRequests();
+    let changes = 0;
+    controller.onDidChange(() => changes++);
+    settings.change({ groupBy: 'device' });
+    assert.equal(changes, 1, 'one change event for the view');
+    assert.equal(controller.store.loading, false);
+    assert.deepEqual(listQueries(), []);
+  });
+
+  it('keeps the filter in the workspace state, where the next window finds it', async () => {
+    const state = new MemoryState();
+    const first = await harness({ state });
+    const filter = normalizeFilter({ statuses: ['Pending'], deviceText: 'fin' });
+    await first.controller.setFilter(filter);
+    const shown = first.controller.visibleActions();
+    assert.ok(shown.length > 0 && shown.length < first.controller.store.actions.length, `${shown.length} shown`);
+    assert.ok(shown.every((a) => a.status === 'Pending' && a.computerDnsName?.toLowerCase().includes('fin')));
+    const second = await harness({ state });
+    assert.deepEqual(second.controller.filter, filter);
+    await second.controller.clearFilter();
+    assert.deepEqual((await harness({ state })).controller.filter, normalizeFilter({}));
+  });
+
+  it('"only mine" asks the API for the account\'s actions only, and turning it off asks for everyone\'s again', async () => {
+    const { controller } = await harness();
+    sim.clearRequests();
+    await controller.setFilter(normalizeFilter({ onlyMine: true }));
+    assert.match(listQueries()[0].$filter, new RegExp(`requestor eq '${ANALYST_UPN}'`));
+    assert.ok(controller.store.actions.every((a) => a.requestor === ANALYST_UPN));
+    sim.clearRequests();
+    await controller.clearFilter();
+    assert.doesNotMatch(listQueries()[0].$filter, /requestor/);
+  });
+
+  it('a status that changed between two loads is one notice; none with "Notify On Status Change" off', async () => {
+    const { controller, settings, notices } = await harness();
+    const pending = sim.actions.filter((a) => a.status === 'Pending');
+    const setStatus = (index: number, status: string) => Object.assign(pending[index], { status, lastUpdateDateTimeUtc: new Date().toISOString() });
+    setStatus(0, 'Succeeded');
+    await controller.refresh({ manual: true });
+    assert.equal(notices.length, 1, JSON.stringify(notices));
+    assert.match(notices[0], /Pending → Succeeded\.$/);
+    settings.change({ notifyOnStatusChange: false });
+    setStatus(1, 'Failed');
+    await controller.refresh({ manual: true });
+    assert.equal(notices.length, 1, 'no second notice');
+  });
+
+  it('signed out: a manual refresh asks to sign in and sends nothing; signing out empties the list', async () => {
+    const { controller, session } = await harness();
+    session.signOut();
+    assert.equal(controller.store.actions.length, 0);
+    sim.clearRequests();
+    await assert.rejects(controller.refresh({ manual: true }), (error: unknown) => isSignInRequired(error));
+    assert.throws(() => controller.requireClient('cancel machine actions'), /Sign in to Microsoft Defender to cancel machine actions\./);
+    await controller.refresh({ manual: false });
+    assert.deepEqual(listQueries(), []);
+  });
+
+  it('showing the view loads a list older than half the auto refresh interval, not a fresher one', async () => {
+    let now = Date.now();
+    const { controller } = await harness({ settings: { autoRefreshSeconds: 60 }, now: () => now });
+    sim.clearRequests();
+    controller.setVisible(true);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepEqual(listQueries(), [], 'loaded just now: kept');
+    controller.setVisible(false);
+    now += 31_000;
+    controller.setVisible(true);
+    await waitFor(() => listQueries().length === 1, 'a load on showing');
+  });
+
+  it('auto refresh turns run every interval while the view is visible, and stop when it is hidden', async () => {
+    // 0.2 s stands for the setting's 15 s and more, so that real timers run the turns.
+    const { controller } = await harness({ settings: { autoRefreshSeconds: 0.2 } });
+    sim.clearRequests();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    assert.deepEqual(listQueries(), [], 'hidden: no turn');
+    controller.setVisible(true);
+    await waitFor(() => listQueries().length >= 3, 'three turns');
+    controller.setVisible(false);
+    await waitFor(() => !controller.store.loading, 'the last turn to end');
+    const count = listQueries().length;
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    assert.equal(listQueries().length, count, 'hidden again: no more turns');
+  });
+
+  it('reveals a row through the view only while the view is visible and the filter shows it', async () => {
+    const { controller } = await harness();
+    const revealed: MachineAction[] = [];
+    controller.setRevealer(async (action) => {
+      revealed.push(action);
+    });
+    const [pending, other] = [controller.store.actions.find((a) => a.status === 'Pending')!, controller.store.actions.find((a) => a.status !== 'Pending')!];
+    await controller.revealAction(pending.id);
+    assert.equal(revealed.length, 0, 'not while the view is hidden');
+    controller.setVisible(true);
+    await controller.setFilter(normalizeFilter({ statuses: ['Pending'] }));
+    await controller.revealAction(other.id);
+    await controller.revealAction(pending.id.toUpperCase());
+    assert.deepEqual(revealed.map((a) => a.id), [pending.id]);
+  });
+});
