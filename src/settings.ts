@@ -19,13 +19,13 @@ export interface SettingsSource {
 
 /**
  * The typed `mdeActions.*` settings. `current` is read at construction and again on every `mdeActions` change, before
- * `onDidChange` fires; a value out of range or of the wrong type is logged as a warning the first time it is seen
- * (not once per reader, not again on an unrelated change). Application-scoped settings take the user value only.
+ * `onDidChange` fires; a value out of range or of the wrong type is logged as a warning when it appears (not
+ * once per reader, not again on an unrelated change while it stays; again once it was fixed and made anew). Application-scoped settings take the user value only.
  */
 export class SettingsService implements SettingsSource, vscode.Disposable {
   private settings: ExtensionSettings;
-  /** Every problem sentence already in the log. */
-  private readonly logged = new Set<string>();
+  /** The problems of the last read: logged when they appeared, not again while they stay. */
+  private problems = new Set<string>();
   private readonly changed = new vscode.EventEmitter<SettingsChange>();
   private readonly listener: vscode.Disposable;
 
@@ -62,10 +62,11 @@ export class SettingsService implements SettingsSource, vscode.Disposable {
       }
       return configuration.get(key);
     });
-    for (const problem of problems.filter((p) => !this.logged.has(p))) {
-      this.logged.add(problem);
+    for (const problem of problems.filter((p) => !this.problems.has(p))) {
       this.log.warn(problem);
     }
+    // A problem that was fixed and made again is news again.
+    this.problems = new Set(problems);
     return settings;
   }
 }

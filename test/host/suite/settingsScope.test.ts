@@ -85,7 +85,7 @@ suite('Settings problems in the log of a real host', () => {
     }
   });
 
-  test('a value out of range is logged once: not again for each reader or on a change of another setting', async () => {
+  test('a value out of range is logged when it appears: not again for each reader or on a change of another setting, again once fixed and made anew', async () => {
     const outOfRange = 'mdeActions.maxActions must be a whole number from 1 to 10000; using 10000 instead of 20000.';
     await updateUserSetting('mdeActions.maxActions', 20_000);
     await updateUserSetting('mdeActions.groupBy', 'device');
@@ -95,5 +95,14 @@ suite('Settings problems in the log of a real host', () => {
     const log = await extensionLogText(marker);
     assert.ok(log.includes(marker), 'the later problem is logged');
     assert.equal(log.split(outOfRange).length - 1, 1, `logged once:\n${log.split('\n').filter((l) => l.includes('mdeActions.')).join('\n')}`);
+
+    // Fixed, then made again: the problem is news again.
+    await updateUserSetting('mdeActions.maxActions', 500);
+    await updateUserSetting('mdeActions.maxActions', 20_000);
+    const secondMarker = 'mdeActions.groupBy has the unknown value "bogus"';
+    await updateUserSetting('mdeActions.groupBy', 'bogus');
+    const later = await extensionLogText(secondMarker);
+    assert.ok(later.includes(secondMarker), 'the second marker is logged');
+    assert.equal(later.split(outOfRange).length - 1, 2, 'logged again after it was fixed and made anew');
   });
 });
