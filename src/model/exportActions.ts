@@ -1,7 +1,9 @@
 // Machine actions as CSV or JSON for a colleague or a case: every field of the entity (SPEC §1), dates in ISO 8601
 // UTC, and CSV that a spreadsheet reads as data only (RFC 4180 quoting; a cell that could start a formula is
-// neutralised with a leading apostrophe, as OWASP advises against CSV injection). Pure: the command writes the text.
+// neutralised with a leading apostrophe, as OWASP advises against CSV injection, also behind invisible characters or
+// in full-width form). Pure: the command writes the text.
 import type { MachineAction } from '../defender/machineAction';
+import { withoutInvisible } from '../shared/userText';
 
 export type ExportFormat = 'csv' | 'json';
 
@@ -67,12 +69,22 @@ const NUMBER = /^[+-]?\d+(\.\d+)?$/;
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 /**
+ * True when a spreadsheet could read `text` as a formula. Some apps skip invisible characters (zero-width, bidi
+ * controls, a byte-order mark) and white space before the first one they look at, and read the full-width and
+ * small forms (`＝ ＋ － ＠`, `﹦`) as their ASCII twins: NFKC maps every such compatibility form to its twin.
+ */
+function couldStartFormula(text: string): boolean {
+  const seen = withoutInvisible(text).normalize('NFKC');
+  return FORMULA_START.test(seen) || FORMULA_START.test(seen.trimStart());
+}
+
+/**
  * One CSV field: a cell that a spreadsheet would run as a formula gets a leading `'` (plain numbers such as
- * `-2147024894` stay numbers), then RFC 4180 quoting when it holds `"`, `,`, CR or LF.
+ * `-2147024894` stay numbers), then RFC 4180 quoting when it holds `"`, `,`, CR or LF. The text itself is kept whole.
  */
 export function csvCell(value: unknown): string {
   let text = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value) ?? '';
-  if (!NUMBER.test(text) && (FORMULA_START.test(text) || FORMULA_START.test(text.trimStart()))) {
+  if (!NUMBER.test(text) && couldStartFormula(text)) {
     text = `'${text}`;
   }
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
