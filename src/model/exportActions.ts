@@ -3,6 +3,7 @@
 // neutralised with a leading apostrophe, as OWASP advises against CSV injection, also behind invisible characters or
 // in full-width form). Pure: the command writes the text.
 import type { MachineAction } from '../defender/machineAction';
+import { readDateTime } from '../shared/time';
 import { withoutInvisible } from '../shared/userText';
 
 export type ExportFormat = 'csv' | 'json';
@@ -18,25 +19,20 @@ export const CSV_COLUMNS = [
   'commands', 'troubleshootInfo',
 ] as const;
 
-const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/i;
-
 /**
  * A service date-time as ISO 8601 UTC (`2026-11-23T08:00:00.1234567Z`): a value without a zone is UTC (SPEC §1) and
  * keeps all its fractional digits; one with an offset is converted (to milliseconds). Text that is not a date-time
- * is kept as it is, so nothing is lost.
+ * that exists (`2026-02-30 08:00`, `yesterday`) is kept as it is, so nothing is lost and nothing is made up.
  */
 export function isoUtc(value: string | null): string | null {
-  const match = value === null ? null : DATE_TIME.exec(value.trim());
-  if (!match) {
+  const parts = value === null ? undefined : readDateTime(value);
+  if (!parts) {
     return value;
   }
-  const [, date, time, fraction = '', zone] = match;
-  const seconds = time.length === 5 ? `${time}:00` : time;
-  if (!zone || zone.toUpperCase() === 'Z') {
-    return `${date}T${seconds}${fraction}Z`;
+  if (!parts.zone || parts.zone.toUpperCase() === 'Z') {
+    return `${parts.date}T${parts.time.length === 5 ? `${parts.time}:00` : parts.time}${parts.fraction}Z`;
   }
-  const parsed = new Date(`${date}T${seconds}${fraction.slice(0, 4)}${zone}`);
-  return Number.isNaN(parsed.getTime()) ? value : parsed.toISOString();
+  return new Date(parts.ms).toISOString();
 }
 
 export function toExportRecord(action: MachineAction): ExportRecord {
