@@ -13,6 +13,7 @@ import { MsalAuth } from '../../src/auth/msalAuth';
 import { MsalQueue } from '../../src/auth/msalQueue';
 import { createNetworkClient, MAX_AUTH_BODY_BYTES } from '../../src/auth/networkClient';
 import { DefenderClient } from '../../src/defender/client';
+import { ClientCache } from '../../src/model/clientCache';
 import type { AccountSummary, AuthUi, DeviceCodePrompt, SecretStore, StateStore } from '../../src/auth/types';
 import { type DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
 import { completeBrowserSignIn, type EntraSimulator, startEntraSimulator } from '../simulators/entraSimulator';
@@ -524,6 +525,39 @@ describe('claims challenge (Conditional Access, continuous access evaluation)', 
     const before = defender.requests.length;
     await client.listMachineActions({ lookbackDays: 7, top: 5 });
     assert.deepEqual(defender.requests.slice(before).map((r) => r.status), [200]);
+  });
+
+  describe('through the ClientCache the extension makes its clients with', () => {
+    /** The signed-in window's client as the extension gets it: ClientCache over the sign-in, on the simulator's CA. */
+    function cachedClient(window: Window): DefenderClient {
+      const clients = new ClientCache(window.auth, window.log, undefined, new https.Agent({ ca: defender.caPem }));
+      const client = clients.clientFor(window.auth.account, defender.url);
+      assert.ok(client, 'signed in and configured: a client');
+      return client;
+    }
+
+    it('renews the token with the challenge\'s claims silently, and the API accepts it', async () => {
+      const window = openWindow();
+      await signInWithDeviceCode(window);
+      defender.requireClaims(CLAIMS);
+      const before = defender.requests.length;
+      const listed = await cachedClient(window).listMachineActions({ lookbackDays: 7, top: 5 });
+      assert.ok(listed.actions.length > 0);
+      assert.deepEqual(defender.requests.slice(before).map((r) => r.status), [401, 200]);
+      assert.deepEqual(claimsSent('refresh_token')?.acrs, { essential: true, value: 'c1' }, 'the decoded claims went to the token request');
+      assert.equal(window.ui.opened.length, 0, 'no sign-in page opened');
+    });
+
+    it('hands a challenge that a renewed token does not meet to the next Sign In, which passes its claims', async () => {
+      const window = openWindow();
+      await signInWithDeviceCode(window);
+      const tid = '00000000-0000-4000-8000-000000000000';
+      defender.requireClaims(JSON.stringify({ access_token: { tid: { essential: true, value: tid } } }));
+      await assert.rejects(cachedClient(window).listMachineActions({ lookbackDays: 7, top: 5 }), /Conditional Access policy .* asks you to sign in again/);
+      assert.ok(window.log.lines.some((line) => /still asks for claims a renewed token did not satisfy/.test(line)), window.log.lines.join('\n'));
+      await signInWithDeviceCode(window);
+      assert.deepEqual(claimsSent('device_code')?.tid, { essential: true, value: tid }, 'Sign In passed the claims the API still asked for');
+    });
   });
 });
 
