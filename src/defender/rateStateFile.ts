@@ -8,8 +8,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RateState, RateStateStore, RecordedCall } from './rateLimiter';
 
-/** A lock older than this (ms) belongs to a process that died while holding it: it is taken over. */
-export const STALE_LOCK_MS = 2000;
+/**
+ * A lock older than this (ms), or one this window has waited this long for, belongs to a process that died holding it
+ * (or whose clock differs from ours): it is taken over. The wait is synchronous on the extension host's one thread,
+ * so it must stay short; a holder keeps the lock for one read and one write of a small file (well under a
+ * millisecond, a few ms on a slow disk), so 200 ms is generous. Should a live holder ever be that slow, the two
+ * read-merge-writes overlap once and one call may go uncounted; a 429 with Retry-After from the API stays the net.
+ */
+export const STALE_LOCK_MS = 200;
 /** Pause between two tries for a held lock, in ms: a holder keeps it for well under a millisecond. */
 const LOCK_RETRY_MS = 2;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -63,7 +69,8 @@ export class FileRateStateStore implements RateStateStore {
 
   /**
    * Runs `work` holding `<file>.lock`: waits (synchronously, a few ms at a time) while another process holds it, and
-   * takes over a lock older than STALE_LOCK_MS. When the lock cannot be created at all (reported), `work` runs without.
+   * takes over a lock older than STALE_LOCK_MS or waited for that long, once; so the thread waits 2 × STALE_LOCK_MS at
+   * most. When the lock cannot be created at all, or is held again after the takeover, `work` runs without (reported).
    */
   exclusive<T>(work: () => T): T {
     const lock = this.lock();
@@ -79,7 +86,8 @@ export class FileRateStateStore implements RateStateStore {
   /** The lock file's path once created, or undefined when it could not be (reported). */
   private lock(): string | undefined {
     const lockPath = `${this.filePath}.lock`;
-    for (;;) {
+    const started = performance.now();
+    for (let tookOver = false; ;) {
       try {
         fs.mkdirSync(path.dirname(this.filePath), { recursive: true });
         fs.closeSync(fs.openSync(lockPath, 'wx'));
@@ -91,8 +99,13 @@ export class FileRateStateStore implements RateStateStore {
           return undefined;
         }
       }
-      if (lockAgeMs(lockPath) > STALE_LOCK_MS) {
-        fs.rmSync(lockPath, { force: true });
+      const waited = performance.now() - started;
+      if (!tookOver && (waited >= STALE_LOCK_MS || lockAgeMs(lockPath) > STALE_LOCK_MS)) {
+        takeOver(lockPath);
+        tookOver = true;
+      } else if (waited >= 2 * STALE_LOCK_MS) {
+        this.report('lock', new Error(`another window held ${path.basename(lockPath)} for over ${Math.round(waited)} ms`));
+        return undefined;
       } else {
         Atomics.wait(sleeper, 0, 0, LOCK_RETRY_MS);
       }
@@ -104,6 +117,15 @@ export class FileRateStateStore implements RateStateStore {
       this.failing.add(operation);
       this.onError(`Could not ${operation} the shared rate budget ${this.filePath} (only this window's calls are counted): ${String(error)}`);
     }
+  }
+}
+
+/** Removes an abandoned lock; one that cannot be removed stays, and the bounded wait for it ends as for a held one. */
+function takeOver(lockPath: string): void {
+  try {
+    fs.rmSync(lockPath, { force: true });
+  } catch {
+    // Still there: lock() stops waiting at its bound and reports it.
   }
 }
 

@@ -344,6 +344,56 @@ describe('RateLimiter shared through a file (issue 11 item 12)', () => {
     assert.deepEqual(fs.readdirSync(path.dirname(file)), ['rate-budget.json']);
   });
 
+  /**
+   * One acquire on `file` in a fresh process (another window's extension host): whether it was admitted, how long
+   * the acquire held the thread (ms) and what it reported. A process stuck on the lock fails the test after 10 s
+   * instead of hanging the runner.
+   */
+  function acquireInOtherWindow(file: string): Promise<{ admitted: number; heldMs: number; reported: string }> {
+    const script = `
+      const { RateLimiter } = require(${JSON.stringify(require.resolve('../../src/defender/rateLimiter'))});
+      const { FileRateStateStore } = require(${JSON.stringify(require.resolve('../../src/defender/rateStateFile'))});
+      const limiter = new RateLimiter({ store: new FileRateStateStore(process.argv[1], (m) => console.error(m)) });
+      const started = performance.now();
+      const done = limiter.acquire(undefined, { maxWaitMs: 0 });
+      const heldMs = performance.now() - started;
+      done.then(() => console.log(JSON.stringify({ admitted: 1, heldMs })), () => console.log(JSON.stringify({ admitted: 0, heldMs })));`;
+    return new Promise((resolve, reject) => {
+      execFile(process.execPath, ['-e', script, file], { timeout: 10_000 }, (error, stdout, stderr) => (error
+        ? reject(error)
+        : resolve({ ...(JSON.parse(stdout) as { admitted: number; heldMs: number }), reported: stderr })));
+    });
+  }
+
+  for (const [left, mtime] of [
+    ['a moment ago', () => new Date()],
+    ['with a time in the future (another clock)', () => new Date(Date.now() + 3_600_000)],
+  ] as const) {
+    it(`takes over a lock left ${left} by a window that died holding it, without blocking the host for long`, async () => {
+      const file = tempFile();
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(`${file}.lock`, '');
+      fs.utimesSync(`${file}.lock`, mtime(), mtime());
+      const { admitted, heldMs, reported } = await acquireInOtherWindow(file);
+      assert.equal(admitted, 1, 'the budget still works');
+      assert.ok(heldMs < 1000, `the extension host's thread was held ${Math.round(heldMs)} ms`);
+      assert.equal(reported, '', 'a lock taken over is no failure to report');
+      assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).calls.length, 1, 'the call is in the shared file');
+      assert.deepEqual(fs.readdirSync(path.dirname(file)), ['rate-budget.json'], 'no lock left');
+    });
+  }
+
+  it('stops waiting for a lock that cannot be taken over, goes on without it, and says so', async () => {
+    const file = tempFile();
+    fs.mkdirSync(`${file}.lock`, { recursive: true });
+    fs.writeFileSync(path.join(`${file}.lock`, 'keep'), '');
+    const { admitted, heldMs, reported } = await acquireInOtherWindow(file);
+    assert.equal(admitted, 1, 'the budget still works');
+    assert.ok(heldMs < 1000, `the extension host's thread was held ${Math.round(heldMs)} ms`);
+    assert.match(reported, /^Could not lock the shared rate budget .*rate-budget\.json .*another window held rate-budget\.json\.lock for over \d+ ms/);
+    assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).calls.length, 1, 'the call is still in the shared file');
+  });
+
   it('starts afresh from a file that is not a rate state, and reports a file it cannot write', async () => {
     const file = tempFile();
     fs.mkdirSync(path.dirname(file), { recursive: true });
