@@ -78,7 +78,8 @@ function describeLink(url: URL): string {
 /**
  * Downloads the result behind `getLink()` into `sink`, following up to MAX_REDIRECTS https redirects.
  * Throws DownloadError ('expired' after a second 403, 'http', 'insecureRedirect', 'tooManyRedirects', 'tooLarge'
- * for a text sink over its limit, 'network', 'timeout' when no byte came for idleTimeoutMs, 'file'), whatever
+ * for a text sink over its limit, 'network' (at once for a body whose connection closed before its Content-Length),
+ * 'timeout' when no byte came for idleTimeoutMs (a body left unfinished on an open connection), 'file'), whatever
  * `getLink` throws (DefenderApiError), or `signal.reason` when the caller cancels.
  */
 export async function download(options: DownloadOptions): Promise<DownloadResult> {
