@@ -104,7 +104,8 @@ export class FileRateStateStore implements RateStateStore {
         takeOver(lockPath);
         tookOver = true;
       } else if (waited >= 2 * STALE_LOCK_MS) {
-        this.report('lock', new Error(`another window held ${path.basename(lockPath)} for over ${Math.round(waited)} ms`));
+        this.report('lock', new Error(`another window held ${path.basename(lockPath)} for over ${Math.round(waited)} ms`),
+          'the budget is read and written without it, and two windows may each count a call at the same moment');
         return undefined;
       } else {
         Atomics.wait(sleeper, 0, 0, LOCK_RETRY_MS);
@@ -112,10 +113,11 @@ export class FileRateStateStore implements RateStateStore {
     }
   }
 
-  private report(operation: Operation, error: unknown): void {
+  /** `consequence`: what the window does without the operation, for the message. */
+  private report(operation: Operation, error: unknown, consequence = 'only this window\'s calls are counted'): void {
     if (!this.failing.has(operation)) {
       this.failing.add(operation);
-      this.onError(`Could not ${operation} the shared rate budget ${this.filePath} (only this window's calls are counted): ${String(error)}`);
+      this.onError(`Could not ${operation} the shared rate budget ${this.filePath} (${consequence}): ${String(error)}`);
     }
   }
 }
