@@ -9,13 +9,13 @@ import * as path from 'node:path';
 import type { RateState, RateStateStore, RecordedCall } from './rateLimiter';
 
 /**
- * A lock older than this (ms), or one this window has waited this long for, belongs to a process that died holding it
- * (or whose clock differs from ours): it is taken over. The wait is synchronous on the extension host's one thread,
- * so it must stay short; a holder keeps the lock for one read and one write of a small file (well under a
- * millisecond, a few ms on a slow disk), so 200 ms is generous. Should a live holder ever be that slow, the two
- * read-merge-writes overlap once and one call may go uncounted; a 429 with Retry-After from the API stays the net.
+ * A lock older than this (ms), or dated this far ahead (another clock), is abandoned and taken over, whoever holds it;
+ * one whose holder's process runs no more is taken over at once. The wait for a lock is synchronous on the extension
+ * host's one thread, so it must be short (2 s froze the window): a live holder keeps the lock for one read and one
+ * write of a small file (well under a millisecond, a few ms on a slow disk). Should one ever hold it longer, the two
+ * read-merge-writes overlap once and a call may go uncounted; the API's 429 with Retry-After stays the net.
  */
-export const STALE_LOCK_MS = 200;
+export const STALE_LOCK_MS = 1000;
 /** Pause between two tries for a held lock, in ms: a holder keeps it for well under a millisecond. */
 const LOCK_RETRY_MS = 2;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -68,9 +68,9 @@ export class FileRateStateStore implements RateStateStore {
   }
 
   /**
-   * Runs `work` holding `<file>.lock`: waits (synchronously, a few ms at a time) while another process holds it, and
-   * takes over a lock older than STALE_LOCK_MS or waited for that long, once; so the thread waits 2 × STALE_LOCK_MS at
-   * most. When the lock cannot be created at all, or is held again after the takeover, `work` runs without (reported).
+   * Runs `work` holding `<file>.lock` (which names this process): waits (synchronously, a few ms at a time) while a
+   * live process holds it, and takes over an abandoned one (its process gone, or older than STALE_LOCK_MS). When the
+   * lock cannot be created, or an abandoned one cannot be removed, `work` runs without it (reported).
    */
   exclusive<T>(work: () => T): T {
     const lock = this.lock();
@@ -86,11 +86,10 @@ export class FileRateStateStore implements RateStateStore {
   /** The lock file's path once created, or undefined when it could not be (reported). */
   private lock(): string | undefined {
     const lockPath = `${this.filePath}.lock`;
-    const started = performance.now();
-    for (let tookOver = false; ;) {
+    for (;;) {
       try {
         fs.mkdirSync(path.dirname(this.filePath), { recursive: true });
-        fs.closeSync(fs.openSync(lockPath, 'wx'));
+        fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
         this.failing.delete('lock');
         return lockPath;
       } catch (error) {
@@ -99,16 +98,12 @@ export class FileRateStateStore implements RateStateStore {
           return undefined;
         }
       }
-      const waited = performance.now() - started;
-      if (!tookOver && (waited >= STALE_LOCK_MS || lockAgeMs(lockPath) > STALE_LOCK_MS)) {
-        takeOver(lockPath);
-        tookOver = true;
-      } else if (waited >= 2 * STALE_LOCK_MS) {
-        this.report('lock', new Error(`another window held ${path.basename(lockPath)} for over ${Math.round(waited)} ms`),
+      if (!isAbandoned(lockPath)) {
+        Atomics.wait(sleeper, 0, 0, LOCK_RETRY_MS);
+      } else if (!takeOver(lockPath)) {
+        this.report('lock', new Error(`${path.basename(lockPath)} was abandoned and cannot be removed`),
           'the budget is read and written without it, and two windows may each count a call at the same moment');
         return undefined;
-      } else {
-        Atomics.wait(sleeper, 0, 0, LOCK_RETRY_MS);
       }
     }
   }
@@ -122,21 +117,46 @@ export class FileRateStateStore implements RateStateStore {
   }
 }
 
-/** Removes an abandoned lock; one that cannot be removed stays, and the bounded wait for it ends as for a held one. */
-function takeOver(lockPath: string): void {
+/** Removes an abandoned lock; false when it stays (it cannot be removed). */
+function takeOver(lockPath: string): boolean {
   try {
     fs.rmSync(lockPath, { force: true });
+    return true;
   } catch {
-    // Still there: lock() stops waiting at its bound and reports it.
+    return false;
   }
 }
 
-/** How long ago the lock was created, in ms; 0 when it is gone already (the next try will tell). */
-function lockAgeMs(lockPath: string): number {
+/**
+ * Whether the lock is older than STALE_LOCK_MS or dated that far ahead, or names a process that runs no more. False
+ * when it is gone already (the next try will tell) or names no process yet (being written: judged by its age).
+ */
+function isAbandoned(lockPath: string): boolean {
+  let stat: fs.Stats;
   try {
-    return Date.now() - fs.statSync(lockPath).mtimeMs;
+    stat = fs.statSync(lockPath);
   } catch {
-    return 0;
+    return false;
+  }
+  if (Math.abs(Date.now() - stat.mtimeMs) > STALE_LOCK_MS) {
+    return true;
+  }
+  let holder = NaN;
+  try {
+    holder = Number(fs.readFileSync(lockPath, 'utf8'));
+  } catch {
+    // Unreadable: judged by its age alone.
+  }
+  return Number.isInteger(holder) && holder > 0 && !isRunning(holder);
+}
+
+/** Whether a process with this id runs on this machine (signal 0 only asks; EPERM: it runs as another user). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
