@@ -43,14 +43,6 @@ function explainPortInUse(error, name, ports) {
   return error;
 }
 
-/** The default time window of the view (package.json's mdeActions.lookbackDays), for the banner's count. */
-function defaultLookbackDays() {
-  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-  // The configuration is a list of sections (Connection, View); the setting is in one of them.
-  const sections = [pkg.contributes.configuration].flat();
-  return sections.find((section) => section.properties?.['mdeActions.lookbackDays']).properties['mdeActions.lookbackDays'].default;
-}
-
 async function startCloud(ports) {
   const { startSimulatedCloud } = await harness('simulators/simulatedCloud.js');
   try {
@@ -110,26 +102,20 @@ function stopWithDemo(server, cloud) {
 
 async function printBanner({ cloud, vsix, profile, server }, seconds) {
   const { workbenchUrl } = await harness('harness/codeServer.js');
-  const { createdWithin } = await harness('simulators/seedActions.js');
-  const lookbackDays = defaultLookbackDays();
-  const listed = createdWithin(cloud.defender.actions, lookbackDays).length;
-  console.log(`
-Ready in ${seconds} s. Open this in a browser on this machine:
-
-  ${workbenchUrl(server, profile.workspace)}
-
-Then: the Defender icon in the activity bar → Sign In. A notification shows a device code; the Entra ID simulator
-approves it by itself after ${DEVICE_CODE_APPROVAL_DELAY_SECONDS} seconds (no need to open the page or enter the code),
-and you are signed in as ${cloud.entra.switches.user.upn}.
-
-  Entra ID simulator      ${cloud.entra.url}
-  Defender API simulator  ${cloud.defender.url}
-                          ${cloud.defender.actions.length} machine actions seeded, ${listed} within the view's ${lookbackDays}-day window
-  Storage simulator       ${cloud.download.origin}   (live response output and investigation packages)
-  Extension               ${path.relative(process.cwd(), vsix) || vsix}
-
-The demo profile (${path.relative(process.cwd(), path.dirname(profile.userDataDir))}) starts fresh each time.
-Press Ctrl+C to stop.`);
+  const { demoBanner } = await harness('harness/demoBanner.js');
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  console.log(demoBanner(manifest, {
+    url: workbenchUrl(server, profile.workspace),
+    seconds,
+    approvalDelaySeconds: DEVICE_CODE_APPROVAL_DELAY_SECONDS,
+    upn: cloud.entra.switches.user.upn,
+    entraUrl: cloud.entra.url,
+    defenderUrl: cloud.defender.url,
+    storageOrigin: cloud.download.origin,
+    actions: cloud.defender.actions,
+    extension: path.relative(process.cwd(), vsix) || vsix,
+    profile: path.relative(process.cwd(), path.dirname(profile.userDataDir)),
+  }));
 }
 
 async function main() {

@@ -1,6 +1,5 @@
 // The Defender for Endpoint machine-actions API over node-fetch: list, get, cancel; a timeout on every
 // request, the retry policy of SPEC §3, the shared rate budget, and typed errors. Tokens never reach the log.
-import type * as http from 'node:http';
 import type * as https from 'node:https';
 import type { Response } from 'node-fetch';
 import {
@@ -27,6 +26,7 @@ import {
   unexpectedJsonError,
 } from './errors';
 import { REQUEST_TIMEOUT_MS } from '../config';
+import { reportingCutBodies } from './cutBodies';
 import { ACCEPTED_ENCODINGS, decodeBody, UndecodableBodyError } from './decodeBody';
 import { MergedPages, pageLimit } from './listPages';
 import { Clock, Logger, systemClock } from '../shared/logger';
@@ -559,32 +559,6 @@ function failureOf(error: unknown, state: { timedOut: boolean; timeoutMs: number
     return droppedConnectionError(error, state.cutStatus ?? 0, method, path);
   }
   return networkError(error, method, path);
-}
-
-/**
- * `agent` for one request, telling `onCut` (with the status) when the answer's connection closes before its body is
- * complete. node-fetch pipes the response into its own stream without passing on that close, so a body cut off
- * mid-way (Content-Length not reached) would otherwise wait for the time-out.
- */
-function reportingCutBodies(agent: https.Agent, onCut: (status: number) => void): () => https.Agent {
-  // addRequest is how every ClientRequest hands itself to its agent (public in Node, absent from its typings).
-  const real = agent as unknown as AgentInternals;
-  const watching: AgentInternals = Object.create(agent);
-  watching.addRequest = (request, options) => {
-    request.once('response', (response: http.IncomingMessage) => {
-      response.once('close', () => {
-        if (!response.complete) {
-          onCut(response.statusCode ?? 0);
-        }
-      });
-    });
-    real.addRequest(request, options);
-  };
-  return () => watching as unknown as https.Agent;
-}
-
-interface AgentInternals {
-  addRequest(request: http.ClientRequest, options: unknown): void;
 }
 
 /** `error` without the body excerpt its message quotes: a 2xx whose body may carry a signed link. */

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Response } from 'node-fetch';
 import type { Logger } from '../shared/logger';
+import { reportingCutBodies } from './cutBodies';
 
 /** The most text an editor tab is given (bytes); a bigger output is offered as Save As instead. */
 const MAX_EDITOR_TEXT_BYTES = 5 * 1024 * 1024;
@@ -77,7 +78,8 @@ function describeLink(url: URL): string {
 /**
  * Downloads the result behind `getLink()` into `sink`, following up to MAX_REDIRECTS https redirects.
  * Throws DownloadError ('expired' after a second 403, 'http', 'insecureRedirect', 'tooManyRedirects', 'tooLarge'
- * for a text sink over its limit, 'network', 'timeout' when no byte came for idleTimeoutMs, 'file'), whatever
+ * for a text sink over its limit, 'network' (at once for a body whose connection closed before its Content-Length),
+ * 'timeout' when no byte came for idleTimeoutMs (a body left unfinished on an open connection), 'file'), whatever
  * `getLink` throws (DefenderApiError), or `signal.reason` when the caller cancels.
  */
 export async function download(options: DownloadOptions): Promise<DownloadResult> {
@@ -124,7 +126,7 @@ async function open(link: URL, options: DownloadOptions, idle: IdleTimer): Promi
   let url = link;
   for (let redirects = 0; ; redirects++) {
     const started = Date.now();
-    const response = await get(url, options.agent, idle.signal);
+    const response = await get(url, options.agent, idle);
     idle.touch();
     options.logger.info(`GET ${describeLink(url)} → ${response.status} in ${Date.now() - started} ms`);
     const location = response.status >= 300 && response.status < 400 ? response.headers.get('location') : null;
@@ -152,13 +154,18 @@ function nextHop(from: URL, location: string, redirects: number): URL {
   return next;
 }
 
-/** The request itself: no credentials of ours, redirects handled by `open`, errors without the query. */
-async function get(url: URL, agent: https.Agent | undefined, signal: AbortSignal): Promise<Response> {
+/**
+ * The request itself: no credentials of ours, redirects handled by `open`, errors without the query. A body that
+ * breaks off with its socket closed (Content-Length not reached) stops the download at once through `idle`.
+ */
+async function get(url: URL, agent: https.Agent | undefined, idle: IdleTimer): Promise<Response> {
+  const { signal } = idle;
   signal.throwIfAborted();
   try {
     // Loaded on the first download, not at activation (node-fetch brings http, https, tls and zlib).
     const { default: fetch } = await import('node-fetch');
-    return await fetch(url.href, { method: 'GET', redirect: 'manual', agent, signal, headers: { Accept: '*/*' } });
+    const watched = reportingCutBodies(agent ?? (require('node:https') as typeof https).globalAgent, (status) => idle.cut(status));
+    return await fetch(url.href, { method: 'GET', redirect: 'manual', agent: watched, signal, headers: { Accept: '*/*' } });
   } catch (error) {
     if (signal.aborted) {
       throw error;
@@ -217,8 +224,12 @@ async function streamed(done: Promise<void>): Promise<void> {
     if (isDownloadError(error) || (error as { name?: unknown }).name === 'AbortError') {
       throw error;
     }
-    throw new DownloadError('network', `The download broke off before the end (${(error as { code?: unknown }).code ?? 'connection closed'}).`);
+    throw brokeOff((error as { code?: unknown }).code);
   }
+}
+
+function brokeOff(code: unknown = 'connection closed'): DownloadError {
+  return new DownloadError('network', `The download broke off before the end (${String(code)}).`);
 }
 
 /** Writes beside the target and renames it into place when complete: a failed download leaves no partial file. */
@@ -227,8 +238,9 @@ async function toFile(body: Readable, transform: Transform, target: string, sign
   const file = fs.createWriteStream(partial, { flags: 'wx' });
   let fileError: NodeJS.ErrnoException | undefined;
   file.on('error', (error: NodeJS.ErrnoException) => {
-    // pipeline destroys the file with the source's premature close: that is the network's failure, not the disk's.
-    if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE') {
+    // pipeline destroys the file with the source's premature close, or with an abort (cancel, stall, cut body):
+    // those are the network's or the caller's, not the disk's.
+    if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE' && error.name !== 'AbortError') {
       fileError = error;
     }
   });
@@ -262,11 +274,15 @@ function decodeText(bytes: Buffer): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** Aborts when no byte has arrived for `ms`, or when the caller aborts; tells the two apart afterwards. */
+/**
+ * Aborts when no byte has arrived for `ms`, when the caller aborts, or when the body being read is cut off; tells
+ * the three apart afterwards.
+ */
 class IdleTimer {
   private readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private timedOut = false;
+  private cutOff = false;
   private readonly onCallerAbort = () => this.controller.abort(this.caller?.reason);
 
   constructor(private readonly ms: number, private readonly caller?: AbortSignal) {
@@ -288,6 +304,17 @@ class IdleTimer {
     }, this.ms);
   }
 
+  /**
+   * The connection of an answer with HTTP `status` closed before its body was complete. Only a 2xx body is read: a
+   * redirect's or an error's is discarded, so its cut costs nothing and must not fail the next request.
+   */
+  cut(status: number): void {
+    if (status >= 200 && status < 300 && !this.controller.signal.aborted) {
+      this.cutOff = true;
+      this.controller.abort();
+    }
+  }
+
   pause(): void {
     clearTimeout(this.timer);
   }
@@ -297,13 +324,19 @@ class IdleTimer {
     this.caller?.removeEventListener('abort', this.onCallerAbort);
   }
 
-  /** The caller's reason after a cancel, a 'timeout' DownloadError after a stall, else the error itself. */
+  /**
+   * The caller's reason after a cancel, a 'timeout' DownloadError after a stall, a 'network' one after a cut body
+   * (unless a DownloadError of ours came first, e.g. 'tooLarge'), else the error itself.
+   */
   explain(error: unknown): unknown {
     if (this.caller?.aborted) {
       return this.caller.reason;
     }
     if (this.timedOut) {
       return new DownloadError('timeout', `The download stalled: no data arrived for ${Math.round(this.ms / 1000)} s.`);
+    }
+    if (this.cutOff && !isDownloadError(error)) {
+      return brokeOff();
     }
     return error;
   }

@@ -8,8 +8,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RateState, RateStateStore, RecordedCall } from './rateLimiter';
 
-/** A lock older than this (ms) belongs to a process that died while holding it: it is taken over. */
-export const STALE_LOCK_MS = 2000;
+/**
+ * A lock older than this (ms), or dated this far ahead (another clock), is abandoned and taken over, whoever holds it;
+ * one whose holder's process runs no more is taken over at once. The wait for a lock is synchronous on the extension
+ * host's one thread, so it must be short (2 s froze the window): a live holder keeps the lock for one read and one
+ * write of a small file (well under a millisecond, a few ms on a slow disk). Should one ever hold it longer, the two
+ * read-merge-writes overlap once and a call may go uncounted; the API's 429 with Retry-After stays the net.
+ */
+export const STALE_LOCK_MS = 1000;
 /** Pause between two tries for a held lock, in ms: a holder keeps it for well under a millisecond. */
 const LOCK_RETRY_MS = 2;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -62,8 +68,9 @@ export class FileRateStateStore implements RateStateStore {
   }
 
   /**
-   * Runs `work` holding `<file>.lock`: waits (synchronously, a few ms at a time) while another process holds it, and
-   * takes over a lock older than STALE_LOCK_MS. When the lock cannot be created at all (reported), `work` runs without.
+   * Runs `work` holding `<file>.lock` (which names this process): waits (synchronously, a few ms at a time) while a
+   * live process holds it, and takes over an abandoned one (its process gone, or older than STALE_LOCK_MS). When the
+   * lock cannot be created, or an abandoned one cannot be removed, `work` runs without it (reported).
    */
   exclusive<T>(work: () => T): T {
     const lock = this.lock();
@@ -82,7 +89,7 @@ export class FileRateStateStore implements RateStateStore {
     for (;;) {
       try {
         fs.mkdirSync(path.dirname(this.filePath), { recursive: true });
-        fs.closeSync(fs.openSync(lockPath, 'wx'));
+        fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
         this.failing.delete('lock');
         return lockPath;
       } catch (error) {
@@ -91,28 +98,65 @@ export class FileRateStateStore implements RateStateStore {
           return undefined;
         }
       }
-      if (lockAgeMs(lockPath) > STALE_LOCK_MS) {
-        fs.rmSync(lockPath, { force: true });
-      } else {
+      if (!isAbandoned(lockPath)) {
         Atomics.wait(sleeper, 0, 0, LOCK_RETRY_MS);
+      } else if (!takeOver(lockPath)) {
+        this.report('lock', new Error(`${path.basename(lockPath)} was abandoned and cannot be removed`),
+          'the budget is read and written without it, and two windows may each count a call at the same moment');
+        return undefined;
       }
     }
   }
 
-  private report(operation: Operation, error: unknown): void {
+  /** `consequence`: what the window does without the operation, for the message. */
+  private report(operation: Operation, error: unknown, consequence = 'only this window\'s calls are counted'): void {
     if (!this.failing.has(operation)) {
       this.failing.add(operation);
-      this.onError(`Could not ${operation} the shared rate budget ${this.filePath} (only this window's calls are counted): ${String(error)}`);
+      this.onError(`Could not ${operation} the shared rate budget ${this.filePath} (${consequence}): ${String(error)}`);
     }
   }
 }
 
-/** How long ago the lock was created, in ms; 0 when it is gone already (the next try will tell). */
-function lockAgeMs(lockPath: string): number {
+/** Removes an abandoned lock; false when it stays (it cannot be removed). */
+function takeOver(lockPath: string): boolean {
   try {
-    return Date.now() - fs.statSync(lockPath).mtimeMs;
+    fs.rmSync(lockPath, { force: true });
+    return true;
   } catch {
-    return 0;
+    return false;
+  }
+}
+
+/**
+ * Whether the lock is older than STALE_LOCK_MS or dated that far ahead, or names a process that runs no more. False
+ * when it is gone already (the next try will tell) or names no process yet (being written: judged by its age).
+ */
+function isAbandoned(lockPath: string): boolean {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(lockPath);
+  } catch {
+    return false;
+  }
+  if (Math.abs(Date.now() - stat.mtimeMs) > STALE_LOCK_MS) {
+    return true;
+  }
+  let holder = NaN;
+  try {
+    holder = Number(fs.readFileSync(lockPath, 'utf8'));
+  } catch {
+    // Unreadable: judged by its age alone.
+  }
+  return Number.isInteger(holder) && holder > 0 && !isRunning(holder);
+}
+
+/** Whether a process with this id runs on this machine (signal 0 only asks; EPERM: it runs as another user). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

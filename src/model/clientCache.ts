@@ -1,5 +1,6 @@
 // One DefenderClient per (account, API base), all sharing one rate limiter so the budget holds across sign-ins and
 // region changes; every token a client gets is redacted by value from then on.
+import type * as https from 'node:https';
 import { DefenderClient } from '../defender/client';
 import { RateLimiter, type RateStateStore } from '../defender/rateLimiter';
 import type { Logger } from '../shared/logger';
@@ -20,8 +21,13 @@ export class ClientCache {
   readonly limiter: RateLimiter;
   private current: { key: string; client: DefenderClient } | undefined;
 
-  /** `rateState` shares the rate budget with other windows (a FileRateStateStore); without it, this window only. */
-  constructor(private readonly tokens: TokenSource, private readonly logger: Logger, rateState?: RateStateStore) {
+  /**
+   * `rateState` shares the rate budget with other windows (a FileRateStateStore); without it, this window only.
+   * `agent` goes to every client, for a CA that must be trusted explicitly (tests, TLS-inspecting proxies).
+   */
+  constructor(
+    private readonly tokens: TokenSource, private readonly logger: Logger, rateState?: RateStateStore, private readonly agent?: https.Agent,
+  ) {
     this.limiter = new RateLimiter({ store: rateState });
   }
 
@@ -46,6 +52,7 @@ export class ClientCache {
         onClaimsUnmet: (claims) => this.tokens.requireClaims(claims),
         logger: this.logger,
         rateLimiter: this.limiter,
+        agent: this.agent,
       });
       this.current = { key, client };
     }

@@ -1,7 +1,10 @@
 // Machine actions as CSV or JSON for a colleague or a case: every field of the entity (SPEC §1), dates in ISO 8601
 // UTC, and CSV that a spreadsheet reads as data only (RFC 4180 quoting; a cell that could start a formula is
-// neutralised with a leading apostrophe, as OWASP advises against CSV injection). Pure: the command writes the text.
+// neutralised with a leading apostrophe, as OWASP advises against CSV injection, also behind invisible characters or
+// in full-width form). Pure: the command writes the text.
 import type { MachineAction } from '../defender/machineAction';
+import { readDateTime } from '../shared/time';
+import { withoutInvisible } from '../shared/userText';
 
 export type ExportFormat = 'csv' | 'json';
 
@@ -16,25 +19,20 @@ export const CSV_COLUMNS = [
   'commands', 'troubleshootInfo',
 ] as const;
 
-const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/i;
-
 /**
  * A service date-time as ISO 8601 UTC (`2026-11-23T08:00:00.1234567Z`): a value without a zone is UTC (SPEC §1) and
  * keeps all its fractional digits; one with an offset is converted (to milliseconds). Text that is not a date-time
- * is kept as it is, so nothing is lost.
+ * that exists (`2026-02-30 08:00`, `yesterday`) is kept as it is, so nothing is lost and nothing is made up.
  */
 export function isoUtc(value: string | null): string | null {
-  const match = value === null ? null : DATE_TIME.exec(value.trim());
-  if (!match) {
+  const parts = value === null ? undefined : readDateTime(value);
+  if (!parts) {
     return value;
   }
-  const [, date, time, fraction = '', zone] = match;
-  const seconds = time.length === 5 ? `${time}:00` : time;
-  if (!zone || zone.toUpperCase() === 'Z') {
-    return `${date}T${seconds}${fraction}Z`;
+  if (!parts.zone || parts.zone.toUpperCase() === 'Z') {
+    return `${parts.date}T${parts.time.length === 5 ? `${parts.time}:00` : parts.time}${parts.fraction}Z`;
   }
-  const parsed = new Date(`${date}T${seconds}${fraction.slice(0, 4)}${zone}`);
-  return Number.isNaN(parsed.getTime()) ? value : parsed.toISOString();
+  return new Date(parts.ms).toISOString();
 }
 
 export function toExportRecord(action: MachineAction): ExportRecord {
@@ -67,12 +65,22 @@ const NUMBER = /^[+-]?\d+(\.\d+)?$/;
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 /**
+ * True when a spreadsheet could read `text` as a formula. Some apps skip invisible characters (zero-width, bidi
+ * controls, a byte-order mark) and white space before the first one they look at, and read the full-width and
+ * small forms (`＝ ＋ － ＠`, `﹦`) as their ASCII twins: NFKC maps every such compatibility form to its twin.
+ */
+function couldStartFormula(text: string): boolean {
+  const seen = withoutInvisible(text).normalize('NFKC');
+  return FORMULA_START.test(seen) || FORMULA_START.test(seen.trimStart());
+}
+
+/**
  * One CSV field: a cell that a spreadsheet would run as a formula gets a leading `'` (plain numbers such as
- * `-2147024894` stay numbers), then RFC 4180 quoting when it holds `"`, `,`, CR or LF.
+ * `-2147024894` stay numbers), then RFC 4180 quoting when it holds `"`, `,`, CR or LF. The text itself is kept whole.
  */
 export function csvCell(value: unknown): string {
   let text = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value) ?? '';
-  if (!NUMBER.test(text) && (FORMULA_START.test(text) || FORMULA_START.test(text.trimStart()))) {
+  if (!NUMBER.test(text) && couldStartFormula(text)) {
     text = `'${text}`;
   }
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;

@@ -1,12 +1,67 @@
 // Time as the service sends it and as a person reads it: ISO date-times (a missing zone is UTC), ages, UTC text.
 
-/** A date and a time without a zone: `T`, `t` or a space between them, any number of fraction digits. */
-const ZONELESS_DATE_TIME = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/;
+/**
+ * An ISO 8601 date-time as the service (and proxies in front of it) write one: a date, `T`, `t` or a space, hours and
+ * minutes, optional seconds with any number of fraction digits, an optional zone (`Z`, `+02:00`, `+0200`).
+ */
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?$/;
+
+/** A date-time read by readDateTime: its parts as written, and the instant they name. */
+export interface DateTimeParts {
+  /** `2026-11-29` */
+  date: string;
+  /** `08:00` or `08:00:00`, as written */
+  time: string;
+  /** `''` or the fraction with its dot and every digit written (`.1234567`) */
+  fraction: string;
+  /** The zone as written, undefined when none (then the time is UTC: SPEC §1) */
+  zone?: string;
+  /** The instant, epoch ms (fraction cut to milliseconds) */
+  ms: number;
+}
+
+/**
+ * `text` as an ISO date-time, or undefined when it is not one that exists: a month over 12, a 30 February, an hour
+ * over 23, a minute or second over 59 or an offset over 23:59 is undefined, never moved to another day (as
+ * Date.parse would move 2026-02-30 to 2 March). No zone means UTC. Other spellings Date.parse accepts ("12",
+ * "Nov 29") are not dates here: Date.parse reads them in local time.
+ */
+export function readDateTime(text: string): DateTimeParts | undefined {
+  const m = DATE_TIME.exec(text.trim());
+  if (!m) {
+    return undefined;
+  }
+  const [, year, month, day, hour, minute, second = '00', fraction = '', zone] = m;
+  const offset = zoneMinutes(zone);
+  const [y, mo, d, h, mi, s] = [year, month, day, hour, minute, second].map(Number);
+  if (offset === undefined || mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || s > 59) {
+    return undefined;
+  }
+  const instant = new Date(0);
+  instant.setUTCFullYear(y, mo - 1, d);
+  instant.setUTCHours(h, mi - offset, s, Number(fraction.slice(1, 4).padEnd(3, '0')));
+  return { date: `${year}-${month}-${day}`, time: m[6] === undefined ? `${hour}:${minute}` : `${hour}:${minute}:${second}`, fraction, zone, ms: instant.getTime() };
+}
+
+/** Minutes east of UTC of a zone designator (0 for none or `Z`), undefined for an offset that does not exist. */
+function zoneMinutes(zone: string | undefined): number | undefined {
+  if (!zone || zone.toUpperCase() === 'Z') {
+    return 0;
+  }
+  const [hours, minutes] = [Number(zone.slice(1, 3)), Number(zone.slice(-2))];
+  return hours > 23 || minutes > 59 ? undefined : (zone.startsWith('-') ? -1 : 1) * (hours * 60 + minutes);
+}
+
+function daysIn(year: number, month: number): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
 
 /**
  * A `…Utc` date-time without a zone designator is UTC (SPEC §1), whatever its spelling (`2026-11-29 08:00:00`,
  * a lowercase `t`, 8 or more fraction digits): it becomes `2026-11-29T08:00:00Z` so no reader takes it as local
- * time. A value with a zone, or no date-time, is returned unchanged.
+ * time. A value with a zone, or one that is no date-time that exists (`2026-13-45 08:00`), is returned unchanged:
+ * it must stay unreadable, not become a time.
  */
 export function withUtcZone(iso: string): string;
 export function withUtcZone(iso: string | null): string | null;
@@ -15,17 +70,13 @@ export function withUtcZone(iso: string | null): string | null {
   if (iso === null || iso.endsWith('Z')) {
     return iso;
   }
-  const zoneless = ZONELESS_DATE_TIME.exec(iso.trim());
-  return zoneless ? `${zoneless[1]}T${zoneless[2]}Z` : iso;
+  const parts = readDateTime(iso);
+  return parts && !parts.zone ? `${parts.date}T${parts.time}${parts.fraction}Z` : iso;
 }
 
-/** Epoch ms of an ISO date-time (0–7 fractional digits; no zone designator = UTC), or undefined. */
+/** Epoch ms of an ISO date-time (readDateTime: any fraction digits, no zone = UTC), or undefined when not one. */
 export function parseTime(iso: string | null | undefined): number | undefined {
-  if (!iso) {
-    return undefined;
-  }
-  const time = Date.parse(withUtcZone(iso));
-  return Number.isNaN(time) ? undefined : time;
+  return iso ? readDateTime(iso)?.ms : undefined;
 }
 
 /** The words of an age: under a minute, then with the number of minutes, hours or days. */

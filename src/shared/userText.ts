@@ -34,7 +34,12 @@ export const SHOWN_LENGTH = Object.freeze({ row: 80, notification: 600, tooltipF
 /** One line of plain text: control characters and separators become a space, invisible characters go. */
 export function oneLine(text: string): string {
   // One scan for the usual text that has none, instead of two replacing passes.
-  return FORBIDDEN_ONE.test(text) ? text.replace(LINE_BREAKING_RUN, ' ').replace(INVISIBLE_RUN, '') : text;
+  return FORBIDDEN_ONE.test(text) ? withoutInvisible(text.replace(LINE_BREAKING_RUN, ' ')) : text;
+}
+
+/** `text` without its invisible and reordering characters (the rule oneLine applies); controls are kept. */
+export function withoutInvisible(text: string): string {
+  return text.replace(INVISIBLE_RUN, '');
 }
 
 /**

@@ -15,6 +15,8 @@
 //                     'http': redirects to http:// (the client must refuse); 'loop': redirects forever
 //   chunkBytes / chunkDelayMs   write the body in chunks of chunkBytes with a pause between them (slow body)
 //   omitContentLength send no Content-Length (chunked), so a client cannot know the total
+//   cutBody           'close': send the first half of a 200's body, then close the socket with Content-Length not
+//                     reached; 'hold': the same half, then keep the socket open and send nothing more (a stall)
 // largeText(bytes) makes a text body of that size, for the editor cap and progress.
 import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
@@ -32,6 +34,7 @@ export interface DownloadSwitches {
   chunkBytes: number;
   chunkDelayMs: number;
   omitContentLength: boolean;
+  cutBody: 'none' | 'close' | 'hold';
 }
 
 export interface DownloadRequest {
@@ -107,7 +110,24 @@ export class DownloadSimulator {
     const { status, headers, body } = this.decide(url, req.method ?? '');
     record.status = status;
     res.writeHead(status, body && !this.switches.omitContentLength ? { ...headers, 'content-length': String(body.length) } : headers);
+    if (status === 200 && this.switches.cutBody !== 'none') {
+      this.cut(res, body ?? Buffer.alloc(0));
+      return;
+    }
     this.write(res, body ?? Buffer.alloc(0));
+  }
+
+  /** The cutBody switch: half the body, then a closed socket or silence on an open one. */
+  private cut(res: http.ServerResponse, body: Buffer): void {
+    res.write(body.subarray(0, Math.floor(body.length / 2)));
+    if (this.switches.cutBody === 'close') {
+      // After the half has been flushed: the client gets headers and some bytes, then the close.
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        res.socket?.destroy();
+      }, 20);
+      this.timers.add(timer);
+    }
   }
 
   private decide(url: URL, method: string): { status: number; headers: Record<string, string>; body?: Buffer } {
@@ -171,7 +191,7 @@ export class DownloadSimulator {
 }
 
 function defaultSwitches(): DownloadSwitches {
-  return { expireNextLinks: 0, redirect: 'none', chunkBytes: 0, chunkDelayMs: 0, omitContentLength: false };
+  return { expireNextLinks: 0, redirect: 'none', chunkBytes: 0, chunkDelayMs: 0, omitContentLength: false, cutBody: 'none' };
 }
 
 function xmlError(status: number): { status: number; headers: Record<string, string>; body: Buffer } {

