@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import * as zlib from 'node:zlib';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { type CancelAnswerMode, type DefenderSimulator, DEFAULT_SCOPES, startDefenderSimulator } from '../simulators/defenderSimulator';
-import { ANALYST_UPN, AUTOMATION_APP_ID, bulkActions, INJECTION_COMMENT, type RawAction, seedActions } from '../simulators/seedActions';
+import { type CancelAnswerMode, type DefenderSimulator, DEFAULT_SCOPES, startDefenderSimulator } from './defenderSimulator';
+import { ANALYST_UPN, AUTOMATION_APP_ID, bulkActions, INJECTION_COMMENT, type RawAction, seedActions } from './seedActions';
 
 const START = Date.parse('2026-03-01T12:00:00Z');
 const DAY_MS = 24 * 3600 * 1000;
@@ -608,7 +608,7 @@ describe('request log', () => {
 
 describe('CLI', () => {
   test('prints url, CA path and a working token, and stops on SIGTERM', async () => {
-    const script = path.join(__dirname, '..', 'simulators', 'defenderSimulator.js');
+    const script = path.join(__dirname, 'defenderSimulator.js');
     const child = spawn(process.execPath, [script, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       const line = await new Promise<string>((resolve, reject) => {
