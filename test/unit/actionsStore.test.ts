@@ -4,12 +4,14 @@ import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { ActionsStore, LoadResult } from '../../src/model/actionsStore';
 import { AUTO_REFRESH_RESERVE, autoRefreshDecision, AutoRefreshTimer, RateBudget, Timers } from '../../src/model/autoRefresh';
-import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
+import { MachineAction } from '../../src/defender/machineAction';
 import { RateLimiter } from '../../src/defender/rateLimiter';
 import { statusChangeMessage } from '../../src/views/statusChangeText';
+import { machineAction } from '../support/machineAction';
 
+/** Shorthand for this file: action `id` in `status`, last updated at `lastUpdate`, on a device of its own. */
 function action(id: string, status: string, lastUpdate = '2026-03-10T10:00:00Z', extra: Record<string, unknown> = {}): MachineAction {
-  return parseMachineAction({ id, type: 'Isolate', scope: 'Full', status, computerDnsName: `host-${id}`, lastUpdateDateTimeUtc: lastUpdate, ...extra });
+  return machineAction({ id, scope: 'Full', status, computerDnsName: `host-${id}`, lastUpdateDateTimeUtc: lastUpdate, ...extra });
 }
 
 /** A loader whose answer the test releases, counting how often it was called. */

@@ -9,13 +9,14 @@ import { bulkPacingNote, InFlight, MAX_BULK_CONCURRENCY, runPaced } from '../../
 import { runCancel } from '../../src/commands/cancel/flow';
 import { BulkEntry, CancelOutcome, outcomeEntity, presentCancelOutcome, summarizeBulk } from '../../src/commands/cancel/outcome';
 import { DefenderClient } from '../../src/defender/client';
-import { describeLiveResponseCommand, MachineAction, parseMachineAction } from '../../src/defender/machineAction';
+import { describeLiveResponseCommand, MachineAction } from '../../src/defender/machineAction';
 import type { Clock } from '../../src/shared/logger';
 import { RateLimiter } from '../../src/defender/rateLimiter';
 import { detailsText } from '../../src/views/detailsText';
 import { actionTooltipMarkdown } from '../../src/views/presentation';
 import { DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
 import { isUserCancellation } from '../../src/shared/errors';
+import { machineAction } from '../support/machineAction';
 import { silentLogger } from '../support/silentLogger';
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
@@ -495,7 +496,7 @@ describe('cancelFlow', () => {
 
   it('a command is named by its type and main parameter, whatever the order or case of its parameters', () => {
     const command = (type: string | null, params: Array<{ key: string; value: string }>): MachineAction['commands'][number] =>
-      parseMachineAction({ id: 'x', commands: [{ commandStatus: 'Completed', command: { type, params } }] }).commands[0];
+      machineAction({ commands: [{ commandStatus: 'Completed', command: { type, params } }] }).commands[0];
     assert.equal(describeLiveResponseCommand(command('RunScript', [{ key: 'Args', value: '-v' }, { key: 'scriptname', value: 'triage.ps1' }])), 'RunScript triage.ps1');
     assert.equal(describeLiveResponseCommand(command('GetFile', [{ key: 'Path', value: 'C:\\x.log' }])), 'GetFile C:\\x.log');
     assert.equal(describeLiveResponseCommand(command('PutFile', [{ key: 'FileName', value: 'tool.exe' }])), 'PutFile tool.exe');

@@ -7,33 +7,29 @@ import {
 } from '../../src/commands/cancel/outcome';
 import { SignInError } from '../../src/auth/errors';
 import { DefenderApiError, DefenderApiErrorInit } from '../../src/defender/errors';
-import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
+import { MachineAction } from '../../src/defender/machineAction';
+import { ACTION_ID, machineAction } from '../support/machineAction';
 
-const ID = '7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33';
 const SUBJECT = 'Isolate (Full) on ws-fin-0142.contoso.local';
 
-function action(status: string, commands?: Array<{ commandStatus: string }>): MachineAction {
-  return parseMachineAction({ id: ID, type: 'Isolate', scope: 'Full', status, computerDnsName: 'ws-fin-0142.contoso.local', commands });
-}
-
 function httpError(status: number, extra: Partial<DefenderApiErrorInit> = {}): DefenderApiError {
-  return new DefenderApiError({ kind: 'http', status, method: 'POST', path: `/api/machineactions/${ID}/cancel`, message: `Defender API answered ${status}`, ...extra });
+  return new DefenderApiError({ kind: 'http', status, method: 'POST', path: `/api/machineactions/${ACTION_ID}/cancel`, message: `Defender API answered ${status}`, ...extra });
 }
 
 describe('cancelOutcome', () => {
   it('200 with status Cancelled: cancelled', () => {
-    const outcome = classifyCancelResult(action('Cancelled'));
+    const outcome = classifyCancelResult(machineAction({ status: 'Cancelled' }));
     assert.equal(outcome.kind, 'cancelled');
     assert.deepEqual(presentCancelOutcome(outcome, SUBJECT), { severity: 'info', message: `${SUBJECT} cancelled.`, buttons: [] }, 'names what changed');
   });
 
   it('200 with status Cancelled but every live response command Completed: already finished, and it says the work was done', () => {
-    const outcome = classifyCancelResult(action('Cancelled', [{ commandStatus: 'Completed' }, { commandStatus: 'Completed' }]));
+    const outcome = classifyCancelResult(machineAction({ status: 'Cancelled', commands: [{ commandStatus: 'Completed' }, { commandStatus: 'Completed' }] }));
     assert.deepEqual([outcome.kind, outcome.kind === 'alreadyFinished' && outcome.how], ['alreadyFinished', 'completedAnyway']);
     const shown = presentCancelOutcome(outcome, SUBJECT);
     assert.equal(shown.severity, 'warning');
     assert.match(shown.message, /marked Cancelled, but its live response commands had already completed: the work was done anyway/);
-    assert.equal(classifyCancelResult(action('Cancelled', [{ commandStatus: 'Completed' }, { commandStatus: 'Cancelled' }])).kind, 'cancelled',
+    assert.equal(classifyCancelResult(machineAction({ status: 'Cancelled', commands: [{ commandStatus: 'Completed' }, { commandStatus: 'Cancelled' }] })).kind, 'cancelled',
       'one command stopped: the cancel did something');
   });
 
@@ -47,9 +43,9 @@ describe('cancelOutcome', () => {
   });
 
   it('200 with a final status other than Cancelled, or still running', () => {
-    const finished = classifyCancelResult(action('Succeeded'));
+    const finished = classifyCancelResult(machineAction({ status: 'Succeeded' }));
     assert.match(presentCancelOutcome(finished, SUBJECT).message, /had already finished \(Succeeded\); nothing was cancelled/);
-    const requested = classifyCancelResult(action('InProgress'));
+    const requested = classifyCancelResult(machineAction({ status: 'InProgress' }));
     assert.equal(requested.kind, 'requested');
     assert.equal(presentCancelOutcome(requested, SUBJECT).message, `Defender accepted the cancel of ${SUBJECT}; the action still shows In Progress.`);
   });
@@ -96,9 +92,9 @@ describe('cancelOutcome', () => {
 
   it('404 on a pasted id the list did not know: not found, check the ID and tenant, a just-created one can lag — Retry offered', () => {
     const outcome = { ...classifyCancelError(httpError(404, { code: 'ResourceNotFound' })), pasted: true } as CancelOutcome;
-    const shown = presentCancelOutcome(outcome, `Machine action ${ID}`);
+    const shown = presentCancelOutcome(outcome, `Machine action ${ACTION_ID}`);
     assert.equal(shown.severity, 'warning');
-    assert.match(shown.message, new RegExp(`^Machine action ${ID} was not found: check the ID, and that you are signed in to the tenant it belongs to\\.`));
+    assert.match(shown.message, new RegExp(`^Machine action ${ACTION_ID} was not found: check the ID, and that you are signed in to the tenant it belongs to\\.`));
     assert.match(shown.message, /An action created moments ago can be missing for a while: Retry looks it up again\.$/);
     assert.deepEqual(shown.buttons, ['Retry', 'Show Log']);
     assert.ok(isRetryable(outcome));
@@ -140,9 +136,9 @@ describe('cancelOutcome', () => {
       if (outcome.kind !== 'unconfirmed') {
         continue;
       }
-      assert.equal(classifyAfterReread(outcome, action('Cancelled')).kind, 'cancelled', 'it went through after all');
-      assert.equal(classifyAfterReread(outcome, action('Succeeded')).kind, 'alreadyFinished');
-      const stillPending = classifyAfterReread(outcome, action('Pending'));
+      assert.equal(classifyAfterReread(outcome, machineAction({ status: 'Cancelled' })).kind, 'cancelled', 'it went through after all');
+      assert.equal(classifyAfterReread(outcome, machineAction({ status: 'Succeeded' })).kind, 'alreadyFinished');
+      const stillPending = classifyAfterReread(outcome, machineAction({ status: 'Pending' }));
       assert.equal(stillPending.kind, 'unconfirmed');
       const shown = presentCancelOutcome(stillPending, SUBJECT);
       assert.ok(shown.message.includes(error.message), 'says what happened');
@@ -166,7 +162,7 @@ describe('cancelOutcome', () => {
 
   it('the bulk summary names the actions per outcome, in a fixed order, with the buttons that help', () => {
     const entry = (subject: string, outcome: ReturnType<typeof classifyCancelError>) => ({ subject, outcome });
-    const cancelled = (subject: string) => entry(subject, classifyCancelResult(action('Cancelled')));
+    const cancelled = (subject: string) => entry(subject, classifyCancelResult(machineAction({ status: 'Cancelled' })));
     assert.deepEqual(summarizeBulk([cancelled('Isolate on ws-fin-0142'), cancelled('Scan on srv-sql-02')]),
       { severity: 'info', message: '2 cancelled: Isolate on ws-fin-0142, Scan on srv-sql-02.', buttons: [] });
     assert.deepEqual(summarizeBulk([cancelled('A on a'), entry('B on b', classifyCancelError(httpError(400))), cancelled('C on c')]),
@@ -181,7 +177,7 @@ describe('cancelOutcome', () => {
 
   it('a long bulk summary names the first three per outcome and puts every action behind Show Details', () => {
     const subjects = Array.from({ length: 5 }, (_, i) => `Isolate on ws-${i + 1}`);
-    const shown = summarizeBulk(subjects.map((subject) => ({ subject, outcome: classifyCancelResult(action('Cancelled')) })));
+    const shown = summarizeBulk(subjects.map((subject) => ({ subject, outcome: classifyCancelResult(machineAction({ status: 'Cancelled' })) })));
     assert.equal(shown.message, '5 cancelled: Isolate on ws-1, Isolate on ws-2, Isolate on ws-3 and 2 more.');
     assert.deepEqual(shown.buttons, ['Show Details']);
     assert.equal(shown.details, `5 cancelled:\n${subjects.map((s) => `  ${s}`).join('\n')}`);
@@ -191,7 +187,7 @@ describe('cancelOutcome', () => {
   function liveResponse(device: string, ran: string[], stopped = 1): MachineAction {
     const command = (index: number, commandStatus: string, script: string) => ({ index, commandStatus, command: { type: 'RunScript', params: [{ key: 'ScriptName', value: script }] } });
     const commands = [...ran.map((script, i) => command(i, 'Completed', script)), ...Array.from({ length: stopped }, (_, i) => command(ran.length + i, 'Cancelled', 'later.ps1'))];
-    return parseMachineAction({ id: ID, type: 'LiveResponse', status: 'Cancelled', computerDnsName: device, machineId: 'a'.repeat(40), commands });
+    return machineAction({ type: 'LiveResponse', status: 'Cancelled', computerDnsName: device, machineId: 'a'.repeat(40), commands });
   }
 
   it('a bulk cancel of live responses that had partly run names the commands that ran, in the summary and in Show Details', () => {
@@ -225,6 +221,6 @@ describe('cancelOutcome', () => {
   it('the log line names the outcome, the status, the HTTP status and code, and the correlation id', () => {
     const line = outcomeLogText(classifyCancelError(httpError(403, { code: 'Forbidden', correlationId: 'corr-42' })));
     assert.match(line, /^forbidden; HTTP 403 Forbidden; correlation corr-42; /);
-    assert.equal(outcomeLogText(classifyCancelResult(action('Cancelled'))), 'cancelled; status Cancelled');
+    assert.equal(outcomeLogText(classifyCancelResult(machineAction({ status: 'Cancelled' }))), 'cancelled; status Cancelled');
   });
 });

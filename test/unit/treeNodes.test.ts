@@ -12,6 +12,7 @@ import {
 } from '../../src/views/treeNodes';
 import { compactAge, relativeAge } from '../../src/shared/time';
 import { bulkActions, seedActions } from '../simulators/seedActions';
+import { machineAction } from '../support/machineAction';
 
 const NOW = new Date('2026-03-10T12:00:00Z');
 const SEED = seedActions(NOW).map((raw) => parseMachineAction(raw));
@@ -62,9 +63,9 @@ describe('treeNodes', () => {
   it('by device: grouped by machine, named by the device, including an action whose name is not known yet', () => {
     const machineId = 'ab'.repeat(20);
     const actions = [
-      parseMachineAction({ id: 'a1', type: 'Isolate', status: 'Pending', machineId, computerDnsName: null, creationDateTimeUtc: '2026-03-10T11:59:00Z' }),
-      parseMachineAction({ id: 'a2', type: 'Unisolate', status: 'Succeeded', machineId, computerDnsName: 'zz-host.contoso.local', creationDateTimeUtc: '2026-03-09T11:00:00Z' }),
-      parseMachineAction({ id: 'a3', type: 'Isolate', status: 'Failed', machineId: 'cd'.repeat(20), computerDnsName: 'aa-host.contoso.local' }),
+      machineAction({ id: 'a1', type: 'Isolate', status: 'Pending', machineId, computerDnsName: null, creationDateTimeUtc: '2026-03-10T11:59:00Z' }),
+      machineAction({ id: 'a2', type: 'Unisolate', status: 'Succeeded', machineId, computerDnsName: 'zz-host.contoso.local', creationDateTimeUtc: '2026-03-09T11:00:00Z' }),
+      machineAction({ id: 'a3', type: 'Isolate', status: 'Failed', machineId: 'cd'.repeat(20), computerDnsName: 'aa-host.contoso.local' }),
     ];
     const groups = groupActions(actions, 'device');
     assert.deepEqual(groups.map((g) => [g.label, g.actions.map((a) => a.id), g.expanded]), [
@@ -232,7 +233,7 @@ describe('treeNodes', () => {
   });
 
   it('newest first also when the times come in mixed forms (fractions, offsets, missing)', () => {
-    const at = (id: string, creationDateTimeUtc: string | null) => parseMachineAction({ id, type: 'Isolate', status: 'Failed', creationDateTimeUtc });
+    const at = (id: string, creationDateTimeUtc: string | null) => machineAction({ id, type: 'Isolate', status: 'Failed', creationDateTimeUtc });
     const actions = [
       at('none', null), at('ten', '2026-03-10T10:00:00Z'), at('nine-utc', '2026-03-10T11:00:00+02:00'),
       at('ten-half', '2026-03-10T10:00:00.5Z'), at('eleven', '2026-03-10T11:00:00.0000000Z'),

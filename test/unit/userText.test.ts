@@ -8,7 +8,8 @@ import { statusChangeMessage } from '../../src/views/statusChangeText';
 import { cancelCommentPrompt, nothingToCancelMessage, notAnActionIdMessage } from '../../src/commands/cancel/text';
 import { deviceCodeMessage, signedInMessage } from '../../src/authController/signInText';
 import { forbiddenCharacter, oneLine, SHOWN_LENGTH, shorten, shownText, userText } from '../../src/shared/userText';
-import { cancelCommentProblem, MachineAction, parseMachineAction } from '../../src/defender/machineAction';
+import { cancelCommentProblem } from '../../src/defender/machineAction';
+import { machineAction } from '../support/machineAction';
 import { forgetSecrets, rememberSecret } from '../../src/shared/redact';
 import { detailsText } from '../../src/views/detailsText';
 import { groupActions } from '../../src/views/grouping';
@@ -16,10 +17,6 @@ import { actionDescription, actionLabel, actionSubject, actionTooltipMarkdown, o
 import { errorNodes } from '../../src/views/treeNodes';
 
 const PLANTED = '[x](command:workbench.action.quit)';
-
-function action(fields: Record<string, unknown>): MachineAction {
-  return parseMachineAction({ id: '7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33', type: 'Isolate', scope: 'Full', status: 'Pending', computerDnsName: 'ws-1', ...fields });
-}
 
 /** No `](` (with or without spaces between) that a markdown renderer would take for a link. */
 function assertNoLink(text: string | undefined): void {
@@ -38,26 +35,26 @@ describe('userText', () => {
 
   it('status change notification: a planted device name, type or status is no link', () => {
     for (const fields of [{ computerDnsName: PLANTED }, { type: PLANTED }, { scope: PLANTED }]) {
-      const changed = action({ ...fields, status: 'Succeeded' });
+      const changed = machineAction({ ...fields, status: 'Succeeded' });
       assertNoLink(statusChangeMessage([{ action: changed, from: 'Pending', to: 'Succeeded' }]));
     }
-    const both = action({ status: PLANTED });
+    const both = machineAction({ status: PLANTED });
     assertNoLink(statusChangeMessage([{ action: both, from: 'Pending', to: PLANTED }]));
-    assertNoLink(statusChangeMessage([{ action: both, from: 'Pending', to: PLANTED }, { action: action({ id: 'b' }), from: 'Pending', to: PLANTED }]));
+    assertNoLink(statusChangeMessage([{ action: both, from: 'Pending', to: PLANTED }, { action: machineAction({ id: 'b' }), from: 'Pending', to: PLANTED }]));
   });
 
   it('the comment prompt names the action without letting its device name form a link', () => {
-    const prompt = cancelCommentPrompt(actionSubject(action({ computerDnsName: PLANTED })));
+    const prompt = cancelCommentPrompt(actionSubject(machineAction({ scope: 'Full', computerDnsName: PLANTED })));
     assertNoLink(prompt);
     assert.match(prompt, /^Why cancel Isolate \(Full\) on \[x\]/);
   });
 
   it('"not cancellable" and "already being cancelled" messages keep planted text plain', () => {
-    const finished = action({ computerDnsName: PLANTED, status: PLANTED });
+    const finished = machineAction({ computerDnsName: PLANTED, status: PLANTED });
     assertNoLink(nothingToCancelMessage([finished], 0));
     assert.match(nothingToCancelMessage([finished], 0), /only Pending or In Progress actions can be cancelled\.$/);
-    assertNoLink(nothingToCancelMessage([action({ type: PLANTED })], 1));
-    assert.match(nothingToCancelMessage([action({ type: PLANTED })], 1), /is already being cancelled\.$/);
+    assertNoLink(nothingToCancelMessage([machineAction({ type: PLANTED })], 1));
+    assert.match(nothingToCancelMessage([machineAction({ type: PLANTED })], 1), /is already being cancelled\.$/);
     assertNoLink(notAnActionIdMessage([PLANTED]));
   });
 
@@ -76,7 +73,7 @@ describe('userText', () => {
   it('the gate strips every invisible or reordering character wherever server text is shown', () => {
     const hidden = (text: string) => INVISIBLE.find((c) => text.includes(c));
     const planted = `ws-${INVISIBLE.join('')}1`;
-    const odd = action({ computerDnsName: `${planted}.contoso.local`, type: `Collect${INVISIBLE.join('')}File`, scope: planted, requestor: planted,
+    const odd = machineAction({ computerDnsName: `${planted}.contoso.local`, type: `Collect${INVISIBLE.join('')}File`, scope: planted, requestor: planted,
       requestorComment: planted, creationDateTimeUtc: '2026-03-10T11:55:00Z' });
     const shown = {
       notification: userText(`Cancelled ${actionSubject(odd)} ${planted}`),
@@ -120,7 +117,7 @@ describe('userText', () => {
 
   it('shown strings are bounded per place with an ellipsis; the details document keeps the full text', () => {
     const long = 'x'.repeat(1_000_000);
-    const huge = action({ computerDnsName: long, type: long, requestor: long, requestorComment: long, creationDateTimeUtc: '2026-03-10T11:55:00Z' });
+    const huge = machineAction({ computerDnsName: long, type: long, requestor: long, requestorComment: long, creationDateTimeUtc: '2026-03-10T11:55:00Z' });
     const now = Date.parse('2026-03-10T12:00:00Z');
     const notification = userText(`Cancelled ${actionSubject(huge)}: ${long}`);
     assert.equal(notification.length, SHOWN_LENGTH.notification);

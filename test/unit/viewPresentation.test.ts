@@ -3,6 +3,7 @@
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { isCancellable, KNOWN_ACTION_TYPES, KNOWN_STATUSES, parseMachineAction, MachineAction } from '../../src/defender/machineAction';
+import { machineAction } from '../support/machineAction';
 import { portalDeviceUrl } from '../../src/commands/portalLink';
 import { detailsText, missingDetailsText } from '../../src/views/detailsText';
 import {
@@ -20,35 +21,31 @@ const renderer = new MarkdownIt({ html: false, linkify: true });
 
 const NOW = Date.parse('2026-03-10T12:00:00Z');
 
-function action(fields: Record<string, unknown>): MachineAction {
-  return parseMachineAction({ id: '7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33', type: 'Isolate', status: 'Pending', ...fields });
-}
-
 function textOf(html: string): string {
   return html.replace(/<[^>]*>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
 }
 
 describe('viewPresentation', () => {
   it('the label is the type and its scope; unknown types still read as words', () => {
-    assert.equal(actionLabel(action({ type: 'Isolate', scope: 'Full' })), 'Isolate (Full)');
-    assert.equal(actionLabel(action({ type: 'RunAntiVirusScan', scope: 'Quick' })), 'Antivirus Scan (Quick)');
-    assert.equal(actionLabel(action({ type: 'LiveResponse' })), 'Live Response');
-    assert.equal(actionLabel(action({ type: 'CollectFile' })), 'Collect File');
-    assert.equal(actionLabel(action({ type: undefined })), 'Unknown');
+    assert.equal(actionLabel(machineAction({ type: 'Isolate', scope: 'Full' })), 'Isolate (Full)');
+    assert.equal(actionLabel(machineAction({ type: 'RunAntiVirusScan', scope: 'Quick' })), 'Antivirus Scan (Quick)');
+    assert.equal(actionLabel(machineAction({ type: 'LiveResponse', scope: null })), 'Live Response');
+    assert.equal(actionLabel(machineAction({ type: 'CollectFile', scope: null })), 'Collect File');
+    assert.equal(actionLabel(machineAction({ type: undefined, scope: null })), 'Unknown');
   });
 
   it('the description: short host name, age, who asked; a short id while the name is unknown', () => {
-    const named = action({ computerDnsName: 'ws-fin-0142.contoso.local', creationDateTimeUtc: '2026-03-10T11:55:00.0000000Z', requestor: 'jane.doe@contoso.com' });
+    const named = machineAction({ computerDnsName: 'ws-fin-0142.contoso.local', creationDateTimeUtc: '2026-03-10T11:55:00.0000000Z', requestor: 'jane.doe@contoso.com' });
     assert.equal(actionDescription(named, { now: NOW, showStatus: false, cancelling: false }), 'ws-fin-0142 · 5m · jane.doe');
-    const unnamed = action({ computerDnsName: null, machineId: '1e5b2a9c0f3d4e7a8b6c5d4e3f2a1b0c9d8e7f6a', creationDateTimeUtc: '2026-03-07T12:00:00Z',
+    const unnamed = machineAction({ computerDnsName: null, machineId: '1e5b2a9c0f3d4e7a8b6c5d4e3f2a1b0c9d8e7f6a', creationDateTimeUtc: '2026-03-07T12:00:00Z',
       requestor: '7c9f3e21-5b4a-4d8e-9f10-2a6b8c3d4e5f' });
     assert.equal(deviceLabel(unnamed), '1e5b2a9c…');
     assert.equal(actionDescription(unnamed, { now: NOW, showStatus: true, cancelling: false }), '1e5b2a9c… · 3d · app · Pending');
     assert.equal(actionDescription(named, { now: NOW, showStatus: true, cancelling: true }), 'Cancelling… · ws-fin-0142 · 5m · jane.doe');
-    const automation = action({ computerDnsName: '10.1.2.3', requestor: 'Contoso SOAR Playbook Runner', creationDateTimeUtc: '2026-03-10T09:00:00Z' });
+    const automation = machineAction({ computerDnsName: '10.1.2.3', requestor: 'Contoso SOAR Playbook Runner', creationDateTimeUtc: '2026-03-10T09:00:00Z' });
     assert.equal(actionDescription(automation, { now: NOW, showStatus: false, cancelling: false }), '10.1.2.3 · 3h · Contoso SOA…');
-    assert.equal(shortDeviceLabel(action({ computerDnsName: 'srv-sql-02' })), 'srv-sql-02');
-    const short = (computerDnsName: string) => shortDeviceLabel(action({ computerDnsName }));
+    assert.equal(shortDeviceLabel(machineAction({ computerDnsName: 'srv-sql-02' })), 'srv-sql-02');
+    const short = (computerDnsName: string) => shortDeviceLabel(machineAction({ computerDnsName }));
     assert.deepEqual(['::ffff:10.1.2.3', 'fe80::1', '10.1.2.3', ' 1host.contoso.local ', '.contoso.local', 'ws-fin-0142.'].map(short),
       ['::ffff:10.1.2.3', 'fe80::1', '10.1.2.3', '1host', '.contoso.local', 'ws-fin-0142'], 'IP literals whole, names to their first label');
     assert.equal(shortRequestor(null), '');
@@ -67,7 +64,7 @@ describe('viewPresentation', () => {
     for (const type of KNOWN_ACTION_TYPES) {
       for (const scope of scopes[type] ?? [undefined]) {
         // A typical 10-character host name and a 3-character age.
-        const row = action({ type, scope, computerDnsName: 'ws-hr-0077.corp.contoso.com', requestor: 'jane.doe@contoso.com', creationDateTimeUtc: '2026-03-10T11:15:00Z' });
+        const row = machineAction({ type, scope, computerDnsName: 'ws-hr-0077.corp.contoso.com', requestor: 'jane.doe@contoso.com', creationDateTimeUtc: '2026-03-10T11:15:00Z' });
         const visible = fullThroughAge(row);
         assert.ok(visible.length <= VISIBLE && visible.endsWith('ws-hr-0077 · 45m'), `${visible} (${visible.length} characters)`);
         assert.ok(!visible.includes('contoso.com'), 'the full DNS name is for the tooltip');
@@ -78,10 +75,10 @@ describe('viewPresentation', () => {
     for (const row of seeded) {
       assert.ok(fullThroughAge(row).length <= VISIBLE, `seeded: ${fullThroughAge(row)} (${fullThroughAge(row).length} characters)`);
     }
-    assert.equal(rowLabel(action({ type: 'RunAntiVirusScan', scope: 'Quick' })), 'Quick Scan');
-    assert.equal(rowLabel(action({ type: 'Isolate', scope: 'Selective' })), 'Isolate (Sel.)');
-    assert.equal(rowLabel(action({ type: 'Isolate', scope: 'Full' })), 'Isolate (Full)');
-    assert.equal(rowLabel(action({ type: 'CollectFile' })), 'Collect File', 'an unknown type: its words');
+    assert.equal(rowLabel(machineAction({ type: 'RunAntiVirusScan', scope: 'Quick' })), 'Quick Scan');
+    assert.equal(rowLabel(machineAction({ type: 'Isolate', scope: 'Selective' })), 'Isolate (Sel.)');
+    assert.equal(rowLabel(machineAction({ type: 'Isolate', scope: 'Full' })), 'Isolate (Full)');
+    assert.equal(rowLabel(machineAction({ type: 'CollectFile', scope: null })), 'Collect File', 'an unknown type: its words');
   });
 
   it('every known type has a friendly name, and no raw API name shows in a row, group or details summary', () => {
@@ -90,16 +87,16 @@ describe('viewPresentation', () => {
     }
     assert.equal(typeLabel('RunAntiVirusScan'), 'Antivirus Scan');
     assert.equal(typeLabel('Unisolate'), 'Release from Isolation');
-    const scan = action({ type: 'RunAntiVirusScan', scope: 'Quick' });
+    const scan = machineAction({ type: 'RunAntiVirusScan', scope: 'Quick' });
     assert.ok(!detailsText(scan, NOW).split('\n')[0].includes('RunAntiVirusScan'), 'the summary line is friendly');
     assert.match(detailsText(scan, NOW), /Type: +Antivirus Scan \(RunAntiVirusScan\), scope Quick/);
-    assert.match(detailsText(action({ type: 'Live Response' }), NOW), /Type: +Live Response \(LiveResponse, sent as "Live Response"\)/);
+    assert.match(detailsText(machineAction({ type: 'Live Response' }), NOW), /Type: +Live Response \(LiveResponse, sent as "Live Response"\)/);
   });
 
   it('the CamelCase splitter is linear: a 100 KB type or status builds its row in well under 100 ms', () => {
     for (const value of ['A'.repeat(100_000), 'Ab'.repeat(50_000), `${'A'.repeat(99_999)}b`]) {
       const started = performance.now();
-      const row = action({ type: value, status: value });
+      const row = machineAction({ type: value, status: value });
       actionLabel(row);
       actionDescription(row, { now: NOW, showStatus: true, cancelling: false });
       statusLabel(value);
@@ -147,7 +144,7 @@ describe('viewPresentation', () => {
 
   it('a comment with a command link, emphasis and HTML renders as its own text in the tooltip', () => {
     const hostile = '[x](command:workbench.action.quit) **b** <img src=x> https://evil.example www.evil.example `code` # h';
-    const md = actionTooltipMarkdown(action({ requestorComment: hostile, computerDnsName: '[dev](https://evil.example)' }), NOW);
+    const md = actionTooltipMarkdown(machineAction({ requestorComment: hostile, computerDnsName: '[dev](https://evil.example)' }), NOW);
     const html = renderer.render(md);
     assert.doesNotMatch(html, /<a[\s>]/, 'no link of any kind');
     assert.doesNotMatch(html, /<img/);
@@ -175,13 +172,13 @@ describe('viewPresentation', () => {
       'Comment: Grab dropper and run triage', 'Created: ', 'Last update: ', 'Action ID: ', 'Live response commands:', '1. GetFile Path=C:\\Windows\\Temp\\dropper.ps1 — Completed']) {
       assert.ok(text.includes(label), `${label} in:\n${text}`);
     }
-    const cancelled = action({ status: 'Cancelled', cancellationRequestor: 'ir-lead@contoso.com', cancellationComment: 'Wrong device', cancellationDateTimeUtc: '2026-03-10T11:00:00Z', errorHResult: -2147024894 });
+    const cancelled = machineAction({ status: 'Cancelled', cancellationRequestor: 'ir-lead@contoso.com', cancellationComment: 'Wrong device', cancellationDateTimeUtc: '2026-03-10T11:00:00Z', errorHResult: -2147024894 });
     const cancelledText = textOf(renderer.render(actionTooltipMarkdown(cancelled, NOW)));
     assert.match(cancelledText, /Cancelled by: ir-lead@contoso\.com/);
     assert.match(cancelledText, /Cancellation comment: Wrong device/);
     assert.match(cancelledText, /Cancelled at: 2026-03-10 11:00 UTC/);
     assert.match(cancelledText, /Error: HRESULT 0x80070002/);
-    const byApp = action({ requestor: '7c9f3e21-5b4a-4d8e-9f10-2a6b8c3d4e5f' });
+    const byApp = machineAction({ requestor: '7c9f3e21-5b4a-4d8e-9f10-2a6b8c3d4e5f' });
     assert.match(textOf(renderer.render(actionTooltipMarkdown(byApp, NOW))), /Requested by: application 7c9f3e21/);
   });
 
@@ -225,12 +222,12 @@ describe('viewPresentation', () => {
     const commands = Array.from({ length: 5000 }, (_, i) => ({
       index: i, commandStatus: 'Completed', errors: [], command: { type: 'RunScript', params: [{ key: 'ScriptName', value: `script-${i}.ps1 ${'x'.repeat(900)}` }] },
     }));
-    const tooltip = actionTooltipMarkdown(action({ type: 'LiveResponse', status: 'InProgress', commands }), NOW);
+    const tooltip = actionTooltipMarkdown(machineAction({ type: 'LiveResponse', status: 'InProgress', commands }), NOW);
     const text = textOf(renderer.render(tooltip));
     assert.ok(tooltip.length < 64 * 1024, `${tooltip.length} characters`);
     assert.match(text, /script-19\.ps1/);
     assert.doesNotMatch(text, /script-20\.ps1/);
     assert.match(text, /… and 4980 more \(see the details document\)/);
-    assert.match(detailsText(action({ type: 'LiveResponse', commands }), NOW), /script-4999\.ps1/, 'the details list every command');
+    assert.match(detailsText(machineAction({ type: 'LiveResponse', commands }), NOW), /script-4999\.ps1/, 'the details list every command');
   });
 });
