@@ -10,31 +10,20 @@ import { runCancel } from '../../src/commands/cancel/flow';
 import { BulkEntry, CancelOutcome, outcomeEntity, presentCancelOutcome, summarizeBulk } from '../../src/commands/cancel/outcome';
 import { DefenderClient } from '../../src/defender/client';
 import { describeLiveResponseCommand, MachineAction } from '../../src/defender/machineAction';
-import type { Clock } from '../../src/shared/logger';
 import { RateLimiter } from '../../src/defender/rateLimiter';
 import { detailsText } from '../../src/views/detailsText';
 import { actionTooltipMarkdown } from '../../src/views/presentation';
 import { DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
 import { isUserCancellation } from '../../src/shared/errors';
 import { machineAction } from '../support/machineAction';
+import { ManualClock } from '../support/manualClock';
 import { silentLogger } from '../support/silentLogger';
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 const COMMENT = 'Wrong device: isolation requested by mistake';
 
-/**
- * One fake time for the client, its rate limiter and the simulator: a wait passes at once and moves it on. The move
- * happens on the next turn of the event loop, so work already admitted reads the time it was admitted at.
- */
-const time = { now: Date.now() };
-const clock: Clock = {
-  now: () => time.now,
-  sleep: async (ms, signal) => {
-    await new Promise((resolve) => setImmediate(resolve));
-    signal?.throwIfAborted();
-    time.now += ms;
-  },
-};
+/** One fake time for the client, its rate limiter and the simulator: a wait passes at once and moves it on. */
+const clock = new ManualClock({ sleeps: 'instant' });
 
 let sim: DefenderSimulator;
 let agent: https.Agent;
@@ -59,7 +48,7 @@ function client(options: { tokens?: string[]; rateLimiter?: RateLimiter; timeout
       logger: silentLogger,
       getAccessToken: async (o) => {
         forceRefresh.push(o.forceRefresh);
-        sentAt.push(time.now);
+        sentAt.push(clock.now());
         return tokens[Math.min(forceRefresh.length - 1, tokens.length - 1)];
       },
     }),
@@ -80,7 +69,7 @@ function kindOf(outcome: CancelOutcome): string {
 
 describe('cancelFlow', () => {
   before(async () => {
-    sim = await startDefenderSimulator({ now: () => time.now });
+    sim = await startDefenderSimulator({ now: () => clock.now() });
     agent = new https.Agent({ ca: sim.caPem });
   });
 
@@ -287,11 +276,11 @@ describe('cancelFlow', () => {
     const id = pendingId();
     sim.failNext({ kind: 'status', status: 429, retryAfterSeconds: 7 }, { method: 'POST' });
     const announced: number[] = [];
-    const started = time.now;
+    const started = clock.now();
     const outcome = await runCancel(client().client, { id, comment: COMMENT, onThrottled: (s) => announced.push(s) });
     assert.equal(kindOf(outcome), 'cancelled');
     assert.deepEqual(announced, [7]);
-    assert.ok(time.now - started >= 7000, 'it waited Retry-After');
+    assert.ok(clock.now() - started >= 7000, 'it waited Retry-After');
     assert.equal(posts().length, 2);
 
     sim.reset();
