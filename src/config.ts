@@ -1,6 +1,7 @@
 // The extension's settings as one typed object, the cloud table (SPEC §1) and every validation message.
 // src/settings.ts reads VS Code's configuration and hands the raw values to parseSettings.
 import { Settings } from './constants';
+import { hasCredentialsOrQuery, isHttps } from './shared/httpsUrl';
 
 export const CLOUDS = ['Commercial', 'GCC', 'GCCHigh', 'DoD', 'Custom'] as const;
 export const API_REGIONS = ['global', 'us', 'eu', 'uk', 'au', 'swa', 'ina'] as const;
@@ -279,10 +280,10 @@ function httpsUrl(key: SettingKey, value: string, example: string, pathAllowed: 
   } catch {
     throw new SettingsError(id, `${id} is not a URL: "${value}". Use an https URL such as ${example}.`);
   }
-  if (url.protocol !== 'https:') {
+  if (!isHttps(url)) {
     throw new SettingsError(id, `${id} must use https:// — tokens are never sent over ${url.protocol.replace(/:$/, '')}.`);
   }
-  if (url.username || url.password || url.search || url.hash) {
+  if (hasCredentialsOrQuery(url)) {
     throw new SettingsError(id, `${id} must not contain a user name, password, query or fragment: use ${example}.`);
   }
   if (!pathAllowed && url.pathname !== '/') {

@@ -11,6 +11,7 @@ import type * as https from 'node:https';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Response } from 'node-fetch';
+import { isHttps, schemeAndHost } from '../shared/httpsUrl';
 import type { Logger } from '../shared/logger';
 
 /** The most text an editor tab is given (bytes); a bigger output is offered as Save As instead. */
@@ -143,8 +144,8 @@ function nextHop(from: URL, location: string, redirects: number): URL {
   } catch {
     throw new DownloadError('http', `The storage host ${from.host} redirected the download to an address that is not a URL.`);
   }
-  if (next.protocol !== 'https:') {
-    throw new DownloadError('insecureRedirect', `The storage host ${from.host} redirected the download to an unencrypted address (${next.protocol}//${next.host}); it was not followed, so the link's signature and the content stay protected.`);
+  if (!isHttps(next)) {
+    throw new DownloadError('insecureRedirect', `The storage host ${from.host} redirected the download to an unencrypted address (${schemeAndHost(next)}); it was not followed, so the link's signature and the content stay protected.`);
   }
   if (redirects >= MAX_REDIRECTS) {
     throw new DownloadError('tooManyRedirects', `The download was redirected more than ${MAX_REDIRECTS} times (last to ${describeLink(next)}); it was stopped.`);

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { MachineAction } from '../defender/machineAction';
 import { outputDocumentContent, outputDocumentName } from './commandOutputText';
 
-export const OUTPUT_SCHEME = 'mde-output';
+const OUTPUT_SCHEME = 'mde-output';
 
 export class CommandOutputDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly texts = new Map<string, string>();
