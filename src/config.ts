@@ -8,9 +8,12 @@ export const API_REGIONS = ['global', 'us', 'eu', 'uk', 'au', 'swa', 'ina'] as c
 export const SIGN_IN_METHODS = ['browser', 'deviceCode'] as const;
 export const GROUP_BY = ['status', 'device', 'type', 'none'] as const;
 
+/** A value of mdeActions.cloud: which sign-in and API hosts to use. */
 export type Cloud = (typeof CLOUDS)[number];
 export type ApiRegion = (typeof API_REGIONS)[number];
+/** A value of mdeActions.signInMethod. */
 export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
+/** A value of mdeActions.groupBy: how the tree groups the actions. */
 export type GroupBy = (typeof GROUP_BY)[number];
 
 /** Every `mdeActions.*` setting of SPEC §2, by the key below the section (see Settings in constants.ts). */
@@ -56,6 +59,7 @@ export const AUTO_REFRESH_SECONDS = { min: 15, max: 86_400 } as const;
 /** How long one HTTP request to Entra ID or to the Defender API may take, in ms, unless a caller says otherwise. */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
+/** A setting's key below the `mdeActions` section, e.g. `clientId` (settingId gives the full id). */
 export type SettingKey = (typeof Settings)[Exclude<keyof typeof Settings, 'section'>];
 
 /** The full id of a setting as the Settings editor and settings.json spell it, e.g. `mdeActions.clientId`. */

@@ -83,6 +83,7 @@ export interface RequestHooks {
   onThrottled?(seconds: number): void;
 }
 
+/** RequestHooks for a cancel, which must know when its POST left (see onSending). */
 export interface CancelHooks extends RequestHooks {
   /** Called as each attempt goes on the wire: from then on an abort would not undo what the service may have done. */
   onSending?(): void;

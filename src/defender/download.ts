@@ -23,6 +23,7 @@ const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 /** Where the bytes go: a file (written beside it, renamed into place when complete) or memory as text. */
 export type DownloadSink = { kind: 'file'; path: string } | { kind: 'text'; maxBytes?: number };
 
+/** What download() needs: where the link comes from, where the bytes go, and its limits (idleTimeoutMs in ms). */
 export interface DownloadOptions {
   /** Asks the API for a fresh link (e.g. DefenderClient.getResultLink); called once, and once more after a 403. */
   getLink: (signal?: AbortSignal) => Promise<URL>;
@@ -37,6 +38,7 @@ export interface DownloadOptions {
   idleTimeoutMs?: number;
 }
 
+/** A finished download: `bytes` received (after decoding) and what was made of them. */
 export interface DownloadResult {
   bytes: number;
   /** The server's Content-Type, if any. */

@@ -7,6 +7,7 @@ import { outputDocumentContent, outputDocumentName } from './commandOutputText';
 
 const OUTPUT_SCHEME = 'mde-output';
 
+/** The provider of the `mde-output:` documents; dispose it to unregister it and drop every text it holds. */
 export class CommandOutputDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly texts = new Map<string, string>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
