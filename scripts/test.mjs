@@ -23,11 +23,12 @@ function runSuite(suite, command, args, env, readCounts) {
   results.push({ suite, ...readCounts(), exitCode: child.status, seconds: Math.round((Date.now() - started) / 1000) });
 }
 
-function nodeTestSuite(suite, dir, env) {
+/** Runs the *.test.js files of `dirs` as one suite, counted together. */
+function nodeTestSuite(suite, dirs, env) {
   const tap = path.join(resultsDir, `${suite}.tap`);
   fs.rmSync(tap, { force: true });
   // Only *.test.js: Node's default patterns would also run every helper below a `test` folder.
-  const files = fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith('.test.js')).map((f) => path.join(dir, f));
+  const files = dirs.flatMap((dir) => fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith('.test.js')).map((f) => path.join(dir, f)));
   runSuite(suite, process.execPath, [
     '--test', `--test-concurrency=${suite === 'unit' ? 2 : 1}`,
     '--test-reporter=spec', '--test-reporter-destination=stdout',
@@ -60,7 +61,8 @@ try {
   const { ensureTlsMaterial } = await import(pathToFileURL(path.join(root, 'out/test/simulators/tls.js')).href);
   ensureTlsMaterial();
   if (selected.includes('unit')) {
-    nodeTestSuite('unit', 'out/test/unit', { MDE_TEST_VSIX: vsix });
+    // The simulators' self-tests live next to them and run with the unit tests.
+    nodeTestSuite('unit', ['out/test/unit', 'out/test/simulators'], { MDE_TEST_VSIX: vsix });
   }
   if (selected.includes('host') || selected.includes('ui')) {
     const codeServer = await prepareHost();
@@ -69,7 +71,7 @@ try {
     }
     if (selected.includes('ui')) {
       fs.rmSync(path.join(resultsDir, 'screenshots'), { recursive: true, force: true });
-      nodeTestSuite('ui', 'out/test/ui', { MDE_TEST_VSIX: vsix, MDE_CODE_SERVER: codeServer });
+      nodeTestSuite('ui', ['out/test/ui'], { MDE_TEST_VSIX: vsix, MDE_CODE_SERVER: codeServer });
     }
   }
 } catch (error) {

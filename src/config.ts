@@ -1,15 +1,19 @@
 // The extension's settings as one typed object, the cloud table (SPEC §1) and every validation message.
 // src/settings.ts reads VS Code's configuration and hands the raw values to parseSettings.
 import { Settings } from './constants';
+import { hasCredentialsOrQuery, isHttps } from './shared/httpsUrl';
 
 export const CLOUDS = ['Commercial', 'GCC', 'GCCHigh', 'DoD', 'Custom'] as const;
 export const API_REGIONS = ['global', 'us', 'eu', 'uk', 'au', 'swa', 'ina'] as const;
 export const SIGN_IN_METHODS = ['browser', 'deviceCode'] as const;
 export const GROUP_BY = ['status', 'device', 'type', 'none'] as const;
 
+/** A value of mdeActions.cloud: which sign-in and API hosts to use. */
 export type Cloud = (typeof CLOUDS)[number];
 export type ApiRegion = (typeof API_REGIONS)[number];
+/** A value of mdeActions.signInMethod. */
 export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
+/** A value of mdeActions.groupBy: how the tree groups the actions. */
 export type GroupBy = (typeof GROUP_BY)[number];
 
 /** Every `mdeActions.*` setting of SPEC §2, by the key below the section (see Settings in constants.ts). */
@@ -55,6 +59,7 @@ export const AUTO_REFRESH_SECONDS = { min: 15, max: 86_400 } as const;
 /** How long one HTTP request to Entra ID or to the Defender API may take, in ms, unless a caller says otherwise. */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
+/** A setting's key below the `mdeActions` section, e.g. `clientId` (settingId gives the full id). */
 export type SettingKey = (typeof Settings)[Exclude<keyof typeof Settings, 'section'>];
 
 /** The full id of a setting as the Settings editor and settings.json spell it, e.g. `mdeActions.clientId`. */
@@ -279,10 +284,10 @@ function httpsUrl(key: SettingKey, value: string, example: string, pathAllowed: 
   } catch {
     throw new SettingsError(id, `${id} is not a URL: "${value}". Use an https URL such as ${example}.`);
   }
-  if (url.protocol !== 'https:') {
+  if (!isHttps(url)) {
     throw new SettingsError(id, `${id} must use https:// — tokens are never sent over ${url.protocol.replace(/:$/, '')}.`);
   }
-  if (url.username || url.password || url.search || url.hash) {
+  if (hasCredentialsOrQuery(url)) {
     throw new SettingsError(id, `${id} must not contain a user name, password, query or fragment: use ${example}.`);
   }
   if (!pathAllowed && url.pathname !== '/') {

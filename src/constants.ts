@@ -1,13 +1,19 @@
 // The public contract (SPEC §2), defined once. package.json declares the same ids; a test keeps them in step.
 
+/** `publisher.name` of package.json: what `vscode.extensions.getExtension` finds the extension by. */
 export const EXTENSION_ID = 'defender-tools.machine-actions';
+/** The **Defender** activity-bar container. */
 export const VIEW_CONTAINER_ID = 'mdeActions';
+/** The **Machine Actions** tree view. */
 export const VIEW_ID = 'mdeActions.machineActions';
+/** The name of the extension's log output channel (Show Log). */
 export const LOG_CHANNEL_NAME = 'Defender Machine Actions';
 /** The AuthenticationProvider behind the Accounts menu entry (package.json `contributes.authentication`). */
 export const AUTH_PROVIDER_ID = 'mdeActions';
+/** The account provider's name as the Accounts menu shows it. */
 export const AUTH_PROVIDER_LABEL = 'Microsoft Defender for Endpoint';
 
+/** Every command id of package.json `contributes.commands`, by meaning. */
 export const Commands = {
   signIn: 'mdeActions.signIn',
   signOut: 'mdeActions.signOut',
@@ -26,6 +32,7 @@ export const Commands = {
   copyDeviceCode: 'mdeActions.copyDeviceCode',
 } as const;
 
+/** The `when`-clause context keys the extension sets (welcome views, title buttons, menus). */
 export const ContextKeys = {
   configured: 'mdeActions.configured',
   signedIn: 'mdeActions.signedIn',

@@ -2,6 +2,10 @@
 import * as vscode from 'vscode';
 import { userText } from './shared/userText';
 
+/**
+ * Plain notifications by severity: `message` passes the text gate (userText) and the promise resolves to the button
+ * clicked, or undefined when dismissed. For buttons that run something, use showNotification.
+ */
 export const notify = {
   info: <T extends string>(message: string, ...buttons: T[]) => vscode.window.showInformationMessage(userText(message), ...buttons),
   warn: <T extends string>(message: string, ...buttons: T[]) => vscode.window.showWarningMessage(userText(message), ...buttons),
@@ -30,6 +34,7 @@ export function showNotification(
     .catch(onError);
 }
 
+/** A progress notification's reporter whose every message passes the text gate. */
 export interface SafeProgress {
   /** `link`, our own text, follows the gated message as a clickable `[title](command:id)` (no arguments). */
   report(update: { message?: string; increment?: number; link?: CommandLink }): void;

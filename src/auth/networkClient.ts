@@ -2,6 +2,7 @@ import { AuthError, type INetworkModule, type NetworkRequestOptions, type Networ
 import * as https from 'node:https';
 import fetch, { type Response } from 'node-fetch';
 import { REQUEST_TIMEOUT_MS } from '../config';
+import { isHttps } from '../shared/httpsUrl';
 
 export interface NetworkClientOptions {
   /**
@@ -34,7 +35,7 @@ export function createNetworkClient(options: NetworkClientOptions = {}): INetwor
   const send = async <T>(method: 'GET' | 'POST', url: string, request?: NetworkRequestOptions, timeoutMs?: number): Promise<NetworkResponse<T>> => {
     const target = new URL(url);
     const where = `${method} ${target.origin}${target.pathname}`;
-    if (target.protocol !== 'https:') {
+    if (!isHttps(target)) {
       throw networkError(`${where}: refused, sign-in requests use https only`, options.onFailure);
     }
     const abort = new AbortController();

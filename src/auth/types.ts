@@ -20,6 +20,7 @@ export interface StateStore {
   update(key: string, value: unknown): PromiseLike<void>;
 }
 
+/** What the identity platform asks the user to do for a device-code sign-in (expiresInSeconds in s); the page is opened only if https. */
 export interface DeviceCodePrompt {
   userCode: string;
   verificationUri: string;

@@ -18,6 +18,7 @@ import { Commands, ContextKeys } from '../constants';
 import type { Logger } from '../shared/logger';
 import type { SettingsSource } from '../settings';
 import { errorDetail, signInRequired } from '../shared/errors';
+import { parseHttpsUrl } from '../shared/httpsUrl';
 
 const COPY_AND_OPEN = 'Copy & Open';
 
@@ -149,7 +150,7 @@ export class AuthController implements Session, vscode.Disposable {
       return false;
     }
     await vscode.env.clipboard.writeText(prompt.userCode);
-    if (URL.canParse(prompt.verificationUri) && new URL(prompt.verificationUri).protocol === 'https:') {
+    if (parseHttpsUrl(prompt.verificationUri)) {
       await this.ui.openExternal(prompt.verificationUri);
       this.log.info(`Copied the device code and opened ${prompt.verificationUri}.`);
     }

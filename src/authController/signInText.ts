@@ -1,5 +1,5 @@
 // Sign-in notifications that carry what the identity platform sent (a verification URI and user code, id-token
-// claims), through userText. Pure (no vscode) for plain-Node tests.
+// claims), through userText.
 import type { AccountSummary, DeviceCodePrompt } from '../auth/types';
 import { userText } from '../shared/userText';
 

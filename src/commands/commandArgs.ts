@@ -1,5 +1,5 @@
 // What an item command was invoked on. VS Code passes (clickedNode, selectedNodes) from the tree; a keybinding or
-// another extension may pass an action id or an options object. Pure (no vscode).
+// another extension may pass an action id or an options object.
 import { invalidInputError } from '../defender/errors';
 import { isGuid } from '../defender/machineAction';
 

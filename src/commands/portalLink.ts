@@ -1,4 +1,4 @@
-// The device page of the Microsoft Defender portal for the configured cloud. Pure (no vscode).
+// The device page of the Microsoft Defender portal for the configured cloud.
 // Portal hosts as Microsoft documents them for US Government customers: GCC uses the commercial portal.
 import type { Cloud } from '../config';
 

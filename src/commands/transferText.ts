@@ -1,4 +1,4 @@
-// Words for a transfer in progress. Pure (no vscode) for plain-Node tests.
+// Words for a transfer in progress.
 
 /** `812 B`, `4.2 KB`, `12.5 MB`, `1.1 GB` (1 KB = 1,024 bytes), for progress and "saved" messages. */
 export function formatBytes(bytes: number): string {

@@ -29,6 +29,7 @@ import { REQUEST_TIMEOUT_MS } from '../config';
 import { reportingCutBodies } from './cutBodies';
 import { ACCEPTED_ENCODINGS, decodeBody, UndecodableBodyError } from './decodeBody';
 import { MergedPages, pageLimit } from './listPages';
+import { hasCredentialsOrQuery, isHttps, isSameHttpsOrigin, schemeAndHost } from '../shared/httpsUrl';
 import { Clock, Logger, systemClock } from '../shared/logger';
 import { cancelCommentProblem, isGuid, MachineAction, MachineActionPage, parseMachineAction, parseMachineActionList } from './machineAction';
 import { buildListQuery, clampTop } from './query';
@@ -82,6 +83,7 @@ export interface RequestHooks {
   onThrottled?(seconds: number): void;
 }
 
+/** RequestHooks for a cancel, which must know when its POST left (see onSending). */
 export interface CancelHooks extends RequestHooks {
   /** Called as each attempt goes on the wire: from then on an abort would not undo what the service may have done. */
   onSending?(): void;
@@ -325,7 +327,7 @@ export class DefenderClient {
       this.warn(warnings, 'The server pointed to more results with an invalid link (@odata.nextLink); the list may be incomplete.');
       return undefined;
     }
-    if (next.protocol !== 'https:' || next.origin !== this.base.origin) {
+    if (!isSameHttpsOrigin(next, this.base)) {
       warnings.push(`The server pointed to more results at another address (${next.origin}); it was not followed so your token stays with ${this.base.origin}. The list may be incomplete.`);
       this.logger.warn(`@odata.nextLink points to ${next.origin}, not ${this.base.origin}; refused`);
       return undefined;
@@ -340,7 +342,7 @@ export class DefenderClient {
   /** One logical request: rate budget, token, timeout, and the retry policy; returns the 2xx answer. */
   private async send(method: Method, url: URL, body: string | undefined, signal?: AbortSignal, hooks?: CancelHooks): Promise<Answer> {
     const path = url.pathname + url.search;
-    if (url.protocol !== 'https:' || url.origin !== this.base.origin) {
+    if (!isSameHttpsOrigin(url, this.base)) {
       throw new DefenderApiError({ kind: 'foreignOrigin', method, path, message: `Refused to send the token to ${url.origin}: only ${this.base.origin} is trusted` });
     }
     let round: TokenRound = { forceRefresh: false, claimsTried: false };
@@ -614,10 +616,10 @@ function parseApiBase(apiBaseUrl: string): URL {
   } catch {
     throw invalidInputError(`The API base URL "${apiBaseUrl}" is not a valid URL`);
   }
-  if (url.protocol !== 'https:') {
-    throw invalidInputError(`The API base URL must start with https:// (got "${url.protocol}//${url.host}")`);
+  if (!isHttps(url)) {
+    throw invalidInputError(`The API base URL must start with https:// (got "${schemeAndHost(url)}")`);
   }
-  if (url.search || url.hash || url.username || url.password) {
+  if (hasCredentialsOrQuery(url)) {
     throw invalidInputError('The API base URL must not carry a query, a fragment or credentials');
   }
   return url;

@@ -11,6 +11,7 @@ import type * as https from 'node:https';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Response } from 'node-fetch';
+import { isHttps, schemeAndHost } from '../shared/httpsUrl';
 import type { Logger } from '../shared/logger';
 import { reportingCutBodies } from './cutBodies';
 
@@ -23,6 +24,7 @@ const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 /** Where the bytes go: a file (written beside it, renamed into place when complete) or memory as text. */
 export type DownloadSink = { kind: 'file'; path: string } | { kind: 'text'; maxBytes?: number };
 
+/** What download() needs: where the link comes from, where the bytes go, and its limits (idleTimeoutMs in ms). */
 export interface DownloadOptions {
   /** Asks the API for a fresh link (e.g. DefenderClient.getResultLink); called once, and once more after a 403. */
   getLink: (signal?: AbortSignal) => Promise<URL>;
@@ -37,6 +39,7 @@ export interface DownloadOptions {
   idleTimeoutMs?: number;
 }
 
+/** A finished download: `bytes` received (after decoding) and what was made of them. */
 export interface DownloadResult {
   bytes: number;
   /** The server's Content-Type, if any. */
@@ -145,8 +148,8 @@ function nextHop(from: URL, location: string, redirects: number): URL {
   } catch {
     throw new DownloadError('http', `The storage host ${from.host} redirected the download to an address that is not a URL.`);
   }
-  if (next.protocol !== 'https:') {
-    throw new DownloadError('insecureRedirect', `The storage host ${from.host} redirected the download to an unencrypted address (${next.protocol}//${next.host}); it was not followed, so the link's signature and the content stay protected.`);
+  if (!isHttps(next)) {
+    throw new DownloadError('insecureRedirect', `The storage host ${from.host} redirected the download to an unencrypted address (${schemeAndHost(next)}); it was not followed, so the link's signature and the content stay protected.`);
   }
   if (redirects >= MAX_REDIRECTS) {
     throw new DownloadError('tooManyRedirects', `The download was redirected more than ${MAX_REDIRECTS} times (last to ${describeLink(next)}); it was stopped.`);

@@ -25,6 +25,11 @@ export interface DefenderApiErrorInit {
   cause?: unknown;
 }
 
+/**
+ * A failed Defender API call, classified by `kind` (see DefenderErrorKind) with the request (`method`, `path` without
+ * the host), the HTTP `status`, the server's or the system's `code`, `retryAfterSeconds` (s) and a 401's `claims`.
+ * Its message is for the user; server text in it still goes through the text gate when shown.
+ */
 export class DefenderApiError extends Error {
   override readonly name = 'DefenderApiError';
   readonly kind: DefenderErrorKind;

@@ -1,6 +1,6 @@
 // Merging the pages of one list answer (issue 8 item 3, issue 11 item 7): pages that overlap or repeat (the window
 // moved between two requests, a proxy pages differently) must not give duplicate rows, and a server that pages one
-// action at a time must not spend the rate budget. Pure.
+// action at a time must not spend the rate budget.
 import type { MachineAction, MachineActionPage } from './machineAction';
 
 /** The most pages one list follows, whatever the server's page size. */

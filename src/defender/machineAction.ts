@@ -26,6 +26,7 @@ export interface RelatedFileInfo {
   fileIdentifierType: string | null;
 }
 
+/** A machine action as the extension keeps it (SPEC §1), parsed tolerantly from what the API sent (parseMachineAction). */
 export interface MachineAction {
   id: string;
   /**
@@ -57,9 +58,12 @@ export interface MachineAction {
   raw: Record<string, unknown>;
 }
 
+/** The status or type of an action that came without one. */
 export const UNKNOWN = 'Unknown';
 
+/** The statuses SPEC §1 documents, in their one spelling (see canonicalStatus); the service may add others. */
 export const KNOWN_STATUSES: readonly string[] = ['Pending', 'InProgress', 'Succeeded', 'Failed', 'TimeOut', 'Cancelled'];
+/** The action types SPEC §1 documents, in their one spelling (see canonicalType); the service may add others. */
 export const KNOWN_ACTION_TYPES: readonly string[] = [
   'RunAntiVirusScan', 'Offboard', 'LiveResponse', 'CollectInvestigationPackage', 'Isolate', 'Unisolate',
   'StopAndQuarantineFile', 'RestrictCodeExecution', 'UnrestrictCodeExecution',
@@ -176,6 +180,7 @@ export function ranBeforeCancellation(action: MachineAction): string | undefined
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Whether `value` is a GUID in the 8-4-4-4-12 form, any case, without braces: the only id sent in an API path. */
 export function isGuid(value: unknown): value is string {
   return typeof value === 'string' && GUID.test(value);
 }
@@ -188,6 +193,7 @@ export function shortMachineId(machineId: string | null | undefined): string {
   return machineId.length > 12 ? `${machineId.slice(0, 8)}…` : machineId;
 }
 
+/** The longest cancel comment sent, in characters of the trimmed text (JavaScript string length). */
 export const MAX_COMMENT_LENGTH = 1000;
 
 /** Why a cancel comment cannot be sent (SPEC §3 Cancel 2), or undefined when it can; the input box uses it too. */

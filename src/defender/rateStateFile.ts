@@ -1,7 +1,7 @@
 // The rate budget shared by every VS Code window of this user (issue 11 item 12): a small JSON file of the calls of
 // the last hour and the Retry-After pause, read before each decision and replaced atomically (temp file + rename)
 // after each change, so a reader never sees half a file. Each read-decide-write holds a lock file (created with 'wx',
-// so only one process can), or two windows would both admit the last call of a minute. Pure Node: the extension
+// so only one process can), or two windows would both admit the last call of a minute. The extension
 // passes a path in globalStorageUri.
 import type * as crypto from 'node:crypto';
 import * as fs from 'node:fs';

@@ -3,6 +3,7 @@
 // that name the permission when the service refuses. The calls themselves are DefenderClient methods.
 import { DefenderApiError, isDefenderApiError, RequestContext } from './errors';
 import { canonicalStatus, canonicalType, type LiveResponseCommand, type MachineAction } from './machineAction';
+import { isHttps, schemeAndHost } from '../shared/httpsUrl';
 import { fileNameSafe } from '../shared/userText';
 
 /** Delegated permission of `GetLiveResponseResultDownloadLink`. */
@@ -74,8 +75,8 @@ export function parseResultLink(body: unknown, context: RequestContext): URL {
   if (!url) {
     throw new DefenderApiError({ kind: 'malformed', ...context, message: 'The Defender API answered without a download link (no URL in "value")' });
   }
-  if (url.protocol !== 'https:') {
-    throw new DefenderApiError({ kind: 'malformed', ...context, message: `The Defender API offered a download link that is not https (${url.protocol}//${url.host}); it was not used` });
+  if (!isHttps(url)) {
+    throw new DefenderApiError({ kind: 'malformed', ...context, message: `The Defender API offered a download link that is not https (${schemeAndHost(url)}); it was not used` });
   }
   return url;
 }

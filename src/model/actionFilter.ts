@@ -2,6 +2,7 @@
 // device text apply on the client; "only mine" also narrows the server query.
 import { canonicalStatus, canonicalType, type MachineAction } from '../defender/machineAction';
 
+/** What the view shows of the loaded actions; every part empty or false is no filter (NO_FILTER). */
 export interface ActionFilter {
   /** Statuses to show, in the one spelling (canonicalStatus); empty = every status. */
   statuses: string[];

@@ -1,5 +1,5 @@
 // The loaded machine actions, the state of the last load, and the actions being cancelled: the one source the tree,
-// the badge, the status bar and the commands read. Pure (no vscode): listeners instead of vscode events.
+// the badge, the status bar and the commands read; listeners instead of vscode events.
 import type { MachineAction } from '../defender/machineAction';
 import { StatusChange, statusChange } from './statusChanges';
 import type { Disposable } from '../shared/logger';
@@ -13,6 +13,7 @@ export interface LoadResult {
 
 export type Loader = (signal: AbortSignal) => Promise<LoadResult>;
 
+/** How a refresh ended: loaded (with the status changes it saw), failed, or replaced by a newer one. */
 export type RefreshResult =
   | { kind: 'loaded'; changes: StatusChange[] }
   | { kind: 'failed'; error: unknown }
@@ -36,6 +37,11 @@ function isNewer(candidate: MachineAction, candidateTicket: number, stored: Mach
   return candidateTicket >= storedTicket;
 }
 
+/**
+ * The listed actions, the state of the last load (loading, error, warnings, time in epoch ms from `now`) and the ids
+ * being cancelled. One refresh runs at a time (a second joins it); an action read back by a cancel is kept over an
+ * older list row. Listeners hear of every change through onDidChange.
+ */
 export class ActionsStore {
   private list: MachineAction[] = [];
   /** The ticket of the request that fetched each listed action (see begin), in the list's order. */

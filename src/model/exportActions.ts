@@ -1,11 +1,12 @@
 // Machine actions as CSV or JSON for a colleague or a case: every field of the entity (SPEC §1), dates in ISO 8601
 // UTC, and CSV that a spreadsheet reads as data only (RFC 4180 quoting; a cell that could start a formula is
 // neutralised with a leading apostrophe, as OWASP advises against CSV injection, also behind invisible characters or
-// in full-width form). Pure: the command writes the text.
+// in full-width form). The command writes the text.
 import type { MachineAction } from '../defender/machineAction';
 import { readDateTime } from '../shared/time';
 import { withoutInvisible } from '../shared/userText';
 
+/** The file formats of Export Actions. */
 export type ExportFormat = 'csv' | 'json';
 
 /** One exported action: the entity's fields under their current names (not `raw`), dates as ISO 8601 UTC. */

@@ -5,6 +5,7 @@ import type { DefenderClient } from '../defender/client';
 import type { Disposable } from '../shared/logger';
 import type { RateBudget } from './autoRefresh';
 
+/** The signed-in account. */
 export interface SessionAccount {
   /** The UPN, e.g. analyst@contoso.com (what `requestor eq` compares with). */
   username: string;
@@ -13,6 +14,7 @@ export interface SessionAccount {
   homeAccountId?: string;
 }
 
+/** Sign-in as the model and the commands see it: state, a client for the account, and a change event. */
 export interface Session {
   /** Whether the settings are complete enough to sign in (mdeActions.configured). */
   readonly configured: boolean;

@@ -1,6 +1,7 @@
 // Status changes between two loads of the list; views/statusChangeText.ts words the one notification for them.
 import type { MachineAction } from '../defender/machineAction';
 
+/** One action whose status changed between two loads, `from` → `to`, in the one spelling (canonicalStatus). */
 export interface StatusChange {
   action: MachineAction;
   from: string;

@@ -5,8 +5,9 @@ import * as vscode from 'vscode';
 import type { MachineAction } from '../defender/machineAction';
 import { outputDocumentContent, outputDocumentName } from './commandOutputText';
 
-export const OUTPUT_SCHEME = 'mde-output';
+const OUTPUT_SCHEME = 'mde-output';
 
+/** The provider of the `mde-output:` documents; dispose it to unregister it and drop every text it holds. */
 export class CommandOutputDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly texts = new Map<string, string>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();

@@ -1,5 +1,5 @@
 // How a live-response command's output is shown in an editor: the document's name (the tab title names the command,
-// the device and the time) and its text, JSON pretty-printed and named .json so VS Code highlights it. Pure.
+// the device and the time) and its text, JSON pretty-printed and named .json so VS Code highlights it.
 import type { MachineAction } from '../defender/machineAction';
 import { commandAt } from '../defender/resultLinks';
 import { oneLine } from '../shared/userText';

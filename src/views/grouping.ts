@@ -1,4 +1,4 @@
-// Grouping of the machine actions for the view (SPEC §3 "The tree"). Pure (no vscode); one pass over the list,
+// Grouping of the machine actions for the view (SPEC §3 "The tree"): one pass over the list,
 // so 10,000 actions group in a few milliseconds.
 import { SHOWN_LENGTH, shownText } from '../shared/userText';
 import type { GroupBy } from '../config';

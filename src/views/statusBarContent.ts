@@ -1,5 +1,5 @@
 // What the status bar item shows (SPEC §3 "Status and errors"): the number of cancellable actions, the account in
-// the tooltip; hidden while the extension is not configured. Pure (no vscode).
+// the tooltip; hidden while the extension is not configured.
 import type { SessionAccount } from '../model/session';
 import { countOf, SHOWN_LENGTH, shownText } from '../shared/userText';
 

@@ -18,6 +18,7 @@ import type { AccountSummary, AuthUi, DeviceCodePrompt, SecretStore, StateStore 
 import { type DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
 import { completeBrowserSignIn, type EntraSimulator, startEntraSimulator } from '../simulators/entraSimulator';
 import { ensureTlsMaterial } from '../simulators/tls';
+import { RecordingLogger } from '../support/recordingLogger';
 import { waitFor } from '../support/waitFor';
 
 const CLIENT_ID = '0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
@@ -94,21 +95,12 @@ class TestUi implements AuthUi {
   }
 }
 
-class CaptureLog {
-  readonly lines: string[] = [];
-  trace = (m: string) => this.lines.push(`trace ${m}`);
-  debug = (m: string) => this.lines.push(`debug ${m}`);
-  info = (m: string) => this.lines.push(`info ${m}`);
-  warn = (m: string) => this.lines.push(`warn ${m}`);
-  error = (m: string) => this.lines.push(`error ${m}`);
-}
-
 let entra: EntraSimulator;
 let defender: DefenderSimulator;
 let endpoints: Endpoints;
 let queue: MsalQueue;
 /** Every log line of every MsalAuth in this file, checked for token text at the end. */
-const allLogs = new CaptureLog();
+const allLogs = new RecordingLogger();
 
 before(async () => {
   entra = await startEntraSimulator({ clientId: CLIENT_ID, deviceCodeIntervalSeconds: 0.05 });
@@ -138,7 +130,7 @@ interface Window {
   ui: TestUi;
   secrets: MemorySecrets;
   state: MemoryState;
-  log: CaptureLog;
+  log: RecordingLogger;
 }
 
 /**
@@ -149,16 +141,9 @@ function openWindow(shared?: { secrets: MemorySecrets; state: MemoryState }, bro
   const ui = new TestUi();
   const secrets = shared?.secrets ?? new MemorySecrets();
   const state = shared?.state ?? new MemoryState();
-  const log = new CaptureLog();
-  const tee = {
-    trace: (m: string) => { log.trace(m); allLogs.trace(m); },
-    debug: (m: string) => { log.debug(m); allLogs.debug(m); },
-    info: (m: string) => { log.info(m); allLogs.info(m); },
-    warn: (m: string) => { log.warn(m); allLogs.warn(m); },
-    error: (m: string) => { log.error(m); allLogs.error(m); },
-  };
+  const log = new RecordingLogger([allLogs]);
   const auth = new MsalAuth({
-    clientId: CLIENT_ID, endpoints, secrets, state, ui, log: tee, queue: ownQueue ?? queue, browserTimeoutMs,
+    clientId: CLIENT_ID, endpoints, secrets, state, ui, log, queue: ownQueue ?? queue, browserTimeoutMs,
     network: { ca: entra.caPem, timeoutMs: 5000 },
   });
   return { auth, ui, secrets, state, log };
@@ -499,7 +484,7 @@ describe('claims challenge (Conditional Access, continuous access evaluation)', 
         return true;
       });
       assert.deepEqual(defender.requests.slice(before).map((r) => r.status), [401, 401]);
-      assert.ok(window.log.lines.some((line) => /still asks for claims a renewed token did not satisfy/.test(line)), 'the sign-in heard of the unmet claims');
+      assert.ok(window.log.messages().some((line) => /still asks for claims a renewed token did not satisfy/.test(line)), 'the sign-in heard of the unmet claims');
       await signInWithDeviceCode(window);
       assert.deepEqual(claimsSent('device_code')?.tid, { essential: true, value: tid }, 'Sign In passed the claims the API still asked for');
     });
@@ -741,13 +726,13 @@ describe('redirects from the sign-in service', () => {
 
 describe('logging', () => {
   it('MSAL logs reach the log without any token or code text, and without PII', () => {
-    assert.ok(allLogs.lines.some((line) => line.includes('MSAL')), 'MSAL log lines arrive');
+    assert.ok(allLogs.messages().some((line) => line.includes('MSAL')), 'MSAL log lines arrive');
     const secrets = entra.issuedSecrets();
     assert.ok(secrets.length > 10, 'the flows above issued tokens');
-    const leaks = allLogs.lines.filter((line) => secrets.some((secret) => line.includes(secret)));
+    const leaks = allLogs.messages().filter((line) => secrets.some((secret) => line.includes(secret)));
     assert.deepEqual(leaks, []);
     const pii = [entra.switches.user.upn, entra.switches.user.name, 'ir-lead@contoso.com', 'Ira Lead'];
-    assert.deepEqual(allLogs.lines.filter((line) => pii.some((text) => line.includes(text))), []);
+    assert.deepEqual(allLogs.messages().filter((line) => pii.some((text) => line.includes(text))), []);
   });
 });
 

@@ -1,6 +1,8 @@
 // The one-way layers of ARCHITECTURE.md, read from the imports of src/: a module may import its own folder and the
 // folders ranked below its own, never one ranked equal or higher; `vscode` only down to the adapters. Type-only
-// imports are erased at build time and do not count.
+// imports are erased at build time and do not count. Above the adapters, a module the plain-Node unit tests load (the
+// words, the grouping, the cancel run) stays free of `vscode` because those tests could not load it otherwise: so no
+// file needs a "pure (no vscode)" note.
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';

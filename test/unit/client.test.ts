@@ -7,51 +7,19 @@ import * as path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { DefenderClient, DefenderClientOptions, MAX_BODY_BYTES } from '../../src/defender/client';
 import { DefenderApiError, isDefenderApiError } from '../../src/defender/errors';
-import { Clock, Logger } from '../../src/shared/logger';
 import { completedDespiteCancellation, isCancellable } from '../../src/defender/machineAction';
 import { RateLimiter } from '../../src/defender/rateLimiter';
 import { CancelAnswerMode, DefenderSimulator, RecordedRequest, startDefenderSimulator } from '../simulators/defenderSimulator';
 import { bulkActions } from '../simulators/seedActions';
 import { ensureTlsMaterial } from '../simulators/tls';
+import { ManualClock } from '../support/manualClock';
+import { LogLine, RecordingLogger } from '../support/recordingLogger';
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
-/** Records every wait and lets it pass at once, moving its time forward by the same amount. */
-class RecordingClock implements Clock {
-  readonly sleeps: number[] = [];
-  private time = Date.now();
-
-  /** `onSleep` lets a simulator's clock move along with this one. */
-  constructor(private readonly onSleep?: (ms: number) => void) {}
-
-  now(): number {
-    return this.time;
-  }
-
-  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    signal?.throwIfAborted();
-    this.sleeps.push(ms);
-    this.time += ms;
-    this.onSleep?.(ms);
-  }
-}
-
-/** Records each wait and holds it until the caller aborts: a limiter wait that never ends by itself. */
-class StalledClock extends RecordingClock {
-  override sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    this.sleeps.push(ms);
-    return new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true }));
-  }
-}
-
-interface LogLine {
-  level: keyof Logger;
-  message: string;
-}
-
 interface Harness {
   client: DefenderClient;
-  clock: RecordingClock;
+  clock: ManualClock;
   logs: LogLine[];
   /** The forceRefresh flag of every token request. */
   tokenRequests: boolean[];
@@ -62,7 +30,7 @@ let agent: https.Agent;
 /** Every token handed out in this file: none may appear in a log line. */
 const issuedTokens: string[] = [];
 /** The log lines of the running test, from all its clients. */
-let testLogs: LogLine[] = [];
+const testLog = new RecordingLogger();
 
 function issue(token: string): string {
   issuedTokens.push(token);
@@ -73,27 +41,23 @@ function issue(token: string): string {
  * A client on the simulator. `tokens` are returned in turn (the last one repeats): the default is one
  * valid token; `[revoked, fresh]` models an expired session that a forced refresh repairs.
  */
-function harness(options: { tokens?: string[]; clock?: RecordingClock } & Partial<Omit<DefenderClientOptions, 'clock'>> = {}): Harness {
-  const clock = options.clock ?? new RecordingClock();
-  const logs: LogLine[] = [];
+function harness(options: { tokens?: string[]; clock?: ManualClock } & Partial<Omit<DefenderClientOptions, 'clock'>> = {}): Harness {
+  const clock = options.clock ?? new ManualClock({ sleeps: 'instant' });
+  const log = new RecordingLogger([testLog]);
   const tokens = options.tokens ?? [issue(sim.createToken())];
   const tokenRequests: boolean[] = [];
-  const log = (level: keyof Logger) => (message: string) => {
-    logs.push({ level, message });
-    testLogs.push({ level, message });
-  };
   const client = new DefenderClient({
     apiBaseUrl: sim.url,
     agent,
     clock,
-    logger: { trace: log('trace'), debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+    logger: log,
     getAccessToken: async ({ forceRefresh }) => {
       tokenRequests.push(forceRefresh);
       return tokens[Math.min(tokenRequests.length - 1, tokens.length - 1)];
     },
     ...options,
   });
-  return { client, clock, logs, tokenRequests };
+  return { client, clock, logs: log.lines, tokenRequests };
 }
 
 /** A token the simulator no longer accepts (an expired session). */
@@ -136,11 +100,11 @@ after(async () => {
 
 beforeEach(() => {
   sim.reset();
-  testLogs = [];
+  testLog.clear();
 });
 
 afterEach(() => {
-  for (const line of testLogs) {
+  for (const line of testLog.lines) {
     for (const token of issuedTokens) {
       assert.ok(!line.message.includes(token), `a log line contains a token: ${line.message}`);
     }
@@ -464,7 +428,7 @@ describe('429: Retry-After', () => {
 
   it('does not wait out a Retry-After beyond maxWaitSeconds: one request, the typed 429 at once, the limiter paused for all of it', async () => {
     sim.failNext({ kind: 'status', status: 429, retryAfterSeconds: 240 });
-    const clock = new RecordingClock();
+    const clock = new ManualClock({ sleeps: 'instant' });
     const rateLimiter = new RateLimiter({ clock });
     const { client } = harness({ clock, rateLimiter });
     const throttled: number[] = [];
@@ -494,7 +458,7 @@ describe('429: Retry-After', () => {
 
   it('clamps an absurd Retry-After: refuses at once, says when to try again, and holds the limiter no longer than the clamp', async () => {
     sim.failNext({ kind: 'status', status: 429, retryAfterSeconds: 31_536_000 });
-    const clock = new RecordingClock();
+    const clock = new ManualClock({ sleeps: 'instant' });
     const rateLimiter = new RateLimiter({ clock });
     const { client } = harness({ clock, rateLimiter });
     await rejectsWith(client.listMachineActions({ lookbackDays: 7, top: 10 }), (error) => {
@@ -543,7 +507,7 @@ describe('429: Retry-After', () => {
     const limited = await startDefenderSimulator({ now: () => simTime, rateLimitPerMinute: 1 });
     try {
       // The simulator's clock moves with the client's, as both would in real time.
-      const clock = new RecordingClock((ms) => { simTime += ms; });
+      const clock = new ManualClock({ sleeps: 'instant', onSleep: (ms) => { simTime += ms; } });
       const { client } = harness({ apiBaseUrl: limited.url, clock, tokens: [issue(limited.createToken())] });
       const id = limited.actions[0].id;
       await client.getMachineAction(id);
@@ -580,7 +544,7 @@ describe('5xx and dropped connections', () => {
 
   it('waits a 503’s Retry-After before retrying a GET, instead of the backoff; beyond the wait limit it refuses at once', async () => {
     sim.failNext({ kind: 'status', status: 503, retryAfterSeconds: 20 });
-    const clock = new RecordingClock();
+    const clock = new ManualClock({ sleeps: 'instant' });
     const { client } = harness({ clock, rateLimiter: new RateLimiter({ clock }) });
     await client.getMachineAction(pendingId());
     assert.deepEqual(clock.sleeps, [20_000]);
@@ -708,7 +672,7 @@ describe('odd bodies', () => {
 
 describe('rate budget', () => {
   it('sends every request, retries included, through the shared limiter', async () => {
-    const clock = new RecordingClock();
+    const clock = new ManualClock({ sleeps: 'instant' });
     const rateLimiter = new RateLimiter({ perMinute: 3, perHour: 100, clock });
     const { client } = harness({ clock, rateLimiter });
     const other = harness({ clock, rateLimiter }).client;
@@ -723,7 +687,7 @@ describe('rate budget', () => {
   });
 
   it('fails at once, sending nothing, when the hour budget is used up, saying when the next call is allowed', async () => {
-    const clock = new RecordingClock();
+    const clock = new ManualClock({ sleeps: 'instant' });
     const rateLimiter = new RateLimiter({ perMinute: 100, perHour: 2, clock });
     const { client, logs } = harness({ clock, rateLimiter });
     await client.getMachineAction(pendingId());
@@ -742,7 +706,7 @@ describe('rate budget', () => {
   });
 
   it('tells the caller when the budget holds a GET or a POST, with the seconds', async () => {
-    const clock = new RecordingClock();
+    const clock = new ManualClock({ sleeps: 'instant' });
     const rateLimiter = new RateLimiter({ perMinute: 1, perHour: 100, clock });
     const { client } = harness({ clock, rateLimiter });
     const waits: number[] = [];
@@ -758,7 +722,7 @@ describe('rate budget', () => {
   });
 
   it('rejects promptly with the caller’s reason when the caller aborts during a budget wait, sending nothing', async () => {
-    const clock = new StalledClock();
+    const clock = new ManualClock({ sleeps: 'stall' });
     const rateLimiter = new RateLimiter({ perMinute: 1, perHour: 100, clock });
     const { client } = harness({ clock, rateLimiter });
     await client.getMachineAction(pendingId());
@@ -779,7 +743,7 @@ describe('rate budget', () => {
   it('counts nextLink pages against the budget', async () => {
     sim.setActions(bulkActions(12, new Date()));
     sim.switches.pageSize = 5;
-    const clock = new RecordingClock();
+    const clock = new ManualClock({ sleeps: 'instant' });
     const rateLimiter = new RateLimiter({ clock });
     const { client } = harness({ clock, rateLimiter });
     await client.listMachineActions({ lookbackDays: 7, top: 1000 });
@@ -833,7 +797,7 @@ describe('pages that overlap or repeat (issue 8 item 3)', () => {
   it('reads at most 20 pages of a server paging one action at a time, and a cancel still goes out at once', async () => {
     sim.setActions(bulkActions(5000, new Date()));
     sim.switches.pageSize = 1;
-    const clock = new RecordingClock();
+    const clock = new ManualClock({ sleeps: 'instant' });
     const { client } = harness({ clock, rateLimiter: new RateLimiter({ clock }) });
     const result = await client.listMachineActions({ lookbackDays: 7, top: 10_000 });
     assert.equal(sim.requests.length, 20);
@@ -848,7 +812,7 @@ describe('pages that overlap or repeat (issue 8 item 3)', () => {
   it('keeps a reserve of the budget that refreshes cannot spend: after they used theirs, a cancel goes out at once', async () => {
     sim.setActions(bulkActions(5000, new Date()));
     sim.switches.pageSize = 1;
-    const clock = new RecordingClock();
+    const clock = new ManualClock({ sleeps: 'instant' });
     // A budget of 40 calls an hour (a fifteenth, 3, kept for cancels) stands for the API's 1500 (100 kept), to keep the test short.
     const { client } = harness({ clock, rateLimiter: new RateLimiter({ clock, perHour: 40 }) });
     let refused: DefenderApiError | undefined;
@@ -926,7 +890,7 @@ describe('a 2xx answer without the entity (issue 8 item 4, issue 11 item 10)', (
 
 describe('Retry-After as an HTTP-date (issue 8 item 5)', () => {
   it('waits until the date and retries; a date beyond the wait limit is refused at once, saying how long', async () => {
-    const clock = new RecordingClock();
+    const clock = new ManualClock({ sleeps: 'instant' });
     const dated = await startDefenderSimulator({ now: () => clock.now() });
     try {
       dated.switches.retryAfterForm = 'date';

@@ -1,5 +1,5 @@
 // What an item command applies to: the clicked row, the multi-selection, an id, or an options object.
-import { test } from 'node:test';
+import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { commandOptions, invalidIds, normalizeActionId, requireTargets, targetActionIds } from '../../src/commands/commandArgs';
 
@@ -9,49 +9,50 @@ const C = '33333333-3333-4333-a333-333333333333';
 const node = (id: string) => ({ kind: 'action', id: `action:${id}`, action: { id } });
 const group = { kind: 'group', id: 'group:status:pending', group: { actions: [] } };
 
-test('a right-click on one row: that row', () => {
-  assert.deepEqual(targetActionIds([node(A), [node(A)]]), [A]);
-  assert.deepEqual(targetActionIds([node(A)]), [A], 'the inline icon passes the row alone');
-});
+describe('commandArgs', () => {
+  it('a right-click on one row: that row', () => {
+    assert.deepEqual(targetActionIds([node(A), [node(A)]]), [A]);
+    assert.deepEqual(targetActionIds([node(A)]), [A], 'the inline icon passes the row alone');
+  });
 
-test('a right-click inside a multi-selection: the selection (action rows only, no duplicates)', () => {
-  assert.deepEqual(targetActionIds([node(B), [node(A), node(B), group, node(C), node(A)]]), [A, B, C]);
-});
+  it('a right-click inside a multi-selection: the selection (action rows only, no duplicates)', () => {
+    assert.deepEqual(targetActionIds([node(B), [node(A), node(B), group, node(C), node(A)]]), [A, B, C]);
+  });
 
-test('a right-click outside the selection: only the clicked row', () => {
-  assert.deepEqual(targetActionIds([node(C), [node(A), node(B)]]), [C]);
-});
+  it('a right-click outside the selection: only the clicked row', () => {
+    assert.deepEqual(targetActionIds([node(C), [node(A), node(B)]]), [C]);
+  });
 
-test('the palette passes nothing: ask the user (cancel), or say what is missing (item-only commands)', () => {
-  assert.deepEqual(targetActionIds([]), []);
-  assert.deepEqual(targetActionIds([undefined]), []);
-  assert.deepEqual(targetActionIds([group]), []);
-  assert.throws(() => requireTargets([]), /Select a machine action in the Machine Actions view first/);
-  assert.deepEqual(requireTargets([node(A)]), [A]);
-});
+  it('the palette passes nothing: ask the user (cancel), or say what is missing (item-only commands)', () => {
+    assert.deepEqual(targetActionIds([]), []);
+    assert.deepEqual(targetActionIds([undefined]), []);
+    assert.deepEqual(targetActionIds([group]), []);
+    assert.throws(() => requireTargets([]), /Select a machine action in the Machine Actions view first/);
+    assert.deepEqual(requireTargets([node(A)]), [A]);
+  });
 
-test('programmatic: an id, or { actionId | actionIds, comment, verifyFirst }', () => {
-  assert.deepEqual(targetActionIds([` ${A} `]), [A]);
-  assert.deepEqual(targetActionIds([{ actionIds: [A, B, A.toUpperCase()], comment: 'x' }]), [A, B]);
-  assert.deepEqual(targetActionIds([{ actionId: C }]), [C]);
-  assert.deepEqual(commandOptions([{ actionId: C, comment: 'Wrong device' }]), { comment: 'Wrong device', verifyFirst: false });
-  assert.deepEqual(commandOptions([A, undefined, { comment: 'late', verifyFirst: true }]), { comment: 'late', verifyFirst: true });
-  assert.deepEqual(commandOptions([node(A), [node(A)]]), { verifyFirst: false }, 'a tree click carries no comment');
-});
+  it('programmatic: an id, or { actionId | actionIds, comment, verifyFirst }', () => {
+    assert.deepEqual(targetActionIds([` ${A} `]), [A]);
+    assert.deepEqual(targetActionIds([{ actionIds: [A, B, A.toUpperCase()], comment: 'x' }]), [A, B]);
+    assert.deepEqual(targetActionIds([{ actionId: C }]), [C]);
+    assert.deepEqual(commandOptions([{ actionId: C, comment: 'Wrong device' }]), { comment: 'Wrong device', verifyFirst: false });
+    assert.deepEqual(commandOptions([A, undefined, { comment: 'late', verifyFirst: true }]), { comment: 'late', verifyFirst: true });
+    assert.deepEqual(commandOptions([node(A), [node(A)]]), { verifyFirst: false }, 'a tree click carries no comment');
+  });
 
-test('ids that are not GUIDs are named', () => {
-  assert.deepEqual(invalidIds([A, 'not-an-id', '../x']), ['not-an-id', '../x']);
-});
+  it('ids that are not GUIDs are named', () => {
+    assert.deepEqual(invalidIds([A, 'not-an-id', '../x']), ['not-an-id', '../x']);
+  });
 
-test('a pasted action id: braces, quotes, spaces anywhere and upper case are accepted; garbage is not', () => {
-  const id = '7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33';
-  for (const pasted of [id, `{${id}}`, `  {${id.toUpperCase()}}  `, `"${id}"`, ` 7d4c4b2a-0f3e-4a55-9d1c-\n2b8e6f0a1c33 `, `{ ${id} }`]) {
-    assert.equal(normalizeActionId(pasted), id, JSON.stringify(pasted));
-  }
-  for (const garbage of ['', 'not an id', `${id}x`, `{${id}`, id.slice(1), `https://security.microsoft.com/action/${id}`]) {
-    assert.equal(normalizeActionId(garbage), undefined, JSON.stringify(garbage));
-  }
-  assert.deepEqual(targetActionIds([`{${id.toUpperCase()}}`]), [id], 'a programmatic id in braces too');
-  assert.deepEqual(targetActionIds([{ actionIds: [` ${id.toUpperCase()} `, id] }]), [id], 'one action, once');
+  it('a pasted action id: braces, quotes, spaces anywhere and upper case are accepted; garbage is not', () => {
+    const id = '7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33';
+    for (const pasted of [id, `{${id}}`, `  {${id.toUpperCase()}}  `, `"${id}"`, ` 7d4c4b2a-0f3e-4a55-9d1c-\n2b8e6f0a1c33 `, `{ ${id} }`]) {
+      assert.equal(normalizeActionId(pasted), id, JSON.stringify(pasted));
+    }
+    for (const garbage of ['', 'not an id', `${id}x`, `{${id}`, id.slice(1), `https://security.microsoft.com/action/${id}`]) {
+      assert.equal(normalizeActionId(garbage), undefined, JSON.stringify(garbage));
+    }
+    assert.deepEqual(targetActionIds([`{${id.toUpperCase()}}`]), [id], 'a programmatic id in braces too');
+    assert.deepEqual(targetActionIds([{ actionIds: [` ${id.toUpperCase()} `, id] }]), [id], 'one action, once');
+  });
 });
-

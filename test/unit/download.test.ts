@@ -16,18 +16,15 @@ import { listenHttps } from '../simulators/http';
 import { Blob, DownloadSimulator, largeText, resultLinks, startDownloadSimulator } from '../simulators/downloadSimulator';
 import { resultContent, seedActions } from '../simulators/seedActions';
 import { ensureTlsMaterial } from '../simulators/tls';
+import { RecordingLogger } from '../support/recordingLogger';
 
 const MB = 1024 * 1024;
 let store: DownloadSimulator;
 let agent: https.Agent;
-let logs: string[] = [];
 let errors: unknown[] = [];
 let dir: string;
 
-const logger = {
-  trace: (m: string) => logs.push(m), debug: (m: string) => logs.push(m), info: (m: string) => logs.push(m),
-  warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m),
-};
+const logger = new RecordingLogger();
 
 /** A getLink that publishes `blob` afresh on every call, as the API hands out a new link each time; counts calls. */
 function linksTo(blob: Blob): { getLink: () => Promise<URL>; calls: () => number } {
@@ -71,13 +68,13 @@ after(async () => {
 
 beforeEach(() => {
   store.reset();
-  logs = [];
+  logger.clear();
   errors = [];
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mde-download-'));
 });
 
 afterEach(() => {
-  const said = [...logs, ...errors.map((e) => (e instanceof Error ? e.message : String(e)))];
+  const said = [...logger.messages(), ...errors.map((e) => (e instanceof Error ? e.message : String(e)))];
   for (const line of said) {
     for (const signature of store.signatures) {
       assert.ok(!line.includes(signature), `a signature reached the log or an error: ${line}`);
@@ -103,7 +100,7 @@ describe('download: the link from the API, the bytes from the storage host', () 
       assert.equal(store.requests.length, 1);
       assert.equal(store.requests[0].headers.authorization, undefined);
       assert.ok(!JSON.stringify(store.requests[0].headers).includes(token), 'no header carries the token');
-      assert.ok(logs.every((line) => !line.includes(token)));
+      assert.ok(logger.messages().every((line) => !line.includes(token)));
     } finally {
       await api.close();
     }
@@ -117,7 +114,7 @@ describe('download: the link from the API, the bytes from the storage host', () 
     assert.equal(result.contentType, 'application/json');
     assert.equal(result.bytes, blob.body.length);
     assert.deepEqual(progress.at(-1), [blob.body.length, blob.body.length]);
-    assert.match(logs.join('\n'), new RegExp(`GET 127\\.0\\.0\\.1:${store.port}/results/[0-9a-f-]+ → 200 in \\d+ ms`));
+    assert.match(logger.messages().join('\n'), new RegExp(`GET 127\\.0\\.0\\.1:${store.port}/results/[0-9a-f-]+ → 200 in \\d+ ms`));
   });
 
   it('saves a GetFile result and an investigation package byte for byte, and decodes UTF-16 text', async () => {
@@ -145,7 +142,7 @@ describe('download: an expired link', () => {
     assert.equal(links.calls(), 2);
     assert.deepEqual(store.requests.map((r) => r.status), [403, 200]);
     assert.notEqual(store.requests[0].query, store.requests[1].query, 'the second request used the fresh link');
-    assert.match(logs.join('\n'), /refused the download link \(403\).*fresh one, once/);
+    assert.match(logger.messages().join('\n'), /refused the download link \(403\).*fresh one, once/);
   });
 
   it('gives up after the fresh link is refused too, asking no third time, and keeps an existing file', async () => {

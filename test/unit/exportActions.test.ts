@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CSV_COLUMNS, csvCell, exportActions, exportFileName, isoUtc, toExportRecord } from '../../src/model/exportActions';
-import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
+import { parseMachineAction } from '../../src/defender/machineAction';
 import { seedActions } from '../simulators/seedActions';
+import { machineAction } from '../support/machineAction';
 
 /** An RFC 4180 reader, independent of the writer: fields, quotes doubled inside quoted fields, CRLF records. */
 function parseCsv(text: string): string[][] {
@@ -68,11 +69,15 @@ const FORMULAS = [
 ];
 const HOSTILE = [...FORMULAS, 'line one\r\nline two, with "quotes"'];
 
-function action(overrides: Record<string, unknown>): MachineAction {
-  const base = seedActions(new Date('2026-11-29T08:00:00Z')).find((a) => a.type === 'LiveResponse' && a.status === 'Succeeded');
-  assert.ok(base);
-  return parseMachineAction({ ...structuredClone(base), ...overrides });
-}
+/** A succeeded live response with one script run, its times as the service writes them (zoneless = UTC). */
+const LIVE_RESPONSE = {
+  type: 'LiveResponse',
+  status: 'Succeeded',
+  commands: [{
+    index: 0, startTime: '2026-11-23T08:00:01.5', endTime: '2026-11-23T08:00:09.25', commandStatus: 'Completed', errors: [],
+    command: { type: 'RunScript', params: [{ key: 'ScriptName', value: 'collect.ps1' }] },
+  }],
+};
 
 describe('csvCell', () => {
   it('neutralises every cell a spreadsheet would run as a formula, and keeps its text after the apostrophe', () => {
@@ -127,7 +132,7 @@ describe('exportActions', () => {
   it('neutralises hostile text in every free-text field of an action', () => {
     const fields = ['requestorComment', 'cancellationComment', 'title', 'requestor', 'computerDnsName', 'externalId', 'troubleshootInfo'];
     for (const value of HOSTILE) {
-      const hostile = action(Object.fromEntries(fields.map((f) => [f, value])));
+      const hostile = machineAction({ ...LIVE_RESPONSE, ...Object.fromEntries(fields.map((f) => [f, value])) });
       const [, row] = parseCsv(exportActions([hostile], 'csv'));
       for (const field of fields) {
         const cell = row[CSV_COLUMNS.indexOf(field as (typeof CSV_COLUMNS)[number])];
@@ -139,7 +144,7 @@ describe('exportActions', () => {
   });
 
   it('writes JSON with every field of the entity, dates in ISO 8601 UTC, and the values untouched', () => {
-    const a = action({ requestorComment: HOSTILE[0], creationDateTimeUtc: '2026-11-23T08:00:00.12', troubleshootInfo: { log: 'x' } });
+    const a = machineAction({ ...LIVE_RESPONSE, requestorComment: HOSTILE[0], creationDateTimeUtc: '2026-11-23T08:00:00.12', troubleshootInfo: { log: 'x' } });
     const [record] = JSON.parse(exportActions([a], 'json'));
     assert.deepEqual(Object.keys(record).sort(), Object.keys(toExportRecord(a)).sort());
     assert.deepEqual(Object.keys(record).sort(), Object.keys(a).filter((k) => k !== 'raw').sort(), 'every field of the entity');

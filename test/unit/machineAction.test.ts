@@ -13,37 +13,11 @@ import {
   shortMachineId,
 } from '../../src/defender/machineAction';
 import { seedActions } from '../simulators/seedActions';
+import { ACTION_ID, machineAction, rawMachineAction } from '../support/machineAction';
 
-const ID = '7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33';
 
 /** The statuses after which nothing changes any more (SPEC §1), in their one spelling. */
 const FINAL_STATUSES = ['Succeeded', 'Cancelled', 'Failed', 'TimeOut'];
-
-/** A cancel-able isolation as the API documents it. */
-function documented(): Record<string, unknown> {
-  return {
-    id: ID,
-    type: 'Isolate',
-    scope: 'Selective',
-    title: null,
-    requestor: 'analyst@contoso.com',
-    requestorComment: 'suspicious beaconing',
-    status: 'Pending',
-    machineId: '1e5bc9d7e413ddd7902c2932e418702b84d0cc07',
-    computerDnsName: 'ws-0042.contoso.local',
-    creationDateTimeUtc: '2026-03-01T10:00:00.1234567Z',
-    lastUpdateDateTimeUtc: '2026-03-01T10:01:00Z',
-    cancellationRequestor: null,
-    cancellationComment: null,
-    cancellationDateTimeUtc: null,
-    externalId: 'ext-1',
-    requestSource: 'PublicApi',
-    errorHResult: 0,
-    relatedFileInfo: null,
-    commands: [],
-    troubleshootInfo: null,
-  };
-}
 
 function assertMalformed(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (error: unknown) => {
@@ -56,9 +30,9 @@ function assertMalformed(fn: () => unknown, pattern: RegExp): void {
 
 describe('parseMachineAction', () => {
   it('maps every documented field and keeps the original object', () => {
-    const raw = documented();
+    const raw = rawMachineAction();
     const action = parseMachineAction(raw);
-    assert.equal(action.id, ID);
+    assert.equal(action.id, ACTION_ID);
     assert.equal(action.type, 'Isolate');
     assert.equal(action.scope, 'Selective');
     assert.equal(action.status, 'Pending');
@@ -75,7 +49,7 @@ describe('parseMachineAction', () => {
   });
 
   it('accepts the old spellings lastUpdateTimeUtc and externalID', () => {
-    const raw = documented();
+    const raw = rawMachineAction();
     delete raw.lastUpdateDateTimeUtc;
     delete raw.externalId;
     raw.lastUpdateTimeUtc = '2026-03-02T00:00:00Z';
@@ -86,7 +60,7 @@ describe('parseMachineAction', () => {
   });
 
   it('keeps unknown type and status values as they are', () => {
-    const action = parseMachineAction({ ...documented(), type: 'ContainDevice', status: 'Queued' });
+    const action = machineAction({ type: 'ContainDevice', status: 'Queued' });
     assert.equal(action.type, 'ContainDevice');
     assert.equal(action.status, 'Queued');
     assert.equal(isCancellable(action.status), false);
@@ -94,7 +68,7 @@ describe('parseMachineAction', () => {
   });
 
   it('turns missing optional fields into null and missing type/status into Unknown', () => {
-    const action = parseMachineAction({ id: ID });
+    const action = parseMachineAction({ id: ACTION_ID });
     assert.equal(action.type, 'Unknown');
     assert.equal(action.status, 'Unknown');
     for (const field of ['scope', 'title', 'requestor', 'requestorComment', 'machineId', 'computerDnsName', 'creationDateTimeUtc',
@@ -106,14 +80,14 @@ describe('parseMachineAction', () => {
   });
 
   it('ignores extra fields', () => {
-    const action = parseMachineAction({ ...documented(), '@odata.context': 'x/$entity', newField: { deep: [1, 2] } });
-    assert.equal(action.id, ID);
+    const action = machineAction({ '@odata.context': 'x/$entity', newField: { deep: [1, 2] } });
+    assert.equal(action.id, ACTION_ID);
     assert.equal((action as unknown as Record<string, unknown>).newField, undefined);
   });
 
   it('turns wrong-typed optional fields into null rather than failing', () => {
     const action = parseMachineAction({
-      ...documented(),
+      ...rawMachineAction(),
       type: 42,
       status: ['Pending'],
       computerDnsName: 17,
@@ -135,7 +109,7 @@ describe('parseMachineAction', () => {
 
   it('reads relatedFileInfo, troubleshootInfo and live-response commands, tolerating odd elements', () => {
     const action = parseMachineAction({
-      ...documented(),
+      ...rawMachineAction(),
       type: 'LiveResponse',
       relatedFileInfo: { fileIdentifier: 'a'.repeat(40), fileIdentifierType: 'Sha1', extra: true },
       troubleshootInfo: { duration: 4 },
@@ -170,16 +144,16 @@ describe('parseMachineAction', () => {
 
   it('refuses a value that is not an object, or has no id, with a malformed error', () => {
     assertMalformed(() => parseMachineAction(null), /null where a machine action was expected/);
-    assertMalformed(() => parseMachineAction([documented()]), /an array/);
+    assertMalformed(() => parseMachineAction([rawMachineAction()]), /an array/);
     assertMalformed(() => parseMachineAction('Pending'), /a string/);
-    assertMalformed(() => parseMachineAction({ ...documented(), id: undefined }), /without an id/);
-    assertMalformed(() => parseMachineAction({ ...documented(), id: '  ' }), /without an id/);
-    assertMalformed(() => parseMachineAction({ ...documented(), id: 12 }), /without an id/);
+    assertMalformed(() => machineAction({ id: undefined }), /without an id/);
+    assertMalformed(() => machineAction({ id: '  ' }), /without an id/);
+    assertMalformed(() => machineAction({ id: 12 }), /without an id/);
   });
 
   it('names the request in a malformed error when given one', () => {
-    assert.throws(() => parseMachineAction(7, { method: 'GET', path: `/api/machineactions/${ID}` }), (error: unknown) =>
-      isDefenderApiError(error) && error.method === 'GET' && error.path === `/api/machineactions/${ID}`);
+    assert.throws(() => parseMachineAction(7, { method: 'GET', path: `/api/machineactions/${ACTION_ID}` }), (error: unknown) =>
+      isDefenderApiError(error) && error.method === 'GET' && error.path === `/api/machineactions/${ACTION_ID}`);
   });
 });
 
@@ -187,18 +161,18 @@ describe('parseMachineActionList', () => {
   it('parses the value array and the nextLink', () => {
     const page = parseMachineActionList({
       '@odata.context': 'https://api.security.microsoft.com/api/$metadata#MachineActions',
-      value: [documented(), { ...documented(), id: 'b'.repeat(8) }],
+      value: [rawMachineAction(), { ...rawMachineAction(), id: 'b'.repeat(8) }],
       '@odata.nextLink': 'https://api.security.microsoft.com/api/machineactions?$skip=2',
     });
-    assert.deepEqual(page.actions.map((a) => a.id), [ID, 'bbbbbbbb']);
+    assert.deepEqual(page.actions.map((a) => a.id), [ACTION_ID, 'bbbbbbbb']);
     assert.equal(page.skipped, 0);
     assert.equal(page.received, 2);
     assert.equal(page.nextLink, 'https://api.security.microsoft.com/api/machineactions?$skip=2');
   });
 
   it('skips and counts bad elements instead of losing the list', () => {
-    const page = parseMachineActionList({ value: [documented(), null, 'x', { status: 'Pending' }, { ...documented(), id: 'second' }] });
-    assert.deepEqual(page.actions.map((a) => a.id), [ID, 'second']);
+    const page = parseMachineActionList({ value: [rawMachineAction(), null, 'x', { status: 'Pending' }, { ...rawMachineAction(), id: 'second' }] });
+    assert.deepEqual(page.actions.map((a) => a.id), [ACTION_ID, 'second']);
     assert.equal(page.skipped, 3);
     assert.equal(page.received, 5);
     assert.equal(page.nextLink, null);
@@ -207,7 +181,7 @@ describe('parseMachineActionList', () => {
   it('refuses an answer without a value array', () => {
     assertMalformed(() => parseMachineActionList({ values: [] }), /without a "value" array/);
     assertMalformed(() => parseMachineActionList({ value: {} }), /without a "value" array/);
-    assertMalformed(() => parseMachineActionList([documented()]), /without a "value" array/);
+    assertMalformed(() => parseMachineActionList([rawMachineAction()]), /without a "value" array/);
     assertMalformed(() => parseMachineActionList(null), /without a "value" array/);
   });
 });
@@ -229,7 +203,7 @@ describe('status and id helpers', () => {
 
   it('recognises the completed-anyway cancel race only when every command completed', () => {
     const command = (commandStatus: string) => ({ index: 0, commandStatus, command: { type: 'RunScript', params: [] } });
-    const action = (status: string, commands: unknown[]) => parseMachineAction({ ...documented(), status, commands });
+    const action = (status: string, commands: unknown[]) => machineAction({ status, commands });
     assert.equal(completedDespiteCancellation(action('Cancelled', [command('Completed'), command('completed')])), true);
     assert.equal(completedDespiteCancellation(action('Cancelled', [command('Completed'), command('Cancelled')])), false);
     assert.equal(completedDespiteCancellation(action('Cancelled', [])), false);
@@ -238,21 +212,21 @@ describe('status and id helpers', () => {
 
   it('reads a command status and type in any spelling: a partly run live response is never a clean cancel', () => {
     const command = (commandStatus: string, type = 'RunScript') => ({ index: 0, commandStatus, command: { type, params: [{ key: 'ScriptName', value: 'triage.ps1' }] } });
-    const action = (commands: unknown[]) => parseMachineAction({ ...documented(), type: 'LiveResponse', status: 'Cancelled', commands });
+    const action = (commands: unknown[]) => machineAction({ type: 'LiveResponse', status: 'Cancelled', commands });
     for (const spelling of ['Completed ', 'Completed\u200b', 'COMPLETED', ' completed']) {
       const partly = action([command(spelling, 'run_script'), command('Canceled')]);
       assert.deepEqual(partly.commands.map((c) => [c.commandStatus, c.command.type]), [['Completed', 'RunScript'], ['Cancelled', 'RunScript']], spelling);
       assert.equal(ranBeforeCancellation(partly), 'RunScript triage.ps1', JSON.stringify(spelling));
       assert.equal(completedDespiteCancellation(action([command('Completed'), command(spelling)])), true, JSON.stringify(spelling));
     }
-    assert.equal(parseMachineAction({ ...documented(), commands: [{ index: 0 }] }).commands[0].commandStatus, null, 'absent stays absent');
+    assert.equal(machineAction({ commands: [{ index: 0 }] }).commands[0].commandStatus, null, 'absent stays absent');
   });
 
   it('checks GUIDs', () => {
-    assert.equal(isGuid(ID), true);
-    assert.equal(isGuid(ID.toUpperCase()), true);
-    assert.equal(isGuid(`{${ID}}`), false);
-    assert.equal(isGuid(`${ID}/cancel`), false);
+    assert.equal(isGuid(ACTION_ID), true);
+    assert.equal(isGuid(ACTION_ID.toUpperCase()), true);
+    assert.equal(isGuid(`{${ACTION_ID}}`), false);
+    assert.equal(isGuid(`${ACTION_ID}/cancel`), false);
     assert.equal(isGuid('../machines'), false);
     assert.equal(isGuid(''), false);
     assert.equal(isGuid(undefined), false);
@@ -284,39 +258,37 @@ describe('status and id helpers', () => {
 });
 
 describe('one spelling, one meaning (SPEC §1 field shapes)', () => {
-  const parse = (fields: Record<string, unknown>) => parseMachineAction({ ...documented(), ...fields });
-
   it('parses every spelling of a status or type to one canonical value and keeps the raw one', () => {
     for (const status of ['Canceled', 'canceled', 'CANCELLED', 'Cancelled', ' cancelled ']) {
-      const action = parse({ status });
+      const action = machineAction({ status });
       assert.equal(action.status, 'Cancelled', status);
       assert.equal(isFinal(action.status), true, `${status} is final`);
       assert.equal(action.raw.status, status, 'the raw spelling stays for the details document');
     }
     for (const status of ['In Progress', 'inProgress', 'IN_PROGRESS', 'in-progress']) {
-      assert.equal(parse({ status }).status, 'InProgress', status);
-      assert.equal(isCancellable(parse({ status }).status), true, status);
+      assert.equal(machineAction({ status }).status, 'InProgress', status);
+      assert.equal(isCancellable(machineAction({ status }).status), true, status);
     }
-    assert.equal(parse({ status: 'Timed Out' }).status, 'TimeOut');
+    assert.equal(machineAction({ status: 'Timed Out' }).status, 'TimeOut');
     for (const type of ['Live Response', 'liveResponse', 'live_response', 'LIVERESPONSE']) {
-      assert.equal(parse({ type }).type, 'LiveResponse', type);
+      assert.equal(machineAction({ type }).type, 'LiveResponse', type);
     }
-    assert.equal(parse({ type: 'run antivirus scan' }).type, 'RunAntiVirusScan');
-    assert.equal(parse({ type: 'collect_file' }).type, parse({ type: 'CollectFile' }).type, 'an unknown type in one spelling too');
-    assert.equal(parse({ status: 'QUEUED' }).status, parse({ status: 'queued' }).status);
-    assert.equal(parse({ status: '  ' }).status, 'Unknown');
+    assert.equal(machineAction({ type: 'run antivirus scan' }).type, 'RunAntiVirusScan');
+    assert.equal(machineAction({ type: 'collect_file' }).type, machineAction({ type: 'CollectFile' }).type, 'an unknown type in one spelling too');
+    assert.equal(machineAction({ status: 'QUEUED' }).status, machineAction({ status: 'queued' }).status);
+    assert.equal(machineAction({ status: '  ' }).status, 'Unknown');
   });
 
   it('reads a spelling the same however many other values came before (a server may send a new one per row)', () => {
-    const hostile = Array.from({ length: 2_000 }, (_, i) => parse({ status: `Queued ${i}`, type: 'x'.repeat(100 + i) }));
+    const hostile = Array.from({ length: 2_000 }, (_, i) => machineAction({ status: `Queued ${i}`, type: 'x'.repeat(100 + i) }));
     assert.deepEqual([hostile[0].status, hostile[1_999].status, hostile[1_999].type.length], ['Queued0', 'Queued1999', 2_099]);
     for (let round = 0; round < 2; round++) {
-      assert.equal(parse({ status: ' canceled ' }).status, 'Cancelled', `round ${round}`);
-      assert.equal(parse({ status: 'Pend\u200bing' }).status, 'Pending', `round ${round}`);
-      assert.equal(parse({ status: 'queued_7' }).status, 'Queued7', `round ${round}`);
-      assert.equal(parse({ type: 'live_response' }).type, 'LiveResponse', `round ${round}`);
+      assert.equal(machineAction({ status: ' canceled ' }).status, 'Cancelled', `round ${round}`);
+      assert.equal(machineAction({ status: 'Pend\u200bing' }).status, 'Pending', `round ${round}`);
+      assert.equal(machineAction({ status: 'queued_7' }).status, 'Queued7', `round ${round}`);
+      assert.equal(machineAction({ type: 'live_response' }).type, 'LiveResponse', `round ${round}`);
     }
-    assert.equal(parse({ status: 'in progress'.repeat(10_000) }).status.length, 100_000, 'a long value is read, not cut');
+    assert.equal(machineAction({ status: 'in progress'.repeat(10_000) }).status.length, 100_000, 'a long value is read, not cut');
   });
 
   it('the final-state and cancellable checks accept any spelling', () => {
@@ -330,18 +302,18 @@ describe('one spelling, one meaning (SPEC §1 field shapes)', () => {
     const zone = process.env.TZ;
     process.env.TZ = 'America/New_York';
     try {
-      const action = parse({ creationDateTimeUtc: '2026-03-01T14:05:00.1234567', lastUpdateDateTimeUtc: '2026-03-01T14:06:00',
+      const action = machineAction({ creationDateTimeUtc: '2026-03-01T14:05:00.1234567', lastUpdateDateTimeUtc: '2026-03-01T14:06:00',
         cancellationDateTimeUtc: '2026-03-01T14:07:00.123' });
       assert.equal(Date.parse(action.creationDateTimeUtc ?? ''), Date.UTC(2026, 2, 1, 14, 5, 0, 123));
       assert.equal(Date.parse(action.lastUpdateDateTimeUtc ?? ''), Date.UTC(2026, 2, 1, 14, 6));
       assert.equal(Date.parse(action.cancellationDateTimeUtc ?? ''), Date.UTC(2026, 2, 1, 14, 7, 0, 123));
       assert.equal(action.raw.creationDateTimeUtc, '2026-03-01T14:05:00.1234567', 'the raw text is kept');
       for (const spelling of ['2026-03-01 14:05:00', '2026-03-01 14:05:00.1234567', '2026-03-01t14:05:00', '2026-03-01T14:05:00.12345678']) {
-        const other = parse({ creationDateTimeUtc: spelling });
+        const other = machineAction({ creationDateTimeUtc: spelling });
         assert.equal(Date.parse(other.creationDateTimeUtc ?? ''), Date.UTC(2026, 2, 1, 14, 5, 0, spelling.includes('.') ? 123 : 0), spelling);
         assert.match(other.creationDateTimeUtc ?? '', /^2026-03-01T14:05:00(\.\d+)?Z$/, spelling);
       }
-      const zoned = parse({ creationDateTimeUtc: '2026-03-01T14:05:00.123456+01:00' });
+      const zoned = machineAction({ creationDateTimeUtc: '2026-03-01T14:05:00.123456+01:00' });
       assert.equal(Date.parse(zoned.creationDateTimeUtc ?? ''), Date.UTC(2026, 2, 1, 13, 5, 0, 123), 'a zone that is there counts');
     } finally {
       process.env.TZ = zone;

@@ -3,44 +3,11 @@ import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { setImmediate as turn } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { autoRefreshDecision } from '../../src/model/autoRefresh';
-import { Clock } from '../../src/shared/logger';
 import { RateBudgetExhausted, RateLimiter } from '../../src/defender/rateLimiter';
 import { FileRateStateStore, STALE_LOCK_MS } from '../../src/defender/rateStateFile';
-
-/** Time moves only when the test says so; sleepers wake when their moment is reached. */
-class ManualClock implements Clock {
-  private time = 1_000_000;
-  private sleepers: { until: number; resolve: () => void }[] = [];
-
-  now(): number {
-    return this.time;
-  }
-
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
-      this.sleepers.push({ until: this.time + ms, resolve });
-    });
-  }
-
-  async advance(ms: number): Promise<void> {
-    this.time += ms;
-    const due = this.sleepers.filter((s) => s.until <= this.time);
-    this.sleepers = this.sleepers.filter((s) => s.until > this.time);
-    due.forEach((s) => s.resolve());
-    await settle();
-  }
-}
-
-/** Lets woken waiters run their next check. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) {
-    await turn();
-  }
-}
+import { ManualClock, settle } from '../support/manualClock';
 
 /** Starts an acquire and reports whether it has completed. */
 function track(promise: Promise<void>): { done: () => boolean } {

@@ -1,33 +1,35 @@
 // The words and names of the result commands: bytes in a progress notification, and the read-only output document's
 // name (command, device, time) and language.
-import { test } from 'node:test';
+import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { formatBytes, progressText } from '../../src/commands/transferText';
 import { parseMachineAction } from '../../src/defender/machineAction';
 import { outputDocumentContent, outputDocumentName } from '../../src/views/commandOutputText';
 import { seedActions } from '../simulators/seedActions';
 
-test('bytes for a progress notification: B, KB, MB, GB, and the share of a known total', () => {
-  assert.deepEqual([0, 812, 4300, 13_107_200, 1_181_116_006].map(formatBytes), ['0 B', '812 B', '4.2 KB', '12.5 MB', '1.1 GB']);
-  assert.equal(progressText(1_300_000, 4_194_304), '1.2 MB of 4.0 MB (30%)');
-  assert.equal(progressText(2048), '2.0 KB', 'no Content-Length: the bytes alone');
-  assert.equal(progressText(10, 0), '10 B');
-});
+describe('resultCommandsText', () => {
+  it('bytes for a progress notification: B, KB, MB, GB, and the share of a known total', () => {
+    assert.deepEqual([0, 812, 4300, 13_107_200, 1_181_116_006].map(formatBytes), ['0 B', '812 B', '4.2 KB', '12.5 MB', '1.1 GB']);
+    assert.equal(progressText(1_300_000, 4_194_304), '1.2 MB of 4.0 MB (30%)');
+    assert.equal(progressText(2048), '2.0 KB', 'no Content-Length: the bytes alone');
+    assert.equal(progressText(10, 0), '10 B');
+  });
 
-test('JSON output is pretty-printed and named .json; anything else stays as it came, named .txt', () => {
-  assert.deepEqual(outputDocumentContent('{"exit_code":0,"script_output":"ok"}'), { text: '{\n  "exit_code": 0,\n  "script_output": "ok"\n}\n', extension: 'json' });
-  assert.deepEqual(outputDocumentContent('  [1, 2]\n'), { text: '[\n  1,\n  2\n]\n', extension: 'json' });
-  assert.deepEqual(outputDocumentContent('{not json'), { text: '{not json', extension: 'txt' });
-  assert.deepEqual(outputDocumentContent('Processes: 142\n'), { text: 'Processes: 142\n', extension: 'txt' });
-});
+  it('JSON output is pretty-printed and named .json; anything else stays as it came, named .txt', () => {
+    assert.deepEqual(outputDocumentContent('{"exit_code":0,"script_output":"ok"}'), { text: '{\n  "exit_code": 0,\n  "script_output": "ok"\n}\n', extension: 'json' });
+    assert.deepEqual(outputDocumentContent('  [1, 2]\n'), { text: '[\n  1,\n  2\n]\n', extension: 'json' });
+    assert.deepEqual(outputDocumentContent('{not json'), { text: '{not json', extension: 'txt' });
+    assert.deepEqual(outputDocumentContent('Processes: 142\n'), { text: 'Processes: 142\n', extension: 'txt' });
+  });
 
-test('the document name says the command, the device and when the command ended, with nothing a path misreads', () => {
-  const action = parseMachineAction(seedActions(new Date('2026-03-10T12:00:00Z')).find((a) => a.type === 'LiveResponse' && a.status === 'Succeeded')!);
-  action.commands[1].endTime = '2026-03-10T07:05:09.1234567';
-  const name = outputDocumentName(action, 1, Date.UTC(2026, 2, 10, 12));
-  assert.equal(name, `${action.commands[1].command.type} ${action.commands[1].command.params[0].value} · ${action.computerDnsName} · 2026-03-10 0705 UTC`);
-  action.commands[0].endTime = null;
-  assert.match(outputDocumentName(action, 0, Date.UTC(2026, 2, 10, 12, 30)), /^GetFile dropper\.ps1 · .* · 2026-03-10 1230 UTC$/, 'a path\'s last part; no end time: the time fetched');
-  action.computerDnsName = 'evil/..\\dev:ice\u202e';
-  assert.doesNotMatch(outputDocumentName(action, 0, 0), /[\\/:\u202e]/);
+  it('the document name says the command, the device and when the command ended, with nothing a path misreads', () => {
+    const action = parseMachineAction(seedActions(new Date('2026-03-10T12:00:00Z')).find((a) => a.type === 'LiveResponse' && a.status === 'Succeeded')!);
+    action.commands[1].endTime = '2026-03-10T07:05:09.1234567';
+    const name = outputDocumentName(action, 1, Date.UTC(2026, 2, 10, 12));
+    assert.equal(name, `${action.commands[1].command.type} ${action.commands[1].command.params[0].value} · ${action.computerDnsName} · 2026-03-10 0705 UTC`);
+    action.commands[0].endTime = null;
+    assert.match(outputDocumentName(action, 0, Date.UTC(2026, 2, 10, 12, 30)), /^GetFile dropper\.ps1 · .* · 2026-03-10 1230 UTC$/, 'a path\'s last part; no end time: the time fetched');
+    action.computerDnsName = 'evil/..\\dev:ice\u202e';
+    assert.doesNotMatch(outputDocumentName(action, 0, 0), /[\\/:\u202e]/);
+  });
 });

@@ -5,37 +5,30 @@ import * as https from 'node:https';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { DefenderClient } from '../../src/defender/client';
 import { DefenderApiError, isDefenderApiError } from '../../src/defender/errors';
-import { Clock } from '../../src/shared/logger';
 import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
 import { resultUnavailableReason, suggestedFileName } from '../../src/defender/resultLinks';
 import { DEFAULT_SCOPES, DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
 import { DownloadSimulator, resultLinks, startDownloadSimulator } from '../simulators/downloadSimulator';
 import { RawAction } from '../simulators/seedActions';
 import { ensureTlsMaterial } from '../simulators/tls';
+import { ManualClock } from '../support/manualClock';
+import { RecordingLogger } from '../support/recordingLogger';
 
 let sim: DefenderSimulator;
 let store: DownloadSimulator;
 let agent: https.Agent;
-let logs: string[] = [];
+const logger = new RecordingLogger();
 /** When set, the link the API hands out instead of a real one on the storage host. */
 let offeredLink: string | undefined;
 
 /** Waits pass at once and move this clock on by as much, so the client's retries cost no real time. */
-let clockTime = Date.now();
-const instantClock: Clock = {
-  now: () => clockTime,
-  sleep: async (ms, signal) => {
-    signal?.throwIfAborted();
-    clockTime += ms;
-  },
-};
+const instantClock = new ManualClock({ sleeps: 'instant' });
 
 function client(scopes: readonly string[] = DEFAULT_SCOPES): DefenderClient {
   const token = sim.createToken({ scopes: [...scopes] });
-  const log = (message: string) => logs.push(message);
   return new DefenderClient({
     apiBaseUrl: sim.url, agent, clock: instantClock,
-    logger: { trace: log, debug: log, info: log, warn: log, error: log },
+    logger,
     getAccessToken: async () => token,
   });
 }
@@ -75,12 +68,12 @@ after(async () => {
 beforeEach(() => {
   sim.reset();
   store.reset();
-  logs = [];
+  logger.clear();
   offeredLink = undefined;
 });
 
 afterEach(() => {
-  for (const line of logs) {
+  for (const line of logger.messages()) {
     for (const signature of store.signatures) {
       assert.ok(!line.includes(signature), `a log line holds a link's signature: ${line}`);
     }

@@ -1,6 +1,6 @@
 // In-flight dedupe (SPEC §3 "Cancel" 6) and the pacing of a multi-selection cancel (8). Every request already waits
 // for the shared rate limiter inside the client; here the bulk keeps few requests in flight, stops sending when the
-// user stops it, and says up front when the budget will make it wait. Pure (no vscode).
+// user stops it, and says up front when the budget will make it wait.
 import type { RateBudget } from '../../model/autoRefresh';
 
 /** One running task per key: a second start of the same key joins the first instead of repeating it. */

@@ -1,5 +1,5 @@
 // One cancel, start to outcome (SPEC §3 "Cancel" 4–5): exactly one POST; when it gets no clear answer or a refusal, the
-// action is read back before anything else is offered, and a retry reads it again before it sends. Pure (no vscode).
+// action is read back before anything else is offered, and a retry reads it again before it sends.
 import type { CancelHooks } from '../../defender/client';
 import { isDefenderApiError } from '../../defender/errors';
 import { isCancellable, isFinal, MachineAction } from '../../defender/machineAction';

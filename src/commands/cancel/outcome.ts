@@ -1,5 +1,5 @@
 // What a cancel came to (SPEC §3 "Cancel" 5), in words an engineer can act on, and the one-line summary of a bulk
-// cancel. Pure (no vscode).
+// cancel.
 import { isConditionalAccess, isRetryableSignInError } from '../../auth/errors';
 import { isDefenderApiError } from '../../defender/errors';
 import {

@@ -1,5 +1,4 @@
 // The words of the cancel flow that carry server text (device names, types, statuses), each through userText.
-// Pure (no vscode) for plain-Node tests.
 import { MachineAction, MAX_COMMENT_LENGTH } from '../../defender/machineAction';
 import { actionSubject, statusLabel } from '../../views/presentation';
 import { userText } from '../../shared/userText';

@@ -12,6 +12,7 @@ import type { ExtensionTestApi } from '../../../src/extension';
 import { startSimulatedCloud, type SimulatedCloud } from '../../simulators/simulatedCloud';
 import { extensionLogText } from './extensionLog';
 import { recordUi, type RecordedUi } from './recordedUi';
+import { waitFor } from '../../support/waitFor';
 
 suite('Sign-in in a real host', () => {
   let cloud: SimulatedCloud;
@@ -59,9 +60,7 @@ suite('Sign-in in a real host', () => {
     api = exported;
     await setUserSettings(cloud.settings);
     // The extension hears of the change through an event that may come after update() resolved.
-    for (const deadline = Date.now() + 5000; api.auth.endpoints?.apiOrigin !== cloud.defender.url && Date.now() < deadline;) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitFor(() => api.auth.endpoints?.apiOrigin === cloud.defender.url, 'the settings to reach the extension', 5000);
     await api.auth.whenLoaded();
   });
 
@@ -121,9 +120,7 @@ suite('Sign-in in a real host', () => {
     cloud.entra.switches.deviceCodeApproval = 'manual';
     try {
       const signingIn = vscode.commands.executeCommand(Commands.signIn);
-      for (const deadline = Date.now() + 5000; !deviceCodeMessage() && Date.now() < deadline;) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await waitFor(() => deviceCodeMessage() !== undefined, 'the device code in the progress notification', 5000);
       const shown = deviceCodeMessage();
       assert.ok(shown, ui.progress.join('\n'));
       await vscode.commands.executeCommand(shown.command);

@@ -8,8 +8,8 @@ import * as https from 'node:https';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fetch from 'node-fetch';
-import { type DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
-import { DEFAULT_USER, type EntraSimulator, startEntraSimulator } from '../simulators/entraSimulator';
+import { type DefenderSimulator, startDefenderSimulator } from './defenderSimulator';
+import { DEFAULT_USER, type EntraSimulator, startEntraSimulator } from './entraSimulator';
 
 const CLIENT_ID = 'a1b2c3d4-0000-4000-8000-000000000001';
 const REDIRECT_URI = 'http://localhost:53123';
@@ -278,7 +278,7 @@ describe('Entra ID simulator', () => {
   });
 
   it('runs as a CLI: one JSON line when ready, switches over HTTP, exits on SIGTERM', async () => {
-    const script = path.resolve(__dirname, '../simulators/entraSimulator.js');
+    const script = path.join(__dirname, 'entraSimulator.js');
     const child = spawn(process.execPath, [script, '--port', '0', '--device-code', 'manual'], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       const line = await new Promise<string>((resolve, reject) => {

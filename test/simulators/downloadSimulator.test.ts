@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import * as https from 'node:https';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import fetch from 'node-fetch';
-import { DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
-import { DownloadSimulator, LINK_LIFETIME_MS, resultLinks, startDownloadSimulator } from '../simulators/downloadSimulator';
-import { RawAction } from '../simulators/seedActions';
-import { ensureTlsMaterial } from '../simulators/tls';
+import { DefenderSimulator, startDefenderSimulator } from './defenderSimulator';
+import { DownloadSimulator, LINK_LIFETIME_MS, resultLinks, startDownloadSimulator } from './downloadSimulator';
+import { RawAction } from './seedActions';
+import { ensureTlsMaterial } from './tls';
 
 let api: DefenderSimulator;
 let store: DownloadSimulator;

@@ -4,9 +4,9 @@ import * as https from 'node:https';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import * as zlib from 'node:zlib';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import { type CancelAnswerMode, type DefenderSimulator, DEFAULT_SCOPES, startDefenderSimulator } from '../simulators/defenderSimulator';
-import { ANALYST_UPN, AUTOMATION_APP_ID, bulkActions, INJECTION_COMMENT, type RawAction, seedActions } from '../simulators/seedActions';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { type CancelAnswerMode, type DefenderSimulator, DEFAULT_SCOPES, startDefenderSimulator } from './defenderSimulator';
+import { ANALYST_UPN, AUTOMATION_APP_ID, bulkActions, INJECTION_COMMENT, type RawAction, seedActions } from './seedActions';
 
 const START = Date.parse('2026-03-01T12:00:00Z');
 const DAY_MS = 24 * 3600 * 1000;
@@ -104,7 +104,7 @@ beforeEach(() => {
 });
 
 describe('seed', () => {
-  test('is deterministic and covers every status, type and payload variation', () => {
+  it('is deterministic and covers every status, type and payload variation', () => {
     const now = new Date(START);
     const seed = seedActions(now);
     assert.deepEqual(seedActions(now), seed);
@@ -136,7 +136,7 @@ describe('seed', () => {
     assert.ok(ages.some((age) => age > 7 * DAY_MS) && ages.some((age) => age < 7 * DAY_MS));
   });
 
-  test('bulkActions makes n distinct actions inside the last six days', () => {
+  it('bulkActions makes n distinct actions inside the last six days', () => {
     const bulk = bulkActions(10_000, new Date(START));
     assert.equal(bulk.length, 10_000);
     assert.equal(new Set(bulk.map((a) => a.id)).size, 10_000);
@@ -147,7 +147,7 @@ describe('seed', () => {
 });
 
 describe('list', () => {
-  test('returns every action with the OData context and a request id', async () => {
+  it('returns every action with the OData context and a request id', async () => {
     const answer = await list('');
     assert.equal(answer.status, 200);
     assert.match(String(answer.headers['content-type']), /^application\/json/);
@@ -157,7 +157,7 @@ describe('list', () => {
     assert.match(String(answer.headers['request-id']), /^[0-9a-f-]{36}$/);
   });
 
-  test('the client query: lookback, only mine, newest first, $top', async () => {
+  it('the client query: lookback, only mine, newest first, $top', async () => {
     const since = new Date(START - 7 * DAY_MS).toISOString();
     const answer = await list(`?$filter=${q(`creationDateTimeUtc ge ${since} and requestor eq '${ANALYST_UPN}'`)}&$orderby=${q('creationDateTimeUtc desc')}&$top=1000`);
     assert.equal(answer.status, 200, answer.text);
@@ -169,7 +169,7 @@ describe('list', () => {
     assert.deepEqual(answer.body.value.map((a: RawAction) => a.id), expected);
   });
 
-  test('status in, or and not narrow the list', async () => {
+  it('status in, or and not narrow the list', async () => {
     const answer = await list(`?$filter=${q("status in ('Pending','InProgress') and not (type eq 'LiveResponse' or type eq 'Isolate')")}`);
     const got = answer.body.value as RawAction[];
     assert.ok(got.length > 0);
@@ -177,14 +177,14 @@ describe('list', () => {
     assert.equal(got.length, sim.actions.filter((a) => ['Pending', 'InProgress'].includes(String(a.status)) && !['LiveResponse', 'Isolate'].includes(String(a.type))).length);
   });
 
-  test('$skip and $top page through the ordered list', async () => {
+  it('$skip and $top page through the ordered list', async () => {
     const all = (await list(`?$orderby=${q('creationDateTimeUtc asc')}`)).body.value.map((a: RawAction) => a.id);
     const page = (await list(`?$orderby=${q('creationDateTimeUtc asc')}&$skip=3&$top=4`)).body.value.map((a: RawAction) => a.id);
     assert.deepEqual(page, all.slice(3, 7));
     assert.deepEqual((await list('?$skip=1000')).body.value, []);
   });
 
-  test('bad queries answer 400 ODataError', async () => {
+  it('bad queries answer 400 ODataError', async () => {
     for (const query of ['?$top=0', '?$top=10001', '?$top=abc', '?$skip=-1', '?$select=id', `?$filter=${q("computerDnsName eq 'ws-fin-0142.contoso.local'")}`,
       `?$filter=${q("status eq 'Pending' and")}`, `?$filter=${q("creationDateTimeUtc ge '2026-01-01'")}`, `?$orderby=${q('lastUpdateDateTimeUtc')}`]) {
       assertError(await list(query), 400, 'ODataError');
@@ -193,7 +193,7 @@ describe('list', () => {
     assert.equal((await list('?$top=10000')).status, 200);
   });
 
-  test('with a page size, @odata.nextLink carries the rest of $top on the same origin', async () => {
+  it('with a page size, @odata.nextLink carries the rest of $top on the same origin', async () => {
     sim.setActions(bulkActions(25, new Date(START)));
     sim.switches.pageSize = 10;
     const ids: string[] = [];
@@ -212,7 +212,7 @@ describe('list', () => {
     assert.deepEqual(ids, expected);
   });
 
-  test('without $top, paging runs to the end', async () => {
+  it('without $top, paging runs to the end', async () => {
     sim.setActions(bulkActions(25, new Date(START)));
     sim.switches.pageSize = 10;
     const first = await list('');
@@ -224,7 +224,7 @@ describe('list', () => {
     assert.equal(new Set([...first.body.value, ...second.body.value, ...third.body.value].map((a: RawAction) => a.id)).size, 25);
   });
 
-  test('nextLinkOrigin points the nextLink elsewhere', async () => {
+  it('nextLinkOrigin points the nextLink elsewhere', async () => {
     sim.switches.pageSize = 5;
     sim.switches.nextLinkOrigin = 'https://attacker.example';
     const answer = await list('?$top=20');
@@ -233,7 +233,7 @@ describe('list', () => {
 });
 
 describe('get', () => {
-  test('returns the entity; the path and id are case-insensitive', async () => {
+  it('returns the entity; the path and id are case-insensitive', async () => {
     const action = sim.actions[0];
     const answer = await call('GET', `/API/MachineActions/${action.id.toUpperCase()}`);
     assert.equal(answer.status, 200);
@@ -242,7 +242,7 @@ describe('get', () => {
     assert.equal(answer.body.requestorComment, action.requestorComment);
   });
 
-  test('unknown ids, unknown paths and wrong methods', async () => {
+  it('unknown ids, unknown paths and wrong methods', async () => {
     assertError(await call('GET', '/api/machineactions/00000000-0000-4000-a000-000000000000'), 404, 'ResourceNotFound');
     assertError(await call('GET', '/api/machines'), 404, 'NotFound');
     assertError(await call('DELETE', `/api/machineactions/${sim.actions[0].id}`), 405, 'MethodNotAllowed');
@@ -251,7 +251,7 @@ describe('get', () => {
 });
 
 describe('cancel', () => {
-  test('a pending action is cancelled in place with who, why and when', async () => {
+  it('a pending action is cancelled in place with who, why and when', async () => {
     const action = seedWhere((a) => a.status === 'Pending' && 'lastUpdateDateTimeUtc' in a);
     const count = sim.actions.length;
     clock = START + 90_000;
@@ -268,7 +268,7 @@ describe('cancel', () => {
     assert.equal((await call('GET', `/api/machineactions/${action.id}`)).body.status, 'Cancelled');
   });
 
-  test('an in-progress action keeps its old field spelling and records the caller', async () => {
+  it('an in-progress action keeps its old field spelling and records the caller', async () => {
     const action = seedWhere((a) => ['Pending', 'InProgress'].includes(String(a.status)) && 'lastUpdateTimeUtc' in a);
     const other = sim.createToken({ upn: 'ir-lead@contoso.com' });
     const answer = await cancel(action.id, { Comment: 'Stop' }, { token: other });
@@ -280,7 +280,7 @@ describe('cancel', () => {
     assert.equal((await cancel(running.id)).body.status, 'Cancelled');
   });
 
-  test('final states answer 400 BadRequest and stay unchanged; unknown states are not cancellable either', async () => {
+  it('final states answer 400 BadRequest and stay unchanged; unknown states are not cancellable either', async () => {
     for (const status of ['Succeeded', 'Failed', 'TimeOut', 'Cancelled']) {
       const action = seedWhere((a) => a.status === status);
       const before = structuredClone(action);
@@ -290,7 +290,7 @@ describe('cancel', () => {
     assertError(await cancel(seedWhere((a) => a.status === 'Queued').id), 400, 'BadRequest', /Queued/);
   });
 
-  test('the other spellings of the seed toggle (pending, In Progress, Canceled) are the same states for a cancel', async () => {
+  it('the other spellings of the seed toggle (pending, In Progress, Canceled) are the same states for a cancel', async () => {
     sim.setActions(seedActions(new Date(START), { enumSpelling: 'variant' }));
     for (const spelling of ['pending', 'PENDING', 'In Progress', 'inProgress']) {
       assert.equal((await cancel(seedWhere((a) => a.status === spelling).id)).body.status, 'Cancelled', spelling);
@@ -300,11 +300,11 @@ describe('cancel', () => {
     }
   });
 
-  test('unknown id answers 404', async () => {
+  it('unknown id answers 404', async () => {
     assertError(await cancel('00000000-0000-4000-a000-000000000000'), 404, 'ResourceNotFound');
   });
 
-  test('the body needs a non-empty string Comment, spelled exactly so', async () => {
+  it('the body needs a non-empty string Comment, spelled exactly so', async () => {
     const id = seedWhere((a) => a.status === 'Pending').id;
     for (const body of [{ comment: 'lower case' }, { Comment: '' }, { Comment: '   ' }, { Comment: 42 }, {}, '{"Comment": ', '', '[]', 'null']) {
       assertError(await cancel(id, body), 400, 'InvalidRequestBody');
@@ -312,7 +312,7 @@ describe('cancel', () => {
     assert.equal(sim.getAction(id)?.status, 'Pending');
   });
 
-  test('the body must be sent as application/json', async () => {
+  it('the body must be sent as application/json', async () => {
     const id = seedWhere((a) => a.status === 'Pending').id;
     assertError(await cancel(id, { Comment: 'x' }, { contentType: 'text/plain' }), 415, 'UnsupportedMediaType');
     assertError(await cancel(id, { Comment: 'x' }, { contentType: null }), 415, 'UnsupportedMediaType');
@@ -321,7 +321,7 @@ describe('cancel', () => {
 });
 
 describe('auth', () => {
-  test('a missing, unknown or revoked token answers 401', async () => {
+  it('a missing, unknown or revoked token answers 401', async () => {
     assertError(await list('', { token: null }), 401, 'Unauthorized');
     assertError(await list('', { token: 'not-a-token' }), 401, 'Unauthorized');
     const revoked = sim.createToken();
@@ -332,7 +332,7 @@ describe('auth', () => {
     assert.equal(answer.headers['www-authenticate'], 'Bearer');
   });
 
-  test('reading needs Machine.Read(Write); cancelling needs an action permission', async () => {
+  it('reading needs Machine.Read(Write); cancelling needs an action permission', async () => {
     const id = seedWhere((a) => a.status === 'Pending').id;
     const reader = sim.createToken({ scopes: ['Machine.Read'] });
     assert.equal((await list('', { token: reader })).status, 200);
@@ -347,7 +347,7 @@ describe('auth', () => {
       'Machine.Read', 'Machine.RestrictExecution', 'Machine.Scan', 'Machine.StopAndQuarantine']);
   });
 
-  test('verifyToken lets another issuer in', async () => {
+  it('verifyToken lets another issuer in', async () => {
     const other = await startDefenderSimulator({ verifyToken: (t) => (t === 'jwt-from-entra' ? { upn: 'jane.doe@contoso.com', scopes: ['Machine.Read', 'Machine.Scan'] } : undefined) });
     try {
       const id = other.actions.find((a) => a.status === 'Pending')?.id;
@@ -368,7 +368,7 @@ describe('auth', () => {
 });
 
 describe('rate limit', () => {
-  test('the 101st call in a minute answers 429 with Retry-After until the window slides', async () => {
+  it('the 101st call in a minute answers 429 with Retry-After until the window slides', async () => {
     for (let i = 0; i < 100; i++) {
       clock = START + i * 100;
       assert.equal((await list('?$top=1')).status, 200);
@@ -386,7 +386,7 @@ describe('rate limit', () => {
     assert.equal((await list('?$top=1')).status, 429, 'the call made at +100 ms is still inside the window');
   });
 
-  test('the hourly budget applies too', async () => {
+  it('the hourly budget applies too', async () => {
     sim.switches.rateLimitPerHour = 3;
     for (let i = 0; i < 3; i++) {
       clock = START + i * 120_000;
@@ -400,7 +400,7 @@ describe('rate limit', () => {
 });
 
 describe('switches', () => {
-  test('failNext: forced 429s for a path, then normal answers', async () => {
+  it('failNext: forced 429s for a path, then normal answers', async () => {
     const id = seedWhere((a) => a.status === 'Pending').id;
     sim.failNext({ kind: 'status', status: 429, retryAfterSeconds: 7 }, { times: 2, pathIncludes: '/cancel' });
     assert.equal((await list('')).status, 200);
@@ -413,7 +413,7 @@ describe('switches', () => {
     assert.equal((await cancel(id)).status, 200);
   });
 
-  test('failNext: forced statuses keep the standard error body', async () => {
+  it('failNext: forced statuses keep the standard error body', async () => {
     sim.failNext({ kind: 'status', status: 500 });
     sim.failNext({ kind: 'status', status: 503, message: 'Service is down for maintenance' });
     assertError(await list(''), 500, 'InternalServerError');
@@ -421,7 +421,7 @@ describe('switches', () => {
     assert.equal((await list('')).status, 200);
   });
 
-  test('failNext: HTML page, empty body, malformed JSON', async () => {
+  it('failNext: HTML page, empty body, malformed JSON', async () => {
     sim.failNext({ kind: 'html' }, { times: 2 });
     for (let i = 0; i < 2; i++) {
       const answer = await list('');
@@ -441,7 +441,7 @@ describe('switches', () => {
     assert.equal((await list('')).status, 200);
   });
 
-  test('failNext: a dropped connection, before or after the cancel took effect', async () => {
+  it('failNext: a dropped connection, before or after the cancel took effect', async () => {
     const [first, second] = sim.actions.filter((a) => a.status === 'Pending');
     sim.failNext({ kind: 'reset' }, { method: 'POST' });
     await assert.rejects(cancel(first.id), /socket hang up|ECONNRESET/);
@@ -452,7 +452,7 @@ describe('switches', () => {
     assert.deepEqual(sim.requests.map((r) => r.status), [0, 0]);
   });
 
-  test('delayMs and slow faults make a client time out while the cancel still applies', async () => {
+  it('delayMs and slow faults make a client time out while the cancel still applies', async () => {
     const id = seedWhere((a) => a.status === 'Pending').id;
     sim.switches.delayMs = 300;
     await assert.rejects(cancel(id, undefined, { timeoutMs: 50 }), /client timeout/);
@@ -463,7 +463,7 @@ describe('switches', () => {
     assert.equal((await list('', { timeoutMs: 1000 })).status, 200);
   });
 
-  test('failCancel: one action answers 403 with the given message, others cancel', async () => {
+  it('failCancel: one action answers 403 with the given message, others cancel', async () => {
     const [denied, allowed] = sim.actions.filter((a) => a.status === 'Pending');
     sim.failCancel(denied.id, 'No RBAC role for device group Finance');
     assertError(await cancel(denied.id), 403, 'Forbidden', /^No RBAC role for device group Finance$/);
@@ -476,14 +476,14 @@ describe('switches', () => {
     assertError(await cancel(third.id), 500, 'InternalServerError');
   });
 
-  test("finishBeforeCancel 'succeeded': the cancel arrives too late and gets 400", async () => {
+  it("finishBeforeCancel 'succeeded': the cancel arrives too late and gets 400", async () => {
     const id = seedWhere((a) => a.status === 'Pending').id;
     sim.finishBeforeCancel(id, 'succeeded');
     assertError(await cancel(id), 400, 'BadRequest', /final state.*Succeeded/);
     assert.equal(sim.getAction(id)?.status, 'Succeeded');
   });
 
-  test("finishBeforeCancel 'completedAnyway': 200 Cancelled while the commands say Completed", async () => {
+  it("finishBeforeCancel 'completedAnyway': 200 Cancelled while the commands say Completed", async () => {
     const liveResponse = seedWhere((a) => a.type === 'LiveResponse' && a.status === 'InProgress');
     sim.finishBeforeCancel(liveResponse.id, 'completedAnyway');
     const answer = await cancel(liveResponse.id);
@@ -494,7 +494,7 @@ describe('switches', () => {
     assert.throws(() => sim.finishBeforeCancel(seedWhere((a) => a.type === 'Isolate').id, 'completedAnyway'), /live response/);
   });
 
-  test('reset restores the data and clears switches, faults and the log', async () => {
+  it('reset restores the data and clears switches, faults and the log', async () => {
     const id = seedWhere((a) => a.status === 'Pending').id;
     await cancel(id);
     sim.addAction({ id: 'extra' });
@@ -525,7 +525,7 @@ function rawGet(target: string): Promise<{ status: number; headers: Record<strin
 }
 
 describe('field shapes (issue 8 items 3–5, issue 11 items 4 and 9)', () => {
-  test('switches.pageOverlap: each next page repeats the last n items; n ≥ the page size repeats the page under a new link', async () => {
+  it('switches.pageOverlap: each next page repeats the last n items; n ≥ the page size repeats the page under a new link', async () => {
     sim.setActions(bulkActions(12, new Date(clock)));
     sim.switches.pageSize = 5;
     sim.switches.pageOverlap = 2;
@@ -538,7 +538,7 @@ describe('field shapes (issue 8 items 3–5, issue 11 items 4 and 9)', () => {
     assert.match(again.body['@odata.nextLink'], /repeat=2$/);
   });
 
-  test('switches.retryAfterForm = "date": Retry-After as an IMF-fixdate on the simulator clock', async () => {
+  it('switches.retryAfterForm = "date": Retry-After as an IMF-fixdate on the simulator clock', async () => {
     sim.switches.retryAfterForm = 'date';
     sim.failNext({ kind: 'status', status: 429, retryAfterSeconds: 90 });
     assert.equal((await list('')).headers['retry-after'], new Date(START + 90_000).toUTCString());
@@ -547,7 +547,7 @@ describe('field shapes (issue 8 items 3–5, issue 11 items 4 and 9)', () => {
     assert.equal((await list('')).headers['retry-after'], new Date(START + 60_000).toUTCString(), 'the rate limit too');
   });
 
-  test('cancelAnswer: the cancel applies, the answer carries no entity of that action', async () => {
+  it('cancelAnswer: the cancel applies, the answer carries no entity of that action', async () => {
     const expected: Record<string, { status: number; check(answer: Answer): void }> = {
       noContent: { status: 204, check: (a) => assert.equal(a.text, '') },
       empty200: { status: 200, check: (a) => assert.equal(a.text, '') },
@@ -568,7 +568,7 @@ describe('field shapes (issue 8 items 3–5, issue 11 items 4 and 9)', () => {
     }
   });
 
-  test('failNext truncate: full Content-Length, half the body, then the connection closes', async () => {
+  it('failNext truncate: full Content-Length, half the body, then the connection closes', async () => {
     sim.failNext({ kind: 'truncate' });
     const answer = await rawGet('/api/machineactions');
     assert.equal(answer.status, 200);
@@ -577,7 +577,7 @@ describe('field shapes (issue 8 items 3–5, issue 11 items 4 and 9)', () => {
     assert.equal(sim.requests[0].status, 200);
   });
 
-  test('failNext gzipBomb: a small gzip body of valid JSON that inflates to the size asked', async () => {
+  it('failNext gzipBomb: a small gzip body of valid JSON that inflates to the size asked', async () => {
     sim.failNext({ kind: 'gzipBomb', inflatedBytes: 8 * 1024 * 1024 });
     const answer = await rawGet('/api/machineactions');
     assert.equal(answer.headers['content-encoding'], 'gzip');
@@ -589,7 +589,7 @@ describe('field shapes (issue 8 items 3–5, issue 11 items 4 and 9)', () => {
 });
 
 describe('request log', () => {
-  test('records method, path with query, lower-case headers, body, status and correlation id', async () => {
+  it('records method, path with query, lower-case headers, body, status and correlation id', async () => {
     clock = START + 5_000;
     const id = seedWhere((a) => a.status === 'Pending').id;
     const listed = await list('?$top=2');
@@ -607,8 +607,8 @@ describe('request log', () => {
 });
 
 describe('CLI', () => {
-  test('prints url, CA path and a working token, and stops on SIGTERM', async () => {
-    const script = path.join(__dirname, '..', 'simulators', 'defenderSimulator.js');
+  it('prints url, CA path and a working token, and stops on SIGTERM', async () => {
+    const script = path.join(__dirname, 'defenderSimulator.js');
     const child = spawn(process.execPath, [script, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       const line = await new Promise<string>((resolve, reject) => {
