@@ -3,6 +3,7 @@
 import type { MachineAction } from '../defender/machineAction';
 import { commandAt } from '../defender/resultLinks';
 import { oneLine } from '../shared/userText';
+import { parseTime } from '../shared/time';
 import { deviceLabel } from './presentation';
 
 /** The text to show and the extension that gives it its language: `json` when the whole output parses as JSON. */
@@ -20,8 +21,8 @@ export function outputDocumentContent(text: string): { text: string; extension: 
 
 /** `2026-11-23 0805 UTC` from an ISO date-time or epoch ms; a value that is not a time is left out. */
 function utcMinute(time: string | number | null | undefined): string | undefined {
-  const ms = typeof time === 'number' ? time : time ? Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(time) ? time : `${time}Z`) : NaN;
-  if (Number.isNaN(ms)) {
+  const ms = typeof time === 'number' ? time : parseTime(time);
+  if (ms === undefined || Number.isNaN(ms)) {
     return undefined;
   }
   const iso = new Date(ms).toISOString();

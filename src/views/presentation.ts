@@ -221,6 +221,12 @@ function typeField(action: MachineAction): string {
   return `${typeLabel(action.type)} (${action.type}${sent})${scope}`;
 }
 
+/** "2026-03-01 14:05 UTC (5 min ago)"; the server's text alone when it is no date-time. */
+function createdField(created: string, now: number): string {
+  const age = relativeAge(created, now);
+  return age ? `${formatUtc(created)} (${age})` : formatUtc(created);
+}
+
 function hresult(value: number): string {
   return `0x${(value >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
 }
@@ -236,7 +242,7 @@ export function actionFields(action: MachineAction, now: number): Array<[string,
     ['Requested by', requestorLabel(action.requestor)],
     ['Request source', action.requestSource],
     ['Comment', action.requestorComment],
-    ['Created', action.creationDateTimeUtc ? `${formatUtc(action.creationDateTimeUtc)} (${relativeAge(action.creationDateTimeUtc, now)})` : null],
+    ['Created', action.creationDateTimeUtc ? createdField(action.creationDateTimeUtc, now) : null],
     ['Last update', action.lastUpdateDateTimeUtc ? formatUtc(action.lastUpdateDateTimeUtc) : null],
     ['Cancelled by', action.cancellationRequestor ? requestorLabel(action.cancellationRequestor) : null],
     ['Cancelled at', action.cancellationDateTimeUtc ? formatUtc(action.cancellationDateTimeUtc) : null],

@@ -29,6 +29,8 @@ describe('resultCommandsText', () => {
     assert.equal(name, `${action.commands[1].command.type} ${action.commands[1].command.params[0].value} · ${action.computerDnsName} · 2026-03-10 0705 UTC`);
     action.commands[0].endTime = null;
     assert.match(outputDocumentName(action, 0, Date.UTC(2026, 2, 10, 12, 30)), /^GetFile dropper\.ps1 · .* · 2026-03-10 1230 UTC$/, 'a path\'s last part; no end time: the time fetched');
+    action.commands[0].endTime = '2026-02-30T08:00:00';
+    assert.match(outputDocumentName(action, 0, Date.UTC(2026, 2, 10, 12, 30)), / · 2026-03-10 1230 UTC$/, 'an end time that is no date: the time fetched, not 2 March');
     action.computerDnsName = 'evil/..\\dev:ice\u202e';
     assert.doesNotMatch(outputDocumentName(action, 0, 0), /[\\/:\u202e]/);
   });

@@ -7,7 +7,7 @@ import { machineAction } from '../support/machineAction';
 import { portalDeviceUrl } from '../../src/commands/portalLink';
 import { detailsText, missingDetailsText } from '../../src/views/detailsText';
 import {
-  actionDescription, actionLabel, actionTooltipMarkdown, deviceLabel, NEUTRAL_ICON, ROW_NAME_LENGTH, rowLabel, shortDeviceLabel, shortRequestor, splitWords,
+  actionDescription, actionFields, actionLabel, actionTooltipMarkdown, deviceLabel, NEUTRAL_ICON, ROW_NAME_LENGTH, rowLabel, shortDeviceLabel, shortRequestor, splitWords,
   statusIcon, statusLabel, typeLabel,
 } from '../../src/views/presentation';
 import { statusBarContent } from '../../src/views/statusBarContent';
@@ -206,6 +206,12 @@ describe('viewPresentation', () => {
     assert.match(textOf(renderer.render(actionTooltipMarkdown(byApp, NOW))), /Requested by: application 7c9f3e21/);
   });
 
+
+  it('a creation time that is no date-time shows as the server wrote it, without an empty age', () => {
+    const fields = new Map(actionFields(machineAction({ creationDateTimeUtc: '2026-02-30T08:00:00' }), NOW));
+    assert.equal(fields.get('Created'), '2026-02-30T08:00:00');
+    assert.match(new Map(actionFields(machineAction({ creationDateTimeUtc: '2026-03-10T11:55:00Z' }), NOW)).get('Created') ?? '', /^2026-03-10 11:55 UTC \(5 min ago\)$/);
+  });
   it('quick pick text cannot turn into an icon or a second line', () => {
     assert.equal(quickPickText('$(zap) boom\nnext'), '$\u200b(zap) boom next');
   });
