@@ -106,7 +106,9 @@ describe('viewPresentation', () => {
     assert.match(detailsText(machineAction({ type: 'Live Response' }), NOW), /Type: +Live Response \(LiveResponse, sent as "Live Response"\)/);
   });
 
-  it('the CamelCase splitter is linear: a 100 KB type or status builds its row in well under 100 ms', () => {
+  it('the CamelCase splitter is linear: a 100 KB type or status builds its row in under a second', () => {
+    // Linear takes a few ms; the old splitter took seconds on a few thousand capitals, hours on 100 KB. The bound is
+    // that wide so that a loaded machine cannot fail it and a quadratic splitter cannot pass it.
     for (const value of ['A'.repeat(100_000), 'Ab'.repeat(50_000), `${'A'.repeat(99_999)}b`]) {
       const started = performance.now();
       const row = machineAction({ type: value, status: value });
@@ -114,12 +116,12 @@ describe('viewPresentation', () => {
       actionDescription(row, { now: NOW, showStatus: true, cancelling: false });
       statusLabel(value);
       const elapsed = performance.now() - started;
-      assert.ok(elapsed < 100, `${elapsed.toFixed(1)} ms for ${value.slice(0, 4)}…`);
+      assert.ok(elapsed < 1000, `${elapsed.toFixed(1)} ms for ${value.slice(0, 4)}…`);
     }
     for (const value of ['A'.repeat(100_000), `${'A'.repeat(99_999)}b`]) {
       const started = performance.now();
       assert.equal(splitWords(value).length, value.length + (value.endsWith('b') ? 1 : 0));
-      assert.ok(performance.now() - started < 100, 'the splitter itself, on the whole 100 KB');
+      assert.ok(performance.now() - started < 1000, 'the splitter itself, on the whole 100 KB');
     }
     assert.equal(splitWords('AVScanHTTPRequest2Go'), 'AV Scan HTTP Request2 Go');
   });
