@@ -1,10 +1,13 @@
 // Client work (SPEC §4): the whole path from the list's body text to the tree model, against the floor of a plain
 // JSON.parse of the same text, in the same process, both timed from a collected heap; a growth table 1k/10k/100k;
 // and a real 10,000-row group turned into TreeItems by the view's own provider. Run with --expose-gc.
+// The path is the client's (DefenderClient.listMachineActions): parse, normalise, merge the pages by id (one page
+// here), then what the view does with the list (earlier versions of this bench left the merge by id out).
 import { collect, emit, median, ms, out, stubVscode, timeMedian } from './common.mjs';
 
 const vscode = stubVscode();
 const { parseMachineActionList } = out('src/defender/machineAction.js');
+const { MergedPages } = out('src/defender/listPages.js');
 const { ActionsStore } = out('src/model/actionsStore.js');
 const { applyFilter, NO_FILTER } = out('src/model/actionFilter.js');
 const { childNodes, rootNodes, SHOW_MORE_COMMAND } = out('src/views/treeNodes.js');
@@ -14,12 +17,20 @@ const { bulkActions } = out('test/simulators/seedActions.js');
 const NOW = new Date();
 const listBody = (actions) => JSON.stringify({ '@odata.context': 'https://127.0.0.1/api/$metadata#MachineActions', value: actions });
 
+/** What DefenderClient.listMachineActions makes of one page of list text: actions by id, one copy each. */
+function clientList(text, top) {
+  const merged = new MergedPages(top);
+  merged.add(parseMachineActionList(JSON.parse(text)));
+  return merged.actions;
+}
+
 /**
- * Body text → JSON → machine actions → the store (freshest copy per id, status changes against the last load) →
- * the filter → groups → each group's first page of rows: what one refresh costs before VS Code asks for TreeItems.
+ * Body text → JSON → machine actions → merged by id → the store (freshest copy per id, status changes against the
+ * last load) → the filter → groups → each group's first page of rows: what one refresh costs before VS Code asks
+ * for TreeItems. `top` is the list's size (the client's is Max Actions, at most 10,000).
  */
-async function normalizeGroup(store, text) {
-  await store.refresh(async () => ({ actions: parseMachineActionList(JSON.parse(text)).actions, warnings: [] }));
+async function normalizeGroup(store, text, top) {
+  await store.refresh(async () => ({ actions: clientList(text, top), warnings: [] }));
   const roots = rootNodes({ actions: applyFilter(store.actions, NO_FILTER), groupBy: 'status' });
   return roots.map((root) => childNodes(root));
 }
@@ -28,19 +39,19 @@ async function normalizeGroup(store, text) {
 async function measure(n, runs) {
   const text = listBody(bulkActions(n, NOW));
   const store = new ActionsStore();
-  await normalizeGroup(store, text);
+  await normalizeGroup(store, text, n);
   const floor = [];
   const path = [];
   for (let i = 0; i < runs; i++) {
     floor.push(await timeMedian(() => JSON.parse(text), 1));
-    path.push(await timeMedian(() => normalizeGroup(store, text), 1));
+    path.push(await timeMedian(() => normalizeGroup(store, text, n), 1));
   }
   return { n, bytes: text.length, jsonParseMs: median(floor), normalizeGroupMs: median(path) };
 }
 
 /** A provider on `n` actions that all succeeded: one group of `n` rows, opened whole ("Show all") or its first page. */
 async function expandGroup(n, runs) {
-  const actions = parseMachineActionList(JSON.parse(listBody(bulkActions(n, NOW).map((a) => ({ ...a, status: 'Succeeded' }))))).actions;
+  const actions = clientList(listBody(bulkActions(n, NOW).map((a) => ({ ...a, status: 'Succeeded' }))), n);
   const provider = new ActionsTreeProvider(() => ({ actions, groupBy: 'status' }), () => ({ now: NOW.getTime(), groupBy: 'status', isCancelling: () => false }));
   const [group] = provider.getChildren();
   const expand = () => provider.getChildren(group).map((node) => provider.getTreeItem(node));
