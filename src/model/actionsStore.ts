@@ -96,7 +96,8 @@ export class ActionsStore {
   }
 
   isCancelling(id: string): boolean {
-    return this.cancellingIds.has(id.toLowerCase());
+    // Asked for every row shown: no lower-cased copy of the id while nothing is being cancelled.
+    return this.cancellingIds.size > 0 && this.cancellingIds.has(id.toLowerCase());
   }
 
   setCancelling(id: string, cancelling: boolean): void {
