@@ -52,7 +52,7 @@ export interface MachineAction {
   requestSource: string | null;
   errorHResult: number | null;
   relatedFileInfo: RelatedFileInfo | null;
-  commands: LiveResponseCommand[];
+  commands: readonly LiveResponseCommand[];
   troubleshootInfo: unknown;
   /** The object as received, for the raw-JSON details view. */
   raw: Record<string, unknown>;
@@ -265,6 +265,9 @@ function malformed(message: string, context?: RequestContext): DefenderApiError 
   return new DefenderApiError({ kind: 'malformed', message, ...context });
 }
 
+/** The commands of the many actions without any: one frozen array, not two new ones per row of a 10,000-row list. */
+const NO_COMMANDS: readonly LiveResponseCommand[] = Object.freeze([]);
+
 /** Throws a 'malformed' DefenderApiError only when `raw` is not an object or has no id. */
 export function parseMachineAction(raw: unknown, context?: RequestContext): MachineAction {
   const o = record(raw);
@@ -294,7 +297,7 @@ export function parseMachineAction(raw: unknown, context?: RequestContext): Mach
     requestSource: str(o.requestSource),
     errorHResult: num(o.errorHResult),
     relatedFileInfo: parseRelatedFileInfo(o.relatedFileInfo),
-    commands: records(o.commands).map(parseCommand),
+    commands: Array.isArray(o.commands) ? records(o.commands).map(parseCommand) : NO_COMMANDS,
     troubleshootInfo: o.troubleshootInfo ?? null,
     raw: o,
   };

@@ -102,7 +102,8 @@ export class ActionsStore {
   }
 
   isCancelling(id: string): boolean {
-    return this.cancellingIds.has(id.toLowerCase());
+    // Asked for every row shown: no lower-cased copy of the id while nothing is being cancelled.
+    return this.cancellingIds.size > 0 && this.cancellingIds.has(id.toLowerCase());
   }
 
   setCancelling(id: string, cancelling: boolean): void {
@@ -229,15 +230,23 @@ export class ActionsStore {
     const list: MachineAction[] = [];
     const tickets: number[] = [];
     const changes: StatusChange[] = [];
+    const previous = this.list;
+    const previousTickets = this.listTickets;
     let shift = 0;
     for (let i = 0; i < loaded.length; i++) {
       const action = loaded[i];
-      const at = this.list[i + shift]?.id === action.id ? i + shift : this.indexOf(action.id);
-      shift = at >= 0 ? at - i : shift;
-      const keep = at >= 0 && !isNewer(action, ticket, this.list[at], this.listTickets[at]);
-      list.push(keep ? this.list[at] : action);
-      tickets.push(keep ? this.listTickets[at] : ticket);
-      const change = this.baseline && at >= 0 ? statusChange(this.list[at], list[i]) : undefined;
+      const at = previous[i + shift]?.id === action.id ? i + shift : this.indexOf(action.id);
+      if (at < 0) {
+        list.push(action);
+        tickets.push(ticket);
+        continue;
+      }
+      shift = at - i;
+      const stored = previous[at];
+      const keep = !isNewer(action, ticket, stored, previousTickets[at]);
+      list.push(keep ? stored : action);
+      tickets.push(keep ? previousTickets[at] : ticket);
+      const change = this.baseline && !keep ? statusChange(stored, action) : undefined;
       if (change) {
         changes.push(change);
       }

@@ -82,9 +82,24 @@ export function typeLabel(type: string): string {
   return entry(TYPE_LABELS, type) ?? unknownLabel(type);
 }
 
+/** Lower-case spellings of the statuses met, a few: a row of 10,000 finds its status' label and icon without a new string. */
+const lowerStatuses = new Map<string, string>();
+const MAX_LOWER_STATUSES = 64;
+
+function lowerStatus(status: string): string {
+  let lower = lowerStatuses.get(status);
+  if (lower === undefined) {
+    lower = status.toLowerCase();
+    if (lowerStatuses.size < MAX_LOWER_STATUSES) {
+      lowerStatuses.set(status, lower);
+    }
+  }
+  return lower;
+}
+
 /** The friendly name of a status (`TimeOut` → "Timed Out"). */
 export function statusLabel(status: string): string {
-  return entry(STATUS_LABELS, status.toLowerCase()) ?? unknownLabel(status);
+  return entry(STATUS_LABELS, lowerStatus(status)) ?? unknownLabel(status);
 }
 
 function withScope(type: string, action: MachineAction, max: number): string {
@@ -142,7 +157,7 @@ export const CANCELLING_ICON: IconSpec = { id: 'loading~spin' };
 
 /** The codicon and colour of a status (any case); a status the service adds later gets the neutral icon. */
 export function statusIcon(status: string): IconSpec {
-  return entry(STATUS_ICONS, status.toLowerCase()) ?? NEUTRAL_ICON;
+  return entry(STATUS_ICONS, lowerStatus(status)) ?? NEUTRAL_ICON;
 }
 
 export interface DescriptionOptions {

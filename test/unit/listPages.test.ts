@@ -41,6 +41,26 @@ describe('MergedPages', () => {
     }
   });
 
+  it('keeps ids apart that only look alike to its hash table, and finds copies among thousands of them', () => {
+    // `@` and the backquote fold to one character in the table's hash: 2^14 different ids with one hash value, which a
+    // server could send on purpose. The table gives way to a map of lower-cased ids, and nothing is lost or merged.
+    const alike = Array.from({ length: 10_000 }, (_, i) => `id-${[...i.toString(2).padStart(14, '0')].map((bit) => (bit === '1' ? '@' : '`')).join('')}`);
+    const merged = new MergedPages(10_000);
+    assert.equal(merged.add(page(...alike.map((id) => ({ id, status: 'Pending' })))), 10_000);
+    assert.equal(merged.add(page({ id: alike[7].toUpperCase(), status: 'Succeeded' }, { id: alike[9_999], status: 'Failed' })), 0);
+    assert.equal(merged.duplicates, 2);
+    assert.deepEqual(new Set(merged.actions.map((a) => a.id)).size, 10_000);
+    assert.deepEqual([merged.actions[7].status, merged.actions[9_999].status, merged.actions[8].status], ['Succeeded', 'Failed', 'Pending']);
+  });
+
+  it('compares ids without case beyond ASCII, as toLowerCase does, and finds copies of dropped ones too', () => {
+    const merged = new MergedPages(2);
+    assert.equal(merged.add(page({ id: 'ÄKTION-1', status: 'Pending' }, { id: '\u212A-2', status: 'Pending' }, { id: 'late', status: 'Pending' })), 2);
+    assert.equal(merged.add(page({ id: 'äktion-1', status: 'Failed' }, { id: 'k-2', status: 'Failed' }, { id: 'LATE', status: 'Failed' })), 0);
+    assert.deepEqual(merged.actions.map((a) => [a.id, a.status]), [['äktion-1', 'Failed'], ['k-2', 'Failed']], 'the Kelvin sign lower-cases to k');
+    assert.equal(merged.duplicates, 2, 'an id dropped past top is not held, so its copy is no duplicate either');
+  });
+
   it('stops at top actions', () => {
     const merged = new MergedPages(1);
     assert.equal(merged.add(page({ id: A, status: 'Pending' }, { id: B, status: 'Pending' })), 1);

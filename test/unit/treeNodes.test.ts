@@ -68,6 +68,7 @@ describe('treeNodes', () => {
       machineAction({ id: 'a3', type: 'Isolate', status: 'Failed', machineId: 'cd'.repeat(20), computerDnsName: 'aa-host.contoso.local' }),
     ];
     const groups = groupActions(actions, 'device');
+    assert.deepEqual(groups.map((g) => g.cancellableCount), [0, 1], 'a group of mixed statuses counts its cancellable ones');
     assert.deepEqual(groups.map((g) => [g.label, g.actions.map((a) => a.id), g.expanded]), [
       ['aa-host.contoso.local', ['a3'], false],
       ['zz-host.contoso.local', ['a1', 'a2'], true],
