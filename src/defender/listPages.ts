@@ -2,6 +2,7 @@
 // moved between two requests, a proxy pages differently) must not give duplicate rows, and a server that pages one
 // action at a time must not spend the rate budget.
 import type { MachineAction, MachineActionPage } from './machineAction';
+import { parseTime } from '../shared/time';
 
 /** The most pages one list follows, whatever the server's page size. */
 export const MAX_PAGES_PER_LIST = 20;
@@ -15,11 +16,8 @@ export function pageLimit(top: number, firstPageSize: number): number {
 
 /** Epoch ms of a `…Utc` timestamp (no zone designator means UTC); NaN when missing or unreadable. */
 function updatedAt(action: MachineAction): number {
-  const text = action.lastUpdateDateTimeUtc;
-  if (!text) {
-    return NaN;
-  }
-  return Date.parse(/(?:[zZ]|[+-]\d\d:?\d\d)$/.test(text) ? text : `${text}Z`);
+  // Only copies of one id come here (rare): the one reading of a time, so this merge and the store's agree.
+  return parseTime(action.lastUpdateDateTimeUtc) ?? NaN;
 }
 
 /** Whether two ids name one action (ids compare without case, as everywhere). */

@@ -91,6 +91,9 @@ const TYPE_SPELLINGS = spellings(KNOWN_ACTION_TYPES, {});
 /** A live-response command's status and type, normalised like the action's (`Completed ` is Completed). */
 const COMMAND_STATUS_SPELLINGS = spellings(['Created', 'InProgress', 'Completed', 'Failed', 'Cancelled'], { canceled: 'Cancelled' });
 const COMMAND_TYPE_SPELLINGS = spellings(['RunScript', 'GetFile', 'PutFile'], {});
+/** The scopes of Isolate (Full, Selective) and of an antivirus scan (Quick, Full), in one spelling like the enums. */
+const SCOPES: ReadonlySet<string> = new Set(['Full', 'Selective', 'Quick']);
+const SCOPE_SPELLINGS = spellings([...SCOPES], {});
 /**
  * A list of 10,000 rows carries a handful of spellings: each is worked out once (a table lookup afterwards, not three
  * regex passes per row). Bounded in count and length, so a server sending a new value per row cannot grow it.
@@ -116,7 +119,8 @@ function canonical(value: string | null | undefined, spellings: Spellings): stri
   }
   // Invisible characters do not make another value (`Pending` with a zero-width space is Pending).
   const trimmed = oneLine(value).trim();
-  const result = trimmed ? spellings.known.get(enumKey(trimmed)) ?? pascalWords(trimmed) : UNKNOWN;
+  // A value of separators or blank-looking characters only (`_`, `-`, U+2800) names nothing: Unknown, as an empty one.
+  const result = trimmed && !isBlank(trimmed) ? spellings.known.get(enumKey(trimmed)) ?? (pascalWords(trimmed) || UNKNOWN) : UNKNOWN;
   if (spellings.seen.size < MAX_SEEN_SPELLINGS && value.length <= MAX_SEEN_LENGTH) {
     spellings.seen.set(value, result);
   }
@@ -234,6 +238,19 @@ function paramValue(value: unknown): string | null {
   return typeof value === 'number' || typeof value === 'boolean' ? String(value) : str(value);
 }
 
+/** The scope in its one spelling (`quick`, ` QUICK` → `Quick`); null when absent or blank: an action without one. */
+function scopeOf(value: unknown): string | null {
+  if (typeof value !== 'string') {
+    return null;
+  }
+  if (SCOPES.has(value)) {
+    return value;
+  }
+  // A scope the service adds later stays as sent (not re-cased): only the text gate's cleaning and the trim.
+  const trimmed = oneLine(value).trim();
+  return trimmed && !isBlank(trimmed) ? SCOPE_SPELLINGS.known.get(enumKey(trimmed)) ?? trimmed : null;
+}
+
 /** A present enum value in its one spelling; null stays null (the field was absent). */
 function canonicalOrNull(value: string | null, known: Spellings): string | null {
   return value === null ? null : canonical(value, known);
@@ -281,7 +298,7 @@ export function parseMachineAction(raw: unknown, context?: RequestContext): Mach
   return {
     id,
     type: canonicalType(str(o.type)),
-    scope: str(o.scope),
+    scope: scopeOf(o.scope),
     title: str(o.title),
     requestor: str(o.requestor),
     requestorComment: str(o.requestorComment),

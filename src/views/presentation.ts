@@ -3,7 +3,7 @@
 // escapeMarkdown.
 import { isCancellable, isGuid, MachineAction, ranBeforeCancellation, shortMachineId } from '../defender/machineAction';
 import { compactAge, formatUtc, relativeAge } from '../shared/time';
-import { escapeMarkdown, oneLine, SHOWN_LENGTH, shorten, shownText } from '../shared/userText';
+import { escapeMarkdown, isBlank, oneLine, SHOWN_LENGTH, shorten, shownText } from '../shared/userText';
 
 export { oneLine } from '../shared/userText';
 
@@ -127,7 +127,7 @@ export function rowLabel(action: MachineAction): string {
 
 /** The device name, or a short machine id while the name is still null. */
 export function deviceLabel(action: Pick<MachineAction, 'computerDnsName' | 'machineId'>): string {
-  return action.computerDnsName?.trim() || shortMachineId(action.machineId) || 'unknown device';
+  return shownName(action.computerDnsName) ?? (shortMachineId(action.machineId) || 'unknown device');
 }
 
 /** "Isolate (Full) on ws-fin-0142.contoso.local", for prompts and notifications. */
@@ -171,15 +171,30 @@ export interface DescriptionOptions {
 
 const IP_LITERAL = /^(\d{1,3}(\.\d{1,3}){3}|.*:.*)$/;
 
+/**
+ * A name that shows something, trimmed; undefined for null and for names that draw nothing (a zero-width space, a
+ * Hangul filler). Most names start with a printable ASCII character and skip the blank test (10,000 rows).
+ */
+function shownName(name: string | null | undefined): string | undefined {
+  const trimmed = name?.trim();
+  if (!trimmed) {
+    return undefined;
+  }
+  const first = trimmed.charCodeAt(0);
+  return (first > 0x20 && first < 0x7f) || !isBlank(trimmed) ? trimmed : undefined;
+}
+
 /** The first DNS label ("ws-fin-0142" of "ws-fin-0142.contoso.local"); an IP literal whole; a short id without a name. */
 export function shortDeviceLabel(action: Pick<MachineAction, 'computerDnsName' | 'machineId'>): string {
-  const name = action.computerDnsName?.trim();
+  const name = shownName(action.computerDnsName);
   if (!name) {
     return deviceLabel(action);
   }
   // Only a name with a colon or a leading digit can be an IP literal: the others skip the pattern (10,000 rows).
   const dot = name.indexOf('.');
-  return dot <= 0 || ((name.includes(':') || name.charCodeAt(0) <= 0x39) && IP_LITERAL.test(name)) ? name : name.slice(0, dot);
+  const short = dot <= 0 || ((name.includes(':') || name.charCodeAt(0) <= 0x39) && IP_LITERAL.test(name)) ? name : name.slice(0, dot);
+  // A first label that draws nothing ("\u200b.contoso.local") leaves the whole name to say which device.
+  return short === name || shownName(short) ? short : name;
 }
 
 const SHORT_NAME_LENGTH = 12;

@@ -31,6 +31,8 @@ describe('MergedPages', () => {
       [undefined, '2026-11-29T08:05:00Z'],
       [undefined, undefined],
       ['2026-11-29T08:00:00Z', '2026-11-29T08:00:00Z'],
+      // A date that does not exist is no readable time, as everywhere else (not 1 May).
+      ['2026-04-31T00:00:00Z', '2026-04-30T23:00:00Z'],
     ];
     for (const [first, second] of cases) {
       const merged = new MergedPages(100);
@@ -39,6 +41,13 @@ describe('MergedPages', () => {
       assert.equal(merged.actions[0].status, 'Cancelled', `held ${first ?? 'undated'}, later ${second ?? 'undated'}`);
       assert.equal(merged.duplicates, 1);
     }
+  });
+
+  it('reads update times as the store does: a held copy with a space before its time is still the newer one', () => {
+    const merged = new MergedPages(100);
+    merged.add(page({ id: A, status: 'Cancelled', lastUpdateDateTimeUtc: ' 2026-11-29T09:00:00Z' }));
+    merged.add(page({ id: A, status: 'Pending', lastUpdateDateTimeUtc: '2026-11-29T08:00:00Z' }));
+    assert.equal(merged.actions[0].status, 'Cancelled');
   });
 
   it('keeps ids apart that only look alike to its hash table, and finds copies among thousands of them', () => {

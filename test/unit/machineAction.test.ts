@@ -277,6 +277,17 @@ describe('one spelling, one meaning (SPEC §1 field shapes)', () => {
     assert.equal(machineAction({ type: 'collect_file' }).type, machineAction({ type: 'CollectFile' }).type, 'an unknown type in one spelling too');
     assert.equal(machineAction({ status: 'QUEUED' }).status, machineAction({ status: 'queued' }).status);
     assert.equal(machineAction({ status: '  ' }).status, 'Unknown');
+    for (const blank of ['_', '-', '__', ' - ', '_\u200b_', '\u2800', '\u3164']) {
+      const action = machineAction({ type: blank, status: blank });
+      assert.deepEqual([action.type, action.status], ['Unknown', 'Unknown'], `separators or blank-looking only: ${JSON.stringify(blank)}`);
+    }
+  });
+
+  it('reads a scope in one spelling, and a blank one as none', () => {
+    for (const [scope, expected] of [['quick', 'Quick'], ['QUICK', 'Quick'], [' Quick', 'Quick'], ['selective', 'Selective'], ['FULL', 'Full'],
+      ['Partial', 'Partial'], ['ws-1', 'ws-1'], ['', null], ['  ', null], ['\u200b', null], [null, null], [5, null]] as const) {
+      assert.equal(machineAction({ scope }).scope, expected, JSON.stringify(scope));
+    }
   });
 
   it('reads a spelling the same however many other values came before (a server may send a new one per row)', () => {

@@ -35,6 +35,17 @@ describe('viewPresentation', () => {
     assert.equal(actionLabel(machineAction({ type: undefined, scope: null })), 'Unknown');
   });
 
+  it('a device name that draws nothing reads as the short machine id, like a missing one', () => {
+    const machineId = '1e5b2a9c0f3d4e7a8b6c5d4e3f2a1b0c9d8e7f6a';
+    for (const computerDnsName of ['\u200b', '\u202e', '\u3164', '\u00ad', ' \u200b ', '\u2800']) {
+      const row = machineAction({ computerDnsName, machineId, creationDateTimeUtc: '2026-03-10T11:55:00Z', requestor: 'jane@contoso.com' });
+      assert.equal(deviceLabel(row), '1e5b2a9c…', JSON.stringify(computerDnsName));
+      assert.equal(actionDescription(row, { now: NOW, showStatus: false, cancelling: false }), '1e5b2a9c… · 5m · jane', JSON.stringify(computerDnsName));
+    }
+    const blankFirstLabel = machineAction({ computerDnsName: '\u200b\u200b.contoso.local', machineId });
+    assert.equal(shortDeviceLabel(blankFirstLabel), '\u200b\u200b.contoso.local', 'a blank first label: the whole name, which the gate then cleans');
+  });
+
   it('the description: short host name, age, who asked; a short id while the name is unknown', () => {
     const named = machineAction({ computerDnsName: 'ws-fin-0142.contoso.local', creationDateTimeUtc: '2026-03-10T11:55:00.0000000Z', requestor: 'jane.doe@contoso.com' });
     assert.equal(actionDescription(named, { now: NOW, showStatus: false, cancelling: false }), 'ws-fin-0142 · 5m · jane.doe');
