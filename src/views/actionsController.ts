@@ -66,6 +66,8 @@ export class ActionsController implements Disposable {
   private revealer: Revealer | undefined;
   /** The client the loaded list came from: another account, tenant or API base starts from an empty list. */
   private listClient: DefenderClient | undefined;
+  /** Each load's outcome once reported (log, notices), by the store's promise of it: refreshes that join share it. */
+  private readonly reports = new WeakMap<Promise<RefreshResult>, Promise<RefreshResult>>();
   /** While a list waits for the rate limit: the line that says so, its end timer, and the refresh it belongs to. */
   private waiting: { line: string; handle: unknown; owner?: object } | undefined;
 
@@ -169,7 +171,9 @@ export class ActionsController implements Disposable {
         this.setWaiting(undefined);
       }
     }
-    this.report(result, options.manual);
+    if (result.kind === 'failed' && options.manual) {
+      throw result.error;
+    }
   }
 
   /**
@@ -213,15 +217,22 @@ export class ActionsController implements Disposable {
     }
   }
 
+  /** The store's load (started, or joined while one runs), its outcome reported once however many refreshes share it. */
   private load(client: DefenderClient, owner: object, restart: boolean | undefined): Promise<RefreshResult> {
     const account = this.session.account;
     const onlyMine = this.settings.onlyMine || this.currentFilter.onlyMine;
     const { lookbackDays, maxActions } = this.settings;
     const hooks = { onThrottled: (seconds: number) => this.setWaiting(seconds, owner) };
-    return this.store.refresh(async (signal) => {
+    const loading = this.store.refresh(async (signal) => {
       const list = await client.listMachineActions({ lookbackDays, top: maxActions, requestorUpn: onlyMine ? account?.username : undefined }, signal, hooks);
       return { actions: list.actions, warnings: list.warnings };
     }, { restart });
+    let reported = this.reports.get(loading);
+    if (!reported) {
+      reported = loading.then((result) => this.report(result));
+      this.reports.set(loading, reported);
+    }
+    return reported;
   }
 
   /**
@@ -240,7 +251,8 @@ export class ActionsController implements Disposable {
     this.fire();
   }
 
-  private report(result: RefreshResult, manual: boolean): void {
+  /** Logs a load's outcome and shows its status-change notice; called once per load. */
+  private report(result: RefreshResult): RefreshResult {
     if (result.kind === 'loaded') {
       this.log.info(`Loaded ${this.store.actions.length} machine actions (${countCancellable(this.store.actions)} cancellable)`);
       const message = this.settings.notifyOnStatusChange ? statusChangeMessage(result.changes) : undefined;
@@ -252,10 +264,8 @@ export class ActionsController implements Disposable {
       }
     } else if (result.kind === 'failed') {
       this.log.error(`Could not load machine actions: ${errorDetail(result.error)}`);
-      if (manual) {
-        throw result.error;
-      }
     }
+    return result;
   }
 
   private async autoRefresh(): Promise<void> {

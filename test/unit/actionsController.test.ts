@@ -14,6 +14,7 @@ import { isSignInRequired } from '../../src/shared/errors';
 import { ActionsController, type FilterState } from '../../src/views/actionsController';
 import { DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
 import { ANALYST_UPN } from '../simulators/seedActions';
+import { RecordingLogger } from '../support/recordingLogger';
 import { silentLogger } from '../support/silentLogger';
 import { waitFor } from '../support/waitFor';
 
@@ -109,6 +110,8 @@ interface HarnessOptions {
   settings?: Partial<ExtensionSettings>;
   /** The controller's clock (epoch ms); the real one by default. */
   now?: () => number;
+  /** The controller's log; a silent one by default. */
+  log?: RecordingLogger;
 }
 
 async function harness(options: HarnessOptions = {}): Promise<Harness> {
@@ -117,7 +120,9 @@ async function harness(options: HarnessOptions = {}): Promise<Harness> {
   const session = options.session ?? new TestSession();
   const state = options.state ?? new MemoryState();
   const notices: string[] = [];
-  const controller = new ActionsController({ session, settings, state, log: silentLogger, notice: (message) => notices.push(message), now: options.now });
+  const controller = new ActionsController({
+    session, settings, state, log: options.log ?? silentLogger, notice: (message) => notices.push(message), now: options.now,
+  });
   open.push(controller);
   if (session.signedIn) {
     await waitFor(() => controller.store.loaded, 'the first list');
@@ -209,6 +214,35 @@ describe('ActionsController', () => {
     setStatus(1, 'Failed');
     await controller.refresh({ manual: true });
     assert.equal(notices.length, 1, 'no second notice');
+  });
+
+  it('two refreshes that share one load report it once: one notice, one "Loaded" line, one "Could not load" line', async () => {
+    const log = new RecordingLogger();
+    const { controller, notices } = await harness({ log });
+    const lines = (start: string) => log.messages().filter((m) => m.startsWith(start));
+    Object.assign(sim.actions.find((a) => a.status === 'Pending')!, { status: 'Succeeded', lastUpdateDateTimeUtc: new Date().toISOString() });
+    log.clear();
+    sim.switches.delayMs = 200;
+    await Promise.all([controller.refresh({ manual: true }), controller.refresh({ manual: true })]);
+    assert.equal(notices.length, 1, JSON.stringify(notices));
+    assert.deepEqual([lines('Loaded').length, lines('Status change').length], [1, 1], JSON.stringify(log.messages()));
+    sim.failNext({ kind: 'status', status: 403, code: 'Forbidden', message: 'Missing application roles.' });
+    const outcomes = await Promise.allSettled([controller.refresh({ manual: true }), controller.refresh({ manual: true }), controller.refresh({ manual: false })]);
+    assert.deepEqual(outcomes.map((o) => o.status), ['rejected', 'rejected', 'fulfilled'], 'each manual caller sees the failure');
+    assert.equal(lines('Could not load').length, 1, JSON.stringify(log.messages()));
+  });
+
+  it('a manual refresh while showing the view starts an auto refresh gives one notice for the load they share', async () => {
+    let now = Date.now();
+    const { controller, notices } = await harness({ settings: { autoRefreshSeconds: 60 }, now: () => now });
+    Object.assign(sim.actions.find((a) => a.status === 'Pending')!, { status: 'Failed', lastUpdateDateTimeUtc: new Date().toISOString() });
+    sim.switches.delayMs = 200;
+    sim.clearRequests();
+    now += 31_000;
+    controller.setVisible(true);
+    await controller.refresh({ manual: true });
+    assert.equal(listQueries().length, 1, 'one load');
+    assert.equal(notices.length, 1, JSON.stringify(notices));
   });
 
   it('signed out: a manual refresh asks to sign in and sends nothing; signing out empties the list', async () => {
