@@ -64,6 +64,8 @@ export class ActionsController implements Disposable {
   private currentFilter: ActionFilter;
   private visible = false;
   private revealer: Revealer | undefined;
+  /** After dispose(): nothing more is loaded, saved, logged or shown. */
+  private disposed = false;
   /** The client the loaded list came from: another account, tenant or API base starts from an empty list. */
   private listClient: DefenderClient | undefined;
   /** Each load's outcome once reported (log, notices), by the store's promise of it: refreshes that join share it. */
@@ -131,6 +133,9 @@ export class ActionsController implements Disposable {
    * thrown as for refresh().
    */
   async setFilter(filter: ActionFilter): Promise<void> {
+    if (this.disposed) {
+      return;
+    }
     const queryChanged = !this.settings.onlyMine && filter.onlyMine !== this.currentFilter.onlyMine;
     this.currentFilter = filter;
     await this.options.state.update(FILTER_STATE_KEY, filter);
@@ -151,9 +156,12 @@ export class ActionsController implements Disposable {
    * Loads the list (one request, GET /api/machineactions, Machine.Read). A manual refresh always runs (the rate
    * limiter paces it) and throws a 'signInRequired' error when signed out; `restart` abandons a running load (the
    * query changed) instead of joining it. A failure shows in the tree as an error row and, for a manual refresh, is
-   * thrown to the command wrapper as well.
+   * thrown to the command wrapper as well. After dispose() it does nothing (the window is closing).
    */
   async refresh(options: { manual: boolean; restart?: boolean }): Promise<void> {
+    if (this.disposed) {
+      return;
+    }
     const client = this.session.client();
     if (!client) {
       if (options.manual) {
@@ -201,6 +209,9 @@ export class ActionsController implements Disposable {
 
   /** Whether the view is visible: auto refresh runs only then, and showing the view loads a list that is due. */
   setVisible(visible: boolean): void {
+    if (this.disposed) {
+      return;
+    }
     const shown = visible && !this.visible;
     this.visible = visible;
     this.configureTimer();
@@ -209,12 +220,19 @@ export class ActionsController implements Disposable {
     }
   }
 
+  /**
+   * Stops everything: a load on the wire or waiting for the rate limit is abandoned (no retry is sent, its outcome is
+   * neither logged nor shown), and later calls of refresh, setFilter and setVisible do nothing.
+   */
   dispose(): void {
+    this.disposed = true;
     // The view goes with the extension too: nothing is drawn while the rest is torn down.
     this.listeners.clear();
     for (const disposable of this.disposables.splice(0)) {
       disposable.dispose();
     }
+    // Last, so that the store's change reaches no listener of ours.
+    this.store.clear();
   }
 
   /** The store's load (started, or joined while one runs), its outcome reported once however many refreshes share it. */
@@ -253,6 +271,9 @@ export class ActionsController implements Disposable {
 
   /** Logs a load's outcome and shows its status-change notice; called once per load. */
   private report(result: RefreshResult): RefreshResult {
+    if (this.disposed) {
+      return result;
+    }
     if (result.kind === 'loaded') {
       this.log.info(`Loaded ${this.store.actions.length} machine actions (${countCancellable(this.store.actions)} cancellable)`);
       const message = this.settings.notifyOnStatusChange ? statusChangeMessage(result.changes) : undefined;

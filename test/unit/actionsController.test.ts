@@ -11,9 +11,11 @@ import type { RateBudget } from '../../src/model/autoRefresh';
 import type { Session, SessionAccount } from '../../src/model/session';
 import type { SettingsChange, SettingsSource } from '../../src/settings';
 import { isSignInRequired } from '../../src/shared/errors';
+import type { Clock } from '../../src/shared/logger';
 import { ActionsController, type FilterState } from '../../src/views/actionsController';
 import { DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
 import { ANALYST_UPN } from '../simulators/seedActions';
+import { ManualClock } from '../support/manualClock';
 import { RecordingLogger } from '../support/recordingLogger';
 import { silentLogger } from '../support/silentLogger';
 import { waitFor } from '../support/waitFor';
@@ -52,11 +54,12 @@ class TestSession implements Session {
   private readonly listeners = new Set<() => void>();
   private readonly defender: DefenderClient;
 
-  constructor(public signedIn = true) {
+  /** `clock` times the client's waits (the rate limiter's among them); the real one by default. */
+  constructor(public signedIn = true, clock?: Clock) {
     // The simulator's own CA, trusted for this client only.
     const agent = new https.Agent({ ca: sim.caPem });
     open.push({ dispose: () => agent.destroy() });
-    this.defender = new DefenderClient({ apiBaseUrl: sim.url, agent, logger: silentLogger, getAccessToken: async () => sim.createToken() });
+    this.defender = new DefenderClient({ apiBaseUrl: sim.url, agent, logger: silentLogger, clock, getAccessToken: async () => sim.createToken() });
   }
 
   get account(): SessionAccount | undefined {
@@ -243,6 +246,40 @@ describe('ActionsController', () => {
     await controller.refresh({ manual: true });
     assert.equal(listQueries().length, 1, 'one load');
     assert.equal(notices.length, 1, JSON.stringify(notices));
+  });
+
+  it('disposed while a list is on the wire: the list is dropped unlogged and unshown, and later calls send nothing', async () => {
+    const log = new RecordingLogger();
+    const { controller, notices } = await harness({ log });
+    Object.assign(sim.actions.find((a) => a.status === 'Pending')!, { status: 'Succeeded', lastUpdateDateTimeUtc: new Date().toISOString() });
+    sim.switches.delayMs = 300;
+    log.clear();
+    const refreshing = controller.refresh({ manual: true });
+    await waitFor(() => listQueries().length === 2, 'the list on the wire');
+    controller.dispose();
+    await refreshing;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.deepEqual(notices, []);
+    assert.deepEqual(log.messages().filter((m) => /^(Loaded|Status change|Could not load)/.test(m)), []);
+    sim.clearRequests();
+    await controller.refresh({ manual: true });
+    await controller.setFilter(normalizeFilter({ onlyMine: true }));
+    controller.setVisible(true);
+    assert.deepEqual(listQueries(), []);
+  });
+
+  it('disposed while a list waits for a 429\'s Retry-After: the retry is not sent', async () => {
+    const clock = new ManualClock();
+    const { controller } = await harness({ session: new TestSession(true, clock), now: () => clock.now() });
+    sim.clearRequests();
+    sim.failNext({ kind: 'status', status: 429, code: 'TooManyRequests', message: 'Rate limit is exceeded.', retryAfterSeconds: 4 });
+    const refreshing = controller.refresh({ manual: false });
+    await waitFor(() => controller.waitLine !== undefined, 'the wait line');
+    controller.dispose();
+    await clock.advance(5000);
+    await refreshing;
+    assert.equal(listQueries().length, 1, 'only the request that got the 429');
+    assert.equal(controller.waitLine, undefined);
   });
 
   it('signed out: a manual refresh asks to sign in and sends nothing; signing out empties the list', async () => {
