@@ -102,6 +102,21 @@ describe('actionsViewState', () => {
     assert.ok(description.length <= 80 && description.endsWith('…'), `${description.length}: ${description}`);
   });
 
+  it('however long the account, the filter and the warnings, the message keeps the wait line and the filter hint', () => {
+    const wait = 'Waiting 30 s for the Defender API rate limit — retrying at 10:42:10.';
+    const message = actionsViewState(source({
+      actions: [], waitLine: wait, warnings: Array(5).fill(`The server pointed to more results at another address (https://${'x'.repeat(200)}.example).`),
+      account: { ...ACCOUNT, username: `analyst@${'sub.'.repeat(100)}contoso.com` },
+      filter: normalizeFilter({
+        statuses: ['Pending', 'InProgress', 'Succeeded', 'Failed', 'TimeOut', 'Cancelled'],
+        types: ['RunAntiVirusScan', 'Offboard', 'LiveResponse', 'CollectInvestigationPackage', 'Isolate', 'T'.repeat(3000)],
+        deviceText: 'd'.repeat(256), onlyMine: true,
+      }),
+    })).message ?? '';
+    assert.ok(message.includes(` — ${wait} No machine actions in the last 7 days. A filter is on: change or clear it to see more.`), message);
+    assert.match(message, / · only mine — /, 'every part of the filter named');
+  });
+
   it('server warnings in the message pass the text gate: no bidi or control characters', () => {
     const message = actionsViewState(source({ warnings: ['Page 3 was \u202ecut\u0007 short.'] })).message ?? '';
     assert.ok(message.startsWith(`${WHERE} — Page 3 was`), message);
