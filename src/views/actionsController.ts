@@ -3,21 +3,25 @@
 // notices. It renders nothing: the view (actionsView.ts) draws on its onDidChange. No vscode values, so it runs in
 // plain Node.
 import type { ExtensionSettings } from '../config';
-import type { DefenderClient } from '../defender/client';
+import type { DefenderClient, ListOptions } from '../defender/client';
 import type { MachineAction } from '../defender/machineAction';
 import { ActionFilter, applyFilter, normalizeFilter } from '../model/actionFilter';
 import { ActionsStore, RefreshResult } from '../model/actionsStore';
 import { autoRefreshDecision, AutoRefreshTimer, realTimers, type Timers } from '../model/autoRefresh';
 import type { Session } from '../model/session';
-import type { SettingsChange, SettingsSource } from '../settings';
+import type { SettingsSource } from '../settings';
 import { errorDetail, signInRequired } from '../shared/errors';
 import type { Disposable, Logger } from '../shared/logger';
-import { Settings } from '../constants';
 import { countCancellable } from './grouping';
 import { statusChangeMessage } from './statusChangeText';
 import { describeFilter, rateLimitWaitLine } from './viewHeader';
 
 const FILTER_STATE_KEY = 'mdeActions.filter';
+
+/** What tells two list queries apart: the time window, the size and the requestor (not the time they are sent). */
+function queryKey(query: ListOptions): string {
+  return JSON.stringify([query.lookbackDays, query.top, query.requestorUpn ?? null]);
+}
 
 /** Where the filter is kept between sessions: the workspace's Memento (vscode.Memento fits). */
 export interface FilterState {
@@ -70,6 +74,8 @@ export class ActionsController implements Disposable {
   private listClient: DefenderClient | undefined;
   /** Each load's outcome once reported (log, notices), by the store's promise of it: refreshes that join share it. */
   private readonly reports = new WeakMap<Promise<RefreshResult>, Promise<RefreshResult>>();
+  /** The queryKey of the last load started: a change of the settings or the filter that keeps it loads nothing. */
+  private startedQuery: string | undefined;
   /** While a list waits for the rate limit: the line that says so, its end timer, and the refresh it belongs to. */
   private waiting: { line: string; handle: unknown; owner?: object } | undefined;
 
@@ -87,7 +93,7 @@ export class ActionsController implements Disposable {
       { dispose: () => this.setWaiting(undefined) },
       this.store.onDidChange(() => this.fire()),
       this.session.onDidChange(() => this.onSessionChanged()),
-      options.settings.onDidChange((change) => this.onSettingsChanged(change)),
+      options.settings.onDidChange(() => this.onSettingsChanged()),
     );
     this.onSessionChanged();
   }
@@ -136,11 +142,10 @@ export class ActionsController implements Disposable {
     if (this.disposed) {
       return;
     }
-    const queryChanged = !this.settings.onlyMine && filter.onlyMine !== this.currentFilter.onlyMine;
     this.currentFilter = filter;
     await this.options.state.update(FILTER_STATE_KEY, filter);
     this.log.info(`Filter: ${describeFilter(filter) || 'none'}`);
-    if (queryChanged && this.session.client()) {
+    if (this.queryChanged()) {
       await this.refresh({ manual: true, restart: true });
     } else {
       this.fire();
@@ -237,12 +242,11 @@ export class ActionsController implements Disposable {
 
   /** The store's load (started, or joined while one runs), its outcome reported once however many refreshes share it. */
   private load(client: DefenderClient, owner: object, restart: boolean | undefined): Promise<RefreshResult> {
-    const account = this.session.account;
-    const onlyMine = this.settings.onlyMine || this.currentFilter.onlyMine;
-    const { lookbackDays, maxActions } = this.settings;
+    const query = this.listQuery();
     const hooks = { onThrottled: (seconds: number) => this.setWaiting(seconds, owner) };
     const loading = this.store.refresh(async (signal) => {
-      const list = await client.listMachineActions({ lookbackDays, top: maxActions, requestorUpn: onlyMine ? account?.username : undefined }, signal, hooks);
+      this.startedQuery = queryKey(query);
+      const list = await client.listMachineActions(query, signal, hooks);
       return { actions: list.actions, warnings: list.warnings };
     }, { restart });
     let reported = this.reports.get(loading);
@@ -251,6 +255,17 @@ export class ActionsController implements Disposable {
       this.reports.set(loading, reported);
     }
     return reported;
+  }
+
+  /** The list the settings and the filter ask for now: time window, size and requestor. */
+  private listQuery(): ListOptions {
+    const onlyMine = this.settings.onlyMine || this.currentFilter.onlyMine;
+    return { lookbackDays: this.settings.lookbackDays, top: this.settings.maxActions, requestorUpn: onlyMine ? this.session.account?.username : undefined };
+  }
+
+  /** Whether, signed in, the settings and the filter now ask for another list than the last load did. */
+  private queryChanged(): boolean {
+    return this.session.client() !== undefined && queryKey(this.listQuery()) !== this.startedQuery;
   }
 
   /**
@@ -315,9 +330,9 @@ export class ActionsController implements Disposable {
     this.timer.configure({ seconds: this.settings.autoRefreshSeconds, visible: this.visible });
   }
 
-  private onSettingsChanged(change: SettingsChange): void {
+  private onSettingsChanged(): void {
     this.configureTimer();
-    if (change.affects(Settings.lookbackDays) || change.affects(Settings.maxActions) || change.affects(Settings.onlyMine)) {
+    if (this.queryChanged()) {
       this.inBackground(this.refresh({ manual: false, restart: true }));
     }
     this.fire();

@@ -205,6 +205,18 @@ describe('ActionsController', () => {
     assert.doesNotMatch(listQueries()[0].$filter, /requestor/);
   });
 
+  it('turning the onlyMine setting on or off while the filter\'s "only mine" is on asks for nothing: the query is the same', async () => {
+    const { controller, settings } = await harness();
+    await controller.setFilter(normalizeFilter({ onlyMine: true }));
+    sim.clearRequests();
+    settings.change({ onlyMine: true });
+    assert.equal(controller.store.loading, false, 'no load started');
+    settings.change({ onlyMine: false });
+    assert.equal(controller.store.loading, false, 'no load started');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(listQueries(), []);
+  });
+
   it('a status that changed between two loads is one notice; none with "Notify On Status Change" off', async () => {
     const { controller, settings, notices } = await harness();
     const pending = sim.actions.filter((a) => a.status === 'Pending');
