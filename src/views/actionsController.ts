@@ -136,19 +136,24 @@ export class ActionsController implements Disposable {
   /**
    * Sets the view's filter and keeps it in the workspace state. Turning "only mine" on or off also narrows or widens
    * the server query (unless the onlyMine setting already narrows it), so it refreshes; a failure of that refresh is
-   * thrown as for refresh().
+   * thrown as for refresh(). When the workspace state refuses the filter, it still applies in this window (the view
+   * shows it) and then an error says it could not be kept.
    */
   async setFilter(filter: ActionFilter): Promise<void> {
     if (this.disposed) {
       return;
     }
     this.currentFilter = filter;
-    await this.options.state.update(FILTER_STATE_KEY, filter);
     this.log.info(`Filter: ${describeFilter(filter) || 'none'}`);
+    const saving = this.saveFilter(filter);
     if (this.queryChanged()) {
       await this.refresh({ manual: true, restart: true });
     } else {
       this.fire();
+    }
+    const refused = await saving;
+    if (refused) {
+      throw refused;
     }
   }
 
@@ -266,6 +271,18 @@ export class ActionsController implements Disposable {
   /** Whether, signed in, the settings and the filter now ask for another list than the last load did. */
   private queryChanged(): boolean {
     return this.session.client() !== undefined && queryKey(this.listQuery()) !== this.startedQuery;
+  }
+
+  /** Keeps the filter for the next window; resolves to the error to report when the workspace state refuses it. */
+  private async saveFilter(filter: ActionFilter): Promise<Error | undefined> {
+    try {
+      await this.options.state.update(FILTER_STATE_KEY, filter);
+      return undefined;
+    } catch (error) {
+      const refused = new Error(`The filter applies in this window, but could not be kept for the next one: ${errorDetail(error)}`);
+      this.log.error(refused.message);
+      return refused;
+    }
   }
 
   /**

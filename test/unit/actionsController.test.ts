@@ -217,6 +217,22 @@ describe('ActionsController', () => {
     assert.deepEqual(listQueries(), []);
   });
 
+  it('a filter the workspace state refuses still applies and shows, then the failed save is reported', async () => {
+    class RefusingState extends MemoryState {
+      override async update(): Promise<void> {
+        throw new Error('The workspace storage is full.');
+      }
+    }
+    const { controller } = await harness({ state: new RefusingState() });
+    let changes = 0;
+    controller.onDidChange(() => changes++);
+    await assert.rejects(controller.setFilter(normalizeFilter({ statuses: ['Pending'] })),
+      /^Error: The filter applies in this window, but could not be kept for the next one: The workspace storage is full\.$/);
+    assert.deepEqual(controller.filter.statuses, ['Pending']);
+    assert.ok(changes > 0, 'the view redrew');
+    assert.ok(controller.visibleActions().every((a) => a.status === 'Pending'));
+  });
+
   it('a status that changed between two loads is one notice; none with "Notify On Status Change" off', async () => {
     const { controller, settings, notices } = await harness();
     const pending = sim.actions.filter((a) => a.status === 'Pending');
