@@ -76,8 +76,8 @@ export class ActionsController implements Disposable {
   private readonly reports = new WeakMap<Promise<RefreshResult>, Promise<RefreshResult>>();
   /** The queryKey of the last load started: a change of the settings or the filter that keeps it loads nothing. */
   private startedQuery: string | undefined;
-  /** While a list waits for the rate limit: the line that says so, its end timer, and the refresh it belongs to. */
-  private waiting: { line: string; handle: unknown; owner?: object } | undefined;
+  /** While a list waits for the rate limit: the line that says so, its end (epoch ms) and timer, and its refresh. */
+  private waiting: { line: string; until: number; handle: unknown; owner?: object } | undefined;
 
   constructor(options: ActionsControllerOptions) {
     this.options = options;
@@ -287,15 +287,22 @@ export class ActionsController implements Disposable {
 
   /**
    * Shows why the list waits and until when (`seconds` of the rate limit, from now), and takes the line away when the
-   * wait is over; undefined takes it away at once.
+   * wait is over; undefined takes it away at once. A load that replaced the waiting one sees the same pause again,
+   * rounded up to whole seconds once more: within a second of the shown end, that end and its line stay.
    */
   private setWaiting(seconds: number | undefined, owner?: object): void {
+    const now = this.now();
+    if (seconds !== undefined && this.waiting && Math.abs(now + seconds * 1000 - this.waiting.until) < 1000) {
+      this.waiting.owner = owner;
+      return;
+    }
     if (this.waiting) {
       this.timers.clearTimeout(this.waiting.handle);
     }
     this.waiting = seconds === undefined ? undefined : {
       owner,
-      line: rateLimitWaitLine(seconds, this.now()),
+      until: now + seconds * 1000,
+      line: rateLimitWaitLine(seconds, now),
       handle: this.timers.setTimeout(() => this.setWaiting(undefined), seconds * 1000),
     };
     this.fire();

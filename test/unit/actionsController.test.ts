@@ -233,6 +233,26 @@ describe('ActionsController', () => {
     assert.ok(controller.visibleActions().every((a) => a.status === 'Pending'));
   });
 
+  it('a settings change during a Retry-After wait keeps the retry time shown; the new list comes after the wait', async () => {
+    // Half a second past a whole one, so that a wait rounded up again would end in the next second.
+    const clock = new ManualClock({ start: Date.parse('2026-11-29T10:00:00.500Z') });
+    const { controller, settings } = await harness({ session: new TestSession(true, clock), now: () => clock.now() });
+    sim.clearRequests();
+    sim.failNext({ kind: 'status', status: 429, code: 'TooManyRequests', message: 'Rate limit is exceeded.', retryAfterSeconds: 4 });
+    const refreshing = controller.refresh({ manual: false });
+    await waitFor(() => controller.waitLine !== undefined, 'the wait line');
+    const shown = controller.waitLine;
+    await clock.advance(1800);
+    settings.change({ maxActions: 7 });
+    await waitFor(() => clock.sleeps.length === 2, 'the new load waiting for the same pause');
+    assert.equal(controller.waitLine, shown);
+    await clock.advance(2200);
+    await refreshing;
+    await waitFor(() => !controller.store.loading, 'the new list');
+    assert.deepEqual(listQueries().map((q) => q.$top), ['1000', '7']);
+    assert.equal(controller.waitLine, undefined);
+  });
+
   it('a status that changed between two loads is one notice; none with "Notify On Status Change" off', async () => {
     const { controller, settings, notices } = await harness();
     const pending = sim.actions.filter((a) => a.status === 'Pending');
