@@ -3,21 +3,25 @@
 // notices. It renders nothing: the view (actionsView.ts) draws on its onDidChange. No vscode values, so it runs in
 // plain Node.
 import type { ExtensionSettings } from '../config';
-import type { DefenderClient } from '../defender/client';
+import type { DefenderClient, ListOptions } from '../defender/client';
 import type { MachineAction } from '../defender/machineAction';
 import { ActionFilter, applyFilter, normalizeFilter } from '../model/actionFilter';
 import { ActionsStore, RefreshResult } from '../model/actionsStore';
 import { autoRefreshDecision, AutoRefreshTimer, realTimers, type Timers } from '../model/autoRefresh';
 import type { Session } from '../model/session';
-import type { SettingsChange, SettingsSource } from '../settings';
+import type { SettingsSource } from '../settings';
 import { errorDetail, signInRequired } from '../shared/errors';
 import type { Disposable, Logger } from '../shared/logger';
-import { Settings } from '../constants';
 import { countCancellable } from './grouping';
 import { statusChangeMessage } from './statusChangeText';
 import { describeFilter, rateLimitWaitLine } from './viewHeader';
 
 const FILTER_STATE_KEY = 'mdeActions.filter';
+
+/** What tells two list queries apart: the time window, the size and the requestor (not the time they are sent). */
+function queryKey(query: ListOptions): string {
+  return JSON.stringify([query.lookbackDays, query.top, query.requestorUpn ?? null]);
+}
 
 /** Where the filter is kept between sessions: the workspace's Memento (vscode.Memento fits). */
 export interface FilterState {
@@ -64,10 +68,16 @@ export class ActionsController implements Disposable {
   private currentFilter: ActionFilter;
   private visible = false;
   private revealer: Revealer | undefined;
+  /** After dispose(): nothing more is loaded, saved, logged or shown. */
+  private disposed = false;
   /** The client the loaded list came from: another account, tenant or API base starts from an empty list. */
   private listClient: DefenderClient | undefined;
-  /** While a list waits for the rate limit: the line that says so, its end timer, and the refresh it belongs to. */
-  private waiting: { line: string; handle: unknown; owner?: object } | undefined;
+  /** Each load's outcome once reported (log, notices), by the store's promise of it: refreshes that join share it. */
+  private readonly reports = new WeakMap<Promise<RefreshResult>, Promise<RefreshResult>>();
+  /** The queryKey of the last load started: a change of the settings or the filter that keeps it loads nothing. */
+  private startedQuery: string | undefined;
+  /** While a list waits for the rate limit: the line that says so, its end (epoch ms) and timer, and its refresh. */
+  private waiting: { line: string; until: number; handle: unknown; owner?: object } | undefined;
 
   constructor(options: ActionsControllerOptions) {
     this.options = options;
@@ -83,7 +93,7 @@ export class ActionsController implements Disposable {
       { dispose: () => this.setWaiting(undefined) },
       this.store.onDidChange(() => this.fire()),
       this.session.onDidChange(() => this.onSessionChanged()),
-      options.settings.onDidChange((change) => this.onSettingsChanged(change)),
+      options.settings.onDidChange(() => this.onSettingsChanged()),
     );
     this.onSessionChanged();
   }
@@ -126,17 +136,24 @@ export class ActionsController implements Disposable {
   /**
    * Sets the view's filter and keeps it in the workspace state. Turning "only mine" on or off also narrows or widens
    * the server query (unless the onlyMine setting already narrows it), so it refreshes; a failure of that refresh is
-   * thrown as for refresh().
+   * thrown as for refresh(). When the workspace state refuses the filter, it still applies in this window (the view
+   * shows it) and then an error says it could not be kept.
    */
   async setFilter(filter: ActionFilter): Promise<void> {
-    const queryChanged = !this.settings.onlyMine && filter.onlyMine !== this.currentFilter.onlyMine;
+    if (this.disposed) {
+      return;
+    }
     this.currentFilter = filter;
-    await this.options.state.update(FILTER_STATE_KEY, filter);
     this.log.info(`Filter: ${describeFilter(filter) || 'none'}`);
-    if (queryChanged && this.session.client()) {
+    const saving = this.saveFilter(filter);
+    if (this.queryChanged()) {
       await this.refresh({ manual: true, restart: true });
     } else {
       this.fire();
+    }
+    const refused = await saving;
+    if (refused) {
+      throw refused;
     }
   }
 
@@ -149,9 +166,12 @@ export class ActionsController implements Disposable {
    * Loads the list (one request, GET /api/machineactions, Machine.Read). A manual refresh always runs (the rate
    * limiter paces it) and throws a 'signInRequired' error when signed out; `restart` abandons a running load (the
    * query changed) instead of joining it. A failure shows in the tree as an error row and, for a manual refresh, is
-   * thrown to the command wrapper as well.
+   * thrown to the command wrapper as well. After dispose() it does nothing (the window is closing).
    */
   async refresh(options: { manual: boolean; restart?: boolean }): Promise<void> {
+    if (this.disposed) {
+      return;
+    }
     const client = this.session.client();
     if (!client) {
       if (options.manual) {
@@ -169,7 +189,9 @@ export class ActionsController implements Disposable {
         this.setWaiting(undefined);
       }
     }
-    this.report(result, options.manual);
+    if (result.kind === 'failed' && options.manual) {
+      throw result.error;
+    }
   }
 
   /**
@@ -197,6 +219,9 @@ export class ActionsController implements Disposable {
 
   /** Whether the view is visible: auto refresh runs only then, and showing the view loads a list that is due. */
   setVisible(visible: boolean): void {
+    if (this.disposed) {
+      return;
+    }
     const shown = visible && !this.visible;
     this.visible = visible;
     this.configureTimer();
@@ -205,42 +230,89 @@ export class ActionsController implements Disposable {
     }
   }
 
+  /**
+   * Stops everything: a load on the wire or waiting for the rate limit is abandoned (no retry is sent, its outcome is
+   * neither logged nor shown), and later calls of refresh, setFilter and setVisible do nothing.
+   */
   dispose(): void {
+    this.disposed = true;
     // The view goes with the extension too: nothing is drawn while the rest is torn down.
     this.listeners.clear();
     for (const disposable of this.disposables.splice(0)) {
       disposable.dispose();
     }
+    // Last, so that the store's change reaches no listener of ours.
+    this.store.clear();
   }
 
+  /** The store's load (started, or joined while one runs), its outcome reported once however many refreshes share it. */
   private load(client: DefenderClient, owner: object, restart: boolean | undefined): Promise<RefreshResult> {
-    const account = this.session.account;
-    const onlyMine = this.settings.onlyMine || this.currentFilter.onlyMine;
-    const { lookbackDays, maxActions } = this.settings;
+    const query = this.listQuery();
     const hooks = { onThrottled: (seconds: number) => this.setWaiting(seconds, owner) };
-    return this.store.refresh(async (signal) => {
-      const list = await client.listMachineActions({ lookbackDays, top: maxActions, requestorUpn: onlyMine ? account?.username : undefined }, signal, hooks);
+    const loading = this.store.refresh(async (signal) => {
+      this.startedQuery = queryKey(query);
+      const list = await client.listMachineActions(query, signal, hooks);
       return { actions: list.actions, warnings: list.warnings };
     }, { restart });
+    let reported = this.reports.get(loading);
+    if (!reported) {
+      reported = loading.then((result) => this.report(result));
+      this.reports.set(loading, reported);
+    }
+    return reported;
+  }
+
+  /** The list the settings and the filter ask for now: time window, size and requestor. */
+  private listQuery(): ListOptions {
+    const onlyMine = this.settings.onlyMine || this.currentFilter.onlyMine;
+    return { lookbackDays: this.settings.lookbackDays, top: this.settings.maxActions, requestorUpn: onlyMine ? this.session.account?.username : undefined };
+  }
+
+  /** Whether, signed in, the settings and the filter now ask for another list than the last load did. */
+  private queryChanged(): boolean {
+    return this.session.client() !== undefined && queryKey(this.listQuery()) !== this.startedQuery;
+  }
+
+  /** Keeps the filter for the next window; resolves to the error to report when the workspace state refuses it. */
+  private async saveFilter(filter: ActionFilter): Promise<Error | undefined> {
+    try {
+      await this.options.state.update(FILTER_STATE_KEY, filter);
+      return undefined;
+    } catch (error) {
+      const refused = new Error(`The filter applies in this window, but could not be kept for the next one: ${errorDetail(error)}`);
+      this.log.error(refused.message);
+      return refused;
+    }
   }
 
   /**
    * Shows why the list waits and until when (`seconds` of the rate limit, from now), and takes the line away when the
-   * wait is over; undefined takes it away at once.
+   * wait is over; undefined takes it away at once. A load that replaced the waiting one sees the same pause again,
+   * rounded up to whole seconds once more: within a second of the shown end, that end and its line stay.
    */
   private setWaiting(seconds: number | undefined, owner?: object): void {
+    const now = this.now();
+    if (seconds !== undefined && this.waiting && Math.abs(now + seconds * 1000 - this.waiting.until) < 1000) {
+      this.waiting.owner = owner;
+      return;
+    }
     if (this.waiting) {
       this.timers.clearTimeout(this.waiting.handle);
     }
     this.waiting = seconds === undefined ? undefined : {
       owner,
-      line: rateLimitWaitLine(seconds, this.now()),
+      until: now + seconds * 1000,
+      line: rateLimitWaitLine(seconds, now),
       handle: this.timers.setTimeout(() => this.setWaiting(undefined), seconds * 1000),
     };
     this.fire();
   }
 
-  private report(result: RefreshResult, manual: boolean): void {
+  /** Logs a load's outcome and shows its status-change notice; called once per load. */
+  private report(result: RefreshResult): RefreshResult {
+    if (this.disposed) {
+      return result;
+    }
     if (result.kind === 'loaded') {
       this.log.info(`Loaded ${this.store.actions.length} machine actions (${countCancellable(this.store.actions)} cancellable)`);
       const message = this.settings.notifyOnStatusChange ? statusChangeMessage(result.changes) : undefined;
@@ -252,10 +324,8 @@ export class ActionsController implements Disposable {
       }
     } else if (result.kind === 'failed') {
       this.log.error(`Could not load machine actions: ${errorDetail(result.error)}`);
-      if (manual) {
-        throw result.error;
-      }
     }
+    return result;
   }
 
   private async autoRefresh(): Promise<void> {
@@ -284,9 +354,9 @@ export class ActionsController implements Disposable {
     this.timer.configure({ seconds: this.settings.autoRefreshSeconds, visible: this.visible });
   }
 
-  private onSettingsChanged(change: SettingsChange): void {
+  private onSettingsChanged(): void {
     this.configureTimer();
-    if (change.affects(Settings.lookbackDays) || change.affects(Settings.maxActions) || change.affects(Settings.onlyMine)) {
+    if (this.queryChanged()) {
       this.inBackground(this.refresh({ manual: false, restart: true }));
     }
     this.fire();

@@ -4,7 +4,7 @@ import type { ExtensionSettings } from '../config';
 import type { MachineAction } from '../defender/machineAction';
 import { ActionFilter, isFilterActive } from '../model/actionFilter';
 import type { Session } from '../model/session';
-import { countOf, userText } from '../shared/userText';
+import { countOf, plainNotificationText, shownText, SHOWN_LENGTH, userText } from '../shared/userText';
 import { countCancellable } from './grouping';
 import type { StatusBarState } from './statusBarContent';
 import { viewMessage } from './treeNodes';
@@ -23,7 +23,7 @@ export interface ActionsViewSource {
 /** The view's parts apart from the rows; `message` has been through the text gate. */
 export interface ActionsViewState {
   badge: { value: number; tooltip: string } | undefined;
-  /** The account, and the filter while one is on (the onlyMine setting counts). */
+  /** The account, and the filter while one is on (the onlyMine setting counts); through the text gate, ≤ 80 characters. */
   description: string | undefined;
   message: string | undefined;
   /** The mdeActions.loading context key: a list is loading, or the cached sign-in is still being read. */
@@ -43,7 +43,9 @@ export function actionsViewState(source: ActionsViewSource): ActionsViewState {
   const parts = [account?.username ?? '', isFilterActive(filter) ? `Filter: ${describeFilter(filter)}` : ''].filter((p) => p);
   return {
     badge: cancellable > 0 ? { value: cancellable, tooltip: countOf(cancellable, 'cancellable machine action') } : undefined,
-    description: parts.length ? parts.join(' · ') : undefined,
+    // Typed and server text too (the UPN, the device filter, a type the server sent): through the one text gate, and
+    // about a row's length, as it shares one line with the view's title.
+    description: parts.length ? plainNotificationText(shownText(parts.join(' · '), SHOWN_LENGTH.row)) : undefined,
     // It holds server text (types, warnings) and typed text (the device filter): through the one text gate.
     message: message === undefined ? undefined : userText(message),
     // Reading the cached sign-in counts as loading, so the Sign In welcome does not flash before the tree shows.

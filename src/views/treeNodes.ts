@@ -236,11 +236,11 @@ export interface ViewMessageInput {
 
 /**
  * The line above the tree (treeView.message) when it helps: an empty time window, a cut-off list, a filter that
- * hides actions, warnings. (A message replaces the static welcome view, which cannot name the number of days.)
+ * hides actions, then the warnings. (A message replaces the static welcome view, which cannot name the number of days.)
  */
 export function viewMessage(input: ViewMessageInput): string | undefined {
   const days = `the last ${countOf(input.lookbackDays, 'day')}`;
-  const lines = [...input.warnings];
+  const lines: string[] = [];
   if (input.total === 0) {
     lines.push(`No machine actions in ${days}.`);
     if (input.filterActive) {
@@ -253,5 +253,7 @@ export function viewMessage(input: ViewMessageInput): string | undefined {
   if (input.shown < input.total) {
     lines.push(`${input.shown} of ${input.total} machine actions of ${days} match the filter.`);
   }
+  // The warnings last: their length is the server's doing, and the message's length limit must not cut the hints.
+  lines.push(...input.warnings);
   return lines.length ? lines.join(' ') : undefined;
 }

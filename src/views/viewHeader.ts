@@ -3,11 +3,20 @@
 // seen. Also the line that says why a list waits for the rate limit.
 import { ActionFilter, isFilterActive } from '../model/actionFilter';
 import type { SessionAccount } from '../model/session';
+import { shorten } from '../shared/userText';
 import { shortTypeLabel, statusLabel } from './presentation';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Tenant settings that name no tenant: the account's home tenant is used. */
 const ANY_TENANT = new Set(['organizations', 'common', 'consumers']);
+/**
+ * The most characters (code points) of the account name and of the tenant's label in the where-line, and of each
+ * part of the filter (its statuses, its types, its device text): however long one is, the line stays short enough
+ * for the wait line and the hints after it in the view's message, and every part of the filter stays named. The
+ * Filter quick pick shows each value whole.
+ */
+const PART_LENGTH = 64;
+const FILTER_PART_LENGTH = 40;
 
 /** A domain as short as it stays clear: "contoso.onmicrosoft.com" and "contoso.com" → "contoso"; longer ones whole. */
 function domainLabel(domain: string): string {
@@ -50,12 +59,14 @@ export interface WhereInput {
 
 /**
  * E.g. `analyst@contoso.com · contoso · filter: Pending · only mine`; the filter part only while one is on. Short, as
- * the view's message wraps after about 35 characters at the default side bar width: one line without a filter.
+ * the view's message wraps after about 35 characters at the default side bar width: one line without a filter. At
+ * most about 300 characters, whatever the account, tenant setting or filter (see PART_LENGTH).
  */
 export function whereLine(input: WhereInput): string {
   const filter = isFilterActive(input.filter) ? `filter: ${describeFilter(input.filter)}` : '';
   const onlyMineSetting = input.onlyMineSetting && !input.filter.onlyMine ? 'only mine (setting)' : '';
-  return [input.account.username, tenantLabel(input.tenantSetting, input.account), filter, onlyMineSetting]
+  const account = shorten(input.account.username, PART_LENGTH);
+  return [account, shorten(tenantLabel(input.tenantSetting, input.account), PART_LENGTH), filter, onlyMineSetting]
     .filter((part) => part)
     .join(' · ');
 }
@@ -74,12 +85,15 @@ export function rateLimitWaitLine(seconds: number, startedAt: number): string {
   return `Waiting ${seconds} s for the Defender API rate limit — retrying at ${clockTime(startedAt + seconds * 1000)}.`;
 }
 
-/** A short line for the view's message, e.g. `Pending, In Progress · Release · device "fin" · only mine`; '' = none. */
+/**
+ * A short line for the view's message, e.g. `Pending, In Progress · Release · device "fin" · only mine`; '' = none.
+ * The statuses, the types and the device text take at most 40 characters each, cut with an ellipsis.
+ */
 export function describeFilter(filter: ActionFilter): string {
   return [
-    filter.statuses.map(statusLabel).join(', '),
-    filter.types.map(shortTypeLabel).join(', '),
-    filter.deviceText ? `device "${filter.deviceText}"` : '',
+    shorten(filter.statuses.map(statusLabel).join(', '), FILTER_PART_LENGTH),
+    shorten(filter.types.map(shortTypeLabel).join(', '), FILTER_PART_LENGTH),
+    filter.deviceText ? `device "${shorten(filter.deviceText, FILTER_PART_LENGTH)}"` : '',
     filter.onlyMine ? 'only mine' : '',
   ].filter((part) => part).join(' · ');
 }

@@ -11,9 +11,12 @@ import type { RateBudget } from '../../src/model/autoRefresh';
 import type { Session, SessionAccount } from '../../src/model/session';
 import type { SettingsChange, SettingsSource } from '../../src/settings';
 import { isSignInRequired } from '../../src/shared/errors';
+import type { Clock } from '../../src/shared/logger';
 import { ActionsController, type FilterState } from '../../src/views/actionsController';
 import { DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
 import { ANALYST_UPN } from '../simulators/seedActions';
+import { ManualClock } from '../support/manualClock';
+import { RecordingLogger } from '../support/recordingLogger';
 import { silentLogger } from '../support/silentLogger';
 import { waitFor } from '../support/waitFor';
 
@@ -51,11 +54,12 @@ class TestSession implements Session {
   private readonly listeners = new Set<() => void>();
   private readonly defender: DefenderClient;
 
-  constructor(public signedIn = true) {
+  /** `clock` times the client's waits (the rate limiter's among them); the real one by default. */
+  constructor(public signedIn = true, clock?: Clock) {
     // The simulator's own CA, trusted for this client only.
     const agent = new https.Agent({ ca: sim.caPem });
     open.push({ dispose: () => agent.destroy() });
-    this.defender = new DefenderClient({ apiBaseUrl: sim.url, agent, logger: silentLogger, getAccessToken: async () => sim.createToken() });
+    this.defender = new DefenderClient({ apiBaseUrl: sim.url, agent, logger: silentLogger, clock, getAccessToken: async () => sim.createToken() });
   }
 
   get account(): SessionAccount | undefined {
@@ -109,6 +113,8 @@ interface HarnessOptions {
   settings?: Partial<ExtensionSettings>;
   /** The controller's clock (epoch ms); the real one by default. */
   now?: () => number;
+  /** The controller's log; a silent one by default. */
+  log?: RecordingLogger;
 }
 
 async function harness(options: HarnessOptions = {}): Promise<Harness> {
@@ -117,7 +123,9 @@ async function harness(options: HarnessOptions = {}): Promise<Harness> {
   const session = options.session ?? new TestSession();
   const state = options.state ?? new MemoryState();
   const notices: string[] = [];
-  const controller = new ActionsController({ session, settings, state, log: silentLogger, notice: (message) => notices.push(message), now: options.now });
+  const controller = new ActionsController({
+    session, settings, state, log: options.log ?? silentLogger, notice: (message) => notices.push(message), now: options.now,
+  });
   open.push(controller);
   if (session.signedIn) {
     await waitFor(() => controller.store.loaded, 'the first list');
@@ -197,6 +205,54 @@ describe('ActionsController', () => {
     assert.doesNotMatch(listQueries()[0].$filter, /requestor/);
   });
 
+  it('turning the onlyMine setting on or off while the filter\'s "only mine" is on asks for nothing: the query is the same', async () => {
+    const { controller, settings } = await harness();
+    await controller.setFilter(normalizeFilter({ onlyMine: true }));
+    sim.clearRequests();
+    settings.change({ onlyMine: true });
+    assert.equal(controller.store.loading, false, 'no load started');
+    settings.change({ onlyMine: false });
+    assert.equal(controller.store.loading, false, 'no load started');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(listQueries(), []);
+  });
+
+  it('a filter the workspace state refuses still applies and shows, then the failed save is reported', async () => {
+    class RefusingState extends MemoryState {
+      override async update(): Promise<void> {
+        throw new Error('The workspace storage is full.');
+      }
+    }
+    const { controller } = await harness({ state: new RefusingState() });
+    let changes = 0;
+    controller.onDidChange(() => changes++);
+    await assert.rejects(controller.setFilter(normalizeFilter({ statuses: ['Pending'] })),
+      /^Error: The filter applies in this window, but could not be kept for the next one: The workspace storage is full\.$/);
+    assert.deepEqual(controller.filter.statuses, ['Pending']);
+    assert.ok(changes > 0, 'the view redrew');
+    assert.ok(controller.visibleActions().every((a) => a.status === 'Pending'));
+  });
+
+  it('a settings change during a Retry-After wait keeps the retry time shown; the new list comes after the wait', async () => {
+    // Half a second past a whole one, so that a wait rounded up again would end in the next second.
+    const clock = new ManualClock({ start: Date.parse('2026-11-29T10:00:00.500Z') });
+    const { controller, settings } = await harness({ session: new TestSession(true, clock), now: () => clock.now() });
+    sim.clearRequests();
+    sim.failNext({ kind: 'status', status: 429, code: 'TooManyRequests', message: 'Rate limit is exceeded.', retryAfterSeconds: 4 });
+    const refreshing = controller.refresh({ manual: false });
+    await waitFor(() => controller.waitLine !== undefined, 'the wait line');
+    const shown = controller.waitLine;
+    await clock.advance(1800);
+    settings.change({ maxActions: 7 });
+    await waitFor(() => clock.sleeps.length === 2, 'the new load waiting for the same pause');
+    assert.equal(controller.waitLine, shown);
+    await clock.advance(2200);
+    await refreshing;
+    await waitFor(() => !controller.store.loading, 'the new list');
+    assert.deepEqual(listQueries().map((q) => q.$top), ['1000', '7']);
+    assert.equal(controller.waitLine, undefined);
+  });
+
   it('a status that changed between two loads is one notice; none with "Notify On Status Change" off', async () => {
     const { controller, settings, notices } = await harness();
     const pending = sim.actions.filter((a) => a.status === 'Pending');
@@ -209,6 +265,69 @@ describe('ActionsController', () => {
     setStatus(1, 'Failed');
     await controller.refresh({ manual: true });
     assert.equal(notices.length, 1, 'no second notice');
+  });
+
+  it('two refreshes that share one load report it once: one notice, one "Loaded" line, one "Could not load" line', async () => {
+    const log = new RecordingLogger();
+    const { controller, notices } = await harness({ log });
+    const lines = (start: string) => log.messages().filter((m) => m.startsWith(start));
+    Object.assign(sim.actions.find((a) => a.status === 'Pending')!, { status: 'Succeeded', lastUpdateDateTimeUtc: new Date().toISOString() });
+    log.clear();
+    sim.switches.delayMs = 200;
+    await Promise.all([controller.refresh({ manual: true }), controller.refresh({ manual: true })]);
+    assert.equal(notices.length, 1, JSON.stringify(notices));
+    assert.deepEqual([lines('Loaded').length, lines('Status change').length], [1, 1], JSON.stringify(log.messages()));
+    sim.failNext({ kind: 'status', status: 403, code: 'Forbidden', message: 'Missing application roles.' });
+    const outcomes = await Promise.allSettled([controller.refresh({ manual: true }), controller.refresh({ manual: true }), controller.refresh({ manual: false })]);
+    assert.deepEqual(outcomes.map((o) => o.status), ['rejected', 'rejected', 'fulfilled'], 'each manual caller sees the failure');
+    assert.equal(lines('Could not load').length, 1, JSON.stringify(log.messages()));
+  });
+
+  it('a manual refresh while showing the view starts an auto refresh gives one notice for the load they share', async () => {
+    let now = Date.now();
+    const { controller, notices } = await harness({ settings: { autoRefreshSeconds: 60 }, now: () => now });
+    Object.assign(sim.actions.find((a) => a.status === 'Pending')!, { status: 'Failed', lastUpdateDateTimeUtc: new Date().toISOString() });
+    sim.switches.delayMs = 200;
+    sim.clearRequests();
+    now += 31_000;
+    controller.setVisible(true);
+    await controller.refresh({ manual: true });
+    assert.equal(listQueries().length, 1, 'one load');
+    assert.equal(notices.length, 1, JSON.stringify(notices));
+  });
+
+  it('disposed while a list is on the wire: the list is dropped unlogged and unshown, and later calls send nothing', async () => {
+    const log = new RecordingLogger();
+    const { controller, notices } = await harness({ log });
+    Object.assign(sim.actions.find((a) => a.status === 'Pending')!, { status: 'Succeeded', lastUpdateDateTimeUtc: new Date().toISOString() });
+    sim.switches.delayMs = 300;
+    log.clear();
+    const refreshing = controller.refresh({ manual: true });
+    await waitFor(() => listQueries().length === 2, 'the list on the wire');
+    controller.dispose();
+    await refreshing;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.deepEqual(notices, []);
+    assert.deepEqual(log.messages().filter((m) => /^(Loaded|Status change|Could not load)/.test(m)), []);
+    sim.clearRequests();
+    await controller.refresh({ manual: true });
+    await controller.setFilter(normalizeFilter({ onlyMine: true }));
+    controller.setVisible(true);
+    assert.deepEqual(listQueries(), []);
+  });
+
+  it('disposed while a list waits for a 429\'s Retry-After: the retry is not sent', async () => {
+    const clock = new ManualClock();
+    const { controller } = await harness({ session: new TestSession(true, clock), now: () => clock.now() });
+    sim.clearRequests();
+    sim.failNext({ kind: 'status', status: 429, code: 'TooManyRequests', message: 'Rate limit is exceeded.', retryAfterSeconds: 4 });
+    const refreshing = controller.refresh({ manual: false });
+    await waitFor(() => controller.waitLine !== undefined, 'the wait line');
+    controller.dispose();
+    await clock.advance(5000);
+    await refreshing;
+    assert.equal(listQueries().length, 1, 'only the request that got the 429');
+    assert.equal(controller.waitLine, undefined);
   });
 
   it('signed out: a manual refresh asks to sign in and sends nothing; signing out empties the list', async () => {

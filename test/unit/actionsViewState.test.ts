@@ -23,6 +23,7 @@ interface Options {
   onlyMineSetting?: boolean;
   waitLine?: string;
   warnings?: string[];
+  account?: typeof ACCOUNT;
 }
 
 /** The state of a controller: signed in with the seed loaded unless told otherwise. */
@@ -33,7 +34,7 @@ function source(options: Options = {}): ActionsViewSource {
   return {
     store: { actions, loaded: options.loaded ?? true, loading: false, warnings: options.warnings ?? [] },
     session: {
-      account: signedIn ? ACCOUNT : undefined, configured: true, restoring: false,
+      account: signedIn ? options.account ?? ACCOUNT : undefined, configured: true, restoring: false,
       configurationProblem: options.problem ? { message: options.problem } : undefined,
       client: () => (signedIn && !options.noClient ? ({} as ReturnType<ActionsViewSource['session']['client']>) : undefined),
     },
@@ -88,6 +89,32 @@ describe('actionsViewState', () => {
     const noClient = actionsViewState(source({ noClient: true, actions: [], loaded: false }));
     assert.equal(noClient.statusBar.account, undefined, 'an account without a client is not signed in to the API');
     assert.equal(noClient.message, undefined);
+  });
+
+  it('the description passes the text gate and stays a row long, whatever the UPN and the filter hold', () => {
+    const state = actionsViewState(source({
+      account: { ...ACCOUNT, username: 'analyst@\u202emoc.osotnoc' },
+      filter: normalizeFilter({ deviceText: 'x\u202eevil\n\nline2 [x](command:foo)', types: ['T'.repeat(3000)] }),
+    }));
+    const description = state.description ?? '';
+    assert.ok(description.startsWith('analyst@moc.osotnoc · Filter: '), JSON.stringify(description));
+    assert.ok(!/[\u202e\n]|\]\(/.test(description), JSON.stringify(description));
+    assert.ok(description.length <= 80 && description.endsWith('…'), `${description.length}: ${description}`);
+  });
+
+  it('however long the account, the filter and the warnings, the message keeps the wait line and the filter hint', () => {
+    const wait = 'Waiting 30 s for the Defender API rate limit — retrying at 10:42:10.';
+    const message = actionsViewState(source({
+      actions: [], waitLine: wait, warnings: Array(5).fill(`The server pointed to more results at another address (https://${'x'.repeat(200)}.example).`),
+      account: { ...ACCOUNT, username: `analyst@${'sub.'.repeat(100)}contoso.com` },
+      filter: normalizeFilter({
+        statuses: ['Pending', 'InProgress', 'Succeeded', 'Failed', 'TimeOut', 'Cancelled'],
+        types: ['RunAntiVirusScan', 'Offboard', 'LiveResponse', 'CollectInvestigationPackage', 'Isolate', 'T'.repeat(3000)],
+        deviceText: 'd'.repeat(256), onlyMine: true,
+      }),
+    })).message ?? '';
+    assert.ok(message.includes(` — ${wait} No machine actions in the last 7 days. A filter is on: change or clear it to see more.`), message);
+    assert.match(message, / · only mine — /, 'every part of the filter named');
   });
 
   it('server warnings in the message pass the text gate: no bidi or control characters', () => {

@@ -183,6 +183,9 @@ describe('treeNodes', () => {
     assert.equal(viewMessage(empty), 'No machine actions in the last 7 days.');
     assert.equal(viewMessage({ ...empty, lookbackDays: 1 }), 'No machine actions in the last 1 day.');
     assert.equal(viewMessage({ ...empty, filterActive: true }), 'No machine actions in the last 7 days. A filter is on: change or clear it to see more.');
+    assert.equal(viewMessage({ ...empty, filterActive: true, warnings: ['The list may be incomplete.'] }),
+      'No machine actions in the last 7 days. A filter is on: change or clear it to see more. The list may be incomplete.',
+      'the hints before the warnings, whose length is the server\'s doing');
   });
 
   /** `n` actions that all succeeded, in shuffled order: one group of `n` rows by status. */

@@ -40,6 +40,15 @@ describe('viewHeader', () => {
       'analyst@contoso.com · contoso · filter: Release, Package · device "fin"', 'types by their row names');
   });
 
+  it('a long filter or account is cut part by part with an ellipsis: every part still named, the line short', () => {
+    const line = whereLine({
+      account: { ...account, username: `${'a'.repeat(200)}@contoso.com` }, tenantSetting: `${'t'.repeat(500)}.example`, onlyMineSetting: false,
+      filter: normalizeFilter({ statuses: ['Pending', 'InProgress', 'Succeeded', 'Failed', 'TimeOut', 'Cancelled'], types: ['T'.repeat(3000)], deviceText: 'd'.repeat(256), onlyMine: true }),
+    });
+    assert.match(line, /^a{63}… · t{63}… · filter: Pending, In Progress, [^·]{1,20}… · Tt{38}… · device "d{39}…" · only mine$/);
+    assert.ok(line.length <= 300, `${line.length}`);
+  });
+
   it('the Only Mine setting is named as a setting, since Clear Filter cannot clear it', () => {
     assert.equal(where({}, { onlyMineSetting: true }), 'analyst@contoso.com · contoso · only mine (setting)');
     assert.equal(where({ onlyMine: true }, { onlyMineSetting: true }), 'analyst@contoso.com · contoso · filter: only mine');
