@@ -11,6 +11,7 @@ import {
   DEFAULT_RETRY_AFTER_SECONDS,
   DefenderApiError,
   droppedConnectionError,
+  errorFromCutResponse,
   errorFromResponse,
   firstLineOf,
   HeaderLookup,
@@ -465,10 +466,11 @@ export class DefenderClient {
     }, this.timeoutMs);
     const onCallerAbort = (): void => controller.abort();
     signal?.addEventListener('abort', onCallerAbort, { once: true });
+    let response: Response | undefined;
     try {
       // Loaded on the first request, not at activation: node-fetch brings http, https, tls and zlib with it.
       const { default: fetch } = await import('node-fetch');
-      const response: Response = await fetch(url.href, {
+      response = await fetch(url.href, {
         method,
         headers: {
           Authorization: `Bearer ${token}`,
@@ -491,6 +493,9 @@ export class DefenderClient {
     } catch (error) {
       if (signal?.aborted) {
         throw signal.reason;
+      }
+      if (response && !response.ok && (timedOut || cutStatus !== undefined)) {
+        return cutErrorOutcome(response, method, path, this.clock.now());
       }
       return { ok: false, error: failureOf(error, { timedOut, timeoutMs: this.timeoutMs, cutStatus }, method, path) };
     } finally {
@@ -539,7 +544,9 @@ export class DefenderClient {
         throw error;
       }
       if (error instanceof UndecodableBodyError && error.reason === 'cut') {
-        return { ok: false, status, error: droppedConnectionError(error, status, method, path), correlationId };
+        return response.ok
+          ? { ok: false, status, error: droppedConnectionError(error, status, method, path), correlationId }
+          : cutErrorOutcome(response, method, path, this.clock.now());
       }
       const failure = tooLarge ? bodyTooLargeError(MAX_BODY_BYTES, status, method, path) : corruptBodyError(error, status, method, path);
       if (method === 'POST' && response.ok) {
@@ -602,6 +609,15 @@ function outcomeOf(response: Response, text: string, method: Method, path: strin
     return { ok: false, status, error: errorFromResponse(status, headers, text, method, path, nowMs), correlationId };
   }
   return { ok: true, status, answer: { status, headers, text }, correlationId };
+}
+
+/**
+ * A non-2xx answer whose body did not arrive whole: its status and headers are acted on as they came (the cut only
+ * matters for a 2xx's body; an error's body is only its message). `nowMs` dates a Retry-After given as an HTTP-date.
+ */
+function cutErrorOutcome(response: Response, method: Method, path: string, nowMs: number): Outcome {
+  const { status, headers } = response;
+  return { ok: false, status, error: errorFromCutResponse(status, headers, method, path, nowMs), correlationId: correlationIdFrom(headers) };
 }
 
 function isTransient(error: DefenderApiError): boolean {

@@ -54,15 +54,19 @@
 //     { kind: 'malformed', status? = 200, body? }  `{"value": [` (or `body`, cut-off JSON) as application/json
 //     { kind: 'reset', afterHandling? }     drop the connection (afterHandling: the request takes effect first)
 //     { kind: 'slow', delayMs }             answer normally, but late
-//     { kind: 'truncate' }                  handle the request, send the headers (full Content-Length) and half the
-//                                           body, then close the connection: a body cut off mid-way
+//     { kind: 'truncate', of?, hold? }      handle the request, send the headers (full Content-Length) and half the
+//                                           body, then close the connection: a body cut off mid-way; hold: keep the
+//                                           connection open and send nothing more (a stalled body)
 //     { kind: 'gzipBomb', inflatedBytes, status? = 200, afterHandling? }  a gzip body (Content-Encoding: gzip) of
 //                                           valid JSON that inflates to inflatedBytes (whitespace inside {"value":[ … ]});
 //                                           afterHandling: the request takes effect first (a cancel applies)
-//     { kind: 'gzipCut' }                  handle the request, answer it gzip-encoded without the stream's last 12 bytes,
+//     { kind: 'gzipCut', of? }             handle the request, answer it gzip-encoded without the stream's last 12 bytes,
 //                                           Content-Length matching what is sent: a compressed body that ends early
-//     { kind: 'gzipCorrupt' }              handle the request, answer it gzip-encoded with 20 bytes of the data
+//     { kind: 'gzipCorrupt', of? }         handle the request, answer it gzip-encoded with 20 bytes of the data
 //                                           overwritten (Z_DATA_ERROR), as a proxy that alters bodies would
+//                                           `of` (these three): damage the answer of that fault instead, e.g. an error
+//                                           answer cut off: { kind: 'truncate', of: { kind: 'status', status: 429,
+//                                           retryAfterSeconds: 120 } } sends its status and headers whole, half its body
 //     { kind: 'otherAction' }              200 with the entity of another action than the path names, unchanged
 //     { kind: 'hollowPage', elements }     a list page whose `value` is replaced, its @odata.nextLink kept:
 //                                           'none' → `[]`, 'unreadable' → elements that are no machine action
@@ -158,12 +162,12 @@ export type Fault =
   | { kind: 'malformed'; status?: number; body?: string }
   | { kind: 'reset'; afterHandling?: boolean }
   | { kind: 'slow'; delayMs: number }
-  | { kind: 'truncate' }
+  | { kind: 'truncate'; of?: Fault; hold?: boolean }
   | { kind: 'gzipBomb'; inflatedBytes: number; status?: number; afterHandling?: boolean }
   | { kind: 'hollowPage'; elements: 'none' | 'unreadable' }
   | { kind: 'otherAction' }
-  | { kind: 'gzipCut' }
-  | { kind: 'gzipCorrupt' };
+  | { kind: 'gzipCut'; of?: Fault }
+  | { kind: 'gzipCorrupt'; of?: Fault };
 
 export interface FaultMatch {
   /** How many matching requests get the fault; default 1. */
@@ -207,8 +211,11 @@ const DEFAULT_CODES: Record<number, string> = {
 const RBAC_DENIED = 'The user does not have the Defender role required to perform this action on this device.';
 const GATEWAY_HTML = '<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body><h1>Bad Gateway</h1><p>The upstream server returned an invalid response.</p></body></html>\n';
 
-/** 'reset' drops the connection before any answer; `truncated` sends the headers and half the body, then drops it. */
-type Outcome = Reply | 'reset' | { truncated: Reply };
+/**
+ * 'reset' drops the connection before any answer; `truncated` sends the headers and half the body, then drops it (or,
+ * with `hold`, keeps it open and silent).
+ */
+type Outcome = Reply | 'reset' | { truncated: Reply; hold?: boolean };
 
 interface RequestContext {
   record: RecordedRequest;
@@ -366,7 +373,7 @@ export class DefenderSimulator {
       if (outcome === 'reset') {
         req.socket.destroy();
       } else if ('truncated' in outcome) {
-        writeTruncated(req, res, { ...outcome.truncated, headers: { ...outcome.truncated.headers, 'request-id': correlationId } });
+        writeTruncated(req, res, { ...outcome.truncated, headers: { ...outcome.truncated.headers, 'request-id': correlationId } }, outcome.hold);
       } else {
         writeReply(res, { ...outcome, headers: { ...outcome.headers, 'request-id': correlationId } });
       }
@@ -426,6 +433,11 @@ export class DefenderSimulator {
     return entry.fault;
   }
 
+  /** The answer a damaging fault works on: the request handled, or the answer of its `of` fault. */
+  private damaged(fault: { of?: Fault }, context: RequestContext, handle: () => Outcome): Outcome {
+    return fault.of ? this.applyFault(fault.of, context, handle) : handle();
+  }
+
   private applyFault(fault: Fault, context: RequestContext, handle: () => Outcome): Outcome {
     switch (fault.kind) {
       case 'status':
@@ -447,8 +459,8 @@ export class DefenderSimulator {
         context.delayMs += fault.delayMs;
         return handle();
       case 'truncate': {
-        const outcome = handle();
-        return outcome === 'reset' || 'truncated' in outcome ? outcome : { truncated: outcome };
+        const outcome = this.damaged(fault, context, handle);
+        return outcome === 'reset' || 'truncated' in outcome ? outcome : { truncated: outcome, hold: fault.hold };
       }
       case 'gzipBomb':
         if (fault.afterHandling) {
@@ -459,7 +471,7 @@ export class DefenderSimulator {
         return hollowed(handle(), fault.elements);
       case 'gzipCut':
       case 'gzipCorrupt':
-        return damagedGzip(handle(), fault.kind);
+        return damagedGzip(this.damaged(fault, context, handle), fault.kind);
       case 'otherAction': {
         const asked = context.url.pathname.toLowerCase();
         const other = this.store.find((a) => !asked.includes(a.id.toLowerCase()));
@@ -777,11 +789,18 @@ function hollowed(outcome: Outcome, elements: 'none' | 'unreadable'): Outcome {
   return { ...outcome, body: JSON.stringify(page) };
 }
 
-/** Headers with the full Content-Length and half the body, then the connection closes: a body cut off mid-way. */
-function writeTruncated(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply): void {
+/**
+ * Headers with the full Content-Length and half the body, then the connection closes: a body cut off mid-way; `hold`:
+ * it stays open and silent instead (a stalled body).
+ */
+function writeTruncated(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply, hold = false): void {
   const body = Buffer.from(reply.body);
   res.writeHead(reply.status, { ...reply.headers, 'content-length': String(body.length) });
-  res.write(body.subarray(0, Math.floor(body.length / 2)), () => req.socket.destroy());
+  res.write(body.subarray(0, Math.floor(body.length / 2)), () => {
+    if (!hold) {
+      req.socket.destroy();
+    }
+  });
 }
 
 /** Whether the token carries every value of each `access_token` claim that `claims` asks for. */
