@@ -1,6 +1,6 @@
 // Decoding an answer's Content-Encoding ourselves (node-fetch's own decoding flushes a gzip stream that ends early
 // as if it were complete, so a cut-off body reached the JSON parser as "malformed").
-import { type Duplex, pipeline, Readable } from 'node:stream';
+import type * as stream from 'node:stream';
 import { promisify } from 'node:util';
 import type * as zlib from 'node:zlib';
 
@@ -21,7 +21,7 @@ function decoders(): Record<Method, Decode> {
 }
 
 /** zlib's streaming decoders, strict as its one-shot ones: a stream that ends before its end is an error. */
-function streamDecoder(method: Method): Duplex {
+function streamDecoder(method: Method): stream.Duplex {
   const z = zlibModule();
   return { gunzip: z.createGunzip, inflate: z.createInflate, inflateRaw: z.createInflateRaw, brotli: z.createBrotliDecompress }[method]();
 }
@@ -112,7 +112,9 @@ export async function* decodeStream(source: AsyncIterable<Buffer>, contentEncodi
       throw error;
     }
   };
-  // Errors reach the loop below through the decoder, which pipeline destroys with them.
+  // Loaded here, not at activation (node:stream brings stream/promises). Errors reach the loop below through the
+  // decoder, which pipeline destroys with them.
+  const { pipeline, Readable } = require('node:stream') as typeof stream;
   pipeline(Readable.from(input()), decoder, () => undefined);
   try {
     for await (const chunk of decoder) {
