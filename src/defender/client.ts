@@ -452,7 +452,10 @@ export class DefenderClient {
     }
   }
 
-  /** One HTTP exchange with its own timeout; a caller's abort rejects with the caller's reason. */
+  /**
+   * One HTTP exchange with its own timeout; a caller's abort rejects with the caller's reason. An error answer whose
+   * body is cut off or stalls is still that answer (cutErrorOutcome).
+   */
   private async attempt(
     method: Method, url: URL, path: string, token: string, body: string | undefined, signal?: AbortSignal,
   ): Promise<Outcome> {
@@ -528,8 +531,9 @@ export class DefenderClient {
   }
 
   /**
-   * The body, decoded and within MAX_BODY_BYTES. A compressed stream that ends early is a dropped connection; one too
-   * large or corrupt is a typed error, except on a cancel's 2xx: accepted whatever its body, the action is read back.
+   * The body, decoded and within MAX_BODY_BYTES. A 2xx's compressed stream that ends early is a dropped connection (an
+   * error answer's is acted on by its status and headers); one too large or corrupt is a typed error, except on a
+   * cancel's 2xx: accepted whatever its body, the action is read back.
    * Aborts propagate, our own for a time-out or a cut body included.
    */
   private async readAnswer(response: Response, method: Method, path: string): Promise<Outcome> {

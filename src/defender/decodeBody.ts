@@ -1,5 +1,5 @@
 // Decoding an answer's Content-Encoding ourselves (node-fetch's own decoding flushes a gzip stream that ends early
-// as if it were complete, so a cut-off body reached the JSON parser as "malformed").
+// as if it were complete, so a cut-off body reached the JSON parser as "malformed", and a download was saved partial).
 import type * as stream from 'node:stream';
 import { promisify } from 'node:util';
 import type * as zlib from 'node:zlib';

@@ -82,7 +82,8 @@ function describeLink(url: URL): string {
 /**
  * Downloads the result behind `getLink()` into `sink`, following up to MAX_REDIRECTS https redirects.
  * Throws DownloadError ('expired' after a second 403, 'http', 'insecureRedirect', 'tooManyRedirects', 'tooLarge'
- * for a text sink over its limit, 'network' (at once for a body whose connection closed before its Content-Length),
+ * for a text sink over its limit (a body announced over it is dropped unread), 'network' (at once for a body whose
+ * connection closed before its Content-Length, and for compressed data that stops short or does not decode),
  * 'timeout' when no byte came for idleTimeoutMs (a body left unfinished on an open connection), 'file'), whatever
  * `getLink` throws (DefenderApiError), or `signal.reason` when the caller cancels.
  */
