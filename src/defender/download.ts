@@ -278,10 +278,10 @@ async function* decoded(source: AsyncIterable<Buffer>, encoding: string | null):
 /** A 'network' DownloadError: nothing of the body is kept. */
 function undecodable(error: UndecodableBodyError): DownloadError {
   const what = error.reason === 'cut'
-    ? `its ${error.encoding} data stops short of its end, although the transfer looked complete (the host or a proxy cut it)`
-    // Not named: an encoding not asked for is the host's text.
-    : 'its compressed data could not be decoded (corrupt, or in an encoding not asked for; a proxy may have altered it)';
-  return new DownloadError('network', `The download broke off before the end: ${what}. Nothing was kept; try again.`);
+    ? `The download broke off before the end: its ${error.encoding} data stops short, although the transfer looked complete (the host or a proxy cut it).`
+    // The encoding is not named: one not asked for is the host's text.
+    : 'The download could not be decoded: its compressed data is corrupt or in an encoding not asked for (a proxy may have altered it).';
+  return new DownloadError('network', `${what} Nothing was kept; try again.`);
 }
 
 function brokeOff(code: unknown = 'connection closed'): DownloadError {

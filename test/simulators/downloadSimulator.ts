@@ -19,7 +19,8 @@
 //                     reached; 'hold': the same half, then keep the socket open and send nothing more (a stall)
 //   encoding          'gzip': a 200's body gzip-encoded (Content-Encoding: gzip; Content-Length the encoded size);
 //                     'gzipTruncated': only the first half of that gzip stream, with whole HTTP framing (Content-Length
-//                     matching what is sent, or a properly ended chunked body with omitContentLength)
+//                     matching what is sent, or a properly ended chunked body with omitContentLength); 'gzipCorrupt':
+//                     the whole gzip stream with 20 bytes of its data overwritten, as a proxy that alters bodies would
 // Every body is written as fast as the client reads it (waiting for 'drain'); store.requests[i].sentBytes counts
 // what was handed to the connection, so a test can see whether a refused body was still sent.
 // largeText(bytes) makes a text body of that size, for the editor cap and progress.
@@ -41,7 +42,7 @@ export interface DownloadSwitches {
   chunkDelayMs: number;
   omitContentLength: boolean;
   cutBody: 'none' | 'close' | 'hold';
-  encoding: 'none' | 'gzip' | 'gzipTruncated';
+  encoding: 'none' | 'gzip' | 'gzipTruncated' | 'gzipCorrupt';
 }
 
 export interface DownloadRequest {
@@ -135,7 +136,12 @@ export class DownloadSimulator {
       return reply;
     }
     const gzip = zlib.gzipSync(reply.body);
-    const body = this.switches.encoding === 'gzip' ? gzip : gzip.subarray(0, Math.floor(gzip.length / 2));
+    const damaged = {
+      gzip,
+      gzipTruncated: gzip.subarray(0, Math.floor(gzip.length / 2)),
+      gzipCorrupt: Buffer.concat([gzip.subarray(0, 10), Buffer.alloc(20, 0xff), gzip.subarray(30)]),
+    };
+    const body = damaged[this.switches.encoding];
     return { ...reply, headers: { ...reply.headers, 'content-encoding': 'gzip' }, body };
   }
 

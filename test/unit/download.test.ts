@@ -271,11 +271,14 @@ describe('download: size, progress, cancel and time-out', () => {
       for (const sink of [{ kind: 'file', path: path.join(dir, 'short.txt') }, { kind: 'text' }] as const) {
         const progress: Array<[number, number | undefined]> = [];
         await rejectsWithKind(run({ ...linksTo(blob), sink, onProgress: (n, total) => progress.push([n, total]) }), 'network',
-          /^The download broke off before the end: its gzip data stops short of its end, although the transfer looked complete \(the host or a proxy cut it\)\. Nothing was kept; try again\.$/);
+          /^The download broke off before the end: its gzip data stops short, although the transfer looked complete \(the host or a proxy cut it\)\. Nothing was kept; try again\.$/);
         assert.ok(progress.every(([n, total], i) => total === undefined && n < blob.body.length && (i === 0 || progress[i - 1][0] < n)), JSON.stringify(progress));
       }
     }
-    assert.equal(store.requests.length, 5);
+    store.switches.encoding = 'gzipCorrupt';
+    await rejectsWithKind(run({ ...linksTo(blob), sink: { kind: 'file', path: path.join(dir, 'corrupt.txt') } }), 'network',
+      /^The download could not be decoded: its compressed data is corrupt or in an encoding not asked for \(a proxy may have altered it\)\. Nothing was kept; try again\.$/);
+    assert.equal(store.requests.length, 6);
     assert.ok(store.requests.every((r) => r.status === 200 && /gzip/.test(String(r.headers['accept-encoding']))), 'asked for gzip, got it');
     assert.deepEqual(fs.readdirSync(dir), []);
   });
