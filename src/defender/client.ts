@@ -471,26 +471,9 @@ export class DefenderClient {
     signal?.addEventListener('abort', onCallerAbort, { once: true });
     let response: Response | undefined;
     try {
-      // Loaded on the first request, not at activation: node-fetch brings http, https, tls and zlib with it.
-      const { default: fetch } = await import('node-fetch');
-      response = await fetch(url.href, {
-        method,
-        headers: {
-          Authorization: `Bearer ${token}`,
-          Accept: 'application/json',
-          'Accept-Encoding': ACCEPTED_ENCODINGS,
-          ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-        },
-        body,
-        agent: reportingCutBodies(this.agent ?? (require('node:https') as typeof https).globalAgent, (status) => {
-          cutStatus = status;
-          controller.abort();
-        }),
-        redirect: 'manual',
-        size: MAX_BODY_BYTES,
-        // Decoded by readAnswer: node-fetch would pass a gzip stream that ends early as complete.
-        compress: false,
-        signal: controller.signal,
+      response = await this.fetchOnce(method, url, token, body, controller.signal, (status) => {
+        cutStatus = status;
+        controller.abort();
       });
       return await this.readAnswer(response, method, path);
     } catch (error) {
@@ -504,7 +487,34 @@ export class DefenderClient {
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onCallerAbort);
+      // A body not read to its end (over MAX_BODY_BYTES, or given up) is dropped, not drained: the connection closes
+      // and the host stops sending. After a whole body this does nothing.
+      controller.abort();
     }
+  }
+
+  /** The request on the wire, its body undecoded and at most MAX_BODY_BYTES; `onCut` as reportingCutBodies says. */
+  private async fetchOnce(
+    method: Method, url: URL, token: string, body: string | undefined, signal: AbortSignal, onCut: (status: number) => void,
+  ): Promise<Response> {
+    // Loaded on the first request, not at activation: node-fetch brings http, https, tls and zlib with it.
+    const { default: fetch } = await import('node-fetch');
+    return fetch(url.href, {
+      method,
+      headers: {
+        Authorization: `Bearer ${token}`,
+        Accept: 'application/json',
+        'Accept-Encoding': ACCEPTED_ENCODINGS,
+        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      },
+      body,
+      agent: reportingCutBodies(this.agent ?? (require('node:https') as typeof https).globalAgent, onCut),
+      redirect: 'manual',
+      size: MAX_BODY_BYTES,
+      // Decoded by readAnswer: node-fetch would pass a gzip stream that ends early as complete.
+      compress: false,
+      signal,
+    });
   }
 
   /**

@@ -936,6 +936,18 @@ describe('bodies too large or cut off (issue 11 items 4 and 9)', () => {
     assert.deepEqual((await client.listMachineActions({ lookbackDays: 7, top: 10 })).actions, [], 'a large body under the cap is read');
   });
 
+  it('drops an answer past 32 MiB instead of reading it to its end: the host stops sending', async () => {
+    const bytes = MAX_BODY_BYTES + 64 * 1024 * 1024;
+    for (const status of [200, 500]) {
+      sim.reset();
+      sim.failNext({ kind: 'largeBody', bytes, status });
+      await rejectsWith(harness().client.listMachineActions({ lookbackDays: 7, top: 10 }), (error) => assert.equal(error.code, 'ResponseTooLarge'));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const [request] = sim.requests;
+      assert.ok(request.sentBytes < MAX_BODY_BYTES + 16 * 1024 * 1024, `${status}: the host went on to send ${request.sentBytes} of ${bytes} bytes`);
+    }
+  });
+
   it('takes a cancel answered 2xx with a body past 32 MiB as accepted: the caller reads the action back', async () => {
     const id = pendingId();
     sim.failNext({ kind: 'gzipBomb', inflatedBytes: MAX_BODY_BYTES + 1024 * 1024, afterHandling: true }, { method: 'POST' });
