@@ -11,6 +11,7 @@ import {
   DEFAULT_RETRY_AFTER_SECONDS,
   DefenderApiError,
   droppedConnectionError,
+  errorFromCutResponse,
   errorFromResponse,
   firstLineOf,
   HeaderLookup,
@@ -451,7 +452,10 @@ export class DefenderClient {
     }
   }
 
-  /** One HTTP exchange with its own timeout; a caller's abort rejects with the caller's reason. */
+  /**
+   * One HTTP exchange with its own timeout; a caller's abort rejects with the caller's reason. An error answer whose
+   * body is cut off or stalls is still that answer (cutErrorOutcome).
+   */
   private async attempt(
     method: Method, url: URL, path: string, token: string, body: string | undefined, signal?: AbortSignal,
   ): Promise<Outcome> {
@@ -465,38 +469,52 @@ export class DefenderClient {
     }, this.timeoutMs);
     const onCallerAbort = (): void => controller.abort();
     signal?.addEventListener('abort', onCallerAbort, { once: true });
+    let response: Response | undefined;
     try {
-      // Loaded on the first request, not at activation: node-fetch brings http, https, tls and zlib with it.
-      const { default: fetch } = await import('node-fetch');
-      const response: Response = await fetch(url.href, {
-        method,
-        headers: {
-          Authorization: `Bearer ${token}`,
-          Accept: 'application/json',
-          'Accept-Encoding': ACCEPTED_ENCODINGS,
-          ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-        },
-        body,
-        agent: reportingCutBodies(this.agent ?? (require('node:https') as typeof https).globalAgent, (status) => {
-          cutStatus = status;
-          controller.abort();
-        }),
-        redirect: 'manual',
-        size: MAX_BODY_BYTES,
-        // Decoded by readAnswer: node-fetch would pass a gzip stream that ends early as complete.
-        compress: false,
-        signal: controller.signal,
+      response = await this.fetchOnce(method, url, token, body, controller.signal, (status) => {
+        cutStatus = status;
+        controller.abort();
       });
       return await this.readAnswer(response, method, path);
     } catch (error) {
       if (signal?.aborted) {
         throw signal.reason;
       }
+      if (response && !response.ok && (timedOut || cutStatus !== undefined)) {
+        return cutErrorOutcome(response, method, path, this.clock.now());
+      }
       return { ok: false, error: failureOf(error, { timedOut, timeoutMs: this.timeoutMs, cutStatus }, method, path) };
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onCallerAbort);
+      // A body not read to its end (over MAX_BODY_BYTES, or given up) is dropped, not drained: the connection closes
+      // and the host stops sending. After a whole body this does nothing.
+      controller.abort();
     }
+  }
+
+  /** The request on the wire, its body undecoded and at most MAX_BODY_BYTES; `onCut` as reportingCutBodies says. */
+  private async fetchOnce(
+    method: Method, url: URL, token: string, body: string | undefined, signal: AbortSignal, onCut: (status: number) => void,
+  ): Promise<Response> {
+    // Loaded on the first request, not at activation: node-fetch brings http, https, tls and zlib with it.
+    const { default: fetch } = await import('node-fetch');
+    return fetch(url.href, {
+      method,
+      headers: {
+        Authorization: `Bearer ${token}`,
+        Accept: 'application/json',
+        'Accept-Encoding': ACCEPTED_ENCODINGS,
+        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      },
+      body,
+      agent: reportingCutBodies(this.agent ?? (require('node:https') as typeof https).globalAgent, onCut),
+      redirect: 'manual',
+      size: MAX_BODY_BYTES,
+      // Decoded by readAnswer: node-fetch would pass a gzip stream that ends early as complete.
+      compress: false,
+      signal,
+    });
   }
 
   /**
@@ -523,8 +541,9 @@ export class DefenderClient {
   }
 
   /**
-   * The body, decoded and within MAX_BODY_BYTES. A compressed stream that ends early is a dropped connection; one too
-   * large or corrupt is a typed error, except on a cancel's 2xx: accepted whatever its body, the action is read back.
+   * The body, decoded and within MAX_BODY_BYTES. A 2xx's compressed stream that ends early is a dropped connection (an
+   * error answer's is acted on by its status and headers); one too large or corrupt is a typed error, except on a
+   * cancel's 2xx: accepted whatever its body, the action is read back.
    * Aborts propagate, our own for a time-out or a cut body included.
    */
   private async readAnswer(response: Response, method: Method, path: string): Promise<Outcome> {
@@ -539,7 +558,9 @@ export class DefenderClient {
         throw error;
       }
       if (error instanceof UndecodableBodyError && error.reason === 'cut') {
-        return { ok: false, status, error: droppedConnectionError(error, status, method, path), correlationId };
+        return response.ok
+          ? { ok: false, status, error: droppedConnectionError(error, status, method, path), correlationId }
+          : cutErrorOutcome(response, method, path, this.clock.now());
       }
       const failure = tooLarge ? bodyTooLargeError(MAX_BODY_BYTES, status, method, path) : corruptBodyError(error, status, method, path);
       if (method === 'POST' && response.ok) {
@@ -602,6 +623,15 @@ function outcomeOf(response: Response, text: string, method: Method, path: strin
     return { ok: false, status, error: errorFromResponse(status, headers, text, method, path, nowMs), correlationId };
   }
   return { ok: true, status, answer: { status, headers, text }, correlationId };
+}
+
+/**
+ * A non-2xx answer whose body did not arrive whole: its status and headers are acted on as they came (the cut only
+ * matters for a 2xx's body; an error's body is only its message). `nowMs` dates a Retry-After given as an HTTP-date.
+ */
+function cutErrorOutcome(response: Response, method: Method, path: string, nowMs: number): Outcome {
+  const { status, headers } = response;
+  return { ok: false, status, error: errorFromCutResponse(status, headers, method, path, nowMs), correlationId: correlationIdFrom(headers) };
 }
 
 function isTransient(error: DefenderApiError): boolean {

@@ -1,15 +1,56 @@
 // Decoding an answer's Content-Encoding ourselves (node-fetch's own decoding flushes a gzip stream that ends early
-// as if it were complete, so a cut-off body reached the JSON parser as "malformed").
+// as if it were complete, so a cut-off body reached the JSON parser as "malformed", and a download was saved partial).
+import type * as stream from 'node:stream';
 import { promisify } from 'node:util';
 import type * as zlib from 'node:zlib';
 
-/** zlib's decoders, loaded on the first body to decode rather than at activation. */
-function decoders(): { gunzip: Decode; inflate: Decode; inflateRaw: Decode; brotli: Decode } {
-  const z = require('node:zlib') as typeof zlib;
-  return { gunzip: promisify(z.gunzip), inflate: promisify(z.inflate), inflateRaw: promisify(z.inflateRaw), brotli: promisify(z.brotliDecompress) };
+/** The zlib decoder an encoding needs. */
+type Method = 'gunzip' | 'inflate' | 'inflateRaw' | 'brotli';
+
+function zlibModule(): typeof zlib {
+  // Loaded on the first body to decode rather than at activation.
+  return require('node:zlib') as typeof zlib;
 }
 
 type Decode = (raw: Buffer, options: zlib.ZlibOptions | zlib.BrotliOptions) => Promise<Buffer>;
+
+/** zlib's one-shot decoders. */
+function decoders(): Record<Method, Decode> {
+  const z = zlibModule();
+  return { gunzip: promisify(z.gunzip), inflate: promisify(z.inflate), inflateRaw: promisify(z.inflateRaw), brotli: promisify(z.brotliDecompress) };
+}
+
+/** zlib's streaming decoders, strict as its one-shot ones: a stream that ends before its end is an error. */
+function streamDecoder(method: Method): stream.Duplex {
+  const z = zlibModule();
+  return { gunzip: z.createGunzip, inflate: z.createInflate, inflateRaw: z.createInflateRaw, brotli: z.createBrotliDecompress }[method]();
+}
+
+/**
+ * The decoder for a Content-Encoding (trimmed, lower case) given the body's first byte; undefined for none. Throws
+ * UndecodableBodyError 'corrupt' for an encoding not asked for.
+ */
+function methodFor(encoding: string, firstByte: number | undefined): Method | undefined {
+  switch (encoding) {
+    case '':
+    case 'identity':
+      return undefined;
+    case 'gzip':
+    case 'x-gzip':
+      return 'gunzip';
+    case 'deflate':
+      // Servers send deflate with and without the zlib header; a header's first byte is 0x78 (as node-fetch checks).
+      return ((firstByte ?? 0) & 0x0f) === 0x08 ? 'inflate' : 'inflateRaw';
+    case 'br':
+      return 'brotli';
+    default:
+      throw new UndecodableBodyError('corrupt', encoding, new Error(`Content-Encoding "${encoding}" was not asked for`));
+  }
+}
+
+function normalised(contentEncoding: string | null | undefined): string {
+  return (contentEncoding ?? '').trim().toLowerCase();
+}
 
 /** The encodings asked for in Accept-Encoding, each of which decodeBody reads. */
 export const ACCEPTED_ENCODINGS = 'gzip, deflate, br';
@@ -31,26 +72,58 @@ export class UndecodableBodyError extends Error {
  * (a dropped connection), 'corrupt' for data no decoder reads or an encoding not asked for, 'tooLarge' past `maxBytes`.
  */
 export async function decodeBody(raw: Buffer, contentEncoding: string | null | undefined, maxBytes: number): Promise<Buffer> {
-  const encoding = (contentEncoding ?? '').trim().toLowerCase();
-  const options = { maxOutputLength: maxBytes };
+  const encoding = normalised(contentEncoding);
+  const method = methodFor(encoding, raw[0]);
+  if (!method) {
+    return raw;
+  }
   try {
-    switch (encoding) {
-      case '':
-      case 'identity':
-        return raw;
-      case 'gzip':
-      case 'x-gzip':
-        return await decoders().gunzip(raw, options);
-      case 'deflate':
-        // Servers send deflate with and without the zlib header; a header's first byte is 0x78 (as node-fetch checks).
-        return await ((raw[0] & 0x0f) === 0x08 ? decoders().inflate : decoders().inflateRaw)(raw, options);
-      case 'br':
-        return await decoders().brotli(raw, options);
-      default:
-        throw new UndecodableBodyError('corrupt', encoding, new Error(`Content-Encoding "${encoding}" was not asked for`));
+    return await decoders()[method](raw, { maxOutputLength: maxBytes });
+  } catch (error) {
+    throw new UndecodableBodyError(reasonOf(error), encoding, error);
+  }
+}
+
+/**
+ * `source` (a body's bytes as they arrive) decoded as its Content-Encoding, as decodeBody reads it, chunk by chunk and
+ * as strictly: throws UndecodableBodyError 'cut' when the compressed stream ends before its end, although the HTTP
+ * framing was whole (node-fetch's own decoding passes that as complete), 'corrupt' for data no decoder reads or an
+ * encoding not asked for. An error of `source` itself (a dropped connection, an abort) passes unchanged. No size cap:
+ * the caller counts what it takes.
+ */
+export async function* decodeStream(source: AsyncIterable<Buffer>, contentEncoding: string | null | undefined): AsyncGenerator<Buffer> {
+  const encoding = normalised(contentEncoding);
+  if (!methodFor(encoding, undefined)) {
+    yield* source;
+    return;
+  }
+  const chunks = source[Symbol.asyncIterator]();
+  const first = await chunks.next();
+  const decoder = streamDecoder(methodFor(encoding, first.done ? undefined : first.value[0]) as Method);
+  let sourceFailed = false;
+  const input = async function* (): AsyncGenerator<Buffer> {
+    try {
+      if (!first.done) {
+        yield first.value;
+      }
+      yield* { [Symbol.asyncIterator]: () => chunks };
+    } catch (error) {
+      sourceFailed = true;
+      throw error;
+    }
+  };
+  // Loaded here, not at activation (node:stream brings stream/promises). Errors reach the loop below through the
+  // decoder, which pipeline destroys with them.
+  const { pipeline, Readable } = require('node:stream') as typeof stream;
+  pipeline(Readable.from(input()), decoder, () => undefined);
+  try {
+    for await (const chunk of decoder) {
+      yield chunk as Buffer;
     }
   } catch (error) {
-    throw error instanceof UndecodableBodyError ? error : new UndecodableBodyError(reasonOf(error), encoding, error);
+    throw sourceFailed ? error : new UndecodableBodyError(reasonOf(error), encoding, error);
+  } finally {
+    decoder.destroy();
   }
 }
 

@@ -14,6 +14,7 @@ import type { Response } from 'node-fetch';
 import { isHttps, schemeAndHost } from '../shared/httpsUrl';
 import type { Logger } from '../shared/logger';
 import { reportingCutBodies } from './cutBodies';
+import { ACCEPTED_ENCODINGS, decodeStream, UndecodableBodyError } from './decodeBody';
 
 /** The most text an editor tab is given (bytes); a bigger output is offered as Save As instead. */
 const MAX_EDITOR_TEXT_BYTES = 5 * 1024 * 1024;
@@ -81,29 +82,31 @@ function describeLink(url: URL): string {
 /**
  * Downloads the result behind `getLink()` into `sink`, following up to MAX_REDIRECTS https redirects.
  * Throws DownloadError ('expired' after a second 403, 'http', 'insecureRedirect', 'tooManyRedirects', 'tooLarge'
- * for a text sink over its limit, 'network' (at once for a body whose connection closed before its Content-Length),
+ * for a text sink over its limit (a body announced over it is dropped unread), 'network' (at once for a body whose
+ * connection closed before its Content-Length, and for compressed data that stops short or does not decode),
  * 'timeout' when no byte came for idleTimeoutMs (a body left unfinished on an open connection), 'file'), whatever
  * `getLink` throws (DefenderApiError), or `signal.reason` when the caller cancels.
  */
 export async function download(options: DownloadOptions): Promise<DownloadResult> {
   const idle = new IdleTimer(options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, options.signal);
   try {
-    let response = await open(await freshLink(options, idle), options, idle);
-    if (response.status === 403) {
+    let exchange = await open(await freshLink(options, idle), options, idle);
+    if (exchange.response.status === 403) {
       options.logger.warn('The storage host refused the download link (403): it may have expired; asking for a fresh one, once');
-      discard(response);
-      response = await open(await freshLink(options, idle), options, idle);
-      if (response.status === 403) {
-        discard(response);
+      exchange.drop();
+      exchange = await open(await freshLink(options, idle), options, idle);
+      if (exchange.response.status === 403) {
+        exchange.drop();
         throw new DownloadError('expired', 'The storage host refused the download link (403 Forbidden), and a fresh one too: the links may expire before they are used (a slow network) or be altered on the way (a proxy). Try again; if it keeps failing, download the result from the Action Center of the Defender portal.', 403);
       }
     }
-    if (response.status < 200 || response.status >= 300) {
-      discard(response);
+    const { status } = exchange.response;
+    if (status < 200 || status >= 300) {
+      exchange.drop();
       // Only the number: a host may echo the signed URL in its status text.
-      throw new DownloadError('http', `The storage host answered HTTP ${response.status} to the download.`, response.status);
+      throw new DownloadError('http', `The storage host answered HTTP ${status} to the download.`, status);
     }
-    return await receive(response, options, idle);
+    return await receive(exchange, options, idle);
   } catch (error) {
     throw idle.explain(error);
   } finally {
@@ -120,23 +123,30 @@ async function freshLink(options: DownloadOptions, idle: IdleTimer): Promise<URL
   return link;
 }
 
-function discard(response: Response): void {
-  response.body.resume();
+/** An answer, and how to drop its body unread. */
+interface Exchange {
+  response: Response;
+  /**
+   * Aborts the request: the connection closes, so the host stops sending. Draining instead would read a refused body
+   * (a redirect's, an error page, a text too large) to its end, however large.
+   */
+  drop(): void;
 }
 
 /** One GET with its redirects; answers the first non-redirect response. */
-async function open(link: URL, options: DownloadOptions, idle: IdleTimer): Promise<Response> {
+async function open(link: URL, options: DownloadOptions, idle: IdleTimer): Promise<Exchange> {
   let url = link;
   for (let redirects = 0; ; redirects++) {
     const started = Date.now();
-    const response = await get(url, options.agent, idle);
+    const exchange = await get(url, options.agent, idle);
+    const { status, headers } = exchange.response;
     idle.touch();
-    options.logger.info(`GET ${describeLink(url)} → ${response.status} in ${Date.now() - started} ms`);
-    const location = response.status >= 300 && response.status < 400 ? response.headers.get('location') : null;
+    options.logger.info(`GET ${describeLink(url)} → ${status} in ${Date.now() - started} ms`);
+    const location = status >= 300 && status < 400 ? headers.get('location') : null;
     if (!location) {
-      return response;
+      return exchange;
     }
-    discard(response);
+    exchange.drop();
     url = nextHop(url, location, redirects);
   }
 }
@@ -159,17 +169,37 @@ function nextHop(from: URL, location: string, redirects: number): URL {
 
 /**
  * The request itself: no credentials of ours, redirects handled by `open`, errors without the query. A body that
- * breaks off with its socket closed (Content-Length not reached) stops the download at once through `idle`.
+ * breaks off with its socket closed (Content-Length not reached) stops the download at once through `idle`. Aborted
+ * with the download, or alone by the exchange's drop().
  */
-async function get(url: URL, agent: https.Agent | undefined, idle: IdleTimer): Promise<Response> {
+async function get(url: URL, agent: https.Agent | undefined, idle: IdleTimer): Promise<Exchange> {
   const { signal } = idle;
   signal.throwIfAborted();
+  const request = new AbortController();
+  const follow = (): void => request.abort(signal.reason);
+  signal.addEventListener('abort', follow, { once: true });
+  const release = (): void => signal.removeEventListener('abort', follow);
   try {
     // Loaded on the first download, not at activation (node-fetch brings http, https, tls and zlib).
     const { default: fetch } = await import('node-fetch');
     const watched = reportingCutBodies(agent ?? (require('node:https') as typeof https).globalAgent, (status) => idle.cut(status));
-    return await fetch(url.href, { method: 'GET', redirect: 'manual', agent: watched, signal, headers: { Accept: '*/*' } });
+    const response = await fetch(url.href, {
+      method: 'GET', redirect: 'manual', agent: watched, signal: request.signal,
+      headers: { Accept: '*/*', 'Accept-Encoding': ACCEPTED_ENCODINGS },
+      // Decoded by receive(): node-fetch would pass a compressed stream that ends early as complete.
+      compress: false,
+    });
+    return {
+      response,
+      drop: () => {
+        // node-fetch reports the abort as an error of the body, which no one reads any more.
+        response.body.on('error', () => undefined);
+        release();
+        request.abort();
+      },
+    };
   } catch (error) {
+    release();
     if (signal.aborted) {
       throw error;
     }
@@ -180,21 +210,26 @@ async function get(url: URL, agent: https.Agent | undefined, idle: IdleTimer): P
 
 type Transform = (source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer>;
 
-/** Streams the body into the sink with progress; a text sink refuses more than its limit. */
-async function receive(response: Response, options: DownloadOptions, idle: IdleTimer): Promise<DownloadResult> {
+/**
+ * Streams the body, decoded as its Content-Encoding, into the sink with progress (decoded bytes); a text sink refuses
+ * more than its limit.
+ */
+async function receive(exchange: Exchange, options: DownloadOptions, idle: IdleTimer): Promise<DownloadResult> {
+  const { response } = exchange;
+  const encoding = response.headers.get('content-encoding');
   // With a Content-Encoding, Content-Length counts the encoded bytes, not the ones received here: no total then.
-  const encoded = (response.headers.get('content-encoding') ?? 'identity').trim().toLowerCase() !== 'identity';
+  const encoded = (encoding ?? 'identity').trim().toLowerCase() !== 'identity';
   const announced = encoded ? NaN : Number(response.headers.get('content-length') ?? NaN);
   const totalBytes = Number.isFinite(announced) && announced >= 0 ? announced : undefined;
   const contentType = response.headers.get('content-type') ?? undefined;
   const limit = options.sink.kind === 'text' ? options.sink.maxBytes ?? MAX_EDITOR_TEXT_BYTES : Infinity;
   if (totalBytes !== undefined && totalBytes > limit) {
-    discard(response);
+    exchange.drop();
     throw tooLarge(totalBytes, limit, true);
   }
   let received = 0;
   const counted: Transform = async function* (source) {
-    for await (const chunk of source) {
+    for await (const chunk of decoded(source, encoding)) {
       received += chunk.length;
       if (received > limit) {
         throw tooLarge(received, limit, false);
@@ -231,6 +266,24 @@ async function streamed(done: Promise<void>): Promise<void> {
   }
 }
 
+/** The body decoded (decodeStream); compressed data that ends early or does not decode is a broken transfer. */
+async function* decoded(source: AsyncIterable<Buffer>, encoding: string | null): AsyncGenerator<Buffer> {
+  try {
+    yield* decodeStream(source, encoding);
+  } catch (error) {
+    throw error instanceof UndecodableBodyError ? undecodable(error) : error;
+  }
+}
+
+/** A 'network' DownloadError: nothing of the body is kept. */
+function undecodable(error: UndecodableBodyError): DownloadError {
+  const what = error.reason === 'cut'
+    ? `The download broke off before the end: its ${error.encoding} data stops short, although the transfer looked complete (the host or a proxy cut it).`
+    // The encoding is not named: one not asked for is the host's text.
+    : 'The download could not be decoded: its compressed data is corrupt or in an encoding not asked for (a proxy may have altered it).';
+  return new DownloadError('network', `${what} Nothing was kept; try again.`);
+}
+
 function brokeOff(code: unknown = 'connection closed'): DownloadError {
   return new DownloadError('network', `The download broke off before the end (${String(code)}).`);
 }
@@ -241,9 +294,9 @@ async function toFile(body: Readable, transform: Transform, target: string, sign
   const file = fs.createWriteStream(partial, { flags: 'wx' });
   let fileError: NodeJS.ErrnoException | undefined;
   file.on('error', (error: NodeJS.ErrnoException) => {
-    // pipeline destroys the file with the source's premature close, or with an abort (cancel, stall, cut body):
-    // those are the network's or the caller's, not the disk's.
-    if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE' && error.name !== 'AbortError') {
+    // pipeline destroys the file with the source's premature close, with an abort (cancel, stall, cut body) or with
+    // our own verdict on the body (compressed data that ends early): the network's or the caller's, not the disk's.
+    if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE' && error.name !== 'AbortError' && !isDownloadError(error)) {
       fileError = error;
     }
   });

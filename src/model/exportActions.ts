@@ -61,30 +61,43 @@ export function toExportRecord(action: MachineAction): ExportRecord {
   };
 }
 
-const NUMBER = /^[+-]?\d+(\.\d+)?$/;
+/**
+ * A plain number as spreadsheets read one, which cannot be a formula: a sign, digits with a decimal point or comma
+ * (either side may be empty, not both: `-5`, `-.5`, `5.`, `-1,5`), an exponent (`-5e3`, `1E-7`).
+ */
+const NUMBER = /^[+-]?(\d+([.,]\d*)?|[.,]\d+)(e[+-]?\d+)?$/i;
 /** What makes a spreadsheet read a cell as a formula (or split it): `=`, `+`, `-`, `@`, tab, carriage return. */
 const FORMULA_START = /^[=+\-@\t\r]/;
+/** What apps skip or drop before they look for a formula: white space and controls (C0 with NUL, DEL, C1). */
+const SKIPPED_LEAD = /^[\s\p{Cc}]+/u;
+/**
+ * What makes a cell need quotes: RFC 4180's `"`, `,`, CR and LF, and the other separators a spreadsheet may split on
+ * (`;` where the comma is the decimal mark, tab), which would start a new cell with what follows (`a;=1+1`).
+ */
+const NEEDS_QUOTES = /[",;\t\r\n]/;
 
 /**
  * True when a spreadsheet could read `text` as a formula. Some apps skip invisible characters (zero-width, bidi
- * controls, a byte-order mark) and white space before the first one they look at, and read the full-width and
- * small forms (`＝ ＋ － ＠`, `﹦`) as their ASCII twins: NFKC maps every such compatibility form to its twin.
+ * controls, a byte-order mark), white space and controls (NUL, C1's U+0085) before the first one they look at, and
+ * read the full-width and small forms (`＝ ＋ － ＠`, `﹦`) as their ASCII twins: NFKC maps every such compatibility
+ * form to its twin.
  */
 function couldStartFormula(text: string): boolean {
   const seen = withoutInvisible(text).normalize('NFKC');
-  return FORMULA_START.test(seen) || FORMULA_START.test(seen.trimStart());
+  return FORMULA_START.test(seen) || FORMULA_START.test(seen.replace(SKIPPED_LEAD, ''));
 }
 
 /**
  * One CSV field: a cell that a spreadsheet would run as a formula gets a leading `'` (plain numbers such as
- * `-2147024894` stay numbers), then RFC 4180 quoting when it holds `"`, `,`, CR or LF. The text itself is kept whole.
+ * `-2147024894` or `-5e3` stay numbers), then RFC 4180 quoting when it holds `"`, `,`, `;`, tab, CR or LF. The text
+ * itself is kept whole.
  */
 export function csvCell(value: unknown): string {
   let text = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value) ?? '';
   if (!NUMBER.test(text) && couldStartFormula(text)) {
     text = `'${text}`;
   }
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 function csvRow(record: ExportRecord): string {

@@ -54,15 +54,22 @@
 //     { kind: 'malformed', status? = 200, body? }  `{"value": [` (or `body`, cut-off JSON) as application/json
 //     { kind: 'reset', afterHandling? }     drop the connection (afterHandling: the request takes effect first)
 //     { kind: 'slow', delayMs }             answer normally, but late
-//     { kind: 'truncate' }                  handle the request, send the headers (full Content-Length) and half the
-//                                           body, then close the connection: a body cut off mid-way
+//     { kind: 'truncate', of?, hold? }      handle the request, send the headers (full Content-Length) and half the
+//                                           body, then close the connection: a body cut off mid-way; hold: keep the
+//                                           connection open and send nothing more (a stalled body)
 //     { kind: 'gzipBomb', inflatedBytes, status? = 200, afterHandling? }  a gzip body (Content-Encoding: gzip) of
 //                                           valid JSON that inflates to inflatedBytes (whitespace inside {"value":[ … ]});
 //                                           afterHandling: the request takes effect first (a cancel applies)
-//     { kind: 'gzipCut' }                  handle the request, answer it gzip-encoded without the stream's last 12 bytes,
+//     { kind: 'gzipCut', of? }             handle the request, answer it gzip-encoded without the stream's last 12 bytes,
 //                                           Content-Length matching what is sent: a compressed body that ends early
-//     { kind: 'gzipCorrupt' }              handle the request, answer it gzip-encoded with 20 bytes of the data
+//     { kind: 'gzipCorrupt', of? }         handle the request, answer it gzip-encoded with 20 bytes of the data
 //                                           overwritten (Z_DATA_ERROR), as a proxy that alters bodies would
+//                                           `of` (these three): damage the answer of that fault instead, e.g. an error
+//                                           answer cut off: { kind: 'truncate', of: { kind: 'status', status: 429,
+//                                           retryAfterSeconds: 120 } } sends its status and headers whole, half its body
+//     { kind: 'largeBody', bytes, status? = 200 }  an uncompressed JSON list (of nothing, padded with spaces) of
+//                                           `bytes` bytes, written as fast as the client reads it; the request's
+//                                           sentBytes counts what went out, so a test sees a body read to its end
 //     { kind: 'otherAction' }              200 with the entity of another action than the path names, unchanged
 //     { kind: 'hollowPage', elements }     a list page whose `value` is replaced, its @odata.nextLink kept:
 //                                           'none' → `[]`, 'unreadable' → elements that are no machine action
@@ -158,12 +165,13 @@ export type Fault =
   | { kind: 'malformed'; status?: number; body?: string }
   | { kind: 'reset'; afterHandling?: boolean }
   | { kind: 'slow'; delayMs: number }
-  | { kind: 'truncate' }
+  | { kind: 'truncate'; of?: Fault; hold?: boolean }
   | { kind: 'gzipBomb'; inflatedBytes: number; status?: number; afterHandling?: boolean }
+  | { kind: 'largeBody'; bytes: number; status?: number }
   | { kind: 'hollowPage'; elements: 'none' | 'unreadable' }
   | { kind: 'otherAction' }
-  | { kind: 'gzipCut' }
-  | { kind: 'gzipCorrupt' };
+  | { kind: 'gzipCut'; of?: Fault }
+  | { kind: 'gzipCorrupt'; of?: Fault };
 
 export interface FaultMatch {
   /** How many matching requests get the fault; default 1. */
@@ -181,6 +189,8 @@ export interface RecordedRequest {
   body: string;
   /** 0 when the connection was dropped on purpose. */
   status: number;
+  /** Body bytes of a 'largeBody' answer handed to the connection so far. */
+  sentBytes: number;
   correlationId: string;
   /** Arrival time on the simulator's clock (epoch ms). */
   at: number;
@@ -207,8 +217,11 @@ const DEFAULT_CODES: Record<number, string> = {
 const RBAC_DENIED = 'The user does not have the Defender role required to perform this action on this device.';
 const GATEWAY_HTML = '<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body><h1>Bad Gateway</h1><p>The upstream server returned an invalid response.</p></body></html>\n';
 
-/** 'reset' drops the connection before any answer; `truncated` sends the headers and half the body, then drops it. */
-type Outcome = Reply | 'reset' | { truncated: Reply };
+/**
+ * 'reset' drops the connection before any answer; `truncated` sends the headers and half the body, then drops it (or,
+ * with `hold`, keeps it open and silent).
+ */
+type Outcome = Reply | 'reset' | { truncated: Reply; hold?: boolean } | { large: { status: number; bytes: number } };
 
 interface RequestContext {
   record: RecordedRequest;
@@ -350,7 +363,7 @@ export class DefenderSimulator {
   async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const correlationId = crypto.randomUUID();
     const record: RecordedRequest = {
-      method: req.method ?? '', path: req.url ?? '', headers: { ...req.headers }, body: '', status: 0, correlationId, at: this.now(),
+      method: req.method ?? '', path: req.url ?? '', headers: { ...req.headers }, body: '', status: 0, sentBytes: 0, correlationId, at: this.now(),
     };
     this.requests.push(record);
     try {
@@ -361,12 +374,14 @@ export class DefenderSimulator {
     }
     const context: RequestContext = { record, url: new URL(record.path, this.origin), correlationId, delayMs: 0 };
     const outcome = this.decide(context);
-    record.status = outcome === 'reset' ? 0 : 'truncated' in outcome ? outcome.truncated.status : outcome.status;
+    record.status = outcome === 'reset' ? 0 : 'truncated' in outcome ? outcome.truncated.status : 'large' in outcome ? outcome.large.status : outcome.status;
     const write = () => {
       if (outcome === 'reset') {
         req.socket.destroy();
+      } else if ('large' in outcome) {
+        writeLarge(res, { ...outcome.large, correlationId }, record);
       } else if ('truncated' in outcome) {
-        writeTruncated(req, res, { ...outcome.truncated, headers: { ...outcome.truncated.headers, 'request-id': correlationId } });
+        writeTruncated(req, res, { ...outcome.truncated, headers: { ...outcome.truncated.headers, 'request-id': correlationId } }, outcome.hold);
       } else {
         writeReply(res, { ...outcome, headers: { ...outcome.headers, 'request-id': correlationId } });
       }
@@ -426,6 +441,11 @@ export class DefenderSimulator {
     return entry.fault;
   }
 
+  /** The answer a damaging fault works on: the request handled, or the answer of its `of` fault. */
+  private damaged(fault: { of?: Fault }, context: RequestContext, handle: () => Outcome): Outcome {
+    return fault.of ? this.applyFault(fault.of, context, handle) : handle();
+  }
+
   private applyFault(fault: Fault, context: RequestContext, handle: () => Outcome): Outcome {
     switch (fault.kind) {
       case 'status':
@@ -447,8 +467,8 @@ export class DefenderSimulator {
         context.delayMs += fault.delayMs;
         return handle();
       case 'truncate': {
-        const outcome = handle();
-        return outcome === 'reset' || 'truncated' in outcome ? outcome : { truncated: outcome };
+        const outcome = this.damaged(fault, context, handle);
+        return isReply(outcome) ? { truncated: outcome, hold: fault.hold } : outcome;
       }
       case 'gzipBomb':
         if (fault.afterHandling) {
@@ -457,9 +477,11 @@ export class DefenderSimulator {
         return gzipBomb(fault.inflatedBytes, fault.status ?? 200);
       case 'hollowPage':
         return hollowed(handle(), fault.elements);
+      case 'largeBody':
+        return { large: { status: fault.status ?? 200, bytes: fault.bytes } };
       case 'gzipCut':
       case 'gzipCorrupt':
-        return damagedGzip(handle(), fault.kind);
+        return damagedGzip(this.damaged(fault, context, handle), fault.kind);
       case 'otherAction': {
         const asked = context.url.pathname.toLowerCase();
         const other = this.store.find((a) => !asked.includes(a.id.toLowerCase()));
@@ -757,9 +779,41 @@ function gzipBomb(inflatedBytes: number, status: number): Reply {
   return { status, headers: { 'content-type': ODATA_JSON, 'content-encoding': 'gzip' }, body };
 }
 
+/** An answer written whole, not dropped, cut or streamed. */
+function isReply(outcome: Outcome): outcome is Reply {
+  return outcome !== 'reset' && !('truncated' in outcome) && !('large' in outcome);
+}
+
+/**
+ * A JSON list of nothing padded with spaces to `bytes` bytes, in 64 KiB chunks each written when the connection took
+ * the last ('drain'), counted into `record.sentBytes`; it stops when the client closes the connection.
+ */
+function writeLarge(res: http.ServerResponse, answer: { status: number; bytes: number; correlationId: string }, record: RecordedRequest): void {
+  res.writeHead(answer.status, { 'content-type': ODATA_JSON, 'content-length': String(answer.bytes), 'request-id': answer.correlationId });
+  const head = Buffer.from('{"value":[');
+  const tail = Buffer.from(']}');
+  const padding = Buffer.alloc(64 * 1024, 0x20);
+  const next = (): void => {
+    while (!res.destroyed) {
+      const left = answer.bytes - record.sentBytes;
+      const chunk = record.sentBytes === 0 ? head : left <= tail.length ? tail.subarray(tail.length - left) : padding.subarray(0, Math.min(padding.length, left - tail.length));
+      record.sentBytes += chunk.length;
+      if (record.sentBytes >= answer.bytes) {
+        res.end(chunk);
+        return;
+      }
+      if (!res.write(chunk)) {
+        res.once('drain', next);
+        return;
+      }
+    }
+  };
+  next();
+}
+
 /** `outcome` gzip-encoded, then cut short or corrupted (see 'gzipCut', 'gzipCorrupt'); a dropped answer unchanged. */
 function damagedGzip(outcome: Outcome, damage: 'gzipCut' | 'gzipCorrupt'): Outcome {
-  if (outcome === 'reset' || 'truncated' in outcome) {
+  if (!isReply(outcome)) {
     return outcome;
   }
   const gzip = zlib.gzipSync(Buffer.from(outcome.body));
@@ -769,7 +823,7 @@ function damagedGzip(outcome: Outcome, damage: 'gzipCut' | 'gzipCorrupt'): Outco
 
 /** A list page answered by `outcome` with its elements replaced (see 'hollowPage'); other answers unchanged. */
 function hollowed(outcome: Outcome, elements: 'none' | 'unreadable'): Outcome {
-  if (outcome === 'reset' || 'truncated' in outcome || outcome.status !== 200) {
+  if (!isReply(outcome) || outcome.status !== 200) {
     return outcome;
   }
   const page = JSON.parse(String(outcome.body)) as Record<string, unknown>;
@@ -777,11 +831,18 @@ function hollowed(outcome: Outcome, elements: 'none' | 'unreadable'): Outcome {
   return { ...outcome, body: JSON.stringify(page) };
 }
 
-/** Headers with the full Content-Length and half the body, then the connection closes: a body cut off mid-way. */
-function writeTruncated(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply): void {
+/**
+ * Headers with the full Content-Length and half the body, then the connection closes: a body cut off mid-way; `hold`:
+ * it stays open and silent instead (a stalled body).
+ */
+function writeTruncated(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply, hold = false): void {
   const body = Buffer.from(reply.body);
   res.writeHead(reply.status, { ...reply.headers, 'content-length': String(body.length) });
-  res.write(body.subarray(0, Math.floor(body.length / 2)), () => req.socket.destroy());
+  res.write(body.subarray(0, Math.floor(body.length / 2)), () => {
+    if (!hold) {
+      req.socket.destroy();
+    }
+  });
 }
 
 /** Whether the token carries every value of each `access_token` claim that `claims` asks for. */

@@ -17,10 +17,17 @@
 //   omitContentLength send no Content-Length (chunked), so a client cannot know the total
 //   cutBody           'close': send the first half of a 200's body, then close the socket with Content-Length not
 //                     reached; 'hold': the same half, then keep the socket open and send nothing more (a stall)
+//   encoding          'gzip': a 200's body gzip-encoded (Content-Encoding: gzip; Content-Length the encoded size);
+//                     'gzipTruncated': only the first half of that gzip stream, with whole HTTP framing (Content-Length
+//                     matching what is sent, or a properly ended chunked body with omitContentLength); 'gzipCorrupt':
+//                     the whole gzip stream with 20 bytes of its data overwritten, as a proxy that alters bodies would
+// Every body is written as fast as the client reads it (waiting for 'drain'); store.requests[i].sentBytes counts
+// what was handed to the connection, so a test can see whether a refused body was still sent.
 // largeText(bytes) makes a text body of that size, for the editor cap and progress.
 import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
 import type * as https from 'node:https';
+import * as zlib from 'node:zlib';
 import { closeServer, listenHttps } from './http';
 import { type RawAction, resultContent, type ResultContent } from './seedActions';
 import { ensureTlsMaterial, type TlsMaterial } from './tls';
@@ -35,6 +42,7 @@ export interface DownloadSwitches {
   chunkDelayMs: number;
   omitContentLength: boolean;
   cutBody: 'none' | 'close' | 'hold';
+  encoding: 'none' | 'gzip' | 'gzipTruncated' | 'gzipCorrupt';
 }
 
 export interface DownloadRequest {
@@ -45,10 +53,14 @@ export interface DownloadRequest {
   query: string;
   headers: http.IncomingHttpHeaders;
   status: number;
+  /** Body bytes handed to the connection so far. */
+  sentBytes: number;
 }
 
 /** How long a link lives, as the service's links do (minutes). */
 export const LINK_LIFETIME_MS = 5 * 60_000;
+/** Without the slow-body switch, bodies go out in chunks of this size (bytes), each when the last was taken. */
+const DEFAULT_CHUNK_BYTES = 64 * 1024;
 const AUTH_FAILED = '<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code><Message>Server failed to authenticate the request. Signed expiry time has passed.</Message></Error>';
 
 interface Issued {
@@ -105,16 +117,32 @@ export class DownloadSimulator {
   /** The request handler; public only so startDownloadSimulator can wire it before the instance exists. */
   handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', this.origin);
-    const record: DownloadRequest = { method: req.method ?? '', path: url.pathname, query: url.search, headers: { ...req.headers }, status: 0 };
+    const record: DownloadRequest = { method: req.method ?? '', path: url.pathname, query: url.search, headers: { ...req.headers }, status: 0, sentBytes: 0 };
     this.requests.push(record);
-    const { status, headers, body } = this.decide(url, req.method ?? '');
+    const decided = this.decide(url, req.method ?? '');
+    const { status, headers, body } = decided.status === 200 ? this.encoded(decided) : decided;
     record.status = status;
     res.writeHead(status, body && !this.switches.omitContentLength ? { ...headers, 'content-length': String(body.length) } : headers);
     if (status === 200 && this.switches.cutBody !== 'none') {
       this.cut(res, body ?? Buffer.alloc(0));
       return;
     }
-    this.write(res, body ?? Buffer.alloc(0));
+    this.write(res, body ?? Buffer.alloc(0), record);
+  }
+
+  /** The encoding switch applied to a 200. */
+  private encoded(reply: Decided): Decided {
+    if (this.switches.encoding === 'none' || !reply.body) {
+      return reply;
+    }
+    const gzip = zlib.gzipSync(reply.body);
+    const damaged = {
+      gzip,
+      gzipTruncated: gzip.subarray(0, Math.floor(gzip.length / 2)),
+      gzipCorrupt: Buffer.concat([gzip.subarray(0, 10), Buffer.alloc(20, 0xff), gzip.subarray(30)]),
+    };
+    const body = damaged[this.switches.encoding];
+    return { ...reply, headers: { ...reply.headers, 'content-encoding': 'gzip' }, body };
   }
 
   /** The cutBody switch: half the body, then a closed socket or silence on an open one. */
@@ -130,7 +158,7 @@ export class DownloadSimulator {
     }
   }
 
-  private decide(url: URL, method: string): { status: number; headers: Record<string, string>; body?: Buffer } {
+  private decide(url: URL, method: string): Decided {
     const redirect = this.redirectFor(url);
     if (redirect) {
       return { status: 302, headers: { location: redirect } };
@@ -162,36 +190,52 @@ export class DownloadSimulator {
     }
   }
 
-  /** The whole body at once, or in chunks with pauses (the slow-body switch). */
-  private write(res: http.ServerResponse, body: Buffer): void {
+  /**
+   * In chunks of chunkBytes (64 KiB by default) with chunkDelayMs between them (the slow-body switch), each when the
+   * connection has taken the last one ('drain'), counting them into `record.sentBytes`.
+   */
+  private write(res: http.ServerResponse, body: Buffer, record: DownloadRequest): void {
     const { chunkBytes, chunkDelayMs } = this.switches;
-    if (chunkBytes <= 0 || body.length <= chunkBytes) {
-      res.end(body);
-      return;
-    }
+    const size = chunkBytes > 0 ? chunkBytes : DEFAULT_CHUNK_BYTES;
     let offset = 0;
     const next = (): void => {
       if (res.destroyed) {
         return;
       }
-      res.write(body.subarray(offset, offset + chunkBytes));
-      offset += chunkBytes;
+      const chunk = body.subarray(offset, offset + size);
+      offset += chunk.length;
+      record.sentBytes += chunk.length;
       if (offset >= body.length) {
-        res.end();
+        res.end(chunk);
         return;
       }
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        next();
-      }, chunkDelayMs);
-      this.timers.add(timer);
+      const taken = res.write(chunk);
+      const later = (): void => {
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          next();
+        }, chunkDelayMs);
+        this.timers.add(timer);
+      };
+      if (taken) {
+        later();
+      } else {
+        res.once('drain', later);
+      }
     };
     next();
   }
 }
 
 function defaultSwitches(): DownloadSwitches {
-  return { expireNextLinks: 0, redirect: 'none', chunkBytes: 0, chunkDelayMs: 0, omitContentLength: false, cutBody: 'none' };
+  return { expireNextLinks: 0, redirect: 'none', chunkBytes: 0, chunkDelayMs: 0, omitContentLength: false, cutBody: 'none', encoding: 'none' };
+}
+
+/** What a request is answered; a 200's body is the blob. */
+interface Decided {
+  status: number;
+  headers: Record<string, string>;
+  body?: Buffer;
 }
 
 function xmlError(status: number): { status: number; headers: Record<string, string>; body: Buffer } {

@@ -936,6 +936,18 @@ describe('bodies too large or cut off (issue 11 items 4 and 9)', () => {
     assert.deepEqual((await client.listMachineActions({ lookbackDays: 7, top: 10 })).actions, [], 'a large body under the cap is read');
   });
 
+  it('drops an answer past 32 MiB instead of reading it to its end: the host stops sending', async () => {
+    const bytes = MAX_BODY_BYTES + 64 * 1024 * 1024;
+    for (const status of [200, 500]) {
+      sim.reset();
+      sim.failNext({ kind: 'largeBody', bytes, status });
+      await rejectsWith(harness().client.listMachineActions({ lookbackDays: 7, top: 10 }), (error) => assert.equal(error.code, 'ResponseTooLarge'));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const [request] = sim.requests;
+      assert.ok(request.sentBytes < MAX_BODY_BYTES + 16 * 1024 * 1024, `${status}: the host went on to send ${request.sentBytes} of ${bytes} bytes`);
+    }
+  });
+
   it('takes a cancel answered 2xx with a body past 32 MiB as accepted: the caller reads the action back', async () => {
     const id = pendingId();
     sim.failNext({ kind: 'gzipBomb', inflatedBytes: MAX_BODY_BYTES + 1024 * 1024, afterHandling: true }, { method: 'POST' });
@@ -988,6 +1000,54 @@ describe('bodies too large or cut off (issue 11 items 4 and 9)', () => {
     const id = pendingId();
     sim.failNext({ kind: 'gzipCorrupt' }, { method: 'POST' });
     assert.equal(await client.cancelMachineAction(id, 'x'), undefined, 'a cancel accepted with a corrupt body is read back');
+  });
+
+  it('acts on the status and headers of an error answer whose body was cut off: a 429 waits its Retry-After', async () => {
+    for (const cut of ['truncate', 'gzipCut'] as const) {
+      sim.reset();
+      sim.failNext({ kind: cut, of: { kind: 'status', status: 429, retryAfterSeconds: 120 } });
+      const { client, clock, tokenRequests } = harness({ timeoutMs: 5000 });
+      await rejectsWith(client.listMachineActions({ lookbackDays: 7, top: 10 }), (error) => {
+        assert.equal(error.kind, 'http', cut);
+        assert.equal(error.status, 429);
+        assert.equal(error.retryAfterSeconds, 120);
+        assert.equal(error.message, 'Defender API answered 429 Too Many Requests; its message was cut off on the way — the service asks to wait 2 min, longer than the 60 s a request waits; try again then');
+      });
+      assert.deepEqual(clock.sleeps, [], `${cut}: no 1 s retry against a Retry-After of 2 min`);
+      await rejectsWith(client.getMachineAction(pendingId()), (error) => assert.equal(error.kind, 'rateLimited', 'the budget holds for the Retry-After'));
+      assert.equal(sim.requests.length, 1, 'nothing more was sent');
+      assert.deepEqual(tokenRequests, [false]);
+    }
+  });
+
+  it('refreshes the token after a 401 whose body was cut off, and waits a cut 503\'s Retry-After before retrying', async () => {
+    sim.failNext({ kind: 'truncate', of: { kind: 'status', status: 401 } });
+    const first = harness({ timeoutMs: 5000 });
+    assert.equal((await first.client.listMachineActions({ lookbackDays: 7, top: 10 })).actions.length, 10);
+    assert.deepEqual(first.tokenRequests, [false, true], 'the second request with a refreshed token');
+    assert.deepEqual(first.clock.sleeps, []);
+    sim.reset();
+    sim.failNext({ kind: 'truncate', of: { kind: 'status', status: 503, retryAfterSeconds: 30 } });
+    const second = harness({ timeoutMs: 5000 });
+    assert.equal((await second.client.listMachineActions({ lookbackDays: 7, top: 10 })).actions.length, 10);
+    assert.deepEqual(second.clock.sleeps, [30_000], 'the Retry-After, not the 1 s backoff');
+    assert.deepEqual(sim.requests.map((r) => r.status), [503, 200]);
+  });
+
+  it('acts on an error answer whose body stalls until the time-out, as on a cut one', async () => {
+    sim.failNext({ kind: 'truncate', hold: true, of: { kind: 'status', status: 503, retryAfterSeconds: 5 } });
+    const { client, clock } = harness({ timeoutMs: 300 });
+    assert.equal((await client.listMachineActions({ lookbackDays: 7, top: 10 })).actions.length, 10);
+    assert.deepEqual(clock.sleeps, [5000]);
+  });
+
+  it('sends a cancel again after a 429 whose body was cut off: the service did not take it', async () => {
+    const id = pendingId();
+    sim.failNext({ kind: 'truncate', of: { kind: 'status', status: 429, retryAfterSeconds: 2 } }, { method: 'POST' });
+    const { client, clock } = harness({ timeoutMs: 5000 });
+    assert.equal((await client.cancelMachineAction(id, 'wrong device'))?.status, 'Cancelled');
+    assert.deepEqual(sim.requests.map((r) => `${r.method} ${r.status}`), ['POST 429', 'POST 200']);
+    assert.deepEqual(clock.sleeps, [2000]);
   });
 
   it('does not send a POST again whose answer was cut off: a dropped connection, the caller reads back', async () => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as zlib from 'node:zlib';
-import { decodeBody, UndecodableBodyError } from '../../src/defender/decodeBody';
+import { decodeBody, decodeStream, UndecodableBodyError } from '../../src/defender/decodeBody';
 
 const json = Buffer.from(JSON.stringify({ value: [{ id: 'a', status: 'Pending', pad: 'x'.repeat(4000) }] }));
 
@@ -41,5 +41,54 @@ describe('decodeBody', () => {
     assert.equal(await reasonFor(Buffer.concat([gzip.subarray(0, 10), Buffer.alloc(20, 0xff), gzip.subarray(30)]), 'gzip'), 'corrupt');
     assert.equal(await reasonFor(json, 'compress'), 'corrupt');
     assert.equal(await reasonFor(zlib.gzipSync(Buffer.alloc(2_000_000)), 'gzip'), 'tooLarge');
+  });
+});
+
+/** `raw` fed to decodeStream in chunks of 100 bytes, as a body arrives; what it yields, joined. */
+async function streamed(raw: Buffer, encoding: string | null): Promise<Buffer> {
+  const source = async function* (): AsyncGenerator<Buffer> {
+    for (let at = 0; at < raw.length; at += 100) {
+      yield raw.subarray(at, at + 100);
+    }
+  };
+  const out: Buffer[] = [];
+  for await (const chunk of decodeStream(source(), encoding)) {
+    out.push(chunk);
+  }
+  return Buffer.concat(out);
+}
+
+describe('decodeStream', () => {
+  it('decodes a body chunk by chunk as decodeBody does', async () => {
+    for (const [encoding, raw] of [
+      ['gzip', zlib.gzipSync(json)], ['x-gzip', zlib.gzipSync(json)], ['deflate', zlib.deflateSync(json)],
+      ['deflate', zlib.deflateRawSync(json)], ['br', zlib.brotliCompressSync(json)], ['', json], [null, json], [' GZIP ', zlib.gzipSync(json)],
+    ] as const) {
+      assert.deepEqual(await streamed(raw, encoding), json, String(encoding));
+    }
+  });
+
+  it('fails a stream that ends early ("cut") or does not decode ("corrupt"), where node-fetch would pass it', async () => {
+    const gzip = zlib.gzipSync(json);
+    for (const [raw, encoding, reason] of [
+      [gzip.subarray(0, gzip.length >> 1), 'gzip', 'cut'], [gzip.subarray(0, gzip.length - 12), 'gzip', 'cut'], [Buffer.alloc(0), 'gzip', 'cut'],
+      [zlib.brotliCompressSync(json).subarray(0, -5), 'br', 'cut'],
+      [Buffer.concat([gzip.subarray(0, 10), Buffer.alloc(20, 0xff), gzip.subarray(30)]), 'gzip', 'corrupt'], [json, 'compress', 'corrupt'],
+    ] as const) {
+      await assert.rejects(streamed(raw, encoding), (error: unknown) => error instanceof UndecodableBodyError && error.reason === reason, `${encoding} ${raw.length}`);
+    }
+  });
+
+  it('passes an error of the body itself on unchanged', async () => {
+    const dropped = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const source = async function* (): AsyncGenerator<Buffer> {
+      yield zlib.gzipSync(json).subarray(0, 50);
+      throw dropped;
+    };
+    await assert.rejects(async () => {
+      for await (const chunk of decodeStream(source(), 'gzip')) {
+        assert.ok(chunk.length >= 0);
+      }
+    }, (error: unknown) => error === dropped);
   });
 });

@@ -203,6 +203,14 @@ describe('download: size, progress, cancel and time-out', () => {
     await rejectsWithKind(run({ ...linksTo(big), sink: { kind: 'text' } }), 'tooLarge', /The output is more than 5 MB, the most shown in an editor/);
   });
 
+  it('drops a text body announced over the cap: the host stops sending instead of the whole body being read', async () => {
+    const big = { body: largeText(32 * MB), contentType: 'text/plain' };
+    await rejectsWithKind(run({ ...linksTo(big), sink: { kind: 'text', maxBytes: MB } }), 'tooLarge', /32 MB, more than the 1 MB/);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const [request] = store.requests;
+    assert.ok(request.sentBytes < 8 * MB, `the host went on to send ${request.sentBytes} bytes of a refused body`);
+  });
+
   it('streams a large body to a file with progress, without a total when none is announced', async () => {
     store.switches.omitContentLength = true;
     const big = { body: largeText(6 * MB), contentType: 'text/plain' };
@@ -247,6 +255,31 @@ describe('download: size, progress, cancel and time-out', () => {
     await rejectsWithKind(run({ ...linksTo(blob), sink: { kind: 'file', path: path.join(dir, 'cut.bin') } }), 'network', /broke off before the end \(connection closed\)/);
     await rejectsWithKind(run({ ...linksTo(blob), sink: { kind: 'text' } }), 'network', /broke off before the end/);
     assert.ok(Date.now() - started < 5000, `reported after ${Date.now() - started} ms, not after the 60 s idle time-out`);
+    assert.deepEqual(fs.readdirSync(dir), []);
+  });
+
+  it('decodes a gzip body, and refuses one whose gzip data stops short although the transfer was whole, leaving no file', async () => {
+    const blob = { body: largeText(512 * 1024), contentType: 'text/plain' };
+    store.switches.encoding = 'gzip';
+    const whole = await run({ ...linksTo(blob), sink: { kind: 'file', path: path.join(dir, 'whole.txt') } });
+    assert.equal(whole.bytes, blob.body.length);
+    assert.deepEqual(fs.readFileSync(path.join(dir, 'whole.txt')), blob.body);
+    fs.rmSync(path.join(dir, 'whole.txt'));
+    store.switches.encoding = 'gzipTruncated';
+    for (const omitContentLength of [false, true]) {
+      store.switches.omitContentLength = omitContentLength;
+      for (const sink of [{ kind: 'file', path: path.join(dir, 'short.txt') }, { kind: 'text' }] as const) {
+        const progress: Array<[number, number | undefined]> = [];
+        await rejectsWithKind(run({ ...linksTo(blob), sink, onProgress: (n, total) => progress.push([n, total]) }), 'network',
+          /^The download broke off before the end: its gzip data stops short, although the transfer looked complete \(the host or a proxy cut it\)\. Nothing was kept; try again\.$/);
+        assert.ok(progress.every(([n, total], i) => total === undefined && n < blob.body.length && (i === 0 || progress[i - 1][0] < n)), JSON.stringify(progress));
+      }
+    }
+    store.switches.encoding = 'gzipCorrupt';
+    await rejectsWithKind(run({ ...linksTo(blob), sink: { kind: 'file', path: path.join(dir, 'corrupt.txt') } }), 'network',
+      /^The download could not be decoded: its compressed data is corrupt or in an encoding not asked for \(a proxy may have altered it\)\. Nothing was kept; try again\.$/);
+    assert.equal(store.requests.length, 6);
+    assert.ok(store.requests.every((r) => r.status === 200 && /gzip/.test(String(r.headers['accept-encoding']))), 'asked for gzip, got it');
     assert.deepEqual(fs.readdirSync(dir), []);
   });
 

@@ -66,6 +66,13 @@ const FORMULAS = [
   '＠SUM(1+1)',
   '﹦1+1',
   '\u200b\u3000＝1+1',
+  // Behind controls (NUL, C0, DEL, C1 such as U+0085), which some apps drop on import (OWASP ASVS lists NUL).
+  '\x00=1+1',
+  '\x01=1+1',
+  '\x1f+cmd|\' /C calc\'!A0',
+  '\x7f@SUM(1+1)',
+  '\u0085=1',
+  '\x00 \u200b\x9f-2+3',
 ];
 const HOSTILE = [...FORMULAS, 'line one\r\nline two, with "quotes"'];
 
@@ -85,6 +92,22 @@ describe('csvCell', () => {
       const [[cell]] = parseCsv(`${csvCell(value)}\r\n`);
       assert.equal(cell, `'${value}`, JSON.stringify(value));
     }
+  });
+
+  it('leaves plain numbers alone in every form a spreadsheet reads as a number, and nothing else that starts a formula', () => {
+    for (const number of ['-5', '+5', '-5.5', '-5e3', '-5E+3', '+1e-7', '-.5', '.5', '-5.', '-1,5', '-0']) {
+      assert.equal(csvCell(number).replace(/^"(.*)"$/, '$1'), number, number);
+    }
+    for (const formula of ['-5e3+1', '-e3', '-.', '-', '+-5', '--5', '-5e', '-0x10', '-1,5,5', '-5\n=1+1', '-Infinity']) {
+      assert.match(csvCell(formula), /^"?'/, JSON.stringify(formula));
+    }
+  });
+
+  it('quotes a cell holding a `;` or a tab, which a spreadsheet may split on, so no formula starts a cell of its own', () => {
+    assert.equal(csvCell('a;=1+1'), '"a;=1+1"');
+    assert.equal(csvCell('x;@SUM(1)'), '"x;@SUM(1)"');
+    assert.equal(csvCell('a\t=1+1'), '"a\t=1+1"');
+    assert.deepEqual(parseCsv(`${csvCell('a;=1+1')},b\r\n`), [['a;=1+1', 'b']]);
   });
 
   it('quotes per RFC 4180 and leaves plain values and numbers alone', () => {
