@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { LOG_CHANNEL_NAME } from './constants';
 import type { Logger } from './shared/logger';
-import { logLine } from './shared/redact';
+import { logLine } from './shared/userText';
 
 /** The extension's LogOutputChannel, wrapped so that every line is bounded and redacted (logLine). */
 export interface ExtensionLog extends Logger {

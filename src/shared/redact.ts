@@ -105,11 +105,3 @@ export function redactBounded(text: string, maxChars: number): string {
   const runEnds = end < limit || end === text.length;
   return `${redact(text.slice(0, runEnds ? end : maxChars)).slice(0, maxChars)}…`;
 }
-
-/** A log line is at most this long (characters): the log is for reading, a 1 MB body belongs in no line. */
-export const MAX_LOG_LINE = 4000;
-
-/** One log line as it is written: bounded to MAX_LOG_LINE characters, then redacted. */
-export function logLine(message: string): string {
-  return redactBounded(message, MAX_LOG_LINE);
-}

@@ -5,6 +5,9 @@
 // fill a notification.
 import { MAX_TOKEN_LENGTH, redactBounded } from './redact';
 
+/** A log line is at most this long (characters): the log is for reading, a 1 MB body belongs in no line. */
+export const MAX_LOG_LINE = 4000;
+
 /** Controls (C0, DEL, C1) and line/paragraph separators: they would break a line, a table or a comment. */
 const LINE_BREAKING = '\\p{Cc}\\p{Zl}\\p{Zp}';
 /**
@@ -23,6 +26,8 @@ const FORBIDDEN_ONE = new RegExp(`[${LINE_BREAKING}${INVISIBLE}]`, 'u');
 const BLANK = new RegExp(`^[\\s${LINE_BREAKING}${INVISIBLE}${BLANK_LOOKING}]*$`, 'u');
 /** Characters no file system accepts in a name: the controls and `\ / : * ? " < > |`. */
 const FILE_NAME_UNSAFE = /[\p{Cc}\\/:*?"<>|]/gu;
+const LOG_UNSAFE = new RegExp(`[${LINE_BREAKING}${INVISIBLE}]`, 'gu');
+const LOG_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /**
  * How many characters one shown string may have, per place; the full text stays in the details document. A
@@ -40,6 +45,18 @@ export function oneLine(text: string): string {
 /** `text` without its invisible and reordering characters (the rule oneLine applies); controls are kept. */
 export function withoutInvisible(text: string): string {
   return text.replace(INVISIBLE_RUN, '');
+}
+
+/**
+ * One log line as it is written: line breaks, controls and invisible or reordering characters as escapes (`\n`,
+ * `\u{202E}`), so that server text can neither forge a line of its own nor read differently from what it is; then
+ * bounded to MAX_LOG_LINE characters and redacted.
+ */
+export function logLine(message: string): string {
+  const escaped = FORBIDDEN_ONE.test(message)
+    ? message.replace(LOG_UNSAFE, (c) => LOG_ESCAPES[c] ?? `\\u{${c.codePointAt(0)!.toString(16).toUpperCase()}}`)
+    : message;
+  return redactBounded(escaped, MAX_LOG_LINE);
 }
 
 /**

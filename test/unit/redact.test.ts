@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { firstLineOf } from '../../src/defender/errors';
-import { shownText, SHOWN_LENGTH } from '../../src/shared/userText';
-import { forgetSecrets, logLine, MAX_LOG_LINE, redact, redactBounded, rememberSecret } from '../../src/shared/redact';
+import { logLine, MAX_LOG_LINE, shownText, SHOWN_LENGTH } from '../../src/shared/userText';
+import { forgetSecrets, redact, redactBounded, rememberSecret } from '../../src/shared/redact';
 
 const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbmFseXN0In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
 
@@ -91,6 +91,14 @@ describe('redact', () => {
     ];
     assertRedacted(samples);
     assert.match(redact('https://store.blob.core.windows.net/pkg.zip?sv=2022-11-02&sig=x'), /sv=2022-11-02/, 'the rest of the URL stays');
+  });
+
+  it('a log line is one line that reads as it is: server text cannot forge a line or hide what it says', () => {
+    const message = 'denied\n2026-11-29 12:00:00.000 [info] Cancelled 11111111 OK\u202Egnp.exe\r\tx\u200by\u0000';
+    const line = logLine(`Cancel refused: ${message}`);
+    assert.equal(line, 'Cancel refused: denied\\n2026-11-29 12:00:00.000 [info] Cancelled 11111111 OK\\u{202E}gnp.exe\\r\\tx\\u{200B}y\\u{0}');
+    assert.doesNotMatch(line, /[\n\r\u202e\u200b]/u);
+    assert.equal(logLine('GET /api/machineactions → 200 in 41 ms'), 'GET /api/machineactions → 200 in 41 ms', 'plain text as it is');
   });
 
   /** Well above a linear pass on 100 KB under any load, far below a quadratic one (minutes). */
