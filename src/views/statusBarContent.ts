@@ -19,7 +19,8 @@ export interface StatusBarContent {
 
 /** "Signed in as <username> (tenant <id>)", through the text gate: both come from the sign-in's token. */
 function accountLine(account: SessionAccount): string {
-  return shownText(`Signed in as ${account.username} (tenant ${account.tenantId})`, SHOWN_LENGTH.notification);
+  // The user name is cut on its own, so that a long one cannot push the tenant id out of the line.
+  return `Signed in as ${shownText(account.username, SHOWN_LENGTH.row)} (tenant ${shownText(account.tenantId, SHOWN_LENGTH.row)})`;
 }
 
 export function statusBarContent(state: StatusBarState): StatusBarContent {

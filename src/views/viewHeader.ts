@@ -3,7 +3,7 @@
 // seen. Also the line that says why a list waits for the rate limit.
 import { ActionFilter, isFilterActive } from '../model/actionFilter';
 import type { SessionAccount } from '../model/session';
-import { shorten } from '../shared/userText';
+import { oneLine, shorten } from '../shared/userText';
 import { shortTypeLabel, statusLabel } from './presentation';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -65,10 +65,15 @@ export interface WhereInput {
 export function whereLine(input: WhereInput): string {
   const filter = isFilterActive(input.filter) ? `filter: ${describeFilter(input.filter)}` : '';
   const onlyMineSetting = input.onlyMineSetting && !input.filter.onlyMine ? 'only mine (setting)' : '';
-  const account = shorten(input.account.username, PART_LENGTH);
-  return [account, shorten(tenantLabel(input.tenantSetting, input.account), PART_LENGTH), filter, onlyMineSetting]
+  const account = part(input.account.username, PART_LENGTH);
+  return [account, part(tenantLabel(input.tenantSetting, input.account), PART_LENGTH), filter, onlyMineSetting]
     .filter((part) => part)
     .join(' · ');
+}
+
+/** One part of the line, cut after the text gate's cleaning: invisible characters must not fill the part's room. */
+function part(text: string, max: number): string {
+  return shorten(oneLine(text), max);
 }
 
 /** A wall-clock time as HH:MM:SS in local time (24 h), e.g. 10:42:10. */
@@ -91,9 +96,9 @@ export function rateLimitWaitLine(seconds: number, startedAt: number): string {
  */
 export function describeFilter(filter: ActionFilter): string {
   return [
-    shorten(filter.statuses.map(statusLabel).join(', '), FILTER_PART_LENGTH),
-    shorten(filter.types.map(shortTypeLabel).join(', '), FILTER_PART_LENGTH),
-    filter.deviceText ? `device "${shorten(filter.deviceText, FILTER_PART_LENGTH)}"` : '',
+    part(filter.statuses.map(statusLabel).join(', '), FILTER_PART_LENGTH),
+    part(filter.types.map(shortTypeLabel).join(', '), FILTER_PART_LENGTH),
+    filter.deviceText ? `device "${part(filter.deviceText, FILTER_PART_LENGTH)}"` : '',
     filter.onlyMine ? 'only mine' : '',
   ].filter((part) => part).join(' · ');
 }

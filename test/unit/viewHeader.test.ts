@@ -47,6 +47,12 @@ describe('viewHeader', () => {
     });
     assert.match(line, /^a{63}… · t{63}… · filter: Pending, In Progress, [^·]{1,20}… · Tt{38}… · device "d{39}…" · only mine$/);
     assert.ok(line.length <= 300, `${line.length}`);
+    // Invisible characters go before the cut: they cannot fill a part's room and leave only the ellipsis.
+    const hidden = whereLine({
+      account: { ...account, username: `${'\u202e'.repeat(70)}analyst@contoso.com` }, tenantSetting: 'organizations', onlyMineSetting: false,
+      filter: normalizeFilter({ deviceText: `${'\u200b'.repeat(45)}fin` }),
+    });
+    assert.equal(hidden, 'analyst@contoso.com · contoso · filter: device "fin"');
   });
 
   it('the Only Mine setting is named as a setting, since Clear Filter cannot clear it', () => {

@@ -249,6 +249,9 @@ describe('viewPresentation', () => {
     assert.equal(content.text, '$(shield) 3 cancellable');
     assert.match(content.tooltip, /3 cancellable actions/);
     assert.match(content.tooltip, /Signed in as analyst@contoso\.com \(tenant contoso-tenant\)/);
+    const tenantId = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+    const long = statusBarContent({ configured: true, account: { username: `${'a'.repeat(700)}@contoso.com`, tenantId }, cancellable: 3 });
+    assert.ok(long.tooltip.includes(`(tenant ${tenantId})`), 'a long user name does not push the tenant id out');
   });
 
   it('the portal device page for each cloud', () => {
