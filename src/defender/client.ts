@@ -480,8 +480,14 @@ export class DefenderClient {
       if (signal?.aborted) {
         throw signal.reason;
       }
-      if (response && !response.ok && (timedOut || cutStatus !== undefined)) {
-        return cutErrorOutcome(response, method, path, this.clock.now());
+      if (response && (timedOut || cutStatus !== undefined)) {
+        const lost = timedOut ? `did not arrive within ${this.timeoutMs / 1000} s` : 'was cut off on the way';
+        if (!response.ok) {
+          return cutErrorOutcome(response, method, path, this.clock.now(), lost);
+        }
+        if (method === 'POST') {
+          return acceptedUnread(response, `its body ${lost}`);
+        }
       }
       return { ok: false, error: failureOf(error, { timedOut, timeoutMs: this.timeoutMs, cutStatus }, method, path) };
     } finally {
@@ -541,9 +547,9 @@ export class DefenderClient {
   }
 
   /**
-   * The body, decoded and within MAX_BODY_BYTES. A 2xx's compressed stream that ends early is a dropped connection (an
-   * error answer's is acted on by its status and headers); one too large or corrupt is a typed error, except on a
-   * cancel's 2xx: accepted whatever its body, the action is read back.
+   * The body, decoded and within MAX_BODY_BYTES. A body cut off, too large or corrupt: an error answer is acted on by
+   * its status and headers; a cancel's 2xx is accepted whatever its body (the action is read back); on a GET's 2xx it
+   * is a dropped connection (cut: retried) or a typed error.
    * Aborts propagate, our own for a time-out or a cut body included.
    */
   private async readAnswer(response: Response, method: Method, path: string): Promise<Outcome> {
@@ -557,16 +563,17 @@ export class DefenderClient {
       if (!tooLarge && !(error instanceof UndecodableBodyError)) {
         throw error;
       }
-      if (error instanceof UndecodableBodyError && error.reason === 'cut') {
-        return response.ok
-          ? { ok: false, status, error: droppedConnectionError(error, status, method, path), correlationId }
-          : cutErrorOutcome(response, method, path, this.clock.now());
+      const cut = error instanceof UndecodableBodyError && error.reason === 'cut';
+      const lost = cut ? 'was cut off on the way' : tooLarge ? `is larger than the ${MAX_BODY_BYTES / 1048576} MiB this extension reads` : 'could not be decoded';
+      // The status and headers arrived: an error answer is acted on by them, a cancel's 2xx was accepted.
+      if (!response.ok) {
+        return cutErrorOutcome(response, method, path, this.clock.now(), lost);
       }
-      const failure = tooLarge ? bodyTooLargeError(MAX_BODY_BYTES, status, method, path) : corruptBodyError(error, status, method, path);
-      if (method === 'POST' && response.ok) {
-        const unread = tooLarge ? `its body is larger than the ${MAX_BODY_BYTES / 1048576} MiB this extension reads` : failure.message;
-        return { ok: true, status, answer: { status, headers, text: '', unread }, correlationId };
+      if (method === 'POST') {
+        return acceptedUnread(response, `its body ${lost}`);
       }
+      const failure = cut ? droppedConnectionError(error, status, method, path)
+        : tooLarge ? bodyTooLargeError(MAX_BODY_BYTES, status, method, path) : corruptBodyError(error, status, method, path);
       return { ok: false, status, error: failure, correlationId };
     }
     return outcomeOf(response, text, method, path, this.clock.now());
@@ -629,9 +636,15 @@ function outcomeOf(response: Response, text: string, method: Method, path: strin
  * A non-2xx answer whose body did not arrive whole: its status and headers are acted on as they came (the cut only
  * matters for a 2xx's body; an error's body is only its message). `nowMs` dates a Retry-After given as an HTTP-date.
  */
-function cutErrorOutcome(response: Response, method: Method, path: string, nowMs: number): Outcome {
+function cutErrorOutcome(response: Response, method: Method, path: string, nowMs: number, lost?: string): Outcome {
   const { status, headers } = response;
-  return { ok: false, status, error: errorFromCutResponse(status, headers, method, path, nowMs), correlationId: correlationIdFrom(headers) };
+  return { ok: false, status, error: errorFromCutResponse(status, headers, method, path, nowMs, lost), correlationId: correlationIdFrom(headers) };
+}
+
+/** A POST answered 2xx whose body could not be read (`unread` says why): accepted; the caller reads the action back. */
+function acceptedUnread(response: Response, unread: string): Outcome {
+  const { status, headers } = response;
+  return { ok: true, status, answer: { status, headers, text: '', unread }, correlationId: correlationIdFrom(headers) };
 }
 
 function isTransient(error: DefenderApiError): boolean {

@@ -295,20 +295,23 @@ export function errorFromResponse(
 }
 
 /**
- * The typed error for a non-2xx answer whose body did not arrive whole (the connection dropped mid-body, the time-out
- * struck while it was read, or its compressed data ended early). Its status and headers did arrive and stand as they
+ * The typed error for a non-2xx answer whose body did not arrive whole or readable (the connection dropped mid-body,
+ * the time-out struck while it was read, its compressed data ended early or was corrupt, it was over the size cap);
+ * `lost` says which, after "its message". Its status and headers did arrive and stand as they
  * would with the body — Retry-After, a 401's claims challenge, the correlation ID — only the server's message is lost:
  * not a dropped connection, which a client would retry at once, against a 429's Retry-After or without a 401's
  * token refresh.
  */
-export function errorFromCutResponse(status: number, headers: HeaderLookup, method: string, path: string, nowMs: number = Date.now()): DefenderApiError {
+export function errorFromCutResponse(
+  status: number, headers: HeaderLookup, method: string, path: string, nowMs: number = Date.now(), lost = 'was cut off on the way',
+): DefenderApiError {
   const error = errorFromResponse(status, headers, '', method, path, nowMs);
   if (status >= 300 && status < 400) {
     return error;
   }
   return new DefenderApiError({
     kind: error.kind, method, path, status, correlationId: error.correlationId, retryAfterSeconds: error.retryAfterSeconds, claims: error.claims,
-    message: `Defender API answered ${statusLine(status)}; its message was cut off on the way`,
+    message: `Defender API answered ${statusLine(status)}; its message ${lost}`,
   });
 }
 
