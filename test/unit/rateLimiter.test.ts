@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { autoRefreshDecision } from '../../src/model/autoRefresh';
 import { RateBudgetExhausted, RateLimiter } from '../../src/defender/rateLimiter';
-import { FileRateStateStore, STALE_LOCK_MS } from '../../src/defender/rateStateFile';
+import { FileRateStateStore } from '../../src/defender/rateStateFile';
 import { ManualClock, settle } from '../support/manualClock';
+import { leftovers, tempRateFile } from '../support/rateBudgetFiles';
 
 /** Starts an acquire and reports whether it has completed. */
 function track(promise: Promise<void>): { done: () => boolean } {
@@ -245,12 +244,8 @@ describe('RateLimiter pause clamp (issue 11 item 8)', () => {
 });
 
 describe('RateLimiter shared through a file (issue 11 item 12)', () => {
-  function tempFile(): string {
-    return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rate-')), 'sub', 'rate-budget.json');
-  }
-
   it('two limiters on one file never admit more than the limit together', async () => {
-    const file = tempFile();
+    const file = tempRateFile();
     const clock = new ManualClock();
     const windows = [0, 1].map(() => new RateLimiter({ perMinute: 10, perHour: 15, clock, store: new FileRateStateStore(file) }));
     let total = 0;
@@ -261,11 +256,11 @@ describe('RateLimiter shared through a file (issue 11 item 12)', () => {
       await clock.advance(60_000);
     }
     assert.equal(total, 15, '10 in the first minute, 5 more in the hour, across both windows');
-    assert.deepEqual(fs.readdirSync(path.dirname(file)), ['rate-budget.json'], 'written by rename: no temp file left');
+    assert.deepEqual(leftovers(file), [], 'written by rename: no temp file left, and no lock held');
   });
 
   it('shares a Retry-After pause, and the waiting callers of two windows never exceed the minute budget', async () => {
-    const file = tempFile();
+    const file = tempRateFile();
     const clock = new ManualClock();
     const [a, b] = [0, 1].map(() => new RateLimiter({ perMinute: 4, perHour: 100, clock, store: new FileRateStateStore(file) }));
     a.pauseFor(30);
@@ -277,116 +272,8 @@ describe('RateLimiter shared through a file (issue 11 item 12)', () => {
     assert.equal(started.filter((s) => s.done()).length, 6);
   });
 
-  it('two processes taking calls as fast as they can admit exactly the minute budget together', async () => {
-    const file = tempFile();
-    const script = `
-      const { RateLimiter } = require(${JSON.stringify(require.resolve('../../src/defender/rateLimiter'))});
-      const { FileRateStateStore } = require(${JSON.stringify(require.resolve('../../src/defender/rateStateFile'))});
-      const limiter = new RateLimiter({ store: new FileRateStateStore(process.argv[1], (m) => console.error(m)) });
-      (async () => {
-        let admitted = 0;
-        while (Date.now() < Number(process.argv[2])) {}
-        for (;;) {
-          try { await limiter.acquire(undefined, { maxWaitMs: 0 }); admitted++; } catch { break; }
-        }
-        console.log(admitted);
-      })();`;
-    const start = String(Date.now() + 700);
-    const counts = await Promise.all([0, 1].map(() => new Promise<number>((resolve, reject) => {
-      execFile(process.execPath, ['-e', script, file, start], (error, stdout, stderr) => (error || stderr ? reject(error ?? new Error(stderr)) : resolve(Number(stdout))));
-    })));
-    assert.equal(counts[0] + counts[1], 100, `admitted ${counts.join(' + ')}`);
-    assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).calls.length, 100);
-    assert.deepEqual(fs.readdirSync(path.dirname(file)), ['rate-budget.json'], 'no lock or temp file left');
-  });
-
-  it('takes over a lock left by a process that died holding it', async () => {
-    const file = tempFile();
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(`${file}.lock`, '');
-    const past = new Date(Date.now() - STALE_LOCK_MS - 1000);
-    fs.utimesSync(`${file}.lock`, past, past);
-    const limiter = new RateLimiter({ perMinute: 2, perHour: 10, clock: new ManualClock(), store: new FileRateStateStore(file) });
-    assert.equal(await admitted(limiter, 1, 'write'), 1);
-    assert.deepEqual(fs.readdirSync(path.dirname(file)), ['rate-budget.json']);
-  });
-
-  /**
-   * One acquire on `file` in a fresh process (another window's extension host): whether it was admitted, how long
-   * the acquire held the thread (ms) and what it reported. A process stuck on the lock fails the test after 10 s
-   * instead of hanging the runner.
-   */
-  function acquireInOtherWindow(file: string): Promise<{ admitted: number; heldMs: number; reported: string }> {
-    const script = `
-      const { RateLimiter } = require(${JSON.stringify(require.resolve('../../src/defender/rateLimiter'))});
-      const { FileRateStateStore } = require(${JSON.stringify(require.resolve('../../src/defender/rateStateFile'))});
-      const limiter = new RateLimiter({ store: new FileRateStateStore(process.argv[1], (m) => console.error(m)) });
-      const started = performance.now();
-      const done = limiter.acquire(undefined, { maxWaitMs: 0 });
-      const heldMs = performance.now() - started;
-      done.then(() => console.log(JSON.stringify({ admitted: 1, heldMs })), () => console.log(JSON.stringify({ admitted: 0, heldMs })));`;
-    return new Promise((resolve, reject) => {
-      execFile(process.execPath, ['-e', script, file], { timeout: 10_000 }, (error, stdout, stderr) => (error
-        ? reject(error)
-        : resolve({ ...(JSON.parse(stdout) as { admitted: number; heldMs: number }), reported: stderr })));
-    });
-  }
-
-  /** The id of a process that has ended: what a lock left by a window that died names. */
-  function endedProcessId(): number {
-    const ended = spawnSync(process.execPath, ['-e', '']);
-    assert.ok(ended.pid);
-    return ended.pid;
-  }
-
-  /** `<file>.lock` as a holder leaves it: naming `holder` (a process id, or '' for none), dated `mtime`. */
-  function leaveLock(file: string, holder: string, mtime: Date): void {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(`${file}.lock`, holder);
-    fs.utimesSync(`${file}.lock`, mtime, mtime);
-  }
-
-  for (const [left, holder, mtime] of [
-    ['a moment ago by a window that died holding it', () => String(endedProcessId()), () => new Date()],
-    ['dated an hour ahead by another clock, by a window still running', () => String(process.pid), () => new Date(Date.now() + 3_600_000)],
-  ] as const) {
-    it(`takes over a lock left ${left}, without blocking the host for long`, async () => {
-      const file = tempFile();
-      leaveLock(file, holder(), mtime());
-      const { admitted, heldMs, reported } = await acquireInOtherWindow(file);
-      assert.equal(admitted, 1, 'the budget still works');
-      assert.ok(heldMs < 500, `the extension host's thread was held ${Math.round(heldMs)} ms`);
-      assert.equal(reported, '', 'a lock taken over is no failure to report');
-      assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).calls.length, 1, 'the call is in the shared file');
-      assert.deepEqual(fs.readdirSync(path.dirname(file)), ['rate-budget.json'], 'no lock left');
-    });
-  }
-
-  it(`waits for the lock of a window still running, and takes it over once it is ${STALE_LOCK_MS} ms old`, () => {
-    const file = tempFile();
-    leaveLock(file, String(process.pid), new Date());
-    const started = performance.now();
-    const store = new FileRateStateStore(file);
-    assert.equal(store.exclusive(() => fs.readFileSync(`${file}.lock`, 'utf8')), String(process.pid), 'held, naming this process');
-    const waited = performance.now() - started;
-    assert.ok(waited >= STALE_LOCK_MS - 50 && waited < STALE_LOCK_MS + 500, `waited ${Math.round(waited)} ms`);
-  });
-
-  it('goes on without a lock that cannot be removed, and says so', async () => {
-    const file = tempFile();
-    fs.mkdirSync(`${file}.lock`, { recursive: true });
-    fs.writeFileSync(path.join(`${file}.lock`, 'keep'), '');
-    const past = new Date(Date.now() - STALE_LOCK_MS - 1000);
-    fs.utimesSync(`${file}.lock`, past, past);
-    const { admitted, heldMs, reported } = await acquireInOtherWindow(file);
-    assert.equal(admitted, 1, 'the budget still works');
-    assert.ok(heldMs < 500, `the extension host's thread was held ${Math.round(heldMs)} ms`);
-    assert.match(reported, /^Could not lock the shared rate budget .*rate-budget\.json \(the budget is read and written without it.*\): Error: rate-budget\.json\.lock was abandoned and cannot be removed/);
-    assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).calls.length, 1, 'the call is still in the shared file');
-  });
-
   it('starts afresh from a file that is not a rate state, and reports a file it cannot write', async () => {
-    const file = tempFile();
+    const file = tempRateFile();
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, '{"calls": "nonsense"');
     const errors: string[] = [];
@@ -399,7 +286,7 @@ describe('RateLimiter shared through a file (issue 11 item 12)', () => {
     const alone = new RateLimiter({ perMinute: 2, perHour: 10, clock: new ManualClock(), store: blocked });
     assert.equal(await admitted(alone, 3, 'write'), 2, 'the window keeps its own budget');
     assert.equal(errors.length, 3, 'each failing operation is reported once, not on every call');
-    assert.match(errors[0], /^Could not lock the shared rate budget .*x\.json \(only this window's calls are counted\): Error: ENOTDIR/);
+    assert.match(errors[0], /^Could not lock the shared rate budget .*x\.json \(the budget is read and written without it.*\): Error: ENOTDIR/);
     assert.match(errors[1], /^Could not read the shared rate budget .*x\.json \(only this window's calls are counted\): Error: ENOTDIR/);
     assert.match(errors[2], /^Could not write the shared rate budget /);
   });
