@@ -2,7 +2,7 @@
 // wrong-typed optional fields become null, extra fields are ignored — one odd action never breaks the view.
 import { withUtcZone } from '../shared/time';
 import { forbiddenCharacter, isBlank, oneLine } from '../shared/userText';
-import { DefenderApiError, isDefenderApiError, RequestContext } from './errors';
+import { DefenderApiError, RequestContext } from './errors';
 
 export interface CommandParam {
   key: string;
@@ -303,34 +303,24 @@ export function parseMachineAction(raw: unknown, context?: RequestContext): Mach
   };
 }
 
-export interface MachineActionPage {
-  actions: MachineAction[];
-  /** Elements that were not machine actions (not an object, no id): left out and counted. */
-  skipped: number;
-  /** Elements the page carried, readable or not. */
-  received: number;
+/** The `{"value": […]}` envelope of one list page, its elements not read yet (MergedPages.add reads them). */
+export interface ListEnvelope {
+  /** The elements as sent: machine actions, or anything else a server put there (skipped and counted when read). */
+  elements: readonly unknown[];
   /** `@odata.nextLink` as sent (not yet checked: the client decides whether to follow it). */
   nextLink: string | null;
 }
 
-/** The `{"value": […]}` envelope of the list; only a missing envelope is an error, a bad element is skipped. */
-export function parseMachineActionList(body: unknown, context?: RequestContext): MachineActionPage {
+/**
+ * The envelope of a list answer; only a missing envelope is an error (a 'malformed' DefenderApiError), a bad element
+ * is skipped later. The elements are read where they are merged by id (MergedPages.add), in one pass while each
+ * element is still in the CPU cache: a separate pass per step cost a refresh of 10,000 actions several ms.
+ */
+export function listEnvelope(body: unknown, context?: RequestContext): ListEnvelope {
   const envelope = record(body);
   if (!envelope || !Array.isArray(envelope.value)) {
     throw malformed('The Defender API answered the list request without a "value" array of machine actions', context);
   }
-  const actions: MachineAction[] = [];
-  let skipped = 0;
-  for (const element of envelope.value) {
-    try {
-      actions.push(parseMachineAction(element, context));
-    } catch (error) {
-      if (!isDefenderApiError(error)) {
-        throw error;
-      }
-      skipped++;
-    }
-  }
   const nextLink = envelope['@odata.nextLink'];
-  return { actions, skipped, received: envelope.value.length, nextLink: typeof nextLink === 'string' && nextLink ? nextLink : null };
+  return { elements: envelope.value, nextLink: typeof nextLink === 'string' && nextLink ? nextLink : null };
 }
