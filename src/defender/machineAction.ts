@@ -268,6 +268,61 @@ function malformed(message: string, context?: RequestContext): DefenderApiError 
 /** The commands of the many actions without any: one frozen array, not two new ones per row of a 10,000-row list. */
 const NO_COMMANDS: readonly LiveResponseCommand[] = Object.freeze([]);
 
+/**
+ * A MachineAction as parseMachineAction makes it. A class, not an object literal: V8 counts how long the objects of a
+ * literal live and, as a list lives until the next refresh, soon allocates them in the old generation at once; then
+ * every field that points to a string JSON.parse just made costs a write barrier (1.5–2 ms for 10,000 actions,
+ * a fifth of a refresh's own work). Objects of a class start young, like the strings they point to.
+ */
+class ParsedMachineAction implements MachineAction {
+  declare id: string;
+  declare type: string;
+  declare scope: string | null;
+  declare title: string | null;
+  declare requestor: string | null;
+  declare requestorComment: string | null;
+  declare status: string;
+  declare machineId: string | null;
+  declare computerDnsName: string | null;
+  declare creationDateTimeUtc: string | null;
+  declare lastUpdateDateTimeUtc: string | null;
+  declare cancellationRequestor: string | null;
+  declare cancellationComment: string | null;
+  declare cancellationDateTimeUtc: string | null;
+  declare externalId: string | null;
+  declare requestSource: string | null;
+  declare errorHResult: number | null;
+  declare relatedFileInfo: RelatedFileInfo | null;
+  declare commands: readonly LiveResponseCommand[];
+  declare troubleshootInfo: unknown;
+  declare raw: Record<string, unknown>;
+
+  /** `o`: the object as received; `id`: its id, trimmed and not empty. */
+  constructor(o: Record<string, unknown>, id: string) {
+    this.id = id;
+    this.type = canonicalType(str(o.type));
+    this.scope = str(o.scope);
+    this.title = str(o.title);
+    this.requestor = str(o.requestor);
+    this.requestorComment = str(o.requestorComment);
+    this.status = canonicalStatus(str(o.status));
+    this.machineId = str(o.machineId);
+    this.computerDnsName = str(o.computerDnsName);
+    this.creationDateTimeUtc = withUtcZone(str(o.creationDateTimeUtc));
+    this.lastUpdateDateTimeUtc = withUtcZone(str(o.lastUpdateDateTimeUtc) ?? str(o.lastUpdateTimeUtc));
+    this.cancellationRequestor = str(o.cancellationRequestor);
+    this.cancellationComment = str(o.cancellationComment);
+    this.cancellationDateTimeUtc = withUtcZone(str(o.cancellationDateTimeUtc));
+    this.externalId = str(o.externalId) ?? str(o.externalID);
+    this.requestSource = str(o.requestSource);
+    this.errorHResult = num(o.errorHResult);
+    this.relatedFileInfo = parseRelatedFileInfo(o.relatedFileInfo);
+    this.commands = Array.isArray(o.commands) ? records(o.commands).map(parseCommand) : NO_COMMANDS;
+    this.troubleshootInfo = o.troubleshootInfo ?? null;
+    this.raw = o;
+  }
+}
+
 /** Throws a 'malformed' DefenderApiError only when `raw` is not an object or has no id. */
 export function parseMachineAction(raw: unknown, context?: RequestContext): MachineAction {
   const o = record(raw);
@@ -278,29 +333,7 @@ export function parseMachineAction(raw: unknown, context?: RequestContext): Mach
   if (!id) {
     throw malformed('The Defender API sent a machine action without an id', context);
   }
-  return {
-    id,
-    type: canonicalType(str(o.type)),
-    scope: str(o.scope),
-    title: str(o.title),
-    requestor: str(o.requestor),
-    requestorComment: str(o.requestorComment),
-    status: canonicalStatus(str(o.status)),
-    machineId: str(o.machineId),
-    computerDnsName: str(o.computerDnsName),
-    creationDateTimeUtc: withUtcZone(str(o.creationDateTimeUtc)),
-    lastUpdateDateTimeUtc: withUtcZone(str(o.lastUpdateDateTimeUtc) ?? str(o.lastUpdateTimeUtc)),
-    cancellationRequestor: str(o.cancellationRequestor),
-    cancellationComment: str(o.cancellationComment),
-    cancellationDateTimeUtc: withUtcZone(str(o.cancellationDateTimeUtc)),
-    externalId: str(o.externalId) ?? str(o.externalID),
-    requestSource: str(o.requestSource),
-    errorHResult: num(o.errorHResult),
-    relatedFileInfo: parseRelatedFileInfo(o.relatedFileInfo),
-    commands: Array.isArray(o.commands) ? records(o.commands).map(parseCommand) : NO_COMMANDS,
-    troubleshootInfo: o.troubleshootInfo ?? null,
-    raw: o,
-  };
+  return new ParsedMachineAction(o, id);
 }
 
 /** The `{"value": […]}` envelope of one list page, its elements not read yet (MergedPages.add reads them). */
