@@ -28,13 +28,22 @@ function sameId(a: string, b: string): boolean {
   return a === b || a.toLowerCase() === b.toLowerCase();
 }
 
+/** Characters idHash reads at the start and at the end of an id; the rest is left to sameId. */
+const HASHED_HEAD = 4;
+const HASHED_TAIL = 8;
+
 /**
- * A 32-bit hash of `id` that ids equal without case share: ASCII letters are folded with `| 0x20` (other ASCII
- * characters may collide, which sameId settles); an id with other characters is hashed as its toLowerCase().
+ * A 32-bit hash of the first HASHED_HEAD and last HASHED_TAIL characters of `id` that ids equal without case share:
+ * ASCII letters are folded with `| 0x20` (other ASCII characters may collide, which sameId settles); when one of
+ * those characters is not ASCII, the id is hashed as its toLowerCase() (which may be longer: hence no length in the
+ * hash, and the end counted from the end). Twelve characters, not all 36 of a GUID: a GUID's are random throughout,
+ * and reading every character was a third of the merge. Ids alike at both ends collide, and after MAX_PROBES the
+ * merge moves to a Map, so that cannot make it quadratic.
  */
 function idHash(id: string, lowered = false): number {
-  let hash = id.length;
-  for (let i = 0; i < id.length; i++) {
+  const tailFrom = Math.max(HASHED_HEAD, id.length - HASHED_TAIL);
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i = i === HASHED_HEAD - 1 ? tailFrom : i + 1) {
     const code = id.charCodeAt(i);
     if (code > 0x7f && !lowered) {
       return idHash(id.toLowerCase(), true);

@@ -77,6 +77,25 @@ describe('MergedPages', () => {
     assert.equal(merged.duplicates, 1);
   });
 
+  it('keeps long ids apart that differ only between their ends, and finds their copies in any case', () => {
+    // The table hashes an id's first 4 and last 8 characters: these 10,000 ids share both ends and so one hash value.
+    const alike = Array.from({ length: 10_000 }, (_, i) => `act-${String(i).padStart(6, '0')}-same-tail`);
+    const merged = new MergedPages(10_000);
+    assert.equal(merged.add(page(...alike.map((id) => ({ id, status: 'Pending' })))).added, 10_000);
+    assert.equal(merged.add(page({ id: alike[4_321].toUpperCase(), status: 'Failed' }, { id: 'act-000001-SAME-TAIL', status: 'Succeeded' })).added, 0);
+    assert.equal(new Set(merged.actions.map((a) => a.id.toLowerCase())).size, 10_000);
+    assert.deepEqual([merged.actions[4_321].status, merged.actions[1].status, merged.actions[2].status], ['Failed', 'Succeeded', 'Pending']);
+  });
+
+  it('finds copies of long ids whose letters beyond ASCII change case, or length, anywhere in the id', () => {
+    const merged = new MergedPages(10);
+    const ids = ['ÄKTION-0000-0000-0000-000000000001', 'aktion-0000-\u0130-0000-000000000002', 'aktion-0000-0000-0000-00000000000\u212A', 'İ234567890123'];
+    assert.equal(merged.add(page(...ids.map((id) => ({ id, status: 'Pending' })))).added, 4);
+    assert.equal(merged.add(page(...ids.map((id) => ({ id: id.toLowerCase(), status: 'Failed' })))).added, 0, 'İ lower-cases to two characters');
+    assert.deepEqual(merged.actions.map((a) => a.status), ['Failed', 'Failed', 'Failed', 'Failed']);
+    assert.equal(merged.duplicates, 4);
+  });
+
   it('stops at top actions', () => {
     const merged = new MergedPages(1);
     assert.equal(merged.add(page({ id: A, status: 'Pending' }, { id: B, status: 'Pending' })).added, 1);
