@@ -1,13 +1,13 @@
 // Client work (SPEC §4): the whole path from the list's body text to the tree model, against the floor of a plain
 // JSON.parse of the same text, in the same process, both timed from a collected heap; a growth table 1k/10k/100k;
 // and a real 10,000-row group turned into TreeItems by the view's own provider. Run with --expose-gc.
-// The path is the client's (DefenderClient.listMachineActions): parse, normalise, merge the pages by id (one page
-// here), then what the view does with the list (earlier versions of this bench left the merge by id out).
+// The path is the client's (DefenderClient.listMachineActions): parse, then read each action and merge it by id (one
+// page here), then what the view does with the list (earlier versions of this bench left the merge by id out).
 import { performance } from 'node:perf_hooks';
 import { collect, emit, median, ms, out, stubVscode, timeMedian } from './common.mjs';
 
 const vscode = stubVscode();
-const { parseMachineActionList } = out('src/defender/machineAction.js');
+const { listEnvelope } = out('src/defender/machineAction.js');
 const { MergedPages } = out('src/defender/listPages.js');
 const { ActionsStore } = out('src/model/actionsStore.js');
 const { applyFilter, NO_FILTER } = out('src/model/actionFilter.js');
@@ -21,7 +21,7 @@ const listBody = (actions) => JSON.stringify({ '@odata.context': 'https://127.0.
 /** What DefenderClient.listMachineActions makes of one page of list text: actions by id, one copy each. */
 function clientList(text, top) {
   const merged = new MergedPages(top);
-  merged.add(parseMachineActionList(JSON.parse(text)));
+  merged.add(listEnvelope(JSON.parse(text)));
   return merged.actions;
 }
 

@@ -32,7 +32,7 @@ import { ACCEPTED_ENCODINGS, decodeBody, UndecodableBodyError } from './decodeBo
 import { MergedPages, pageLimit } from './listPages';
 import { hasCredentialsOrQuery, isHttps, isSameHttpsOrigin, schemeAndHost } from '../shared/httpsUrl';
 import { Clock, Logger, systemClock } from '../shared/logger';
-import { cancelCommentProblem, isGuid, MachineAction, MachineActionPage, parseMachineAction, parseMachineActionList } from './machineAction';
+import { cancelCommentProblem, isGuid, ListEnvelope, listEnvelope, MachineAction, parseMachineAction } from './machineAction';
 import { buildListQuery, clampTop } from './query';
 import { RateBudgetExhausted, RateLimiter } from './rateLimiter';
 import { parseResultLink, ResultRequest, resultLinkCall, resultUnavailableReason, withPermissionNamed } from './resultLinks';
@@ -181,12 +181,12 @@ export class DefenderClient {
     for (let pages = 1; url; pages++) {
       visited.add(url.href);
       const page = await this.readPage(url, signal, hooks);
-      maxPages = pages === 1 ? pageLimit(top, page.received) : maxPages;
-      const added = merged.add(page);
+      const { received, readable, added } = merged.add(page);
+      maxPages = pages === 1 ? pageLimit(top, received) : maxPages;
       url = merged.full ? undefined : this.nextPage(page.nextLink, visited, warnings);
       // A page without readable actions (empty, or only unreadable elements) repeats nothing: paging goes on, within
       // the page cap, and the unreadable elements are counted in the warnings.
-      if (url && added === 0 && page.actions.length > 0) {
+      if (url && added === 0 && readable > 0) {
         url = undefined;
         this.warn(warnings, `Page ${pages} of the list repeated only actions already read; paging stopped there. The list may be incomplete.`);
       } else if (url && pages >= maxPages) {
@@ -198,9 +198,9 @@ export class DefenderClient {
     return { actions: merged.actions, warnings, skipped: merged.skipped, duplicates: merged.duplicates };
   }
 
-  private async readPage(url: URL, signal?: AbortSignal, hooks?: RequestHooks): Promise<MachineActionPage> {
+  private async readPage(url: URL, signal?: AbortSignal, hooks?: RequestHooks): Promise<ListEnvelope> {
     const answer = await this.send('GET', url, undefined, signal, hooks);
-    return this.decode(answer, { method: 'GET', path: url.pathname + url.search }, parseMachineActionList);
+    return this.decode(answer, { method: 'GET', path: url.pathname + url.search }, listEnvelope);
   }
 
   private reportDropped(merged: MergedPages, warnings: string[]): void {

@@ -1,7 +1,8 @@
 // Merging the pages of one list answer (issue 8 item 3, issue 11 item 7): pages that overlap or repeat (the window
 // moved between two requests, a proxy pages differently) must not give duplicate rows, and a server that pages one
 // action at a time must not spend the rate budget.
-import type { MachineAction, MachineActionPage } from './machineAction';
+import { isDefenderApiError } from './errors';
+import { ListEnvelope, MachineAction, parseMachineAction } from './machineAction';
 import { parseTime } from '../shared/time';
 
 /** The most pages one list follows, whatever the server's page size. */
@@ -25,13 +26,22 @@ function sameId(a: string, b: string): boolean {
   return a === b || a.toLowerCase() === b.toLowerCase();
 }
 
+/** Characters idHash reads at the start and at the end of an id; the rest is left to sameId. */
+const HASHED_HEAD = 4;
+const HASHED_TAIL = 8;
+
 /**
- * A 32-bit hash of `id` that ids equal without case share: ASCII letters are folded with `| 0x20` (other ASCII
- * characters may collide, which sameId settles); an id with other characters is hashed as its toLowerCase().
+ * A 32-bit hash of the first HASHED_HEAD and last HASHED_TAIL characters of `id` that ids equal without case share:
+ * ASCII letters are folded with `| 0x20` (other ASCII characters may collide, which sameId settles); when one of
+ * those characters is not ASCII, the id is hashed as its toLowerCase() (which may be longer: hence no length in the
+ * hash, and the end counted from the end). Twelve characters, not all 36 of a GUID: a GUID's are random throughout,
+ * and reading every character was a third of the merge. Ids alike at both ends collide, and after MAX_PROBES the
+ * merge moves to a Map, so that cannot make it quadratic.
  */
 function idHash(id: string, lowered = false): number {
-  let hash = id.length;
-  for (let i = 0; i < id.length; i++) {
+  const tailFrom = Math.max(HASHED_HEAD, id.length - HASHED_TAIL);
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i = i === HASHED_HEAD - 1 ? tailFrom : i + 1) {
     const code = id.charCodeAt(i);
     if (code > 0x7f && !lowered) {
       return idHash(id.toLowerCase(), true);
@@ -80,26 +90,40 @@ function findInMap(map: Map<string, number>, id: string, position: number | unde
   return held ?? -1;
 }
 
-/** How far mergeInto got: the copies it met, and where its lookup gave up (or the page's length). */
+/** How far mergeInto got: the copies and unreadable elements it met, and where its lookup gave up (or the page's length). */
 interface MergeProgress {
   copies: number;
+  skipped: number;
   stoppedAt: number;
 }
 
 /**
- * Adds `actions` from index `from` on to `list`: a new id at the end while the list is shorter than `top`, a copy of
- * a held action in its place unless it is older. `find` is findInTable or findInMap with their first arguments.
- * A plain function on arrays, not a MergedPages method: its compiled loop must not depend on the class's object
- * shape, which V8 drops with the last MergedPages at a full GC (then every refresh ran the loop unoptimised).
+ * Reads `elements` from index `from` on (parseMachineAction; an unreadable one is counted in `skipped`) and adds each
+ * action to `list` as it is read, while its strings are in the CPU cache: a new id at the end while the list is
+ * shorter than `top`, a copy of a held action in its place unless it is older. Ids are looked up in `exact` when
+ * given, else in the table (`slots`, `hashes`: findInTable).
+ * A plain function on arrays, not a MergedPages method and without a callback: its compiled loop must depend neither
+ * on the class's object shape, which V8 drops with the last MergedPages at a full GC, nor on one closure (then every
+ * refresh ran the loop unoptimised).
  */
-function mergeInto(list: MachineAction[], top: number, actions: readonly MachineAction[], from: number, find: (id: string, position: number | undefined) => number): MergeProgress {
+function mergeInto(list: MachineAction[], top: number, elements: readonly unknown[], from: number, slots: Int32Array, hashes: Int32Array, exact: Map<string, number> | undefined): MergeProgress {
   let copies = 0;
-  for (let i = from; i < actions.length; i++) {
-    const action = actions[i];
+  let skipped = 0;
+  for (let i = from; i < elements.length; i++) {
+    let action: MachineAction;
+    try {
+      action = parseMachineAction(elements[i]);
+    } catch (error) {
+      if (!isDefenderApiError(error)) {
+        throw error;
+      }
+      skipped++;
+      continue;
+    }
     const position = list.length < top ? list.length : undefined;
-    const held = find(action.id, position);
+    const held = exact ? findInMap(exact, action.id, position) : findInTable(slots, hashes, list, action.id, position);
     if (held === GAVE_UP) {
-      return { copies, stoppedAt: i };
+      return { copies, skipped, stoppedAt: i };
     }
     if (held >= 0) {
       copies++;
@@ -111,7 +135,17 @@ function mergeInto(list: MachineAction[], top: number, actions: readonly Machine
       list.push(action);
     }
   }
-  return { copies, stoppedAt: actions.length };
+  return { copies, skipped, stoppedAt: elements.length };
+}
+
+/** What MergedPages.add made of one page. */
+export interface PageTaken {
+  /** Elements the page carried, readable or not. */
+  received: number;
+  /** Elements that were machine actions (not an object, or no id: skipped). */
+  readable: number;
+  /** Actions not held before (new ids while the list had room). */
+  added: number;
 }
 
 /**
@@ -141,22 +175,22 @@ export class MergedPages {
     this.hashes = new Int32Array(size);
   }
 
-  /** Takes in a page; returns how many of its actions were new. */
-  add(page: MachineActionPage): number {
-    this.skipped += page.skipped;
-    const { list, slots, hashes } = this;
+  /** Reads the elements of a page (listEnvelope) into the list: a bad element is skipped and counted, never thrown. */
+  add(page: ListEnvelope): PageTaken {
+    const { list, slots, hashes, top } = this;
+    const { elements } = page;
     const before = list.length;
-    let progress: MergeProgress = { copies: 0, stoppedAt: 0 };
-    if (!this.exact) {
-      progress = mergeInto(list, this.top, page.actions, 0, (id, position) => findInTable(slots, hashes, list, id, position));
+    const skippedBefore = this.skipped;
+    for (let from = 0; from < elements.length;) {
+      const progress = mergeInto(list, top, elements, from, slots, hashes, this.exact);
       this.duplicates += progress.copies;
+      this.skipped += progress.skipped;
+      from = progress.stoppedAt;
+      if (from < elements.length) {
+        this.exact = new Map(list.map((a, i): [string, number] => [a.id.toLowerCase(), i]));
+      }
     }
-    if (progress.stoppedAt < page.actions.length) {
-      const exact = this.exact ?? new Map(list.map((a, i): [string, number] => [a.id.toLowerCase(), i]));
-      this.exact = exact;
-      this.duplicates += mergeInto(list, this.top, page.actions, progress.stoppedAt, (id, position) => findInMap(exact, id, position)).copies;
-    }
-    return list.length - before;
+    return { received: elements.length, readable: elements.length - (this.skipped - skippedBefore), added: list.length - before };
   }
 
   get full(): boolean {

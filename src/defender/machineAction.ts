@@ -2,7 +2,7 @@
 // wrong-typed optional fields become null, extra fields are ignored — one odd action never breaks the view.
 import { withUtcZone } from '../shared/time';
 import { forbiddenCharacter, isBlank, oneLine } from '../shared/userText';
-import { DefenderApiError, isDefenderApiError, RequestContext } from './errors';
+import { DefenderApiError, RequestContext } from './errors';
 
 export interface CommandParam {
   key: string;
@@ -285,6 +285,61 @@ function malformed(message: string, context?: RequestContext): DefenderApiError 
 /** The commands of the many actions without any: one frozen array, not two new ones per row of a 10,000-row list. */
 const NO_COMMANDS: readonly LiveResponseCommand[] = Object.freeze([]);
 
+/**
+ * A MachineAction as parseMachineAction makes it. A class, not an object literal: V8 counts how long the objects of a
+ * literal live and, as a list lives until the next refresh, soon allocates them in the old generation at once; then
+ * every field that points to a string JSON.parse just made costs a write barrier (1.5–2 ms for 10,000 actions,
+ * a fifth of a refresh's own work). Objects of a class start young, like the strings they point to.
+ */
+class ParsedMachineAction implements MachineAction {
+  declare id: string;
+  declare type: string;
+  declare scope: string | null;
+  declare title: string | null;
+  declare requestor: string | null;
+  declare requestorComment: string | null;
+  declare status: string;
+  declare machineId: string | null;
+  declare computerDnsName: string | null;
+  declare creationDateTimeUtc: string | null;
+  declare lastUpdateDateTimeUtc: string | null;
+  declare cancellationRequestor: string | null;
+  declare cancellationComment: string | null;
+  declare cancellationDateTimeUtc: string | null;
+  declare externalId: string | null;
+  declare requestSource: string | null;
+  declare errorHResult: number | null;
+  declare relatedFileInfo: RelatedFileInfo | null;
+  declare commands: readonly LiveResponseCommand[];
+  declare troubleshootInfo: unknown;
+  declare raw: Record<string, unknown>;
+
+  /** `o`: the object as received; `id`: its id, trimmed and not empty. */
+  constructor(o: Record<string, unknown>, id: string) {
+    this.id = id;
+    this.type = canonicalType(str(o.type));
+    this.scope = scopeOf(o.scope);
+    this.title = str(o.title);
+    this.requestor = str(o.requestor);
+    this.requestorComment = str(o.requestorComment);
+    this.status = canonicalStatus(str(o.status));
+    this.machineId = str(o.machineId);
+    this.computerDnsName = str(o.computerDnsName);
+    this.creationDateTimeUtc = withUtcZone(str(o.creationDateTimeUtc));
+    this.lastUpdateDateTimeUtc = withUtcZone(str(o.lastUpdateDateTimeUtc) ?? str(o.lastUpdateTimeUtc));
+    this.cancellationRequestor = str(o.cancellationRequestor);
+    this.cancellationComment = str(o.cancellationComment);
+    this.cancellationDateTimeUtc = withUtcZone(str(o.cancellationDateTimeUtc));
+    this.externalId = str(o.externalId) ?? str(o.externalID);
+    this.requestSource = str(o.requestSource);
+    this.errorHResult = num(o.errorHResult);
+    this.relatedFileInfo = parseRelatedFileInfo(o.relatedFileInfo);
+    this.commands = Array.isArray(o.commands) ? records(o.commands).map(parseCommand) : NO_COMMANDS;
+    this.troubleshootInfo = o.troubleshootInfo ?? null;
+    this.raw = o;
+  }
+}
+
 /** Throws a 'malformed' DefenderApiError only when `raw` is not an object or has no id. */
 export function parseMachineAction(raw: unknown, context?: RequestContext): MachineAction {
   const o = record(raw);
@@ -295,59 +350,27 @@ export function parseMachineAction(raw: unknown, context?: RequestContext): Mach
   if (!id) {
     throw malformed('The Defender API sent a machine action without an id', context);
   }
-  return {
-    id,
-    type: canonicalType(str(o.type)),
-    scope: scopeOf(o.scope),
-    title: str(o.title),
-    requestor: str(o.requestor),
-    requestorComment: str(o.requestorComment),
-    status: canonicalStatus(str(o.status)),
-    machineId: str(o.machineId),
-    computerDnsName: str(o.computerDnsName),
-    creationDateTimeUtc: withUtcZone(str(o.creationDateTimeUtc)),
-    lastUpdateDateTimeUtc: withUtcZone(str(o.lastUpdateDateTimeUtc) ?? str(o.lastUpdateTimeUtc)),
-    cancellationRequestor: str(o.cancellationRequestor),
-    cancellationComment: str(o.cancellationComment),
-    cancellationDateTimeUtc: withUtcZone(str(o.cancellationDateTimeUtc)),
-    externalId: str(o.externalId) ?? str(o.externalID),
-    requestSource: str(o.requestSource),
-    errorHResult: num(o.errorHResult),
-    relatedFileInfo: parseRelatedFileInfo(o.relatedFileInfo),
-    commands: Array.isArray(o.commands) ? records(o.commands).map(parseCommand) : NO_COMMANDS,
-    troubleshootInfo: o.troubleshootInfo ?? null,
-    raw: o,
-  };
+  return new ParsedMachineAction(o, id);
 }
 
-export interface MachineActionPage {
-  actions: MachineAction[];
-  /** Elements that were not machine actions (not an object, no id): left out and counted. */
-  skipped: number;
-  /** Elements the page carried, readable or not. */
-  received: number;
+/** The `{"value": […]}` envelope of one list page, its elements not read yet (MergedPages.add reads them). */
+export interface ListEnvelope {
+  /** The elements as sent: machine actions, or anything else a server put there (skipped and counted when read). */
+  elements: readonly unknown[];
   /** `@odata.nextLink` as sent (not yet checked: the client decides whether to follow it). */
   nextLink: string | null;
 }
 
-/** The `{"value": […]}` envelope of the list; only a missing envelope is an error, a bad element is skipped. */
-export function parseMachineActionList(body: unknown, context?: RequestContext): MachineActionPage {
+/**
+ * The envelope of a list answer; only a missing envelope is an error (a 'malformed' DefenderApiError), a bad element
+ * is skipped later. The elements are read where they are merged by id (MergedPages.add), in one pass while each
+ * element is still in the CPU cache: a separate pass per step cost a refresh of 10,000 actions several ms.
+ */
+export function listEnvelope(body: unknown, context?: RequestContext): ListEnvelope {
   const envelope = record(body);
   if (!envelope || !Array.isArray(envelope.value)) {
     throw malformed('The Defender API answered the list request without a "value" array of machine actions', context);
   }
-  const actions: MachineAction[] = [];
-  let skipped = 0;
-  for (const element of envelope.value) {
-    try {
-      actions.push(parseMachineAction(element, context));
-    } catch (error) {
-      if (!isDefenderApiError(error)) {
-        throw error;
-      }
-      skipped++;
-    }
-  }
   const nextLink = envelope['@odata.nextLink'];
-  return { actions, skipped, received: envelope.value.length, nextLink: typeof nextLink === 'string' && nextLink ? nextLink : null };
+  return { elements: envelope.value, nextLink: typeof nextLink === 'string' && nextLink ? nextLink : null };
 }

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MAX_PAGES_PER_LIST, MergedPages, pageLimit } from '../../src/defender/listPages';
-import { MachineActionPage, parseMachineAction } from '../../src/defender/machineAction';
+import { ListEnvelope } from '../../src/defender/machineAction';
+import { rawMachineAction } from '../support/machineAction';
 
 const A = '7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33';
 const B = '1b2c3d4e-0000-4000-8000-000000000002';
 
-function page(...actions: Array<{ id: string; status: string; lastUpdateDateTimeUtc?: string }>): MachineActionPage {
-  return { actions: actions.map((a) => parseMachineAction(a)), skipped: 0, received: actions.length, nextLink: null };
+/** A page of raw elements, as listEnvelope gives it. */
+function page(...elements: unknown[]): ListEnvelope {
+  return { elements, nextLink: null };
 }
 
 describe('MergedPages', () => {
@@ -16,11 +18,11 @@ describe('MergedPages', () => {
     assert.equal(merged.add(page(
       { id: A, status: 'Pending', lastUpdateDateTimeUtc: '2026-11-29T08:00:00.1234567Z' },
       { id: B, status: 'Pending', lastUpdateDateTimeUtc: '2026-11-29T08:00:00Z' },
-    )), 2);
+    )).added, 2);
     assert.equal(merged.add(page(
       { id: B.toUpperCase(), status: 'Pending', lastUpdateDateTimeUtc: '2026-11-29T07:59:00Z' },
       { id: A, status: 'Cancelled', lastUpdateDateTimeUtc: '2026-11-29T08:00:05.1234567' },
-    )), 0);
+    )).added, 0);
     assert.deepEqual(merged.actions.map((a) => [a.id, a.status]), [[A, 'Cancelled'], [B, 'Pending']], 'A newer on page 2, B older: page 1 kept');
     assert.equal(merged.duplicates, 2);
   });
@@ -55,8 +57,11 @@ describe('MergedPages', () => {
     // server could send on purpose. The table gives way to a map of lower-cased ids, and nothing is lost or merged.
     const alike = Array.from({ length: 10_000 }, (_, i) => `id-${[...i.toString(2).padStart(14, '0')].map((bit) => (bit === '1' ? '@' : '`')).join('')}`);
     const merged = new MergedPages(10_000);
-    assert.equal(merged.add(page(...alike.map((id) => ({ id, status: 'Pending' })))), 10_000);
-    assert.equal(merged.add(page({ id: alike[7].toUpperCase(), status: 'Succeeded' }, { id: alike[9_999], status: 'Failed' })), 0);
+    const elements: unknown[] = alike.map((id) => ({ id, status: 'Pending' }));
+    elements.splice(5_000, 0, null);
+    assert.equal(merged.add(page(...elements)).added, 10_000);
+    assert.equal(merged.skipped, 1, 'an element that is no action, where the table has given way to the map');
+    assert.equal(merged.add(page({ id: alike[7].toUpperCase(), status: 'Succeeded' }, { id: alike[9_999], status: 'Failed' })).added, 0);
     assert.equal(merged.duplicates, 2);
     assert.deepEqual(new Set(merged.actions.map((a) => a.id)).size, 10_000);
     assert.deepEqual([merged.actions[7].status, merged.actions[9_999].status, merged.actions[8].status], ['Succeeded', 'Failed', 'Pending']);
@@ -64,15 +69,45 @@ describe('MergedPages', () => {
 
   it('compares ids without case beyond ASCII, as toLowerCase does, and finds copies of dropped ones too', () => {
     const merged = new MergedPages(2);
-    assert.equal(merged.add(page({ id: 'ÄKTION-1', status: 'Pending' }, { id: '\u212A-2', status: 'Pending' }, { id: 'late', status: 'Pending' })), 2);
-    assert.equal(merged.add(page({ id: 'äktion-1', status: 'Failed' }, { id: 'k-2', status: 'Failed' }, { id: 'LATE', status: 'Failed' })), 0);
+    assert.equal(merged.add(page({ id: 'ÄKTION-1', status: 'Pending' }, { id: '\u212A-2', status: 'Pending' }, { id: 'late', status: 'Pending' })).added, 2);
+    assert.equal(merged.add(page({ id: 'äktion-1', status: 'Failed' }, { id: 'k-2', status: 'Failed' }, { id: 'LATE', status: 'Failed' })).added, 0);
     assert.deepEqual(merged.actions.map((a) => [a.id, a.status]), [['äktion-1', 'Failed'], ['k-2', 'Failed']], 'the Kelvin sign lower-cases to k');
     assert.equal(merged.duplicates, 2, 'an id dropped past top is not held, so its copy is no duplicate either');
   });
 
+  it('reads the elements as it merges them: skips and counts bad ones instead of losing the page', () => {
+    const merged = new MergedPages(100);
+    const taken = merged.add(page(rawMachineAction(), null, 'x', { status: 'Pending' }, [], { ...rawMachineAction(), id: 'second', status: 'canceled' }));
+    assert.deepEqual(taken, { received: 6, readable: 2, added: 2 });
+    assert.deepEqual(merged.actions.map((a) => [a.id, a.status]), [[rawMachineAction().id, 'Pending'], ['second', 'Cancelled']], 'parsed: the status in its one spelling');
+    assert.equal(merged.skipped, 4);
+    assert.deepEqual(merged.add(page(null, { ...rawMachineAction(), id: 'SECOND' })), { received: 2, readable: 1, added: 0 });
+    assert.equal(merged.skipped, 5);
+    assert.equal(merged.duplicates, 1);
+  });
+
+  it('keeps long ids apart that differ only between their ends, and finds their copies in any case', () => {
+    // The table hashes an id's first 4 and last 8 characters: these 10,000 ids share both ends and so one hash value.
+    const alike = Array.from({ length: 10_000 }, (_, i) => `act-${String(i).padStart(6, '0')}-same-tail`);
+    const merged = new MergedPages(10_000);
+    assert.equal(merged.add(page(...alike.map((id) => ({ id, status: 'Pending' })))).added, 10_000);
+    assert.equal(merged.add(page({ id: alike[4_321].toUpperCase(), status: 'Failed' }, { id: 'act-000001-SAME-TAIL', status: 'Succeeded' })).added, 0);
+    assert.equal(new Set(merged.actions.map((a) => a.id.toLowerCase())).size, 10_000);
+    assert.deepEqual([merged.actions[4_321].status, merged.actions[1].status, merged.actions[2].status], ['Failed', 'Succeeded', 'Pending']);
+  });
+
+  it('finds copies of long ids whose letters beyond ASCII change case, or length, anywhere in the id', () => {
+    const merged = new MergedPages(10);
+    const ids = ['ÄKTION-0000-0000-0000-000000000001', 'aktion-0000-\u0130-0000-000000000002', 'aktion-0000-0000-0000-00000000000\u212A', 'İ234567890123'];
+    assert.equal(merged.add(page(...ids.map((id) => ({ id, status: 'Pending' })))).added, 4);
+    assert.equal(merged.add(page(...ids.map((id) => ({ id: id.toLowerCase(), status: 'Failed' })))).added, 0, 'İ lower-cases to two characters');
+    assert.deepEqual(merged.actions.map((a) => a.status), ['Failed', 'Failed', 'Failed', 'Failed']);
+    assert.equal(merged.duplicates, 4);
+  });
+
   it('stops at top actions', () => {
     const merged = new MergedPages(1);
-    assert.equal(merged.add(page({ id: A, status: 'Pending' }, { id: B, status: 'Pending' })), 1);
+    assert.equal(merged.add(page({ id: A, status: 'Pending' }, { id: B, status: 'Pending' })).added, 1);
     assert.equal(merged.full, true);
     assert.equal(merged.actions.length, 1);
   });

@@ -7,8 +7,8 @@ import {
   isCancellable,
   isFinal,
   isGuid,
+  listEnvelope,
   parseMachineAction,
-  parseMachineActionList,
   ranBeforeCancellation,
   shortMachineId,
 } from '../../src/defender/machineAction';
@@ -157,32 +157,24 @@ describe('parseMachineAction', () => {
   });
 });
 
-describe('parseMachineActionList', () => {
-  it('parses the value array and the nextLink', () => {
-    const page = parseMachineActionList({
+describe('listEnvelope', () => {
+  it('takes the value array and the nextLink', () => {
+    const elements = [rawMachineAction(), { ...rawMachineAction(), id: 'b'.repeat(8) }];
+    const page = listEnvelope({
       '@odata.context': 'https://api.security.microsoft.com/api/$metadata#MachineActions',
-      value: [rawMachineAction(), { ...rawMachineAction(), id: 'b'.repeat(8) }],
+      value: elements,
       '@odata.nextLink': 'https://api.security.microsoft.com/api/machineactions?$skip=2',
     });
-    assert.deepEqual(page.actions.map((a) => a.id), [ACTION_ID, 'bbbbbbbb']);
-    assert.equal(page.skipped, 0);
-    assert.equal(page.received, 2);
+    assert.deepEqual(page.elements, elements);
     assert.equal(page.nextLink, 'https://api.security.microsoft.com/api/machineactions?$skip=2');
-  });
-
-  it('skips and counts bad elements instead of losing the list', () => {
-    const page = parseMachineActionList({ value: [rawMachineAction(), null, 'x', { status: 'Pending' }, { ...rawMachineAction(), id: 'second' }] });
-    assert.deepEqual(page.actions.map((a) => a.id), [ACTION_ID, 'second']);
-    assert.equal(page.skipped, 3);
-    assert.equal(page.received, 5);
-    assert.equal(page.nextLink, null);
+    assert.equal(listEnvelope({ value: [], '@odata.nextLink': '' }).nextLink, null);
   });
 
   it('refuses an answer without a value array', () => {
-    assertMalformed(() => parseMachineActionList({ values: [] }), /without a "value" array/);
-    assertMalformed(() => parseMachineActionList({ value: {} }), /without a "value" array/);
-    assertMalformed(() => parseMachineActionList([rawMachineAction()]), /without a "value" array/);
-    assertMalformed(() => parseMachineActionList(null), /without a "value" array/);
+    assertMalformed(() => listEnvelope({ values: [] }), /without a "value" array/);
+    assertMalformed(() => listEnvelope({ value: {} }), /without a "value" array/);
+    assertMalformed(() => listEnvelope([rawMachineAction()]), /without a "value" array/);
+    assertMalformed(() => listEnvelope(null), /without a "value" array/);
   });
 });
 
