@@ -296,7 +296,8 @@ describe('FileRateStateStore lock (issue 11 item 12)', () => {
     assert.ok(heldMs < MAX_LOCK_WAIT_MS + LOAD_MS, `the extension host's thread was held ${Math.round(heldMs)} ms`);
     const age = new RegExp(`^Took over the lock of the shared rate budget .*rate-budget\\.json from process ${process.pid}, which held it for (\\d+) ms \\(a window holds it for a few ms`).exec(reported);
     assert.ok(age, reported);
-    assert.ok(Number(age[1]) > STALE_LOCK_MS, `taken over when ${age[1]} ms old`);
+    // The message rounds the age: one just over the limit reads as the limit itself.
+    assert.ok(Number(age[1]) >= STALE_LOCK_MS, `taken over when ${age[1]} ms old`);
     assert.deepEqual(leftovers(file), [], 'no lock held');
   });
 
