@@ -250,13 +250,14 @@ const BULK_TYPES: Array<[string, string?]> = [
 
 /**
  * n valid actions (ids distinct, newest first) spread over the six days before `now`, so all of them
- * fall inside the default 7-day lookback — for paging tests and 10,000-action benchmarks.
+ * fall inside the default 7-day lookback — for paging tests and 10,000-action benchmarks. Their statuses rotate
+ * through `statuses` (e.g. ['Succeeded'] for one group of n).
  */
-export function bulkActions(n: number, now: Date, options: SeedOptions = {}): RawAction[] {
+export function bulkActions(n: number, now: Date, options: SeedOptions = {}, statuses: readonly string[] = BULK_STATUSES): RawAction[] {
   const spacing = Math.max(1, Math.floor((6 * DAY * 60_000) / Math.max(n, 1)));
   return Array.from({ length: n }, (_, i) => {
     const [type, scope] = BULK_TYPES[i % BULK_TYPES.length];
-    const status = BULK_STATUSES[i % BULK_STATUSES.length];
+    const status = statuses[i % statuses.length];
     const row: SeedRow = {
       status,
       type,

@@ -1,17 +1,23 @@
 // An engineer signed in to the simulated Custom cloud (signIn.test.ts covers the sign-in itself) reads the Machine
 // Actions tree and cancels pending actions from a right-click and from the palette; an empty comment is refused, a
 // missing permission and an action that finished meanwhile are explained; the filter and the sign-in survive a reload.
+// One step opens a group of 10,000 and shows it whole, and prints how long each took (test-results/ui-expand.json).
 // The steps share one workbench and build on each other; each saves a screenshot.
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Locator } from 'playwright-core';
 import type { RawAction } from '../simulators/defenderSimulator';
-import { ANALYST_UPN, INJECTION_COMMENT, longHostActions, ROW_KINDS } from '../simulators/seedActions';
+import { repoRoot } from '../harness/codeServer';
+import { ANALYST_UPN, bulkActions, INJECTION_COMMENT, longHostActions, ROW_KINDS } from '../simulators/seedActions';
 import type { SimulatedCloud } from '../simulators/simulatedCloud';
 import { openSimulatedSession, signInWithDeviceCode, simulatorCount as countInSimulator, type SimulatedSession, vsixOrSkip } from './simulatedSession';
 import type { VisibleRow, Workbench } from './workbench';
 
 const { vsix, skip } = vsixOrSkip;
+/** The actions of the large-group step, all in one group: the most the view lists (setting "Max Actions"). */
+const LARGE_GROUP = 10_000;
 let session: SimulatedSession;
 let cloud: SimulatedCloud;
 let workbench: Workbench;
@@ -19,7 +25,8 @@ let workbench: Workbench;
 before(async () => {
   if (vsix) {
     // No auto refresh: the steps change the simulator behind the view's back on purpose (an action finishing).
-    session = await openSimulatedSession('cancel', vsix);
+    // Max Actions at its maximum, so a list of 10,000 is listed whole (the large-group step).
+    session = await openSimulatedSession('cancel', vsix, { 'mdeActions.maxActions': LARGE_GROUP });
     ({ cloud, workbench } = session);
   }
 });
@@ -140,6 +147,51 @@ test('at the default width a row of every action type and scope shows its action
     cloud.defender.setActions(seed);
     await refreshed(simulatorCount('Pending'));
     await workbench.clearNotifications();
+  }
+});
+
+/** Ms from clicking `row` until `shown` resolves: what the engineer waits for, measured from outside the page. */
+async function timeClick(row: Locator, shown: () => Promise<void>): Promise<number> {
+  const started = performance.now();
+  await row.click();
+  await shown();
+  return Math.round(performance.now() - started);
+}
+
+test('a group of 10,000 opens at its first page; "Show all" replaces the paging rows with the whole group (timings printed)', { skip }, async () => {
+  const seed = cloud.defender.actions;
+  const groupRows = workbench.page.locator('.part.sidebar [role="treeitem"][aria-level="2"]');
+  cloud.defender.setActions(bulkActions(LARGE_GROUP, new Date(), {}, ['Succeeded']));
+  try {
+    await workbench.runCommand('Defender: Refresh Machine Actions');
+    const group = workbench.treeItem(`Succeeded, ${LARGE_GROUP} machine actions`);
+    await group.waitFor();
+    await workbench.page.locator('.part.sidebar .composite.title a[aria-label="Collapse All"]').click();
+    await workbench.page.locator('.part.sidebar [role="treeitem"][aria-expanded="true"]').waitFor({ state: 'detached' });
+    // The first page: 20 rows of the group on screen (the tree renders only the rows in sight).
+    const firstPageMs = await timeClick(group, () => groupRows.nth(19).waitFor());
+    assert.equal(await groupRows.first().getAttribute('aria-setsize'), '202', 'a page of 200 rows, "Show 200 more…" and "Show all"');
+    await workbench.screenshot('large-group-first-page');
+    // The paging rows end the group, the last rows of the tree: End moves there (the clicked group has the focus).
+    await workbench.page.keyboard.press('End');
+    // Shown whole: 20 rows on screen of a group of 10,000 rows (the set size counts the paging rows too).
+    const wholeGroupRows = groupRows.and(workbench.page.locator(`[aria-setsize="${LARGE_GROUP}"]`));
+    const showAllMs = await timeClick(workbench.treeItem(`Show all ${LARGE_GROUP}`), () => wholeGroupRows.nth(19).waitFor());
+    assert.equal(await workbench.treeItem('Show ').count(), 0, 'no paging row in sight');
+    await workbench.screenshot('large-group-shown-whole');
+    const figures = { rows: LARGE_GROUP, firstPageMs, showAllMs };
+    console.log(`UI expand timing: first page ${firstPageMs} ms, show all ${showAllMs} ms (${LARGE_GROUP.toLocaleString('en')} rows)`);
+    fs.writeFileSync(path.join(repoRoot, 'test-results', 'ui-expand.json'), `${JSON.stringify(figures)}\n`);
+  } finally {
+    cloud.defender.setActions(seed);
+    await workbench.runCommand('Defender: Refresh Machine Actions');
+    await workbench.treeItem(`Pending, ${simulatorCount('Pending')} machine actions`).waitFor();
+  }
+  // The later steps start from the first view: the cancellable groups open.
+  for (const name of ['Pending, ', 'In Progress, ']) {
+    if (await workbench.treeItem(name).getAttribute('aria-expanded') !== 'true') {
+      await workbench.treeItem(name).click();
+    }
   }
 });
 

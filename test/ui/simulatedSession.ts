@@ -22,11 +22,14 @@ export interface SimulatedSession {
   close(): Promise<void>;
 }
 
-/** Starts the simulators and a workbench named `name` (its profile and screenshot prefix) set to them. */
-export async function openSimulatedSession(name: string, vsix: string): Promise<SimulatedSession> {
+/**
+ * Starts the simulators and a workbench named `name` (its profile and screenshot prefix) set to them; `settings` go
+ * into the user settings too.
+ */
+export async function openSimulatedSession(name: string, vsix: string, settings: Record<string, unknown> = {}): Promise<SimulatedSession> {
   // Manual approval: the code must come from the notification the engineer reads.
   const cloud = await startSimulatedCloud({ entra: { deviceCodeApproval: 'manual', deviceCodeIntervalSeconds: 0.5 } });
-  const workbench = await Workbench.open(name, vsix, { ...cloud.settings, 'mdeActions.autoRefreshSeconds': 0 }).catch(async (error) => {
+  const workbench = await Workbench.open(name, vsix, { ...cloud.settings, 'mdeActions.autoRefreshSeconds': 0, ...settings }).catch(async (error) => {
     await cloud.close();
     throw error;
   });
