@@ -454,7 +454,7 @@ export class DefenderClient {
 
   /**
    * One HTTP exchange with its own timeout; a caller's abort rejects with the caller's reason. An error answer whose
-   * body is cut off or stalls is still that answer (cutErrorOutcome).
+   * body is cut off or stalls is still that answer (bodyLostOutcome).
    */
   private async attempt(
     method: Method, url: URL, path: string, token: string, body: string | undefined, signal?: AbortSignal,
@@ -480,16 +480,10 @@ export class DefenderClient {
       if (signal?.aborted) {
         throw signal.reason;
       }
-      if (response && (timedOut || cutStatus !== undefined)) {
-        const lost = timedOut ? `did not arrive within ${this.timeoutMs / 1000} s` : 'was cut off on the way';
-        if (!response.ok) {
-          return cutErrorOutcome(response, method, path, this.clock.now(), lost);
-        }
-        if (method === 'POST') {
-          return acceptedUnread(response, `its body ${lost}`);
-        }
-      }
-      return { ok: false, error: failureOf(error, { timedOut, timeoutMs: this.timeoutMs, cutStatus }, method, path) };
+      const answered = response && (timedOut || cutStatus !== undefined)
+        ? bodyLostOutcome(response, method, path, this.clock.now(), timedOut ? `did not arrive within ${this.timeoutMs / 1000} s` : 'was cut off on the way')
+        : undefined;
+      return answered ?? { ok: false, error: failureOf(error, { timedOut, timeoutMs: this.timeoutMs, cutStatus }, method, path) };
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onCallerAbort);
@@ -565,12 +559,9 @@ export class DefenderClient {
       }
       const cut = error instanceof UndecodableBodyError && error.reason === 'cut';
       const lost = cut ? 'was cut off on the way' : tooLarge ? `is larger than the ${MAX_BODY_BYTES / 1048576} MiB this extension reads` : 'could not be decoded';
-      // The status and headers arrived: an error answer is acted on by them, a cancel's 2xx was accepted.
-      if (!response.ok) {
-        return cutErrorOutcome(response, method, path, this.clock.now(), lost);
-      }
-      if (method === 'POST') {
-        return acceptedUnread(response, `its body ${lost}`);
+      const outcome = bodyLostOutcome(response, method, path, this.clock.now(), lost);
+      if (outcome) {
+        return outcome;
       }
       const failure = cut ? droppedConnectionError(error, status, method, path)
         : tooLarge ? bodyTooLargeError(MAX_BODY_BYTES, status, method, path) : corruptBodyError(error, status, method, path);
@@ -633,18 +624,18 @@ function outcomeOf(response: Response, text: string, method: Method, path: strin
 }
 
 /**
- * A non-2xx answer whose body did not arrive whole: its status and headers are acted on as they came (the cut only
- * matters for a 2xx's body; an error's body is only its message). `nowMs` dates a Retry-After given as an HTTP-date.
+ * An answer whose status and headers arrived but whose body did not, or not readable (`lost` says how, after "its
+ * body"/"its message"): an error answer is acted on by its status and headers (the body only held its message); a
+ * POST's 2xx was accepted, and the caller reads the action back. Undefined for a GET's 2xx: its body was the point.
+ * `nowMs` dates a Retry-After given as an HTTP-date.
  */
-function cutErrorOutcome(response: Response, method: Method, path: string, nowMs: number, lost?: string): Outcome {
+function bodyLostOutcome(response: Response, method: Method, path: string, nowMs: number, lost: string): Outcome | undefined {
   const { status, headers } = response;
-  return { ok: false, status, error: errorFromCutResponse(status, headers, method, path, nowMs, lost), correlationId: correlationIdFrom(headers) };
-}
-
-/** A POST answered 2xx whose body could not be read (`unread` says why): accepted; the caller reads the action back. */
-function acceptedUnread(response: Response, unread: string): Outcome {
-  const { status, headers } = response;
-  return { ok: true, status, answer: { status, headers, text: '', unread }, correlationId: correlationIdFrom(headers) };
+  const correlationId = correlationIdFrom(headers);
+  if (!response.ok) {
+    return { ok: false, status, error: errorFromCutResponse(status, headers, method, path, nowMs, lost), correlationId };
+  }
+  return method === 'POST' ? { ok: true, status, answer: { status, headers, text: '', unread: `its body ${lost}` }, correlationId } : undefined;
 }
 
 function isTransient(error: DefenderApiError): boolean {
