@@ -16,7 +16,7 @@ const BARS = [
   { key: 'maxRequestsPerHour', text: '≤ 1500', ok: (v) => v <= 1500 },
   { key: 'cancelsRefusedForBudget', text: '= 0 (auto refresh leaves a reserve for cancels)', ok: (v) => v === 0 },
   { key: 'overheadRatio', text: '≤ 1.5 (whole path ÷ JSON.parse, 10,000 actions)', ok: (v) => v <= 1.5 },
-  { key: 'growthPerActionRatio', text: '≤ 1.5 (the path\'s ms per action 100k ÷ 10k, over JSON.parse\'s: linear)', ok: (v) => v <= 1.5 },
+  { key: 'growthPerActionRatio', text: '≤ 1.5 (ms per action 100k ÷ 10k of the path beyond JSON.parse: linear)', ok: (v) => v <= 1.5 },
   { key: 'expandGroup10kMs', text: '< 50 ms (10,000 rows → TreeItems)', ok: (v) => v < 50 },
   { key: 'coldLoadMs', text: '< 60 ms', ok: (v) => v < 60 },
   { key: 'soakHeapSlopeBytesPerRefresh', text: '< 1024 bytes per refresh (flat)', ok: (v) => v < 1024 },
@@ -49,13 +49,15 @@ const figures = {
 };
 const [, at10k, at100k] = figures.growth;
 // JSON.parse itself costs more per action at 100k than at 10k (a heap ten times larger to allocate and collect in),
-// and the path contains it: "linear" is measured against the floor's own growth in the same run, both printed.
-const perAction = (at, key) => at[key] / at.actions;
-figures.pathGrowthPerAction = perAction(at100k, 'normalizeGroupMs') / perAction(at10k, 'normalizeGroupMs');
-figures.jsonParseGrowthPerAction = perAction(at100k, 'jsonParseMs') / perAction(at10k, 'jsonParseMs');
-figures.growthPerActionRatio = figures.pathGrowthPerAction / figures.jsonParseGrowthPerAction;
+// and the path contains it: "linear" is measured on what the path adds beyond the floor (path − JSON.parse, same run),
+// so the floor's growth can neither fail the bar nor hide growth of the extension's own work. All three are printed.
+const perAction = (at, ms) => ms(at) / at.actions;
+const growthOf = (ms) => perAction(at100k, ms) / perAction(at10k, ms);
+figures.pathGrowthPerAction = growthOf((at) => at.normalizeGroupMs);
+figures.jsonParseGrowthPerAction = growthOf((at) => at.jsonParseMs);
+figures.growthPerActionRatio = growthOf((at) => at.normalizeGroupMs - at.jsonParseMs);
 console.log(`Growth per action from 10k to 100k: the path ${figures.pathGrowthPerAction.toFixed(2)}×, JSON.parse `
-  + `${figures.jsonParseGrowthPerAction.toFixed(2)}×; the path beyond its floor ${figures.growthPerActionRatio.toFixed(2)}×\n`);
+  + `${figures.jsonParseGrowthPerAction.toFixed(2)}×, the path beyond JSON.parse ${figures.growthPerActionRatio.toFixed(2)}×\n`);
 
 console.log('SPEC §4 bars:');
 const misses = BARS.filter((bar) => !bar.ok(figures[bar.key]));
