@@ -45,6 +45,8 @@ const MIN_SECRET_LENGTH = 16;
 const MAX_SECRETS = 8;
 /** Per remembered token, the spellings it may be echoed in: as is, URL-encoded, JSON-escaped (`\/`). */
 const liveSecrets: string[][] = [];
+/** liveSecrets as one list, kept in step with it: redact runs for every shown row and must not build it per call. */
+let secretSpellings: readonly string[] = [];
 
 /**
  * Redacts `value` by value from now on, whatever its shape (an opaque token is no JWT), also URL-encoded or with
@@ -59,11 +61,13 @@ export function rememberSecret(value: string): void {
   if (liveSecrets.length > MAX_SECRETS) {
     liveSecrets.shift();
   }
+  secretSpellings = liveSecrets.flat();
 }
 
 /** Forgets every remembered secret (sign-out; tests). */
 export function forgetSecrets(): void {
   liveSecrets.length = 0;
+  secretSpellings = [];
 }
 
 function redactJwts(text: string): string {
@@ -79,7 +83,7 @@ const MAY_HOLD_SECRET = /bearer|basic|eyj|token|secret|password|code|assertion|a
 
 /** `text` with every secret replaced by `<redacted…>`; text without secrets is returned unchanged. Linear time. */
 export function redact(text: string): string {
-  const byValue = liveSecrets.flat().reduce((out, secret) => out.split(secret).join('<redacted>'), text);
+  const byValue = secretSpellings.reduce((out, secret) => (out.includes(secret) ? out.split(secret).join('<redacted>') : out), text);
   return MAY_HOLD_SECRET.test(byValue)
     ? redactJwts(PATTERNS.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), byValue))
     : byValue;
