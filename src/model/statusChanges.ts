@@ -13,7 +13,8 @@ export interface StatusChange {
  * (the same action now), or undefined when its status is the same.
  */
 export function statusChange(before: MachineAction | undefined, after: MachineAction): StatusChange | undefined {
-  return before && before.status !== after.status && before.status.toLowerCase() !== after.status.toLowerCase()
+  // Both statuses are in their one spelling (canonicalStatus): a plain comparison is enough.
+  return before && before.status !== after.status
     ? { action: after, from: before.status, to: after.status }
     : undefined;
 }
