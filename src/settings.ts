@@ -5,10 +5,9 @@ import { APPLICATION_SCOPED_SETTINGS, type ExtensionSettings, parseSettings, typ
 import { Settings } from './constants';
 import type { Disposable, Logger } from './shared/logger';
 
-/** What a settings change tells its listeners: which keys it touched, and the settings as they are now. */
+/** What a settings change tells its listeners: which keys it touched (`current` holds the new values). */
 export interface SettingsChange {
   affects(key: SettingKey): boolean;
-  readonly settings: ExtensionSettings;
 }
 
 /** The part of SettingsService its readers use: the current settings, and the changes (vscode.Event fits). */
@@ -37,7 +36,7 @@ export class SettingsService implements SettingsSource, vscode.Disposable {
     this.listener = vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(Settings.section)) {
         this.settings = this.read();
-        this.changed.fire({ affects: (key) => event.affectsConfiguration(`${Settings.section}.${key}`), settings: this.settings });
+        this.changed.fire({ affects: (key) => event.affectsConfiguration(`${Settings.section}.${key}`) });
       }
     });
   }

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { exportActions, type ExportFormat, exportFileName } from '../model/exportActions';
 import { Commands } from '../constants';
 import { notify } from '../notify';
+import { countOf } from '../shared/userText';
 import { registerCommand } from './registerCommand';
 import { type ActionsAccess, askSaveLocation } from './resultTransfer';
 
@@ -29,7 +30,7 @@ async function askFormat(count: number): Promise<ExportFormat | undefined> {
   const picked = await vscode.window.showQuickPick([
     { label: 'CSV', description: 'for a spreadsheet: one row per action, formulas neutralised', format: 'csv' as const },
     { label: 'JSON', description: 'every field of each action, as an array', format: 'json' as const },
-  ], { title: `Export ${count} machine action${count === 1 ? '' : 's'}`, placeHolder: 'Format' });
+  ], { title: `Export ${countOf(count, 'machine action')}`, placeHolder: 'Format' });
   return picked?.format;
 }
 
@@ -67,6 +68,6 @@ export function registerExportActionsCommand(context: vscode.ExtensionContext, a
     }
     await vscode.workspace.fs.writeFile(uri, Buffer.from(text, 'utf8'));
     access.log.info(`Exported ${actions.length} machine actions as ${format.toUpperCase()} to ${uri.toString(true)}`);
-    await notify.info(`Exported ${actions.length} machine action${actions.length === 1 ? '' : 's'} to ${uri.scheme === 'file' ? uri.fsPath : uri.toString(true)}.`);
+    await notify.info(`Exported ${countOf(actions.length, 'machine action')} to ${uri.scheme === 'file' ? uri.fsPath : uri.toString(true)}.`);
   });
 }

@@ -297,7 +297,7 @@ export function commandLines(action: MachineAction): string[] {
 }
 
 /** A tooltip lists at most this many live-response commands: thousands would make a tooltip of megabytes. */
-export const TOOLTIP_COMMANDS = 20;
+const TOOLTIP_COMMANDS = 20;
 
 /** The tooltip as markdown in which every piece of server text is escaped; render it untrusted, without HTML. */
 export function actionTooltipMarkdown(action: MachineAction, now: number): string {

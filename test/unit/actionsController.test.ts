@@ -40,7 +40,7 @@ class TestSettings implements SettingsSource {
     this.current = { ...this.current, ...values };
     const keys = Object.keys(values);
     for (const listener of this.listeners) {
-      listener({ affects: (key: SettingKey) => keys.includes(key), settings: this.current });
+      listener({ affects: (key: SettingKey) => keys.includes(key) });
     }
   }
 }
