@@ -32,9 +32,9 @@ const SESSION_ENDED = 'Your Microsoft Defender session has expired or was revoke
 const CONDITIONAL_ACCESS = 'A Conditional Access policy of your organization asks you to sign in again to use Microsoft Defender. Sign in to continue.';
 /** Declared so Entra ID sends claims challenges (continuous access evaluation) instead of only rejecting tokens. */
 const CLIENT_CAPABILITIES = ['CP1'];
-/** MSAL error codes after which only an interactive sign-in helps (besides InteractionRequiredAuthError itself). */
 /** Retries with a refresh token another window rotated in meanwhile, before giving up (see retryRotated). */
 const ROTATION_RETRIES = 3;
+/** MSAL error codes after which only an interactive sign-in helps (besides InteractionRequiredAuthError itself). */
 const INTERACTION_CODES = new Set(['invalid_grant', 'no_tokens_found', 'refresh_token_expired', 'no_account_found']);
 
 /**

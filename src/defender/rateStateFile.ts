@@ -55,6 +55,7 @@ export class FileRateStateStore implements RateStateStore {
       fs.renameSync(temp, this.filePath);
       this.failing.delete('write');
     } catch (error) {
+      // Not rmSync's force alone: it ignores only a missing file, and a folder path that is a file throws ENOTDIR.
       if (fs.existsSync(temp)) {
         fs.rmSync(temp, { force: true });
       }
