@@ -52,6 +52,12 @@ function normalised(contentEncoding: string | null | undefined): string {
   return (contentEncoding ?? '').trim().toLowerCase();
 }
 
+/** Whether a body with this Content-Encoding header is encoded: not for none, an empty one or `identity`. */
+export function isEncoded(contentEncoding: string | null | undefined): boolean {
+  const encoding = normalised(contentEncoding);
+  return encoding !== '' && encoding !== 'identity';
+}
+
 /** The encodings asked for in Accept-Encoding, each of which decodeBody reads. */
 export const ACCEPTED_ENCODINGS = 'gzip, deflate, br';
 

@@ -14,7 +14,7 @@ import type { Response } from 'node-fetch';
 import { isHttps, schemeAndHost } from '../shared/httpsUrl';
 import type { Logger } from '../shared/logger';
 import { reportingCutBodies } from './cutBodies';
-import { ACCEPTED_ENCODINGS, decodeStream, UndecodableBodyError } from './decodeBody';
+import { ACCEPTED_ENCODINGS, decodeStream, isEncoded, UndecodableBodyError } from './decodeBody';
 
 /** The most text an editor tab is given (bytes); a bigger output is offered as Save As instead. */
 const MAX_EDITOR_TEXT_BYTES = 5 * 1024 * 1024;
@@ -218,8 +218,7 @@ async function receive(exchange: Exchange, options: DownloadOptions, idle: IdleT
   const { response } = exchange;
   const encoding = response.headers.get('content-encoding');
   // With a Content-Encoding, Content-Length counts the encoded bytes, not the ones received here: no total then.
-  const encoded = (encoding ?? 'identity').trim().toLowerCase() !== 'identity';
-  const announced = encoded ? NaN : Number(response.headers.get('content-length') ?? NaN);
+  const announced = isEncoded(encoding) ? NaN : Number(response.headers.get('content-length') ?? NaN);
   const totalBytes = Number.isFinite(announced) && announced >= 0 ? announced : undefined;
   const contentType = response.headers.get('content-type') ?? undefined;
   const limit = options.sink.kind === 'text' ? options.sink.maxBytes ?? MAX_EDITOR_TEXT_BYTES : Infinity;

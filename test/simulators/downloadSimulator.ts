@@ -20,7 +20,8 @@
 //   encoding          'gzip': a 200's body gzip-encoded (Content-Encoding: gzip; Content-Length the encoded size);
 //                     'gzipTruncated': only the first half of that gzip stream, with whole HTTP framing (Content-Length
 //                     matching what is sent, or a properly ended chunked body with omitContentLength); 'gzipCorrupt':
-//                     the whole gzip stream with 20 bytes of its data overwritten, as a proxy that alters bodies would
+//                     the whole gzip stream with 20 bytes of its data overwritten, as a proxy that alters bodies would;
+//                     'emptyHeader': the body as it is, under an empty Content-Encoding header (no encoding)
 // Every body is written as fast as the client reads it (waiting for 'drain'); store.requests[i].sentBytes counts
 // what was handed to the connection, so a test can see whether a refused body was still sent.
 // largeText(bytes) makes a text body of that size, for the editor cap and progress.
@@ -42,7 +43,7 @@ export interface DownloadSwitches {
   chunkDelayMs: number;
   omitContentLength: boolean;
   cutBody: 'none' | 'close' | 'hold';
-  encoding: 'none' | 'gzip' | 'gzipTruncated' | 'gzipCorrupt';
+  encoding: 'none' | 'emptyHeader' | 'gzip' | 'gzipTruncated' | 'gzipCorrupt';
 }
 
 export interface DownloadRequest {
@@ -134,6 +135,9 @@ export class DownloadSimulator {
   private encoded(reply: Decided): Decided {
     if (this.switches.encoding === 'none' || !reply.body) {
       return reply;
+    }
+    if (this.switches.encoding === 'emptyHeader') {
+      return { ...reply, headers: { ...reply.headers, 'content-encoding': '' } };
     }
     const gzip = zlib.gzipSync(reply.body);
     const damaged = {

@@ -211,6 +211,12 @@ describe('download: size, progress, cancel and time-out', () => {
     assert.ok(request.sentBytes < 8 * MB, `the host went on to send ${request.sentBytes} bytes of a refused body`);
   });
 
+  it('reads an empty Content-Encoding header as none, as the decoder does: the announced size counts, up front', async () => {
+    store.switches.encoding = 'emptyHeader';
+    const big = { body: largeText(32 * MB), contentType: 'text/plain' };
+    await rejectsWithKind(run({ ...linksTo(big), sink: { kind: 'text', maxBytes: MB } }), 'tooLarge', /32 MB, more than the 1 MB/);
+  });
+
   it('streams a large body to a file with progress, without a total when none is announced', async () => {
     store.switches.omitContentLength = true;
     const big = { body: largeText(6 * MB), contentType: 'text/plain' };
