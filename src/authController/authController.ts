@@ -12,7 +12,7 @@ import type { RateStateStore } from '../defender/rateLimiter';
 import type { RateBudget } from '../model/autoRefresh';
 import { ClientCache } from '../model/clientCache';
 import type { Session } from '../model/session';
-import { notify, withNotificationProgress } from '../notify';
+import { showNotification, withNotificationProgress } from '../notify';
 import { deviceCodeMessage } from './signInText';
 import { Commands, ContextKeys } from '../constants';
 import type { Logger } from '../shared/logger';
@@ -221,7 +221,6 @@ export class AuthController implements Session, vscode.Disposable {
     this.update();
   }
 
-  private static readonly OPEN_SETTINGS = 'Open Settings';
   /** The setting whose problem was last shown; undefined once the settings resolve. */
   private shownProblem: string | undefined;
   /** Whether configure() ran before: later runs follow a settings change. */
@@ -236,9 +235,9 @@ export class AuthController implements Session, vscode.Disposable {
   }
 
   private showSettingsProblem(problem: SettingsError): void {
-    void notify.warn(problem.message, AuthController.OPEN_SETTINGS).then(
-      (choice) => choice === AuthController.OPEN_SETTINGS ? vscode.commands.executeCommand('workbench.action.openSettings', problem.setting) : undefined,
-    ).then(undefined, (error) => this.log.error(`Could not open the settings: ${errorDetail(error)}`));
+    showNotification('warning', problem.message, [
+      { title: 'Open Settings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', problem.setting) },
+    ], (error) => this.log.error(`Could not open the settings: ${errorDetail(error)}`));
   }
 
   private update(): void {
