@@ -83,6 +83,8 @@ interface Hold {
   reason: string;
 }
 
+const NO_RESERVE = Object.freeze({ minute: 0, hour: 0 });
+
 /** Sliding-window budget of SPEC §1; every method may throw what the store throws. */
 export class RateLimiter {
   private readonly perMinute: number;
@@ -161,7 +163,7 @@ export class RateLimiter {
     this.merge();
     const now = this.clock.now();
     this.forgetOlderThan(now - HOUR_MS);
-    const reserved = purpose === 'read' ? this.readReserve : { minute: 0, hour: 0 };
+    const reserved = this.reserveFor(purpose);
     return {
       minute: Math.max(0, this.perMinute - reserved.minute - this.countSince(now - MINUTE_MS)),
       hour: Math.max(0, this.perHour - reserved.hour - this.calls.length),
@@ -200,10 +202,15 @@ export class RateLimiter {
     }
   }
 
+  /** The calls a purpose must leave unused: reads leave the cancels' reserve, cancels may use everything. */
+  private reserveFor(purpose: CallPurpose): { minute: number; hour: number } {
+    return purpose === 'read' ? this.readReserve : NO_RESERVE;
+  }
+
   /** Undefined when a call may start at `now`, else the longest of what holds it. */
   private holdAt(now: number, purpose: CallPurpose): Hold | undefined {
     this.forgetOlderThan(now - HOUR_MS);
-    const reserved = purpose === 'read' ? this.readReserve : { minute: 0, hour: 0 };
+    const reserved = this.reserveFor(purpose);
     const holds: Hold[] = [
       { waitMs: this.pausedUntil - now, reason: 'the Defender API asked this client to pause (Retry-After)' },
       this.windowHold(now, HOUR_MS, this.perHour, reserved.hour, 'hour'),
