@@ -66,6 +66,8 @@ export class ActionsController implements Disposable {
   private readonly listeners = new Set<() => void>();
   private readonly disposables: Disposable[] = [];
   private currentFilter: ActionFilter;
+  /** visibleActions() as last computed; undefined once the store, the filter or the session changed since. */
+  private visibleCache: readonly MachineAction[] | undefined;
   private visible = false;
   private revealer: Revealer | undefined;
   /** After dispose(): nothing more is loaded, saved, logged or shown. */
@@ -91,7 +93,7 @@ export class ActionsController implements Disposable {
     this.disposables.push(
       { dispose: () => this.timer.dispose() },
       { dispose: () => this.setWaiting(undefined) },
-      this.store.onDidChange(() => this.fire()),
+      this.store.onDidChange(() => this.changed()),
       this.session.onDidChange(() => this.onSessionChanged()),
       options.settings.onDidChange(() => this.onSettingsChanged()),
     );
@@ -128,9 +130,13 @@ export class ActionsController implements Disposable {
     return client;
   }
 
-  /** The rows the view shows now: the loaded actions after the filter. */
-  visibleActions(): MachineAction[] {
-    return applyFilter(this.store.actions, this.currentFilter, this.session.account?.username);
+  /**
+   * The rows the view shows now: the loaded actions after the filter. Filtered once per change of the store, the
+   * filter or the session, however many readers a render has (the tree, the header's count, a command).
+   */
+  visibleActions(): readonly MachineAction[] {
+    this.visibleCache ??= applyFilter(this.store.actions, this.currentFilter, this.session.account?.username);
+    return this.visibleCache;
   }
 
   /**
@@ -144,6 +150,7 @@ export class ActionsController implements Disposable {
       return;
     }
     this.currentFilter = filter;
+    this.visibleCache = undefined;
     this.log.info(`Filter: ${describeFilter(filter) || 'none'}`);
     const saving = this.saveFilter(filter);
     if (this.queryChanged()) {
@@ -243,6 +250,7 @@ export class ActionsController implements Disposable {
     }
     // Last, so that the store's change reaches no listener of ours.
     this.store.clear();
+    this.visibleCache = undefined;
   }
 
   /** The store's load (started, or joined while one runs), its outcome reported once however many refreshes share it. */
@@ -363,6 +371,7 @@ export class ActionsController implements Disposable {
   }
 
   private onSessionChanged(): void {
+    this.visibleCache = undefined;
     const client = this.session.client();
     if (client !== this.listClient) {
       this.listClient = client;
@@ -372,6 +381,12 @@ export class ActionsController implements Disposable {
       }
     }
     this.configureTimer();
+    this.fire();
+  }
+
+  /** The store changed: the visible rows are filtered again when next read. */
+  private changed(): void {
+    this.visibleCache = undefined;
     this.fire();
   }
 

@@ -17,7 +17,7 @@ export interface ActionsViewSource {
   readonly settings: Pick<ExtensionSettings, 'onlyMine' | 'tenantId' | 'lookbackDays' | 'maxActions'>;
   readonly filter: ActionFilter;
   readonly waitLine: string | undefined;
-  visibleActions(): MachineAction[];
+  visibleActions(): readonly MachineAction[];
 }
 
 /** The view's parts apart from the rows; `message` has been through the text gate. */

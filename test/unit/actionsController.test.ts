@@ -194,6 +194,28 @@ describe('ActionsController', () => {
     assert.deepEqual((await harness({ state })).controller.filter, normalizeFilter({}));
   });
 
+  it('filters the rows once per change: a render\'s readers share them; a change of the store, the filter or the session filters anew', async () => {
+    const { controller, session } = await harness();
+    await controller.setFilter(normalizeFilter({ statuses: ['Pending'] }));
+    let renders = 0;
+    controller.onDidChange(() => {
+      renders++;
+      // As the view draws: the header counts the rows, then the tree lists them.
+      const counted = controller.visibleActions();
+      assert.equal(controller.visibleActions(), counted, 'the tree reads the rows the header counted, not a second filtering');
+    });
+    const shown = controller.visibleActions();
+    assert.equal(controller.visibleActions(), shown, 'nothing changed: the same rows');
+    const [first] = shown;
+    controller.store.upsert({ ...first, status: 'Cancelled', lastUpdateDateTimeUtc: new Date().toISOString() });
+    assert.equal(controller.visibleActions().some((a) => a.id === first.id), false, 'the store changed: filtered anew');
+    await controller.setFilter(normalizeFilter({ statuses: ['Cancelled'] }));
+    assert.ok(controller.visibleActions().some((a) => a.id === first.id), 'the filter changed: filtered anew');
+    session.signOut();
+    assert.deepEqual(controller.visibleActions(), [], 'signed out: no rows');
+    assert.ok(renders >= 3, `${renders} renders`);
+  });
+
   it('"only mine" asks the API for the account\'s actions only, and turning it off asks for everyone\'s again', async () => {
     const { controller } = await harness();
     sim.clearRequests();
