@@ -6,12 +6,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
-import { availableResults, resultUnavailableReason, suggestedFileName } from '../defender/resultLinks';
-import { actionSubject } from '../views/presentation';
+import { availableResults, resultUnavailableReason } from '../defender/resultLinks';
 import { notify } from '../notify';
 import { registerCommand } from './registerCommand';
-import { type ActionsAccess, askSaveLocation, downloadWithProgress, requireLocalFile, targetAction } from './resultTransfer';
-import { formatBytes } from './transferText';
+import { type ActionsAccess, saveResult, targetAction } from './resultTransfer';
 
 const REVEAL = 'Reveal in File Explorer';
 const OPEN_FOLDER = 'Open Folder';
@@ -30,21 +28,14 @@ export function registerDownloadInvestigationPackageCommand(context: vscode.Exte
       await notify.info(reason);
       return;
     }
-    const uri = await askSaveLocation(suggestedFileName(action, request), { 'Zip archive': ['zip'] });
-    if (!uri) {
-      return;
-    }
     const client = access.requireClient('download the investigation package');
-    const result = await downloadWithProgress(`Downloading the investigation package of ${actionSubject(action)}`, log, {
-      getLink: (signal) => client.getResultLink(action, request, signal),
-      sink: { kind: 'file', path: requireLocalFile(uri) },
-    });
-    log.info(`Saved the investigation package of action ${action.id} to ${uri.fsPath} (${result.bytes} bytes)`);
-    const choice = await notify.info(`Saved the investigation package of ${actionSubject(action)} to ${uri.fsPath} (${formatBytes(result.bytes)}).`, REVEAL, OPEN_FOLDER);
-    if (choice === REVEAL) {
-      await vscode.commands.executeCommand('revealFileInOS', uri);
-    } else if (choice === OPEN_FOLDER) {
-      await vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.file(path.dirname(uri.fsPath)), { forceNewWindow: true });
+    const saved = await saveResult(client, log, {
+      action, request, name: (of) => `the investigation package of ${of}`, filters: { 'Zip archive': ['zip'] },
+    }, REVEAL, OPEN_FOLDER);
+    if (saved?.choice === REVEAL) {
+      await vscode.commands.executeCommand('revealFileInOS', saved.uri);
+    } else if (saved?.choice === OPEN_FOLDER) {
+      await vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.file(path.dirname(saved.uri.fsPath)), { forceNewWindow: true });
     }
   });
 }

@@ -8,14 +8,14 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { isDownloadError } from '../defender/download';
 import type { MachineAction } from '../defender/machineAction';
-import { availableResults, commandAt, commandIndexes, type ResultRequest, resultUnavailableReason, suggestedFileName } from '../defender/resultLinks';
+import type { DefenderClient } from '../defender/client';
+import { availableResults, commandAt, commandIndexes, type ResultRequest, resultUnavailableReason } from '../defender/resultLinks';
 import type { CommandOutputDocuments } from '../views/commandOutputDocument';
 import { actionSubject } from '../views/presentation';
 import { quickPickText } from '../shared/userText';
 import { notify } from '../notify';
 import { registerCommand } from './registerCommand';
-import { type ActionsAccess, askSaveLocation, downloadWithProgress, requireLocalFile, targetAction } from './resultTransfer';
-import { formatBytes } from './transferText';
+import { type ActionsAccess, downloadWithProgress, saveResult, targetAction } from './resultTransfer';
 
 /** `{ commandIndex }` in any argument, as a caller may pass it. */
 function commandIndexArg(args: readonly unknown[]): number | undefined {
@@ -52,20 +52,12 @@ async function pickCommand(action: MachineAction): Promise<number | undefined> {
 
 export function registerOpenCommandOutputCommand(context: vscode.ExtensionContext, access: ActionsAccess, documents: CommandOutputDocuments): void {
   const { log } = access;
-  const saveAs = async (action: MachineAction, request: ResultRequest & { kind: 'commandOutput' }): Promise<void> => {
-    const uri = await askSaveLocation(suggestedFileName(action, request), { 'All files': ['*'] });
-    if (!uri) {
-      return;
-    }
-    const client = access.requireClient('download command output');
-    const result = await downloadWithProgress(`Saving the output of command ${request.index} of ${actionSubject(action)}`, log, {
-      getLink: (signal) => client.getResultLink(action, request, signal),
-      sink: { kind: 'file', path: requireLocalFile(uri) },
-    });
-    log.info(`Saved the output of command ${request.index} of action ${action.id} to ${uri.fsPath} (${result.bytes} bytes)`);
-    const choice = await notify.info(`Saved ${uri.fsPath} (${formatBytes(result.bytes)}).`, 'Open');
-    if (choice === 'Open') {
-      await vscode.commands.executeCommand('vscode.open', uri);
+  const saveAs = async (client: DefenderClient, action: MachineAction, request: ResultRequest & { kind: 'commandOutput' }): Promise<void> => {
+    const saved = await saveResult(client, log, {
+      action, request, name: (of) => `the output of command ${request.index} of ${of}`, filters: { 'All files': ['*'] },
+    }, 'Open');
+    if (saved?.choice === 'Open') {
+      await vscode.commands.executeCommand('vscode.open', saved.uri);
     }
   };
 
@@ -82,11 +74,11 @@ export function registerOpenCommandOutputCommand(context: vscode.ExtensionContex
       await notify.info(reason);
       return;
     }
+    const client = access.requireClient('open command output');
     if (isGetFile(action, index)) {
-      await saveAs(action, request);
+      await saveAs(client, action, request);
       return;
     }
-    const client = access.requireClient('open command output');
     try {
       const result = await downloadWithProgress(`Downloading the output of command ${index} of ${actionSubject(action)}`, log, {
         getLink: (signal) => client.getResultLink(action, request, signal),
@@ -99,7 +91,7 @@ export function registerOpenCommandOutputCommand(context: vscode.ExtensionContex
         throw error;
       }
       if (await notify.warn(error.message, 'Save As…') === 'Save As…') {
-        await saveAs(action, request);
+        await saveAs(client, action, request);
       }
     }
   });

@@ -1,6 +1,7 @@
 // What the result commands (Open Command Output, Download Investigation Package…, Export Machine Actions…) share: the
 // small view interface they depend on, finding the action they were invoked on (or letting the engineer pick one),
-// asking where to save, and a download with a progress notification that shows bytes and can be cancelled.
+// asking where to save, a download with a progress notification that shows bytes and can be cancelled, and the two
+// together: a result saved to a file.
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -8,13 +9,14 @@ import type { DefenderClient } from '../defender/client';
 import { download, type DownloadOptions, type DownloadResult } from '../defender/download';
 import { invalidInputError } from '../defender/errors';
 import type { MachineAction } from '../defender/machineAction';
+import { type ResultRequest, suggestedFileName } from '../defender/resultLinks';
 import type { ExtensionLog } from '../log';
 import { actionSubject, statusIcon, statusLabel } from '../views/presentation';
 import { relativeAge } from '../shared/time';
 import { quickPickText } from '../shared/userText';
 import { invalidIds, targetActionIds } from './commandArgs';
-import { withNotificationProgress } from '../notify';
-import { progressText } from './transferText';
+import { notify, withNotificationProgress } from '../notify';
+import { formatBytes, progressText } from './transferText';
 
 /** What these commands need from the Machine Actions view. */
 export interface ActionsAccess {
@@ -105,4 +107,38 @@ export function downloadWithProgress(
       },
     });
   });
+}
+
+/** A result of an action to save to a file, and the words for it. */
+export interface ResultToSave {
+  action: MachineAction;
+  request: ResultRequest;
+  /** The result in a sentence, `of` naming the action: `the investigation package of ${of}`. */
+  name(of: string): string;
+  /** The save dialog's file types, e.g. `{ 'Zip archive': ['zip'] }`. */
+  filters: Record<string, string[]>;
+}
+
+/**
+ * Save As for a result: asks where (suggestedFileName in the workspace folder), downloads it there through a fresh
+ * link from `client` with progress and Cancel, logs it, then says "Saved … to {path} ({size})." with `buttons`.
+ * Resolves with the file and the button pressed; undefined after Escape in the save dialog. Throws what
+ * downloadWithProgress and requireLocalFile throw (an AbortError when cancelled).
+ */
+export async function saveResult<B extends string>(
+  client: DefenderClient, log: ExtensionLog, result: ResultToSave, ...buttons: B[]
+): Promise<{ uri: vscode.Uri; choice: B | undefined } | undefined> {
+  const { action, request } = result;
+  const uri = await askSaveLocation(suggestedFileName(action, request), result.filters);
+  if (!uri) {
+    return undefined;
+  }
+  const subject = actionSubject(action);
+  const saved = await downloadWithProgress(`Downloading ${result.name(subject)}`, log, {
+    getLink: (signal) => client.getResultLink(action, request, signal),
+    sink: { kind: 'file', path: requireLocalFile(uri) },
+  });
+  log.info(`Saved ${result.name(`action ${action.id}`)} to ${uri.fsPath} (${saved.bytes} bytes)`);
+  const choice = await notify.info(`Saved ${result.name(subject)} to ${uri.fsPath} (${formatBytes(saved.bytes)}).`, ...buttons);
+  return { uri, choice };
 }

@@ -139,7 +139,8 @@ suite('Following an action through in a real host: output, package, export', () 
     const bytes = fs.readFileSync(path.join(folder, 'saved.ps1'));
     assert.deepEqual([...bytes.subarray(0, 2)], [0xff, 0xfe], 'the bytes as the device had them (UTF-16 with its mark)');
     assert.equal(vscode.window.activeTextEditor?.document.uri.scheme === 'mde-output', false, 'no output tab');
-    assert.match(ui.info.at(-1) ?? '', /^Saved .*saved\.ps1 \(\d+ B\)\.$/);
+    assert.match(ui.info.at(-1) ?? '', new RegExp(`^Saved the output of command 0 of .*${DEVICES.output.replace(/\./g, '\\.')}.* to .*saved\\.ps1 \\(\\d+ B\\)\\.$`));
+    assert.match(await extensionLogText('Saved the output of command 0'), /Saved the output of command 0 of action \S+ to .*saved\.ps1 \(\d+ bytes\)/);
   });
 
   test('a slow download shows the bytes received, and Cancel stops it quietly without leaving a file', async () => {
