@@ -114,8 +114,8 @@ export function compactAge(when: When, now: number): string {
   return age(when, now, COMPACT_AGE);
 }
 
-/** "2026-03-01 14:05 UTC"; the server's text when it is not a date. */
-export function formatUtc(iso: string): string {
-  const time = parseTime(iso);
-  return time === undefined ? iso : `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+/** "2026-03-01 14:05 UTC" from an ISO date-time or epoch ms; the server's text when it is not a date. */
+export function formatUtc(time: string | number): string {
+  const ms = typeof time === 'number' ? time : parseTime(time);
+  return ms === undefined || !Number.isFinite(ms) ? String(time) : `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }

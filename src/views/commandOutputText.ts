@@ -2,8 +2,8 @@
 // the device and the time) and its text, JSON pretty-printed and named .json so VS Code highlights it.
 import type { MachineAction } from '../defender/machineAction';
 import { commandAt } from '../defender/resultLinks';
-import { oneLine } from '../shared/userText';
-import { parseTime } from '../shared/time';
+import { fileNameSafe, oneLine } from '../shared/userText';
+import { formatUtc, parseTime } from '../shared/time';
 import { deviceLabel } from './presentation';
 
 /** The text to show and the extension that gives it its language: `json` when the whole output parses as JSON. */
@@ -19,16 +19,6 @@ export function outputDocumentContent(text: string): { text: string; extension: 
   return { text, extension: 'txt' };
 }
 
-/** `2026-11-23 0805 UTC` from an ISO date-time or epoch ms; a value that is not a time is left out. */
-function utcMinute(time: string | number | null | undefined): string | undefined {
-  const ms = typeof time === 'number' ? time : parseTime(time);
-  if (ms === undefined || Number.isNaN(ms)) {
-    return undefined;
-  }
-  const iso = new Date(ms).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 13)}${iso.slice(14, 16)} UTC`;
-}
-
 /**
  * The document's file name (its tab title), without extension: `RunScript triage.ps1 · ws-01.contoso.local ·
  * 2026-11-23 0805 UTC` — the command with its first parameter (a path's last part), the device, and when the command ended (else
@@ -38,6 +28,9 @@ export function outputDocumentName(action: MachineAction, index: number, fetched
   const command = commandAt(action, index);
   const firstParam = command?.command.params[0]?.value?.split(/[\\/]/).pop() ?? '';
   const what = [command?.command.type ?? `Command ${index}`, firstParam].filter((part) => part).join(' ');
-  const parts = [what, deviceLabel(action), utcMinute(command?.endTime) ?? utcMinute(fetchedAt)];
-  return oneLine(parts.join(' · ')).replace(/[\\/:*?"<>|#%]+/g, '_').slice(0, 150);
+  // No colon in a file name: 08:05 is written 0805.
+  const when = formatUtc(parseTime(command?.endTime) ?? fetchedAt).replace(':', '');
+  const name = fileNameSafe(oneLine([what, deviceLabel(action), when].join(' · ')), '_', true);
+  // In the mde-output: URI's path `#` would start a fragment and `%` an escape.
+  return name.replace(/[#%]+/g, '_').slice(0, 150);
 }

@@ -74,5 +74,6 @@ describe('service times that are date-times', () => {
     assert.equal(parseTime('2026-04-30T23:59:59Z'), Date.UTC(2026, 3, 30, 23, 59, 59));
     assert.equal(parseTime('2026-12-31T23:59:59.999Z'), Date.UTC(2026, 11, 31, 23, 59, 59, 999));
     assert.equal(formatUtc('2026-03-01T14:05:00.1234567'), '2026-03-01 14:05 UTC');
+    assert.equal(formatUtc(Date.UTC(2026, 2, 1, 14, 5, 59)), '2026-03-01 14:05 UTC', 'epoch ms');
   });
 });
