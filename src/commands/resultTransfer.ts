@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DefenderClient } from '../defender/client';
 import { download, type DownloadOptions, type DownloadResult } from '../defender/download';
-import { invalidInputError } from '../defender/errors';
+import { invalidInputError, notAnActionIdError } from '../defender/errors';
 import type { MachineAction } from '../defender/machineAction';
 import { type ResultRequest, suggestedFileName } from '../defender/resultLinks';
 import type { ExtensionLog } from '../log';
@@ -41,7 +41,7 @@ export async function targetAction(
   const [id] = targetActionIds(args);
   if (id !== undefined) {
     if (invalidIds([id]).length > 0) {
-      throw invalidInputError(`"${id}" is not a machine action ID (a GUID).`);
+      throw notAnActionIdError([id]);
     }
     const action = access.action(id);
     if (!action) {

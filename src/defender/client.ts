@@ -19,6 +19,7 @@ import {
   isDefenderApiError,
   jsonFromSuccess,
   networkError,
+  notAnActionIdError,
   notWaitedError,
   otherActionError,
   rateLimitedError,
@@ -307,7 +308,7 @@ export class DefenderClient {
 
   private actionUrl(id: string, suffix: string): URL {
     if (!isGuid(id)) {
-      throw invalidInputError(`"${id}" is not a machine action id (a GUID such as 7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33)`);
+      throw notAnActionIdError([id]);
     }
     return this.url(`${MACHINE_ACTIONS_PATH}/${id}${suffix}`);
   }

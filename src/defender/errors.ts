@@ -1,6 +1,7 @@
 // DefenderApiError and the mapping from HTTP answers (SPEC §1 "Errors"): JSON, OData, HTML, empty or plain text.
 import type * as http from 'node:http';
 import { redactBounded } from '../shared/redact';
+import { userText } from '../shared/userText';
 
 /** 'rateLimited': not sent because the shared rate budget would have held it too long (status 429, as the service would answer). */
 export type DefenderErrorKind = 'http' | 'network' | 'timeout' | 'malformed' | 'invalidInput' | 'foreignOrigin' | 'rateLimited';
@@ -493,4 +494,14 @@ export function rateLimitedError(reason: string, waitSeconds: number, method: st
 /** The error for input refused before any request (an id that is no GUID, a comment too long): no Retry. */
 export function invalidInputError(message: string, context?: RequestContext): DefenderApiError {
   return new DefenderApiError({ kind: 'invalidInput', message, ...context });
+}
+
+/** Why `ids` (typed, pasted or passed by a caller; through the text gate here) are not machine action ids, with an example. */
+export function notAnActionIdMessage(ids: readonly string[]): string {
+  return userText(`Not a machine action ID: ${ids.join(', ')}. An action ID is a GUID such as 7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33.`);
+}
+
+/** The 'invalidInput' error for `ids` that are not machine action ids (notAnActionIdMessage): nothing is sent. */
+export function notAnActionIdError(ids: readonly string[]): DefenderApiError {
+  return invalidInputError(notAnActionIdMessage(ids));
 }

@@ -334,15 +334,19 @@ describe('cancelMachineAction', () => {
 
   it('refuses an invalid id or an empty comment without sending anything or asking for a token', async () => {
     const { client, tokenRequests } = harness();
-    const cases: Array<[string, () => Promise<unknown>]> = [
-      ['get', () => client.getMachineAction('not-a-guid')],
-      ['get traversal', () => client.getMachineAction('../machines')],
-      ['cancel', () => client.cancelMachineAction(`${UNKNOWN_ID}/../x`, 'comment')],
-      ['blank comment', () => client.cancelMachineAction(pendingId(), '  \t ')],
-      ['long comment', () => client.cancelMachineAction(pendingId(), 'x'.repeat(1001))],
+    const notAnId = (id: string) => new RegExp(`^Not a machine action ID: ${id.replace(/[./]/g, '\\$&')}\\. An action ID is a GUID such as `);
+    const cases: Array<[string, () => Promise<unknown>, RegExp]> = [
+      ['get', () => client.getMachineAction('not-a-guid'), notAnId('not-a-guid')],
+      ['get traversal', () => client.getMachineAction('../machines'), notAnId('../machines')],
+      ['cancel', () => client.cancelMachineAction(`${UNKNOWN_ID}/../x`, 'comment'), notAnId(`${UNKNOWN_ID}/../x`)],
+      ['blank comment', () => client.cancelMachineAction(pendingId(), '  \t '), /comment/i],
+      ['long comment', () => client.cancelMachineAction(pendingId(), 'x'.repeat(1001)), /at most 1000 are allowed/],
     ];
-    for (const [name, call] of cases) {
-      await rejectsWith(call(), (error) => assert.equal(error.kind, 'invalidInput', name));
+    for (const [name, call, message] of cases) {
+      await rejectsWith(call(), (error) => {
+        assert.equal(error.kind, 'invalidInput', name);
+        assert.match(error.message, message, name);
+      });
     }
     assert.equal(sim.requests.length, 0);
     assert.deepEqual(tokenRequests, []);

@@ -5,7 +5,8 @@
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { statusChangeMessage } from '../../src/views/statusChangeText';
-import { cancelCommentPrompt, nothingToCancelMessage, notAnActionIdMessage } from '../../src/commands/cancel/text';
+import { cancelCommentPrompt, nothingToCancelMessage } from '../../src/commands/cancel/text';
+import { notAnActionIdMessage } from '../../src/defender/errors';
 import { deviceCodeMessage, signedInMessage } from '../../src/authController/signInText';
 import { forbiddenCharacter, oneLine, SHOWN_LENGTH, shorten, shownText, userText } from '../../src/shared/userText';
 import { cancelCommentProblem } from '../../src/defender/machineAction';

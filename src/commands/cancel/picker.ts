@@ -1,5 +1,6 @@
 // The palette's quick pick of the action to cancel: the cancellable actions of the list, or a pasted action id.
 import * as vscode from 'vscode';
+import { notAnActionIdMessage } from '../../defender/errors';
 import { isCancellable, type MachineAction } from '../../defender/machineAction';
 import { relativeAge } from '../../shared/time';
 import { quickPickText } from '../../shared/userText';
@@ -8,7 +9,6 @@ import type { ActionsController } from '../../views/actionsController';
 import { normalizeActionId } from '../commandArgs';
 import type { InFlight } from './bulk';
 import type { CancelOutcome } from './outcome';
-import { notAnActionIdMessage } from './text';
 
 interface ActionPick extends vscode.QuickPickItem {
   /** A listed action's id, or a pasted one (looked up before anything else when it is not listed); '' = not an action to pick. */

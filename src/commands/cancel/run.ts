@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { Commands } from '../../constants';
 import type { DefenderClient } from '../../defender/client';
-import { invalidInputError } from '../../defender/errors';
+import { notAnActionIdError } from '../../defender/errors';
 import { isCancellable, type MachineAction } from '../../defender/machineAction';
 import type { ExtensionLog } from '../../log';
 import type { ActionsStore } from '../../model/actionsStore';
@@ -19,7 +19,6 @@ import {
   BulkEntry, CancelOutcome, classifyCancelError, isRetryable, OutcomePresentation, outcomeEntity, outcomeLogText,
   presentCancelOutcome, summarizeBulk,
 } from './outcome';
-import { notAnActionIdMessage } from './text';
 import { StopWaitingNotice } from './waitNotice';
 
 /** What every step of a cancel works with: the log, the actions controller (its store and session) and the cancels in flight. */
@@ -99,7 +98,7 @@ async function lookUp(ctx: CancelContext, client: DefenderClient, id: string, re
 export async function resolveTargets(ctx: CancelContext, client: DefenderClient, ids: string[], comment: string | undefined): Promise<MachineAction[] | undefined> {
   const bad = invalidIds(ids);
   if (bad.length) {
-    throw invalidInputError(notAnActionIdMessage(bad));
+    throw notAnActionIdError(bad);
   }
   const actions: MachineAction[] = [];
   for (const id of ids) {

@@ -18,7 +18,3 @@ export function nothingToCancelMessage(targets: readonly MachineAction[], busy: 
       ? `${actionSubject(first)} is ${statusLabel(first.status)}: only Pending or In Progress actions can be cancelled.`
       : 'None of the selected actions can be cancelled: only Pending or In Progress ones can.');
 }
-
-export function notAnActionIdMessage(ids: readonly string[]): string {
-  return userText(`Not a machine action ID: ${ids.join(', ')}. An action ID is a GUID such as 7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33.`);
-}

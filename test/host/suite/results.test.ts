@@ -194,6 +194,13 @@ suite('Following an action through in a real host: output, package, export', () 
     assert.deepEqual(downloads(), []);
   });
 
+  test('an id that is no machine action ID is refused in the words the cancel uses, and nothing is requested', async () => {
+    await vscode.commands.executeCommand(Commands.downloadInvestigationPackage, { actionId: 'not-an-id' });
+    assert.equal(ui.errors.length, 1, JSON.stringify(ui.notifications));
+    assert.match(ui.errors[0], /^Could not download the investigation package: Not a machine action ID: not-an-id\. An action ID is a GUID such as /);
+    assert.deepEqual(session.cloud.defender.requests.map((r) => r.path), [], 'no API call');
+  });
+
   test('Download Investigation Package… writes the zip where the engineer saves it, then offers Reveal and Open Folder', async () => {
     answerDialogs('package.zip');
     await vscode.commands.executeCommand(Commands.downloadInvestigationPackage, await row(DEVICES.package), []);
