@@ -33,7 +33,7 @@ function promptSubject(toSend: readonly MachineAction[], skipped: number): strin
 
 /** mdeActions.cancelAction: the targets (given, or picked), the comment, then the cancels (see run.ts). */
 export function registerCancelCommand(context: vscode.ExtensionContext, log: ExtensionLog, controller: ActionsController): void {
-  const ctx: CancelContext = { log, controller, store: controller.store, inFlight: new InFlight<CancelOutcome>() };
+  const ctx: CancelContext = { log, controller, inFlight: new InFlight<CancelOutcome>() };
   registerCommand(context, log, Commands.cancelAction, 'Could not cancel the machine action', async (...args: unknown[]) => {
     const client = controller.requireClient('cancel machine actions');
     const options = commandOptions(args);

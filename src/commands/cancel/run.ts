@@ -6,7 +6,6 @@ import type { DefenderClient } from '../../defender/client';
 import { notAnActionIdError } from '../../defender/errors';
 import { isCancellable, type MachineAction } from '../../defender/machineAction';
 import type { ExtensionLog } from '../../log';
-import type { ActionsStore } from '../../model/actionsStore';
 import { showNotification, withNotificationProgress } from '../../notify';
 import { errorDetail, isUserCancellation } from '../../shared/errors';
 import { actionLabel, actionSubject, deviceLabel } from '../../views/presentation';
@@ -25,7 +24,6 @@ import { StopWaitingNotice } from './waitNotice';
 export interface CancelContext {
   log: ExtensionLog;
   controller: ActionsController;
-  store: ActionsStore;
   inFlight: InFlight<CancelOutcome>;
 }
 
@@ -36,7 +34,7 @@ type CancelHooks = Pick<CancelRequest, 'onThrottled' | 'signal' | 'onTooLateToSt
 
 /** One cancel; a second call for the same action while the first runs joins it (one request). */
 function cancelOne(ctx: CancelContext, client: DefenderClient, action: MachineAction, comment: string, verifyFirst: boolean, hooks: CancelHooks): Promise<CancelOutcome> {
-  const { log, store } = ctx;
+  const { log, controller: { store } } = ctx;
   const { promise, joined } = ctx.inFlight.run(action.id, async () => {
     log.info(`Cancel requested: action ${action.id} (${actionLabel(action)}) on ${deviceLabel(action)}, comment "${comment}"${verifyFirst ? ', state re-read first' : ''}`);
     store.setCancelling(action.id, true);
@@ -102,7 +100,7 @@ export async function resolveTargets(ctx: CancelContext, client: DefenderClient,
   }
   const actions: MachineAction[] = [];
   for (const id of ids) {
-    const action = ctx.store.get(id) ?? await lookUp(ctx, client, id, { ids, comment });
+    const action = ctx.controller.store.get(id) ?? await lookUp(ctx, client, id, { ids, comment });
     if (!action) {
       return undefined;
     }
@@ -168,7 +166,7 @@ async function cancelBulk(ctx: CancelContext, client: DefenderClient, actions: M
 
 /** The targets as the store knows them now: finished, already being cancelled (busy), or ready to send. */
 export function partition(ctx: CancelContext, targets: readonly MachineAction[]) {
-  const current = targets.map((a) => ctx.store.get(a.id) ?? a);
+  const current = targets.map((a) => ctx.controller.store.get(a.id) ?? a);
   return {
     current,
     finished: current.filter((a) => !isCancellable(a.status)),
