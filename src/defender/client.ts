@@ -256,30 +256,16 @@ export class DefenderClient {
   }
 
   /**
-   * The expected JSON of a 2xx answer, as `parse` reads it; anything else is logged and thrown. `quoteBody: false`
-   * keeps the body out of the log, for answers that carry a signed link.
+   * The expected JSON of a 2xx answer, as `parse` reads it; anything else is logged and thrown (parseAnswer).
+   * `quoteBody: false` keeps the body out of the log, for answers that carry a signed link.
    */
   private decode<T>(answer: Answer, context: RequestContext, parse: (json: unknown, context: RequestContext) => T, quoteBody = true): T {
-    try {
-      let json: unknown;
-      try {
-        json = jsonFromSuccess(answer.status, answer.headers, answer.text, context.method, context.path);
-      } catch (error) {
-        // Its message quotes the body, which for a link call may hold the signed URL.
-        throw !quoteBody && isDefenderApiError(error) ? unquotedBodyError(error, answer.status) : error;
-      }
-      try {
-        return parse(json, context);
-      } catch (error) {
-        throw isDefenderApiError(error) ? unexpectedJsonError(error, answer.status) : error;
-      }
-    } catch (error) {
-      if (isDefenderApiError(error)) {
-        const body = quoteBody ? `; the body starts: ${JSON.stringify(firstLineOf(answer.text))}` : '';
-        this.logger.error(`${context.method} ${readablePath(context.path)}: ${error.message}${body}`);
-      }
-      throw error;
+    const parsed = parseAnswer(answer, context, parse, quoteBody);
+    if (!parsed.ok) {
+      this.logger.error(`${context.method} ${readablePath(context.path)}: ${parsed.logText}`);
+      throw parsed.error;
     }
+    return parsed.value;
   }
 
   /** The entity of an accepted cancel, or undefined (logged) when the answer does not carry action `id`. */
@@ -289,16 +275,12 @@ export class DefenderClient {
       this.logger.warn(`${where}: accepted without the action (${answer.unread}); it is read back`);
       return undefined;
     }
-    let action: MachineAction;
-    try {
-      action = parseMachineAction(jsonFromSuccess(answer.status, answer.headers, answer.text, context.method, context.path), context);
-    } catch (error) {
-      if (!isDefenderApiError(error)) {
-        throw error;
-      }
-      this.logger.warn(`${where}: accepted without the action (${error.message}; the body starts: ${JSON.stringify(firstLineOf(answer.text))}); it is read back`);
+    const parsed = parseAnswer(answer, context, parseMachineAction);
+    if (!parsed.ok) {
+      this.logger.warn(`${where}: accepted without the action (${parsed.logText}); it is read back`);
       return undefined;
     }
+    const action = parsed.value;
     if (action.id.toLowerCase() !== id.toLowerCase()) {
       this.logger.warn(`${where}: accepted, but the answer is action ${JSON.stringify(firstLineOf(action.id))}, not ${id}; not applied, ${id} is read back`);
       return undefined;
@@ -581,6 +563,31 @@ function failureOf(error: unknown, state: { timedOut: boolean; timeoutMs: number
     return droppedConnectionError(error, state.cutStatus ?? 0, method, path);
   }
   return networkError(error, method, path);
+}
+
+/** A 2xx answer read by parseAnswer: the value, or the typed error and what to log about it. */
+type Parsed<T> = { ok: true; value: T } | { ok: false; error: DefenderApiError; logText: string };
+
+/**
+ * The expected JSON of a 2xx answer, as `parse` reads it, or the typed 'malformed' error why not (naming a proxy or
+ * gateway) with the log's text: its message and, unless `quoteBody` is false (an answer that may carry a signed
+ * link), the body's first line, bounded and redacted. Throws an error that is no DefenderApiError (a bug) as it is.
+ */
+function parseAnswer<T>(answer: Answer, context: RequestContext, parse: (json: unknown, context: RequestContext) => T, quoteBody = true): Parsed<T> {
+  let parsing = false;
+  try {
+    const json = jsonFromSuccess(answer.status, answer.headers, answer.text, context.method, context.path);
+    parsing = true;
+    return { ok: true, value: parse(json, context) };
+  } catch (caught) {
+    if (!isDefenderApiError(caught)) {
+      throw caught;
+    }
+    // A body that is not JSON is quoted in the message, which for a link call may hold the signed URL.
+    const error = parsing ? unexpectedJsonError(caught, answer.status) : quoteBody ? caught : unquotedBodyError(caught, answer.status);
+    const body = quoteBody ? `; the body starts: ${JSON.stringify(firstLineOf(answer.text))}` : '';
+    return { ok: false, error, logText: `${error.message}${body}` };
+  }
 }
 
 /** `error` without the body excerpt its message quotes: a 2xx whose body may carry a signed link. */
