@@ -2,7 +2,7 @@
 // is made), the API paths of the two link calls, reading their `{"value": "<https URL>"}` answer, and the sentences
 // that name the permission when the service refuses. The calls themselves are DefenderClient methods.
 import { DefenderApiError, isDefenderApiError, RequestContext } from './errors';
-import { canonicalStatus, canonicalType, type LiveResponseCommand, type MachineAction } from './machineAction';
+import type { LiveResponseCommand, MachineAction } from './machineAction';
 import { isHttps, schemeAndHost } from '../shared/httpsUrl';
 import { fileNameSafe } from '../shared/userText';
 
@@ -27,18 +27,18 @@ export function commandAt(action: MachineAction, index: number): LiveResponseCom
 /**
  * Why `action` has no such result yet — a sentence for the user — or undefined when the link can be requested.
  * Checked before any request: a command that has not completed has no output, a package exists once the
- * collection succeeded.
+ * collection succeeded. `action` is as parseMachineAction made it: its type and status are in their one spelling.
  */
 export function resultUnavailableReason(action: MachineAction, request: ResultRequest): string | undefined {
   if (request.kind === 'investigationPackage') {
-    if (canonicalType(action.type) !== 'CollectInvestigationPackage') {
+    if (action.type !== 'CollectInvestigationPackage') {
       return `Action ${action.id} is a ${action.type} action: only a Collect Investigation Package action has a package to download.`;
     }
-    return canonicalStatus(action.status) === 'Succeeded'
+    return action.status === 'Succeeded'
       ? undefined
       : `The investigation package of action ${action.id} is not available: the collection is ${action.status}, and a package exists only once it has Succeeded.`;
   }
-  if (canonicalType(action.type) !== 'LiveResponse') {
+  if (action.type !== 'LiveResponse') {
     return `Action ${action.id} is a ${action.type} action: only a live response action has command output.`;
   }
   if (!Number.isInteger(request.index) || request.index < 0) {

@@ -6,7 +6,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { DefenderClient } from '../../src/defender/client';
 import { DefenderApiError, isDefenderApiError } from '../../src/defender/errors';
 import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
-import { resultUnavailableReason, suggestedFileName } from '../../src/defender/resultLinks';
+import { availableResults, resultUnavailableReason, suggestedFileName } from '../../src/defender/resultLinks';
 import { DEFAULT_SCOPES, DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
 import { DownloadSimulator, resultLinks, startDownloadSimulator } from '../simulators/downloadSimulator';
 import { RawAction } from '../simulators/seedActions';
@@ -37,6 +37,11 @@ function seed(predicate: (action: RawAction) => boolean): MachineAction {
   const raw = sim.actions.find(predicate);
   assert.ok(raw, 'the seed has such an action');
   return parseMachineAction(structuredClone(raw));
+}
+
+/** `action` as the API would send it with `changes` (another spelling of its type or status), parsed again. */
+function reparsed(action: MachineAction, changes: Partial<RawAction>): MachineAction {
+  return parseMachineAction({ ...action.raw, ...changes });
 }
 
 const completedLiveResponse = () => seed((a) => a.type === 'LiveResponse' && a.status === 'Succeeded');
@@ -200,12 +205,14 @@ describe('resultUnavailableReason and suggestedFileName (pure)', () => {
   it('accepts only completed commands of live response actions and succeeded packages, in any spelling', () => {
     const action = completedLiveResponse();
     assert.equal(resultUnavailableReason(action, { kind: 'commandOutput', index: 0 }), undefined);
-    assert.equal(resultUnavailableReason({ ...action, type: 'Live Response' }, { kind: 'commandOutput', index: 0 }), undefined);
+    assert.equal(resultUnavailableReason(reparsed(action, { type: 'live_response' }), { kind: 'commandOutput', index: 0 }), undefined);
     assert.match(resultUnavailableReason(action, { kind: 'commandOutput', index: 5 }) ?? '', /has no command 5 \(it has 2\)/);
     assert.match(resultUnavailableReason(action, { kind: 'commandOutput', index: -1 }) ?? '', /not a command number/);
     assert.match(resultUnavailableReason(action, { kind: 'investigationPackage' }) ?? '', /only a Collect Investigation Package action/);
     assert.match(resultUnavailableReason(succeededPackage(), { kind: 'commandOutput', index: 0 }) ?? '', /only a live response action/);
-    assert.equal(resultUnavailableReason({ ...pendingPackage(), status: 'succeeded' }, { kind: 'investigationPackage' }), undefined);
+    const spelled = reparsed(pendingPackage(), { type: 'Collect Investigation Package', status: 'succeeded' });
+    assert.equal(resultUnavailableReason(spelled, { kind: 'investigationPackage' }), undefined);
+    assert.deepEqual(availableResults(spelled), { commandOutput: false, investigationPackage: true }, 'the row offers the download');
   });
 
   it('suggests the device and date for a package, the file name for GetFile, and nothing a file system rejects', () => {
