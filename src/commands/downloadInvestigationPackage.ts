@@ -6,10 +6,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
-import { availableResults, resultUnavailableReason } from '../defender/resultLinks';
-import { notify } from '../notify';
+import { availableResults } from '../defender/resultLinks';
 import { registerCommand } from './registerCommand';
-import { type ActionsAccess, saveResult, targetAction } from './resultTransfer';
+import { type ActionsAccess, resultClient, saveResult, targetAction } from './resultTransfer';
 
 const REVEAL = 'Reveal in File Explorer';
 const OPEN_FOLDER = 'Open Folder';
@@ -23,13 +22,8 @@ export function registerDownloadInvestigationPackageCommand(context: vscode.Exte
       return;
     }
     const request = { kind: 'investigationPackage' } as const;
-    const reason = resultUnavailableReason(action, request);
-    if (reason) {
-      await notify.info(reason);
-      return;
-    }
-    const client = access.requireClient('download the investigation package');
-    const saved = await saveResult(client, log, {
+    const client = await resultClient(access, action, request, 'download the investigation package');
+    const saved = client && await saveResult(client, log, {
       action, request, name: (of) => `the investigation package of ${of}`, filters: { 'Zip archive': ['zip'] },
     }, REVEAL, OPEN_FOLDER);
     if (saved?.choice === REVEAL) {

@@ -15,7 +15,7 @@ import { actionSubject } from '../views/presentation';
 import { quickPickText } from '../shared/userText';
 import { notify } from '../notify';
 import { registerCommand } from './registerCommand';
-import { type ActionsAccess, downloadWithProgress, saveResult, targetAction } from './resultTransfer';
+import { type ActionsAccess, downloadWithProgress, resultClient, saveResult, targetAction } from './resultTransfer';
 
 /** `{ commandIndex }` in any argument, as a caller may pass it. */
 function commandIndexArg(args: readonly unknown[]): number | undefined {
@@ -69,12 +69,10 @@ export function registerOpenCommandOutputCommand(context: vscode.ExtensionContex
       return;
     }
     const request = { kind: 'commandOutput', index } as const;
-    const reason = resultUnavailableReason(action, request);
-    if (reason) {
-      await notify.info(reason);
+    const client = await resultClient(access, action, request, 'open command output');
+    if (!client) {
       return;
     }
-    const client = access.requireClient('open command output');
     if (isGetFile(action, index)) {
       await saveAs(client, action, request);
       return;

@@ -9,7 +9,7 @@ import type { DefenderClient } from '../defender/client';
 import { download, type DownloadOptions, type DownloadResult } from '../defender/download';
 import { invalidInputError, notAnActionIdError } from '../defender/errors';
 import type { MachineAction } from '../defender/machineAction';
-import { type ResultRequest, suggestedFileName } from '../defender/resultLinks';
+import { type ResultRequest, resultUnavailableReason, suggestedFileName } from '../defender/resultLinks';
 import type { ExtensionLog } from '../log';
 import { actionSubject, statusIcon, statusLabel } from '../views/presentation';
 import { relativeAge } from '../shared/time';
@@ -59,6 +59,20 @@ export async function targetAction(
     action,
   })), { title: 'Machine action', placeHolder: 'Pick a machine action', matchOnDescription: true });
   return picked?.action;
+}
+
+/**
+ * The client to fetch the `request` result of `action` with (`what` names the fetch for the sign-in message), or
+ * undefined after an information notification says why that result does not exist yet: then nothing is requested.
+ * Throws a 'signInRequired' error when signed out.
+ */
+export async function resultClient(access: ActionsAccess, action: MachineAction, request: ResultRequest, what: string): Promise<DefenderClient | undefined> {
+  const reason = resultUnavailableReason(action, request);
+  if (reason) {
+    await notify.info(reason);
+    return undefined;
+  }
+  return access.requireClient(what);
 }
 
 /** Where to save, starting from `suggestedName` in the (first local) workspace folder, else the home folder; undefined after Escape. */
