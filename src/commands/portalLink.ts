@@ -1,6 +1,7 @@
 // The device page of the Microsoft Defender portal for the configured cloud.
 // Portal hosts as Microsoft documents them for US Government customers: GCC uses the commercial portal.
 import type { Cloud } from '../config';
+import { isGuid } from '../defender/machineAction';
 
 const PORTAL_HOSTS: Readonly<Record<Exclude<Cloud, 'Custom'>, string>> = {
   Commercial: 'https://security.microsoft.com',
@@ -8,8 +9,6 @@ const PORTAL_HOSTS: Readonly<Record<Exclude<Cloud, 'Custom'>, string>> = {
   GCCHigh: 'https://security.microsoft.us',
   DoD: 'https://security.apps.mil',
 };
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The device page, or undefined for the Custom cloud, whose portal is not known. `tenantId` (a GUID, the signed-in
@@ -20,7 +19,7 @@ export function portalDeviceUrl(cloud: Cloud, machineId: string, tenantId?: stri
     return undefined;
   }
   const url = new URL(`${PORTAL_HOSTS[cloud]}/machines/${encodeURIComponent(machineId)}/overview`);
-  if (tenantId && GUID.test(tenantId)) {
+  if (isGuid(tenantId)) {
     url.searchParams.set('tid', tenantId.toLowerCase());
   }
   return url.href;
