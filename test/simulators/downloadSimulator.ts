@@ -32,6 +32,7 @@ import * as zlib from 'node:zlib';
 import { closeServer, listenHttps } from './http';
 import { type RawAction, resultContent, type ResultContent } from './seedActions';
 import { ensureTlsMaterial, type TlsMaterial } from './tls';
+import { damageGzip } from '../support/gzip';
 
 /** A stored result: its bytes and Content-Type. */
 export type Blob = ResultContent;
@@ -140,11 +141,7 @@ export class DownloadSimulator {
       return { ...reply, headers: { ...reply.headers, 'content-encoding': '' } };
     }
     const gzip = zlib.gzipSync(reply.body);
-    const damaged = {
-      gzip,
-      gzipTruncated: gzip.subarray(0, Math.floor(gzip.length / 2)),
-      gzipCorrupt: Buffer.concat([gzip.subarray(0, 10), Buffer.alloc(20, 0xff), gzip.subarray(30)]),
-    };
+    const damaged = { gzip, gzipTruncated: damageGzip(gzip, 'half'), gzipCorrupt: damageGzip(gzip, 'corrupt') };
     const body = damaged[this.switches.encoding];
     return { ...reply, headers: { ...reply.headers, 'content-encoding': 'gzip' }, body };
   }
