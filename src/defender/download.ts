@@ -14,16 +14,27 @@ import type { Response } from 'node-fetch';
 import { isHttps, schemeAndHost } from '../shared/httpsUrl';
 import type { Logger } from '../shared/logger';
 import { reportingCutBodies } from './cutBodies';
-import { ACCEPTED_ENCODINGS, decodeStream, isEncoded, UndecodableBodyError } from './decodeBody';
+import { ACCEPTED_ENCODINGS, decodeStream, INFLATION_GUARD, isEncoded, UndecodableBodyError } from './decodeBody';
 
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
 /** The most text an editor tab is given (bytes); a bigger output is offered as Save As instead. */
-const MAX_EDITOR_TEXT_BYTES = 5 * 1024 * 1024;
+const MAX_EDITOR_TEXT_BYTES = 5 * MiB;
+/**
+ * The most written to a file (decoded bytes), so that a hostile or broken storage host cannot fill the disk (a gzip
+ * bomb). Investigation packages are zip files of tens to a few hundred MB, but a live response GetFile result, also
+ * saved through a file, may reach the 3 GB Microsoft documents for `getfile`: 4 GiB is above every real result.
+ */
+const MAX_FILE_BYTES = 4 * GiB;
 export const MAX_REDIRECTS = 3;
 /** A download fails when no byte arrives for this long (ms); a slow but moving download is never cut off. */
 const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 
-/** Where the bytes go: a file (written beside it, renamed into place when complete) or memory as text. */
-export type DownloadSink = { kind: 'file'; path: string } | { kind: 'text'; maxBytes?: number };
+/**
+ * Where the bytes go: a file (written beside it, renamed into place when complete) or memory as text. `maxBytes`: the
+ * most decoded bytes taken (4 GiB for a file, 5 MiB for text unless given).
+ */
+export type DownloadSink = { kind: 'file'; path: string; maxBytes?: number } | { kind: 'text'; maxBytes?: number };
 
 /** What download() needs: where the link comes from, where the bytes go, and its limits (idleTimeoutMs in ms). */
 export interface DownloadOptions {
@@ -82,8 +93,9 @@ function describeLink(url: URL): string {
 /**
  * Downloads the result behind `getLink()` into `sink`, following up to MAX_REDIRECTS https redirects.
  * Throws DownloadError ('expired' after a second 403, 'http', 'insecureRedirect', 'tooManyRedirects', 'tooLarge'
- * for a text sink over its limit (a body announced over it is dropped unread), 'network' (at once for a body whose
- * connection closed before its Content-Length, and for compressed data that stops short or does not decode),
+ * for more than the sink's `maxBytes` (a body announced over it is dropped unread) or compressed data that inflates
+ * like a bomb, 'network' (at once for a body whose connection closed before its Content-Length, and for compressed
+ * data that stops short or does not decode),
  * 'timeout' when no byte came for idleTimeoutMs (a body left unfinished on an open connection), 'file'), whatever
  * `getLink` throws (DefenderApiError), or `signal.reason` when the caller cancels.
  */
@@ -211,27 +223,28 @@ async function get(url: URL, agent: https.Agent | undefined, idle: IdleTimer): P
 type Transform = (source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer>;
 
 /**
- * Streams the body, decoded as its Content-Encoding, into the sink with progress (decoded bytes); a text sink refuses
- * more than its limit.
+ * Streams the body, decoded as its Content-Encoding, into the sink with progress (decoded bytes); refuses more than
+ * the sink's limit.
  */
 async function receive(exchange: Exchange, options: DownloadOptions, idle: IdleTimer): Promise<DownloadResult> {
   const { response } = exchange;
+  const { sink } = options;
   const encoding = response.headers.get('content-encoding');
   // With a Content-Encoding, Content-Length counts the encoded bytes, not the ones received here: no total then.
   const announced = isEncoded(encoding) ? NaN : Number(response.headers.get('content-length') ?? NaN);
   const totalBytes = Number.isFinite(announced) && announced >= 0 ? announced : undefined;
   const contentType = response.headers.get('content-type') ?? undefined;
-  const limit = options.sink.kind === 'text' ? options.sink.maxBytes ?? MAX_EDITOR_TEXT_BYTES : Infinity;
+  const limit = sink.maxBytes ?? (sink.kind === 'text' ? MAX_EDITOR_TEXT_BYTES : MAX_FILE_BYTES);
   if (totalBytes !== undefined && totalBytes > limit) {
     exchange.drop();
-    throw tooLarge(totalBytes, limit, true);
+    throw tooLarge(sink.kind, totalBytes, limit, true);
   }
   let received = 0;
   const counted: Transform = async function* (source) {
     for await (const chunk of decoded(source, encoding)) {
       received += chunk.length;
       if (received > limit) {
-        throw tooLarge(received, limit, false);
+        throw tooLarge(sink.kind, received, limit, false);
       }
       idle.touch();
       options.onProgress?.(received, totalBytes);
@@ -239,9 +252,9 @@ async function receive(exchange: Exchange, options: DownloadOptions, idle: IdleT
     }
   };
   const body = response.body as unknown as Readable;
-  if (options.sink.kind === 'file') {
-    await toFile(body, counted, options.sink.path, idle.signal);
-    return { bytes: received, contentType, path: options.sink.path };
+  if (sink.kind === 'file') {
+    await toFile(body, counted, sink.path, idle.signal);
+    return { bytes: received, contentType, path: sink.path };
   }
   const chunks: Buffer[] = [];
   const { pipeline } = await import('node:stream/promises');
@@ -274,8 +287,11 @@ async function* decoded(source: AsyncIterable<Buffer>, encoding: string | null):
   }
 }
 
-/** A 'network' DownloadError: nothing of the body is kept. */
+/** A 'network' DownloadError ('tooLarge' for a bomb): nothing of the body is kept. */
 function undecodable(error: UndecodableBodyError): DownloadError {
+  if (error.reason === 'bomb') {
+    return new DownloadError('tooLarge', `The download was refused: its ${error.encoding} data inflates more than ${INFLATION_GUARD.maxRatio.toLocaleString('en')} times over (past ${size(INFLATION_GUARD.afterBytes)}), which no real result does (a decompression bomb). Nothing was kept.`);
+  }
   const what = error.reason === 'cut'
     ? `The download broke off before the end: its ${error.encoding} data stops short, although the transfer looked complete (the host or a proxy cut it).`
     // The encoding is not named: one not asked for is the host's text.
@@ -310,11 +326,21 @@ async function toFile(body: Readable, transform: Transform, target: string, sign
   }
 }
 
-/** `announced`: the server said the size up front; otherwise reading stopped as soon as it passed the limit. */
-function tooLarge(bytes: number, limit: number, announced: boolean): DownloadError {
-  const mb = (n: number) => `${Math.round((n / (1024 * 1024)) * 10) / 10} MB`;
-  const size = announced ? `${mb(bytes)}, more than the ${mb(limit)}` : `more than ${mb(limit)}, the most`;
-  return new DownloadError('tooLarge', `The output is ${size} shown in an editor: save it to a file instead.`, undefined, bytes);
+/**
+ * Over the sink's limit. `announced`: the server said the size up front; otherwise reading stopped as soon as it
+ * passed the limit.
+ */
+function tooLarge(sink: DownloadSink['kind'], bytes: number, limit: number, announced: boolean): DownloadError {
+  const message = sink === 'text'
+    ? `The output is ${announced ? `${size(bytes)}, more than the ${size(limit)}` : `more than ${size(limit)}, the most`} shown in an editor: save it to a file instead.`
+    : `The download ${announced ? `is ${size(bytes)}, more than the ${size(limit)}` : `passed ${size(limit)}, the most`} this extension saves to a file; no real result is that large, so it was refused. Nothing was kept.`;
+  return new DownloadError('tooLarge', message, undefined, bytes);
+}
+
+/** `5 MiB`, `2 GiB`, `1.5 GiB`: sizes in messages (1 MiB = 1,048,576 bytes). */
+function size(bytes: number): string {
+  const [unit, name] = bytes >= GiB ? [GiB, 'GiB'] : [MiB, 'MiB'];
+  return `${Math.round((bytes / unit) * 10) / 10} ${name}`;
 }
 
 /** UTF-8 unless a byte-order mark says UTF-16; the mark itself is dropped. */

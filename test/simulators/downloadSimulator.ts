@@ -21,7 +21,10 @@
 //                     'gzipTruncated': only the first half of that gzip stream, with whole HTTP framing (Content-Length
 //                     matching what is sent, or a properly ended chunked body with omitContentLength); 'gzipCorrupt':
 //                     the whole gzip stream with 20 bytes of its data overwritten, as a proxy that alters bodies would;
-//                     'emptyHeader': the body as it is, under an empty Content-Encoding header (no encoding)
+//                     'emptyHeader': the body as it is, under an empty Content-Encoding header (no encoding);
+//                     'gzipBomb': gzip of bombBytes zero bytes instead of the blob (about 1/1,028 of that on the wire,
+//                     the most deflate compresses), as a hostile host would send to fill the disk
+//   bombBytes         how far the 'gzipBomb' body inflates (bytes; 64 MiB by default)
 // Every body is written as fast as the client reads it (waiting for 'drain'); store.requests[i].sentBytes counts
 // what was handed to the connection, so a test can see whether a refused body was still sent.
 // largeText(bytes) makes a text body of that size, for the editor cap and progress.
@@ -32,7 +35,7 @@ import * as zlib from 'node:zlib';
 import { closeServer, listenHttps } from './http';
 import { type RawAction, resultContent, type ResultContent } from './seedActions';
 import { ensureTlsMaterial, type TlsMaterial } from './tls';
-import { damageGzip } from '../support/gzip';
+import { damageGzip, gzipBomb } from '../support/gzip';
 
 /** A stored result: its bytes and Content-Type. */
 export type Blob = ResultContent;
@@ -44,7 +47,8 @@ export interface DownloadSwitches {
   chunkDelayMs: number;
   omitContentLength: boolean;
   cutBody: 'none' | 'close' | 'hold';
-  encoding: 'none' | 'emptyHeader' | 'gzip' | 'gzipTruncated' | 'gzipCorrupt';
+  encoding: 'none' | 'emptyHeader' | 'gzip' | 'gzipTruncated' | 'gzipCorrupt' | 'gzipBomb';
+  bombBytes: number;
 }
 
 export interface DownloadRequest {
@@ -140,9 +144,13 @@ export class DownloadSimulator {
     if (this.switches.encoding === 'emptyHeader') {
       return { ...reply, headers: { ...reply.headers, 'content-encoding': '' } };
     }
-    const gzip = zlib.gzipSync(reply.body);
-    const damaged = { gzip, gzipTruncated: damageGzip(gzip, 'half'), gzipCorrupt: damageGzip(gzip, 'corrupt') };
-    const body = damaged[this.switches.encoding];
+    const gzip = (): Buffer => zlib.gzipSync(reply.body ?? Buffer.alloc(0));
+    const body = {
+      gzip,
+      gzipTruncated: () => damageGzip(gzip(), 'half'),
+      gzipCorrupt: () => damageGzip(gzip(), 'corrupt'),
+      gzipBomb: () => gzipBomb(this.switches.bombBytes),
+    }[this.switches.encoding]();
     return { ...reply, headers: { ...reply.headers, 'content-encoding': 'gzip' }, body };
   }
 
@@ -229,7 +237,10 @@ export class DownloadSimulator {
 }
 
 function defaultSwitches(): DownloadSwitches {
-  return { expireNextLinks: 0, redirect: 'none', chunkBytes: 0, chunkDelayMs: 0, omitContentLength: false, cutBody: 'none', encoding: 'none' };
+  return {
+    expireNextLinks: 0, redirect: 'none', chunkBytes: 0, chunkDelayMs: 0, omitContentLength: false, cutBody: 'none', encoding: 'none',
+    bombBytes: 64 * 1024 * 1024,
+  };
 }
 
 /** What a request is answered; a 200's body is the blob. */

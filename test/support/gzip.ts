@@ -1,5 +1,5 @@
-// The one way the tests and simulators damage a gzip stream, so every suite means the same thing by "cut" and
-// "corrupt".
+// The one way the tests and simulators damage a gzip stream or make a gzip bomb, so every suite means the same thing
+// by "cut", "corrupt" and "bomb".
 import * as zlib from 'node:zlib';
 
 /**
@@ -24,4 +24,9 @@ export function damageGzip(gzip: Buffer, damage: GzipDamage): Buffer {
 /** `data` gzip-encoded, then damaged as `damage` says. */
 export function damagedGzip(data: Buffer | string, damage: GzipDamage): Buffer {
   return damageGzip(zlib.gzipSync(data), damage);
+}
+
+/** A gzip stream of `inflatedBytes` zero bytes: about 1/1,028 of that on the wire, the most deflate compresses. */
+export function gzipBomb(inflatedBytes: number): Buffer {
+  return zlib.gzipSync(Buffer.alloc(inflatedBytes));
 }

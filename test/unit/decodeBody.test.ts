@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as zlib from 'node:zlib';
-import { decodeBody, decodeStream, UndecodableBodyError } from '../../src/defender/decodeBody';
-import { damagedGzip } from '../support/gzip';
+import { decodeBody, decodeStream, INFLATION_GUARD, UndecodableBodyError } from '../../src/defender/decodeBody';
+import { damagedGzip, gzipBomb } from '../support/gzip';
 
 const json = Buffer.from(JSON.stringify({ value: [{ id: 'a', status: 'Pending', pad: 'x'.repeat(4000) }] }));
 
@@ -75,6 +75,15 @@ describe('decodeStream', () => {
     ] as const) {
       await assert.rejects(streamed(raw, encoding), (error: unknown) => error instanceof UndecodableBodyError && error.reason === reason, `${encoding} ${raw.length}`);
     }
+  });
+
+  it(`calls a body that inflates over ${INFLATION_GUARD.maxRatio}:1 past ${INFLATION_GUARD.afterBytes} bytes a "bomb", whatever the encoding, and reads real data past it`, async () => {
+    const zeros = Buffer.alloc(INFLATION_GUARD.afterBytes + 1024 * 1024);
+    for (const [encoding, raw] of [['gzip', gzipBomb(zeros.length)], ['br', zlib.brotliCompressSync(zeros, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 } })]] as const) {
+      await assert.rejects(streamed(raw, encoding), (error: unknown) => error instanceof UndecodableBodyError && error.reason === 'bomb', encoding);
+    }
+    const transcript = Buffer.from('C:\\> Get-Process | Select-Object Name,Id\r\n'.repeat(zeros.length / 32));
+    assert.equal((await streamed(zlib.gzipSync(transcript), 'gzip')).length, transcript.length, 'a transcript of one repeated line');
   });
 
   it('passes an error of the body itself on unchanged', async () => {
