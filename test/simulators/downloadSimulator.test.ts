@@ -92,7 +92,7 @@ describe('download simulator', () => {
     assert.equal(await get(link.href), 403, 'expired');
   });
 
-  it('gzipBomb serves a small gzip body that inflates to bombBytes', async () => {
+  it('gzipBomb serves a small gzip body that inflates to bombBytes; resetConnections closes the next n connections unanswered', async () => {
     const link = store.publish({ body: Buffer.from('x'), contentType: 'application/zip' });
     store.switches.encoding = 'gzipBomb';
     store.switches.bombBytes = 8 * 1024 * 1024;
@@ -101,6 +101,11 @@ describe('download simulator', () => {
     const raw = await bomb.buffer();
     assert.ok(raw.length * 1000 < store.switches.bombBytes, `${raw.length} bytes on the wire`);
     assert.equal(zlib.gunzipSync(raw).length, store.switches.bombBytes);
+    store.switches.encoding = 'none';
+    store.switches.resetConnections = 1;
+    await assert.rejects(fetch(link, { agent }), (error: unknown) => (error as { code?: unknown }).code === 'ECONNRESET');
+    assert.equal(await get(link), 200, 'only the next one');
+    assert.deepEqual(store.requests.map((r) => r.status), [200, 0, 200]);
   });
 
   it('records the headers it got, and its redirect switches send the client elsewhere', async () => {

@@ -254,13 +254,18 @@ describe('download: size, progress, cancel and time-out', () => {
     await rejectsWithKind(run({ ...linksTo(text('x'.repeat(4096))), sink: { kind: 'text' }, idleTimeoutMs: 200 }), 'timeout', /stalled: no data arrived for 0 s/);
   });
 
-  it('reports a body cut off before its Content-Length at once, for a file and for text, and leaves no file', async () => {
-    store.switches.cutBody = 'close';
+  it('reports a body cut off before its Content-Length at once as a dropped connection, not sent again once bytes came, and leaves no file', async () => {
     const blob = { body: largeText(64 * 1024), contentType: 'application/octet-stream' };
     const started = Date.now();
-    await rejectsWithKind(run({ ...linksTo(blob), sink: { kind: 'file', path: path.join(dir, 'cut.bin') } }), 'network', /broke off before the end \(connection closed\)/);
-    await rejectsWithKind(run({ ...linksTo(blob), sink: { kind: 'text' } }), 'network', /broke off before the end/);
+    // A reset may be seen as the socket's close (Content-Length not reached) before its ECONNRESET reaches the body.
+    for (const [cutBody, code] of [['close', 'connection closed'], ['reset', 'connection closed|ECONNRESET']] as const) {
+      store.switches.cutBody = cutBody;
+      const dropped = new RegExp(`^The connection to the storage host 127\\.0\\.0\\.1:\\d+ dropped during the download \\((?:${code})\\)\\. Nothing was kept; try again\\.$`);
+      await rejectsWithKind(run({ ...linksTo(blob), sink: { kind: 'file', path: path.join(dir, 'cut.bin') } }), 'network', dropped);
+      await rejectsWithKind(run({ ...linksTo(blob), sink: { kind: 'text' } }), 'network', dropped);
+    }
     assert.ok(Date.now() - started < 5000, `reported after ${Date.now() - started} ms, not after the 60 s idle time-out`);
+    assert.equal(store.requests.length, 4, 'one GET per download: half the body had arrived');
     assert.deepEqual(fs.readdirSync(dir), []);
   });
 
@@ -346,6 +351,30 @@ describe('download: a file cannot fill the disk', () => {
   });
 });
 
+describe('download: a dropped connection', () => {
+  it('sends the GET once more, with the same link and no token, when the connection drops before the answer', async () => {
+    store.switches.resetConnections = 1;
+    const links = linksTo({ body: largeText(256 * 1024), contentType: 'application/zip' });
+    const target = path.join(dir, 'package.zip');
+    const result = await run({ ...links, sink: { kind: 'file', path: target } });
+    assert.equal(result.bytes, 256 * 1024);
+    assert.equal(fs.statSync(target).size, 256 * 1024);
+    assert.equal(links.calls(), 1, 'the same signed link');
+    assert.equal(store.requests.length, 2);
+    assert.equal(store.requests[0].query, store.requests[1].query);
+    assert.ok(store.requests.every((r) => r.headers.authorization === undefined));
+    assert.match(logger.messages().join('\n'), /connection to the storage host 127\.0\.0\.1:\d+ dropped before the download began \(ECONNRESET\); sending the request once more/);
+  });
+
+  it('reports a connection that drops twice before the answer as dropped, sending no third request, and leaves no file', async () => {
+    store.switches.resetConnections = 2;
+    await rejectsWithKind(run({ ...linksTo(text('x')), sink: { kind: 'file', path: path.join(dir, 'x.zip') } }), 'network',
+      /^The connection to the storage host 127\.0\.0\.1:\d+ dropped before the download began \(ECONNRESET\), and again when the request was sent once more\. Nothing was kept; check the network or proxy and try again\.$/);
+    assert.equal(store.requests.length, 2);
+    assert.deepEqual(fs.readdirSync(dir), []);
+  });
+});
+
 describe('download: what a hostile or broken storage host sends', () => {
   /** A one-route HTTPS server on 127.0.0.1 with the simulators' CA, for answers the storage simulator does not make. */
   async function oddHost(handle: (res: import('node:http').ServerResponse) => void): Promise<{ url: URL; close(): void }> {
@@ -387,6 +416,26 @@ describe('download: what a hostile or broken storage host sends', () => {
     try {
       await rejectsWithKind(run({ getLink: async () => host.url, sink: { kind: 'file', path: path.join(dir, 'cut.bin') } }), 'network');
       assert.deepEqual(fs.readdirSync(dir), []);
+    } finally {
+      host.close();
+    }
+  });
+
+  it('sends the GET once more when the connection closes after the headers, before any byte of the body', async () => {
+    let answers = 0;
+    const host = await oddHost((res) => {
+      if (answers++ === 0) {
+        res.writeHead(200, { 'content-length': '1000' }).flushHeaders();
+        setTimeout(() => res.socket?.destroy(), 50);
+        return;
+      }
+      res.writeHead(200, { 'content-length': '1000' }).end(Buffer.alloc(1000, 65));
+    });
+    try {
+      const result = await run({ getLink: async () => host.url, sink: { kind: 'file', path: path.join(dir, 'retried.bin') } });
+      assert.equal(result.bytes, 1000);
+      assert.equal(answers, 2);
+      assert.match(logger.messages().join('\n'), /dropped before the download began \(connection closed\); sending the request once more/);
     } finally {
       host.close();
     }
