@@ -15,15 +15,22 @@ const { ActionsTreeProvider } = out('src/views/actionsTreeProvider.js');
 const { startDefenderSimulator } = out('test/simulators/defenderSimulator.js');
 const { bulkActions } = out('test/simulators/seedActions.js');
 
-const REFRESHES = Number(process.env.MDE_SOAK_REFRESHES ?? 300);
 const SAMPLE_EVERY = 10;
+/** A slope needs two samples after the first refresh (which adds the list): refreshes 10 and 20. */
+const MIN_REFRESHES = 2 * SAMPLE_EVERY;
+const REFRESHES = Number(process.env.MDE_SOAK_REFRESHES ?? 300);
+if (!Number.isInteger(REFRESHES) || REFRESHES < MIN_REFRESHES) {
+  console.error(`MDE_SOAK_REFRESHES must be a whole number of at least ${MIN_REFRESHES} (a heap sample every ${SAMPLE_EVERY} refreshes, two after the first for a slope); got "${process.env.MDE_SOAK_REFRESHES}".`);
+  process.exit(2);
+}
 /**
  * Refreshes before the slope is taken. The first refresh adds the list and its tree (about 11 MiB); then V8 goes on
  * compiling and re-compiling the path for a while (in one run code space grew by 275 KiB from refresh 10 to 50 while
  * old space fell by 160 KiB). A slope over every sample from refresh 0 would count that warm-up as if each refresh
- * kept it; the per-space slopes printed show where any remaining growth goes.
+ * kept it; the per-space slopes printed show where any remaining growth goes. A run too short to leave two samples
+ * after it counts from refresh 10 instead, warm-up and all.
  */
-const WARM_UP = 50;
+const WARM_UP = REFRESHES >= 50 + MIN_REFRESHES ? 50 : SAMPLE_EVERY;
 const ACTIONS = 10_000;
 
 const sim = await startDefenderSimulator({ actions: bulkActions(ACTIONS, new Date()) });
@@ -62,7 +69,7 @@ for (let i = 0; i <= REFRESHES; i++) {
   if (i > 0) {
     await refreshOnce(i);
   }
-  if (i % SAMPLE_EVERY === 0) {
+  if (i % SAMPLE_EVERY === 0 || i === REFRESHES) {
     collect();
     collect();
     const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((space) => [space.space_name, space.space_used_size]));
@@ -85,10 +92,13 @@ const settled = samples.filter((s) => s.refresh >= WARM_UP);
 const bytesPerRefresh = slope(settled);
 const MiB = (bytes) => `${(bytes / 1048576).toFixed(1)} MiB`;
 console.log(`Soak: ${REFRESHES} refreshes of ${ACTIONS.toLocaleString('en')} actions (client, store, status changes, tree), heap after a forced GC:`);
-console.log(`  ${samples.filter((s) => s.refresh % 50 === 0).map((s) => `${s.refresh}: ${MiB(s.heapUsed)}`).join(', ')}`);
+const shown = samples.filter((s) => s.refresh % 50 === 0 || s.refresh === REFRESHES);
+console.log(`  ${shown.map((s) => `${s.refresh}: ${MiB(s.heapUsed)}`).join(', ')}`);
 console.log(`  slope ${Math.round(bytesPerRefresh)} bytes per refresh (least squares over the ${settled.length} samples from refresh ${WARM_UP}, every ${SAMPLE_EVERY}; before: warm-up)`);
 const spaceSlopes = Object.keys(samples[0].spaces).map((name) => `${name} ${Math.round(slope(settled, (p) => p.spaces[name]))}`);
 console.log(`  by heap space, bytes per refresh: ${spaceSlopes.join(', ')}`);
-const warmUp = Object.keys(samples[0].spaces).map((name) => `${name} ${Math.round((settled[0].spaces[name] - samples[1].spaces[name]) / 1024)}`);
-console.log(`  growth from refresh ${SAMPLE_EVERY} to ${WARM_UP} by heap space, KiB: ${warmUp.join(', ')}`);
-emit({ soakHeapSlopeBytesPerRefresh: bytesPerRefresh, soakWarmUpRefreshes: WARM_UP, soakHeapMiB: samples.filter((s) => s.refresh % 50 === 0).map((s) => Math.round((s.heapUsed / 1048576) * 10) / 10) });
+if (WARM_UP > SAMPLE_EVERY) {
+  const warmUp = Object.keys(samples[0].spaces).map((name) => `${name} ${Math.round((settled[0].spaces[name] - samples[1].spaces[name]) / 1024)}`);
+  console.log(`  growth from refresh ${SAMPLE_EVERY} to ${WARM_UP} by heap space, KiB: ${warmUp.join(', ')}`);
+}
+emit({ soakHeapSlopeBytesPerRefresh: bytesPerRefresh, soakWarmUpRefreshes: WARM_UP, soakHeapMiB: shown.map((s) => Math.round((s.heapUsed / 1048576) * 10) / 10) });

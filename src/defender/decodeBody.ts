@@ -21,7 +21,7 @@ function decoders(): Record<Method, Decode> {
 }
 
 /** zlib's streaming decoders, strict as its one-shot ones: a stream that ends before its end is an error. */
-function streamDecoder(method: Method): stream.Duplex {
+function streamDecoder(method: Method): stream.Transform & zlib.Zlib {
   const z = zlibModule();
   return { gunzip: z.createGunzip, inflate: z.createInflate, inflateRaw: z.createInflateRaw, brotli: z.createBrotliDecompress }[method]();
 }
@@ -61,14 +61,26 @@ export function isEncoded(contentEncoding: string | null | undefined): boolean {
 /** The encodings asked for in Accept-Encoding, each of which decodeBody reads. */
 export const ACCEPTED_ENCODINGS = 'gzip, deflate, br';
 
-/** Why a body could not be decoded: it ended early, its data is corrupt, or it inflates past the cap. */
-export type UndecodableReason = 'cut' | 'corrupt' | 'tooLarge';
+/**
+ * Why a body could not be decoded: it ended early, its data is corrupt, it inflates past the cap, or it inflates like
+ * a decompression bomb (see INFLATION_GUARD).
+ */
+export type UndecodableReason = 'cut' | 'corrupt' | 'tooLarge' | 'bomb';
+
+/**
+ * When decodeStream calls a body a bomb: once it has given more than `afterBytes` (decoded), at more than `maxRatio`
+ * decoded bytes per compressed byte taken. Deflate gives at most about 1,032:1 (1,028:1 measured for zeros; brotli
+ * far more), real text about 3:1 to 350:1 (a transcript of one repeated line: 343:1), and a zip (an investigation
+ * package) about 1:1, so 1,000:1 is met only by data that is almost all one byte; `afterBytes` leaves a small body
+ * alone and stops a bomb after 16 MiB on disk instead of the file cap.
+ */
+export const INFLATION_GUARD = { maxRatio: 1000, afterBytes: 16 * 1024 * 1024 } as const;
 
 export class UndecodableBodyError extends Error {
   override readonly name = 'UndecodableBodyError';
 
   constructor(readonly reason: UndecodableReason, readonly encoding: string, cause: unknown) {
-    super(`${encoding} body ${reason === 'cut' ? 'ended early' : reason === 'corrupt' ? 'is corrupt' : 'is too large'}`, { cause });
+    super(`${encoding} body ${{ cut: 'ended early', corrupt: 'is corrupt', tooLarge: 'is too large', bomb: 'inflates like a bomb' }[reason]}`, { cause });
   }
 }
 
@@ -94,8 +106,8 @@ export async function decodeBody(raw: Buffer, contentEncoding: string | null | u
  * `source` (a body's bytes as they arrive) decoded as its Content-Encoding, as decodeBody reads it, chunk by chunk and
  * as strictly: throws UndecodableBodyError 'cut' when the compressed stream ends before its end, although the HTTP
  * framing was whole (node-fetch's own decoding passes that as complete), 'corrupt' for data no decoder reads or an
- * encoding not asked for. An error of `source` itself (a dropped connection, an abort) passes unchanged. No size cap:
- * the caller counts what it takes.
+ * encoding not asked for, 'bomb' past INFLATION_GUARD. An error of `source` itself (a dropped connection, an abort)
+ * passes unchanged. No size cap: the caller counts what it takes.
  */
 export async function* decodeStream(source: AsyncIterable<Buffer>, contentEncoding: string | null | undefined): AsyncGenerator<Buffer> {
   const encoding = normalised(contentEncoding);
@@ -122,12 +134,18 @@ export async function* decodeStream(source: AsyncIterable<Buffer>, contentEncodi
   // decoder, which pipeline destroys with them.
   const { pipeline, Readable } = require('node:stream') as typeof stream;
   pipeline(Readable.from(input()), decoder, () => undefined);
+  let produced = 0;
   try {
     for await (const chunk of decoder) {
+      produced += (chunk as Buffer).length;
+      // bytesWritten: the compressed bytes the decoder has taken, not those read ahead of it.
+      if (produced > INFLATION_GUARD.afterBytes && produced > INFLATION_GUARD.maxRatio * decoder.bytesWritten) {
+        throw new UndecodableBodyError('bomb', encoding, new Error(`${produced} bytes from ${decoder.bytesWritten}`));
+      }
       yield chunk as Buffer;
     }
   } catch (error) {
-    throw sourceFailed ? error : new UndecodableBodyError(reasonOf(error), encoding, error);
+    throw sourceFailed || error instanceof UndecodableBodyError ? error : new UndecodableBodyError(reasonOf(error), encoding, error);
   } finally {
     decoder.destroy();
   }

@@ -4,7 +4,9 @@
 // - up to MAX_REDIRECTS redirects are followed, each only to https (a CDN in front of storage may redirect once;
 //   a redirect to http would expose the signature and the content, so it is refused);
 // - the log and every error carry the host and path only, never the query;
-// - a 403 from the storage host means the link expired: one fresh link is requested, once.
+// - a 403 from the storage host means the link expired: one fresh link is requested, once;
+// - a connection that drops before any byte of the body arrived (a keep-alive socket the host had already closed) is
+//   a transient failure: the same GET is sent once more. After body bytes arrived, a drop is reported, not retried.
 import type * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import type * as https from 'node:https';
@@ -14,16 +16,29 @@ import type { Response } from 'node-fetch';
 import { isHttps, schemeAndHost } from '../shared/httpsUrl';
 import type { Logger } from '../shared/logger';
 import { reportingCutBodies } from './cutBodies';
-import { ACCEPTED_ENCODINGS, decodeStream, isEncoded, UndecodableBodyError } from './decodeBody';
+import { ACCEPTED_ENCODINGS, decodeStream, INFLATION_GUARD, isEncoded, UndecodableBodyError } from './decodeBody';
 
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
 /** The most text an editor tab is given (bytes); a bigger output is offered as Save As instead. */
-const MAX_EDITOR_TEXT_BYTES = 5 * 1024 * 1024;
+const MAX_EDITOR_TEXT_BYTES = 5 * MiB;
+/**
+ * The most written to a file (decoded bytes), so that a hostile or broken storage host cannot fill the disk (a gzip
+ * bomb). Investigation packages are zip files of tens to a few hundred MB, but a live response GetFile result, also
+ * saved through a file, may reach the 3 GB Microsoft documents for `getfile`: 4 GiB is above every real result.
+ */
+const MAX_FILE_BYTES = 4 * GiB;
+/** Error codes of a connection that dropped: reset, closed under a write, or a body that ended before its end. */
+const DROPPED_CONNECTION_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
 export const MAX_REDIRECTS = 3;
 /** A download fails when no byte arrives for this long (ms); a slow but moving download is never cut off. */
 const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 
-/** Where the bytes go: a file (written beside it, renamed into place when complete) or memory as text. */
-export type DownloadSink = { kind: 'file'; path: string } | { kind: 'text'; maxBytes?: number };
+/**
+ * Where the bytes go: a file (written beside it, renamed into place when complete) or memory as text. `maxBytes`: the
+ * most decoded bytes taken (4 GiB for a file, 5 MiB for text unless given).
+ */
+export type DownloadSink = { kind: 'file'; path: string; maxBytes?: number } | { kind: 'text'; maxBytes?: number };
 
 /** What download() needs: where the link comes from, where the bytes go, and its limits (idleTimeoutMs in ms). */
 export interface DownloadOptions {
@@ -82,36 +97,69 @@ function describeLink(url: URL): string {
 /**
  * Downloads the result behind `getLink()` into `sink`, following up to MAX_REDIRECTS https redirects.
  * Throws DownloadError ('expired' after a second 403, 'http', 'insecureRedirect', 'tooManyRedirects', 'tooLarge'
- * for a text sink over its limit (a body announced over it is dropped unread), 'network' (at once for a body whose
- * connection closed before its Content-Length, and for compressed data that stops short or does not decode),
+ * for more than the sink's `maxBytes` (a body announced over it is dropped unread) or compressed data that inflates
+ * like a bomb, 'network' (a connection that dropped twice before the body, or once during it; at once for a body
+ * whose connection closed before its Content-Length, and for compressed data that stops short or does not decode),
  * 'timeout' when no byte came for idleTimeoutMs (a body left unfinished on an open connection), 'file'), whatever
  * `getLink` throws (DefenderApiError), or `signal.reason` when the caller cancels.
  */
 export async function download(options: DownloadOptions): Promise<DownloadResult> {
   const idle = new IdleTimer(options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, options.signal);
   try {
-    let exchange = await open(await freshLink(options, idle), options, idle);
-    if (exchange.response.status === 403) {
-      options.logger.warn('The storage host refused the download link (403): it may have expired; asking for a fresh one, once');
-      exchange.drop();
-      exchange = await open(await freshLink(options, idle), options, idle);
-      if (exchange.response.status === 403) {
-        exchange.drop();
-        throw new DownloadError('expired', 'The storage host refused the download link (403 Forbidden), and a fresh one too: the links may expire before they are used (a slow network) or be altered on the way (a proxy). Try again; if it keeps failing, download the result from the Action Center of the Defender portal.', 403);
-      }
-    }
-    const { status } = exchange.response;
-    if (status < 200 || status >= 300) {
-      exchange.drop();
-      // Only the number: a host may echo the signed URL in its status text.
-      throw new DownloadError('http', `The storage host answered HTTP ${status} to the download.`, status);
-    }
-    return await receive(exchange, options, idle);
+    return await transferWithRetries(options, idle);
   } catch (error) {
     throw idle.explain(error);
   } finally {
     idle.stop();
   }
+}
+
+/** transfer() with one fresh link after a 403 and one more GET after a connection that dropped before the body. */
+async function transferWithRetries(options: DownloadOptions, idle: IdleTimer): Promise<DownloadResult> {
+  let link = await freshLink(options, idle);
+  let askedAgain = false;
+  let sentAgain = false;
+  for (;;) {
+    try {
+      return await transfer(link, options, idle);
+    } catch (error) {
+      if (isDownloadError(error) && error.kind === 'expired' && !askedAgain) {
+        askedAgain = true;
+        options.logger.warn('The storage host refused the download link (403): it may have expired; asking for a fresh one, once');
+        link = await freshLink(options, idle);
+      } else if (error instanceof EarlyDrop && !sentAgain) {
+        sentAgain = true;
+        options.logger.warn(`The connection to the storage host ${error.host} dropped before the download began (${error.code}); sending the request once more`);
+      } else {
+        throw error instanceof EarlyDrop ? droppedTwice(error) : error;
+      }
+    }
+  }
+}
+
+/** One GET of `link` (with its redirects) into the sink. Throws EarlyDrop, or 'expired' for a 403 (see download). */
+async function transfer(link: URL, options: DownloadOptions, idle: IdleTimer): Promise<DownloadResult> {
+  const exchange = await open(link, options, idle);
+  const { status } = exchange.response;
+  if (status < 200 || status >= 300) {
+    exchange.drop();
+    throw status === 403
+      ? new DownloadError('expired', 'The storage host refused the download link (403 Forbidden), and a fresh one too: the links may expire before they are used (a slow network) or be altered on the way (a proxy). Try again; if it keeps failing, download the result from the Action Center of the Defender portal.', 403)
+      // Only the number: a host may echo the signed URL in its status text.
+      : new DownloadError('http', `The storage host answered HTTP ${status} to the download.`, status);
+  }
+  return await receive(exchange, options, idle);
+}
+
+/** The connection to `host` dropped (`code`) before any byte of the body arrived: transient, the GET is sent again. */
+class EarlyDrop extends Error {
+  constructor(readonly host: string, readonly code: string) {
+    super(`The connection to ${host} dropped before the body (${code})`);
+  }
+}
+
+function droppedTwice(drop: EarlyDrop): DownloadError {
+  return new DownloadError('network', `The connection to the storage host ${drop.host} dropped before the download began (${drop.code}), and again when the request was sent once more. Nothing was kept; check the network or proxy and try again.`);
 }
 
 /** The API call for a link is not a stalled download: the idle clock stops meanwhile. */
@@ -131,6 +179,10 @@ interface Exchange {
    * (a redirect's, an error page, a text too large) to its end, however large.
    */
   drop(): void;
+  /** Whether the connection closed before the body was complete (Content-Length not reached). */
+  wasCut(): boolean;
+  /** The host that answered (after redirects), for messages. */
+  host: string;
 }
 
 /** One GET with its redirects; answers the first non-redirect response. */
@@ -168,9 +220,9 @@ function nextHop(from: URL, location: string, redirects: number): URL {
 }
 
 /**
- * The request itself: no credentials of ours, redirects handled by `open`, errors without the query. A body that
- * breaks off with its socket closed (Content-Length not reached) stops the download at once through `idle`. Aborted
- * with the download, or alone by the exchange's drop().
+ * The request itself: no credentials of ours, redirects handled by `open`, errors without the query. A 2xx body that
+ * breaks off with its socket closed (Content-Length not reached) is aborted at once (see wasCut). Aborted with the
+ * download, or alone by the exchange's drop(). Throws EarlyDrop for a connection that dropped before the answer.
  */
 async function get(url: URL, agent: https.Agent | undefined, idle: IdleTimer): Promise<Exchange> {
   const { signal } = idle;
@@ -179,10 +231,18 @@ async function get(url: URL, agent: https.Agent | undefined, idle: IdleTimer): P
   const follow = (): void => request.abort(signal.reason);
   signal.addEventListener('abort', follow, { once: true });
   const release = (): void => signal.removeEventListener('abort', follow);
+  let cut = false;
+  const onCut = (status: number): void => {
+    // Only a 2xx body is read: a redirect's or an error's is discarded, so its cut costs nothing.
+    if (status >= 200 && status < 300 && !request.signal.aborted) {
+      cut = true;
+      request.abort();
+    }
+  };
   try {
     // Loaded on the first download, not at activation (node-fetch brings http, https, tls and zlib).
     const { default: fetch } = await import('node-fetch');
-    const watched = reportingCutBodies(agent ?? (require('node:https') as typeof https).globalAgent, (status) => idle.cut(status));
+    const watched = reportingCutBodies(agent ?? (require('node:https') as typeof https).globalAgent, onCut);
     const response = await fetch(url.href, {
       method: 'GET', redirect: 'manual', agent: watched, signal: request.signal,
       headers: { Accept: '*/*', 'Accept-Encoding': ACCEPTED_ENCODINGS },
@@ -197,6 +257,8 @@ async function get(url: URL, agent: https.Agent | undefined, idle: IdleTimer): P
         release();
         request.abort();
       },
+      wasCut: () => cut,
+      host: url.host,
     };
   } catch (error) {
     release();
@@ -204,6 +266,9 @@ async function get(url: URL, agent: https.Agent | undefined, idle: IdleTimer): P
       throw error;
     }
     const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && DROPPED_CONNECTION_CODES.has(code)) {
+      throw new EarlyDrop(url.host, code);
+    }
     throw new DownloadError('network', `Could not reach the storage host ${url.host}${typeof code === 'string' ? ` (${code})` : ''}.`);
   }
 }
@@ -211,27 +276,35 @@ async function get(url: URL, agent: https.Agent | undefined, idle: IdleTimer): P
 type Transform = (source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer>;
 
 /**
- * Streams the body, decoded as its Content-Encoding, into the sink with progress (decoded bytes); a text sink refuses
- * more than its limit.
+ * Streams the body, decoded as its Content-Encoding, into the sink with progress (decoded bytes); refuses more than
+ * the sink's limit. Throws EarlyDrop when the connection dropped before any byte of the body arrived.
  */
 async function receive(exchange: Exchange, options: DownloadOptions, idle: IdleTimer): Promise<DownloadResult> {
   const { response } = exchange;
+  const { sink } = options;
   const encoding = response.headers.get('content-encoding');
   // With a Content-Encoding, Content-Length counts the encoded bytes, not the ones received here: no total then.
   const announced = isEncoded(encoding) ? NaN : Number(response.headers.get('content-length') ?? NaN);
   const totalBytes = Number.isFinite(announced) && announced >= 0 ? announced : undefined;
   const contentType = response.headers.get('content-type') ?? undefined;
-  const limit = options.sink.kind === 'text' ? options.sink.maxBytes ?? MAX_EDITOR_TEXT_BYTES : Infinity;
+  const limit = sink.maxBytes ?? (sink.kind === 'text' ? MAX_EDITOR_TEXT_BYTES : MAX_FILE_BYTES);
   if (totalBytes !== undefined && totalBytes > limit) {
     exchange.drop();
-    throw tooLarge(totalBytes, limit, true);
+    throw tooLarge(sink.kind, totalBytes, limit, true);
   }
+  let arrived = 0;
   let received = 0;
   const counted: Transform = async function* (source) {
-    for await (const chunk of decoded(source, encoding)) {
+    const arriving = async function* (): AsyncGenerator<Buffer> {
+      for await (const chunk of source) {
+        arrived += chunk.length;
+        yield chunk;
+      }
+    };
+    for await (const chunk of decoded(arriving(), encoding)) {
       received += chunk.length;
       if (received > limit) {
-        throw tooLarge(received, limit, false);
+        throw tooLarge(sink.kind, received, limit, false);
       }
       idle.touch();
       options.onProgress?.(received, totalBytes);
@@ -239,30 +312,42 @@ async function receive(exchange: Exchange, options: DownloadOptions, idle: IdleT
     }
   };
   const body = response.body as unknown as Readable;
-  if (options.sink.kind === 'file') {
-    await toFile(body, counted, options.sink.path, idle.signal);
-    return { bytes: received, contentType, path: options.sink.path };
+  try {
+    if (sink.kind === 'file') {
+      await toFile(body, counted, sink.path, idle.signal);
+      return { bytes: received, contentType, path: sink.path };
+    }
+    const text = await toText(body, counted, idle.signal);
+    return { bytes: received, contentType, text };
+  } catch (error) {
+    throw brokenBody(error, exchange, arrived);
   }
+}
+
+/** The body collected in memory, as text (decodeText). */
+async function toText(body: Readable, transform: Transform, signal: AbortSignal): Promise<string> {
   const chunks: Buffer[] = [];
   const { pipeline } = await import('node:stream/promises');
-  await streamed(pipeline(body, counted, async (source: AsyncIterable<Buffer>) => {
+  await pipeline(body, transform, async (source: AsyncIterable<Buffer>) => {
     for await (const chunk of source) {
       chunks.push(chunk);
     }
-  }, { signal: idle.signal }));
-  return { bytes: received, contentType, text: decodeText(Buffer.concat(chunks)) };
+  }, { signal });
+  return decodeText(Buffer.concat(chunks));
 }
 
-/** A body that breaks off is a 'network' DownloadError; our own errors and aborts pass unchanged. */
-async function streamed(done: Promise<void>): Promise<void> {
-  try {
-    await done;
-  } catch (error) {
-    if (isDownloadError(error) || (error as { name?: unknown }).name === 'AbortError') {
-      throw error;
-    }
-    throw brokeOff((error as { code?: unknown }).code);
+/**
+ * Why reading a body failed: our own verdicts (DownloadError) and aborts pass unchanged; a connection that dropped
+ * (cut before its Content-Length, reset, closed early) is an EarlyDrop when no byte of the body had `arrived`, else a
+ * 'network' DownloadError, as is any other break.
+ */
+function brokenBody(error: unknown, exchange: Exchange, arrived: number): unknown {
+  const cut = exchange.wasCut();
+  if (isDownloadError(error) || (!cut && (error as { name?: unknown }).name === 'AbortError')) {
+    return error;
   }
+  const code = cut ? 'connection closed' : String((error as { code?: unknown }).code ?? 'connection closed');
+  return arrived === 0 && (cut || DROPPED_CONNECTION_CODES.has(code)) ? new EarlyDrop(exchange.host, code) : brokeOff(exchange.host, code);
 }
 
 /** The body decoded (decodeStream); compressed data that ends early or does not decode is a broken transfer. */
@@ -274,8 +359,11 @@ async function* decoded(source: AsyncIterable<Buffer>, encoding: string | null):
   }
 }
 
-/** A 'network' DownloadError: nothing of the body is kept. */
+/** A 'network' DownloadError ('tooLarge' for a bomb): nothing of the body is kept. */
 function undecodable(error: UndecodableBodyError): DownloadError {
+  if (error.reason === 'bomb') {
+    return new DownloadError('tooLarge', `The download was refused: its ${error.encoding} data inflates more than ${INFLATION_GUARD.maxRatio.toLocaleString('en')} times over (past ${size(INFLATION_GUARD.afterBytes)}), which no real result does (a decompression bomb). Nothing was kept.`);
+  }
   const what = error.reason === 'cut'
     ? `The download broke off before the end: its ${error.encoding} data stops short, although the transfer looked complete (the host or a proxy cut it).`
     // The encoding is not named: one not asked for is the host's text.
@@ -283,8 +371,8 @@ function undecodable(error: UndecodableBodyError): DownloadError {
   return new DownloadError('network', `${what} Nothing was kept; try again.`);
 }
 
-function brokeOff(code: unknown = 'connection closed'): DownloadError {
-  return new DownloadError('network', `The download broke off before the end (${String(code)}).`);
+function brokeOff(host: string, code: string): DownloadError {
+  return new DownloadError('network', `The connection to the storage host ${host} dropped during the download (${code}). Nothing was kept; try again.`);
 }
 
 /** Writes beside the target and renames it into place when complete: a failed download leaves no partial file. */
@@ -292,16 +380,21 @@ async function toFile(body: Readable, transform: Transform, target: string, sign
   const partial = path.join(path.dirname(target), `.${path.basename(target)}.${(require('node:crypto') as typeof crypto).randomBytes(4).toString('hex')}.part`);
   const file = fs.createWriteStream(partial, { flags: 'wx' });
   let fileError: NodeJS.ErrnoException | undefined;
+  let bodyError: unknown;
+  body.once('error', (error) => {
+    bodyError = error;
+  });
   file.on('error', (error: NodeJS.ErrnoException) => {
-    // pipeline destroys the file with the source's premature close, with an abort (cancel, stall, cut body) or with
-    // our own verdict on the body (compressed data that ends early): the network's or the caller's, not the disk's.
-    if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE' && error.name !== 'AbortError' && !isDownloadError(error)) {
+    // pipeline destroys the file with the body's own error (a reset), its premature close, an abort (cancel, stall,
+    // cut body) or our own verdict on the body (compressed data that ends early): the network's or the caller's, not
+    // the disk's.
+    if (error !== bodyError && error.code !== 'ERR_STREAM_PREMATURE_CLOSE' && error.name !== 'AbortError' && !isDownloadError(error)) {
       fileError = error;
     }
   });
   try {
     const { pipeline } = await import('node:stream/promises');
-    await streamed(pipeline(body, transform, file, { signal }));
+    await pipeline(body, transform, file, { signal });
     await fs.promises.rename(partial, target);
   } catch (error) {
     await fs.promises.rm(partial, { force: true });
@@ -310,11 +403,21 @@ async function toFile(body: Readable, transform: Transform, target: string, sign
   }
 }
 
-/** `announced`: the server said the size up front; otherwise reading stopped as soon as it passed the limit. */
-function tooLarge(bytes: number, limit: number, announced: boolean): DownloadError {
-  const mb = (n: number) => `${Math.round((n / (1024 * 1024)) * 10) / 10} MB`;
-  const size = announced ? `${mb(bytes)}, more than the ${mb(limit)}` : `more than ${mb(limit)}, the most`;
-  return new DownloadError('tooLarge', `The output is ${size} shown in an editor: save it to a file instead.`, undefined, bytes);
+/**
+ * Over the sink's limit. `announced`: the server said the size up front; otherwise reading stopped as soon as it
+ * passed the limit.
+ */
+function tooLarge(sink: DownloadSink['kind'], bytes: number, limit: number, announced: boolean): DownloadError {
+  const message = sink === 'text'
+    ? `The output is ${announced ? `${size(bytes)}, more than the ${size(limit)}` : `more than ${size(limit)}, the most`} shown in an editor: save it to a file instead.`
+    : `The download ${announced ? `is ${size(bytes)}, more than the ${size(limit)}` : `passed ${size(limit)}, the most`} this extension saves to a file; no real result is that large, so it was refused. Nothing was kept.`;
+  return new DownloadError('tooLarge', message, undefined, bytes);
+}
+
+/** `5 MiB`, `2 GiB`, `1.5 GiB`: sizes in messages (1 MiB = 1,048,576 bytes). */
+function size(bytes: number): string {
+  const [unit, name] = bytes >= GiB ? [GiB, 'GiB'] : [MiB, 'MiB'];
+  return `${Math.round((bytes / unit) * 10) / 10} ${name}`;
 }
 
 /** UTF-8 unless a byte-order mark says UTF-16; the mark itself is dropped. */
@@ -329,15 +432,11 @@ function decodeText(bytes: Buffer): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/**
- * Aborts when no byte has arrived for `ms`, when the caller aborts, or when the body being read is cut off; tells
- * the three apart afterwards.
- */
+/** Aborts when no byte has arrived for `ms` or when the caller aborts; tells the two apart afterwards. */
 class IdleTimer {
   private readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private timedOut = false;
-  private cutOff = false;
   private readonly onCallerAbort = () => this.controller.abort(this.caller?.reason);
 
   constructor(private readonly ms: number, private readonly caller?: AbortSignal) {
@@ -359,17 +458,6 @@ class IdleTimer {
     }, this.ms);
   }
 
-  /**
-   * The connection of an answer with HTTP `status` closed before its body was complete. Only a 2xx body is read: a
-   * redirect's or an error's is discarded, so its cut costs nothing and must not fail the next request.
-   */
-  cut(status: number): void {
-    if (status >= 200 && status < 300 && !this.controller.signal.aborted) {
-      this.cutOff = true;
-      this.controller.abort();
-    }
-  }
-
   pause(): void {
     clearTimeout(this.timer);
   }
@@ -379,19 +467,13 @@ class IdleTimer {
     this.caller?.removeEventListener('abort', this.onCallerAbort);
   }
 
-  /**
-   * The caller's reason after a cancel, a 'timeout' DownloadError after a stall, a 'network' one after a cut body
-   * (unless a DownloadError of ours came first, e.g. 'tooLarge'), else the error itself.
-   */
+  /** The caller's reason after a cancel, a 'timeout' DownloadError after a stall, else the error itself. */
   explain(error: unknown): unknown {
     if (this.caller?.aborted) {
       return this.caller.reason;
     }
     if (this.timedOut) {
       return new DownloadError('timeout', `The download stalled: no data arrived for ${Math.round(this.ms / 1000)} s.`);
-    }
-    if (this.cutOff && !isDownloadError(error)) {
-      return brokeOff();
     }
     return error;
   }

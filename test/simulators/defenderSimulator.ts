@@ -100,6 +100,7 @@ import { announceAndRunUntilSignal, cliOption, closeServer, htmlReply, listenHtt
 import { evaluateFilter, type FilterExpr, type ODataSchema, ODataQueryError, orderByComparator, type OrderByClause, parseFilter, parseOrderBy } from './odata';
 import { ANALYST_UPN, isoTicks, type RawAction, type SeedOptions, seedActions, spellingKey } from './seedActions';
 import { ensureTlsMaterial, type TlsMaterial } from './tls';
+import { damagedGzip } from '../support/gzip';
 
 export type { RawAction } from './seedActions';
 
@@ -481,7 +482,7 @@ export class DefenderSimulator {
         return { large: { status: fault.status ?? 200, bytes: fault.bytes } };
       case 'gzipCut':
       case 'gzipCorrupt':
-        return damagedGzip(this.damaged(fault, context, handle), fault.kind);
+        return gzipDamaged(this.damaged(fault, context, handle), fault.kind);
       case 'otherAction': {
         const asked = context.url.pathname.toLowerCase();
         const other = this.store.find((a) => !asked.includes(a.id.toLowerCase()));
@@ -812,12 +813,11 @@ function writeLarge(res: http.ServerResponse, answer: { status: number; bytes: n
 }
 
 /** `outcome` gzip-encoded, then cut short or corrupted (see 'gzipCut', 'gzipCorrupt'); a dropped answer unchanged. */
-function damagedGzip(outcome: Outcome, damage: 'gzipCut' | 'gzipCorrupt'): Outcome {
+function gzipDamaged(outcome: Outcome, damage: 'gzipCut' | 'gzipCorrupt'): Outcome {
   if (!isReply(outcome)) {
     return outcome;
   }
-  const gzip = zlib.gzipSync(Buffer.from(outcome.body));
-  const body = damage === 'gzipCut' ? gzip.subarray(0, gzip.length - 12) : Buffer.concat([gzip.subarray(0, 10), Buffer.alloc(20, 0xff), gzip.subarray(30)]);
+  const body = damagedGzip(Buffer.from(outcome.body), damage === 'gzipCut' ? 'cut' : 'corrupt');
   return { ...outcome, headers: { ...outcome.headers, 'content-encoding': 'gzip' }, body };
 }
 

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import * as https from 'node:https';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import * as zlib from 'node:zlib';
 import fetch from 'node-fetch';
 import { DefenderSimulator, startDefenderSimulator } from './defenderSimulator';
 import { DownloadSimulator, LINK_LIFETIME_MS, resultLinks, startDownloadSimulator } from './downloadSimulator';
@@ -89,6 +90,22 @@ describe('download simulator', () => {
     assert.equal(await get(swapped.href), 403, 'another blob\'s signature');
     storeTime += LINK_LIFETIME_MS;
     assert.equal(await get(link.href), 403, 'expired');
+  });
+
+  it('gzipBomb serves a small gzip body that inflates to bombBytes; resetConnections closes the next n connections unanswered', async () => {
+    const link = store.publish({ body: Buffer.from('x'), contentType: 'application/zip' });
+    store.switches.encoding = 'gzipBomb';
+    store.switches.bombBytes = 8 * 1024 * 1024;
+    const bomb = await fetch(link, { agent, compress: false });
+    assert.equal(bomb.headers.get('content-encoding'), 'gzip');
+    const raw = await bomb.buffer();
+    assert.ok(raw.length * 1000 < store.switches.bombBytes, `${raw.length} bytes on the wire`);
+    assert.equal(zlib.gunzipSync(raw).length, store.switches.bombBytes);
+    store.switches.encoding = 'none';
+    store.switches.resetConnections = 1;
+    await assert.rejects(fetch(link, { agent }), (error: unknown) => (error as { code?: unknown }).code === 'ECONNRESET');
+    assert.equal(await get(link), 200, 'only the next one');
+    assert.deepEqual(store.requests.map((r) => r.status), [200, 0, 200]);
   });
 
   it('records the headers it got, and its redirect switches send the client elsewhere', async () => {

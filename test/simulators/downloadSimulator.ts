@@ -16,22 +16,30 @@
 //   chunkBytes / chunkDelayMs   write the body in chunks of chunkBytes with a pause between them (slow body)
 //   omitContentLength send no Content-Length (chunked), so a client cannot know the total
 //   cutBody           'close': send the first half of a 200's body, then close the socket with Content-Length not
-//                     reached; 'hold': the same half, then keep the socket open and send nothing more (a stall)
+//                     reached; 'reset': the same half, then a TCP reset (the client reads ECONNRESET); 'hold': the
+//                     same half, then keep the socket open and send nothing more (a stall)
 //   encoding          'gzip': a 200's body gzip-encoded (Content-Encoding: gzip; Content-Length the encoded size);
 //                     'gzipTruncated': only the first half of that gzip stream, with whole HTTP framing (Content-Length
 //                     matching what is sent, or a properly ended chunked body with omitContentLength); 'gzipCorrupt':
 //                     the whole gzip stream with 20 bytes of its data overwritten, as a proxy that alters bodies would;
-//                     'emptyHeader': the body as it is, under an empty Content-Encoding header (no encoding)
+//                     'emptyHeader': the body as it is, under an empty Content-Encoding header (no encoding);
+//                     'gzipBomb': gzip of bombBytes zero bytes instead of the blob (about 1/1,028 of that on the wire,
+//                     the most deflate compresses), as a hostile host would send to fill the disk
+//   bombBytes         how far the 'gzipBomb' body inflates (bytes; 64 MiB by default)
+//   resetConnections  the next n requests have their connection closed before any answer, as on a keep-alive socket
+//                     the host had already closed (the client sees "socket hang up", ECONNRESET); status 0
 // Every body is written as fast as the client reads it (waiting for 'drain'); store.requests[i].sentBytes counts
 // what was handed to the connection, so a test can see whether a refused body was still sent.
 // largeText(bytes) makes a text body of that size, for the editor cap and progress.
 import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
 import type * as https from 'node:https';
+import type * as net from 'node:net';
 import * as zlib from 'node:zlib';
 import { closeServer, listenHttps } from './http';
 import { type RawAction, resultContent, type ResultContent } from './seedActions';
 import { ensureTlsMaterial, type TlsMaterial } from './tls';
+import { damageGzip, gzipBomb } from '../support/gzip';
 
 /** A stored result: its bytes and Content-Type. */
 export type Blob = ResultContent;
@@ -42,8 +50,10 @@ export interface DownloadSwitches {
   chunkBytes: number;
   chunkDelayMs: number;
   omitContentLength: boolean;
-  cutBody: 'none' | 'close' | 'hold';
-  encoding: 'none' | 'emptyHeader' | 'gzip' | 'gzipTruncated' | 'gzipCorrupt';
+  cutBody: 'none' | 'close' | 'reset' | 'hold';
+  encoding: 'none' | 'emptyHeader' | 'gzip' | 'gzipTruncated' | 'gzipCorrupt' | 'gzipBomb';
+  bombBytes: number;
+  resetConnections: number;
 }
 
 export interface DownloadRequest {
@@ -53,6 +63,7 @@ export interface DownloadRequest {
   /** The query as requested (it holds the signature): for asserting which link was used. */
   query: string;
   headers: http.IncomingHttpHeaders;
+  /** 0 for a connection closed unanswered (resetConnections). */
   status: number;
   /** Body bytes handed to the connection so far. */
   sentBytes: number;
@@ -120,6 +131,11 @@ export class DownloadSimulator {
     const url = new URL(req.url ?? '/', this.origin);
     const record: DownloadRequest = { method: req.method ?? '', path: url.pathname, query: url.search, headers: { ...req.headers }, status: 0, sentBytes: 0 };
     this.requests.push(record);
+    if (this.switches.resetConnections > 0) {
+      this.switches.resetConnections--;
+      req.socket.destroy();
+      return;
+    }
     const decided = this.decide(url, req.method ?? '');
     const { status, headers, body } = decided.status === 200 ? this.encoded(decided) : decided;
     record.status = status;
@@ -139,24 +155,31 @@ export class DownloadSimulator {
     if (this.switches.encoding === 'emptyHeader') {
       return { ...reply, headers: { ...reply.headers, 'content-encoding': '' } };
     }
-    const gzip = zlib.gzipSync(reply.body);
-    const damaged = {
+    const gzip = (): Buffer => zlib.gzipSync(reply.body ?? Buffer.alloc(0));
+    const body = {
       gzip,
-      gzipTruncated: gzip.subarray(0, Math.floor(gzip.length / 2)),
-      gzipCorrupt: Buffer.concat([gzip.subarray(0, 10), Buffer.alloc(20, 0xff), gzip.subarray(30)]),
-    };
-    const body = damaged[this.switches.encoding];
+      gzipTruncated: () => damageGzip(gzip(), 'half'),
+      gzipCorrupt: () => damageGzip(gzip(), 'corrupt'),
+      gzipBomb: () => gzipBomb(this.switches.bombBytes),
+    }[this.switches.encoding]();
     return { ...reply, headers: { ...reply.headers, 'content-encoding': 'gzip' }, body };
   }
 
-  /** The cutBody switch: half the body, then a closed socket or silence on an open one. */
+  /** The cutBody switch: half the body, then a closed or reset socket, or silence on an open one. */
   private cut(res: http.ServerResponse, body: Buffer): void {
     res.write(body.subarray(0, Math.floor(body.length / 2)));
-    if (this.switches.cutBody === 'close') {
+    const { cutBody } = this.switches;
+    if (cutBody === 'close' || cutBody === 'reset') {
       // After the half has been flushed: the client gets headers and some bytes, then the close.
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        res.socket?.destroy();
+        // A reset goes to the TCP socket under the TLS one (resetAndDestroy refuses a TLS socket's handle).
+        const tcp = (res.socket as (net.Socket & { _parent?: net.Socket }) | null)?._parent;
+        if (cutBody === 'reset' && tcp) {
+          tcp.resetAndDestroy();
+        } else {
+          res.socket?.destroy();
+        }
       }, 20);
       this.timers.add(timer);
     }
@@ -232,7 +255,10 @@ export class DownloadSimulator {
 }
 
 function defaultSwitches(): DownloadSwitches {
-  return { expireNextLinks: 0, redirect: 'none', chunkBytes: 0, chunkDelayMs: 0, omitContentLength: false, cutBody: 'none', encoding: 'none' };
+  return {
+    expireNextLinks: 0, redirect: 'none', chunkBytes: 0, chunkDelayMs: 0, omitContentLength: false, cutBody: 'none', encoding: 'none',
+    bombBytes: 64 * 1024 * 1024, resetConnections: 0,
+  };
 }
 
 /** What a request is answered; a 200's body is the blob. */

@@ -8,6 +8,7 @@ import { MachineAction } from '../../src/defender/machineAction';
 import { RateLimiter } from '../../src/defender/rateLimiter';
 import { statusChangeMessage } from '../../src/views/statusChangeText';
 import { machineAction } from '../support/machineAction';
+import { waitFor } from '../support/waitFor';
 
 /** Shorthand for this file: action `id` in `status`, last updated at `lastUpdate`, on a device of its own. */
 function action(id: string, status: string, lastUpdate = '2026-03-10T10:00:00Z', extra: Record<string, unknown> = {}): MachineAction {
@@ -206,8 +207,6 @@ describe('actionsStore', () => {
     return { timers, pending, fire };
   }
 
-  const settle = () => new Promise((resolve) => setImmediate(resolve));
-
   it('the timer ticks every N seconds while visible, stops when hidden or off, and never stacks', async () => {
     const { timers, pending, fire } = manualTimers();
     let ticks = 0;
@@ -224,7 +223,7 @@ describe('actionsStore', () => {
     assert.equal(ticks, 1);
     assert.equal(pending.size, 0, 'the next turn waits for this one to finish');
     release();
-    await settle();
+    await waitFor(() => pending.size === 1, 'the next turn to be scheduled once this one finished');
     assert.deepEqual([...pending.values()].map((t) => t.ms), [60_000]);
     timer.configure({ seconds: 15, visible: true });
     assert.deepEqual([...pending.values()].map((t) => t.ms), [15_000], 'a new interval applies at once');
@@ -244,7 +243,7 @@ describe('actionsStore', () => {
     const timer = new AutoRefreshTimer(() => Promise.reject(new Error('boom')), (error) => errors.push(error), timers);
     timer.configure({ seconds: 15, visible: true });
     fire();
-    await settle();
+    await waitFor(() => errors.length > 0, 'the failed tick to reach onError');
     assert.deepEqual(errors.map((e) => (e as Error).message), ['boom']);
     assert.equal(pending.size, 1, 'the next turn is scheduled');
     timer.dispose();

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as zlib from 'node:zlib';
-import { decodeBody, decodeStream, UndecodableBodyError } from '../../src/defender/decodeBody';
+import { decodeBody, decodeStream, INFLATION_GUARD, UndecodableBodyError } from '../../src/defender/decodeBody';
+import { damagedGzip, gzipBomb } from '../support/gzip';
 
 const json = Buffer.from(JSON.stringify({ value: [{ id: 'a', status: 'Pending', pad: 'x'.repeat(4000) }] }));
 
@@ -29,16 +30,14 @@ describe('decodeBody', () => {
   });
 
   it('calls a stream that ends early "cut", whatever the encoding, and where it ends', async () => {
-    const gzip = zlib.gzipSync(json);
-    assert.equal(await reasonFor(gzip.subarray(0, gzip.length - 12), 'gzip'), 'cut', 'only the trailer missing');
-    assert.equal(await reasonFor(gzip.subarray(0, 30), 'gzip'), 'cut');
+    assert.equal(await reasonFor(damagedGzip(json, 'cut'), 'gzip'), 'cut', 'only the trailer missing');
+    assert.equal(await reasonFor(damagedGzip(json, 'half'), 'gzip'), 'cut');
     assert.equal(await reasonFor(zlib.deflateSync(json).subarray(0, -6), 'deflate'), 'cut');
     assert.equal(await reasonFor(zlib.brotliCompressSync(json).subarray(0, -5), 'br'), 'cut');
   });
 
   it('calls altered data or an encoding not asked for "corrupt", and a body inflating past the cap "tooLarge"', async () => {
-    const gzip = zlib.gzipSync(json);
-    assert.equal(await reasonFor(Buffer.concat([gzip.subarray(0, 10), Buffer.alloc(20, 0xff), gzip.subarray(30)]), 'gzip'), 'corrupt');
+    assert.equal(await reasonFor(damagedGzip(json, 'corrupt'), 'gzip'), 'corrupt');
     assert.equal(await reasonFor(json, 'compress'), 'corrupt');
     assert.equal(await reasonFor(zlib.gzipSync(Buffer.alloc(2_000_000)), 'gzip'), 'tooLarge');
   });
@@ -69,20 +68,28 @@ describe('decodeStream', () => {
   });
 
   it('fails a stream that ends early ("cut") or does not decode ("corrupt"), where node-fetch would pass it', async () => {
-    const gzip = zlib.gzipSync(json);
     for (const [raw, encoding, reason] of [
-      [gzip.subarray(0, gzip.length >> 1), 'gzip', 'cut'], [gzip.subarray(0, gzip.length - 12), 'gzip', 'cut'], [Buffer.alloc(0), 'gzip', 'cut'],
+      [damagedGzip(json, 'half'), 'gzip', 'cut'], [damagedGzip(json, 'cut'), 'gzip', 'cut'], [Buffer.alloc(0), 'gzip', 'cut'],
       [zlib.brotliCompressSync(json).subarray(0, -5), 'br', 'cut'],
-      [Buffer.concat([gzip.subarray(0, 10), Buffer.alloc(20, 0xff), gzip.subarray(30)]), 'gzip', 'corrupt'], [json, 'compress', 'corrupt'],
+      [damagedGzip(json, 'corrupt'), 'gzip', 'corrupt'], [json, 'compress', 'corrupt'],
     ] as const) {
       await assert.rejects(streamed(raw, encoding), (error: unknown) => error instanceof UndecodableBodyError && error.reason === reason, `${encoding} ${raw.length}`);
     }
   });
 
+  it(`calls a body that inflates over ${INFLATION_GUARD.maxRatio}:1 past ${INFLATION_GUARD.afterBytes} bytes a "bomb", whatever the encoding, and reads real data past it`, async () => {
+    const zeros = Buffer.alloc(INFLATION_GUARD.afterBytes + 1024 * 1024);
+    for (const [encoding, raw] of [['gzip', gzipBomb(zeros.length)], ['br', zlib.brotliCompressSync(zeros, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 } })]] as const) {
+      await assert.rejects(streamed(raw, encoding), (error: unknown) => error instanceof UndecodableBodyError && error.reason === 'bomb', encoding);
+    }
+    const transcript = Buffer.from('C:\\> Get-Process | Select-Object Name,Id\r\n'.repeat(zeros.length / 32));
+    assert.equal((await streamed(zlib.gzipSync(transcript), 'gzip')).length, transcript.length, 'a transcript of one repeated line');
+  });
+
   it('passes an error of the body itself on unchanged', async () => {
     const dropped = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
     const source = async function* (): AsyncGenerator<Buffer> {
-      yield zlib.gzipSync(json).subarray(0, 50);
+      yield damagedGzip(json, 'half');
       throw dropped;
     };
     await assert.rejects(async () => {

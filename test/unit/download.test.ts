@@ -18,7 +18,7 @@ import { resultContent, seedActions } from '../simulators/seedActions';
 import { ensureTlsMaterial } from '../simulators/tls';
 import { RecordingLogger } from '../support/recordingLogger';
 
-const MB = 1024 * 1024;
+const MiB = 1024 * 1024;
 let store: DownloadSimulator;
 let agent: https.Agent;
 let errors: unknown[] = [];
@@ -195,36 +195,36 @@ describe('download: redirects', () => {
 
 describe('download: size, progress, cancel and time-out', () => {
   it('refuses text over the editor cap before reading it, and while reading when no size is announced', async () => {
-    const big = { body: largeText(6 * MB), contentType: 'text/plain' };
+    const big = { body: largeText(6 * MiB), contentType: 'text/plain' };
     const progress: number[] = [];
-    await rejectsWithKind(run({ ...linksTo(big), sink: { kind: 'text' }, onProgress: (n) => progress.push(n) }), 'tooLarge', /6 MB, more than the 5 MB shown in an editor: save it to a file instead/);
+    await rejectsWithKind(run({ ...linksTo(big), sink: { kind: 'text' }, onProgress: (n) => progress.push(n) }), 'tooLarge', /6 MiB, more than the 5 MiB shown in an editor: save it to a file instead/);
     assert.deepEqual(progress, [], 'nothing was read');
     store.switches.omitContentLength = true;
-    await rejectsWithKind(run({ ...linksTo(big), sink: { kind: 'text' } }), 'tooLarge', /The output is more than 5 MB, the most shown in an editor/);
+    await rejectsWithKind(run({ ...linksTo(big), sink: { kind: 'text' } }), 'tooLarge', /The output is more than 5 MiB, the most shown in an editor/);
   });
 
   it('drops a text body announced over the cap: the host stops sending instead of the whole body being read', async () => {
-    const big = { body: largeText(32 * MB), contentType: 'text/plain' };
-    await rejectsWithKind(run({ ...linksTo(big), sink: { kind: 'text', maxBytes: MB } }), 'tooLarge', /32 MB, more than the 1 MB/);
+    const big = { body: largeText(32 * MiB), contentType: 'text/plain' };
+    await rejectsWithKind(run({ ...linksTo(big), sink: { kind: 'text', maxBytes: MiB } }), 'tooLarge', /32 MiB, more than the 1 MiB/);
     await new Promise((resolve) => setTimeout(resolve, 500));
     const [request] = store.requests;
-    assert.ok(request.sentBytes < 8 * MB, `the host went on to send ${request.sentBytes} bytes of a refused body`);
+    assert.ok(request.sentBytes < 8 * MiB, `the host went on to send ${request.sentBytes} bytes of a refused body`);
   });
 
   it('reads an empty Content-Encoding header as none, as the decoder does: the announced size counts, up front', async () => {
     store.switches.encoding = 'emptyHeader';
-    const big = { body: largeText(32 * MB), contentType: 'text/plain' };
-    await rejectsWithKind(run({ ...linksTo(big), sink: { kind: 'text', maxBytes: MB } }), 'tooLarge', /32 MB, more than the 1 MB/);
+    const big = { body: largeText(32 * MiB), contentType: 'text/plain' };
+    await rejectsWithKind(run({ ...linksTo(big), sink: { kind: 'text', maxBytes: MiB } }), 'tooLarge', /32 MiB, more than the 1 MiB/);
   });
 
   it('streams a large body to a file with progress, without a total when none is announced', async () => {
     store.switches.omitContentLength = true;
-    const big = { body: largeText(6 * MB), contentType: 'text/plain' };
+    const big = { body: largeText(6 * MiB), contentType: 'text/plain' };
     const progress: Array<[number, number | undefined]> = [];
     const target = path.join(dir, 'big.txt');
     const result = await run({ ...linksTo(big), sink: { kind: 'file', path: target }, onProgress: (n, total) => progress.push([n, total]) });
-    assert.equal(result.bytes, 6 * MB);
-    assert.equal(fs.statSync(target).size, 6 * MB);
+    assert.equal(result.bytes, 6 * MiB);
+    assert.equal(fs.statSync(target).size, 6 * MiB);
     assert.ok(progress.length > 1, 'more than one progress report');
     assert.ok(progress.every(([, total], i) => total === undefined && (i === 0 || progress[i - 1][0] < progress[i][0])));
   });
@@ -237,10 +237,10 @@ describe('download: size, progress, cancel and time-out', () => {
     const target = path.join(dir, 'slow.bin');
     const started = Date.now();
     await assert.rejects(run({
-      ...linksTo({ body: largeText(2 * MB), contentType: 'application/octet-stream' }),
+      ...linksTo({ body: largeText(2 * MiB), contentType: 'application/octet-stream' }),
       sink: { kind: 'file', path: target }, signal: controller.signal,
       onProgress: (_received, total) => {
-        assert.equal(total, 2 * MB);
+        assert.equal(total, 2 * MiB);
         controller.abort(reason);
       },
     }), (error) => error === reason);
@@ -254,13 +254,18 @@ describe('download: size, progress, cancel and time-out', () => {
     await rejectsWithKind(run({ ...linksTo(text('x'.repeat(4096))), sink: { kind: 'text' }, idleTimeoutMs: 200 }), 'timeout', /stalled: no data arrived for 0 s/);
   });
 
-  it('reports a body cut off before its Content-Length at once, for a file and for text, and leaves no file', async () => {
-    store.switches.cutBody = 'close';
+  it('reports a body cut off before its Content-Length at once as a dropped connection, not sent again once bytes came, and leaves no file', async () => {
     const blob = { body: largeText(64 * 1024), contentType: 'application/octet-stream' };
     const started = Date.now();
-    await rejectsWithKind(run({ ...linksTo(blob), sink: { kind: 'file', path: path.join(dir, 'cut.bin') } }), 'network', /broke off before the end \(connection closed\)/);
-    await rejectsWithKind(run({ ...linksTo(blob), sink: { kind: 'text' } }), 'network', /broke off before the end/);
+    // A reset may be seen as the socket's close (Content-Length not reached) before its ECONNRESET reaches the body.
+    for (const [cutBody, code] of [['close', 'connection closed'], ['reset', 'connection closed|ECONNRESET']] as const) {
+      store.switches.cutBody = cutBody;
+      const dropped = new RegExp(`^The connection to the storage host 127\\.0\\.0\\.1:\\d+ dropped during the download \\((?:${code})\\)\\. Nothing was kept; try again\\.$`);
+      await rejectsWithKind(run({ ...linksTo(blob), sink: { kind: 'file', path: path.join(dir, 'cut.bin') } }), 'network', dropped);
+      await rejectsWithKind(run({ ...linksTo(blob), sink: { kind: 'text' } }), 'network', dropped);
+    }
     assert.ok(Date.now() - started < 5000, `reported after ${Date.now() - started} ms, not after the 60 s idle time-out`);
+    assert.equal(store.requests.length, 4, 'one GET per download: half the body had arrived');
     assert.deepEqual(fs.readdirSync(dir), []);
   });
 
@@ -305,6 +310,71 @@ describe('download: size, progress, cancel and time-out', () => {
   });
 });
 
+describe('download: a file cannot fill the disk', () => {
+  it('stops a gzip bomb at the file cap, naming it, keeps an existing file and leaves no partial one', async () => {
+    store.switches.encoding = 'gzipBomb';
+    store.switches.bombBytes = 8 * MiB;
+    const target = path.join(dir, 'package.zip');
+    fs.writeFileSync(target, 'old');
+    const progress: number[] = [];
+    await rejectsWithKind(run({ ...linksTo(text('x')), sink: { kind: 'file', path: target, maxBytes: MiB }, onProgress: (n) => progress.push(n) }), 'tooLarge',
+      /^The download passed 1 MiB, the most this extension saves to a file; no real result is that large, so it was refused\. Nothing was kept\.$/);
+    assert.ok(Math.max(...progress) <= MiB, `took ${Math.max(...progress)} bytes`);
+    assert.deepEqual(fs.readdirSync(dir), ['package.zip']);
+    assert.equal(fs.readFileSync(target, 'utf8'), 'old');
+  });
+
+  it('refuses a file announced over the cap before reading it', async () => {
+    const progress: number[] = [];
+    await rejectsWithKind(run({ ...linksTo({ body: largeText(3 * MiB), contentType: 'application/zip' }), sink: { kind: 'file', path: path.join(dir, 'big.zip'), maxBytes: MiB }, onProgress: (n) => progress.push(n) }),
+      'tooLarge', /^The download is 3 MiB, more than the 1 MiB this extension saves to a file; no real result is that large, so it was refused\. Nothing was kept\.$/);
+    assert.deepEqual(progress, []);
+    assert.deepEqual(fs.readdirSync(dir), []);
+  });
+
+  it('refuses a body inflating more than 1,000:1 under the default 4 GiB cap, after 16 MiB', async () => {
+    store.switches.encoding = 'gzipBomb';
+    store.switches.bombBytes = 24 * MiB;
+    const progress: number[] = [];
+    await rejectsWithKind(run({ ...linksTo(text('x')), sink: { kind: 'file', path: path.join(dir, 'bomb.zip') }, onProgress: (n) => progress.push(n) }), 'tooLarge',
+      /^The download was refused: its gzip data inflates more than 1,000 times over \(past 16 MiB\), which no real result does \(a decompression bomb\)\. Nothing was kept\.$/);
+    assert.ok(Math.max(...progress) <= 16 * MiB, `took ${Math.max(...progress)} bytes before refusing`);
+    assert.deepEqual(fs.readdirSync(dir), []);
+  });
+
+  it('saves real text past 16 MiB that gzip compresses 343:1', async () => {
+    store.switches.encoding = 'gzip';
+    const transcript = { body: largeText(17 * MiB), contentType: 'text/plain' };
+    const result = await run({ ...linksTo(transcript), sink: { kind: 'file', path: path.join(dir, 'transcript.txt') } });
+    assert.equal(result.bytes, 17 * MiB);
+    assert.deepEqual(fs.readFileSync(path.join(dir, 'transcript.txt')), transcript.body);
+  });
+});
+
+describe('download: a dropped connection', () => {
+  it('sends the GET once more, with the same link and no token, when the connection drops before the answer', async () => {
+    store.switches.resetConnections = 1;
+    const links = linksTo({ body: largeText(256 * 1024), contentType: 'application/zip' });
+    const target = path.join(dir, 'package.zip');
+    const result = await run({ ...links, sink: { kind: 'file', path: target } });
+    assert.equal(result.bytes, 256 * 1024);
+    assert.equal(fs.statSync(target).size, 256 * 1024);
+    assert.equal(links.calls(), 1, 'the same signed link');
+    assert.equal(store.requests.length, 2);
+    assert.equal(store.requests[0].query, store.requests[1].query);
+    assert.ok(store.requests.every((r) => r.headers.authorization === undefined));
+    assert.match(logger.messages().join('\n'), /connection to the storage host 127\.0\.0\.1:\d+ dropped before the download began \(ECONNRESET\); sending the request once more/);
+  });
+
+  it('reports a connection that drops twice before the answer as dropped, sending no third request, and leaves no file', async () => {
+    store.switches.resetConnections = 2;
+    await rejectsWithKind(run({ ...linksTo(text('x')), sink: { kind: 'file', path: path.join(dir, 'x.zip') } }), 'network',
+      /^The connection to the storage host 127\.0\.0\.1:\d+ dropped before the download began \(ECONNRESET\), and again when the request was sent once more\. Nothing was kept; check the network or proxy and try again\.$/);
+    assert.equal(store.requests.length, 2);
+    assert.deepEqual(fs.readdirSync(dir), []);
+  });
+});
+
 describe('download: what a hostile or broken storage host sends', () => {
   /** A one-route HTTPS server on 127.0.0.1 with the simulators' CA, for answers the storage simulator does not make. */
   async function oddHost(handle: (res: import('node:http').ServerResponse) => void): Promise<{ url: URL; close(): void }> {
@@ -346,6 +416,26 @@ describe('download: what a hostile or broken storage host sends', () => {
     try {
       await rejectsWithKind(run({ getLink: async () => host.url, sink: { kind: 'file', path: path.join(dir, 'cut.bin') } }), 'network');
       assert.deepEqual(fs.readdirSync(dir), []);
+    } finally {
+      host.close();
+    }
+  });
+
+  it('sends the GET once more when the connection closes after the headers, before any byte of the body', async () => {
+    let answers = 0;
+    const host = await oddHost((res) => {
+      if (answers++ === 0) {
+        res.writeHead(200, { 'content-length': '1000' }).flushHeaders();
+        setTimeout(() => res.socket?.destroy(), 50);
+        return;
+      }
+      res.writeHead(200, { 'content-length': '1000' }).end(Buffer.alloc(1000, 65));
+    });
+    try {
+      const result = await run({ getLink: async () => host.url, sink: { kind: 'file', path: path.join(dir, 'retried.bin') } });
+      assert.equal(result.bytes, 1000);
+      assert.equal(answers, 2);
+      assert.match(logger.messages().join('\n'), /dropped before the download began \(connection closed\); sending the request once more/);
     } finally {
       host.close();
     }
