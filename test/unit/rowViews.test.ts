@@ -112,6 +112,19 @@ describe('rowViews', () => {
     rows.forEach((row, i) => assert.deepEqual(row, recorded[i], `row ${i}`));
   });
 
+  it('a list with a new type, status and requestor on every row still names each row by its own', () => {
+    const actions = Array.from({ length: 1500 }, (_, i) => machineAction({
+      type: `NewType${i}`, scope: null, status: `Queued${i}`, requestor: `user${i}@contoso.com`, computerDnsName: 'ws-0042.contoso.local',
+    }));
+    for (const pass of ['first', 'again']) {
+      actions.forEach((action, i) => {
+        const view = nodeView(actionNode(action), CONTEXTS[1][1]);
+        assert.equal(view.label, `New Type${i}`, `${pass}: row ${i}`);
+        assert.match(view.description ?? '', new RegExp(`^ws-0042 · .+ · user${i} · Queued${i}$`), `${pass}: row ${i}`);
+      });
+    }
+  });
+
   it('a row shows the same whether it is the first of its kind or the thousandth, in any order', () => {
     const list = rowList();
     const once = rowRecords(list);
