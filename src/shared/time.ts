@@ -133,14 +133,25 @@ export function ageTime(iso: string | null | undefined): number | undefined {
   return iso ? defenderTime(iso) ?? parseTime(iso) : undefined;
 }
 
+type AgeUnit = 'm' | 'h' | 'd';
+
 /** The words of an age: under a minute, then with the number of minutes, hours or days. */
 interface AgeWords {
   now: string;
-  unit(n: number, unit: 'm' | 'h' | 'd'): string;
+  unit(n: number, unit: AgeUnit): string;
 }
 
-const LONG_AGE: AgeWords = { now: 'just now', unit: (n, unit) => `${n} ${unit === 'm' ? 'min' : unit} ago` };
-const COMPACT_AGE: AgeWords = { now: 'now', unit: (n, unit) => `${n}${unit}` };
+/** Ages up to this many units keep their words: the rows of a large group share a few dozen of them. */
+const KEPT_AGES = 1000;
+
+/** AgeWords whose texts are made once each (a 10,000-row group would otherwise make two new strings per row). */
+function ageWords(now: string, words: (n: number, unit: AgeUnit) => string): AgeWords {
+  const made: Record<AgeUnit, string[]> = { m: [], h: [], d: [] };
+  return { now, unit: (n, unit) => (n < KEPT_AGES ? (made[unit][n] ??= words(n, unit)) : words(n, unit)) };
+}
+
+const LONG_AGE = ageWords('just now', (n, unit) => `${n} ${unit === 'm' ? 'min' : unit} ago`);
+const COMPACT_AGE = ageWords('now', (n, unit) => `${n}${unit}`);
 
 /** An ISO date-time, or its epoch ms from ageTime when the caller needs it more than once (a row does). */
 export type When = string | number | null | undefined;
