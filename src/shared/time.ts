@@ -79,20 +79,85 @@ export function parseTime(iso: string | null | undefined): number | undefined {
   return iso ? readDateTime(iso)?.ms : undefined;
 }
 
+/** The number the `count` ASCII digits of `text` from `start` write, or -1 when one of them is no digit. */
+function digitsAt(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let i = start; i < start + count; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) {
+      return -1;
+    }
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** The milliseconds of the fraction of Defender's form from index 19 to `end` (`''`, `.5`, `.1234567`), or -1. */
+function fractionMs(text: string, end: number): number {
+  if (end === 19) {
+    return 0;
+  }
+  const digits = end - 20;
+  if (text[19] !== '.' || digits < 1 || digitsAt(text, 20, digits) < 0) {
+    return -1;
+  }
+  return digits >= 3 ? digitsAt(text, 20, 3) : digitsAt(text, 20, digits) * (digits === 1 ? 100 : 10);
+}
+
+/**
+ * Epoch ms of `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (the form Defender writes) that exists, read character by character
+ * as readDateTime reads it; undefined for any other text, and for the years 0–99, which `Date.UTC` puts in the 1900s.
+ */
+function defenderTime(text: string): number | undefined {
+  const end = text.length - 1;
+  if (end < 19 || text[end] !== 'Z' || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':') {
+    return undefined;
+  }
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  const ms = fractionMs(text, end);
+  const exists = year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month)
+    && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59 && ms >= 0;
+  return exists ? Date.UTC(year, month - 1, day, hour, minute, second, ms) : undefined;
+}
+
+/**
+ * Epoch ms of an ISO date-time to count an age from: parseTime's answer, without its pattern for Defender's own form
+ * (a group of 10,000 rows reads one per row, and the pattern with its Date set-up costs about a microsecond).
+ */
+export function ageTime(iso: string | null | undefined): number | undefined {
+  return iso ? defenderTime(iso) ?? parseTime(iso) : undefined;
+}
+
+type AgeUnit = 'm' | 'h' | 'd';
+
 /** The words of an age: under a minute, then with the number of minutes, hours or days. */
 interface AgeWords {
   now: string;
-  unit(n: number, unit: 'm' | 'h' | 'd'): string;
+  unit(n: number, unit: AgeUnit): string;
 }
 
-const LONG_AGE: AgeWords = { now: 'just now', unit: (n, unit) => `${n} ${unit === 'm' ? 'min' : unit} ago` };
-const COMPACT_AGE: AgeWords = { now: 'now', unit: (n, unit) => `${n}${unit}` };
+/** Ages up to this many units keep their words: the rows of a large group share a few dozen of them. */
+const KEPT_AGES = 1000;
 
-/** An ISO date-time, or its epoch ms from parseTime when the caller needs it more than once (a row does). */
+/** AgeWords whose texts are made once each (a 10,000-row group would otherwise make two new strings per row). */
+function ageWords(now: string, words: (n: number, unit: AgeUnit) => string): AgeWords {
+  const made: Record<AgeUnit, string[]> = { m: [], h: [], d: [] };
+  return { now, unit: (n, unit) => (n < KEPT_AGES ? (made[unit][n] ??= words(n, unit)) : words(n, unit)) };
+}
+
+const LONG_AGE = ageWords('just now', (n, unit) => `${n} ${unit === 'm' ? 'min' : unit} ago`);
+const COMPACT_AGE = ageWords('now', (n, unit) => `${n}${unit}`);
+
+/** An ISO date-time, or its epoch ms from ageTime when the caller needs it more than once (a row does). */
 export type When = string | number | null | undefined;
 
 function age(when: When, now: number, words: AgeWords): string {
-  const time = typeof when === 'number' ? when : parseTime(when);
+  const time = typeof when === 'number' ? when : ageTime(when);
   if (time === undefined) {
     return '';
   }

@@ -51,6 +51,11 @@ export class ActionsTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   /** How many rows each large group shows; kept across refreshes, so a refresh does not fold a group back. */
   private readonly paging = new GroupPaging();
   private readonly showMoreCommand: vscode.Disposable;
+  /**
+   * The context of the rows of the last getChildren answer, taken once for all of them: a group of 10,000 rows has one
+   * `now` (every age counted from the same instant), not 10,000 clocks and context objects.
+   */
+  private rowContext: ViewContext | undefined;
 
   constructor(private readonly content: () => TreeContent, private readonly context: () => ViewContext) {
     this.showMoreCommand = vscode.commands.registerCommand(SHOW_MORE_COMMAND, (key: unknown, count: unknown) => this.showMore(key, count));
@@ -66,11 +71,12 @@ export class ActionsTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
 
   /** Everything is rebuilt from the store: one cheap pass, and no node can show stale state. */
   refresh(): void {
+    this.rowContext = undefined;
     this.changed.fire();
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
-    return toTreeItem(nodeView(node, this.context()));
+    return toTreeItem(nodeView(node, (this.rowContext ??= this.context())));
   }
 
   resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
@@ -81,6 +87,7 @@ export class ActionsTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
+    this.rowContext = this.context();
     return node ? childNodes(node, this.paging) : rootNodes(this.content(), this.paging);
   }
 

@@ -77,38 +77,51 @@ function unknownLabel(value: string): string {
   return splitWords(shorten(value, SHOWN_LENGTH.tooltipField));
 }
 
+/** A memo holds at most this many values, each for a key of at most this many characters. */
+const MEMO_SIZE = 256;
+const MEMO_KEY_LENGTH = 256;
+
+/**
+ * `make` worked out once per spelling of its key: the rows of a 10,000-row group hold a handful of types, scopes,
+ * statuses and requestors. Bounded, so a server that sends a new value per row cannot grow it: it starts over.
+ * `make` returns no undefined.
+ */
+function perSpelling<K extends string | null, V>(make: (key: K) => V): (key: K) => V {
+  const values = new Map<K, V>();
+  return (key) => {
+    let value = values.get(key);
+    if (value === undefined) {
+      value = make(key);
+      if (key === null || key.length <= MEMO_KEY_LENGTH) {
+        if (values.size >= MEMO_SIZE) {
+          values.clear();
+        }
+        values.set(key, value);
+      }
+    }
+    return value;
+  };
+}
+
 /** The friendly name of a type (`Unisolate` → "Release from Isolation"), used in rows, groups, filter and palette. */
 export function typeLabel(type: string): string {
   return entry(TYPE_LABELS, type) ?? unknownLabel(type);
 }
 
-/** Lower-case spellings of the statuses met, a few: a row of 10,000 finds its status' label and icon without a new string. */
-const lowerStatuses = new Map<string, string>();
-const MAX_LOWER_STATUSES = 64;
-
-function lowerStatus(status: string): string {
-  let lower = lowerStatuses.get(status);
-  if (lower === undefined) {
-    lower = status.toLowerCase();
-    if (lowerStatuses.size < MAX_LOWER_STATUSES) {
-      lowerStatuses.set(status, lower);
-    }
-  }
-  return lower;
-}
+const statusLabels = perSpelling((status: string) => entry(STATUS_LABELS, status.toLowerCase()) ?? unknownLabel(status));
 
 /** The friendly name of a status (`TimeOut` → "Timed Out"). */
 export function statusLabel(status: string): string {
-  return entry(STATUS_LABELS, lowerStatus(status)) ?? unknownLabel(status);
+  return statusLabels(status);
 }
 
-function withScope(type: string, action: MachineAction, max: number): string {
-  return shownText(action.scope ? `${type} (${action.scope})` : type, max);
+function withScope(type: string, scope: string | null, max: number): string {
+  return shownText(scope ? `${type} (${scope})` : type, max);
 }
 
 /** The action type and its scope, e.g. "Antivirus Scan (Quick)"; at most SHOWN_LENGTH.row characters. */
 export function actionLabel(action: MachineAction): string {
-  return withScope(typeLabel(action.type), action, SHOWN_LENGTH.row);
+  return withScope(typeLabel(action.type), action.scope, SHOWN_LENGTH.row);
 }
 
 /** A type's name in a row and in the filter line (`Unisolate` → "Release"); an unknown type's words, not cut. */
@@ -116,13 +129,15 @@ export function shortTypeLabel(type: string): string {
   return entry(ROW_NAMES, type) ?? typeLabel(type);
 }
 
+const rowLabels = perSpelling((type: string) => perSpelling((scope: string | null) =>
+  entry(ROW_NAMES, `${type} ${scope}`) ?? withScope(shortTypeLabel(type), scope, ROW_NAME_LENGTH)));
+
 /**
  * The row's label and the start of its accessible name: a short name with the scope, e.g. "Quick AV", "Isolate
  * Sel"; at most ROW_NAME_LENGTH characters, so an unknown type or scope is cut with an ellipsis ("Collect For…").
  */
 export function rowLabel(action: MachineAction): string {
-  const named = entry(ROW_NAMES, `${action.type} ${action.scope}`);
-  return named ?? withScope(shortTypeLabel(action.type), action, ROW_NAME_LENGTH);
+  return rowLabels(action.type)(action.scope);
 }
 
 /** The device name, or a short machine id while the name is still null. */
@@ -155,9 +170,11 @@ const STATUS_ICONS: Readonly<Record<string, IconSpec>> = {
 export const NEUTRAL_ICON: IconSpec = { id: 'circle-outline' };
 export const CANCELLING_ICON: IconSpec = { id: 'loading~spin' };
 
+const statusIcons = perSpelling((status: string) => entry(STATUS_ICONS, status.toLowerCase()) ?? NEUTRAL_ICON);
+
 /** The codicon and colour of a status (any case); a status the service adds later gets the neutral icon. */
 export function statusIcon(status: string): IconSpec {
-  return entry(STATUS_ICONS, lowerStatus(status)) ?? NEUTRAL_ICON;
+  return statusIcons(status);
 }
 
 export interface DescriptionOptions {
@@ -165,7 +182,7 @@ export interface DescriptionOptions {
   /** The status is already the group's name when grouped by status. */
   showStatus: boolean;
   cancelling: boolean;
-  /** The creation time as parseTime gave it, when the caller has it already; otherwise it is parsed here. */
+  /** The creation time as ageTime gave it, when the caller has it already; otherwise it is read here. */
   created?: number;
 }
 
@@ -199,14 +216,18 @@ export function shortDeviceLabel(action: Pick<MachineAction, 'computerDnsName' |
 
 const SHORT_NAME_LENGTH = 12;
 
-/** Who asked, short: a UPN's local part ("jane.doe"), "app" for an application id, a display name cut to 12. */
-export function shortRequestor(requestor: string | null): string {
+const shortRequestors = perSpelling((requestor: string | null): string => {
   if (isGuid(requestor?.trim())) {
     return 'app';
   }
   const text = oneLine(requestor ?? '').trim();
   const at = text.indexOf('@');
   return shorten(at > 0 ? text.slice(0, at) : text, SHORT_NAME_LENGTH);
+});
+
+/** Who asked, short: a UPN's local part ("jane.doe"), "app" for an application id, a display name cut to 12. */
+export function shortRequestor(requestor: string | null): string {
+  return shortRequestors(requestor);
 }
 
 /**

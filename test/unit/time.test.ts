@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseMachineAction } from '../../src/defender/machineAction';
 import { isoUtc } from '../../src/model/exportActions';
-import { formatUtc, parseTime, relativeAge, withUtcZone } from '../../src/shared/time';
+import { ageTime, formatUtc, parseTime, relativeAge, withUtcZone } from '../../src/shared/time';
 import { seedActions } from '../simulators/seedActions';
 
 /** Text a `…Utc` field may carry that names no instant: wrong calendar days, out-of-range fields, other words. */
@@ -75,5 +75,49 @@ describe('service times that are date-times', () => {
     assert.equal(parseTime('2026-12-31T23:59:59.999Z'), Date.UTC(2026, 11, 31, 23, 59, 59, 999));
     assert.equal(formatUtc('2026-03-01T14:05:00.1234567'), '2026-03-01 14:05 UTC');
     assert.equal(formatUtc(Date.UTC(2026, 2, 1, 14, 5, 59)), '2026-03-01 14:05 UTC', 'epoch ms');
+  });
+});
+
+/**
+ * Times near Defender's form `2026-03-10T11:00:00.1234567Z`: every field at and past its bounds, every calendar edge,
+ * 0 to 9 fraction digits, and each character of a few times replaced by a character that does or does not belong.
+ */
+function timesNearDefenderForm(): string[] {
+  const pad = (n: number, width: number) => String(n).padStart(width, '0');
+  const times: string[] = [];
+  for (const year of [0, 99, 100, 999, 1000, 1900, 1970, 2000, 2024, 2025, 2100, 9999]) {
+    for (const month of [0, 1, 2, 4, 12, 13]) {
+      for (const day of [0, 1, 28, 29, 30, 31, 32]) {
+        times.push(`${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T12:00:00Z`);
+      }
+    }
+  }
+  for (const [hour, minute, second] of [[0, 0, 0], [23, 59, 59], [24, 0, 0], [23, 60, 0], [23, 59, 60], [99, 99, 99]]) {
+    times.push(`2026-03-10T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}Z`);
+  }
+  for (let digits = 0; digits <= 9; digits++) {
+    times.push(`2026-03-10T11:00:00${digits ? `.${'987654321'.slice(0, digits)}` : '.'}Z`, `2026-03-10T11:00:00.${'0'.repeat(digits)}1Z`);
+  }
+  const replacements = ['0', '9', '/', ':', '-', '.', 'T', 't', 'Z', 'z', ' ', 'a', '\uff11', '+'];
+  for (const base of ['2026-03-10T11:00:00Z', '2024-02-29T23:59:59.1234567Z', '2026-03-10T11:00:00.5Z']) {
+    for (let i = 0; i < base.length; i++) {
+      for (const c of replacements) {
+        times.push(`${base.slice(0, i)}${c}${base.slice(i + 1)}`, `${base.slice(0, i)}${c}${base.slice(i)}`, `${base.slice(0, i)}${base.slice(i + 1)}`);
+      }
+    }
+    times.push(` ${base}`, `${base} `, base.toLowerCase(), base.replace('Z', '+00:00'));
+  }
+  return times;
+}
+
+describe('the age of a row', () => {
+  it('reads Defender\'s form without the pattern, to the same instant as parseTime, and refuses what parseTime refuses', () => {
+    const times = timesNearDefenderForm();
+    const read = times.filter((text) => parseTime(text) !== undefined);
+    assert.ok(read.length > 300 && read.length < times.length - 300, `both kinds among ${times.length} texts (${read.length} read)`);
+    for (const text of [...times, ...NOT_DATES, '', 'Z']) {
+      assert.equal(ageTime(text), parseTime(text), JSON.stringify(text));
+    }
+    assert.equal(ageTime(null), undefined);
   });
 });
