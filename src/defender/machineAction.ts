@@ -142,6 +142,11 @@ export function isCancellable(status: string | null | undefined): boolean {
   return CANCELLABLE.has(canonicalStatus(status));
 }
 
+/** isCancellable for a status already in its one spelling (a parsed action's): one set lookup, for every row. */
+export function isCancellableStatus(status: string): boolean {
+  return CANCELLABLE.has(status);
+}
+
 /** Succeeded, Cancelled, Failed or TimeOut, in any spelling. */
 export function isFinal(status: string | null | undefined): boolean {
   return FINAL.has(canonicalStatus(status));

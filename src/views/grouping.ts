@@ -2,7 +2,7 @@
 // so 10,000 actions group in a few milliseconds.
 import { SHOWN_LENGTH, shownText } from '../shared/userText';
 import type { GroupBy } from '../config';
-import { isCancellable, KNOWN_STATUSES, MachineAction } from '../defender/machineAction';
+import { isCancellable, isCancellableStatus, KNOWN_STATUSES, MachineAction } from '../defender/machineAction';
 import { deviceLabel, statusLabel, typeLabel } from './presentation';
 import { parseTime } from '../shared/time';
 
@@ -111,41 +111,38 @@ function groupLabel(groupBy: Exclude<GroupBy, 'none'>, actions: readonly Machine
   return shownText(groupName(groupBy, actions), SHOWN_LENGTH.row);
 }
 
+/** A group being filled: its rows in list order and how many of them can be cancelled. */
+interface Bucket {
+  members: MachineAction[];
+  cancellable: number;
+}
+
 /**
  * The groups of `actions` for a grouping other than `none`, each sorted newest first. The list is read twice (a
- * refresh groups 10,000 rows): its time order, then each action's bucket and whether it is cancellable.
+ * refresh groups 10,000 rows): its time order, then each action's bucket (one Map lookup per row) and whether it is
+ * cancellable.
  */
 export function groupActions(actions: readonly MachineAction[], groupBy: Exclude<GroupBy, 'none'>): ActionGroup[] {
   const rule = RULES[groupBy];
   // Decided once for the whole list: a group is a part of it, in the same order.
   const order = timeOrder(actions);
-  const buckets = new Map<string, MachineAction[]>();
-  const cancellable = new Map<string, number>();
-  // The last status read and whether it is cancellable (1 or 0): in a group by status, every row's.
-  let status = '';
-  let statusCancellable = 0;
+  const buckets = new Map<string, Bucket>();
   for (const action of actions) {
     const key = rule.key(action);
-    const bucket = buckets.get(key);
-    if (bucket) {
-      bucket.push(action);
-    } else {
-      buckets.set(key, [action]);
-      cancellable.set(key, 0);
+    let bucket = buckets.get(key);
+    if (!bucket) {
+      bucket = { members: [], cancellable: 0 };
+      buckets.set(key, bucket);
     }
-    if (action.status !== status) {
-      status = action.status;
-      statusCancellable = isCancellable(status) ? 1 : 0;
-    }
-    if (statusCancellable) {
-      cancellable.set(key, cancellable.get(key)! + 1);
+    bucket.members.push(action);
+    if (isCancellableStatus(action.status)) {
+      bucket.cancellable++;
     }
   }
   const groups: ActionGroup[] = [];
-  for (const [key, members] of buckets) {
+  for (const [key, { members, cancellable }] of buckets) {
     sortByTime(members, order);
-    const count = cancellable.get(key)!;
-    groups.push({ key: `${groupBy}:${key}`, label: groupLabel(groupBy, members), actions: members, cancellableCount: count, expanded: count > 0 });
+    groups.push({ key: `${groupBy}:${key}`, label: groupLabel(groupBy, members), actions: members, cancellableCount: cancellable, expanded: cancellable > 0 });
   }
   return groups.sort(rule.compare);
 }
