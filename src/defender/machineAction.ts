@@ -76,14 +76,58 @@ function enumKey(value: string): string {
   return value.replace(/[\s_-]+/g, '').toLowerCase();
 }
 
+/**
+ * A list of 10,000 rows carries a handful of spellings: each is worked out once (a table lookup afterwards, not three
+ * regex passes per row). Bounded in count and length, so a server sending a new value per row cannot grow it.
+ */
+const MAX_SEEN_SPELLINGS = 256;
+const MAX_SEEN_LENGTH = 64;
+/** Spellings of one length kept; more of that length are worked out each time (a lookup stays a short scan). */
+const MAX_SEEN_PER_LENGTH = 8;
+
+/**
+ * Each raw spelling met so far → its one spelling, found by its length, then compared. A type arrives in every row
+ * as a new string of up to 27 characters: a Map hashes all of it per row, which cost twice this scan (a string
+ * compare stops at the first character that differs, and few spellings share a length).
+ */
+class SeenSpellings {
+  /** By length: raw spelling, one spelling, raw spelling, … */
+  private readonly byLength: string[][] = [];
+  private count = 0;
+
+  get(value: string): string | undefined {
+    const met = this.byLength[value.length];
+    if (met !== undefined) {
+      for (let i = 0; i < met.length; i += 2) {
+        if (met[i] === value) {
+          return met[i + 1];
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** Keeps `value` → `spelling` while the bounds allow. */
+  add(value: string, spelling: string): void {
+    if (this.count >= MAX_SEEN_SPELLINGS || value.length > MAX_SEEN_LENGTH) {
+      return;
+    }
+    const met = (this.byLength[value.length] ??= []);
+    if (met.length < 2 * MAX_SEEN_PER_LENGTH) {
+      met.push(value, spelling);
+      this.count++;
+    }
+  }
+}
+
 /** An enum's comparison keys (enumKey) → its spellings, and each raw spelling met so far → its one spelling. */
 interface Spellings {
   known: ReadonlyMap<string, string>;
-  seen: Map<string, string>;
+  seen: SeenSpellings;
 }
 
 function spellings(known: readonly string[], aliases: Record<string, string>): Spellings {
-  return { known: new Map([...known.map((k): [string, string] => [enumKey(k), k]), ...Object.entries(aliases)]), seen: new Map() };
+  return { known: new Map([...known.map((k): [string, string] => [enumKey(k), k]), ...Object.entries(aliases)]), seen: new SeenSpellings() };
 }
 
 const STATUS_SPELLINGS = spellings(KNOWN_STATUSES, { canceled: 'Cancelled', timedout: 'TimeOut' });
@@ -94,13 +138,6 @@ const COMMAND_TYPE_SPELLINGS = spellings(['RunScript', 'GetFile', 'PutFile'], {}
 /** The scopes of Isolate (Full, Selective) and of an antivirus scan (Quick, Full), in one spelling like the enums. */
 const SCOPES: ReadonlySet<string> = new Set(['Full', 'Selective', 'Quick']);
 const SCOPE_SPELLINGS = spellings([...SCOPES], {});
-/**
- * A list of 10,000 rows carries a handful of spellings: each is worked out once (a table lookup afterwards, not three
- * regex passes per row). Bounded in count and length, so a server sending a new value per row cannot grow it.
- */
-const MAX_SEEN_SPELLINGS = 256;
-const MAX_SEEN_LENGTH = 64;
-
 /** An unknown value in one spelling too: `QUEUED`, `queued` and `Queued` are `Queued`; `collect_file` is `CollectFile`. */
 function pascalWords(value: string): string {
   return value.split(/[\s_-]+/).filter((w) => w).map((word) => {
@@ -121,9 +158,7 @@ function canonical(value: string | null | undefined, spellings: Spellings): stri
   const trimmed = oneLine(value).trim();
   // A value of separators or blank-looking characters only (`_`, `-`, U+2800) names nothing: Unknown, as an empty one.
   const result = trimmed && !isBlank(trimmed) ? spellings.known.get(enumKey(trimmed)) ?? (pascalWords(trimmed) || UNKNOWN) : UNKNOWN;
-  if (spellings.seen.size < MAX_SEEN_SPELLINGS && value.length <= MAX_SEEN_LENGTH) {
-    spellings.seen.set(value, result);
-  }
+  spellings.seen.add(value, result);
   return result;
 }
 

@@ -5,8 +5,10 @@ import {
   cancelCommentProblem,
   completedDespiteCancellation,
   isCancellable,
+  isCancellableStatus,
   isFinal,
   isGuid,
+  KNOWN_STATUSES,
   listEnvelope,
   parseMachineAction,
   ranBeforeCancellation,
@@ -191,6 +193,7 @@ describe('status and id helpers', () => {
     }
     assert.equal(isCancellable(null), false);
     assert.equal(isFinal(undefined), false);
+    assert.deepEqual(KNOWN_STATUSES.filter(isCancellableStatus), ['Pending', 'InProgress'], 'a status in its one spelling');
   });
 
   it('recognises the completed-anyway cancel race only when every command completed', () => {
@@ -292,6 +295,18 @@ describe('one spelling, one meaning (SPEC §1 field shapes)', () => {
       assert.equal(machineAction({ type: 'live_response' }).type, 'LiveResponse', `round ${round}`);
     }
     assert.equal(machineAction({ status: 'in progress'.repeat(10_000) }).status.length, 100_000, 'a long value is read, not cut');
+  });
+
+  it('tells apart spellings of one length, however many a server sends: each read right, the first time and again', () => {
+    const sameLength = Array.from({ length: 40 }, (_, i) => `queued_${String(i).padStart(2, '0')}`);
+    for (let round = 0; round < 2; round++) {
+      assert.deepEqual(sameLength.map((status) => machineAction({ status }).status), sameLength.map((_, i) => `Queued${String(i).padStart(2, '0')}`), `round ${round}`);
+      assert.deepEqual(['Succeeded', 'Cancelled', 'cancelled', 'succeeded'].map((status) => machineAction({ status }).status), ['Succeeded', 'Cancelled', 'Cancelled', 'Succeeded'], `round ${round}`);
+    }
+    const started = performance.now();
+    const rows = Array.from({ length: 10_000 }, (_, i) => machineAction({ type: `t${String(i).padStart(8, '0')}` }));
+    assert.equal(rows[9_999].type, 'T00009999');
+    assert.ok(performance.now() - started < 1_000, 'a new value of one length per row is read in linear time');
   });
 
   it('the final-state and cancellable checks accept any spelling', () => {
