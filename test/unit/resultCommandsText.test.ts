@@ -31,8 +31,9 @@ describe('resultCommandsText', () => {
     assert.match(outputDocumentName(action, 0, Date.UTC(2026, 2, 10, 12, 30)), /^GetFile dropper\.ps1 · .* · 2026-03-10 1230 UTC$/, 'a path\'s last part; no end time: the time fetched');
     action.commands[0].endTime = '2026-02-30T08:00:00';
     assert.match(outputDocumentName(action, 0, Date.UTC(2026, 2, 10, 12, 30)), / · 2026-03-10 1230 UTC$/, 'an end time that is no date: the time fetched, not 2 March');
-    action.computerDnsName = 'evil/..\\dev:ice\u202e #1%2"?';
-    assert.equal(outputDocumentName(action, 0, 0), 'GetFile dropper.ps1 · evil_.._dev_ice _1_2_ · 1970-01-01 0000 UTC',
+    const evil = parseMachineAction({ ...action.raw, computerDnsName: 'evil/..\\dev:ice\u202e #1%2"?' });
+    evil.commands[0].endTime = null;
+    assert.equal(outputDocumentName(evil, 0, 0), 'GetFile dropper.ps1 · evil_.._dev_ice _1_2_ · 1970-01-01 0000 UTC',
       'what a file system, a tab or a URI path would misread is `_`, a run of it one `_`; invisible characters go');
   });
 });

@@ -164,7 +164,7 @@ describe('getResultLink: errors as for the other calls', () => {
   const call = () => client().getResultLink(succeededPackage(), { kind: 'investigationPackage' });
 
   it('maps 404 with the server message', async () => {
-    const gone = { ...succeededPackage(), id: '00000000-0000-4000-8000-000000000000' };
+    const gone = reparsed(succeededPackage(), { id: '00000000-0000-4000-8000-000000000000' });
     await rejectsWith(client().getResultLink(gone, { kind: 'investigationPackage' }), (error) => {
       assert.equal(error.status, 404);
       assert.match(error.message, /was not found/);
@@ -216,7 +216,7 @@ describe('resultUnavailableReason and suggestedFileName (pure)', () => {
   });
 
   it('suggests the device and date for a package, the file name for GetFile, and nothing a file system rejects', () => {
-    const action = { ...succeededPackage(), computerDnsName: 'ws:01/evil\\..', creationDateTimeUtc: '2026-11-23T08:00:00.1234567Z' };
+    const action = reparsed(succeededPackage(), { computerDnsName: 'ws:01/evil\\..', creationDateTimeUtc: '2026-11-23T08:00:00.1234567Z' });
     assert.equal(suggestedFileName(action, { kind: 'investigationPackage' }), 'ws_01_evil_..-2026-11-23-investigation-package.zip');
     const live = completedLiveResponse();
     assert.equal(suggestedFileName(live, { kind: 'commandOutput', index: 0 }), 'dropper.ps1');
