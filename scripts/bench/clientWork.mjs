@@ -18,11 +18,11 @@ const { bulkActions } = out('test/simulators/seedActions.js');
 const NOW = new Date();
 const listBody = (actions) => JSON.stringify({ '@odata.context': 'https://127.0.0.1/api/$metadata#MachineActions', value: actions });
 
-/** What DefenderClient.listMachineActions makes of one page of list text: actions by id, one copy each. */
+/** What DefenderClient.listMachineActions makes of one page of list text: actions by id, one copy each, and how their creation times stand. */
 function clientList(text, top) {
   const merged = new MergedPages(top);
   merged.add(listEnvelope(JSON.parse(text)));
-  return merged.actions;
+  return { actions: merged.actions, warnings: [], creationOrder: merged.creationOrder };
 }
 
 /**
@@ -31,8 +31,8 @@ function clientList(text, top) {
  * for TreeItems. `top` is the list's size (the client's is Max Actions, at most 10,000).
  */
 async function normalizeGroup(store, text, top) {
-  await store.refresh(async () => ({ actions: clientList(text, top), warnings: [] }));
-  const roots = rootNodes({ actions: applyFilter(store.actions, NO_FILTER), groupBy: 'status' });
+  await store.refresh(async () => clientList(text, top));
+  const roots = rootNodes({ actions: applyFilter(store.actions, NO_FILTER), creationOrder: store.creationOrder, groupBy: 'status' });
   return roots.map((root) => childNodes(root));
 }
 
@@ -68,7 +68,7 @@ async function measure(n, runs) {
 
 /** A provider on `n` actions that all succeeded: one group of `n` rows, opened whole ("Show all") or its first page. */
 async function expandGroup(n, runs) {
-  const actions = clientList(listBody(bulkActions(n, NOW, {}, ['Succeeded'])), n);
+  const { actions } = clientList(listBody(bulkActions(n, NOW, {}, ['Succeeded'])), n);
   const provider = new ActionsTreeProvider(() => ({ actions, groupBy: 'status' }), () => ({ now: NOW.getTime(), groupBy: 'status', isCancelling: () => false }));
   const [group] = provider.getChildren();
   const expand = () => provider.getChildren(group).map((node) => provider.getTreeItem(node));

@@ -40,7 +40,7 @@ const client = new DefenderClient({ apiBaseUrl: sim.url, getAccessToken: async (
 sim.switches.rateLimitPerMinute = sim.switches.rateLimitPerHour = Number.MAX_SAFE_INTEGER;
 const store = new ActionsStore();
 const now = Date.now();
-const provider = new ActionsTreeProvider(() => ({ actions: applyFilter(store.actions, NO_FILTER), groupBy: 'status' }), () => ({ now, groupBy: 'status', isCancelling: () => false }));
+const provider = new ActionsTreeProvider(() => ({ actions: applyFilter(store.actions, NO_FILTER), creationOrder: store.creationOrder, groupBy: 'status' }), () => ({ now, groupBy: 'status', isCancelling: () => false }));
 store.onDidChange(() => provider.refresh());
 
 /** What the view does on a refresh: load, report status changes, build the tree VS Code asks for. */

@@ -33,6 +33,7 @@ import { ACCEPTED_ENCODINGS, decodeBody, UndecodableBodyError } from './decodeBo
 import { MergedPages, pageLimit } from './listPages';
 import { hasCredentialsOrQuery, isHttps, isSameHttpsOrigin, schemeAndHost } from '../shared/httpsUrl';
 import { Clock, Logger, systemClock } from '../shared/logger';
+import type { TimeOrder } from '../shared/time';
 import { cancelCommentProblem, isGuid, ListEnvelope, listEnvelope, MachineAction, parseMachineAction } from './machineAction';
 import { buildListQuery, clampTop } from './query';
 import { RateBudgetExhausted, RateLimiter } from './rateLimiter';
@@ -78,6 +79,8 @@ export interface ListResult {
   skipped: number;
   /** Copies of an action that overlapping or repeated pages carried again, dropped (the newest copy is kept). */
   duplicates: number;
+  /** How the creation times of `actions` stand, in their order (grouping need not read them again). */
+  creationOrder: TimeOrder;
 }
 
 export interface RequestHooks {
@@ -196,7 +199,7 @@ export class DefenderClient {
       }
     }
     this.reportDropped(merged, warnings);
-    return { actions: merged.actions, warnings, skipped: merged.skipped, duplicates: merged.duplicates };
+    return { actions: merged.actions, warnings, skipped: merged.skipped, duplicates: merged.duplicates, creationOrder: merged.creationOrder };
   }
 
   private async readPage(url: URL, signal?: AbortSignal, hooks?: RequestHooks): Promise<ListEnvelope> {

@@ -3,7 +3,7 @@
 // action at a time must not spend the rate budget.
 import { isDefenderApiError } from './errors';
 import { ListEnvelope, MachineAction, parseMachineAction } from './machineAction';
-import { parseTime } from '../shared/time';
+import { nextTimeOrder, parseTime, TimeOrder } from '../shared/time';
 
 /** The most pages one list follows, whatever the server's page size. */
 export const MAX_PAGES_PER_LIST = 20;
@@ -90,23 +90,28 @@ function findInMap(map: Map<string, number>, id: string, position: number | unde
   return held ?? -1;
 }
 
-/** How far mergeInto got: the copies and unreadable elements it met, and where its lookup gave up (or the page's length). */
+/**
+ * How far mergeInto got: the copies and unreadable elements it met, where its lookup gave up (or the page's length),
+ * and the TimeOrder of the list's creation times so far.
+ */
 interface MergeProgress {
   copies: number;
   skipped: number;
   stoppedAt: number;
+  order: TimeOrder;
 }
 
 /**
  * Reads `elements` from index `from` on (parseMachineAction; an unreadable one is counted in `skipped`) and adds each
  * action to `list` as it is read, while its strings are in the CPU cache: a new id at the end while the list is
  * shorter than `top`, a copy of a held action in its place unless it is older. Ids are looked up in `exact` when
- * given, else in the table (`slots`, `hashes`: findInTable).
+ * given, else in the table (`slots`, `hashes`: findInTable). `order`: the TimeOrder of the list's creation times
+ * before this call, read on with each action added (its time and the previous one's are in the CPU cache then).
  * A plain function on arrays, not a MergedPages method and without a callback: its compiled loop must depend neither
  * on the class's object shape, which V8 drops with the last MergedPages at a full GC, nor on one closure (then every
  * refresh ran the loop unoptimised).
  */
-function mergeInto(list: MachineAction[], top: number, elements: readonly unknown[], from: number, slots: Int32Array, hashes: Int32Array, exact: Map<string, number> | undefined): MergeProgress {
+function mergeInto(list: MachineAction[], top: number, elements: readonly unknown[], from: number, slots: Int32Array, hashes: Int32Array, exact: Map<string, number> | undefined, order: TimeOrder): MergeProgress {
   let copies = 0;
   let skipped = 0;
   for (let i = from; i < elements.length; i++) {
@@ -123,19 +128,24 @@ function mergeInto(list: MachineAction[], top: number, elements: readonly unknow
     const position = list.length < top ? list.length : undefined;
     const held = exact ? findInMap(exact, action.id, position) : findInTable(slots, hashes, list, action.id, position);
     if (held === GAVE_UP) {
-      return { copies, skipped, stoppedAt: i };
+      return { copies, skipped, stoppedAt: i, order };
     }
     if (held >= 0) {
       copies++;
       // Not `>`: NaN (no date) compares false, and the later read is the better guess then.
       if (!(updatedAt(action) < updatedAt(list[held]))) {
+        if (action.creationDateTimeUtc !== list[held].creationDateTimeUtc) {
+          order = 'mixed';
+        }
         list[held] = action;
       }
     } else if (position !== undefined) {
+      const time = action.creationDateTimeUtc;
+      order = nextTimeOrder(order, position === 0 ? time : list[0].creationDateTimeUtc, position === 0 ? null : list[position - 1].creationDateTimeUtc, time);
       list.push(action);
     }
   }
-  return { copies, skipped, stoppedAt: elements.length };
+  return { copies, skipped, stoppedAt: elements.length, order };
 }
 
 /** What MergedPages.add made of one page. */
@@ -161,6 +171,7 @@ export class MergedPages {
   private readonly slots: Int32Array;
   private readonly hashes: Int32Array;
   private exact: Map<string, number> | undefined;
+  private order: TimeOrder = 'newestFirst';
   /** Copies of an action already held, dropped. */
   duplicates = 0;
   /** Elements that were not readable machine actions. */
@@ -182,7 +193,8 @@ export class MergedPages {
     const before = list.length;
     const skippedBefore = this.skipped;
     for (let from = 0; from < elements.length;) {
-      const progress = mergeInto(list, top, elements, from, slots, hashes, this.exact);
+      const progress = mergeInto(list, top, elements, from, slots, hashes, this.exact, this.order);
+      this.order = progress.order;
       this.duplicates += progress.copies;
       this.skipped += progress.skipped;
       from = progress.stoppedAt;
@@ -195,6 +207,11 @@ export class MergedPages {
 
   get full(): boolean {
     return this.list.length >= this.top;
+  }
+
+  /** How the creation times of `actions` stand, in their order (read as each action was parsed). */
+  get creationOrder(): TimeOrder {
+    return this.order;
   }
 
   /** The merged actions (the list itself, not a copy: read it once the pages are in). */

@@ -3,12 +3,14 @@
 import type { MachineAction } from '../defender/machineAction';
 import { StatusChange, statusChange } from './statusChanges';
 import type { Disposable } from '../shared/logger';
-import { parseTime } from '../shared/time';
+import { parseTime, TimeOrder } from '../shared/time';
 
 export interface LoadResult {
   actions: MachineAction[];
   /** Sentences for the user: why the list may be incomplete. */
   warnings: string[];
+  /** How the creation times of `actions` stand, when the loader read them (ListResult.creationOrder). */
+  creationOrder?: TimeOrder;
 }
 
 export type Loader = (signal: AbortSignal) => Promise<LoadResult>;
@@ -49,6 +51,8 @@ export class ActionsStore {
   /** Lower-cased id → index in `list`, built when first needed: a refresh matches rows by position first. */
   private index: Map<string, number> | undefined;
   private warningList: string[] = [];
+  /** How the creation times of `list` stand, when known: from the load, until a row is put in that was not in it. */
+  private order: TimeOrder | undefined;
   private failure: { error: unknown } | undefined;
   /** Whether `list` is the result of a load (the baseline for status changes), not just empty. */
   private baseline = false;
@@ -68,6 +72,11 @@ export class ActionsStore {
 
   get warnings(): readonly string[] {
     return this.warningList;
+  }
+
+  /** How the creation times of `actions` stand (see TimeOrder), or undefined when not known. */
+  get creationOrder(): TimeOrder | undefined {
+    return this.order;
   }
 
   get loading(): boolean {
@@ -128,6 +137,9 @@ export class ActionsStore {
     if (ticket < this.sessionStart || (index >= 0 && !isNewer(action, ticket, this.list[index], this.listTickets[index]))) {
       return false;
     }
+    if (index < 0 || action.creationDateTimeUtc !== this.list[index].creationDateTimeUtc) {
+      this.order = undefined;
+    }
     if (index >= 0) {
       this.list = this.list.map((a, i) => (i === index ? action : a));
       this.listTickets = this.listTickets.map((t, i) => (i === index ? ticket : t));
@@ -148,6 +160,7 @@ export class ActionsStore {
     this.list = [];
     this.listTickets = [];
     this.index = undefined;
+    this.order = undefined;
     this.warningList = [];
     this.failure = undefined;
     this.baseline = false;
@@ -192,11 +205,12 @@ export class ActionsStore {
     if (controller.signal.aborted) {
       return { kind: 'superseded' };
     }
-    const { list, tickets, changes } = this.merge(result.actions, ticket);
+    const { list, tickets, changes, keptOtherTime } = this.merge(result.actions, ticket);
     this.current = undefined;
     this.list = list;
     this.listTickets = tickets;
     this.index = undefined;
+    this.order = keptOtherTime ? undefined : result.creationOrder;
     this.warningList = result.warnings;
     this.failure = undefined;
     this.baseline = true;
@@ -221,15 +235,17 @@ export class ActionsStore {
   }
 
   /**
-   * The list of a load (a stored copy that is newer stays in place of the loaded one), each row's ticket, and the
-   * status changes against the last load, in one pass. A refresh mostly lists what the last one did, shifted by the
+   * The list of a load (a stored copy that is newer stays in place of the loaded one), each row's ticket, the status
+   * changes against the last load, and whether a kept copy was created at another time than the loaded one said (then
+   * the load's creation order does not hold), in one pass. A refresh mostly lists what the last one did, shifted by the
    * actions created since: each row is looked for where the shift puts it, and by id (the index, built once) only
    * when it is not there.
    */
-  private merge(loaded: readonly MachineAction[], ticket: number): { list: MachineAction[]; tickets: number[]; changes: StatusChange[] } {
+  private merge(loaded: readonly MachineAction[], ticket: number): { list: MachineAction[]; tickets: number[]; changes: StatusChange[]; keptOtherTime: boolean } {
     const list: MachineAction[] = [];
     const tickets: number[] = [];
     const changes: StatusChange[] = [];
+    let keptOtherTime = false;
     const previous = this.list;
     const previousTickets = this.listTickets;
     let shift = 0;
@@ -244,6 +260,8 @@ export class ActionsStore {
       shift = at - i;
       const stored = previous[at];
       const keep = !isNewer(action, ticket, stored, previousTickets[at]);
+      // A kept copy stands where the loaded one was: the load's time order holds only if their creation times agree.
+      keptOtherTime ||= keep && stored.creationDateTimeUtc !== action.creationDateTimeUtc;
       list.push(keep ? stored : action);
       tickets.push(keep ? previousTickets[at] : ticket);
       const change = this.baseline && !keep ? statusChange(stored, action) : undefined;
@@ -251,7 +269,7 @@ export class ActionsStore {
         changes.push(change);
       }
     }
-    return { list, tickets, changes };
+    return { list, tickets, changes, keptOtherTime };
   }
 
   private fire(): void {

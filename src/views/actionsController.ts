@@ -260,7 +260,7 @@ export class ActionsController implements Disposable {
     const loading = this.store.refresh(async (signal) => {
       this.startedQuery = queryKey(query);
       const list = await client.listMachineActions(query, signal, hooks);
-      return { actions: list.actions, warnings: list.warnings };
+      return { actions: list.actions, warnings: list.warnings, creationOrder: list.creationOrder };
     }, { restart });
     let reported = this.reports.get(loading);
     if (!reported) {

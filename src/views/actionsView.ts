@@ -23,7 +23,7 @@ export class ActionsView implements vscode.Disposable {
   constructor(context: vscode.ExtensionContext, private readonly controller: ActionsController) {
     const { store } = controller;
     this.provider = new ActionsTreeProvider(
-      () => ({ actions: controller.visibleActions(), groupBy: controller.settings.groupBy, error: store.error }),
+      () => ({ actions: controller.visibleActions(), creationOrder: store.creationOrder, groupBy: controller.settings.groupBy, error: store.error }),
       () => ({ now: Date.now(), groupBy: controller.settings.groupBy, isCancelling: (id) => store.isCancelling(id) }),
     );
     this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this.provider, canSelectMany: true, showCollapseAll: true });

@@ -4,7 +4,7 @@ import { SHOWN_LENGTH, shownText } from '../shared/userText';
 import type { GroupBy } from '../config';
 import { isCancellable, isCancellableStatus, KNOWN_STATUSES, MachineAction } from '../defender/machineAction';
 import { deviceLabel, statusLabel, typeLabel } from './presentation';
-import { parseTime } from '../shared/time';
+import { nextTimeOrder, parseTime, TimeOrder } from '../shared/time';
 
 export interface ActionGroup {
   /** Stable across refreshes, so VS Code keeps each group's expanded state. */
@@ -16,28 +16,14 @@ export interface ActionGroup {
   expanded: boolean;
 }
 
-/** A creation time in one fixed UTC form (`2026-03-10T11:59:00Z`, any number of fraction digits, the same for all). */
-const UTC_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z$/;
-
-/**
- * How a list's creation times stand: 'text' when all have the same length and UTC form (then their text order is
- * their time order), 'newestFirst' when they are also in that order already (Defender sends them so), 'mixed' else.
- */
-type TimeOrder = 'newestFirst' | 'text' | 'mixed';
-
-/** The TimeOrder of `actions`, in one pass. */
-function timeOrder(actions: readonly MachineAction[]): TimeOrder {
-  const length = actions[0]?.creationDateTimeUtc?.length;
-  let previous = '';
-  let newestFirst = true;
-  for (const { creationDateTimeUtc: time } of actions) {
-    if (time === null || time.length !== length || !UTC_TIME.test(time)) {
-      return 'mixed';
-    }
-    newestFirst &&= previous === '' || previous >= time;
-    previous = time;
+/** The TimeOrder of the creation times of `actions`, in one pass. */
+function creationOrder(actions: readonly MachineAction[]): TimeOrder {
+  let order: TimeOrder = 'newestFirst';
+  const first = actions[0]?.creationDateTimeUtc ?? null;
+  for (let i = 0; i < actions.length && order !== 'mixed'; i++) {
+    order = nextTimeOrder(order, first, i > 0 ? actions[i - 1].creationDateTimeUtc : null, actions[i].creationDateTimeUtc);
   }
-  return newestFirst ? 'newestFirst' : 'text';
+  return order;
 }
 
 const newerText = (a: MachineAction, b: MachineAction): number =>
@@ -46,14 +32,9 @@ const newerText = (a: MachineAction, b: MachineAction): number =>
 /**
  * Sorts `actions` in place, newest first (those without a creation time last), and returns it. Defender's times
  * share one form, so they sort as text (and mostly come sorted); any other mix is parsed, each time once, not once
- * per comparison.
+ * per comparison. `order`: how the creation times stand when known (the store knows it from the client), else read.
  */
-export function sortNewestFirst(actions: MachineAction[]): MachineAction[] {
-  return sortByTime(actions, timeOrder(actions));
-}
-
-/** sortNewestFirst for `actions` whose times stand as `order` says (or a part of such a list, e.g. a group). */
-function sortByTime(actions: MachineAction[], order: TimeOrder): MachineAction[] {
+export function sortNewestFirst(actions: MachineAction[], order: TimeOrder = creationOrder(actions)): MachineAction[] {
   if (order !== 'mixed') {
     return order === 'text' ? actions.sort(newerText) : actions;
   }
@@ -118,14 +99,13 @@ interface Bucket {
 }
 
 /**
- * The groups of `actions` for a grouping other than `none`, each sorted newest first. The list is read twice (a
- * refresh groups 10,000 rows): its time order, then each action's bucket (one Map lookup per row) and whether it is
+ * The groups of `actions` for a grouping other than `none`, each sorted newest first. A group is a part of the list,
+ * in the same order, so the list's `order` (as in sortNewestFirst) holds for each. A refresh groups 10,000 rows: each
+ * is read once more when the order is not known, and once for its bucket (one Map lookup) and whether it is
  * cancellable.
  */
-export function groupActions(actions: readonly MachineAction[], groupBy: Exclude<GroupBy, 'none'>): ActionGroup[] {
+export function groupActions(actions: readonly MachineAction[], groupBy: Exclude<GroupBy, 'none'>, order: TimeOrder = creationOrder(actions)): ActionGroup[] {
   const rule = RULES[groupBy];
-  // Decided once for the whole list: a group is a part of it, in the same order.
-  const order = timeOrder(actions);
   const buckets = new Map<string, Bucket>();
   for (const action of actions) {
     const key = rule.key(action);
@@ -141,7 +121,7 @@ export function groupActions(actions: readonly MachineAction[], groupBy: Exclude
   }
   const groups: ActionGroup[] = [];
   for (const [key, { members, cancellable }] of buckets) {
-    sortByTime(members, order);
+    sortNewestFirst(members, order);
     groups.push({ key: `${groupBy}:${key}`, label: groupLabel(groupBy, members), actions: members, cancellableCount: cancellable, expanded: cancellable > 0 });
   }
   return groups.sort(rule.compare);

@@ -8,7 +8,7 @@ import { ActionGroup, groupActions, sortNewestFirst } from './grouping';
 import { countOf, SHOWN_LENGTH, shownText } from '../shared/userText';
 import { actionDescription, actionTooltipMarkdown, CANCELLING_ICON, deviceLabel, IconSpec, joinNonEmpty, rowLabel, statusIcon, statusLabel } from './presentation';
 import { errorDetail } from '../shared/errors';
-import { ageTime, relativeAge } from '../shared/time';
+import { ageTime, relativeAge, TimeOrder } from '../shared/time';
 
 export interface NodeCommand {
   command: string;
@@ -117,6 +117,8 @@ function pagedRows(key: string, actions: readonly MachineAction[], limit: number
 export interface TreeContent {
   /** The actions to show (already filtered). */
   actions: readonly MachineAction[];
+  /** How their creation times stand when known (the store's: a filtered part of a list stands as the list does). */
+  creationOrder?: TimeOrder;
   groupBy: GroupBy;
   /** The error of the last load, if it failed: its rows come first, the previous actions stay below. */
   error?: unknown;
@@ -126,10 +128,10 @@ export interface TreeContent {
 export function rootNodes(content: TreeContent, pages: PageLimits = FIRST_PAGES): TreeNode[] {
   const errors = content.error !== undefined ? errorNodes(content.error) : [];
   if (content.groupBy === 'none') {
-    return [...errors, ...pagedRows(FLAT_LIST_KEY, sortNewestFirst([...content.actions]), pages.limit(FLAT_LIST_KEY))];
+    return [...errors, ...pagedRows(FLAT_LIST_KEY, sortNewestFirst([...content.actions], content.creationOrder), pages.limit(FLAT_LIST_KEY))];
   }
   const groupBy = content.groupBy;
-  return [...errors, ...groupActions(content.actions, groupBy).map((group): GroupNode => ({ kind: 'group', id: `group:${group.key}`, group, groupBy }))];
+  return [...errors, ...groupActions(content.actions, groupBy, content.creationOrder).map((group): GroupNode => ({ kind: 'group', id: `group:${group.key}`, group, groupBy }))];
 }
 
 /** A group's rows, one page at a time (`pages`); other nodes have none. */

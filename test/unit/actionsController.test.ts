@@ -157,6 +157,7 @@ describe('ActionsController', () => {
     const { controller, settings } = await harness();
     assert.equal(listQueries().length, 1);
     assert.ok(controller.store.actions.length > 0);
+    assert.equal(controller.store.creationOrder, 'newestFirst', 'the client read how the creation times stand, for grouping');
     sim.clearRequests();
     settings.change({ maxActions: 7 });
     await waitFor(() => listQueries().length > 0 && !controller.store.loading, 'a new list');

@@ -76,6 +76,28 @@ describe('actionsStore', () => {
     assert.equal(statusChangeMessage([]), undefined);
   });
 
+  it('knows how the creation times of its list stand from the load, until a row comes in that the load did not send', async () => {
+    const created = (minute: number) => `2026-03-10T10:0${minute}:00Z`;
+    const at = (id: string, minute: number, lastUpdate = '2026-03-10T10:00:00Z') => action(id, 'Pending', lastUpdate, { creationDateTimeUtc: created(minute) });
+    const store = new ActionsStore();
+    assert.equal(store.creationOrder, undefined, 'nothing loaded');
+    await store.refresh(async () => ({ ...loaded(at('a', 3), at('b', 2)), creationOrder: 'newestFirst' }));
+    assert.equal(store.creationOrder, 'newestFirst');
+    store.upsert(at('a', 3, '2026-03-10T11:00:00Z'));
+    assert.equal(store.creationOrder, 'newestFirst', 'a row put in place, created at the same time');
+    store.upsert(at('z', 1));
+    assert.equal(store.creationOrder, undefined, 'a row the load did not send, put on top');
+    await store.refresh(async () => ({ ...loaded(at('a', 3), at('b', 2)), creationOrder: 'newestFirst' }));
+    store.upsert(at('b', 9, '2026-03-10T11:00:00Z'));
+    assert.equal(store.creationOrder, undefined, 'a row put in place with another creation time');
+    store.upsert(at('b', 9, '2026-03-10T12:00:00Z'));
+    await store.refresh(async () => ({ ...loaded(at('a', 3), at('b', 2)), creationOrder: 'newestFirst' }));
+    assert.equal(store.get('b')?.creationDateTimeUtc, created(9), 'the newer stored copy stays');
+    assert.equal(store.creationOrder, undefined, 'so the order the load read does not hold');
+    store.clear();
+    assert.equal(store.creationOrder, undefined);
+  });
+
   it('a cancel updates its row from the returned entity; a load that started earlier does not undo it', async () => {
     const store = new ActionsStore();
     await store.refresh(async () => loaded(action('a', 'Pending'), action('b', 'Pending')));

@@ -13,6 +13,27 @@ function page(...elements: unknown[]): ListEnvelope {
 }
 
 describe('MergedPages', () => {
+  it('reads how the creation times stand as it parses: newest first across pages, out of order, or in mixed forms', () => {
+    const at = (id: string, creationDateTimeUtc: unknown) => rawMachineAction({ id, creationDateTimeUtc });
+    const order = (...pages: unknown[][]) => {
+      const merged = new MergedPages(100);
+      pages.forEach((elements) => merged.add(page(...elements)));
+      return merged.creationOrder;
+    };
+    const [t3, t2, t1] = ['2026-11-29T08:03:00.1234567Z', '2026-11-29T08:02:00.1234567Z', '2026-11-29T08:01:00.1234567Z'];
+    assert.equal(order([at('a', t3), at('b', t2)], [at('c', t1)]), 'newestFirst');
+    assert.equal(order([]), 'newestFirst', 'an empty list');
+    assert.equal(order([at('a', t3), at('b', t1)], [at('c', t2)]), 'text', 'page 2 starts newer than page 1 ends');
+    assert.equal(order([at('a', t3), at('b', '2026-11-29T08:02:00Z')]), 'mixed', 'another number of fraction digits');
+    assert.equal(order([at('a', t3), at('b', '2026-11-29T08:02:00.1234567+01:00')]), 'mixed', 'an offset');
+    assert.equal(order([at('a', t3), at('b', null)]), 'mixed', 'no time');
+    assert.equal(order([at('a', 'XXXX-11-29T08:03:00.1234567Z'), at('b', t2)]), 'mixed', 'no date at all');
+    assert.equal(order([at('a', t3), at('b', t2)], [{ ...at('b', t1), lastUpdateDateTimeUtc: '2026-11-29T09:00:00Z' }]), 'mixed',
+      'a later copy put in place of one created at another time');
+    assert.equal(order([at('a', t3), at('b', t2)], [{ ...at('b', t2), lastUpdateDateTimeUtc: '2026-11-29T09:00:00Z' }]), 'newestFirst',
+      'a later copy created at the same time');
+  });
+
   it('keeps one copy per id (ids compared without case), the most recently updated, in first-seen order', () => {
     const merged = new MergedPages(100);
     assert.equal(merged.add(page(

@@ -10,7 +10,7 @@ import { countCancellable, groupActions, sortNewestFirst } from '../../src/views
 import {
   actionNode, actionTooltip, ActionNode, childNodes, FLAT_LIST_KEY, GroupNode, GroupPaging, nodeView, PAGE_SIZE, rootNodes, SHOW_MORE_COMMAND, TreeNode, viewMessage,
 } from '../../src/views/treeNodes';
-import { compactAge, relativeAge } from '../../src/shared/time';
+import { compactAge, relativeAge, TimeOrder } from '../../src/shared/time';
 import { bulkActions, seedActions } from '../simulators/seedActions';
 import { machineAction } from '../support/machineAction';
 
@@ -234,6 +234,15 @@ describe('treeNodes', () => {
     const flat = rootNodes({ actions: succeededGroup(450), groupBy: 'none' });
     assert.equal(actionIds(flat).length, PAGE_SIZE);
     assert.deepEqual(pagingRows(flat).map((v) => [v.label, v.command?.arguments]), [['Show 200 more…', [FLAT_LIST_KEY, 200]], ['Show all 450', [FLAT_LIST_KEY, 'all']]]);
+  });
+
+  it('takes the creation order the store knows as it is, and reads it when not known', () => {
+    const at = (id: string, creationDateTimeUtc: string) => machineAction({ id, status: 'Failed', creationDateTimeUtc });
+    const actions = [at('older', '2026-03-10T10:00:00Z'), at('newer', '2026-03-10T11:00:00Z')];
+    const rows = (creationOrder?: TimeOrder) => actionIds(childNodes(rootNodes({ actions, creationOrder, groupBy: 'status' })[0]));
+    assert.deepEqual(rows(), ['newer', 'older'], 'read: not newest first, so sorted');
+    assert.deepEqual(rows('text'), ['newer', 'older']);
+    assert.deepEqual(rows('newestFirst'), ['older', 'newer'], 'a list the client read as newest first is not read again');
   });
 
   it('newest first also when the times come in mixed forms (fractions, offsets, missing)', () => {
