@@ -38,3 +38,12 @@ export function rawMachineAction(overrides: Record<string, unknown> = {}): Recor
 export function machineAction(overrides: Record<string, unknown> = {}): MachineAction {
   return parseMachineAction(rawMachineAction(overrides));
 }
+
+/**
+ * machineAction() with `fields` put over what parsing made, values no parser makes (a later code path might hand such
+ * an action over). Not a spread: a parsed action reads most fields from `raw` when asked, and a spread loses them.
+ */
+export function unparsedAction(fields: Partial<Record<keyof MachineAction, unknown>>, overrides: Record<string, unknown> = {}): MachineAction {
+  const parsed = machineAction(overrides);
+  return Object.assign(Object.create(Object.getPrototypeOf(parsed) as object) as MachineAction, parsed, fields);
+}

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { KNOWN_ACTION_TYPES, KNOWN_STATUSES, MachineAction, parseMachineAction } from '../../src/defender/machineAction';
 import { actionNode, actionTooltip, nodeView, ViewContext } from '../../src/views/treeNodes';
 import { INJECTION_COMMENT, seedActions } from '../simulators/seedActions';
-import { machineAction } from '../support/machineAction';
+import { machineAction, unparsedAction } from '../support/machineAction';
 
 const NOW = new Date('2026-03-10T12:00:00Z');
 const SNAPSHOT = path.resolve(__dirname, '../../../test/unit/rowViews.snapshot.json');
@@ -72,9 +72,9 @@ function variedAction(i: number): MachineAction {
 function rowList(): MachineAction[] {
   const seed = [...seedActions(NOW), ...seedActions(NOW, { enumSpelling: 'variant', timeFormat: 'zoneless' })].map((raw) => parseMachineAction(raw));
   const varied = Array.from({ length: 160 }, (_, i) => variedAction(i));
-  const unparsed = ['constructor', '__proto__', 'Pending\u200b', 'evil\u202etxt', 'Isolate Full', ''].map((value, i) => ({
-    ...machineAction({ id: `unparsed-${i}`, requestorComment: INJECTION_COMMENT }), type: value, status: value, scope: i % 2 ? value : 'Full',
-  }));
+  const unparsed = ['constructor', '__proto__', 'Pending\u200b', 'evil\u202etxt', 'Isolate Full', ''].map((value, i) => unparsedAction(
+    { type: value, status: value, scope: i % 2 ? value : 'Full' }, { id: `unparsed-${i}`, requestorComment: INJECTION_COMMENT },
+  ));
   return [...seed, ...varied, ...unparsed];
 }
 
