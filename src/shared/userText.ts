@@ -34,7 +34,7 @@ const LOG_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r'
  * notification holds our own explanation (up to ~400 characters, e.g. the permissions a 403 needs) and then
  * Defender's words, so it may be longer than the rest.
  */
-export const SHOWN_LENGTH = Object.freeze({ row: 80, notification: 600, tooltipField: 1000 });
+export const SHOWN_LENGTH = Object.freeze({ row: 80, accessibilityLabel: 200, notification: 600, tooltipField: 1000 });
 
 /** One line of plain text: control characters and separators become a space, invisible characters go. */
 export function oneLine(text: string): string {

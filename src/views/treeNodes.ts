@@ -191,7 +191,7 @@ export function nodeView(node: TreeNode, context: ViewContext): NodeView {
         tooltip: { text: `${group.label}: ${countOf(count, 'machine action')}${group.cancellableCount ? `, ${group.cancellableCount} cancellable` : ''}` },
         icon,
         collapsible: group.expanded ? 'expanded' : 'collapsed',
-        accessibilityLabel: `${group.label}, ${countOf(count, 'machine action')}`,
+        accessibilityLabel: shownText(`${group.label}, ${countOf(count, 'machine action')}`, SHOWN_LENGTH.accessibilityLabel),
       };
     }
     case 'action': {
@@ -207,7 +207,8 @@ export function nodeView(node: TreeNode, context: ViewContext): NodeView {
         contextValue: actionContextValue(action, cancelling),
         collapsible: 'none',
         command: { command: Commands.showDetails, title: 'Show Machine Action Details', arguments: [node] },
-        accessibilityLabel: joinNonEmpty([label, cancelling ? 'cancelling' : statusLabel(action.status), deviceLabel(action), relativeAge(created ?? null, context.now)], ', '),
+        // What a screen reader says is shown text too: the device name and an unknown status are the server's.
+        accessibilityLabel: shownText(joinNonEmpty([label, cancelling ? 'cancelling' : statusLabel(action.status), deviceLabel(action), relativeAge(created ?? null, context.now)], ', '), SHOWN_LENGTH.accessibilityLabel),
       };
     }
     case 'message':
@@ -219,7 +220,7 @@ export function nodeView(node: TreeNode, context: ViewContext): NodeView {
         icon: node.icon,
         collapsible: 'none',
         command: node.command,
-        accessibilityLabel: [node.label, node.description].filter((s) => s).join(': '),
+        accessibilityLabel: shownText([node.label, node.description].filter((s) => s).join(': '), SHOWN_LENGTH.accessibilityLabel),
       };
   }
 }

@@ -10,6 +10,7 @@ import { KNOWN_ACTION_TYPES, KNOWN_STATUSES, MachineAction, parseMachineAction }
 import { actionNode, actionTooltip, nodeView, ViewContext } from '../../src/views/treeNodes';
 import { INJECTION_COMMENT, seedActions } from '../simulators/seedActions';
 import { machineAction, unparsedAction } from '../support/machineAction';
+import { SHOWN_LENGTH } from '../../src/shared/userText';
 
 const NOW = new Date('2026-03-10T12:00:00Z');
 const SNAPSHOT = path.resolve(__dirname, '../../../test/unit/rowViews.snapshot.json');
@@ -110,6 +111,16 @@ describe('rowViews', () => {
     const recorded = JSON.parse(fs.readFileSync(SNAPSHOT, 'utf8')) as RowRecord[];
     assert.equal(rows.length, recorded.length, 'as many rows as recorded');
     rows.forEach((row, i) => assert.deepEqual(row, recorded[i], `row ${i}`));
+  });
+
+  it('what a screen reader says of a row goes through the text gate: no line break, reordering or invisible character, secret or run-on text', () => {
+    for (const hostile of HOSTILE) {
+      for (const [field, value] of [['computerDnsName', hostile], ['status', hostile]]) {
+        const label = nodeView(actionNode(machineAction({ [field]: value })), CONTEXTS[0][1]).accessibilityLabel;
+        assert.doesNotMatch(label, /[\n\r\u200b\u2060\u202e]|eyJ|A{40}/, `${field} ${JSON.stringify(value)}: ${JSON.stringify(label)}`);
+        assert.ok(label.length <= SHOWN_LENGTH.accessibilityLabel, `${field} ${JSON.stringify(value).slice(0, 20)}: ${label.length} characters`);
+      }
+    }
   });
 
   it('a list with a new type, status and requestor on every row still names each row by its own', () => {
