@@ -57,23 +57,24 @@ const MAX_PROBES = 32;
 const GAVE_UP = -2;
 
 /**
- * The position in `list` of the action with this id, looked up in an open-addressing table of id hashes (`slots`
- * holds positions, -1 when free; `hashes` their idHash), or -1 when there is none: then `position` (where the caller
- * puts it) is recorded, unless undefined (the caller drops it). GAVE_UP after MAX_PROBES probes.
+ * The position in `list` of the action with this id, looked up in an open-addressing table of id hashes (`table`
+ * holds pairs: a position, -1 when free, then its idHash; side by side, so a probe reads one cache line: at 100,000
+ * actions the table is larger than the CPU caches), or -1 when there is none: then `position` (where the caller puts
+ * it) is recorded, unless undefined (the caller drops it). GAVE_UP after MAX_PROBES probes.
  */
-function findInTable(slots: Int32Array, hashes: Int32Array, list: readonly MachineAction[], id: string, position: number | undefined): number {
+function findInTable(table: Int32Array, list: readonly MachineAction[], id: string, position: number | undefined): number {
   const hash = idHash(id);
-  const mask = slots.length - 1;
+  const mask = (table.length >> 1) - 1;
   for (let probe = 0, slot = hash & mask; probe < MAX_PROBES; probe++, slot = (slot + 1) & mask) {
-    const held = slots[slot];
+    const held = table[2 * slot];
     if (held < 0) {
       if (position !== undefined) {
-        slots[slot] = position;
-        hashes[slot] = hash;
+        table[2 * slot] = position;
+        table[2 * slot + 1] = hash;
       }
       return -1;
     }
-    if (hashes[slot] === hash && sameId(list[held].id, id)) {
+    if (table[2 * slot + 1] === hash && sameId(list[held].id, id)) {
       return held;
     }
   }
@@ -105,13 +106,13 @@ interface MergeProgress {
  * Reads `elements` from index `from` on (parseMachineAction; an unreadable one is counted in `skipped`) and adds each
  * action to `list` as it is read, while its strings are in the CPU cache: a new id at the end while the list is
  * shorter than `top`, a copy of a held action in its place unless it is older. Ids are looked up in `exact` when
- * given, else in the table (`slots`, `hashes`: findInTable). `order`: the TimeOrder of the list's creation times
+ * given, else in `table` (findInTable). `order`: the TimeOrder of the list's creation times
  * before this call, read on with each action added (its time and the previous one's are in the CPU cache then).
  * A plain function on arrays, not a MergedPages method and without a callback: its compiled loop must depend neither
  * on the class's object shape, which V8 drops with the last MergedPages at a full GC, nor on one closure (then every
  * refresh ran the loop unoptimised).
  */
-function mergeInto(list: MachineAction[], top: number, elements: readonly unknown[], from: number, slots: Int32Array, hashes: Int32Array, exact: Map<string, number> | undefined, order: TimeOrder): MergeProgress {
+function mergeInto(list: MachineAction[], top: number, elements: readonly unknown[], from: number, table: Int32Array, exact: Map<string, number> | undefined, order: TimeOrder): MergeProgress {
   let copies = 0;
   let skipped = 0;
   for (let i = from; i < elements.length; i++) {
@@ -126,7 +127,7 @@ function mergeInto(list: MachineAction[], top: number, elements: readonly unknow
       continue;
     }
     const position = list.length < top ? list.length : undefined;
-    const held = exact ? findInMap(exact, action.id, position) : findInTable(slots, hashes, list, action.id, position);
+    const held = exact ? findInMap(exact, action.id, position) : findInTable(table, list, action.id, position);
     if (held === GAVE_UP) {
       return { copies, skipped, stoppedAt: i, order };
     }
@@ -168,8 +169,7 @@ export interface PageTaken {
  */
 export class MergedPages {
   private readonly list: MachineAction[] = [];
-  private readonly slots: Int32Array;
-  private readonly hashes: Int32Array;
+  private readonly table: Int32Array;
   private exact: Map<string, number> | undefined;
   private order: TimeOrder = 'newestFirst';
   /** Copies of an action already held, dropped. */
@@ -182,18 +182,18 @@ export class MergedPages {
     while (size < top * 2) {
       size *= 2;
     }
-    this.slots = new Int32Array(size).fill(-1);
-    this.hashes = new Int32Array(size);
+    // Pairs (findInTable): every position -1, free.
+    this.table = new Int32Array(2 * size).fill(-1);
   }
 
   /** Reads the elements of a page (listEnvelope) into the list: a bad element is skipped and counted, never thrown. */
   add(page: ListEnvelope): PageTaken {
-    const { list, slots, hashes, top } = this;
+    const { list, table, top } = this;
     const { elements } = page;
     const before = list.length;
     const skippedBefore = this.skipped;
     for (let from = 0; from < elements.length;) {
-      const progress = mergeInto(list, top, elements, from, slots, hashes, this.exact, this.order);
+      const progress = mergeInto(list, top, elements, from, table, this.exact, this.order);
       this.order = progress.order;
       this.duplicates += progress.copies;
       this.skipped += progress.skipped;
