@@ -332,7 +332,7 @@ const NO_COMMANDS: readonly LiveResponseCommand[] = Object.freeze([]);
 /**
  * A MachineAction as parseMachineAction makes it: the fields a refresh reads for every row (id, type, scope, status,
  * the two times the store and grouping compare) are read at once; the others are read from `raw` when asked for
- * (most rows of 10,000 are never shown), the commands and the file info once. Half the fields to allocate per row
+ * (most rows of 10,000 are never shown), the commands once. Half the fields to allocate per row
  * kept a refresh of 100,000 actions from one young-generation collection, which copies whatever JSON.parse made since
  * the last one.
  *
@@ -348,9 +348,8 @@ class ParsedMachineAction implements MachineAction {
   declare readonly creationDateTimeUtc: string | null;
   declare readonly lastUpdateDateTimeUtc: string | null;
   declare readonly raw: Record<string, unknown>;
-  /** The commands and the file info once read (undefined until then). */
+  /** The commands once read (undefined until then): every row shown asks, for its menu. */
   declare private parsedCommands: readonly LiveResponseCommand[] | undefined;
-  declare private parsedFileInfo: RelatedFileInfo | null | undefined;
 
   /** `o`: the object as received; `id`: its id, trimmed and not empty. */
   constructor(o: Record<string, unknown>, id: string) {
@@ -363,7 +362,6 @@ class ParsedMachineAction implements MachineAction {
     this.raw = o;
     // Set here, so every object has one shape (V8 keeps one fast path for the view's reads).
     this.parsedCommands = undefined;
-    this.parsedFileInfo = undefined;
   }
 
   get title(): string | null {
@@ -414,11 +412,9 @@ class ParsedMachineAction implements MachineAction {
     return this.raw.troubleshootInfo ?? null;
   }
 
+  /** Read anew each time: only the tooltip, the details and an export ask, and a field less per row counts. */
   get relatedFileInfo(): RelatedFileInfo | null {
-    if (this.parsedFileInfo === undefined) {
-      this.parsedFileInfo = parseRelatedFileInfo(this.raw.relatedFileInfo);
-    }
-    return this.parsedFileInfo;
+    return parseRelatedFileInfo(this.raw.relatedFileInfo);
   }
 
   get commands(): readonly LiveResponseCommand[] {
