@@ -1,12 +1,12 @@
 // The first line of the view's message: where you are (account, tenant) and what is filtered. With one view in the
 // container VS Code shows neither the view's title nor its description on their own, so this line is where they are
 // seen. Also the line that says why a list waits for the rate limit.
+import { isGuid } from '../defender/machineAction';
 import { ActionFilter, isFilterActive } from '../model/actionFilter';
 import type { SessionAccount } from '../model/session';
 import { oneLine, shorten } from '../shared/userText';
 import { shortTypeLabel, statusLabel } from './presentation';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Tenant settings that name no tenant: the account's home tenant is used. */
 const ANY_TENANT = new Set(['organizations', 'common', 'consumers']);
 /**
@@ -37,7 +37,7 @@ function inHomeTenant(account: SessionAccount): boolean {
  */
 export function tenantLabel(tenantSetting: string, account: SessionAccount): string {
   const setting = tenantSetting.trim().toLowerCase();
-  if (setting && !GUID.test(setting) && !ANY_TENANT.has(setting)) {
+  if (setting && !isGuid(setting) && !ANY_TENANT.has(setting)) {
     return domainLabel(setting);
   }
   const domain = account.username.slice(account.username.lastIndexOf('@') + 1).trim().toLowerCase();
