@@ -4,6 +4,7 @@ import type * as https from 'node:https';
 import type { Response } from 'node-fetch';
 import {
   BODY_CUT_CODE,
+  DROPPED_CONNECTION_CODES,
   bodyTooLargeError,
   claimsUnmetError,
   correlationIdFrom,
@@ -99,7 +100,8 @@ const GET_THROTTLE_RETRIES = 3;
 const POST_THROTTLE_RETRIES = 1;
 /** Backoff before each retry of a GET after a 5xx or a dropped connection; its length is the retry count. */
 const GET_BACKOFF_MS = [1000, 2000];
-const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT', 'EAI_AGAIN', BODY_CUT_CODE]);
+/** A dropped connection, and failures that a moment later may not repeat: worth a GET's retry. */
+const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([...DROPPED_CONNECTION_CODES, 'ECONNABORTED', 'ETIMEDOUT', 'EAI_AGAIN']);
 /**
  * The largest decoded answer read, in bytes (issue 11 item 4). 10,000 actions, the API's maximum, measured 5.9 MiB
  * with the simulator's bulk actions; 32 MiB leaves room for longer fields, and a gzip bomb stops there.

@@ -17,6 +17,7 @@ import { isHttps, schemeAndHost } from '../shared/httpsUrl';
 import type { Logger } from '../shared/logger';
 import { reportingCutBodies } from './cutBodies';
 import { ACCEPTED_ENCODINGS, decodeStream, INFLATION_GUARD, isEncoded, UndecodableBodyError } from './decodeBody';
+import { DROPPED_CONNECTION_CODES } from './errors';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -28,8 +29,6 @@ const MAX_EDITOR_TEXT_BYTES = 5 * MiB;
  * saved through a file, may reach the 3 GB Microsoft documents for `getfile`: 4 GiB is above every real result.
  */
 const MAX_FILE_BYTES = 4 * GiB;
-/** Error codes of a connection that dropped: reset, closed under a write, or a body that ended before its end. */
-const DROPPED_CONNECTION_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
 export const MAX_REDIRECTS = 3;
 /** A download fails when no byte arrives for this long (ms); a slow but moving download is never cut off. */
 const DEFAULT_IDLE_TIMEOUT_MS = 60_000;

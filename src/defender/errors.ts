@@ -389,6 +389,8 @@ export function networkError(cause: unknown, method: string, path: string): Defe
 
 /** The code a body cut off mid-way carries, whatever the platform reported; the client retries a GET after it. */
 export const BODY_CUT_CODE = 'ERR_STREAM_PREMATURE_CLOSE';
+/** Error codes of a connection that dropped: reset, closed under a write, or a body that ended before its end. */
+export const DROPPED_CONNECTION_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', BODY_CUT_CODE]);
 
 /**
  * An answer whose headers arrived but whose body stopped before its end (premature close, Content-Length not
