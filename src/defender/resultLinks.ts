@@ -98,8 +98,9 @@ export function withPermissionNamed(error: unknown, permission: string): unknown
 
 /** A file name from parts that may hold anything: characters that no file system accepts become `_`. */
 function safeFileName(name: string): string {
-  const cleaned = fileNameSafe(name, '_', true).replace(/^[.\s]+|[.\s]+$/g, '');
-  return cleaned.slice(0, 150) || 'result';
+  const cleaned = fileNameSafe(name, '_', true).replace(/^[.\s]+|[.\s]+$/g, '').slice(0, 150) || 'result';
+  // Windows opens a device, not a file, for these names whatever the extension (`CON`, `nul.txt`, `COM1.log`).
+  return /^(?:con|prn|aux|nul|com\d|lpt\d)(?:\.|$)/i.test(cleaned) ? `_${cleaned}` : cleaned;
 }
 
 /**

@@ -25,7 +25,7 @@ const INVISIBLE_RUN = new RegExp(`[${INVISIBLE}]+`, 'gu');
 const FORBIDDEN_ONE = new RegExp(`[${LINE_BREAKING}${INVISIBLE}]`, 'u');
 const BLANK = new RegExp(`^[\\s${LINE_BREAKING}${INVISIBLE}${BLANK_LOOKING}]*$`, 'u');
 /** Characters no file system accepts in a name: the controls and `\ / : * ? " < > |`. */
-const FILE_NAME_UNSAFE = /[\p{Cc}\\/:*?"<>|]/gu;
+const FILE_NAME_UNSAFE = new RegExp(`[${LINE_BREAKING}\\\\/:*?"<>|]`, 'gu');
 const LOG_UNSAFE = new RegExp(`[${LINE_BREAKING}${INVISIBLE}]`, 'gu');
 const LOG_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
@@ -112,11 +112,13 @@ export function plainNotificationText(text: string): string {
 }
 
 /**
- * `name` with every character that no file system accepts replaced by `replacement` (a run of them by one when
- * `runs` is set); the result may still need trimming and a length limit.
+ * `name` without invisible or reordering characters, and with every character that no file system accepts (controls,
+ * line separators, `\\/:*?"<>|`) replaced by `replacement` (a run of them by one when `runs` is set); the result may
+ * still need trimming and a length limit.
  */
 export function fileNameSafe(name: string, replacement: string, runs = false): string {
-  return name.replace(runs ? new RegExp(`(?:${FILE_NAME_UNSAFE.source})+`, 'gu') : FILE_NAME_UNSAFE, replacement);
+  // Invisible and reordering characters go first: `report\u202efdp.exe` must not be saved as what reads "reportexe.pdf".
+  return withoutInvisible(name).replace(runs ? new RegExp(`(?:${FILE_NAME_UNSAFE.source})+`, 'gu') : FILE_NAME_UNSAFE, replacement);
 }
 
 /**

@@ -221,5 +221,12 @@ describe('resultUnavailableReason and suggestedFileName (pure)', () => {
     const live = completedLiveResponse();
     assert.equal(suggestedFileName(live, { kind: 'commandOutput', index: 0 }), 'dropper.ps1');
     assert.equal(suggestedFileName(live, { kind: 'commandOutput', index: 1 }), `${live.computerDnsName}-command-1-RunScript.txt`);
+    const getFile = (path: string) => suggestedFileName(reparsed(live, {
+      commands: [{ index: 0, commandStatus: 'Completed', command: { type: 'GetFile', params: [{ key: 'Path', value: path }] } }],
+    }), { kind: 'commandOutput', index: 0 });
+    assert.equal(getFile('C:\\Temp\\report\u202efdp.exe'), 'reportfdp.exe', 'a bidi override cannot make it read "reportexe.pdf"');
+    assert.equal(getFile('C:\\Temp\\zero\u200bwidth\u2060\u3164.txt'), 'zerowidth.txt', 'nothing invisible or blank-looking');
+    assert.equal(getFile('C:\\Temp\\two\u2028lines.txt'), 'two_lines.txt');
+    assert.deepEqual(['CON', 'nul.txt', 'COM1.log', 'lpt9', 'console.txt'].map((name) => getFile(`C:\\${name}`)), ['_CON', '_nul.txt', '_COM1.log', '_lpt9', 'console.txt'], 'a Windows device name');
   });
 });
