@@ -75,8 +75,15 @@ export function withUtcZone(iso: string | null): string | null {
   return parts && !parts.zone ? `${parts.date}T${parts.time}${parts.fraction}Z` : iso;
 }
 
-/** A time in one fixed UTC form (`2026-03-10T11:59:00Z`, any number of fraction digits, the same for all). */
-const UTC_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z$/;
+/**
+ * A time in one fixed UTC form (`2026-03-10T11:59:00Z`, any number of fraction digits, the same for all) that exists:
+ * text order is time order only among times that can be read, and one that cannot (30 February, hour 24) goes last.
+ */
+const UTC_TIME = new RegExp(`^(?:\\d{4}-(?:${[
+  '(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])',
+  '(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)',
+  '02-(?:0[1-9]|1\\d|2[0-8])',
+].join('|')})|(?:\\d\\d(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)T(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?Z$`);
 
 /**
  * How the times of a list stand: 'text' when all have the same length and UTC form (then their text order is their

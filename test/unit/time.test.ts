@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseMachineAction } from '../../src/defender/machineAction';
 import { isoUtc } from '../../src/model/exportActions';
-import { ageTime, formatUtc, parseTime, relativeAge, withUtcZone } from '../../src/shared/time';
+import { ageTime, formatUtc, nextTimeOrder, parseTime, relativeAge, withUtcZone } from '../../src/shared/time';
 import { seedActions } from '../simulators/seedActions';
 
 /** Text a `…Utc` field may carry that names no instant: wrong calendar days, out-of-range fields, other words. */
@@ -121,3 +121,23 @@ describe('the age of a row', () => {
     assert.equal(ageTime(null), undefined);
   });
 });
+
+describe('nextTimeOrder', () => {
+  it('takes a time in the fixed UTC form for text order only when it can be read: an impossible date reads as mixed', () => {
+    const fixed: string[] = [];
+    for (const year of ['1900', '2000', '2023', '2024', '2100', '0000']) {
+      for (let month = 0; month <= 13; month++) {
+        for (let day = 0; day <= 32; day++) {
+          fixed.push(`${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}T12:00:00Z`);
+        }
+      }
+    }
+    for (const clock of ['00:00:00', '23:59:59', '24:00:00', '23:60:00', '23:59:60', '19:99:00']) {
+      fixed.push(`2026-03-10T${clock}.1234567Z`);
+    }
+    const mismatched = fixed.filter((time) => (nextTimeOrder('newestFirst', time, null, time) !== 'mixed') !== (parseTime(time) !== undefined));
+    assert.deepEqual(mismatched, [], 'read as text order exactly when parseTime reads it');
+    assert.equal(nextTimeOrder('newestFirst', '2026-01-10T08:00:00Z', '2026-01-10T08:00:00Z', '2026-02-30T08:00:00Z'), 'mixed');
+  });
+});
+

@@ -12,7 +12,8 @@ import {
 } from '../../src/views/treeNodes';
 import { compactAge, relativeAge, TimeOrder } from '../../src/shared/time';
 import { bulkActions, seedActions } from '../simulators/seedActions';
-import { machineAction } from '../support/machineAction';
+import { machineAction, rawMachineAction } from '../support/machineAction';
+import { MergedPages } from '../../src/defender/listPages';
 
 const NOW = new Date('2026-03-10T12:00:00Z');
 const SEED = seedActions(NOW).map((raw) => parseMachineAction(raw));
@@ -234,6 +235,15 @@ describe('treeNodes', () => {
     const flat = rootNodes({ actions: succeededGroup(450), groupBy: 'none' });
     assert.equal(actionIds(flat).length, PAGE_SIZE);
     assert.deepEqual(pagingRows(flat).map((v) => [v.label, v.command?.arguments]), [['Show 200 more…', [FLAT_LIST_KEY, 200]], ['Show all 450', [FLAT_LIST_KEY, 'all']]]);
+  });
+
+  it('a creation time that cannot exist goes last however the client read the list: in a group and in the flat list', () => {
+    const merged = new MergedPages(10);
+    merged.add({ nextLink: null, elements: ['2026-02-30T08:00:00Z', '2026-01-10T08:00:00Z', '2026-11-31T00:00:00Z', '2026-01-09T08:00:00Z']
+      .map((creationDateTimeUtc, i) => rawMachineAction({ id: `a${i}`, status: 'Failed', creationDateTimeUtc })) });
+    const content = { actions: merged.actions, creationOrder: merged.creationOrder };
+    assert.deepEqual(actionIds(childNodes(rootNodes({ ...content, groupBy: 'status' })[0])), ['a1', 'a3', 'a0', 'a2']);
+    assert.deepEqual(actionIds(rootNodes({ ...content, groupBy: 'none' })), ['a1', 'a3', 'a0', 'a2']);
   });
 
   it('takes the creation order the store knows as it is, and reads it when not known', () => {
