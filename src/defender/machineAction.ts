@@ -207,12 +207,13 @@ export function commandsThatRan(action: MachineAction): LiveResponseCommand[] {
 }
 
 /** The parameter that says what a command worked on, by command type; otherwise its first parameter. */
-const MAIN_PARAMETER: Readonly<Record<string, string>> = { runscript: 'ScriptName', getfile: 'Path', putfile: 'FileName' };
+const MAIN_PARAMETER: ReadonlyMap<string, string> = new Map([['runscript', 'ScriptName'], ['getfile', 'Path'], ['putfile', 'FileName']]);
 
 /** "RunScript triage.ps1", "GetFile C:\x.log": the command type and its main parameter (server text, not yet gated). */
 export function describeLiveResponseCommand(command: LiveResponseCommand): string {
   const type = command.command.type ?? 'Command';
-  const key = MAIN_PARAMETER[type.toLowerCase()];
+  // A Map, not an object: a command type named `constructor` must find nothing, not Object.
+  const key = MAIN_PARAMETER.get(type.toLowerCase());
   const param = command.command.params.find((p) => key !== undefined && p.key.toLowerCase() === key.toLowerCase()) ?? command.command.params[0];
   return param?.value ? `${type} ${param.value}` : type;
 }

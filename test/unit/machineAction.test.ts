@@ -217,6 +217,13 @@ describe('status and id helpers', () => {
     assert.equal(machineAction({ commands: [{ index: 0 }] }).commands[0].commandStatus, null, 'absent stays absent');
   });
 
+  it('describes a command of any type, also one named like an object property (constructor, __proto__, toString)', () => {
+    for (const type of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'CONSTRUCTOR']) {
+      const action = machineAction({ type: 'LiveResponse', status: 'Cancelled', commands: [{ commandStatus: 'Completed', command: { type, params: [{ key: 'Path', value: 'C:\\x' }] } }] });
+      assert.match(ranBeforeCancellation(action) ?? '', /^\S+ C:\\x$/, type);
+    }
+  });
+
   it('checks GUIDs', () => {
     assert.equal(isGuid(ACTION_ID), true);
     assert.equal(isGuid(ACTION_ID.toUpperCase()), true);
