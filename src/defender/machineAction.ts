@@ -86,7 +86,7 @@ function enumKey(value: string): string {
  */
 const MAX_SEEN_SPELLINGS = 256;
 const MAX_SEEN_LENGTH = 64;
-/** Spellings of one length kept; more of that length are worked out each time (a lookup stays a short scan). */
+/** Spellings of one length kept (a lookup stays a short scan); one more starts the table over. */
 const MAX_SEEN_PER_LENGTH = 8;
 
 /**
@@ -111,16 +111,21 @@ class SeenSpellings {
     return undefined;
   }
 
-  /** Keeps `value` → `spelling` while the bounds allow. */
+  /**
+   * Keeps `value` → `spelling`. When the bounds are reached it starts over, so that spellings met after a run of
+   * one-off values (a server that sent a new one per row) are kept again.
+   */
   add(value: string, spelling: string): void {
-    if (this.count >= MAX_SEEN_SPELLINGS || value.length > MAX_SEEN_LENGTH) {
+    if (value.length > MAX_SEEN_LENGTH) {
       return;
     }
-    const met = (this.byLength[value.length] ??= []);
-    if (met.length < 2 * MAX_SEEN_PER_LENGTH) {
-      met.push(value, spelling);
-      this.count++;
+    const met = this.byLength[value.length] as string[] | undefined;
+    if (this.count >= MAX_SEEN_SPELLINGS || (met !== undefined && met.length >= 2 * MAX_SEEN_PER_LENGTH)) {
+      this.byLength.length = 0;
+      this.count = 0;
     }
+    (this.byLength[value.length] ??= []).push(value, spelling);
+    this.count++;
   }
 }
 
