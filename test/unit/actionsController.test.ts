@@ -5,7 +5,7 @@ import * as https from 'node:https';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { DEFAULT_SETTINGS, type ExtensionSettings, type SettingKey } from '../../src/config';
 import { DefenderClient } from '../../src/defender/client';
-import type { MachineAction } from '../../src/defender/machineAction';
+import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
 import { normalizeFilter } from '../../src/model/actionFilter';
 import type { RateBudget } from '../../src/model/autoRefresh';
 import type { Session, SessionAccount } from '../../src/model/session';
@@ -208,7 +208,7 @@ describe('ActionsController', () => {
     const shown = controller.visibleActions();
     assert.equal(controller.visibleActions(), shown, 'nothing changed: the same rows');
     const [first] = shown;
-    controller.store.upsert({ ...first, status: 'Cancelled', lastUpdateDateTimeUtc: new Date().toISOString() });
+    controller.store.upsert(parseMachineAction({ ...first.raw, status: 'Cancelled', lastUpdateDateTimeUtc: new Date().toISOString() }));
     assert.equal(controller.visibleActions().some((a) => a.id === first.id), false, 'the store changed: filtered anew');
     await controller.setFilter(normalizeFilter({ statuses: ['Cancelled'] }));
     assert.ok(controller.visibleActions().some((a) => a.id === first.id), 'the filter changed: filtered anew');
