@@ -1,5 +1,6 @@
 // The normalised MachineAction and tolerant parsing (SPEC §1): unknown enum values are kept, missing or
 // wrong-typed optional fields become null, extra fields are ignored — one odd action never breaks the view.
+import { redact } from '../shared/redact';
 import { withUtcZone } from '../shared/time';
 import { forbiddenCharacter, isBlank, oneLine } from '../shared/userText';
 import { DefenderApiError, RequestContext } from './errors';
@@ -165,8 +166,11 @@ function canonical(value: string | null | undefined, spellings: Spellings): stri
   }
   // Invisible characters do not make another value (`Pending` with a zero-width space is Pending).
   const trimmed = oneLine(value).trim();
+  // A secret sent as a value stays its redaction mark: made into words first, no pattern would find it any more.
+  const redacted = redact(trimmed);
   // A value of separators or blank-looking characters only (`_`, `-`, U+2800) names nothing: Unknown, as an empty one.
-  const result = trimmed && !isBlank(trimmed) ? spellings.known.get(enumKey(trimmed)) ?? (pascalWords(trimmed) || UNKNOWN) : UNKNOWN;
+  const result = redacted !== trimmed ? redacted
+    : trimmed && !isBlank(trimmed) ? spellings.known.get(enumKey(trimmed)) ?? (pascalWords(trimmed) || UNKNOWN) : UNKNOWN;
   spellings.seen.add(value, result);
   return result;
 }

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KNOWN_ACTION_TYPES, KNOWN_STATUSES, MachineAction, parseMachineAction } from '../../src/defender/machineAction';
-import { actionNode, actionTooltip, nodeView, ViewContext } from '../../src/views/treeNodes';
+import { actionNode, actionTooltip, nodeView, rootNodes, ViewContext } from '../../src/views/treeNodes';
 import { INJECTION_COMMENT, seedActions } from '../simulators/seedActions';
 import { machineAction, unparsedAction } from '../support/machineAction';
 import { SHOWN_LENGTH } from '../../src/shared/userText';
@@ -120,6 +120,19 @@ describe('rowViews', () => {
         assert.doesNotMatch(label, /[\n\r\u200b\u2060\u202e]|eyJ|A{40}/, `${field} ${JSON.stringify(value)}: ${JSON.stringify(label)}`);
         assert.ok(label.length <= SHOWN_LENGTH.accessibilityLabel, `${field} ${JSON.stringify(value).slice(0, 20)}: ${label.length} characters`);
       }
+    }
+  });
+
+  it('a token sent as a type or status is shown redacted wherever the row, its group or a screen reader shows it', () => {
+    for (const field of ['status', 'type'] as const) {
+      const action = machineAction({ [field]: JWT });
+      const node = actionNode(action);
+      const shown = [
+        action[field], ...CONTEXTS.flatMap(([, context]) => { const view = nodeView(node, context); return [view.label, view.description, view.accessibilityLabel]; }),
+        ...(['status', 'type', 'none'] as const).flatMap((groupBy) => rootNodes({ actions: [action], groupBy }).map((root) => nodeView(root, CONTEXTS[0][1]).label)),
+      ].join('\n');
+      assert.doesNotMatch(shown, /eyJ|Ey ?Jhb|c2lnbmF0/i, field);
+      assert.match(shown, /<redacted-jwt>/, field);
     }
   });
 
