@@ -182,7 +182,7 @@ export interface DescriptionOptions {
   /** The status is already the group's name when grouped by status. */
   showStatus: boolean;
   cancelling: boolean;
-  /** The creation time as ageTime gave it, when the caller has it already; otherwise it is read here. */
+  /** The creation time as parseTime gave it, when the caller has it already; otherwise it is read here. */
   created?: number;
 }
 

@@ -8,7 +8,7 @@ import { ActionGroup, groupActions, sortNewestFirst } from './grouping';
 import { countOf, SHOWN_LENGTH, shownText } from '../shared/userText';
 import { actionDescription, actionTooltipMarkdown, CANCELLING_ICON, deviceLabel, IconSpec, joinNonEmpty, rowLabel, statusIcon, statusLabel } from './presentation';
 import { errorDetail } from '../shared/errors';
-import { ageTime, relativeAge, TimeOrder } from '../shared/time';
+import { parseTime, relativeAge, TimeOrder } from '../shared/time';
 
 export interface NodeCommand {
   command: string;
@@ -198,7 +198,7 @@ export function nodeView(node: TreeNode, context: ViewContext): NodeView {
       const { action } = node;
       const cancelling = context.isCancelling(action.id);
       const label = rowLabel(action);
-      const created = ageTime(action.creationDateTimeUtc);
+      const created = parseTime(action.creationDateTimeUtc);
       return {
         id: node.id,
         label,
