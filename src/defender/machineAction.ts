@@ -185,14 +185,12 @@ export function canonicalType(type: string | null | undefined): string {
   return canonical(type, TYPE_SPELLINGS);
 }
 
-/** Pending or InProgress, in any spelling. */
-export function isCancellable(status: string | null | undefined): boolean {
-  return CANCELLABLE.has(canonicalStatus(status));
-}
+/** The documented statuses, each in its one spelling: a parsed action's status is mostly one of them. */
+const KNOWN_STATUS_SET: ReadonlySet<string> = new Set(KNOWN_STATUSES);
 
-/** isCancellable for a status already in its one spelling (a parsed action's): one set lookup, for every row. */
-export function isCancellableStatus(status: string): boolean {
-  return CANCELLABLE.has(status);
+/** Pending or InProgress, in any spelling. One set lookup for a status in its one spelling (a parsed action's). */
+export function isCancellable(status: string | null | undefined): boolean {
+  return CANCELLABLE.has(typeof status === 'string' && KNOWN_STATUS_SET.has(status) ? status : canonicalStatus(status));
 }
 
 /** Succeeded, Cancelled, Failed or TimeOut, in any spelling. */

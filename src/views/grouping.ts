@@ -2,7 +2,7 @@
 // so 10,000 actions group in a few milliseconds.
 import { SHOWN_LENGTH, shownText } from '../shared/userText';
 import type { GroupBy } from '../config';
-import { isCancellable, isCancellableStatus, KNOWN_STATUSES, MachineAction } from '../defender/machineAction';
+import { isCancellable, KNOWN_STATUSES, MachineAction } from '../defender/machineAction';
 import { deviceLabel, statusLabel, typeLabel } from './presentation';
 import { nextTimeOrder, parseTime, TimeOrder } from '../shared/time';
 
@@ -115,7 +115,7 @@ export function groupActions(actions: readonly MachineAction[], groupBy: Exclude
       buckets.set(key, bucket);
     }
     bucket.members.push(action);
-    if (isCancellableStatus(action.status)) {
+    if (isCancellable(action.status)) {
       bucket.cancellable++;
     }
   }
@@ -128,16 +128,9 @@ export function groupActions(actions: readonly MachineAction[], groupBy: Exclude
 }
 
 export function countCancellable(actions: readonly MachineAction[]): number {
-  // Decided once per distinct status text, not once per action: a refresh of 10,000 counts every row.
-  const seen = new Map<string, boolean>();
   let count = 0;
   for (const { status } of actions) {
-    let cancellable = seen.get(status);
-    if (cancellable === undefined) {
-      cancellable = isCancellable(status);
-      seen.set(status, cancellable);
-    }
-    count += cancellable ? 1 : 0;
+    count += isCancellable(status) ? 1 : 0;
   }
   return count;
 }

@@ -5,7 +5,6 @@ import {
   cancelCommentProblem,
   completedDespiteCancellation,
   isCancellable,
-  isCancellableStatus,
   isFinal,
   isGuid,
   KNOWN_STATUSES,
@@ -193,7 +192,7 @@ describe('status and id helpers', () => {
     }
     assert.equal(isCancellable(null), false);
     assert.equal(isFinal(undefined), false);
-    assert.deepEqual(KNOWN_STATUSES.filter(isCancellableStatus), ['Pending', 'InProgress'], 'a status in its one spelling');
+    assert.deepEqual(KNOWN_STATUSES.filter(isCancellable), ['Pending', 'InProgress'], 'a status in its one spelling');
   });
 
   it('recognises the completed-anyway cancel race only when every command completed', () => {
