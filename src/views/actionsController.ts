@@ -66,8 +66,8 @@ export class ActionsController implements Disposable {
   private readonly listeners = new Set<() => void>();
   private readonly disposables: Disposable[] = [];
   private currentFilter: ActionFilter;
-  /** visibleActions() as last computed; undefined once the store, the filter or the session changed since. */
-  private visibleCache: readonly MachineAction[] | undefined;
+  /** visibleActions() as last computed, with what it was computed from (the store gives a new list on each change). */
+  private visibleCache: { actions: readonly MachineAction[]; filter: ActionFilter; upn: string | undefined; visible: readonly MachineAction[] } | undefined;
   private visible = false;
   private revealer: Revealer | undefined;
   /** After dispose(): nothing more is loaded, saved, logged or shown. */
@@ -93,7 +93,7 @@ export class ActionsController implements Disposable {
     this.disposables.push(
       { dispose: () => this.timer.dispose() },
       { dispose: () => this.setWaiting(undefined) },
-      this.store.onDidChange(() => this.changed()),
+      this.store.onDidChange(() => this.fire()),
       this.session.onDidChange(() => this.onSessionChanged()),
       options.settings.onDidChange(() => this.onSettingsChanged()),
     );
@@ -135,8 +135,15 @@ export class ActionsController implements Disposable {
    * filter or the session, however many readers a render has (the tree, the header's count, a command).
    */
   visibleActions(): readonly MachineAction[] {
-    this.visibleCache ??= applyFilter(this.store.actions, this.currentFilter, this.session.account?.username);
-    return this.visibleCache;
+    const { actions } = this.store;
+    const filter = this.currentFilter;
+    const upn = this.session.account?.username;
+    let cache = this.visibleCache;
+    if (!cache || cache.actions !== actions || cache.filter !== filter || cache.upn !== upn) {
+      cache = { actions, filter, upn, visible: applyFilter(actions, filter, upn) };
+      this.visibleCache = cache;
+    }
+    return cache.visible;
   }
 
   /**
@@ -150,7 +157,6 @@ export class ActionsController implements Disposable {
       return;
     }
     this.currentFilter = filter;
-    this.visibleCache = undefined;
     this.log.info(`Filter: ${describeFilter(filter) || 'none'}`);
     const saving = this.saveFilter(filter);
     if (this.queryChanged()) {
@@ -250,7 +256,6 @@ export class ActionsController implements Disposable {
     }
     // Last, so that the store's change reaches no listener of ours.
     this.store.clear();
-    this.visibleCache = undefined;
   }
 
   /** The store's load (started, or joined while one runs), its outcome reported once however many refreshes share it. */
@@ -371,7 +376,6 @@ export class ActionsController implements Disposable {
   }
 
   private onSessionChanged(): void {
-    this.visibleCache = undefined;
     const client = this.session.client();
     if (client !== this.listClient) {
       this.listClient = client;
@@ -381,12 +385,6 @@ export class ActionsController implements Disposable {
       }
     }
     this.configureTimer();
-    this.fire();
-  }
-
-  /** The store changed: the visible rows are filtered again when next read. */
-  private changed(): void {
-    this.visibleCache = undefined;
     this.fire();
   }
 
