@@ -19,8 +19,8 @@ const SAMPLE_EVERY = 10;
 /** A slope needs two samples after the first refresh (which adds the list): refreshes 10 and 20. */
 const MIN_REFRESHES = 2 * SAMPLE_EVERY;
 const REFRESHES = Number(process.env.MDE_SOAK_REFRESHES ?? 300);
-if (!Number.isInteger(REFRESHES) || REFRESHES < MIN_REFRESHES) {
-  console.error(`MDE_SOAK_REFRESHES must be a whole number of at least ${MIN_REFRESHES} (a heap sample every ${SAMPLE_EVERY} refreshes, two after the first for a slope); got "${process.env.MDE_SOAK_REFRESHES}".`);
+if (!Number.isInteger(REFRESHES) || REFRESHES < MIN_REFRESHES || REFRESHES % SAMPLE_EVERY !== 0) {
+  console.error(`MDE_SOAK_REFRESHES must be a multiple of ${SAMPLE_EVERY} of at least ${MIN_REFRESHES} (a heap sample every ${SAMPLE_EVERY} refreshes, two after the first for a slope); got "${process.env.MDE_SOAK_REFRESHES}".`);
   process.exit(2);
 }
 /**
@@ -69,7 +69,7 @@ for (let i = 0; i <= REFRESHES; i++) {
   if (i > 0) {
     await refreshOnce(i);
   }
-  if (i % SAMPLE_EVERY === 0 || i === REFRESHES) {
+  if (i % SAMPLE_EVERY === 0) {
     collect();
     collect();
     const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((space) => [space.space_name, space.space_used_size]));
