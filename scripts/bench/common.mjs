@@ -28,14 +28,7 @@ export async function timeMedian(fn, runs) {
 }
 
 /** Makes `require('vscode')` return the stub of scripts/bench/vscodeStub.cjs (the tree provider and the bundle need it). */
-export function stubVscode() {
-  const stub = path.join(root, 'scripts/bench/vscodeStub.cjs');
-  const resolve = Module.default._resolveFilename;
-  Module.default._resolveFilename = function (request, ...rest) {
-    return request === 'vscode' ? stub : resolve.call(this, request, ...rest);
-  };
-  return require(stub);
-}
+export const stubVscode = () => out('test/support/vscodeStub.js').stubVscode();
 
 /** A clock the client, its rate limiter and the simulator share: sleeping moves it on at once. */
 export class FakeClock {

@@ -2,18 +2,11 @@
 // is in the extension host until VS Code serialises it): the rows of one answer share one context.
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import Module from 'node:module';
-import * as path from 'node:path';
 import type { ViewContext } from '../../src/views/treeNodes';
 import { machineAction } from '../support/machineAction';
+import { stubVscode } from '../support/vscodeStub';
 
-type Resolver = (request: string, ...rest: unknown[]) => string;
-const moduleInternals = Module as unknown as { _resolveFilename: Resolver };
-const resolve = moduleInternals._resolveFilename;
-const stub = path.resolve(__dirname, '../../../scripts/bench/vscodeStub.cjs');
-moduleInternals._resolveFilename = function (this: unknown, request, ...rest) {
-  return request === 'vscode' ? stub : resolve.call(this, request, ...rest);
-};
+stubVscode();
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the stub is in place
 const { ActionsTreeProvider } = require('../../src/views/actionsTreeProvider') as typeof import('../../src/views/actionsTreeProvider');
 

@@ -104,9 +104,7 @@ describe('packaging', () => {
   });
 
   it('loading the bundle (activation) does not load node-fetch, http, https, tls or zlib: the first request does', () => {
-    const stub = path.resolve('scripts/bench/vscodeStub.cjs');
-    const probe = `const Module = require('node:module'); const resolve = Module._resolveFilename;
-    Module._resolveFilename = function (request, ...rest) { return request === 'vscode' ? ${JSON.stringify(stub)} : resolve.call(this, request, ...rest); };
+    const probe = `require(${JSON.stringify(path.resolve(__dirname, '../support/vscodeStub.js'))}).stubVscode();
     require(${JSON.stringify(path.resolve('dist/extension.js'))});
     console.log(JSON.stringify(process.moduleLoadList.filter((m) => m.startsWith('NativeModule '))));`;
     const loaded: string[] = JSON.parse(execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8' }));
