@@ -2,13 +2,15 @@
 // another extension may pass an action id or an options object.
 import { invalidInputError } from '../defender/errors';
 import { isGuid } from '../defender/machineAction';
+import { withoutInvisible } from '../shared/userText';
 
 /**
- * The action id in pasted text, lower case: a GUID with or without braces, quotes or whitespace anywhere (a portal copy
- * wraps and pads it), in any case; undefined when the text is not one.
+ * The action id in pasted text, lower case: a GUID with or without braces, quotes, whitespace or invisible and
+ * reordering characters anywhere (a portal copy wraps and pads it; a chat or a document may carry a U+200B or a bidi
+ * mark, never part of an id), in any case; undefined when the text is not one.
  */
 export function normalizeActionId(text: string): string | undefined {
-  const bare = text.replace(/\s+/g, '').replace(/^(["'])(.*)\1$/, '$2').replace(/^\{(.*)\}$/, '$1');
+  const bare = withoutInvisible(text).replace(/\s+/g, '').replace(/^(["'])(.*)\1$/, '$2').replace(/^\{(.*)\}$/, '$1');
   return isGuid(bare) ? bare.toLowerCase() : undefined;
 }
 

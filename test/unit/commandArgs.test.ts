@@ -53,6 +53,15 @@ describe('commandArgs', () => {
       assert.equal(normalizeActionId(garbage), undefined, JSON.stringify(garbage));
     }
     assert.deepEqual(targetActionIds([`{${id.toUpperCase()}}`]), [id], 'a programmatic id in braces too');
+  });
+
+  it('a pasted action id with invisible or reordering characters anywhere: they go, the GUID is accepted', () => {
+    const id = '7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33';
+    for (const pasted of [`${id}\u202e`, `${id.slice(0, 4)}\u200b${id.slice(4)}`, `\u2066${id}\u2069`, `\ufeff${id}`, `${id.slice(0, 9)}\u00ad${id.slice(9)}`, `{\u200e${id}}`]) {
+      assert.equal(normalizeActionId(pasted), id, JSON.stringify(pasted));
+      assert.deepEqual(targetActionIds([pasted]), [id], JSON.stringify(pasted));
+    }
+    assert.equal(normalizeActionId(`${id.slice(0, 4)}\u200bx${id.slice(4)}`), undefined, 'a visible character too many is still no id');
     assert.deepEqual(targetActionIds([{ actionIds: [` ${id.toUpperCase()} `, id] }]), [id], 'one action, once');
   });
 });
