@@ -2,13 +2,15 @@
 // another extension may pass an action id or an options object.
 import { invalidInputError } from '../defender/errors';
 import { isGuid } from '../defender/machineAction';
+import { withoutInvisible } from '../shared/userText';
 
 /**
- * The action id in pasted text, lower case: a GUID with or without braces, quotes or whitespace anywhere (a portal copy
- * wraps and pads it), in any case; undefined when the text is not one.
+ * The action id in pasted text, lower case: a GUID with or without braces, quotes, whitespace or invisible and
+ * reordering characters anywhere (a portal copy wraps and pads it; a chat or a document may carry a U+200B or a bidi
+ * mark, never part of an id), in any case; undefined when the text is not one.
  */
 export function normalizeActionId(text: string): string | undefined {
-  const bare = text.replace(/\s+/g, '').replace(/^(["'])(.*)\1$/, '$2').replace(/^\{(.*)\}$/, '$1');
+  const bare = withoutInvisible(text).replace(/\s+/g, '').replace(/^(["'])(.*)\1$/, '$2').replace(/^\{(.*)\}$/, '$1');
   return isGuid(bare) ? bare.toLowerCase() : undefined;
 }
 
@@ -43,13 +45,60 @@ function optionsOf(value: unknown): CommandOptions | undefined {
   };
 }
 
+/** The keys of the options object (CommandOptions, and Open Command Output's `commandIndex`). */
+const OPTION_KEYS: ReadonlySet<string> = new Set(['actionId', 'actionIds', 'comment', 'verifyFirst', 'commandIndex']);
+const EXPECTED = 'a machine action row, an action ID (a GUID string) or { actionId: "<GUID>" } (Cancel also takes { actionIds: [...] })';
+
+/** "a number", "an array", "an object with the keys id, name": what a caller passed, for the message. */
+function describeArgument(value: unknown): string {
+  if (Array.isArray(value)) {
+    return 'an array';
+  }
+  if (typeof value !== 'object' || value === null) {
+    return /^[aeiou]/.test(typeof value) ? `an ${typeof value}` : `a ${typeof value}`;
+  }
+  const keys = Object.keys(value);
+  return `an object with the key${keys.length === 1 ? '' : 's'} ${keys.slice(0, 5).map((k) => k.slice(0, 40)).join(', ')}${keys.length > 5 ? ', …' : ''}`;
+}
+
+/**
+ * Why `first` is none of the arguments an item command takes, or undefined when it is one or none was passed
+ * (undefined, null, a group or message row of the view: ask the user). An options object's `actionId` must be a
+ * string, its `actionIds` an array of strings, and it has no key of its own (`{ id }` is not `{ actionId }`).
+ */
+function argumentProblem(first: unknown): string | undefined {
+  if (first === undefined || first === null || typeof first === 'string' || isActionNode(first)) {
+    return undefined;
+  }
+  const o = first as Record<string, unknown>;
+  if (typeof first !== 'object' || Array.isArray(first) || o.kind === 'action') {
+    return `${describeArgument(first)}, not ${EXPECTED}`;
+  }
+  if (o.kind === 'group' || o.kind === 'message') {
+    return undefined;
+  }
+  if (o.actionId !== undefined && typeof o.actionId !== 'string') {
+    return `an actionId that is ${describeArgument(o.actionId)}, not an action ID string`;
+  }
+  if (o.actionIds !== undefined && !(Array.isArray(o.actionIds) && o.actionIds.every((id) => typeof id === 'string'))) {
+    return `actionIds that ${Array.isArray(o.actionIds) ? 'are not all strings' : `are ${describeArgument(o.actionIds)}`}, not an array of action ID strings`;
+  }
+  return Object.keys(o).some((key) => !OPTION_KEYS.has(key)) ? `${describeArgument(first)}, not ${EXPECTED}` : undefined;
+}
+
 /**
  * The action ids the command applies to, in order and without duplicates: the multi-selection when the clicked
- * item is part of it, else the clicked item; an id string; or `actionId(s)` of an options object. [] = ask the user.
- * Strings that are not GUIDs are kept, so the caller can say which id is wrong.
+ * item is part of it, else the clicked item; an id string; or `actionId(s)` of an options object. [] = ask the user
+ * (nothing passed, an options object without ids, a group row). Strings that are not GUIDs are kept, so the caller
+ * can say which id is wrong. Throws an 'invalidInput' DefenderApiError naming what was passed and what is expected
+ * when the first argument is none of these (a number, an array, `{ id }`, `{ actionId: 5 }`).
  */
 export function targetActionIds(args: readonly unknown[]): string[] {
   const [first, second] = args;
+  const problem = argumentProblem(first);
+  if (problem) {
+    throw invalidInputError(`The command was passed ${problem}.`);
+  }
   let ids: string[] = [];
   if (isActionNode(first)) {
     const selection = Array.isArray(second) ? second.filter(isActionNode) : [];

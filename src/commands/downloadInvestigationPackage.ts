@@ -16,7 +16,7 @@ const OPEN_FOLDER = 'Open Folder';
 export function registerDownloadInvestigationPackageCommand(context: vscode.ExtensionContext, access: ActionsAccess): void {
   const { log } = access;
   registerCommand(context, log, Commands.downloadInvestigationPackage, 'Could not download the investigation package', async (...args: unknown[]) => {
-    const action = await targetAction(args, access, (a) => availableResults(a).investigationPackage,
+    const action = await targetAction(args, access, 'download the investigation package', (a) => availableResults(a).investigationPackage,
       'No succeeded Collect Investigation Package action is shown in the view.');
     if (!action) {
       return;

@@ -32,11 +32,20 @@ function isGetFile(action: MachineAction, index: number): boolean {
   return commandAt(action, index)?.command.type?.toLowerCase() === 'getfile';
 }
 
-/** The command to open: the only one, or the engineer's pick among all of them with their status. */
+/**
+ * The command to open: the only one, or the engineer's pick among all of them with their status; undefined after
+ * Escape, or after an information notification says why the action has none to pick (not live response, no commands).
+ */
 async function pickCommand(action: MachineAction): Promise<number | undefined> {
   const indexes = commandIndexes(action);
   if (indexes.length === 1) {
     return indexes[0];
+  }
+  // Index 0 stands for "any command": the reason names the type, or that there are none, before any picker.
+  const none = indexes.length === 0 || action.type !== 'LiveResponse' ? resultUnavailableReason(action, { kind: 'commandOutput', index: 0 }) : undefined;
+  if (none) {
+    await notify.info(none);
+    return undefined;
   }
   const picked = await vscode.window.showQuickPick(indexes.map((index) => {
     const command = commandAt(action, index);
@@ -62,7 +71,7 @@ export function registerOpenCommandOutputCommand(context: vscode.ExtensionContex
   };
 
   registerCommand(context, log, Commands.openCommandOutput, 'Could not open the command output', async (...args: unknown[]) => {
-    const action = await targetAction(args, access, (a) => availableResults(a).commandOutput,
+    const action = await targetAction(args, access, 'open command output', (a) => availableResults(a).commandOutput,
       'No live response action shown in the view has a completed command.');
     const index = action ? commandIndexArg(args) ?? await pickCommand(action) : undefined;
     if (!action || index === undefined) {

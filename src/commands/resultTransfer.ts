@@ -33,10 +33,11 @@ export interface ActionsAccess {
  * The action an item command applies to: the clicked row, or the id (string or `{ actionId }`) a caller passed; with
  * none, a quick pick of the shown actions that `offer` accepts (undefined when the engineer presses Escape).
  * Throws an 'invalidInput' DefenderApiError for an id that is not a GUID or not in the loaded list, or when no
- * shown action qualifies (`noneMessage`).
+ * shown action qualifies (`noneMessage`); with none given while signed out, the "sign in" error of requireClient
+ * (`what` names the fetch), as a signed-out view shows no action to pick.
  */
 export async function targetAction(
-  args: readonly unknown[], access: ActionsAccess, offer: (action: MachineAction) => boolean, noneMessage: string,
+  args: readonly unknown[], access: ActionsAccess, what: string, offer: (action: MachineAction) => boolean, noneMessage: string,
 ): Promise<MachineAction | undefined> {
   const [id] = targetActionIds(args);
   if (id !== undefined) {
@@ -49,6 +50,7 @@ export async function targetAction(
     }
     return action;
   }
+  access.requireClient(what);
   const candidates = access.visibleActions().filter(offer);
   if (candidates.length === 0) {
     throw invalidInputError(noneMessage);

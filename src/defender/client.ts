@@ -246,8 +246,8 @@ export class DefenderClient {
    * a 401 (with a refreshed token) or a 429 (after Retry-After), which the service did not process, and only when
    * Retry-After is within maxWaitSeconds. Never after a 5xx, a dropped connection or a timeout: the caller re-reads
    * the action instead. Resolves with the action as answered, or undefined when the service accepted (2xx) but sent
-   * no usable entity of THIS id (204, an empty, HTML or non-JSON body, JSON that is no machine action, another id, a
-   * body over MAX_BODY_BYTES):
+   * no usable entity of THIS id (204, an empty, HTML or non-JSON body, JSON that is no machine action — such as a
+   * bare `{"id"}` without type, status, machineId and creation time —, another id, a body over MAX_BODY_BYTES):
    * the caller then reads the action back with one GET. Throws DefenderApiError.
    */
   async cancelMachineAction(id: string, comment: string, signal?: AbortSignal, hooks?: CancelHooks): Promise<MachineAction | undefined> {
@@ -280,7 +280,7 @@ export class DefenderClient {
       this.logger.warn(`${where}: accepted without the action (${answer.unread}); it is read back`);
       return undefined;
     }
-    const parsed = parseAnswer(answer, context, parseMachineAction);
+    const parsed = parseAnswer(answer, context, parseAcceptedEntity);
     if (!parsed.ok) {
       this.logger.warn(`${where}: accepted without the action (${parsed.logText}); it is read back`);
       return undefined;
@@ -568,6 +568,23 @@ function failureOf(error: unknown, state: { timedOut: boolean; timeoutMs: number
     return droppedConnectionError(error, state.cutStatus ?? 0, method, path);
   }
   return networkError(error, method, path);
+}
+
+/** What Defender sends in every machine action (SPEC §1) and a row is drawn from: strings, never blank. */
+const ENTITY_FIELDS = ['type', 'status', 'machineId', 'creationDateTimeUtc'] as const;
+
+/**
+ * The entity of an accepted cancel: a machine action with every ENTITY_FIELDS, as Defender sends it. An answer
+ * carrying less (`{"id": …}`, id and status) is JSON that is no machine action, a 'malformed' DefenderApiError:
+ * taken as the entity, it would wipe the row's type, device and time.
+ */
+function parseAcceptedEntity(json: unknown, context: RequestContext): MachineAction {
+  const action = parseMachineAction(json, context);
+  const missing = ENTITY_FIELDS.filter((field) => typeof action.raw[field] !== 'string' || !(action.raw[field] as string).trim());
+  if (missing.length > 0) {
+    throw new DefenderApiError({ kind: 'malformed', ...context, message: `The Defender API sent JSON that is no machine action: it has no ${missing.join(', ')}` });
+  }
+  return action;
 }
 
 /** A 2xx answer read by parseAnswer: the value, or the typed error and what to log about it. */

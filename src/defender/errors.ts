@@ -1,7 +1,6 @@
 // DefenderApiError and the mapping from HTTP answers (SPEC §1 "Errors"): JSON, OData, HTML, empty or plain text.
 import type * as http from 'node:http';
 import { redactBounded } from '../shared/redact';
-import { userText } from '../shared/userText';
 
 /** 'rateLimited': not sent because the shared rate budget would have held it too long (status 429, as the service would answer). */
 export type DefenderErrorKind = 'http' | 'network' | 'timeout' | 'malformed' | 'invalidInput' | 'foreignOrigin' | 'rateLimited';
@@ -498,9 +497,20 @@ export function invalidInputError(message: string, context?: RequestContext): De
   return new DefenderApiError({ kind: 'invalidInput', message, ...context });
 }
 
-/** Why `ids` (typed, pasted or passed by a caller; through the text gate here) are not machine action ids, with an example. */
+/** How much of an id that is no action id is quoted (characters, then `…`), and how many such ids are named. */
+const QUOTED_ID_LENGTH = 60;
+const QUOTED_IDS = 3;
+
+/**
+ * Why `ids` (typed, pasted or passed by a caller) are not machine action ids, with an example: at most 3 of them
+ * named, each redacted and cut to 60 characters, so the example always fits on screen. Not gated here (a message
+ * of a DefenderApiError never is): the screen takes it through the text gate (notify, quickPickText), the log
+ * through logLine, which shows the input as it came.
+ */
 export function notAnActionIdMessage(ids: readonly string[]): string {
-  return userText(`Not a machine action ID: ${ids.join(', ')}. An action ID is a GUID such as 7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33.`);
+  const named = ids.slice(0, QUOTED_IDS).map((id) => redactBounded(id, QUOTED_ID_LENGTH));
+  const more = ids.length > QUOTED_IDS ? ` and ${ids.length - QUOTED_IDS} more` : '';
+  return `Not a machine action ID: ${named.join(', ')}${more}. An action ID is a GUID such as 7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33.`;
 }
 
 /** The 'invalidInput' error for `ids` that are not machine action ids (notAnActionIdMessage): nothing is sent. */

@@ -24,6 +24,11 @@ export function commandAt(action: MachineAction, index: number): LiveResponseCom
   return action.commands.find((c) => c.index === index) ?? (action.commands.some((c) => c.index !== null) ? undefined : action.commands[index]);
 }
 
+/** "an Isolate action", "a LiveResponse action": the article by the type's first letter (types are PascalCase words). */
+function typeWithArticle(type: string): string {
+  return `${/^[aeiou]/i.test(type) ? 'an' : 'a'} ${type} action`;
+}
+
 /**
  * Why `action` has no such result yet — a sentence for the user — or undefined when the link can be requested.
  * Checked before any request: a command that has not completed has no output, a package exists once the
@@ -32,21 +37,23 @@ export function commandAt(action: MachineAction, index: number): LiveResponseCom
 export function resultUnavailableReason(action: MachineAction, request: ResultRequest): string | undefined {
   if (request.kind === 'investigationPackage') {
     if (action.type !== 'CollectInvestigationPackage') {
-      return `Action ${action.id} is a ${action.type} action: only a Collect Investigation Package action has a package to download.`;
+      return `Action ${action.id} is ${typeWithArticle(action.type)}: only a Collect Investigation Package action has a package to download.`;
     }
     return action.status === 'Succeeded'
       ? undefined
       : `The investigation package of action ${action.id} is not available: the collection is ${action.status}, and a package exists only once it has Succeeded.`;
   }
   if (action.type !== 'LiveResponse') {
-    return `Action ${action.id} is a ${action.type} action: only a live response action has command output.`;
+    return `Action ${action.id} is ${typeWithArticle(action.type)}: only a live response action has command output.`;
   }
   if (!Number.isInteger(request.index) || request.index < 0) {
     return `${String(request.index)} is not a command number: commands are numbered from 0.`;
   }
   const command = commandAt(action, request.index);
   if (!command) {
-    return `Action ${action.id} has no command ${request.index} (it has ${action.commands.length}).`;
+    return action.commands.length === 0
+      ? `Live response action ${action.id} has no commands.`
+      : `Action ${action.id} has no command ${request.index} (it has ${action.commands.length}).`;
   }
   return command.commandStatus === 'Completed'
     ? undefined

@@ -84,7 +84,8 @@
 //   sim.cancelAnswer(id, answer, effect?)  a cancel of that action is accepted (2xx) but answered without its
 //                                     entity: 'noContent' (204), 'empty200', 'empty202' (empty bodies), 'html200'
 //                                     (a gateway's HTML page), 'notAnAction' (200 {"value":[]}), 'otherId' (200 with
-//                                     another action's entity, unchanged); effect 'cancelled' (default)
+//                                     another action's entity, unchanged), 'idOnly' (200 {"id"}), 'idAndStatus'
+//                                     (200 {"id","status"}: hollow, no machine action); effect 'cancelled' (default)
 //                                     applies the cancel, 'stillPending' leaves the action as it was, 'finished'
 //                                     makes it Succeeded (it finished as the cancel arrived)
 //   sim.notFoundFirst(id, n)          the next n GETs of that action answer 404 ResourceNotFound (just created)
@@ -157,7 +158,7 @@ export interface Switches {
   retryAfterForm: 'seconds' | 'date';
 }
 
-export type CancelAnswerMode = 'noContent' | 'empty200' | 'empty202' | 'html200' | 'notAnAction' | 'otherId';
+export type CancelAnswerMode = 'noContent' | 'empty200' | 'empty202' | 'html200' | 'notAnAction' | 'otherId' | 'idOnly' | 'idAndStatus';
 
 export type Fault =
   | { kind: 'status'; status: number; code?: string; message?: string; retryAfterSeconds?: number }
@@ -723,6 +724,10 @@ export class DefenderSimulator {
         return htmlReply(200, GATEWAY_HTML.replace(/502 Bad Gateway|Bad Gateway/g, 'Request accepted'));
       case 'notAnAction':
         return this.json(200, { value: [] });
+      case 'idOnly':
+        return this.json(200, { id: action.id });
+      case 'idAndStatus':
+        return this.json(200, { id: action.id, status: action.status });
       case 'otherId': {
         const other = this.store.find((a) => a.id.toLowerCase() !== action.id.toLowerCase());
         return this.entity(other ?? { ...action, id: crypto.randomUUID() });

@@ -146,8 +146,8 @@ describe('cancelFlow', () => {
     assert.deepEqual(presentCancelOutcome(outcome, 'X').buttons, ['Retry', 'Show Log']);
   });
 
-  const ANSWER_STATUS = { noContent: 204, empty200: 200, empty202: 202, html200: 200, notAnAction: 200, otherId: 200 } as const;
-  for (const answer of ['noContent', 'empty200', 'empty202', 'html200', 'notAnAction', 'otherId'] as const) {
+  const ANSWER_STATUS = { noContent: 204, empty200: 200, empty202: 202, html200: 200, notAnAction: 200, otherId: 200, idOnly: 200, idAndStatus: 200 } as const;
+  for (const answer of ['noContent', 'empty200', 'empty202', 'html200', 'notAnAction', 'otherId', 'idOnly', 'idAndStatus'] as const) {
     it(`a 2xx without the entity (${answer}) is accepted: one GET reads the real state, never a failure`, async () => {
       const id = pendingId();
       const other = sim.actions.find((a) => a.id !== id);
@@ -156,6 +156,7 @@ describe('cancelFlow', () => {
       const outcome = await runCancel(client().client, { id, comment: COMMENT });
       assert.equal(kindOf(outcome), 'cancelled');
       assert.equal(outcomeEntity(outcome)?.id, id, 'the entity is the requested action, read back');
+      assert.equal(outcomeEntity(outcome)?.type, 'Isolate', 'the row keeps its type');
       assert.equal(presentCancelOutcome(outcome, 'Isolate on ws-fin-0142').message, 'Isolate on ws-fin-0142 cancelled.');
       assert.deepEqual([posts().length, gets().length], [1, 1]);
       assert.equal(posts()[0].status, ANSWER_STATUS[answer], 'the simulator answered that shape');

@@ -40,6 +40,32 @@ describe('commandArgs', () => {
     assert.deepEqual(commandOptions([node(A), [node(A)]]), { verifyFirst: false }, 'a tree click carries no comment');
   });
 
+  it('an argument that is no action (a number, an array, { id }, { actionId: 5 }) is refused, naming what is expected', () => {
+    const refused: Array<[unknown, RegExp]> = [
+      [42, /^The command was passed a number, not a machine action row, an action ID \(a GUID string\) or \{ actionId: "<GUID>" \}/],
+      [[A], /^The command was passed an array, not /],
+      [true, /^The command was passed a boolean, not /],
+      [{ id: A }, /^The command was passed an object with the key id, not /],
+      [{ actionId: A, id: A }, /^The command was passed an object with the keys actionId, id, not /],
+      [{ actionId: 5 }, /^The command was passed an actionId that is a number, not an action ID string\.$/],
+      [{ actionIds: [A, 5] }, /^The command was passed actionIds that are not all strings, not an array of action ID strings\.$/],
+      [{ actionIds: A }, /^The command was passed actionIds that are a string, not an array of action ID strings\.$/],
+      [{ kind: 'action', action: { id: 5 } }, /^The command was passed an object with the keys kind, action, not /],
+    ];
+    for (const [arg, message] of refused) {
+      assert.throws(() => targetActionIds([arg]), (error: Error & { kind?: string }) => {
+        assert.equal(error.kind, 'invalidInput');
+        assert.match(error.message, message);
+        assert.match(error.message, /actionId/);
+        return true;
+      }, JSON.stringify(arg));
+      assert.throws(() => requireTargets([arg, [node(A)]]), (error: Error) => message.test(error.message), 'item-only commands too');
+    }
+    for (const none of [[], [undefined], [null], [group], [{}], [{ comment: 'x', verifyFirst: true }]]) {
+      assert.deepEqual(targetActionIds(none), [], `${JSON.stringify(none)} is no argument: ask the user`);
+    }
+  });
+
   it('ids that are not GUIDs are named', () => {
     assert.deepEqual(invalidIds([A, 'not-an-id', '../x']), ['not-an-id', '../x']);
   });
@@ -53,6 +79,15 @@ describe('commandArgs', () => {
       assert.equal(normalizeActionId(garbage), undefined, JSON.stringify(garbage));
     }
     assert.deepEqual(targetActionIds([`{${id.toUpperCase()}}`]), [id], 'a programmatic id in braces too');
+  });
+
+  it('a pasted action id with invisible or reordering characters anywhere: they go, the GUID is accepted', () => {
+    const id = '7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33';
+    for (const pasted of [`${id}\u202e`, `${id.slice(0, 4)}\u200b${id.slice(4)}`, `\u2066${id}\u2069`, `\ufeff${id}`, `${id.slice(0, 9)}\u00ad${id.slice(9)}`, `{\u200e${id}}`]) {
+      assert.equal(normalizeActionId(pasted), id, JSON.stringify(pasted));
+      assert.deepEqual(targetActionIds([pasted]), [id], JSON.stringify(pasted));
+    }
+    assert.equal(normalizeActionId(`${id.slice(0, 4)}\u200bx${id.slice(4)}`), undefined, 'a visible character too many is still no id');
     assert.deepEqual(targetActionIds([{ actionIds: [` ${id.toUpperCase()} `, id] }]), [id], 'one action, once');
   });
 });

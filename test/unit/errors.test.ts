@@ -8,6 +8,8 @@ import {
   isDefenderApiError,
   jsonFromSuccess,
   networkError,
+  notAnActionIdError,
+  notAnActionIdMessage,
   notWaitedError,
   parseRetryAfter,
   rateLimitedError,
@@ -15,6 +17,7 @@ import {
 } from '../../src/defender/errors';
 import { classifyCancelError } from '../../src/commands/cancel/outcome';
 import { presentError } from '../../src/commands/errorPresentation';
+import { logLine, userText } from '../../src/shared/userText';
 
 function headers(values: Record<string, string> = {}): { get(name: string): string | null } {
   const lower = new Map(Object.entries(values).map(([k, v]) => [k.toLowerCase(), v]));
@@ -251,5 +254,36 @@ describe('waits too long to take', () => {
     assert.equal(error.message, 'Not sent: the budget of 1500 Defender API calls per hour is used up; the next call is allowed in 45 min');
     assert.deepEqual(classifyCancelError(error), { kind: 'throttled', error, retryAfterSeconds: 2700 });
     assert.deepEqual(presentError(error, 'Could not refresh').buttons, ['Retry', 'Show Log']);
+  });
+});
+
+describe('notAnActionIdMessage', () => {
+  const HINT = 'An action ID is a GUID such as 7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33.';
+
+  it('an id of 800 characters is quoted by its first 60 and an ellipsis: the hint stays, in the message and on screen', () => {
+    const long = 'z'.repeat(800);
+    const message = notAnActionIdMessage([long]);
+    assert.equal(message, `Not a machine action ID: ${'z'.repeat(60)}…. ${HINT}`);
+    const shown = presentError(notAnActionIdError([long]), 'Could not cancel the machine action').message;
+    assert.ok(userText(shown).endsWith(HINT), userText(shown));
+  });
+
+  it('names at most three ids, and how many more', () => {
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    assert.equal(notAnActionIdMessage(ids), `Not a machine action ID: a, b, c and 2 more. ${HINT}`);
+  });
+
+  it('leaves the gating to the screen: the log shows the input as it came, the screen no link', () => {
+    const planted = '[x](command:workbench.action.terminal.new)';
+    const message = notAnActionIdError([planted]).message;
+    assert.ok(logLine(message).includes(`: ${planted}. `), logLine(message));
+    assert.doesNotMatch(userText(message), /\]\s*\(/);
+  });
+
+  it('a token pasted instead of an id is redacted before it is cut, so no part of it is quoted', () => {
+    const jwt = `eyJhbGciOiJIUzI1NiJ9.${'eyJzdWIiOiIxMjM0NTY3ODkwIn0'.repeat(4)}.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c`;
+    const message = notAnActionIdMessage([jwt]);
+    assert.doesNotMatch(message, /eyJ|SflKx/, message);
+    assert.ok(message.endsWith(HINT));
   });
 });

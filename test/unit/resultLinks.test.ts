@@ -210,6 +210,13 @@ describe('resultUnavailableReason and suggestedFileName (pure)', () => {
     assert.match(resultUnavailableReason(action, { kind: 'commandOutput', index: -1 }) ?? '', /not a command number/);
     assert.match(resultUnavailableReason(action, { kind: 'investigationPackage' }) ?? '', /only a Collect Investigation Package action/);
     assert.match(resultUnavailableReason(succeededPackage(), { kind: 'commandOutput', index: 0 }) ?? '', /only a live response action/);
+    const isolate = reparsed(succeededPackage(), { type: 'Isolate' });
+    assert.equal(resultUnavailableReason(isolate, { kind: 'commandOutput', index: 0 }),
+      `Action ${isolate.id} is an Isolate action: only a live response action has command output.`);
+    assert.match(resultUnavailableReason(reparsed(isolate, { type: 'Unknown' }), { kind: 'investigationPackage' }) ?? '', /is an Unknown action:/);
+    assert.match(resultUnavailableReason(reparsed(isolate, { type: 'RunAntiVirusScan' }), { kind: 'investigationPackage' }) ?? '', /is a RunAntiVirusScan action:/);
+    assert.equal(resultUnavailableReason(reparsed(completedLiveResponse(), { commands: [] }), { kind: 'commandOutput', index: 0 }),
+      `Live response action ${action.id} has no commands.`);
     const spelled = reparsed(pendingPackage(), { type: 'Collect Investigation Package', status: 'succeeded' });
     assert.equal(resultUnavailableReason(spelled, { kind: 'investigationPackage' }), undefined);
     assert.deepEqual(availableResults(spelled), { commandOutput: false, investigationPackage: true }, 'the row offers the download');

@@ -56,7 +56,7 @@ describe('userText', () => {
     assert.match(nothingToCancelMessage([finished], 0), /only Pending or In Progress actions can be cancelled\.$/);
     assertNoLink(nothingToCancelMessage([machineAction({ type: PLANTED })], 1));
     assert.match(nothingToCancelMessage([machineAction({ type: PLANTED })], 1), /is already being cancelled\.$/);
-    assertNoLink(notAnActionIdMessage([PLANTED]));
+    assertNoLink(userText(notAnActionIdMessage([PLANTED])));
   });
 
   it('sign-in notifications: a planted verification URI, user code or claim is no link', () => {

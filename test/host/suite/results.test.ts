@@ -194,6 +194,17 @@ suite('Following an action through in a real host: output, package, export', () 
     assert.deepEqual(downloads(), []);
   });
 
+  test('Open Command Output on an action without commands says why before any picker, however it is named', async () => {
+    answerDialogs(undefined);
+    const isolate = stableGuid(`results-${DEVICES.hostile}`);
+    for (const target of [isolate, await row(DEVICES.hostile), { actionId: isolate }]) {
+      await vscode.commands.executeCommand(Commands.openCommandOutput, target);
+    }
+    assert.deepEqual(quickPicks, [], 'no (empty) picker');
+    assert.deepEqual(ui.info, Array(3).fill(`Action ${isolate} is an Isolate action: only a live response action has command output.`));
+    assert.deepEqual(session.cloud.defender.requests.map((r) => r.path), [], 'no API call');
+  });
+
   test('an id that is no machine action ID is refused in the words the cancel uses, and nothing is requested', async () => {
     await vscode.commands.executeCommand(Commands.downloadInvestigationPackage, { actionId: 'not-an-id' });
     assert.equal(ui.errors.length, 1, JSON.stringify(ui.notifications));
@@ -242,5 +253,19 @@ suite('Following an action through in a real host: output, package, export', () 
     const shownRows = (await readTree(session.api)).flatMap((group) => group.children);
     assert.deepEqual(exported.map((a) => a.id).sort(), shownRows.map((r) => (r.node as { action: { id: string } }).action.id).sort());
     assert.ok(exported.some((a) => a.computerDnsName === DEVICES.hostile));
+  });
+
+  // Last: it signs the suite's session out.
+  test('signed out, a result command without an argument says to sign in and offers Sign In, before any picker', async () => {
+    answerDialogs(undefined);
+    await vscode.commands.executeCommand(Commands.signOut);
+    await waitFor(() => session.api.auth.account === undefined, 'signed out');
+    ui.notifications.length = 0;
+    await vscode.commands.executeCommand(Commands.openCommandOutput);
+    await vscode.commands.executeCommand(Commands.downloadInvestigationPackage);
+    assert.deepEqual(quickPicks, []);
+    assert.deepEqual(ui.notifications.map((n) => [n.severity, n.buttons.includes('Sign In')]), [['error', true], ['error', true]], JSON.stringify(ui.notifications));
+    assert.match(ui.errors[0], /^Could not open the command output: Sign in to Microsoft Defender to open command output/);
+    assert.match(ui.errors[1], /^Could not download the investigation package: Sign in to Microsoft Defender to download the investigation package/);
   });
 });
