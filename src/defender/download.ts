@@ -313,7 +313,7 @@ async function receive(exchange: Exchange, options: DownloadOptions, idle: IdleT
   const body = response.body as unknown as Readable;
   try {
     if (sink.kind === 'file') {
-      await toFile(body, counted, sink.path, idle.signal);
+      await toFile(body, counted, sink.path, idle.signal, options.logger);
       return { bytes: received, contentType, path: sink.path };
     }
     const text = await toText(body, counted, idle.signal);
@@ -374,9 +374,31 @@ function brokeOff(host: string, code: string): DownloadError {
   return new DownloadError('network', `The connection to the storage host ${host} dropped during the download (${code}). Nothing was kept; try again.`);
 }
 
+/** The most bytes of a file name on common file systems (ext4, APFS; NTFS counts 255 UTF-16 units, never more). */
+const MAX_NAME_BYTES = 255;
+
+/**
+ * Where a download is written until complete: beside `target` (a rename within one folder), named after it but
+ * shortened so that the added `.` and `.xxxxxxxx.part` (15 bytes) never make a valid name too long.
+ */
+function partialPath(target: string): string {
+  const suffix = `.${(require('node:crypto') as typeof crypto).randomBytes(4).toString('hex')}.part`;
+  let room = MAX_NAME_BYTES - 1 - suffix.length;
+  let stem = '';
+  // By code point, so a name is never cut inside a UTF-8 sequence.
+  for (const char of path.basename(target)) {
+    room -= Buffer.byteLength(char);
+    if (room < 0) {
+      break;
+    }
+    stem += char;
+  }
+  return path.join(path.dirname(target), `.${stem}${suffix}`);
+}
+
 /** Writes beside the target and renames it into place when complete: a failed download leaves no partial file. */
-async function toFile(body: Readable, transform: Transform, target: string, signal: AbortSignal): Promise<void> {
-  const partial = path.join(path.dirname(target), `.${path.basename(target)}.${(require('node:crypto') as typeof crypto).randomBytes(4).toString('hex')}.part`);
+async function toFile(body: Readable, transform: Transform, target: string, signal: AbortSignal, logger: Logger): Promise<void> {
+  const partial = partialPath(target);
   const file = fs.createWriteStream(partial, { flags: 'wx' });
   let fileError: NodeJS.ErrnoException | undefined;
   let bodyError: unknown;
@@ -396,7 +418,11 @@ async function toFile(body: Readable, transform: Transform, target: string, sign
     await pipeline(body, transform, file, { signal });
     await fs.promises.rename(partial, target);
   } catch (error) {
-    await fs.promises.rm(partial, { force: true });
+    // The first error is the one to report: a partial that cannot be removed (or never existed, e.g. its folder is a
+    // file) must not replace it.
+    await fs.promises.rm(partial, { force: true }).catch((error: NodeJS.ErrnoException) => {
+      logger.warn(`A partial download may be left behind: could not remove ${partial} (${error.code ?? 'error'})`);
+    });
     const failure = fileError ?? (isDownloadError(error) ? undefined : (error as NodeJS.ErrnoException).syscall === 'rename' ? error as NodeJS.ErrnoException : undefined);
     throw failure ? new DownloadError('file', `Could not write ${target} (${failure.code ?? 'error'}): ${failure.message}`) : error;
   }

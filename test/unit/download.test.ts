@@ -308,6 +308,22 @@ describe('download: size, progress, cancel and time-out', () => {
   it('reports a file that cannot be written', async () => {
     await rejectsWithKind(run({ ...linksTo(text('x')), sink: { kind: 'file', path: path.join(dir, 'missing', 'out.txt') } }), 'file', /Could not write .*out\.txt \(ENOENT\)/);
   });
+
+  it('reports the disk\'s error, not the clean-up\'s, when the partial file cannot be removed either', async () => {
+    // Under a file: the partial cannot be created, nor removed (ENOTDIR both times).
+    fs.writeFileSync(path.join(dir, 'plain'), 'a file, not a folder');
+    await rejectsWithKind(run({ ...linksTo(text('x')), sink: { kind: 'file', path: path.join(dir, 'plain', 'out.txt') } }), 'file', /^Could not write .*out\.txt \(ENOTDIR\)/);
+  });
+
+  it('saves to a valid name of 249 bytes, whose partial file gets a shorter name in the same folder', async () => {
+    for (const name of [`${'L'.repeat(245)}.zip`, `${'é'.repeat(122)}.zip`]) {
+      const target = path.join(dir, name);
+      const result = await run({ ...linksTo(text('hello')), sink: { kind: 'file', path: target } });
+      assert.equal(result.path, target);
+      assert.equal(fs.readFileSync(target, 'utf8'), 'hello');
+    }
+    assert.equal(fs.readdirSync(dir).length, 2, 'no partial file left behind');
+  });
 });
 
 describe('download: a file cannot fill the disk', () => {
