@@ -319,7 +319,10 @@ async function receive(exchange: Exchange, options: DownloadOptions, idle: IdleT
     const text = await toText(body, counted, idle.signal);
     return { bytes: received, contentType, text };
   } catch (error) {
-    throw brokenBody(error, exchange, arrived);
+    const failure = brokenBody(error, exchange, arrived);
+    // Whatever stopped the reading (a cap, a bomb, a break), the host would go on sending into an open connection.
+    exchange.drop();
+    throw failure;
   }
 }
 

@@ -29,7 +29,8 @@
 //   resetConnections  the next n requests have their connection closed before any answer, as on a keep-alive socket
 //                     the host had already closed (the client sees "socket hang up", ECONNRESET); status 0
 // Every body is written as fast as the client reads it (waiting for 'drain'); store.requests[i].sentBytes counts
-// what was handed to the connection, so a test can see whether a refused body was still sent.
+// what was handed to the connection, so a test can see whether a refused body was still sent, and
+// store.requests[i].unfinished whether the connection closed before the whole answer went out (the client dropped it).
 // largeText(bytes) makes a text body of that size, for the editor cap and progress.
 import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
@@ -67,6 +68,8 @@ export interface DownloadRequest {
   status: number;
   /** Body bytes handed to the connection so far. */
   sentBytes: number;
+  /** Whether the connection closed before the whole answer went out: the client dropped it (or cutBody cut it). */
+  unfinished: boolean;
 }
 
 /** How long a link lives, as the service's links do (minutes). */
@@ -129,8 +132,11 @@ export class DownloadSimulator {
   /** The request handler; public only so startDownloadSimulator can wire it before the instance exists. */
   handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', this.origin);
-    const record: DownloadRequest = { method: req.method ?? '', path: url.pathname, query: url.search, headers: { ...req.headers }, status: 0, sentBytes: 0 };
+    const record: DownloadRequest = { method: req.method ?? '', path: url.pathname, query: url.search, headers: { ...req.headers }, status: 0, sentBytes: 0, unfinished: false };
     this.requests.push(record);
+    res.once('close', () => {
+      record.unfinished = !res.writableFinished;
+    });
     if (this.switches.resetConnections > 0) {
       this.switches.resetConnections--;
       req.socket.destroy();

@@ -17,6 +17,7 @@ import { Blob, DownloadSimulator, largeText, resultLinks, startDownloadSimulator
 import { resultContent, seedActions } from '../simulators/seedActions';
 import { ensureTlsMaterial } from '../simulators/tls';
 import { RecordingLogger } from '../support/recordingLogger';
+import { waitFor } from '../support/waitFor';
 
 const MiB = 1024 * 1024;
 let store: DownloadSimulator;
@@ -209,6 +210,29 @@ describe('download: size, progress, cancel and time-out', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     const [request] = store.requests;
     assert.ok(request.sentBytes < 8 * MiB, `the host went on to send ${request.sentBytes} bytes of a refused body`);
+  });
+
+  it('drops the connection of every body refused while it is read, so the host stops sending', async () => {
+    const big = { body: largeText(64 * MiB), contentType: 'text/plain' };
+    const cases = [
+      ['text over the editor cap', { kind: 'text' }, 'none'], ['a file over its cap', { kind: 'file', path: path.join(dir, 'big.txt'), maxBytes: MiB }, 'none'],
+      ['a gzip bomb', { kind: 'file', path: path.join(dir, 'bomb.bin') }, 'gzipBomb'],
+    ] as const;
+    for (const [what, sink, encoding] of cases) {
+      store.reset();
+      store.switches.omitContentLength = true;
+      store.switches.encoding = encoding;
+      // A bomb is small on the wire (128 KiB): sent slowly (about 0.6 s), it is still going out when it is refused.
+      store.switches.bombBytes = 128 * MiB;
+      store.switches.chunkBytes = encoding === 'gzipBomb' ? 4096 : 0;
+      store.switches.chunkDelayMs = encoding === 'gzipBomb' ? 20 : 0;
+      await rejectsWithKind(run({ ...linksTo(big), sink }), 'tooLarge');
+      await waitFor(() => store.requests[0].unfinished, `the connection of ${what} closed`, 2000);
+      const { sentBytes } = store.requests[0];
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(store.requests[0].sentBytes, sentBytes, `the host stopped sending ${what}`);
+    }
+    assert.deepEqual(fs.readdirSync(dir), []);
   });
 
   it('reads an empty Content-Encoding header as none, as the decoder does: the announced size counts, up front', async () => {
