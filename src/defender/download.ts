@@ -19,7 +19,8 @@ import { reportingCutBodies } from './cutBodies';
 import { ACCEPTED_ENCODINGS, decodeStream, INFLATION_GUARD, isEncoded, UndecodableBodyError } from './decodeBody';
 import { DROPPED_CONNECTION_CODES } from './errors';
 
-const MiB = 1024 * 1024;
+const KiB = 1024;
+const MiB = 1024 * KiB;
 const GiB = 1024 * MiB;
 /** The most text an editor tab is given (bytes); a bigger output is offered as Save As instead. */
 const MAX_EDITOR_TEXT_BYTES = 5 * MiB;
@@ -436,16 +437,43 @@ async function toFile(body: Readable, transform: Transform, target: string, sign
  * passed the limit.
  */
 function tooLarge(sink: DownloadSink['kind'], bytes: number, limit: number, announced: boolean): DownloadError {
+  const [said, cap] = sizes(bytes, limit);
   const message = sink === 'text'
-    ? `The output is ${announced ? `${size(bytes)}, more than the ${size(limit)}` : `more than ${size(limit)}, the most`} shown in an editor: save it to a file instead.`
-    : `The download ${announced ? `is ${size(bytes)}, more than the ${size(limit)}` : `passed ${size(limit)}, the most`} this extension saves to a file; no real result is that large, so it was refused. Nothing was kept.`;
+    ? `The output is ${announced ? `${said}, more than the ${cap}` : `more than ${size(limit)}, the most`} shown in an editor: save it to a file instead.`
+    : `The download ${announced ? `is ${said}, more than the ${cap}` : `passed ${size(limit)}, the most`} this extension saves to a file; no real result is that large, so it was refused. Nothing was kept.`;
   return new DownloadError('tooLarge', message, undefined, bytes);
 }
 
-/** `5 MiB`, `2 GiB`, `1.5 GiB`: sizes in messages (1 MiB = 1,048,576 bytes). */
+type Unit = readonly [bytes: number, name: string];
+const BYTES: Unit = [1, 'bytes'];
+const UNITS: readonly Unit[] = [[GiB, 'GiB'], [MiB, 'MiB'], [KiB, 'KiB'], BYTES];
+
+function unitOf(bytes: number): Unit {
+  return UNITS.find(([unit]) => bytes >= unit) ?? BYTES;
+}
+
+function inUnit(bytes: number, [unit, name]: Unit, digits: number): string {
+  return `${(bytes / unit).toLocaleString('en', { maximumFractionDigits: digits })} ${name}`;
+}
+
+/** `999 bytes`, `1.5 KiB`, `5 MiB`, `4 GiB`: a size in a message, to a tenth of its unit. */
 function size(bytes: number): string {
-  const [unit, name] = bytes >= GiB ? [GiB, 'GiB'] : [MiB, 'MiB'];
-  return `${Math.round((bytes / unit) * 10) / 10} ${name}`;
+  return inUnit(bytes, unitOf(bytes), 1);
+}
+
+/**
+ * Two sizes (bytes) in the unit of the smaller, with as many digits as it takes to tell them apart (up to 3), else in
+ * bytes: a size over a cap never reads as equal to it ("4 GiB, more than the 4 GiB").
+ */
+function sizes(a: number, b: number): [string, string] {
+  const unit = unitOf(Math.min(a, b));
+  for (let digits = 1; digits <= 3; digits++) {
+    const pair: [string, string] = [inUnit(a, unit, digits), inUnit(b, unit, digits)];
+    if (pair[0] !== pair[1]) {
+      return pair;
+    }
+  }
+  return [inUnit(a, BYTES, 0), inUnit(b, BYTES, 0)];
 }
 
 /** UTF-8 unless a byte-order mark says UTF-16; the mark itself is dropped. */

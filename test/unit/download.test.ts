@@ -434,6 +434,23 @@ describe('download: what a hostile or broken storage host sends', () => {
     }
   });
 
+  it('says a size over the cap so that it never reads as equal to the cap, in bytes or KiB when small', async () => {
+    const host = await oddHost((res) => res.writeHead(200, { 'content-length': String(4 * 1024 * MiB + 1) }).flushHeaders());
+    try {
+      await rejectsWithKind(run({ getLink: async () => host.url, sink: { kind: 'file', path: path.join(dir, 'p.zip') } }), 'tooLarge',
+        /^The download is 4,294,967,297 bytes, more than the 4,294,967,296 bytes this extension saves/);
+      await rejectsWithKind(run({ getLink: async () => host.url, sink: { kind: 'file', path: path.join(dir, 'p.zip'), maxBytes: 3.99 * 1024 * MiB } }), 'tooLarge',
+        /^The download is 4 GiB, more than the 3\.99 GiB /);
+    } finally {
+      host.close();
+    }
+    await rejectsWithKind(run({ ...linksTo(text('x'.repeat(1000))), sink: { kind: 'file', path: path.join(dir, 'a'), maxBytes: 999 } }), 'tooLarge', /^The download is 1,000 bytes, more than the 999 bytes /);
+    await rejectsWithKind(run({ ...linksTo(text('x'.repeat(3000))), sink: { kind: 'text', maxBytes: 2047 } }), 'tooLarge', /^The output is 2\.9 KiB, more than the 2 KiB /);
+    store.switches.omitContentLength = true;
+    await rejectsWithKind(run({ ...linksTo(text('x'.repeat(1000))), sink: { kind: 'file', path: path.join(dir, 'b'), maxBytes: 999 } }), 'tooLarge', /^The download passed 999 bytes, the most /);
+    assert.deepEqual(fs.readdirSync(dir), []);
+  });
+
   it('gives no total for a content-encoded body, so progress never passes it', async () => {
     const body = zlib.gzipSync(Buffer.alloc(256 * 1024, 65));
     const host = await oddHost((res) => res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': String(body.length) }).end(body));
