@@ -3,7 +3,7 @@
 // - no Authorization header, ever: this module never sees a token;
 // - up to MAX_REDIRECTS redirects are followed, each only to https (a CDN in front of storage may redirect once;
 //   a redirect to http would expose the signature and the content, so it is refused);
-// - the log and every error carry the host and path only, never the query;
+// - the log and every error carry the host and path only, never the query, and of a redirect only the host;
 // - a 403 from the storage host means the link expired: one fresh link is requested, once;
 // - a connection that drops before any byte of the body arrived (a keep-alive socket the host had already closed) is
 //   a transient failure: the same GET is sent once more. After body bytes arrived, a drop is reported, not retried.
@@ -89,9 +89,12 @@ export function isDownloadError(error: unknown): error is DownloadError {
   return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'DownloadError';
 }
 
-/** Host and path of a link: what may be logged or shown. */
-function describeLink(url: URL): string {
-  return `${url.host}${url.pathname}`;
+/**
+ * What may be logged or shown of a link: host and path of the one the API handed out, only the host of a redirect's,
+ * whose path is the storage host's own text and may echo the signature (bare, or encoded any number of times).
+ */
+function describeLink(url: URL, redirected: boolean): string {
+  return redirected ? `${url.host} (redirected; its path is not shown)` : `${url.host}${url.pathname}`;
 }
 
 /**
@@ -193,7 +196,7 @@ async function open(link: URL, options: DownloadOptions, idle: IdleTimer): Promi
     const exchange = await get(url, options.agent, idle);
     const { status, headers } = exchange.response;
     idle.touch();
-    options.logger.info(`GET ${describeLink(url)} → ${status} in ${Date.now() - started} ms`);
+    options.logger.info(`GET ${describeLink(url, redirects > 0)} → ${status} in ${Date.now() - started} ms`);
     const location = status >= 300 && status < 400 ? headers.get('location') : null;
     if (!location) {
       return exchange;
@@ -214,7 +217,7 @@ function nextHop(from: URL, location: string, redirects: number): URL {
     throw new DownloadError('insecureRedirect', `The storage host ${from.host} redirected the download to an unencrypted address (${schemeAndHost(next)}); it was not followed, so the link's signature and the content stay protected.`);
   }
   if (redirects >= MAX_REDIRECTS) {
-    throw new DownloadError('tooManyRedirects', `The download was redirected more than ${MAX_REDIRECTS} times (last to ${describeLink(next)}); it was stopped.`);
+    throw new DownloadError('tooManyRedirects', `The download was redirected more than ${MAX_REDIRECTS} times (last to ${next.host}); it was stopped.`);
   }
   return next;
 }

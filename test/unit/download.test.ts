@@ -417,8 +417,8 @@ describe('download: a dropped connection', () => {
 
 describe('download: what a hostile or broken storage host sends', () => {
   /** A one-route HTTPS server on 127.0.0.1 with the simulators' CA, for answers the storage simulator does not make. */
-  async function oddHost(handle: (res: import('node:http').ServerResponse) => void): Promise<{ url: URL; close(): void }> {
-    const { server, port } = await listenHttps(ensureTlsMaterial(), (_req, res) => handle(res), 0, '127.0.0.1');
+  async function oddHost(handle: (res: import('node:http').ServerResponse, req: import('node:http').IncomingMessage) => void): Promise<{ url: URL; close(): void }> {
+    const { server, port } = await listenHttps(ensureTlsMaterial(), (req, res) => handle(res, req), 0, '127.0.0.1');
     return { url: new URL(`https://127.0.0.1:${port}/r/x?sv=1&sig=ODDSIGNATURE`), close: () => { server.closeAllConnections(); server.close(); } };
   }
 
@@ -449,6 +449,30 @@ describe('download: what a hostile or broken storage host sends', () => {
     store.switches.omitContentLength = true;
     await rejectsWithKind(run({ ...linksTo(text('x'.repeat(1000))), sink: { kind: 'file', path: path.join(dir, 'b'), maxBytes: 999 } }), 'tooLarge', /^The download passed 999 bytes, the most /);
     assert.deepEqual(fs.readdirSync(dir), []);
+  });
+
+  it('never logs or shows the path of a redirect, which may echo the signature, bare or encoded twice', async () => {
+    const echoes = [(sig: string) => `/echo/${sig}/x`, (sig: string) => `/echo${encodeURIComponent(encodeURIComponent(`/r/x?sv=1&sig=${sig}`))}`];
+    for (const echo of echoes) {
+      logger.clear();
+      const host = await oddHost((res, req) => {
+        const url = new URL(req.url ?? '/', 'https://x');
+        const sig = url.searchParams.get('sig') ?? '';
+        if (url.pathname.startsWith('/echo')) {
+          res.writeHead(404).end();
+        } else {
+          res.writeHead(302, { location: `${echo(sig)}?sv=1&sig=${sig}` }).end();
+        }
+      });
+      try {
+        await rejectsWithKind(run({ getLink: async () => host.url, sink: { kind: 'text' } }), 'http', /HTTP 404/);
+        const said = [...logger.messages(), ...errors.map(String)];
+        assert.match(said.join('\n'), /GET 127\.0\.0\.1:\d+ \(redirected; its path is not shown\) → 404/);
+        assert.ok(said.every((line) => !line.includes('ODDSIGNATURE')), said.join('\n'));
+      } finally {
+        host.close();
+      }
+    }
   });
 
   it('gives no total for a content-encoded body, so progress never passes it', async () => {
