@@ -16,7 +16,7 @@ import type { Response } from 'node-fetch';
 import { isHttps, schemeAndHost } from '../shared/httpsUrl';
 import type { Logger } from '../shared/logger';
 import { reportingCutBodies } from './cutBodies';
-import { ACCEPTED_ENCODINGS, decodeStream, INFLATION_GUARD, isEncoded, UndecodableBodyError } from './decodeBody';
+import { ACCEPTED_ENCODINGS, decodeStream, INFLATION_GUARD, isEncoded, MAX_STACKED_ENCODINGS, UndecodableBodyError } from './decodeBody';
 import { DROPPED_CONNECTION_CODES } from './errors';
 
 const KiB = 1024;
@@ -365,10 +365,13 @@ async function* decoded(source: AsyncIterable<Buffer>, encoding: string | null):
   }
 }
 
-/** A 'network' DownloadError ('tooLarge' for a bomb): nothing of the body is kept. */
+/** A 'network' DownloadError ('tooLarge' for a bomb): nothing of the body is kept. Throws nothing. */
 function undecodable(error: UndecodableBodyError): DownloadError {
   if (error.reason === 'bomb') {
     return new DownloadError('tooLarge', `The download was refused: its ${error.encoding} data inflates more than ${INFLATION_GUARD.maxRatio.toLocaleString('en')} times over (past ${size(INFLATION_GUARD.afterBytes)}), which no real result does (a decompression bomb). Nothing was kept.`);
+  }
+  if (error.reason === 'stacked') {
+    return new DownloadError('network', `The download could not be decoded: the storage host stacked more encodings on it than the ${MAX_STACKED_ENCODINGS} (such as gzip under br) this extension undoes. Nothing was kept.`);
   }
   const what = error.reason === 'cut'
     ? `The download broke off before the end: its ${error.encoding} data stops short, although the transfer looked complete (the host or a proxy cut it).`

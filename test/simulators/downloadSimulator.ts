@@ -24,7 +24,9 @@
 //                     the whole gzip stream with 20 bytes of its data overwritten, as a proxy that alters bodies would;
 //                     'emptyHeader': the body as it is, under an empty Content-Encoding header (no encoding);
 //                     'gzipBomb': gzip of bombBytes zero bytes instead of the blob (about 1/1,028 of that on the wire,
-//                     the most deflate compresses), as a hostile host would send to fill the disk
+//                     the most deflate compresses), as a hostile host would send to fill the disk; 'gzipThenBr':
+//                     gzip, then brotli over it (Content-Encoding: gzip, br); 'gzipThrice': gzip three times over
+//                     (Content-Encoding: gzip, gzip, gzip), more than a client undoes
 //   bombBytes         how far the 'gzipBomb' body inflates (bytes; 64 MiB by default)
 //   resetConnections  the next n requests have their connection closed before any answer, as on a keep-alive socket
 //                     the host had already closed (the client sees "socket hang up", ECONNRESET); status 0
@@ -52,7 +54,7 @@ export interface DownloadSwitches {
   chunkDelayMs: number;
   omitContentLength: boolean;
   cutBody: 'none' | 'close' | 'reset' | 'hold';
-  encoding: 'none' | 'emptyHeader' | 'gzip' | 'gzipTruncated' | 'gzipCorrupt' | 'gzipBomb';
+  encoding: 'none' | 'emptyHeader' | 'gzip' | 'gzipTruncated' | 'gzipCorrupt' | 'gzipBomb' | 'gzipThenBr' | 'gzipThrice';
   bombBytes: number;
   resetConnections: number;
 }
@@ -162,13 +164,17 @@ export class DownloadSimulator {
       return { ...reply, headers: { ...reply.headers, 'content-encoding': '' } };
     }
     const gzip = (): Buffer => zlib.gzipSync(reply.body ?? Buffer.alloc(0));
+    const { encoding } = this.switches;
     const body = {
       gzip,
       gzipTruncated: () => damageGzip(gzip(), 'half'),
       gzipCorrupt: () => damageGzip(gzip(), 'corrupt'),
       gzipBomb: () => gzipBomb(this.switches.bombBytes),
-    }[this.switches.encoding]();
-    return { ...reply, headers: { ...reply.headers, 'content-encoding': 'gzip' }, body };
+      gzipThenBr: () => zlib.brotliCompressSync(gzip()),
+      gzipThrice: () => zlib.gzipSync(zlib.gzipSync(gzip())),
+    }[encoding]();
+    const header = { gzipThenBr: 'gzip, br', gzipThrice: 'gzip, gzip, gzip' }[encoding as string] ?? 'gzip';
+    return { ...reply, headers: { ...reply.headers, 'content-encoding': header }, body };
   }
 
   /** The cutBody switch: half the body, then a closed or reset socket, or silence on an open one. */

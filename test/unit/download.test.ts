@@ -318,6 +318,18 @@ describe('download: size, progress, cancel and time-out', () => {
     assert.deepEqual(fs.readdirSync(dir), []);
   });
 
+  it('decodes a body under two stacked encodings (gzip, br), and refuses three, saying so', async () => {
+    const blob = { body: largeText(512 * 1024), contentType: 'text/plain' };
+    store.switches.encoding = 'gzipThenBr';
+    const result = await run({ ...linksTo(blob), sink: { kind: 'file', path: path.join(dir, 'stacked.txt') } });
+    assert.equal(result.bytes, blob.body.length);
+    assert.deepEqual(fs.readFileSync(path.join(dir, 'stacked.txt')), blob.body);
+    store.switches.encoding = 'gzipThrice';
+    await rejectsWithKind(run({ ...linksTo(blob), sink: { kind: 'text' } }), 'network',
+      /^The download could not be decoded: the storage host stacked more encodings on it than the 2 \(such as gzip under br\) this extension undoes\. Nothing was kept\.$/);
+    assert.equal(store.requests[0].headers['accept-encoding'], 'gzip, deflate, br');
+  });
+
   it('leaves a cut body on an open connection to the idle time-out', async () => {
     store.switches.cutBody = 'hold';
     await rejectsWithKind(run({ ...linksTo(text('x'.repeat(4096))), sink: { kind: 'text' }, idleTimeoutMs: 200 }), 'timeout', /stalled/);
