@@ -48,7 +48,10 @@ export interface DownloadOptions {
   logger: Logger;
   /** Rejects the download with `signal.reason`; a partial file is removed. */
   signal?: AbortSignal;
-  /** After each chunk; `totalBytes` when the server sent Content-Length. Restarts at 0 after a fresh link. */
+  /**
+   * After each chunk; `totalBytes` when the server sent Content-Length. Restarts at 0 after a fresh link. A throw is
+   * logged as our bug and ends the reports, not the download.
+   */
   onProgress?: (receivedBytes: number, totalBytes?: number) => void;
   /** For a CA that must be trusted explicitly (tests, TLS-inspecting proxies). */
   agent?: https.Agent;
@@ -99,10 +102,11 @@ function describeLink(url: URL, redirected: boolean): string {
 
 /**
  * Downloads the result behind `getLink()` into `sink`, following up to MAX_REDIRECTS https redirects.
- * Throws DownloadError ('expired' after a second 403, 'http', 'insecureRedirect', 'tooManyRedirects', 'tooLarge'
- * for more than the sink's `maxBytes` (a body announced over it is dropped unread) or compressed data that inflates
- * like a bomb, 'network' (a connection that dropped twice before the body, or once during it; at once for a body
- * whose connection closed before its Content-Length, and for compressed data that stops short or does not decode),
+ * Throws DownloadError ('expired' after a second 403, 'http' for another status or an answer that is not valid HTTP,
+ * 'insecureRedirect', 'tooManyRedirects', 'tooLarge' for more than the sink's `maxBytes` (a body announced over it is
+ * dropped unread, one refused while read is dropped then) or compressed data that inflates like a bomb, 'network' (a
+ * connection that dropped twice before the body, or once during it; at once for a body whose connection closed before
+ * its Content-Length, and for compressed data that stops short, does not decode or stacks more than two encodings),
  * 'timeout' when no byte came for idleTimeoutMs (a body left unfinished on an open connection), 'file'), whatever
  * `getLink` throws (DefenderApiError), or `signal.reason` when the caller cancels.
  */
@@ -269,6 +273,9 @@ async function get(url: URL, agent: https.Agent | undefined, idle: IdleTimer): P
       throw error;
     }
     const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && isUnparsable(code)) {
+      throw invalidAnswer(url.host, code);
+    }
     if (typeof code === 'string' && DROPPED_CONNECTION_CODES.has(code)) {
       throw new EarlyDrop(url.host, code);
     }
@@ -297,6 +304,7 @@ async function receive(exchange: Exchange, options: DownloadOptions, idle: IdleT
   }
   let arrived = 0;
   let received = 0;
+  const progress = isolated(options);
   const counted: Transform = async function* (source) {
     const arriving = async function* (): AsyncGenerator<Buffer> {
       for await (const chunk of source) {
@@ -310,7 +318,7 @@ async function receive(exchange: Exchange, options: DownloadOptions, idle: IdleT
         throw tooLarge(sink.kind, received, limit, false);
       }
       idle.touch();
-      options.onProgress?.(received, totalBytes);
+      progress(received, totalBytes);
       yield chunk;
     }
   };
@@ -328,6 +336,25 @@ async function receive(exchange: Exchange, options: DownloadOptions, idle: IdleT
     exchange.drop();
     throw failure;
   }
+}
+
+/**
+ * The caller's onProgress, kept from breaking the download: a throw is a bug of ours, not the network's or the disk's,
+ * so it is logged once and the progress reports stop; the download goes on.
+ */
+function isolated({ onProgress, logger }: DownloadOptions): NonNullable<DownloadOptions['onProgress']> {
+  let failed = false;
+  return (receivedBytes, totalBytes) => {
+    if (!onProgress || failed) {
+      return;
+    }
+    try {
+      onProgress(receivedBytes, totalBytes);
+    } catch (error) {
+      failed = true;
+      logger.error(`Reporting the download's progress failed (a bug of this extension); the download goes on without it: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
 }
 
 /** The body collected in memory, as text (decodeText). */
@@ -352,7 +379,11 @@ function brokenBody(error: unknown, exchange: Exchange, arrived: number): unknow
   if (isDownloadError(error) || (!cut && (error as { name?: unknown }).name === 'AbortError')) {
     return error;
   }
-  const code = cut ? 'connection closed' : String((error as { code?: unknown }).code ?? 'connection closed');
+  const own = String((error as { code?: unknown }).code ?? 'connection closed');
+  if (isUnparsable(own)) {
+    return invalidAnswer(exchange.host, own);
+  }
+  const code = cut ? 'connection closed' : own;
   return arrived === 0 && (cut || DROPPED_CONNECTION_CODES.has(code)) ? new EarlyDrop(exchange.host, code) : brokeOff(exchange.host, code);
 }
 
@@ -378,6 +409,15 @@ function undecodable(error: UndecodableBodyError): DownloadError {
     // The encoding is not named: one not asked for is the host's text.
     : 'The download could not be decoded: its compressed data is corrupt or in an encoding not asked for (a proxy may have altered it).';
   return new DownloadError('network', `${what} Nothing was kept; try again.`);
+}
+
+/** Node's HTTP parser refused the answer (`HPE_…`, e.g. a Content-Length of 10^23): the host was reached. */
+function isUnparsable(code: string): boolean {
+  return code.startsWith('HPE_');
+}
+
+function invalidAnswer(host: string, code: string): DownloadError {
+  return new DownloadError('http', `The storage host ${host} sent an answer that is not valid HTTP (${code}). Nothing was kept; try again, and if it keeps failing, download the result from the Action Center of the Defender portal.`);
 }
 
 function brokeOff(host: string, code: string): DownloadError {
@@ -416,10 +456,10 @@ async function toFile(body: Readable, transform: Transform, target: string, sign
     bodyError = error;
   });
   file.on('error', (error: NodeJS.ErrnoException) => {
-    // pipeline destroys the file with the body's own error (a reset), its premature close, an abort (cancel, stall,
-    // cut body) or our own verdict on the body (compressed data that ends early): the network's or the caller's, not
-    // the disk's.
-    if (error !== bodyError && error.code !== 'ERR_STREAM_PREMATURE_CLOSE' && error.name !== 'AbortError' && !isDownloadError(error)) {
+    // pipeline destroys the file with the body's own error (a reset, an answer that is not HTTP), its premature close,
+    // an abort (cancel, stall, cut body) or our own verdict on the body (compressed data that ends early): the
+    // network's or the caller's. The disk's is a failed system call of the file's own.
+    if (error !== bodyError && typeof error.syscall === 'string') {
       fileError = error;
     }
   });

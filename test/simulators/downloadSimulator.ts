@@ -149,7 +149,7 @@ export class DownloadSimulator {
     record.status = status;
     res.writeHead(status, body && !this.switches.omitContentLength ? { ...headers, 'content-length': String(body.length) } : headers);
     if (status === 200 && this.switches.cutBody !== 'none') {
-      this.cut(res, body ?? Buffer.alloc(0));
+      this.cut(res, body ?? Buffer.alloc(0), record);
       return;
     }
     this.write(res, body ?? Buffer.alloc(0), record);
@@ -178,8 +178,10 @@ export class DownloadSimulator {
   }
 
   /** The cutBody switch: half the body, then a closed or reset socket, or silence on an open one. */
-  private cut(res: http.ServerResponse, body: Buffer): void {
-    res.write(body.subarray(0, Math.floor(body.length / 2)));
+  private cut(res: http.ServerResponse, body: Buffer, record: DownloadRequest): void {
+    const half = body.subarray(0, Math.floor(body.length / 2));
+    res.write(half);
+    record.sentBytes += half.length;
     const { cutBody } = this.switches;
     if (cutBody === 'close' || cutBody === 'reset') {
       // After the half has been flushed: the client gets headers and some bytes, then the close.

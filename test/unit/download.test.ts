@@ -272,6 +272,22 @@ describe('download: size, progress, cancel and time-out', () => {
     assert.deepEqual(fs.readdirSync(dir), []);
   });
 
+  it('goes on when the progress report throws, logging it once as a bug of ours, not as the disk\'s failure', async () => {
+    const target = path.join(dir, 'package.zip');
+    const blob = { body: largeText(512 * 1024), contentType: 'application/zip' };
+    let calls = 0;
+    const result = await run({ ...linksTo(blob), sink: { kind: 'file', path: target }, onProgress: () => {
+      calls++;
+      throw new TypeError('progress reporter broke');
+    } });
+    assert.equal(result.bytes, blob.body.length);
+    assert.deepEqual(fs.readFileSync(target), blob.body);
+    assert.equal(calls, 1, 'no more reports after the first throw');
+    const bugs = logger.messages().filter((line) => line.includes('a bug of this extension'));
+    assert.equal(bugs.length, 1);
+    assert.match(bugs[0], /Reporting the download's progress failed .*: progress reporter broke$/);
+  });
+
   it('fails a download that stalls, naming the wait', async () => {
     store.switches.chunkBytes = 1024;
     store.switches.chunkDelayMs = 2000;
@@ -290,6 +306,7 @@ describe('download: size, progress, cancel and time-out', () => {
     }
     assert.ok(Date.now() - started < 5000, `reported after ${Date.now() - started} ms, not after the 60 s idle time-out`);
     assert.equal(store.requests.length, 4, 'one GET per download: half the body had arrived');
+    assert.deepEqual(store.requests.map((r) => r.sentBytes), Array(4).fill(blob.body.length / 2), 'the host sent half of each body');
     assert.deepEqual(fs.readdirSync(dir), []);
   });
 
@@ -333,6 +350,7 @@ describe('download: size, progress, cancel and time-out', () => {
   it('leaves a cut body on an open connection to the idle time-out', async () => {
     store.switches.cutBody = 'hold';
     await rejectsWithKind(run({ ...linksTo(text('x'.repeat(4096))), sink: { kind: 'text' }, idleTimeoutMs: 200 }), 'timeout', /stalled/);
+    assert.equal(store.requests[0].sentBytes, 2048, 'half the body went out');
   });
 
   it('names an unreachable storage host without its link\'s query', async () => {
@@ -485,6 +503,23 @@ describe('download: what a hostile or broken storage host sends', () => {
         host.close();
       }
     }
+  });
+
+  it('calls an answer that is not valid HTTP what it is, in its headers or in its body, not an unreachable host', async () => {
+    const answers = [
+      (res: import('node:http').ServerResponse) => res.writeHead(200, { 'content-length': '99999999999999999999999' }).flushHeaders(),
+      (res: import('node:http').ServerResponse) => res.socket?.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nZZ\r\n'),
+    ];
+    for (const answer of answers) {
+      const host = await oddHost(answer);
+      try {
+        await rejectsWithKind(run({ getLink: async () => host.url, sink: { kind: 'file', path: path.join(dir, 'p.zip') } }), 'http',
+          /^The storage host 127\.0\.0\.1:\d+ sent an answer that is not valid HTTP \(HPE_INVALID_[A-Z_]+\)\. Nothing was kept; try again/);
+      } finally {
+        host.close();
+      }
+    }
+    assert.deepEqual(fs.readdirSync(dir), []);
   });
 
   it('gives no total for a content-encoded body, so progress never passes it', async () => {
