@@ -272,15 +272,20 @@ async function get(url: URL, agent: https.Agent | undefined, idle: IdleTimer): P
     if (signal.aborted) {
       throw error;
     }
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && isUnparsable(code)) {
-      throw invalidAnswer(url.host, code);
-    }
-    if (typeof code === 'string' && DROPPED_CONNECTION_CODES.has(code)) {
-      throw new EarlyDrop(url.host, code);
-    }
-    throw new DownloadError('network', `Could not reach the storage host ${url.host}${typeof code === 'string' ? ` (${code})` : ''}.`);
+    throw noAnswer(error, url.host);
   }
+}
+
+/** Why a GET got no answer: a connection that dropped (EarlyDrop), an answer that is not HTTP, an unreachable host. */
+function noAnswer(error: unknown, host: string): Error {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string') {
+    return new DownloadError('network', `Could not reach the storage host ${host}.`);
+  }
+  if (isUnparsable(code)) {
+    return invalidAnswer(host, code);
+  }
+  return DROPPED_CONNECTION_CODES.has(code) ? new EarlyDrop(host, code) : new DownloadError('network', `Could not reach the storage host ${host} (${code}).`);
 }
 
 type Transform = (source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer>;
