@@ -3,7 +3,7 @@
 // - no Authorization header, ever: this module never sees a token;
 // - up to MAX_REDIRECTS redirects are followed, each only to https (a CDN in front of storage may redirect once;
 //   a redirect to http would expose the signature and the content, so it is refused);
-// - the log and every error carry the host and path only, never the query;
+// - the log and every error carry the host and path only, never the query, and of a redirect only the host;
 // - a 403 from the storage host means the link expired: one fresh link is requested, once;
 // - a connection that drops before any byte of the body arrived (a keep-alive socket the host had already closed) is
 //   a transient failure: the same GET is sent once more. After body bytes arrived, a drop is reported, not retried.
@@ -16,10 +16,11 @@ import type { Response } from 'node-fetch';
 import { isHttps, schemeAndHost } from '../shared/httpsUrl';
 import type { Logger } from '../shared/logger';
 import { reportingCutBodies } from './cutBodies';
-import { ACCEPTED_ENCODINGS, decodeStream, INFLATION_GUARD, isEncoded, UndecodableBodyError } from './decodeBody';
+import { ACCEPTED_ENCODINGS, decodeStream, INFLATION_GUARD, isEncoded, MAX_STACKED_ENCODINGS, UndecodableBodyError } from './decodeBody';
 import { DROPPED_CONNECTION_CODES } from './errors';
 
-const MiB = 1024 * 1024;
+const KiB = 1024;
+const MiB = 1024 * KiB;
 const GiB = 1024 * MiB;
 /** The most text an editor tab is given (bytes); a bigger output is offered as Save As instead. */
 const MAX_EDITOR_TEXT_BYTES = 5 * MiB;
@@ -47,7 +48,10 @@ export interface DownloadOptions {
   logger: Logger;
   /** Rejects the download with `signal.reason`; a partial file is removed. */
   signal?: AbortSignal;
-  /** After each chunk; `totalBytes` when the server sent Content-Length. Restarts at 0 after a fresh link. */
+  /**
+   * After each chunk; `totalBytes` when the server sent Content-Length. Restarts at 0 after a fresh link. A throw is
+   * logged as our bug and ends the reports, not the download.
+   */
   onProgress?: (receivedBytes: number, totalBytes?: number) => void;
   /** For a CA that must be trusted explicitly (tests, TLS-inspecting proxies). */
   agent?: https.Agent;
@@ -88,17 +92,21 @@ export function isDownloadError(error: unknown): error is DownloadError {
   return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'DownloadError';
 }
 
-/** Host and path of a link: what may be logged or shown. */
-function describeLink(url: URL): string {
-  return `${url.host}${url.pathname}`;
+/**
+ * What may be logged or shown of a link: host and path of the one the API handed out, only the host of a redirect's,
+ * whose path is the storage host's own text and may echo the signature (bare, or encoded any number of times).
+ */
+function describeLink(url: URL, redirected: boolean): string {
+  return redirected ? `${url.host} (redirected; its path is not shown)` : `${url.host}${url.pathname}`;
 }
 
 /**
  * Downloads the result behind `getLink()` into `sink`, following up to MAX_REDIRECTS https redirects.
- * Throws DownloadError ('expired' after a second 403, 'http', 'insecureRedirect', 'tooManyRedirects', 'tooLarge'
- * for more than the sink's `maxBytes` (a body announced over it is dropped unread) or compressed data that inflates
- * like a bomb, 'network' (a connection that dropped twice before the body, or once during it; at once for a body
- * whose connection closed before its Content-Length, and for compressed data that stops short or does not decode),
+ * Throws DownloadError ('expired' after a second 403, 'http' for another status or an answer that is not valid HTTP,
+ * 'insecureRedirect', 'tooManyRedirects', 'tooLarge' for more than the sink's `maxBytes` (a body announced over it is
+ * dropped unread, one refused while read is dropped then) or compressed data that inflates like a bomb, 'network' (a
+ * connection that dropped twice before the body, or once during it; at once for a body whose connection closed before
+ * its Content-Length, and for compressed data that stops short, does not decode or stacks more than two encodings),
  * 'timeout' when no byte came for idleTimeoutMs (a body left unfinished on an open connection), 'file'), whatever
  * `getLink` throws (DefenderApiError), or `signal.reason` when the caller cancels.
  */
@@ -192,7 +200,7 @@ async function open(link: URL, options: DownloadOptions, idle: IdleTimer): Promi
     const exchange = await get(url, options.agent, idle);
     const { status, headers } = exchange.response;
     idle.touch();
-    options.logger.info(`GET ${describeLink(url)} → ${status} in ${Date.now() - started} ms`);
+    options.logger.info(`GET ${describeLink(url, redirects > 0)} → ${status} in ${Date.now() - started} ms`);
     const location = status >= 300 && status < 400 ? headers.get('location') : null;
     if (!location) {
       return exchange;
@@ -213,7 +221,7 @@ function nextHop(from: URL, location: string, redirects: number): URL {
     throw new DownloadError('insecureRedirect', `The storage host ${from.host} redirected the download to an unencrypted address (${schemeAndHost(next)}); it was not followed, so the link's signature and the content stay protected.`);
   }
   if (redirects >= MAX_REDIRECTS) {
-    throw new DownloadError('tooManyRedirects', `The download was redirected more than ${MAX_REDIRECTS} times (last to ${describeLink(next)}); it was stopped.`);
+    throw new DownloadError('tooManyRedirects', `The download was redirected more than ${MAX_REDIRECTS} times (last to ${next.host}); it was stopped.`);
   }
   return next;
 }
@@ -264,12 +272,20 @@ async function get(url: URL, agent: https.Agent | undefined, idle: IdleTimer): P
     if (signal.aborted) {
       throw error;
     }
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && DROPPED_CONNECTION_CODES.has(code)) {
-      throw new EarlyDrop(url.host, code);
-    }
-    throw new DownloadError('network', `Could not reach the storage host ${url.host}${typeof code === 'string' ? ` (${code})` : ''}.`);
+    throw noAnswer(error, url.host);
   }
+}
+
+/** Why a GET got no answer: a connection that dropped (EarlyDrop), an answer that is not HTTP, an unreachable host. */
+function noAnswer(error: unknown, host: string): Error {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string') {
+    return new DownloadError('network', `Could not reach the storage host ${host}.`);
+  }
+  if (isUnparsable(code)) {
+    return invalidAnswer(host, code);
+  }
+  return DROPPED_CONNECTION_CODES.has(code) ? new EarlyDrop(host, code) : new DownloadError('network', `Could not reach the storage host ${host} (${code}).`);
 }
 
 type Transform = (source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer>;
@@ -293,6 +309,7 @@ async function receive(exchange: Exchange, options: DownloadOptions, idle: IdleT
   }
   let arrived = 0;
   let received = 0;
+  const progress = isolated(options);
   const counted: Transform = async function* (source) {
     const arriving = async function* (): AsyncGenerator<Buffer> {
       for await (const chunk of source) {
@@ -306,21 +323,43 @@ async function receive(exchange: Exchange, options: DownloadOptions, idle: IdleT
         throw tooLarge(sink.kind, received, limit, false);
       }
       idle.touch();
-      options.onProgress?.(received, totalBytes);
+      progress(received, totalBytes);
       yield chunk;
     }
   };
   const body = response.body as unknown as Readable;
   try {
     if (sink.kind === 'file') {
-      await toFile(body, counted, sink.path, idle.signal);
+      await toFile(body, counted, sink.path, idle.signal, options.logger);
       return { bytes: received, contentType, path: sink.path };
     }
     const text = await toText(body, counted, idle.signal);
     return { bytes: received, contentType, text };
   } catch (error) {
-    throw brokenBody(error, exchange, arrived);
+    const failure = brokenBody(error, exchange, arrived);
+    // Whatever stopped the reading (a cap, a bomb, a break), the host would go on sending into an open connection.
+    exchange.drop();
+    throw failure;
   }
+}
+
+/**
+ * The caller's onProgress, kept from breaking the download: a throw is a bug of ours, not the network's or the disk's,
+ * so it is logged once and the progress reports stop; the download goes on.
+ */
+function isolated({ onProgress, logger }: DownloadOptions): NonNullable<DownloadOptions['onProgress']> {
+  let failed = false;
+  return (receivedBytes, totalBytes) => {
+    if (!onProgress || failed) {
+      return;
+    }
+    try {
+      onProgress(receivedBytes, totalBytes);
+    } catch (error) {
+      failed = true;
+      logger.error(`Reporting the download's progress failed (a bug of this extension); the download goes on without it: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
 }
 
 /** The body collected in memory, as text (decodeText). */
@@ -345,7 +384,11 @@ function brokenBody(error: unknown, exchange: Exchange, arrived: number): unknow
   if (isDownloadError(error) || (!cut && (error as { name?: unknown }).name === 'AbortError')) {
     return error;
   }
-  const code = cut ? 'connection closed' : String((error as { code?: unknown }).code ?? 'connection closed');
+  const own = String((error as { code?: unknown }).code ?? 'connection closed');
+  if (isUnparsable(own)) {
+    return invalidAnswer(exchange.host, own);
+  }
+  const code = cut ? 'connection closed' : own;
   return arrived === 0 && (cut || DROPPED_CONNECTION_CODES.has(code)) ? new EarlyDrop(exchange.host, code) : brokeOff(exchange.host, code);
 }
 
@@ -358,10 +401,13 @@ async function* decoded(source: AsyncIterable<Buffer>, encoding: string | null):
   }
 }
 
-/** A 'network' DownloadError ('tooLarge' for a bomb): nothing of the body is kept. */
+/** A 'network' DownloadError ('tooLarge' for a bomb): nothing of the body is kept. Throws nothing. */
 function undecodable(error: UndecodableBodyError): DownloadError {
   if (error.reason === 'bomb') {
     return new DownloadError('tooLarge', `The download was refused: its ${error.encoding} data inflates more than ${INFLATION_GUARD.maxRatio.toLocaleString('en')} times over (past ${size(INFLATION_GUARD.afterBytes)}), which no real result does (a decompression bomb). Nothing was kept.`);
+  }
+  if (error.reason === 'stacked') {
+    return new DownloadError('network', `The download could not be decoded: the storage host stacked more encodings on it than the ${MAX_STACKED_ENCODINGS} (such as gzip under br) this extension undoes. Nothing was kept.`);
   }
   const what = error.reason === 'cut'
     ? `The download broke off before the end: its ${error.encoding} data stops short, although the transfer looked complete (the host or a proxy cut it).`
@@ -370,13 +416,44 @@ function undecodable(error: UndecodableBodyError): DownloadError {
   return new DownloadError('network', `${what} Nothing was kept; try again.`);
 }
 
+/** Node's HTTP parser refused the answer (`HPE_…`, e.g. a Content-Length of 10^23): the host was reached. */
+function isUnparsable(code: string): boolean {
+  return code.startsWith('HPE_');
+}
+
+function invalidAnswer(host: string, code: string): DownloadError {
+  return new DownloadError('http', `The storage host ${host} sent an answer that is not valid HTTP (${code}). Nothing was kept; try again, and if it keeps failing, download the result from the Action Center of the Defender portal.`);
+}
+
 function brokeOff(host: string, code: string): DownloadError {
   return new DownloadError('network', `The connection to the storage host ${host} dropped during the download (${code}). Nothing was kept; try again.`);
 }
 
+/** The most bytes of a file name on common file systems (ext4, APFS; NTFS counts 255 UTF-16 units, never more). */
+const MAX_NAME_BYTES = 255;
+
+/**
+ * Where a download is written until complete: beside `target` (a rename within one folder), named after it but
+ * shortened so that the added `.` and `.xxxxxxxx.part` (15 bytes) never make a valid name too long.
+ */
+function partialPath(target: string): string {
+  const suffix = `.${(require('node:crypto') as typeof crypto).randomBytes(4).toString('hex')}.part`;
+  let room = MAX_NAME_BYTES - 1 - suffix.length;
+  let stem = '';
+  // By code point, so a name is never cut inside a UTF-8 sequence.
+  for (const char of path.basename(target)) {
+    room -= Buffer.byteLength(char);
+    if (room < 0) {
+      break;
+    }
+    stem += char;
+  }
+  return path.join(path.dirname(target), `.${stem}${suffix}`);
+}
+
 /** Writes beside the target and renames it into place when complete: a failed download leaves no partial file. */
-async function toFile(body: Readable, transform: Transform, target: string, signal: AbortSignal): Promise<void> {
-  const partial = path.join(path.dirname(target), `.${path.basename(target)}.${(require('node:crypto') as typeof crypto).randomBytes(4).toString('hex')}.part`);
+async function toFile(body: Readable, transform: Transform, target: string, signal: AbortSignal, logger: Logger): Promise<void> {
+  const partial = partialPath(target);
   const file = fs.createWriteStream(partial, { flags: 'wx' });
   let fileError: NodeJS.ErrnoException | undefined;
   let bodyError: unknown;
@@ -384,10 +461,10 @@ async function toFile(body: Readable, transform: Transform, target: string, sign
     bodyError = error;
   });
   file.on('error', (error: NodeJS.ErrnoException) => {
-    // pipeline destroys the file with the body's own error (a reset), its premature close, an abort (cancel, stall,
-    // cut body) or our own verdict on the body (compressed data that ends early): the network's or the caller's, not
-    // the disk's.
-    if (error !== bodyError && error.code !== 'ERR_STREAM_PREMATURE_CLOSE' && error.name !== 'AbortError' && !isDownloadError(error)) {
+    // pipeline destroys the file with the body's own error (a reset, an answer that is not HTTP), its premature close,
+    // an abort (cancel, stall, cut body) or our own verdict on the body (compressed data that ends early): the
+    // network's or the caller's. The disk's is a failed system call of the file's own.
+    if (error !== bodyError && typeof error.syscall === 'string') {
       fileError = error;
     }
   });
@@ -396,7 +473,11 @@ async function toFile(body: Readable, transform: Transform, target: string, sign
     await pipeline(body, transform, file, { signal });
     await fs.promises.rename(partial, target);
   } catch (error) {
-    await fs.promises.rm(partial, { force: true });
+    // The first error is the one to report: a partial that cannot be removed (or never existed, e.g. its folder is a
+    // file) must not replace it.
+    await fs.promises.rm(partial, { force: true }).catch((error: NodeJS.ErrnoException) => {
+      logger.warn(`A partial download may be left behind: could not remove ${partial} (${error.code ?? 'error'})`);
+    });
     const failure = fileError ?? (isDownloadError(error) ? undefined : (error as NodeJS.ErrnoException).syscall === 'rename' ? error as NodeJS.ErrnoException : undefined);
     throw failure ? new DownloadError('file', `Could not write ${target} (${failure.code ?? 'error'}): ${failure.message}`) : error;
   }
@@ -407,16 +488,43 @@ async function toFile(body: Readable, transform: Transform, target: string, sign
  * passed the limit.
  */
 function tooLarge(sink: DownloadSink['kind'], bytes: number, limit: number, announced: boolean): DownloadError {
+  const [said, cap] = sizes(bytes, limit);
   const message = sink === 'text'
-    ? `The output is ${announced ? `${size(bytes)}, more than the ${size(limit)}` : `more than ${size(limit)}, the most`} shown in an editor: save it to a file instead.`
-    : `The download ${announced ? `is ${size(bytes)}, more than the ${size(limit)}` : `passed ${size(limit)}, the most`} this extension saves to a file; no real result is that large, so it was refused. Nothing was kept.`;
+    ? `The output is ${announced ? `${said}, more than the ${cap}` : `more than ${size(limit)}, the most`} shown in an editor: save it to a file instead.`
+    : `The download ${announced ? `is ${said}, more than the ${cap}` : `passed ${size(limit)}, the most`} this extension saves to a file; no real result is that large, so it was refused. Nothing was kept.`;
   return new DownloadError('tooLarge', message, undefined, bytes);
 }
 
-/** `5 MiB`, `2 GiB`, `1.5 GiB`: sizes in messages (1 MiB = 1,048,576 bytes). */
+type Unit = readonly [bytes: number, name: string];
+const BYTES: Unit = [1, 'bytes'];
+const UNITS: readonly Unit[] = [[GiB, 'GiB'], [MiB, 'MiB'], [KiB, 'KiB'], BYTES];
+
+function unitOf(bytes: number): Unit {
+  return UNITS.find(([unit]) => bytes >= unit) ?? BYTES;
+}
+
+function inUnit(bytes: number, [unit, name]: Unit, digits: number): string {
+  return `${(bytes / unit).toLocaleString('en', { maximumFractionDigits: digits })} ${name}`;
+}
+
+/** `999 bytes`, `1.5 KiB`, `5 MiB`, `4 GiB`: a size in a message, to a tenth of its unit. */
 function size(bytes: number): string {
-  const [unit, name] = bytes >= GiB ? [GiB, 'GiB'] : [MiB, 'MiB'];
-  return `${Math.round((bytes / unit) * 10) / 10} ${name}`;
+  return inUnit(bytes, unitOf(bytes), 1);
+}
+
+/**
+ * Two sizes (bytes) in the unit of the smaller, with as many digits as it takes to tell them apart (up to 3), else in
+ * bytes: a size over a cap never reads as equal to it ("4 GiB, more than the 4 GiB").
+ */
+function sizes(a: number, b: number): [string, string] {
+  const unit = unitOf(Math.min(a, b));
+  for (let digits = 1; digits <= 3; digits++) {
+    const pair: [string, string] = [inUnit(a, unit, digits), inUnit(b, unit, digits)];
+    if (pair[0] !== pair[1]) {
+      return pair;
+    }
+  }
+  return [inUnit(a, BYTES, 0), inUnit(b, BYTES, 0)];
 }
 
 /** UTF-8 unless a byte-order mark says UTF-16; the mark itself is dropped. */

@@ -24,12 +24,15 @@
 //                     the whole gzip stream with 20 bytes of its data overwritten, as a proxy that alters bodies would;
 //                     'emptyHeader': the body as it is, under an empty Content-Encoding header (no encoding);
 //                     'gzipBomb': gzip of bombBytes zero bytes instead of the blob (about 1/1,028 of that on the wire,
-//                     the most deflate compresses), as a hostile host would send to fill the disk
+//                     the most deflate compresses), as a hostile host would send to fill the disk; 'gzipThenBr':
+//                     gzip, then brotli over it (Content-Encoding: gzip, br); 'gzipThrice': gzip three times over
+//                     (Content-Encoding: gzip, gzip, gzip), more than a client undoes
 //   bombBytes         how far the 'gzipBomb' body inflates (bytes; 64 MiB by default)
 //   resetConnections  the next n requests have their connection closed before any answer, as on a keep-alive socket
 //                     the host had already closed (the client sees "socket hang up", ECONNRESET); status 0
 // Every body is written as fast as the client reads it (waiting for 'drain'); store.requests[i].sentBytes counts
-// what was handed to the connection, so a test can see whether a refused body was still sent.
+// what was handed to the connection, so a test can see whether a refused body was still sent, and
+// store.requests[i].unfinished whether the connection closed before the whole answer went out (the client dropped it).
 // largeText(bytes) makes a text body of that size, for the editor cap and progress.
 import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
@@ -51,7 +54,7 @@ export interface DownloadSwitches {
   chunkDelayMs: number;
   omitContentLength: boolean;
   cutBody: 'none' | 'close' | 'reset' | 'hold';
-  encoding: 'none' | 'emptyHeader' | 'gzip' | 'gzipTruncated' | 'gzipCorrupt' | 'gzipBomb';
+  encoding: 'none' | 'emptyHeader' | 'gzip' | 'gzipTruncated' | 'gzipCorrupt' | 'gzipBomb' | 'gzipThenBr' | 'gzipThrice';
   bombBytes: number;
   resetConnections: number;
 }
@@ -67,6 +70,8 @@ export interface DownloadRequest {
   status: number;
   /** Body bytes handed to the connection so far. */
   sentBytes: number;
+  /** Whether the connection closed before the whole answer went out: the client dropped it (or cutBody cut it). */
+  unfinished: boolean;
 }
 
 /** How long a link lives, as the service's links do (minutes). */
@@ -129,8 +134,11 @@ export class DownloadSimulator {
   /** The request handler; public only so startDownloadSimulator can wire it before the instance exists. */
   handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', this.origin);
-    const record: DownloadRequest = { method: req.method ?? '', path: url.pathname, query: url.search, headers: { ...req.headers }, status: 0, sentBytes: 0 };
+    const record: DownloadRequest = { method: req.method ?? '', path: url.pathname, query: url.search, headers: { ...req.headers }, status: 0, sentBytes: 0, unfinished: false };
     this.requests.push(record);
+    res.once('close', () => {
+      record.unfinished = !res.writableFinished;
+    });
     if (this.switches.resetConnections > 0) {
       this.switches.resetConnections--;
       req.socket.destroy();
@@ -141,7 +149,7 @@ export class DownloadSimulator {
     record.status = status;
     res.writeHead(status, body && !this.switches.omitContentLength ? { ...headers, 'content-length': String(body.length) } : headers);
     if (status === 200 && this.switches.cutBody !== 'none') {
-      this.cut(res, body ?? Buffer.alloc(0));
+      this.cut(res, body ?? Buffer.alloc(0), record);
       return;
     }
     this.write(res, body ?? Buffer.alloc(0), record);
@@ -156,18 +164,24 @@ export class DownloadSimulator {
       return { ...reply, headers: { ...reply.headers, 'content-encoding': '' } };
     }
     const gzip = (): Buffer => zlib.gzipSync(reply.body ?? Buffer.alloc(0));
+    const { encoding } = this.switches;
     const body = {
       gzip,
       gzipTruncated: () => damageGzip(gzip(), 'half'),
       gzipCorrupt: () => damageGzip(gzip(), 'corrupt'),
       gzipBomb: () => gzipBomb(this.switches.bombBytes),
-    }[this.switches.encoding]();
-    return { ...reply, headers: { ...reply.headers, 'content-encoding': 'gzip' }, body };
+      gzipThenBr: () => zlib.brotliCompressSync(gzip()),
+      gzipThrice: () => zlib.gzipSync(zlib.gzipSync(gzip())),
+    }[encoding]();
+    const header = { gzipThenBr: 'gzip, br', gzipThrice: 'gzip, gzip, gzip' }[encoding as string] ?? 'gzip';
+    return { ...reply, headers: { ...reply.headers, 'content-encoding': header }, body };
   }
 
   /** The cutBody switch: half the body, then a closed or reset socket, or silence on an open one. */
-  private cut(res: http.ServerResponse, body: Buffer): void {
-    res.write(body.subarray(0, Math.floor(body.length / 2)));
+  private cut(res: http.ServerResponse, body: Buffer, record: DownloadRequest): void {
+    const half = body.subarray(0, Math.floor(body.length / 2));
+    res.write(half);
+    record.sentBytes += half.length;
     const { cutBody } = this.switches;
     if (cutBody === 'close' || cutBody === 'reset') {
       // After the half has been flushed: the client gets headers and some bytes, then the close.

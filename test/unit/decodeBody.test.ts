@@ -57,7 +57,39 @@ async function streamed(raw: Buffer, encoding: string | null): Promise<Buffer> {
   return Buffer.concat(out);
 }
 
+/** `json` under stacked encodings, as a host applies them in header order, with the header that says so. */
+const stacked: ReadonlyArray<readonly [string, Buffer]> = [
+  ['gzip, br', zlib.brotliCompressSync(zlib.gzipSync(json))], ['gzip, gzip', zlib.gzipSync(zlib.gzipSync(json))],
+  ['identity, gzip', zlib.gzipSync(json)], ['deflate, identity', zlib.deflateSync(json)], ['br,deflate', zlib.deflateRawSync(zlib.brotliCompressSync(json))],
+];
+
+describe('decodeBody: stacked encodings', () => {
+  it('undoes two encodings one over the other, the last applied first, and refuses a third', async () => {
+    for (const [encoding, raw] of stacked) {
+      assert.deepEqual(await decodeBody(raw, encoding, 1_000_000), json, encoding);
+    }
+    assert.equal(await reasonFor(zlib.gzipSync(zlib.gzipSync(zlib.gzipSync(json))), 'gzip, gzip, gzip'), 'stacked');
+    assert.equal(await reasonFor(zlib.gzipSync(json), 'compress, gzip'), 'corrupt', 'one not asked for among them');
+    assert.equal(await reasonFor(zlib.gzipSync(zlib.gzipSync(Buffer.alloc(2_000_000))), 'gzip, gzip'), 'tooLarge');
+  });
+});
+
 describe('decodeStream', () => {
+  it('undoes stacked encodings as decodeBody does, and refuses a third', async () => {
+    for (const [encoding, raw] of stacked) {
+      assert.deepEqual(await streamed(raw, encoding), json, encoding);
+    }
+    await assert.rejects(streamed(zlib.gzipSync(zlib.gzipSync(zlib.gzipSync(json))), 'gzip, gzip, gzip'), (error: unknown) => error instanceof UndecodableBodyError && error.reason === 'stacked');
+  });
+
+  it('weighs what stacked encodings give against the bytes on the wire: each under the ratio, together a bomb', async () => {
+    const transcript = Buffer.from('C:\\> Get-Process | Select-Object Name,Id\r\n'.repeat((INFLATION_GUARD.afterBytes + 1024 * 1024) / 42));
+    // gzip gives 343:1 and gzip again 183:1: each alone passes, 62,000:1 together does not.
+    await assert.rejects(streamed(zlib.gzipSync(zlib.gzipSync(transcript)), 'gzip, gzip'), (error: unknown) => error instanceof UndecodableBodyError && error.reason === 'bomb');
+    const text = Buffer.from(Array.from({ length: 200_000 }, (_, i) => `line ${i * 7919 % 100_003}\n`).join(''));
+    assert.deepEqual(await streamed(zlib.brotliCompressSync(zlib.gzipSync(text)), 'gzip, br'), text, 'real text under two encodings');
+  });
+
   it('decodes a body chunk by chunk as decodeBody does', async () => {
     for (const [encoding, raw] of [
       ['gzip', zlib.gzipSync(json)], ['x-gzip', zlib.gzipSync(json)], ['deflate', zlib.deflateSync(json)],

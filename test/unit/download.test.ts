@@ -17,6 +17,7 @@ import { Blob, DownloadSimulator, largeText, resultLinks, startDownloadSimulator
 import { resultContent, seedActions } from '../simulators/seedActions';
 import { ensureTlsMaterial } from '../simulators/tls';
 import { RecordingLogger } from '../support/recordingLogger';
+import { waitFor } from '../support/waitFor';
 
 const MiB = 1024 * 1024;
 let store: DownloadSimulator;
@@ -211,6 +212,29 @@ describe('download: size, progress, cancel and time-out', () => {
     assert.ok(request.sentBytes < 8 * MiB, `the host went on to send ${request.sentBytes} bytes of a refused body`);
   });
 
+  it('drops the connection of every body refused while it is read, so the host stops sending', async () => {
+    const big = { body: largeText(64 * MiB), contentType: 'text/plain' };
+    const cases = [
+      ['text over the editor cap', { kind: 'text' }, 'none'], ['a file over its cap', { kind: 'file', path: path.join(dir, 'big.txt'), maxBytes: MiB }, 'none'],
+      ['a gzip bomb', { kind: 'file', path: path.join(dir, 'bomb.bin') }, 'gzipBomb'],
+    ] as const;
+    for (const [what, sink, encoding] of cases) {
+      store.reset();
+      store.switches.omitContentLength = true;
+      store.switches.encoding = encoding;
+      // A bomb is small on the wire (128 KiB): sent slowly (about 0.6 s), it is still going out when it is refused.
+      store.switches.bombBytes = 128 * MiB;
+      store.switches.chunkBytes = encoding === 'gzipBomb' ? 4096 : 0;
+      store.switches.chunkDelayMs = encoding === 'gzipBomb' ? 20 : 0;
+      await rejectsWithKind(run({ ...linksTo(big), sink }), 'tooLarge');
+      await waitFor(() => store.requests[0].unfinished, `the connection of ${what} closed`, 2000);
+      const { sentBytes } = store.requests[0];
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(store.requests[0].sentBytes, sentBytes, `the host stopped sending ${what}`);
+    }
+    assert.deepEqual(fs.readdirSync(dir), []);
+  });
+
   it('reads an empty Content-Encoding header as none, as the decoder does: the announced size counts, up front', async () => {
     store.switches.encoding = 'emptyHeader';
     const big = { body: largeText(32 * MiB), contentType: 'text/plain' };
@@ -248,6 +272,22 @@ describe('download: size, progress, cancel and time-out', () => {
     assert.deepEqual(fs.readdirSync(dir), []);
   });
 
+  it('goes on when the progress report throws, logging it once as a bug of ours, not as the disk\'s failure', async () => {
+    const target = path.join(dir, 'package.zip');
+    const blob = { body: largeText(512 * 1024), contentType: 'application/zip' };
+    let calls = 0;
+    const result = await run({ ...linksTo(blob), sink: { kind: 'file', path: target }, onProgress: () => {
+      calls++;
+      throw new TypeError('progress reporter broke');
+    } });
+    assert.equal(result.bytes, blob.body.length);
+    assert.deepEqual(fs.readFileSync(target), blob.body);
+    assert.equal(calls, 1, 'no more reports after the first throw');
+    const bugs = logger.messages().filter((line) => line.includes('a bug of this extension'));
+    assert.equal(bugs.length, 1);
+    assert.match(bugs[0], /Reporting the download's progress failed .*: progress reporter broke$/);
+  });
+
   it('fails a download that stalls, naming the wait', async () => {
     store.switches.chunkBytes = 1024;
     store.switches.chunkDelayMs = 2000;
@@ -266,16 +306,19 @@ describe('download: size, progress, cancel and time-out', () => {
     }
     assert.ok(Date.now() - started < 5000, `reported after ${Date.now() - started} ms, not after the 60 s idle time-out`);
     assert.equal(store.requests.length, 4, 'one GET per download: half the body had arrived');
+    assert.deepEqual(store.requests.map((r) => r.sentBytes), Array(4).fill(blob.body.length / 2), 'the host sent half of each body');
     assert.deepEqual(fs.readdirSync(dir), []);
   });
 
-  it('decodes a gzip body, and refuses one whose gzip data stops short although the transfer was whole, leaving no file', async () => {
+  it('decodes a gzip body, also under br (gzip, br), and refuses one whose gzip data stops short although the transfer was whole, leaving no file', async () => {
     const blob = { body: largeText(512 * 1024), contentType: 'text/plain' };
-    store.switches.encoding = 'gzip';
-    const whole = await run({ ...linksTo(blob), sink: { kind: 'file', path: path.join(dir, 'whole.txt') } });
-    assert.equal(whole.bytes, blob.body.length);
-    assert.deepEqual(fs.readFileSync(path.join(dir, 'whole.txt')), blob.body);
-    fs.rmSync(path.join(dir, 'whole.txt'));
+    for (const encoding of ['gzip', 'gzipThenBr'] as const) {
+      store.switches.encoding = encoding;
+      const whole = await run({ ...linksTo(blob), sink: { kind: 'file', path: path.join(dir, 'whole.txt') } });
+      assert.equal(whole.bytes, blob.body.length);
+      assert.deepEqual(fs.readFileSync(path.join(dir, 'whole.txt')), blob.body);
+      fs.rmSync(path.join(dir, 'whole.txt'));
+    }
     store.switches.encoding = 'gzipTruncated';
     for (const omitContentLength of [false, true]) {
       store.switches.omitContentLength = omitContentLength;
@@ -289,14 +332,22 @@ describe('download: size, progress, cancel and time-out', () => {
     store.switches.encoding = 'gzipCorrupt';
     await rejectsWithKind(run({ ...linksTo(blob), sink: { kind: 'file', path: path.join(dir, 'corrupt.txt') } }), 'network',
       /^The download could not be decoded: its compressed data is corrupt or in an encoding not asked for \(a proxy may have altered it\)\. Nothing was kept; try again\.$/);
-    assert.equal(store.requests.length, 6);
+    assert.equal(store.requests.length, 7);
     assert.ok(store.requests.every((r) => r.status === 200 && /gzip/.test(String(r.headers['accept-encoding']))), 'asked for gzip, got it');
     assert.deepEqual(fs.readdirSync(dir), []);
+  });
+
+  it('refuses a body under three stacked encodings, saying so', async () => {
+    store.switches.encoding = 'gzipThrice';
+    await rejectsWithKind(run({ ...linksTo(text('x'.repeat(4096))), sink: { kind: 'text' } }), 'network',
+      /^The download could not be decoded: the storage host stacked more encodings on it than the 2 \(such as gzip under br\) this extension undoes\. Nothing was kept\.$/);
+    assert.equal(store.requests[0].headers['accept-encoding'], 'gzip, deflate, br');
   });
 
   it('leaves a cut body on an open connection to the idle time-out', async () => {
     store.switches.cutBody = 'hold';
     await rejectsWithKind(run({ ...linksTo(text('x'.repeat(4096))), sink: { kind: 'text' }, idleTimeoutMs: 200 }), 'timeout', /stalled/);
+    assert.equal(store.requests[0].sentBytes, 2048, 'half the body went out');
   });
 
   it('names an unreachable storage host without its link\'s query', async () => {
@@ -307,6 +358,22 @@ describe('download: size, progress, cancel and time-out', () => {
 
   it('reports a file that cannot be written', async () => {
     await rejectsWithKind(run({ ...linksTo(text('x')), sink: { kind: 'file', path: path.join(dir, 'missing', 'out.txt') } }), 'file', /Could not write .*out\.txt \(ENOENT\)/);
+  });
+
+  it('reports the disk\'s error, not the clean-up\'s, when the partial file cannot be removed either', async () => {
+    // Under a file: the partial cannot be created, nor removed (ENOTDIR both times).
+    fs.writeFileSync(path.join(dir, 'plain'), 'a file, not a folder');
+    await rejectsWithKind(run({ ...linksTo(text('x')), sink: { kind: 'file', path: path.join(dir, 'plain', 'out.txt') } }), 'file', /^Could not write .*out\.txt \(ENOTDIR\)/);
+  });
+
+  it('saves to a valid name of 249 bytes, whose partial file gets a shorter name in the same folder', async () => {
+    for (const name of [`${'L'.repeat(245)}.zip`, `${'é'.repeat(122)}.zip`]) {
+      const target = path.join(dir, name);
+      const result = await run({ ...linksTo(text('hello')), sink: { kind: 'file', path: target } });
+      assert.equal(result.path, target);
+      assert.equal(fs.readFileSync(target, 'utf8'), 'hello');
+    }
+    assert.equal(fs.readdirSync(dir).length, 2, 'no partial file left behind');
   });
 });
 
@@ -377,8 +444,8 @@ describe('download: a dropped connection', () => {
 
 describe('download: what a hostile or broken storage host sends', () => {
   /** A one-route HTTPS server on 127.0.0.1 with the simulators' CA, for answers the storage simulator does not make. */
-  async function oddHost(handle: (res: import('node:http').ServerResponse) => void): Promise<{ url: URL; close(): void }> {
-    const { server, port } = await listenHttps(ensureTlsMaterial(), (_req, res) => handle(res), 0, '127.0.0.1');
+  async function oddHost(handle: (res: import('node:http').ServerResponse, req: import('node:http').IncomingMessage) => void): Promise<{ url: URL; close(): void }> {
+    const { server, port } = await listenHttps(ensureTlsMaterial(), (req, res) => handle(res, req), 0, '127.0.0.1');
     return { url: new URL(`https://127.0.0.1:${port}/r/x?sv=1&sig=ODDSIGNATURE`), close: () => { server.closeAllConnections(); server.close(); } };
   }
 
@@ -392,6 +459,64 @@ describe('download: what a hostile or broken storage host sends', () => {
     } finally {
       host.close();
     }
+  });
+
+  it('says a size over the cap so that it never reads as equal to the cap, in bytes or KiB when small', async () => {
+    const host = await oddHost((res) => res.writeHead(200, { 'content-length': String(4 * 1024 * MiB + 1) }).flushHeaders());
+    try {
+      await rejectsWithKind(run({ getLink: async () => host.url, sink: { kind: 'file', path: path.join(dir, 'p.zip') } }), 'tooLarge',
+        /^The download is 4,294,967,297 bytes, more than the 4,294,967,296 bytes this extension saves/);
+      await rejectsWithKind(run({ getLink: async () => host.url, sink: { kind: 'file', path: path.join(dir, 'p.zip'), maxBytes: 3.99 * 1024 * MiB } }), 'tooLarge',
+        /^The download is 4 GiB, more than the 3\.99 GiB /);
+    } finally {
+      host.close();
+    }
+    await rejectsWithKind(run({ ...linksTo(text('x'.repeat(1000))), sink: { kind: 'file', path: path.join(dir, 'a'), maxBytes: 999 } }), 'tooLarge', /^The download is 1,000 bytes, more than the 999 bytes /);
+    await rejectsWithKind(run({ ...linksTo(text('x'.repeat(3000))), sink: { kind: 'text', maxBytes: 2047 } }), 'tooLarge', /^The output is 2\.9 KiB, more than the 2 KiB /);
+    store.switches.omitContentLength = true;
+    await rejectsWithKind(run({ ...linksTo(text('x'.repeat(1000))), sink: { kind: 'file', path: path.join(dir, 'b'), maxBytes: 999 } }), 'tooLarge', /^The download passed 999 bytes, the most /);
+    assert.deepEqual(fs.readdirSync(dir), []);
+  });
+
+  it('never logs or shows the path of a redirect, which may echo the signature, bare or encoded twice', async () => {
+    const echoes = [(sig: string) => `/echo/${sig}/x`, (sig: string) => `/echo${encodeURIComponent(encodeURIComponent(`/r/x?sv=1&sig=${sig}`))}`];
+    for (const echo of echoes) {
+      logger.clear();
+      const host = await oddHost((res, req) => {
+        const url = new URL(req.url ?? '/', 'https://x');
+        const sig = url.searchParams.get('sig') ?? '';
+        if (url.pathname.startsWith('/echo')) {
+          res.writeHead(404).end();
+        } else {
+          res.writeHead(302, { location: `${echo(sig)}?sv=1&sig=${sig}` }).end();
+        }
+      });
+      try {
+        await rejectsWithKind(run({ getLink: async () => host.url, sink: { kind: 'text' } }), 'http', /HTTP 404/);
+        const said = [...logger.messages(), ...errors.map(String)];
+        assert.match(said.join('\n'), /GET 127\.0\.0\.1:\d+ \(redirected; its path is not shown\) → 404/);
+        assert.ok(said.every((line) => !line.includes('ODDSIGNATURE')), said.join('\n'));
+      } finally {
+        host.close();
+      }
+    }
+  });
+
+  it('calls an answer that is not valid HTTP what it is, in its headers or in its body, not an unreachable host', async () => {
+    const answers = [
+      (res: import('node:http').ServerResponse) => res.writeHead(200, { 'content-length': '99999999999999999999999' }).flushHeaders(),
+      (res: import('node:http').ServerResponse) => res.socket?.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nZZ\r\n'),
+    ];
+    for (const answer of answers) {
+      const host = await oddHost(answer);
+      try {
+        await rejectsWithKind(run({ getLink: async () => host.url, sink: { kind: 'file', path: path.join(dir, 'p.zip') } }), 'http',
+          /^The storage host 127\.0\.0\.1:\d+ sent an answer that is not valid HTTP \(HPE_INVALID_[A-Z_]+\)\. Nothing was kept; try again/);
+      } finally {
+        host.close();
+      }
+    }
+    assert.deepEqual(fs.readdirSync(dir), []);
   });
 
   it('gives no total for a content-encoded body, so progress never passes it', async () => {
