@@ -8,13 +8,13 @@ import * as vscode from 'vscode';
 import type { DefenderClient } from '../defender/client';
 import { download, type DownloadOptions, type DownloadResult } from '../defender/download';
 import { invalidInputError, notAnActionIdError } from '../defender/errors';
-import type { MachineAction } from '../defender/machineAction';
+import { isGuid, type MachineAction } from '../defender/machineAction';
 import { type ResultRequest, resultUnavailableReason, suggestedFileName } from '../defender/resultLinks';
 import type { ExtensionLog } from '../log';
 import { actionSubject, statusIcon, statusLabel } from '../views/presentation';
 import { relativeAge } from '../shared/time';
 import { quickPickText } from '../shared/userText';
-import { invalidIds, targetActionIds } from './commandArgs';
+import { targetActionIds } from './commandArgs';
 import { notify, withNotificationProgress } from '../notify';
 import { formatBytes, progressText } from './transferText';
 
@@ -41,7 +41,7 @@ export async function targetAction(
 ): Promise<MachineAction | undefined> {
   const [id] = targetActionIds(args);
   if (id !== undefined) {
-    if (invalidIds([id]).length > 0) {
+    if (!isGuid(id)) {
       throw notAnActionIdError([id]);
     }
     const action = access.action(id);
@@ -88,7 +88,7 @@ export async function askSaveLocation(suggestedName: string, filters: Record<str
 }
 
 /** A download writes with Node's file system: a location of another scheme (a remote, a virtual folder) cannot be used. */
-export function requireLocalFile(uri: vscode.Uri): string {
+function requireLocalFile(uri: vscode.Uri): string {
   if (uri.scheme !== 'file') {
     throw invalidInputError(`Cannot save to ${uri.scheme}: locations; pick a folder on this computer.`);
   }
