@@ -476,14 +476,14 @@ export class DefenderSimulator {
         if (fault.afterHandling) {
           handle();
         }
-        return gzipBomb(fault.inflatedBytes, fault.status ?? 200);
+        return gzipBombReply(fault.inflatedBytes, fault.status ?? 200);
       case 'hollowPage':
         return hollowed(handle(), fault.elements);
       case 'largeBody':
         return { large: { status: fault.status ?? 200, bytes: fault.bytes } };
       case 'gzipCut':
       case 'gzipCorrupt':
-        return gzipDamaged(this.damaged(fault, context, handle), fault.kind);
+        return withDamagedGzip(this.damaged(fault, context, handle), fault.kind);
       case 'otherAction': {
         const asked = context.url.pathname.toLowerCase();
         const other = this.store.find((a) => !asked.includes(a.id.toLowerCase()));
@@ -778,7 +778,7 @@ function commandProblem(action: RawAction, indexText: string): string | undefine
 }
 
 /** Valid JSON (a list of nothing, padded with spaces) that inflates to `inflatedBytes`, gzip-encoded. */
-function gzipBomb(inflatedBytes: number, status: number): Reply {
+function gzipBombReply(inflatedBytes: number, status: number): Reply {
   const envelope = ['{"value":[', ']}'];
   const padding = Math.max(0, inflatedBytes - envelope.join('').length);
   const body = zlib.gzipSync(Buffer.from(envelope.join(' '.repeat(padding))));
@@ -818,7 +818,7 @@ function writeLarge(res: http.ServerResponse, answer: { status: number; bytes: n
 }
 
 /** `outcome` gzip-encoded, then cut short or corrupted (see 'gzipCut', 'gzipCorrupt'); a dropped answer unchanged. */
-function gzipDamaged(outcome: Outcome, damage: 'gzipCut' | 'gzipCorrupt'): Outcome {
+function withDamagedGzip(outcome: Outcome, damage: 'gzipCut' | 'gzipCorrupt'): Outcome {
   if (!isReply(outcome)) {
     return outcome;
   }

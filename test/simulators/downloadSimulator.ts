@@ -42,7 +42,7 @@ import * as zlib from 'node:zlib';
 import { closeServer, listenHttps } from './http';
 import { type RawAction, resultContent, type ResultContent } from './seedActions';
 import { ensureTlsMaterial, type TlsMaterial } from './tls';
-import { damageGzip, gzipBomb } from '../support/gzip';
+import { damagedGzip, gzipBomb } from '../support/gzip';
 
 /** A stored result: its bytes and Content-Type. */
 export type Blob = ResultContent;
@@ -163,12 +163,13 @@ export class DownloadSimulator {
     if (this.switches.encoding === 'emptyHeader') {
       return { ...reply, headers: { ...reply.headers, 'content-encoding': '' } };
     }
-    const gzip = (): Buffer => zlib.gzipSync(reply.body ?? Buffer.alloc(0));
+    const plain = reply.body;
+    const gzip = (): Buffer => zlib.gzipSync(plain);
     const { encoding } = this.switches;
     const body = {
       gzip,
-      gzipTruncated: () => damageGzip(gzip(), 'half'),
-      gzipCorrupt: () => damageGzip(gzip(), 'corrupt'),
+      gzipTruncated: () => damagedGzip(plain, 'half'),
+      gzipCorrupt: () => damagedGzip(plain, 'corrupt'),
       gzipBomb: () => gzipBomb(this.switches.bombBytes),
       gzipThenBr: () => zlib.brotliCompressSync(gzip()),
       gzipThrice: () => zlib.gzipSync(zlib.gzipSync(gzip())),

@@ -9,8 +9,9 @@ import * as zlib from 'node:zlib';
  */
 export type GzipDamage = 'cut' | 'half' | 'corrupt';
 
-/** `gzip` (a whole gzip stream) damaged as `damage` says. */
-export function damageGzip(gzip: Buffer, damage: GzipDamage): Buffer {
+/** `data` gzip-encoded, then damaged as `damage` says. */
+export function damagedGzip(data: Buffer | string, damage: GzipDamage): Buffer {
+  const gzip = zlib.gzipSync(data);
   switch (damage) {
     case 'cut':
       return gzip.subarray(0, gzip.length - 12);
@@ -19,11 +20,6 @@ export function damageGzip(gzip: Buffer, damage: GzipDamage): Buffer {
     case 'corrupt':
       return Buffer.concat([gzip.subarray(0, 10), Buffer.alloc(20, 0xff), gzip.subarray(30)]);
   }
-}
-
-/** `data` gzip-encoded, then damaged as `damage` says. */
-export function damagedGzip(data: Buffer | string, damage: GzipDamage): Buffer {
-  return damageGzip(zlib.gzipSync(data), damage);
 }
 
 /** A gzip stream of `inflatedBytes` zero bytes: about 1/1,028 of that on the wire, the most deflate compresses. */
