@@ -572,15 +572,24 @@ function failureOf(error: unknown, state: { timedOut: boolean; timeoutMs: number
 
 /** What Defender sends in every machine action (SPEC §1) and a row is drawn from: strings, never blank. */
 const ENTITY_FIELDS = ['type', 'status', 'machineId', 'creationDateTimeUtc'] as const;
+/**
+ * Fields the entity carries, null or not, in one of their spellings: Defender sends every field of the entity, so a
+ * missing one is a partial answer (taken as the entity, it would blank the row's device, requestor or update time).
+ */
+const ENTITY_KEYS: ReadonlyArray<readonly string[]> = [['computerDnsName'], ['requestor'], ['lastUpdateDateTimeUtc', 'lastUpdateTimeUtc']];
 
 /**
- * The entity of an accepted cancel: a machine action with every ENTITY_FIELDS, as Defender sends it. An answer
- * carrying less (`{"id": …}`, id and status) is JSON that is no machine action, a 'malformed' DefenderApiError:
- * taken as the entity, it would wipe the row's type, device and time.
+ * The entity of an accepted cancel: a machine action with every ENTITY_FIELDS and ENTITY_KEYS, as Defender sends it.
+ * An answer carrying less (`{"id": …}`, id and status, the four fields alone) is JSON that is no machine action, a
+ * 'malformed' DefenderApiError: taken as the entity, it would wipe what the row shows.
  */
 function parseAcceptedEntity(json: unknown, context: RequestContext): MachineAction {
   const action = parseMachineAction(json, context);
-  const missing = ENTITY_FIELDS.filter((field) => typeof action.raw[field] !== 'string' || !(action.raw[field] as string).trim());
+  const { raw } = action;
+  const missing = [
+    ...ENTITY_FIELDS.filter((field) => typeof raw[field] !== 'string' || !(raw[field] as string).trim()),
+    ...ENTITY_KEYS.filter((spellings) => !spellings.some((key) => Object.hasOwn(raw, key))).map(([key]) => key),
+  ];
   if (missing.length > 0) {
     throw new DefenderApiError({ kind: 'malformed', ...context, message: `The Defender API sent JSON that is no machine action: it has no ${missing.join(', ')}` });
   }

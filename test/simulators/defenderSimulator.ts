@@ -85,7 +85,8 @@
 //                                     entity: 'noContent' (204), 'empty200', 'empty202' (empty bodies), 'html200'
 //                                     (a gateway's HTML page), 'notAnAction' (200 {"value":[]}), 'otherId' (200 with
 //                                     another action's entity, unchanged), 'idOnly' (200 {"id"}), 'idAndStatus'
-//                                     (200 {"id","status"}: hollow, no machine action); effect 'cancelled' (default)
+//                                     (200 {"id","status"}: hollow, no machine action), 'partialEntity' (200 with
+//                                     id, type, status, machineId and creationDateTimeUtc only); effect 'cancelled' (default)
 //                                     applies the cancel, 'stillPending' leaves the action as it was, 'finished'
 //                                     makes it Succeeded (it finished as the cancel arrived)
 //   sim.notFoundFirst(id, n)          the next n GETs of that action answer 404 ResourceNotFound (just created)
@@ -158,7 +159,7 @@ export interface Switches {
   retryAfterForm: 'seconds' | 'date';
 }
 
-export type CancelAnswerMode = 'noContent' | 'empty200' | 'empty202' | 'html200' | 'notAnAction' | 'otherId' | 'idOnly' | 'idAndStatus';
+export type CancelAnswerMode = 'noContent' | 'empty200' | 'empty202' | 'html200' | 'notAnAction' | 'otherId' | 'idOnly' | 'idAndStatus' | 'partialEntity';
 
 export type Fault =
   | { kind: 'status'; status: number; code?: string; message?: string; retryAfterSeconds?: number }
@@ -728,6 +729,8 @@ export class DefenderSimulator {
         return this.json(200, { id: action.id });
       case 'idAndStatus':
         return this.json(200, { id: action.id, status: action.status });
+      case 'partialEntity':
+        return this.json(200, { id: action.id, type: action.type, status: action.status, machineId: action.machineId, creationDateTimeUtc: action.creationDateTimeUtc });
       case 'otherId': {
         const other = this.store.find((a) => a.id.toLowerCase() !== action.id.toLowerCase());
         return this.entity(other ?? { ...action, id: crypto.randomUUID() });

@@ -146,8 +146,8 @@ describe('cancelFlow', () => {
     assert.deepEqual(presentCancelOutcome(outcome, 'X').buttons, ['Retry', 'Show Log']);
   });
 
-  const ANSWER_STATUS = { noContent: 204, empty200: 200, empty202: 202, html200: 200, notAnAction: 200, otherId: 200, idOnly: 200, idAndStatus: 200 } as const;
-  for (const answer of ['noContent', 'empty200', 'empty202', 'html200', 'notAnAction', 'otherId', 'idOnly', 'idAndStatus'] as const) {
+  const ANSWER_STATUS = { noContent: 204, empty200: 200, empty202: 202, html200: 200, notAnAction: 200, otherId: 200, idOnly: 200, idAndStatus: 200, partialEntity: 200 } as const;
+  for (const answer of ['noContent', 'empty200', 'empty202', 'html200', 'notAnAction', 'otherId', 'idOnly', 'idAndStatus', 'partialEntity'] as const) {
     it(`a 2xx without the entity (${answer}) is accepted: one GET reads the real state, never a failure`, async () => {
       const id = pendingId();
       const other = sim.actions.find((a) => a.id !== id);

@@ -833,7 +833,7 @@ describe('pages that overlap or repeat (issue 8 item 3)', () => {
 });
 
 describe('a 2xx answer without the entity (issue 8 item 4, issue 11 item 10)', () => {
-  const modes: CancelAnswerMode[] = ['noContent', 'empty200', 'empty202', 'html200', 'notAnAction', 'otherId', 'idOnly', 'idAndStatus'];
+  const modes: CancelAnswerMode[] = ['noContent', 'empty200', 'empty202', 'html200', 'notAnAction', 'otherId', 'idOnly', 'idAndStatus', 'partialEntity'];
   for (const mode of modes) {
     it(`cancel answered ${mode}: accepted, resolves undefined so the caller reads the action back, and logs why`, async () => {
       const id = pendingId();
