@@ -26,7 +26,8 @@ export function registerCommand(
         return;
       }
       const presentation = presentError(error, failedTo);
-      log.error(`${id}: ${presentation.message}`);
+      // The error as it is (the log escapes and redacts it), not the notification's text, which defuses links.
+      log.error(`${id}: ${failedTo}: ${errorDetail(error)}`);
       const buttons = failureButtons(log, presentation.buttons, {
         retry: () => vscode.commands.executeCommand(id, ...args), setting: presentation.setting,
       });

@@ -210,6 +210,10 @@ suite('Following an action through in a real host: output, package, export', () 
     assert.equal(ui.errors.length, 1, JSON.stringify(ui.notifications));
     assert.match(ui.errors[0], /^Could not download the investigation package: Not a machine action ID: not-an-id\. An action ID is a GUID such as /);
     assert.deepEqual(session.cloud.defender.requests.map((r) => r.path), [], 'no API call');
+    const link = '[x](command:workbench.action.terminal.new)';
+    await vscode.commands.executeCommand(Commands.downloadInvestigationPackage, { actionId: link });
+    assert.doesNotMatch(ui.errors[1], /\]\(command:/, 'no link can form in the notification');
+    assert.match(await extensionLogText(link), /Not a machine action ID: \[x\]\(command:workbench\.action\.terminal\.new\)/, 'the log has the id as it was passed');
   });
 
   test('Download Investigation Package… writes the zip where the engineer saves it, then offers Reveal and Open Folder', async () => {
