@@ -33,8 +33,8 @@ export interface ActionsAccess {
  * The action an item command applies to: the clicked row, or the id (string or `{ actionId }`) a caller passed; with
  * none, a quick pick of the shown actions that `offer` accepts (undefined when the engineer presses Escape).
  * Throws an 'invalidInput' DefenderApiError for an id that is not a GUID or not in the loaded list, or when no
- * shown action qualifies (`noneMessage`); with none given while signed out, the "sign in" error of requireClient
- * (`what` names the fetch), as a signed-out view shows no action to pick.
+ * shown action qualifies (`noneMessage`); while signed out, for no argument or an id not loaded, the "sign in" error
+ * of requireClient (`what` names the fetch), as a signed-out view lists nothing.
  */
 export async function targetAction(
   args: readonly unknown[], access: ActionsAccess, what: string, offer: (action: MachineAction) => boolean, noneMessage: string,
@@ -46,6 +46,8 @@ export async function targetAction(
     }
     const action = access.action(id);
     if (!action) {
+      // Signed out, the list is empty: signing in is what helps, not a refresh.
+      access.requireClient(what);
       throw invalidInputError(`Machine action ${id} is not in the loaded list: refresh the view, or widen "Lookback Days".`);
     }
     return action;

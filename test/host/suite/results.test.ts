@@ -260,8 +260,10 @@ suite('Following an action through in a real host: output, package, export', () 
   });
 
   // Last: it signs the suite's session out.
-  test('signed out, a result command without an argument says to sign in and offers Sign In, before any picker', async () => {
+  test('signed out, a result command without an argument or with a row or id says to sign in and offers Sign In, before any picker', async () => {
     answerDialogs(undefined);
+    const packageRow = await row(DEVICES.package);
+    const packageId = (packageRow as { action: { id: string } }).action.id;
     await vscode.commands.executeCommand(Commands.signOut);
     await waitFor(() => session.api.auth.account === undefined, 'signed out');
     ui.notifications.length = 0;
@@ -271,5 +273,9 @@ suite('Following an action through in a real host: output, package, export', () 
     assert.deepEqual(ui.notifications.map((n) => [n.severity, n.buttons.includes('Sign In')]), [['error', true], ['error', true]], JSON.stringify(ui.notifications));
     assert.match(ui.errors[0], /^Could not open the command output: Sign in to Microsoft Defender to open command output/);
     assert.match(ui.errors[1], /^Could not download the investigation package: Sign in to Microsoft Defender to download the investigation package/);
+    await vscode.commands.executeCommand(Commands.downloadInvestigationPackage, packageRow);
+    await vscode.commands.executeCommand(Commands.openCommandOutput, { actionId: packageId });
+    assert.match(ui.errors[2], /^Could not download the investigation package: Sign in to Microsoft Defender/, 'a row of the list before the sign-out');
+    assert.match(ui.errors[3], /^Could not open the command output: Sign in to Microsoft Defender/, 'an id');
   });
 });
