@@ -4,13 +4,19 @@ import { invalidInputError } from '../defender/errors';
 import { isGuid } from '../defender/machineAction';
 import { withoutInvisible } from '../shared/userText';
 
+/** Dashes a word processor or chat puts for `-` (hyphen, non-breaking hyphen, en and em dash, minus, full-width). */
+const DASH_LOOKALIKES = /[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]/g;
+/** Quotes around a pasted id: straight, typographic (“…”, ‘…’, „…“) or guillemets. */
+const QUOTES_AROUND = /^["'\u2018-\u201f\u00ab\u00bb]+|["'\u2018-\u201f\u00ab\u00bb]+$/g;
+
 /**
- * The action id in pasted text, lower case: a GUID with or without braces, quotes, whitespace or invisible and
- * reordering characters anywhere (a portal copy wraps and pads it; a chat or a document may carry a U+200B or a bidi
- * mark, never part of an id), in any case; undefined when the text is not one.
+ * The action id in pasted text, lower case: a GUID with or without braces, quotes (typographic too), whitespace or
+ * invisible and reordering characters anywhere, and with dashes a document or chat wrote for `-` (a portal copy wraps
+ * and pads it; a chat or a document may carry a U+200B, a bidi mark or an en dash, never part of an id), in any case;
+ * undefined when the text is not one.
  */
 export function normalizeActionId(text: string): string | undefined {
-  const bare = withoutInvisible(text).replace(/\s+/g, '').replace(/^(["'])(.*)\1$/, '$2').replace(/^\{(.*)\}$/, '$1');
+  const bare = withoutInvisible(text).replace(/\s+/g, '').replace(QUOTES_AROUND, '').replace(/^\{(.*)\}$/, '$1').replace(DASH_LOOKALIKES, '-');
   return isGuid(bare) ? bare.toLowerCase() : undefined;
 }
 

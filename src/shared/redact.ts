@@ -108,5 +108,7 @@ export function redactBounded(text: string, maxChars: number): string {
     end++;
   }
   const runEnds = end < limit || end === text.length;
-  return `${redact(text.slice(0, runEnds ? end : maxChars)).slice(0, maxChars)}…`;
+  const cut = redact(text.slice(0, runEnds ? end : maxChars)).slice(0, maxChars);
+  // Never half a character: an emoji is two UTF-16 units, and its first alone shows as garbage.
+  return `${/[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
 }

@@ -90,4 +90,15 @@ describe('commandArgs', () => {
     assert.equal(normalizeActionId(`${id.slice(0, 4)}\u200bx${id.slice(4)}`), undefined, 'a visible character too many is still no id');
     assert.deepEqual(targetActionIds([{ actionIds: [` ${id.toUpperCase()} `, id] }]), [id], 'one action, once');
   });
+
+  it('a pasted action id with dashes or quotes a document or chat wrote for `-` and `"`: the GUID is accepted', () => {
+    const id = '7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33';
+    for (const dash of ['\u2010', '\u2011', '\u2013', '\u2014', '\u2212', '\uff0d']) {
+      assert.equal(normalizeActionId(id.replaceAll('-', dash)), id, `U+${dash.codePointAt(0)!.toString(16)}`);
+    }
+    for (const quoted of [`\u201c${id}\u201d`, `\u2018${id}\u2019`, `\u201e${id}\u201c`, `\u00ab${id}\u00bb`, `'${id}'`, `"{${id}}"`]) {
+      assert.equal(normalizeActionId(quoted), id, quoted);
+    }
+    assert.equal(normalizeActionId(id.replace('-', '_')), undefined, 'another character is still no id');
+  });
 });

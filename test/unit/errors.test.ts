@@ -260,6 +260,12 @@ describe('waits too long to take', () => {
 describe('notAnActionIdMessage', () => {
   const HINT = 'An action ID is a GUID such as 7d4c4b2a-0f3e-4a55-9d1c-2b8e6f0a1c33.';
 
+  it('a long id is cut between characters, never inside one: no half of an emoji', () => {
+    const message = notAnActionIdMessage([`${'x'.repeat(59)}\u{1F600}\u{1F600}${'y'.repeat(40)}`]);
+    assert.doesNotMatch(message, /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/, 'no lone surrogate');
+    assert.match(message, /x{59}…\./u, 'the emoji across the cut goes whole');
+  });
+
   it('an id of 800 characters is quoted by its first 60 and an ellipsis: the hint stays, in the message and on screen', () => {
     const long = 'z'.repeat(800);
     const message = notAnActionIdMessage([long]);
