@@ -13,6 +13,7 @@ import type * as https from 'node:https';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Response } from 'node-fetch';
+import { errorDetail } from '../shared/errors';
 import { isHttps, schemeAndHost } from '../shared/httpsUrl';
 import type { Logger } from '../shared/logger';
 import { reportingCutBodies } from './cutBodies';
@@ -357,7 +358,7 @@ function isolated({ onProgress, logger }: DownloadOptions): NonNullable<Download
       onProgress(receivedBytes, totalBytes);
     } catch (error) {
       failed = true;
-      logger.error(`Reporting the download's progress failed (a bug of this extension); the download goes on without it: ${error instanceof Error ? error.message : String(error)}`);
+      logger.error(`Reporting the download's progress failed (a bug of this extension); the download goes on without it: ${errorDetail(error)}`);
     }
   };
 }

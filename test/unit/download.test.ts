@@ -288,6 +288,27 @@ describe('download: size, progress, cancel and time-out', () => {
     assert.match(bugs[0], /Reporting the download's progress failed .*: progress reporter broke$/);
   });
 
+  it('goes on and logs the bug when the progress report throws a value that is no Error, even one String() cannot convert', async () => {
+    const thrown: Array<[unknown, RegExp]> = [
+      [Object.create(null), /: a thrown object that cannot be shown as text$/],
+      [undefined, /: undefined$/],
+      [Symbol('reporter'), /: Symbol\(reporter\)$/],
+    ];
+    for (const [value, said] of thrown) {
+      logger.clear();
+      const target = path.join(dir, `odd-${thrown.findIndex(([v]) => v === value)}.zip`);
+      const blob = { body: largeText(64 * 1024), contentType: 'application/zip' };
+      const result = await run({ ...linksTo(blob), sink: { kind: 'file', path: target }, onProgress: () => {
+        throw value;
+      } });
+      assert.deepEqual(fs.readFileSync(target), blob.body);
+      assert.equal(result.bytes, blob.body.length);
+      const bugs = logger.messages().filter((line) => line.includes('a bug of this extension'));
+      assert.equal(bugs.length, 1, logger.messages().join('\n'));
+      assert.match(bugs[0], said);
+    }
+  });
+
   it('fails a download that stalls, naming the wait', async () => {
     store.switches.chunkBytes = 1024;
     store.switches.chunkDelayMs = 2000;
