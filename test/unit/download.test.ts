@@ -182,7 +182,7 @@ describe('download: redirects', () => {
 
   it('refuses a redirect to http, sending nothing there', async () => {
     store.switches.redirect = 'http';
-    await rejectsWithKind(run({ ...linksTo(text('x')), sink: { kind: 'text' } }), 'insecureRedirect', /unencrypted address \(http:\/\/127\.0\.0\.1:\d+\); it was not followed/);
+    await rejectsWithKind(run({ ...linksTo(text('x')), sink: { kind: 'text' } }), 'insecureRedirect', /^The storage host 127\.0\.0\.1:\d+ redirected the download to an unencrypted address \(not https\); it was not followed/);
     assert.equal(store.requests.length, 1);
   });
 
@@ -515,8 +515,27 @@ describe('download: what a hostile or broken storage host sends', () => {
       try {
         await rejectsWithKind(run({ getLink: async () => host.url, sink: { kind: 'text' } }), 'http', /HTTP 404/);
         const said = [...logger.messages(), ...errors.map(String)];
-        assert.match(said.join('\n'), /GET 127\.0\.0\.1:\d+ \(redirected; its path is not shown\) → 404/);
+        assert.match(said.join('\n'), /GET redirect 1 of 127\.0\.0\.1:\d+ \(its address is not shown\) → 404/);
         assert.ok(said.every((line) => !line.includes('ODDSIGNATURE')), said.join('\n'));
+      } finally {
+        host.close();
+      }
+    }
+  });
+
+  it('never names the host of a redirect, which may carry the signature, but the storage host that redirected', async () => {
+    const cases: Array<[string, DownloadError['kind'], RegExp]> = [
+      ['http://ODDSIGNATURE.example/x', 'insecureRedirect', /^The storage host 127\.0\.0\.1:\d+ redirected the download to an unencrypted address \(not https\); it was not followed/],
+      ['https://ODDSIGNATURE.invalid/x', 'network', /^Could not reach the address the storage host 127\.0\.0\.1:\d+ redirected to \(E[A-Z_]+\)\.$/],
+    ];
+    for (const [location, kind, message] of cases) {
+      logger.clear();
+      errors = [];
+      const host = await oddHost((res) => res.writeHead(302, { location }).end());
+      try {
+        await rejectsWithKind(run({ getLink: async () => host.url, sink: { kind: 'text' } }), kind, message);
+        const said = [...logger.messages(), ...errors.map(String)];
+        assert.ok(said.every((line) => !/oddsignature/i.test(line)), said.join('\n'));
       } finally {
         host.close();
       }
