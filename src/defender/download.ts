@@ -484,11 +484,13 @@ async function toFile(body: Readable, transform: Transform, target: string, sign
     await pipeline(body, transform, file, { signal });
     await fs.promises.rename(partial, target);
   } catch (error) {
-    // The first error is the one to report: a partial that cannot be removed (or never existed, e.g. its folder is a
-    // file) must not replace it.
-    await fs.promises.rm(partial, { force: true }).catch((error: NodeJS.ErrnoException) => {
-      logger.warn(`A partial download may be left behind: could not remove ${partial} (${error.code ?? 'error'})`);
-    });
+    // A partial whose open failed was never made (its folder is a file or missing): nothing to remove or warn of.
+    // Otherwise the first error is the one to report: a partial that cannot be removed must not replace it.
+    if (fileError?.syscall !== 'open') {
+      await fs.promises.rm(partial, { force: true }).catch((error: NodeJS.ErrnoException) => {
+        logger.warn(`A partial download may be left behind: could not remove ${partial} (${error.code ?? 'error'})`);
+      });
+    }
     const failure = fileError ?? (isDownloadError(error) ? undefined : (error as NodeJS.ErrnoException).syscall === 'rename' ? error as NodeJS.ErrnoException : undefined);
     throw failure ? new DownloadError('file', `Could not write ${target} (${failure.code ?? 'error'}): ${failure.message}`) : error;
   }

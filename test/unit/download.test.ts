@@ -381,10 +381,32 @@ describe('download: size, progress, cancel and time-out', () => {
     await rejectsWithKind(run({ ...linksTo(text('x')), sink: { kind: 'file', path: path.join(dir, 'missing', 'out.txt') } }), 'file', /Could not write .*out\.txt \(ENOENT\)/);
   });
 
-  it('reports the disk\'s error, not the clean-up\'s, when the partial file cannot be removed either', async () => {
-    // Under a file: the partial cannot be created, nor removed (ENOTDIR both times).
+  it('warns of a partial file that may be left behind only when one was made and cannot be removed', async () => {
+    store.switches.chunkBytes = 1024;
+    store.switches.chunkDelayMs = 10;
+    store.switches.omitContentLength = true;
+    const swapped: string[] = [];
+    // Once the partial file exists, its name is taken by a folder that is not empty, so it cannot be removed.
+    const onProgress = (): void => {
+      const partial = fs.readdirSync(dir).find((name) => name.endsWith('.part'));
+      if (partial && swapped.length === 0) {
+        swapped.push(partial);
+        fs.rmSync(path.join(dir, partial));
+        fs.mkdirSync(path.join(dir, partial));
+        fs.writeFileSync(path.join(dir, partial, 'keep'), 'k');
+      }
+    };
+    await rejectsWithKind(run({ ...linksTo(text('x'.repeat(16 * 1024))), sink: { kind: 'file', path: path.join(dir, 'out.txt'), maxBytes: 8 * 1024 }, onProgress }), 'tooLarge');
+    assert.equal(swapped.length, 1);
+    assert.match(logger.messages().join('\n'), /A partial download may be left behind: could not remove .*\.part \(/);
+  });
+
+  it('reports the disk\'s error, and no partial file left behind, when the partial file cannot even be created', async () => {
+    // Under a file: the partial cannot be created (ENOTDIR), so there is none to remove.
     fs.writeFileSync(path.join(dir, 'plain'), 'a file, not a folder');
     await rejectsWithKind(run({ ...linksTo(text('x')), sink: { kind: 'file', path: path.join(dir, 'plain', 'out.txt') } }), 'file', /^Could not write .*out\.txt \(ENOTDIR\)/);
+    await rejectsWithKind(run({ ...linksTo(text('x')), sink: { kind: 'file', path: path.join(dir, 'missing', 'out.txt') } }), 'file', /^Could not write .*out\.txt \(ENOENT\)/);
+    assert.deepEqual(logger.messages().filter((line) => /partial/i.test(line)), []);
   });
 
   it('saves to a valid name of 249 bytes, whose partial file gets a shorter name in the same folder', async () => {
