@@ -3,7 +3,8 @@
 // - no Authorization header, ever: this module never sees a token;
 // - up to MAX_REDIRECTS redirects are followed, each only to https (a CDN in front of storage may redirect once;
 //   a redirect to http would expose the signature and the content, so it is refused);
-// - the log and every error carry the host and path only, never the query, and of a redirect only the host;
+// - the log and every error carry the host and path only, never the query, and nothing of a redirect's address (its
+//   host and path are the storage host's own text, which may echo the signature): it is "the address … redirected to";
 // - a 403 from the storage host means the link expired: one fresh link is requested, once;
 // - a connection that drops before any byte of the body arrived (a keep-alive socket the host had already closed) is
 //   a transient failure: the same GET is sent once more. After body bytes arrived, a drop is reported, not retried.
@@ -13,7 +14,8 @@ import type * as https from 'node:https';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Response } from 'node-fetch';
-import { isHttps, schemeAndHost } from '../shared/httpsUrl';
+import { errorDetail } from '../shared/errors';
+import { isHttps } from '../shared/httpsUrl';
 import type { Logger } from '../shared/logger';
 import { reportingCutBodies } from './cutBodies';
 import { ACCEPTED_ENCODINGS, decodeStream, INFLATION_GUARD, isEncoded, MAX_STACKED_ENCODINGS, UndecodableBodyError } from './decodeBody';
@@ -93,11 +95,19 @@ export function isDownloadError(error: unknown): error is DownloadError {
 }
 
 /**
- * What may be logged or shown of a link: host and path of the one the API handed out, only the host of a redirect's,
- * whose path is the storage host's own text and may echo the signature (bare, or encoded any number of times).
+ * What may be logged of a GET: host and path of the link the API handed out; nothing of a redirect's address, whose
+ * host and path are the storage host's own text and may echo the signature (bare, encoded, or as a host name).
  */
-function describeLink(url: URL, redirected: boolean): string {
-  return redirected ? `${url.host} (redirected; its path is not shown)` : `${url.host}${url.pathname}`;
+function describeHop(link: URL, redirects: number): string {
+  return redirects === 0 ? `${link.host}${link.pathname}` : `redirect ${redirects} of ${link.host} (its address is not shown)`;
+}
+
+/**
+ * Who answered (or did not), for messages after "the": the storage host the API named, or the address it redirected
+ * to, which is not shown (see describeHop).
+ */
+function whereOf(link: URL, redirects: number): string {
+  return redirects === 0 ? `storage host ${link.host}` : `address the storage host ${link.host} redirected to`;
 }
 
 /**
@@ -136,7 +146,7 @@ async function transferWithRetries(options: DownloadOptions, idle: IdleTimer): P
         link = await freshLink(options, idle);
       } else if (error instanceof EarlyDrop && !sentAgain) {
         sentAgain = true;
-        options.logger.warn(`The connection to the storage host ${error.host} dropped before the download began (${error.code}); sending the request once more`);
+        options.logger.warn(`The connection to the ${error.where} dropped before the download began (${error.code}); sending the request once more`);
       } else {
         throw error instanceof EarlyDrop ? droppedTwice(error) : error;
       }
@@ -158,15 +168,15 @@ async function transfer(link: URL, options: DownloadOptions, idle: IdleTimer): P
   return await receive(exchange, options, idle);
 }
 
-/** The connection to `host` dropped (`code`) before any byte of the body arrived: transient, the GET is sent again. */
+/** The connection to `where` (whereOf) dropped (`code`) before any byte of the body arrived: the GET is sent again. */
 class EarlyDrop extends Error {
-  constructor(readonly host: string, readonly code: string) {
-    super(`The connection to ${host} dropped before the body (${code})`);
+  constructor(readonly where: string, readonly code: string) {
+    super(`The connection to the ${where} dropped before the body (${code})`);
   }
 }
 
 function droppedTwice(drop: EarlyDrop): DownloadError {
-  return new DownloadError('network', `The connection to the storage host ${drop.host} dropped before the download began (${drop.code}), and again when the request was sent once more. Nothing was kept; check the network or proxy and try again.`);
+  return new DownloadError('network', `The connection to the ${drop.where} dropped before the download began (${drop.code}), and again when the request was sent once more. Nothing was kept; check the network or proxy and try again.`);
 }
 
 /** The API call for a link is not a stalled download: the idle clock stops meanwhile. */
@@ -188,8 +198,8 @@ interface Exchange {
   drop(): void;
   /** Whether the connection closed before the body was complete (Content-Length not reached). */
   wasCut(): boolean;
-  /** The host that answered (after redirects), for messages. */
-  host: string;
+  /** Who answered (whereOf: never a redirect's address), for messages. */
+  where: string;
 }
 
 /** One GET with its redirects; answers the first non-redirect response. */
@@ -197,31 +207,32 @@ async function open(link: URL, options: DownloadOptions, idle: IdleTimer): Promi
   let url = link;
   for (let redirects = 0; ; redirects++) {
     const started = Date.now();
-    const exchange = await get(url, options.agent, idle);
+    const exchange = await get(url, whereOf(link, redirects), options.agent, idle);
     const { status, headers } = exchange.response;
     idle.touch();
-    options.logger.info(`GET ${describeLink(url, redirects > 0)} → ${status} in ${Date.now() - started} ms`);
+    options.logger.info(`GET ${describeHop(link, redirects)} → ${status} in ${Date.now() - started} ms`);
     const location = status >= 300 && status < 400 ? headers.get('location') : null;
     if (!location) {
       return exchange;
     }
     exchange.drop();
-    url = nextHop(url, location, redirects);
+    url = nextHop(url, location, exchange.where, redirects);
   }
 }
 
-function nextHop(from: URL, location: string, redirects: number): URL {
+/** Where `location`, answered by `where` (whereOf) for `from`, leads; its address is named in no message. */
+function nextHop(from: URL, location: string, where: string, redirects: number): URL {
   let next: URL;
   try {
     next = new URL(location, from);
   } catch {
-    throw new DownloadError('http', `The storage host ${from.host} redirected the download to an address that is not a URL.`);
+    throw new DownloadError('http', `The ${where} redirected the download to an address that is not a URL.`);
   }
   if (!isHttps(next)) {
-    throw new DownloadError('insecureRedirect', `The storage host ${from.host} redirected the download to an unencrypted address (${schemeAndHost(next)}); it was not followed, so the link's signature and the content stay protected.`);
+    throw new DownloadError('insecureRedirect', `The ${where} redirected the download to an unencrypted address (not https); it was not followed, so the link's signature and the content stay protected.`);
   }
   if (redirects >= MAX_REDIRECTS) {
-    throw new DownloadError('tooManyRedirects', `The download was redirected more than ${MAX_REDIRECTS} times (last to ${next.host}); it was stopped.`);
+    throw new DownloadError('tooManyRedirects', `The download was redirected more than ${MAX_REDIRECTS} times; it was stopped.`);
   }
   return next;
 }
@@ -231,7 +242,7 @@ function nextHop(from: URL, location: string, redirects: number): URL {
  * breaks off with its socket closed (Content-Length not reached) is aborted at once (see wasCut). Aborted with the
  * download, or alone by the exchange's drop(). Throws EarlyDrop for a connection that dropped before the answer.
  */
-async function get(url: URL, agent: https.Agent | undefined, idle: IdleTimer): Promise<Exchange> {
+async function get(url: URL, where: string, agent: https.Agent | undefined, idle: IdleTimer): Promise<Exchange> {
   const { signal } = idle;
   signal.throwIfAborted();
   const request = new AbortController();
@@ -265,27 +276,27 @@ async function get(url: URL, agent: https.Agent | undefined, idle: IdleTimer): P
         request.abort();
       },
       wasCut: () => cut,
-      host: url.host,
+      where,
     };
   } catch (error) {
     release();
     if (signal.aborted) {
       throw error;
     }
-    throw noAnswer(error, url.host);
+    throw noAnswer(error, where);
   }
 }
 
 /** Why a GET got no answer: a connection that dropped (EarlyDrop), an answer that is not HTTP, an unreachable host. */
-function noAnswer(error: unknown, host: string): Error {
+function noAnswer(error: unknown, where: string): Error {
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string') {
-    return new DownloadError('network', `Could not reach the storage host ${host}.`);
+    return new DownloadError('network', `Could not reach the ${where}.`);
   }
   if (isUnparsable(code)) {
-    return invalidAnswer(host, code);
+    return invalidAnswer(where, code);
   }
-  return DROPPED_CONNECTION_CODES.has(code) ? new EarlyDrop(host, code) : new DownloadError('network', `Could not reach the storage host ${host} (${code}).`);
+  return DROPPED_CONNECTION_CODES.has(code) ? new EarlyDrop(where, code) : new DownloadError('network', `Could not reach the ${where} (${code}).`);
 }
 
 type Transform = (source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer>;
@@ -357,7 +368,7 @@ function isolated({ onProgress, logger }: DownloadOptions): NonNullable<Download
       onProgress(receivedBytes, totalBytes);
     } catch (error) {
       failed = true;
-      logger.error(`Reporting the download's progress failed (a bug of this extension); the download goes on without it: ${error instanceof Error ? error.message : String(error)}`);
+      logger.error(`Reporting the download's progress failed (a bug of this extension); the download goes on without it: ${errorDetail(error)}`);
     }
   };
 }
@@ -386,10 +397,10 @@ function brokenBody(error: unknown, exchange: Exchange, arrived: number): unknow
   }
   const own = String((error as { code?: unknown }).code ?? 'connection closed');
   if (isUnparsable(own)) {
-    return invalidAnswer(exchange.host, own);
+    return invalidAnswer(exchange.where, own);
   }
   const code = cut ? 'connection closed' : own;
-  return arrived === 0 && (cut || DROPPED_CONNECTION_CODES.has(code)) ? new EarlyDrop(exchange.host, code) : brokeOff(exchange.host, code);
+  return arrived === 0 && (cut || DROPPED_CONNECTION_CODES.has(code)) ? new EarlyDrop(exchange.where, code) : brokeOff(exchange.where, code);
 }
 
 /** The body decoded (decodeStream); compressed data that ends early or does not decode is a broken transfer. */
@@ -421,12 +432,12 @@ function isUnparsable(code: string): boolean {
   return code.startsWith('HPE_');
 }
 
-function invalidAnswer(host: string, code: string): DownloadError {
-  return new DownloadError('http', `The storage host ${host} sent an answer that is not valid HTTP (${code}). Nothing was kept; try again, and if it keeps failing, download the result from the Action Center of the Defender portal.`);
+function invalidAnswer(where: string, code: string): DownloadError {
+  return new DownloadError('http', `The ${where} sent an answer that is not valid HTTP (${code}). Nothing was kept; try again, and if it keeps failing, download the result from the Action Center of the Defender portal.`);
 }
 
-function brokeOff(host: string, code: string): DownloadError {
-  return new DownloadError('network', `The connection to the storage host ${host} dropped during the download (${code}). Nothing was kept; try again.`);
+function brokeOff(where: string, code: string): DownloadError {
+  return new DownloadError('network', `The connection to the ${where} dropped during the download (${code}). Nothing was kept; try again.`);
 }
 
 /** The most bytes of a file name on common file systems (ext4, APFS; NTFS counts 255 UTF-16 units, never more). */
@@ -473,11 +484,13 @@ async function toFile(body: Readable, transform: Transform, target: string, sign
     await pipeline(body, transform, file, { signal });
     await fs.promises.rename(partial, target);
   } catch (error) {
-    // The first error is the one to report: a partial that cannot be removed (or never existed, e.g. its folder is a
-    // file) must not replace it.
-    await fs.promises.rm(partial, { force: true }).catch((error: NodeJS.ErrnoException) => {
-      logger.warn(`A partial download may be left behind: could not remove ${partial} (${error.code ?? 'error'})`);
-    });
+    // A partial whose open failed was never made (its folder is a file or missing): nothing to remove or warn of.
+    // Otherwise the first error is the one to report: a partial that cannot be removed must not replace it.
+    if (fileError?.syscall !== 'open') {
+      await fs.promises.rm(partial, { force: true }).catch((error: NodeJS.ErrnoException) => {
+        logger.warn(`A partial download may be left behind: could not remove ${partial} (${error.code ?? 'error'})`);
+      });
+    }
     const failure = fileError ?? (isDownloadError(error) ? undefined : (error as NodeJS.ErrnoException).syscall === 'rename' ? error as NodeJS.ErrnoException : undefined);
     throw failure ? new DownloadError('file', `Could not write ${target} (${failure.code ?? 'error'}): ${failure.message}`) : error;
   }

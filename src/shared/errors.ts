@@ -21,10 +21,17 @@ export function isUserCancellation(error: unknown): boolean {
   return e.kind === 'userCancelled' || e.name === 'Canceled' || e.name === 'CancellationError' || e.name === 'AbortError';
 }
 
-/** What went wrong, in the error's own words: its message, or the value as text. */
+/**
+ * What went wrong, in the error's own words: its message, or the value as text. Throws nothing: a value String()
+ * cannot convert (`Object.create(null)`, a throwing `toString` or `message` getter) is described by its type.
+ */
 export function errorDetail(error: unknown): string {
-  const e = errorShape(error);
-  return typeof e.message === 'string' && e.message ? e.message : String(error);
+  try {
+    const { message } = errorShape(error);
+    return typeof message === 'string' && message ? message : String(error);
+  } catch {
+    return `a thrown ${typeof error} that cannot be shown as text`;
+  }
 }
 
 /**

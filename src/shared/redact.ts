@@ -31,6 +31,8 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   // OAuth and credential fields in query strings, form bodies and prose (`name=value`, `name: value`); not inside
   // a base64 run (`…/token==`).
   [new RegExp(`(?<![A-Za-z0-9+/])(${ASSIGNED_NAME})(\\s*[:=]\\s*["']?)[^"'&\\s,}]+`, 'gi'), '$1$2<redacted>'],
+  // The same fields URL-encoded (`name%3Dvalue`, in an encoded URL after `%26` or `%3F`), up to the next `%26`.
+  [new RegExp(`(?:(?<![A-Za-z0-9+/])|(?<=%26|%3F))(${QUOTED_NAME})(%3D)(?:(?!%26)[^"'&\\s,}])+`, 'gi'), '$1$2<redacted>'],
   // Spelled with a space or a colon before the value: only a value that looks like a token (a digit or token punctuation), so
   // "refresh_token is invalid" keeps its words.
   [new RegExp(`\\b(${SPACED_NAME})((?:\\s*:\\s*|\\s+)["']?)(?=[A-Za-z]*[0-9._~+/=%-])[${TOKEN_CHAR}]+`, 'gi'), '$1$2<redacted>'],

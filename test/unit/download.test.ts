@@ -182,7 +182,7 @@ describe('download: redirects', () => {
 
   it('refuses a redirect to http, sending nothing there', async () => {
     store.switches.redirect = 'http';
-    await rejectsWithKind(run({ ...linksTo(text('x')), sink: { kind: 'text' } }), 'insecureRedirect', /unencrypted address \(http:\/\/127\.0\.0\.1:\d+\); it was not followed/);
+    await rejectsWithKind(run({ ...linksTo(text('x')), sink: { kind: 'text' } }), 'insecureRedirect', /^The storage host 127\.0\.0\.1:\d+ redirected the download to an unencrypted address \(not https\); it was not followed/);
     assert.equal(store.requests.length, 1);
   });
 
@@ -288,6 +288,27 @@ describe('download: size, progress, cancel and time-out', () => {
     assert.match(bugs[0], /Reporting the download's progress failed .*: progress reporter broke$/);
   });
 
+  it('goes on and logs the bug when the progress report throws a value that is no Error, even one String() cannot convert', async () => {
+    const thrown: Array<[unknown, RegExp]> = [
+      [Object.create(null), /: a thrown object that cannot be shown as text$/],
+      [undefined, /: undefined$/],
+      [Symbol('reporter'), /: Symbol\(reporter\)$/],
+    ];
+    for (const [value, said] of thrown) {
+      logger.clear();
+      const target = path.join(dir, `odd-${thrown.findIndex(([v]) => v === value)}.zip`);
+      const blob = { body: largeText(64 * 1024), contentType: 'application/zip' };
+      const result = await run({ ...linksTo(blob), sink: { kind: 'file', path: target }, onProgress: () => {
+        throw value;
+      } });
+      assert.deepEqual(fs.readFileSync(target), blob.body);
+      assert.equal(result.bytes, blob.body.length);
+      const bugs = logger.messages().filter((line) => line.includes('a bug of this extension'));
+      assert.equal(bugs.length, 1, logger.messages().join('\n'));
+      assert.match(bugs[0], said);
+    }
+  });
+
   it('fails a download that stalls, naming the wait', async () => {
     store.switches.chunkBytes = 1024;
     store.switches.chunkDelayMs = 2000;
@@ -360,10 +381,32 @@ describe('download: size, progress, cancel and time-out', () => {
     await rejectsWithKind(run({ ...linksTo(text('x')), sink: { kind: 'file', path: path.join(dir, 'missing', 'out.txt') } }), 'file', /Could not write .*out\.txt \(ENOENT\)/);
   });
 
-  it('reports the disk\'s error, not the clean-up\'s, when the partial file cannot be removed either', async () => {
-    // Under a file: the partial cannot be created, nor removed (ENOTDIR both times).
+  it('warns of a partial file that may be left behind only when one was made and cannot be removed', async () => {
+    store.switches.chunkBytes = 1024;
+    store.switches.chunkDelayMs = 10;
+    store.switches.omitContentLength = true;
+    const swapped: string[] = [];
+    // Once the partial file exists, its name is taken by a folder that is not empty, so it cannot be removed.
+    const onProgress = (): void => {
+      const partial = fs.readdirSync(dir).find((name) => name.endsWith('.part'));
+      if (partial && swapped.length === 0) {
+        swapped.push(partial);
+        fs.rmSync(path.join(dir, partial));
+        fs.mkdirSync(path.join(dir, partial));
+        fs.writeFileSync(path.join(dir, partial, 'keep'), 'k');
+      }
+    };
+    await rejectsWithKind(run({ ...linksTo(text('x'.repeat(16 * 1024))), sink: { kind: 'file', path: path.join(dir, 'out.txt'), maxBytes: 8 * 1024 }, onProgress }), 'tooLarge');
+    assert.equal(swapped.length, 1);
+    assert.match(logger.messages().join('\n'), /A partial download may be left behind: could not remove .*\.part \(/);
+  });
+
+  it('reports the disk\'s error, and no partial file left behind, when the partial file cannot even be created', async () => {
+    // Under a file: the partial cannot be created (ENOTDIR), so there is none to remove.
     fs.writeFileSync(path.join(dir, 'plain'), 'a file, not a folder');
     await rejectsWithKind(run({ ...linksTo(text('x')), sink: { kind: 'file', path: path.join(dir, 'plain', 'out.txt') } }), 'file', /^Could not write .*out\.txt \(ENOTDIR\)/);
+    await rejectsWithKind(run({ ...linksTo(text('x')), sink: { kind: 'file', path: path.join(dir, 'missing', 'out.txt') } }), 'file', /^Could not write .*out\.txt \(ENOENT\)/);
+    assert.deepEqual(logger.messages().filter((line) => /partial/i.test(line)), []);
   });
 
   it('saves to a valid name of 249 bytes, whose partial file gets a shorter name in the same folder', async () => {
@@ -494,8 +537,27 @@ describe('download: what a hostile or broken storage host sends', () => {
       try {
         await rejectsWithKind(run({ getLink: async () => host.url, sink: { kind: 'text' } }), 'http', /HTTP 404/);
         const said = [...logger.messages(), ...errors.map(String)];
-        assert.match(said.join('\n'), /GET 127\.0\.0\.1:\d+ \(redirected; its path is not shown\) → 404/);
+        assert.match(said.join('\n'), /GET redirect 1 of 127\.0\.0\.1:\d+ \(its address is not shown\) → 404/);
         assert.ok(said.every((line) => !line.includes('ODDSIGNATURE')), said.join('\n'));
+      } finally {
+        host.close();
+      }
+    }
+  });
+
+  it('never names the host of a redirect, which may carry the signature, but the storage host that redirected', async () => {
+    const cases: Array<[string, DownloadError['kind'], RegExp]> = [
+      ['http://ODDSIGNATURE.example/x', 'insecureRedirect', /^The storage host 127\.0\.0\.1:\d+ redirected the download to an unencrypted address \(not https\); it was not followed/],
+      ['https://ODDSIGNATURE.invalid/x', 'network', /^Could not reach the address the storage host 127\.0\.0\.1:\d+ redirected to \(E[A-Z_]+\)\.$/],
+    ];
+    for (const [location, kind, message] of cases) {
+      logger.clear();
+      errors = [];
+      const host = await oddHost((res) => res.writeHead(302, { location }).end());
+      try {
+        await rejectsWithKind(run({ getLink: async () => host.url, sink: { kind: 'text' } }), kind, message);
+        const said = [...logger.messages(), ...errors.map(String)];
+        assert.ok(said.every((line) => !/oddsignature/i.test(line)), said.join('\n'));
       } finally {
         host.close();
       }

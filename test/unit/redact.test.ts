@@ -106,7 +106,7 @@ describe('redact', () => {
 
   /** 100 KB of shapes that made a pattern backtrack (each start re-reading the rest of a run). */
   const HOSTILE = ['eyJ-', 'eyJa.', 'Bearer ', 'Bearer%20', 'secret=', 'password ', '"password":"', '"token": "\\',
-    '%26sig%3D', '?sig=', 'refresh_token ', 'refresh token a', 'x:', 'A', '\u202e\u200b'].map((unit) => unit.repeat(Math.ceil(100_000 / unit.length)));
+    '%26sig%3D', 'sig%3D', '%3Ftoken%3D', '?sig=', 'refresh_token ', 'refresh token a', 'x:', 'A', '\u202e\u200b'].map((unit) => unit.repeat(Math.ceil(100_000 / unit.length)));
 
   it('redaction is linear: 100 KB of each hostile shape through redact, the text gate and the log in under a second', () => {
     // A linear pass takes a few ms; a backtracking one takes minutes on 100 KB. The bound is that wide so that a
@@ -149,6 +149,16 @@ describe('redact', () => {
     }
     assert.equal(redact('?token=abc123&x=1'), '?token=<redacted>&x=1');
     forgetSecrets();
+  });
+
+  it('a URL-encoded credential field (`name%3Dvalue`) is redacted as `name=value` is, up to the next encoded `&`', () => {
+    const value = 'ABCDEFabcdef123';
+    assertRedacted(['sig', 'SIG', 'access_token', 'refreshToken', 'id_token', 'client_secret', 'password', 'api-key',
+      'device_code', 'code_verifier', 'client_assertion', 'token'].flatMap((name) => [
+      [`${name}%3D${value}`, value], [`${name}%3d${value}`, value], [`x%3Fa%3D1%26${name}%3D${value}%26b%3D2`, value],
+    ] as Array<[string, string]>));
+    assert.equal(redact('sig%3DAbC%2Bsignature%3D%26se%3D2026'), 'sig%3D<redacted>%26se%3D2026', 'the next encoded field stays');
+    assert.equal(redact('a/token%3Dsomething'), 'a/token%3Dsomething', 'not inside a base64 run');
   });
 
   it('a token cut by a bound shows no prefix: in the text gate, the log and the first line of a body', () => {

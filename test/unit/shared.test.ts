@@ -16,6 +16,15 @@ describe('shared', () => {
     assert.deepEqual(presentError(error, 'Could not cancel').buttons, ['Sign In', 'Show Log']);
   });
 
+  it('an error\'s detail is its message, or the value as text, and never throws, whatever was thrown', () => {
+    assert.equal(errorDetail(new Error('disk full')), 'disk full');
+    assert.equal(errorDetail('plain text'), 'plain text');
+    assert.equal(errorDetail(undefined), 'undefined');
+    assert.equal(errorDetail(Object.create(null)), 'a thrown object that cannot be shown as text');
+    assert.equal(errorDetail({ toString: () => { throw new Error('no'); } }), 'a thrown object that cannot be shown as text');
+    assert.equal(errorDetail({ get message(): string { throw new Error('no'); } }), 'a thrown object that cannot be shown as text');
+  });
+
   it('a file name keeps readable text and loses the characters no file system accepts, one by one or by runs', () => {
     assert.equal(fileNameSafe('Isolate on a\\b/c:d*e?f"g<h>i|j\u0000k\u001fl\u007fm', '_'), 'Isolate on a_b_c_d_e_f_g_h_i_j_k_l_m');
     assert.equal(fileNameSafe('a<>:\u0001b', '_', true), 'a_b');
