@@ -3,6 +3,7 @@
 import type * as http from 'node:http';
 import type { AccountInfo, AuthenticationResult, DeviceCodeRequest, PublicClientApplication } from '@azure/msal-node';
 import type { Endpoints, SignInMethod } from '../config';
+import { errorDetail } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { SignInError } from './errors';
 import type { MsalQueue } from './msalQueue';
@@ -60,7 +61,7 @@ export class MsalAuth implements Disposable {
     this.subscription = options.secrets.onDidChange((event) => {
       if (event.key === this.plugin.key) {
         // Another window signed in or out (or this one wrote): follow what the cache now holds.
-        this.loadAccount().catch((error) => options.log.warn(`Could not reload the sign-in state: ${describe(error)}`));
+        this.loadAccount().catch((error) => options.log.warn(`Could not reload the sign-in state: ${errorDetail(error)}`));
       }
     });
   }
@@ -146,7 +147,7 @@ export class MsalAuth implements Disposable {
       throw this.signInFailure(attempt.error, 'Could not get an access token');
     }
     if (options.claims) {
-      this.options.log.warn(`A claims challenge needs an interactive sign-in (${describe(attempt.error)}).`);
+      this.options.log.warn(`A claims challenge needs an interactive sign-in (${errorDetail(attempt.error)}).`);
       this.pendingClaims = options.claims;
       throw new SignInError('signInRequired', CONDITIONAL_ACCESS, options.claims);
     }
@@ -157,7 +158,7 @@ export class MsalAuth implements Disposable {
     if (!(await this.endSession(account, last.refreshToken))) {
       throw new SignInError('renewalRace', 'Could not get an access token: other windows kept renewing the session at the same moment. Retry.');
     }
-    this.options.log.warn(`The session can no longer be renewed silently (${describe(last.error)}); signed out.`);
+    this.options.log.warn(`The session can no longer be renewed silently (${errorDetail(last.error)}); signed out.`);
     throw new SignInError('signInRequired', SESSION_ENDED);
   }
 
@@ -369,14 +370,14 @@ export class MsalAuth implements Disposable {
     switch (code) {
       case 'network_error':
       case 'endpoints_resolution_error':
-        return new SignInError('network', reason(`could not reach the sign-in service at ${this.options.endpoints.authority} (${this.networkFailure ?? describe(error)}).`));
+        return new SignInError('network', reason(`could not reach the sign-in service at ${this.options.endpoints.authority} (${this.networkFailure ?? errorDetail(error)}).`));
       case 'device_code_expired':
       case 'user_timeout_reached':
         return new SignInError('timeout', reason('the device code expired before sign-in finished.'));
       case 'device_code_polling_cancelled':
         return new SignInError('userCancelled', 'Sign-in cancelled.');
       default:
-        return new SignInError('signInFailed', reason(describe(error)));
+        return new SignInError('signInFailed', reason(errorDetail(error)));
     }
   }
 }
@@ -399,12 +400,6 @@ function needsInteraction(error: unknown): boolean {
   return shape.name === 'InteractionRequiredAuthError' || INTERACTION_CODES.has(String(shape.errorCode));
 }
 
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    return error.message || error.name;
-  }
-  return String(error);
-}
 
 /**
  * `work`'s outcome, unless the user cancels or `timeoutMs` passes first: then `stop` is called (to end the MSAL call,

@@ -2,6 +2,7 @@ import { AuthError, type INetworkModule, type NetworkRequestOptions, type Networ
 import * as https from 'node:https';
 import fetch, { type Response } from 'node-fetch';
 import { REQUEST_TIMEOUT_MS } from '../config';
+import { errorDetail } from '../shared/errors';
 import { isHttps } from '../shared/httpsUrl';
 
 export interface NetworkClientOptions {
@@ -66,7 +67,7 @@ export function createNetworkClient(options: NetworkClientOptions = {}): INetwor
       }
       throw networkError(abort.signal.aborted
         ? `${where} timed out`
-        : `${where} failed: ${error instanceof Error ? error.message : String(error)}`, options.onFailure);
+        : `${where} failed: ${errorDetail(error)}`, options.onFailure);
     } finally {
       clearTimeout(timer);
     }
