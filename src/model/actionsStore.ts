@@ -46,8 +46,14 @@ function isNewer(candidate: MachineAction, candidateTicket: number, stored: Mach
  */
 export class ActionsStore {
   private list: MachineAction[] = [];
-  /** The ticket of the request that fetched each listed action (see begin), in the list's order. */
-  private listTickets: number[] = [];
+  /** The ticket (see begin) of the load that fetched the list; the rows with another one are in `rowTickets`. */
+  private listTicket = 0;
+  /**
+   * Lower-cased id → ticket of the rows that did not come with the list's load: put by a cancel's answer, or kept
+   * over a load as newer. Few or none, so a refresh reads no ticket per row (one array fewer to walk: 0.3 ms of
+   * 10,000 rows).
+   */
+  private rowTickets = new Map<string, number>();
   /** Lower-cased id → index in `list`, built when first needed: a refresh matches rows by position first. */
   private index: Map<string, number> | undefined;
   private warningList: string[] = [];
@@ -134,18 +140,17 @@ export class ActionsStore {
    */
   upsert(action: MachineAction, ticket: number = this.begin()): boolean {
     const index = this.indexOf(action.id);
-    if (ticket < this.sessionStart || (index >= 0 && !isNewer(action, ticket, this.list[index], this.listTickets[index]))) {
+    if (ticket < this.sessionStart || (index >= 0 && !isNewer(action, ticket, this.list[index], this.ticketOf(this.list[index])))) {
       return false;
     }
     if (index < 0 || action.creationDateTimeUtc !== this.list[index].creationDateTimeUtc) {
       this.order = undefined;
     }
+    this.rowTickets.set(action.id.toLowerCase(), ticket);
     if (index >= 0) {
       this.list = this.list.map((a, i) => (i === index ? action : a));
-      this.listTickets = this.listTickets.map((t, i) => (i === index ? ticket : t));
     } else {
       this.list = [action, ...this.list];
-      this.listTickets = [ticket, ...this.listTickets];
       this.index = undefined;
     }
     this.fire();
@@ -158,7 +163,8 @@ export class ActionsStore {
     this.current = undefined;
     this.sessionStart = this.begin();
     this.list = [];
-    this.listTickets = [];
+    this.listTicket = 0;
+    this.rowTickets = new Map();
     this.index = undefined;
     this.order = undefined;
     this.warningList = [];
@@ -205,10 +211,11 @@ export class ActionsStore {
     if (controller.signal.aborted) {
       return { kind: 'superseded' };
     }
-    const { list, tickets, changes, keptOtherTime } = this.merge(result.actions, ticket);
+    const { list, rowTickets, changes, keptOtherTime } = this.merge(result.actions, ticket);
     this.current = undefined;
     this.list = list;
-    this.listTickets = tickets;
+    this.listTicket = ticket;
+    this.rowTickets = rowTickets;
     this.index = undefined;
     this.order = keptOtherTime ? undefined : result.creationOrder;
     this.warningList = result.warnings;
@@ -235,41 +242,47 @@ export class ActionsStore {
   }
 
   /**
-   * The list of a load (a stored copy that is newer stays in place of the loaded one), each row's ticket, the status
+   * The list of a load (a stored copy that is newer stays in place of the loaded one), the tickets of such kept rows, the status
    * changes against the last load, and whether a kept copy was created at another time than the loaded one said (then
    * the load's creation order does not hold), in one pass. A refresh mostly lists what the last one did, shifted by the
    * actions created since: each row is looked for where the shift puts it, and by id (the index, built once) only
    * when it is not there.
    */
-  private merge(loaded: readonly MachineAction[], ticket: number): { list: MachineAction[]; tickets: number[]; changes: StatusChange[]; keptOtherTime: boolean } {
+  private merge(loaded: readonly MachineAction[], ticket: number): { list: MachineAction[]; rowTickets: Map<string, number>; changes: StatusChange[]; keptOtherTime: boolean } {
     const list: MachineAction[] = [];
-    const tickets: number[] = [];
+    const rowTickets = new Map<string, number>();
     const changes: StatusChange[] = [];
     let keptOtherTime = false;
     const previous = this.list;
-    const previousTickets = this.listTickets;
     let shift = 0;
     for (let i = 0; i < loaded.length; i++) {
       const action = loaded[i];
       const at = previous[i + shift]?.id === action.id ? i + shift : this.indexOf(action.id);
       if (at < 0) {
         list.push(action);
-        tickets.push(ticket);
         continue;
       }
       shift = at - i;
       const stored = previous[at];
-      const keep = !isNewer(action, ticket, stored, previousTickets[at]);
+      const storedTicket = this.ticketOf(stored);
+      const keep = !isNewer(action, ticket, stored, storedTicket);
       // A kept copy stands where the loaded one was: the load's time order holds only if their creation times agree.
       keptOtherTime ||= keep && stored.creationDateTimeUtc !== action.creationDateTimeUtc;
       list.push(keep ? stored : action);
-      tickets.push(keep ? previousTickets[at] : ticket);
+      if (keep) {
+        rowTickets.set(stored.id.toLowerCase(), storedTicket);
+      }
       const change = this.baseline && !keep ? statusChange(stored, action) : undefined;
       if (change) {
         changes.push(change);
       }
     }
-    return { list, tickets, changes, keptOtherTime };
+    return { list, rowTickets, changes, keptOtherTime };
+  }
+
+  /** The ticket of the request that fetched the listed `action` (see begin). */
+  private ticketOf(action: MachineAction): number {
+    return this.rowTickets.size === 0 ? this.listTicket : this.rowTickets.get(action.id.toLowerCase()) ?? this.listTicket;
   }
 
   private fire(): void {

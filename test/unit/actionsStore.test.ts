@@ -163,6 +163,20 @@ describe('actionsStore', () => {
     assert.equal(store.upsert(action('a', 'Cancelled', '2026-03-10T10:05:00Z'), ticket), true, 'a later lastUpdate wins all the same');
   });
 
+  it('a cancel kept over a load that started before it still outranks a read that started between them', async () => {
+    const store = new ActionsStore();
+    await store.refresh(async () => loaded(action('a', 'Pending')));
+    const { loader, calls } = controllable();
+    const running = store.refresh(loader);
+    const read = store.begin();
+    store.upsert(action('a', 'Cancelled'));
+    calls[0].resolve(loaded(action('a', 'Pending')));
+    await running;
+    assert.equal(store.get('a')?.status, 'Cancelled', 'the load started before the cancel: the cancel stays');
+    assert.equal(store.upsert(action('a', 'Pending'), read), false, 'a read that started before the cancel answers late: not applied');
+    assert.equal(store.get('a')?.status, 'Cancelled');
+  });
+
   it('a cancel that answers after Sign Out does not put the old account\'s action back', async () => {
     const store = new ActionsStore();
     await store.refresh(async () => loaded(action('a', 'Pending')));
