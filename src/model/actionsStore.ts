@@ -242,9 +242,9 @@ export class ActionsStore {
   }
 
   /**
-   * The list of a load (a stored copy that is newer stays in place of the loaded one), the tickets of such kept rows, the status
-   * changes against the last load, and whether a kept copy was created at another time than the loaded one said (then
-   * the load's creation order does not hold), in one pass. A refresh mostly lists what the last one did, shifted by the
+   * The list of a load (a stored copy that is newer stays in place of the loaded one), the tickets of such kept
+   * rows, the status changes against the last load, and whether a kept copy was created at another time than the
+   * loaded one said (then the load's creation order does not hold), in one pass. A refresh mostly lists what the last one did, shifted by the
    * actions created since: each row is looked for where the shift puts it, and by id (the index, built once) only
    * when it is not there.
    */
