@@ -2,7 +2,7 @@
 // another extension may pass an action id or an options object.
 import { invalidInputError } from '../defender/errors';
 import { isGuid } from '../defender/machineAction';
-import { withoutInvisible } from '../shared/userText';
+import { withArticle, withoutInvisible } from '../shared/userText';
 
 /** Dashes a word processor or chat puts for `-` (hyphen, non-breaking hyphen, en and em dash, minus, full-width). */
 const DASH_LOOKALIKES = /[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]/g;
@@ -61,7 +61,7 @@ function describeArgument(value: unknown): string {
     return 'an array';
   }
   if (typeof value !== 'object' || value === null) {
-    return /^[aeiou]/.test(typeof value) ? `an ${typeof value}` : `a ${typeof value}`;
+    return withArticle(typeof value);
   }
   const keys = Object.keys(value);
   return `an object with the key${keys.length === 1 ? '' : 's'} ${keys.slice(0, 5).map((k) => k.slice(0, 40)).join(', ')}${keys.length > 5 ? ', …' : ''}`;

@@ -4,7 +4,7 @@
 import { DefenderApiError, isDefenderApiError, RequestContext } from './errors';
 import type { LiveResponseCommand, MachineAction } from './machineAction';
 import { isHttps, schemeAndHost } from '../shared/httpsUrl';
-import { fileNameSafe } from '../shared/userText';
+import { fileNameSafe, withArticle } from '../shared/userText';
 
 /** Delegated permission of `GetLiveResponseResultDownloadLink`. */
 const LIVE_RESPONSE_PERMISSION = 'Machine.LiveResponse';
@@ -26,7 +26,7 @@ export function commandAt(action: MachineAction, index: number): LiveResponseCom
 
 /** "an Isolate action", "a LiveResponse action": the article by the type's first letter (types are PascalCase words). */
 function typeWithArticle(type: string): string {
-  return `${/^[aeiou]/i.test(type) ? 'an' : 'a'} ${type} action`;
+  return `${withArticle(type)} action`;
 }
 
 /**

@@ -134,6 +134,11 @@ export function quickPickText(text: string): string {
   return shownText(text, SHOWN_LENGTH.notification).replace(/\$\(/g, '$\u200b(');
 }
 
+/** "an Isolate", "a number": `noun` after the article its first letter asks for (a vowel: "an"). */
+export function withArticle(noun: string): string {
+  return `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
+}
+
 /** "1 machine action", "3 machine actions": the count and the noun, with an "s" unless the count is 1. */
 export function countOf(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
