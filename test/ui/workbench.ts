@@ -245,9 +245,42 @@ export class Workbench {
     if (!options.keepHover) {
       // The editor area's middle: nothing there shows a hover (the status bar's items, where the pointer once
       // rested, do — and a hover left open covers what the next step clicks).
-      await this.page.mouse.move(VIEWPORT.width / 2, Math.round(VIEWPORT.height * 0.6));
-      await this.page.locator('.monaco-hover:visible').waitFor({ state: 'detached' });
+      const rest = { x: VIEWPORT.width / 2, y: Math.round(VIEWPORT.height * 0.6) };
+      await this.page.mouse.move(rest.x, rest.y);
+      const hover = this.page.locator('.monaco-hover:visible');
+      const gone = () => hover.first().waitFor({ state: 'detached', timeout: 1000 }).then(() => true, () => false);
+      if (await gone()) {
+        return;
+      }
+      // VS Code takes a hover down when the pointer leaves its target or the hover. A hover that came up for the
+      // focus, or whose target changed under a still pointer, never sees that: the pointer visits the hover and the
+      // points around it (its target is beside one of its edges) and comes back each time.
+      for (const point of await this.aroundHover(hover.first())) {
+        await this.page.mouse.move(point.x, point.y, { steps: 2 });
+        await this.page.mouse.move(rest.x, rest.y, { steps: 2 });
+        if (await gone()) {
+          return;
+        }
+      }
+      await hover.first().waitFor({ state: 'detached' });
     }
+  }
+
+  /** The middle of `hover` and points 4 px outside its edges, at their middle and near their start; none if gone. */
+  private async aroundHover(hover: Locator): Promise<Array<{ x: number; y: number }>> {
+    const box = await hover.boundingBox({ timeout: 1000 }).catch(() => null);
+    if (!box) {
+      return [];
+    }
+    const middle = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    const start = { x: box.x + 8, y: box.y + 8 };
+    const above = box.y - 4;
+    const below = box.y + box.height + 4;
+    const left = box.x - 4;
+    const right = box.x + box.width + 4;
+    return [middle, { x: start.x, y: above }, { x: middle.x, y: above }, { x: start.x, y: below },
+      { x: middle.x, y: below }, { x: left, y: start.y }, { x: left, y: middle.y }, { x: right, y: start.y },
+      { x: right, y: middle.y }];
   }
 
   /** Until the workbench has restored its side bar: a click before that may be undone by the restore. */
