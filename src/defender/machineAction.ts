@@ -338,11 +338,17 @@ function malformed(message: string, context?: RequestContext): DefenderApiError 
 const NO_COMMANDS: readonly LiveResponseCommand[] = Object.freeze([]);
 
 /**
- * A MachineAction as parseMachineAction makes it: the fields a refresh reads for every row (id, type, scope, status,
- * the two times the store and grouping compare) are read at once; the others are read from `raw` when asked for
- * (most rows of 10,000 are never shown), the commands once. Half the fields to allocate per row
- * kept a refresh of 100,000 actions from one young-generation collection, which copies whatever JSON.parse made since
- * the last one.
+ * The commands of a parsed action once read: every row shown asks, for its menu. Kept here, not in a field: most
+ * rows are never shown, and a field costs every row 8 bytes.
+ */
+const PARSED_COMMANDS = new WeakMap<MachineAction, readonly LiveResponseCommand[]>();
+
+/**
+ * A MachineAction as parseMachineAction makes it: the fields a refresh reads for every row (id, type, status, the
+ * two times the store and grouping compare) are read at once; the others, the scope among them, are read from `raw`
+ * when asked for (most rows of 10,000 are never shown), the commands once. Each field is 8 bytes per row (Node
+ * runs V8 without pointer compression), allocated while all JSON.parse made is alive: at 100,000 actions every
+ * young-generation collection copies it, so fewer bytes mean fewer of them.
  *
  * A class, not an object literal: V8 counts how long the objects of a literal live and, as a list lives until the
  * next refresh, soon allocates them in the old generation at once; then every field that points to a string
@@ -351,25 +357,23 @@ const NO_COMMANDS: readonly LiveResponseCommand[] = Object.freeze([]);
 class ParsedMachineAction implements MachineAction {
   declare readonly id: string;
   declare readonly type: string;
-  declare readonly scope: string | null;
   declare readonly status: string;
   declare readonly creationDateTimeUtc: string | null;
   declare readonly lastUpdateDateTimeUtc: string | null;
   declare readonly raw: Record<string, unknown>;
-  /** The commands once read (undefined until then): every row shown asks, for its menu. */
-  declare private parsedCommands: readonly LiveResponseCommand[] | undefined;
 
   /** `o`: the object as received; `id`: its id, trimmed and not empty. */
   constructor(o: Record<string, unknown>, id: string) {
     this.id = id;
     this.type = canonicalType(str(o.type));
-    this.scope = scopeOf(o.scope);
     this.status = canonicalStatus(str(o.status));
     this.creationDateTimeUtc = withUtcZone(str(o.creationDateTimeUtc));
     this.lastUpdateDateTimeUtc = withUtcZone(str(o.lastUpdateDateTimeUtc) ?? str(o.lastUpdateTimeUtc));
     this.raw = o;
-    // Set here, so every object has one shape (V8 keeps one fast path for the view's reads).
-    this.parsedCommands = undefined;
+  }
+
+  get scope(): string | null {
+    return scopeOf(this.raw.scope);
   }
 
   get title(): string | null {
@@ -426,11 +430,13 @@ class ParsedMachineAction implements MachineAction {
   }
 
   get commands(): readonly LiveResponseCommand[] {
-    if (this.parsedCommands === undefined) {
+    let parsed = PARSED_COMMANDS.get(this);
+    if (parsed === undefined) {
       const commands = this.raw.commands;
-      this.parsedCommands = Array.isArray(commands) ? records(commands).map(parseCommand) : NO_COMMANDS;
+      parsed = Array.isArray(commands) ? records(commands).map(parseCommand) : NO_COMMANDS;
+      PARSED_COMMANDS.set(this, parsed);
     }
-    return this.parsedCommands;
+    return parsed;
   }
 }
 

@@ -45,5 +45,10 @@ export function machineAction(overrides: Record<string, unknown> = {}): MachineA
  */
 export function unparsedAction(fields: Partial<Record<keyof MachineAction, unknown>>, overrides: Record<string, unknown> = {}): MachineAction {
   const parsed = machineAction(overrides);
-  return Object.assign(Object.create(Object.getPrototypeOf(parsed) as object) as MachineAction, parsed, fields);
+  const action = Object.assign(Object.create(Object.getPrototypeOf(parsed) as object) as MachineAction, parsed);
+  // Defined, not assigned: a field the parsed action reads through a getter (scope, title, …) has no setter.
+  for (const [key, value] of Object.entries(fields)) {
+    Object.defineProperty(action, key, { value, enumerable: true });
+  }
+  return action;
 }
