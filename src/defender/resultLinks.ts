@@ -4,7 +4,7 @@
 import { DefenderApiError, isDefenderApiError, RequestContext } from './errors';
 import type { LiveResponseCommand, MachineAction } from './machineAction';
 import { isHttps, schemeAndHost } from '../shared/httpsUrl';
-import { fileNameSafe, withArticle } from '../shared/userText';
+import { cutWhole, fileNameSafe, withArticle } from '../shared/userText';
 
 /** Delegated permission of `GetLiveResponseResultDownloadLink`. */
 const LIVE_RESPONSE_PERMISSION = 'Machine.LiveResponse';
@@ -128,7 +128,7 @@ export function withPermissionNamed(error: unknown, permission: string): unknown
 
 /** A file name from parts that may hold anything: characters that no file system accepts become `_`. */
 function safeFileName(name: string): string {
-  const cleaned = fileNameSafe(name, '_', true).replace(/^[.\s]+|[.\s]+$/g, '').slice(0, 150) || 'result';
+  const cleaned = cutWhole(fileNameSafe(name, '_', true).replace(/^[.\s]+|[.\s]+$/g, ''), 150) || 'result';
   // Windows opens a device, not a file, for these names whatever the extension (`CON`, `nul.txt`, `COM1.log`).
   return /^(?:con|prn|aux|nul|com\d|lpt\d)(?:\.|$)/i.test(cleaned) ? `_${cleaned}` : cleaned;
 }
