@@ -5,10 +5,8 @@ import type { ActionsStore } from '../model/actionsStore';
 import { Commands } from '../constants';
 import type { MachineAction } from '../defender/machineAction';
 import type { ExtensionLog } from '../log';
-import { detailsText, missingDetailsText } from '../views/detailsText';
+import { detailsDocumentName, detailsText, missingDetailsText } from '../views/detailsText';
 import type { ActionsController } from '../views/actionsController';
-import { actionSubject } from '../views/presentation';
-import { fileNameSafe } from '../shared/userText';
 import { requireTargets } from './commandArgs';
 import { registerCommand } from './registerCommand';
 
@@ -18,8 +16,7 @@ const MAX_DOCUMENTS = 10;
 
 /** `mde-action:/<id>/<subject>.jsonc`: the tab reads as the action, the id is the first segment. */
 function detailsUri(id: string, action: MachineAction | undefined): vscode.Uri {
-  const title = fileNameSafe(action ? actionSubject(action) : id, '_').slice(0, 100);
-  return vscode.Uri.from({ scheme: DETAILS_SCHEME, path: `/${id.toLowerCase()}/${title}.jsonc` });
+  return vscode.Uri.from({ scheme: DETAILS_SCHEME, path: `/${id.toLowerCase()}/${detailsDocumentName(id, action)}.jsonc` });
 }
 
 class DetailsProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {

@@ -4,7 +4,7 @@
 import { DefenderApiError, isDefenderApiError, RequestContext } from './errors';
 import type { LiveResponseCommand, MachineAction } from './machineAction';
 import { isHttps, schemeAndHost } from '../shared/httpsUrl';
-import { fileNameSafe, withArticle } from '../shared/userText';
+import { cutWhole, fileNameSafe, withArticle } from '../shared/userText';
 
 /** Delegated permission of `GetLiveResponseResultDownloadLink`. */
 const LIVE_RESPONSE_PERMISSION = 'Machine.LiveResponse';
@@ -19,9 +19,32 @@ function isPathParam(key: string): boolean {
   return key.replace(/[^a-z]/gi, '').toLowerCase() === 'path';
 }
 
+/**
+ * Each commands array's commands by their `index` field (the first one with each), or null when none has one (then
+ * the position is the index). Made once per array (a parsed action keeps its commands): the row menu and the pick
+ * ask once per command, and a scan per question took seconds for the 20,000 commands a 60 KB answer can hold.
+ */
+const BY_INDEX = new WeakMap<readonly LiveResponseCommand[], ReadonlyMap<number, LiveResponseCommand> | null>();
+
+function commandsByIndex(commands: readonly LiveResponseCommand[]): ReadonlyMap<number, LiveResponseCommand> | null {
+  let byIndex = BY_INDEX.get(commands);
+  if (byIndex === undefined) {
+    const indexed = new Map<number, LiveResponseCommand>();
+    for (const command of commands) {
+      if (command.index !== null && !indexed.has(command.index)) {
+        indexed.set(command.index, command);
+      }
+    }
+    byIndex = indexed.size > 0 ? indexed : null;
+    BY_INDEX.set(commands, byIndex);
+  }
+  return byIndex;
+}
+
 /** The command of `action` with that index: by its `index` field, else by position. */
 export function commandAt(action: MachineAction, index: number): LiveResponseCommand | undefined {
-  return action.commands.find((c) => c.index === index) ?? (action.commands.some((c) => c.index !== null) ? undefined : action.commands[index]);
+  const byIndex = commandsByIndex(action.commands);
+  return byIndex ? byIndex.get(index) : action.commands[index];
 }
 
 /** "an Isolate action", "a LiveResponse action": the article by the type's first letter (types are PascalCase words). */
@@ -105,7 +128,7 @@ export function withPermissionNamed(error: unknown, permission: string): unknown
 
 /** A file name from parts that may hold anything: characters that no file system accepts become `_`. */
 function safeFileName(name: string): string {
-  const cleaned = fileNameSafe(name, '_', true).replace(/^[.\s]+|[.\s]+$/g, '').slice(0, 150) || 'result';
+  const cleaned = cutWhole(fileNameSafe(name, '_', true).replace(/^[.\s]+|[.\s]+$/g, ''), 150) || 'result';
   // Windows opens a device, not a file, for these names whatever the extension (`CON`, `nul.txt`, `COM1.log`).
   return /^(?:con|prn|aux|nul|com\d|lpt\d)(?:\.|$)/i.test(cleaned) ? `_${cleaned}` : cleaned;
 }

@@ -2,7 +2,7 @@
 // the device and the time) and its text, JSON pretty-printed and named .json so VS Code highlights it.
 import type { MachineAction } from '../defender/machineAction';
 import { commandAt } from '../defender/resultLinks';
-import { fileNameSafe, oneLine } from '../shared/userText';
+import { cutWhole, fileNameSafe, oneLine } from '../shared/userText';
 import { formatUtc, parseTime } from '../shared/time';
 import { deviceLabel } from './presentation';
 
@@ -32,5 +32,5 @@ export function outputDocumentName(action: MachineAction, index: number, fetched
   const when = formatUtc(parseTime(command?.endTime) ?? fetchedAt).replace(':', '');
   const name = fileNameSafe(oneLine([what, deviceLabel(action), when].join(' · ')), '_', true);
   // In the mde-output: URI's path `#` would start a fragment and `%` an escape.
-  return name.replace(/[#%]+/g, '_').slice(0, 150);
+  return cutWhole(name.replace(/[#%]+/g, '_'), 150);
 }

@@ -1,7 +1,7 @@
 // The read-only details document of one action: a readable summary as JSONC comments, then the raw JSON as received.
 // Every summary line passes the text gate: one line (so it cannot end the comment and turn into content), no
 // invisible or reordering characters, secrets redacted, bounded; the raw JSON below keeps the full text.
-import { SHOWN_LENGTH, shownText } from '../shared/userText';
+import { cutWhole, fileNameSafe, SHOWN_LENGTH, shownText } from '../shared/userText';
 import type { MachineAction } from '../defender/machineAction';
 import { actionFields, actionSubject, commandLines } from './presentation';
 
@@ -32,4 +32,9 @@ export function missingDetailsText(id: string): string {
     `Machine action ${id} is not in the list any more (it left the time window, the filter, or the tenant changed).`,
     'Refresh the view and open it again from there.',
   ].map(comment).join('\n') + '\n';
+}
+
+/** The details document's name without `.jsonc`, its tab title: the action's subject (else its id), at most 100 characters. */
+export function detailsDocumentName(id: string, action: MachineAction | undefined): string {
+  return cutWhole(fileNameSafe(action ? actionSubject(action) : id, '_'), 100);
 }

@@ -6,7 +6,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { DefenderClient } from '../../src/defender/client';
 import { DefenderApiError, isDefenderApiError } from '../../src/defender/errors';
 import { MachineAction, parseMachineAction } from '../../src/defender/machineAction';
-import { availableResults, resultUnavailableReason, suggestedFileName } from '../../src/defender/resultLinks';
+import { availableResults, commandIndexes, resultUnavailableReason, suggestedFileName } from '../../src/defender/resultLinks';
 import { DEFAULT_SCOPES, DefenderSimulator, startDefenderSimulator } from '../simulators/defenderSimulator';
 import { DownloadSimulator, resultLinks, startDownloadSimulator } from '../simulators/downloadSimulator';
 import { RawAction } from '../simulators/seedActions';
@@ -220,6 +220,42 @@ describe('resultUnavailableReason and suggestedFileName (pure)', () => {
     const spelled = reparsed(pendingPackage(), { type: 'Collect Investigation Package', status: 'succeeded' });
     assert.equal(resultUnavailableReason(spelled, { kind: 'investigationPackage' }), undefined);
     assert.deepEqual(availableResults(spelled), { commandOutput: false, investigationPackage: true }, 'the row offers the download');
+  });
+
+  it('a live response with 50,000 commands: its row menu and the command pick take linear time, not minutes', () => {
+    // Every row drawn asks availableResults for its menu, and the pick asks once per command: a lookup by index that
+    // scans the commands made both quadratic (a 60 KB answer of `{}` commands froze the extension host for seconds per
+    // row drawn). Linear takes a few ms; the bound is wide so a loaded machine cannot fail it, a quadratic one cannot pass.
+    const shapes: Record<string, (i: number) => Record<string, unknown>> = {
+      'without an index': () => ({}),
+      'with their index': (i) => ({ index: i, commandStatus: 'InProgress' }),
+    };
+    for (const [shape, command] of Object.entries(shapes)) {
+      for (const lastCompleted of [false, true]) {
+        const commands = Array.from({ length: 50_000 }, (_, i) => command(i));
+        if (lastCompleted) {
+          commands[commands.length - 1] = { ...commands[commands.length - 1], commandStatus: 'Completed' };
+        }
+        const action = reparsed(runningLiveResponse(), { commands });
+        const started = performance.now();
+        const offered = availableResults(action).commandOutput;
+        const ready = commandIndexes(action).filter((index) => !resultUnavailableReason(action, { kind: 'commandOutput', index }));
+        const elapsed = performance.now() - started;
+        assert.equal(offered, lastCompleted, `${shape}: the row offers the output only when a command completed`);
+        assert.deepEqual(ready, lastCompleted ? [49_999] : [], shape);
+        assert.ok(elapsed < 1000, `${shape}: ${elapsed.toFixed(1)} ms`);
+      }
+    }
+  });
+
+  it('a command index sent twice: the first command with it answers for it, as before', () => {
+    const action = (statuses: string[]) => reparsed(runningLiveResponse(), {
+      commands: statuses.map((commandStatus) => ({ index: 1, commandStatus, command: { type: 'RunScript', params: [] } })),
+    });
+    assert.equal(resultUnavailableReason(action(['Completed', 'Failed']), { kind: 'commandOutput', index: 1 }), undefined);
+    assert.match(resultUnavailableReason(action(['Failed', 'Completed']), { kind: 'commandOutput', index: 1 }) ?? '', /it is Failed/);
+    assert.match(resultUnavailableReason(action(['Completed']), { kind: 'commandOutput', index: 0 }) ?? '', /has no command 0 \(it has 1\)/,
+      'once a command carries an index, a position is no index');
   });
 
   it('suggests the device and date for a package, the file name for GetFile, and nothing a file system rejects', () => {
