@@ -2,6 +2,7 @@ import { AuthError, type INetworkModule, type NetworkRequestOptions, type Networ
 import * as https from 'node:https';
 import fetch, { type Response } from 'node-fetch';
 import { REQUEST_TIMEOUT_MS } from '../config';
+import { byteSize } from '../shared/byteSize';
 import { errorDetail } from '../shared/errors';
 import { isHttps } from '../shared/httpsUrl';
 
@@ -86,7 +87,7 @@ async function readCapped(response: Response, where: string, onFailure: ((messag
     if ((error as { type?: unknown }).type !== 'max-size') {
       throw error;
     }
-    throw networkError(`${where} answered HTTP ${response.status} with a body larger than the ${MAX_AUTH_BODY_BYTES / 1048576} MiB a sign-in answer `
+    throw networkError(`${where} answered HTTP ${response.status} with a body larger than the ${byteSize(MAX_AUTH_BODY_BYTES)} a sign-in answer `
       + 'may have; not read (a proxy or gateway in the way?)', onFailure);
   }
 }

@@ -12,11 +12,12 @@ import { isGuid, type MachineAction } from '../defender/machineAction';
 import { type ResultRequest, resultUnavailableReason, suggestedFileName } from '../defender/resultLinks';
 import type { ExtensionLog } from '../log';
 import { actionSubject, statusIcon, statusLabel } from '../views/presentation';
+import { byteSize } from '../shared/byteSize';
 import { relativeAge } from '../shared/time';
 import { quickPickText } from '../shared/userText';
 import { targetActionIds } from './commandArgs';
 import { notify, withNotificationProgress } from '../notify';
-import { formatBytes, progressText } from './transferText';
+import { progressText } from './transferText';
 
 /** What these commands need from the Machine Actions view. */
 export interface ActionsAccess {
@@ -157,6 +158,6 @@ export async function saveResult<B extends string>(
     sink: { kind: 'file', path: requireLocalFile(uri) },
   });
   log.info(`Saved ${result.name(`action ${action.id}`)} to ${uri.fsPath} (${saved.bytes} bytes)`);
-  const choice = await notify.info(`Saved ${result.name(subject)} to ${uri.fsPath} (${formatBytes(saved.bytes)}).`, ...buttons);
+  const choice = await notify.info(`Saved ${result.name(subject)} to ${uri.fsPath} (${byteSize(saved.bytes)}).`, ...buttons);
   return { uri, choice };
 }

@@ -32,6 +32,7 @@ import { REQUEST_TIMEOUT_MS } from '../config';
 import { reportingCutBodies } from './cutBodies';
 import { ACCEPTED_ENCODINGS, decodeBody, UndecodableBodyError } from './decodeBody';
 import { MergedPages, pageLimit } from './listPages';
+import { byteSize } from '../shared/byteSize';
 import { hasCredentialsOrQuery, isHttps, isSameHttpsOrigin, schemeAndHost } from '../shared/httpsUrl';
 import { Clock, Logger, systemClock } from '../shared/logger';
 import type { TimeOrder } from '../shared/time';
@@ -546,7 +547,7 @@ export class DefenderClient {
         throw error;
       }
       const cut = error instanceof UndecodableBodyError && error.reason === 'cut';
-      const lost = cut ? 'was cut off on the way' : tooLarge ? `is larger than the ${MAX_BODY_BYTES / 1048576} MiB this extension reads` : 'could not be decoded';
+      const lost = cut ? 'was cut off on the way' : tooLarge ? `is larger than the ${byteSize(MAX_BODY_BYTES)} this extension reads` : 'could not be decoded';
       const outcome = bodyLostOutcome(response, method, path, this.clock.now(), lost);
       if (outcome) {
         return outcome;

@@ -15,15 +15,13 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Response } from 'node-fetch';
 import { errorDetail } from '../shared/errors';
+import { byteSize, byteSizes, GiB, MiB } from '../shared/byteSize';
 import { isHttps } from '../shared/httpsUrl';
 import type { Logger } from '../shared/logger';
 import { reportingCutBodies } from './cutBodies';
 import { ACCEPTED_ENCODINGS, decodeStream, INFLATION_GUARD, isEncoded, MAX_STACKED_ENCODINGS, UndecodableBodyError } from './decodeBody';
 import { DROPPED_CONNECTION_CODES } from './errors';
 
-const KiB = 1024;
-const MiB = 1024 * KiB;
-const GiB = 1024 * MiB;
 /** The most text an editor tab is given (bytes); a bigger output is offered as Save As instead. */
 const MAX_EDITOR_TEXT_BYTES = 5 * MiB;
 /**
@@ -415,7 +413,7 @@ async function* decoded(source: AsyncIterable<Buffer>, encoding: string | null):
 /** A 'network' DownloadError ('tooLarge' for a bomb): nothing of the body is kept. Throws nothing. */
 function undecodable(error: UndecodableBodyError): DownloadError {
   if (error.reason === 'bomb') {
-    return new DownloadError('tooLarge', `The download was refused: its ${error.encoding} data inflates more than ${INFLATION_GUARD.maxRatio.toLocaleString('en')} times over (past ${size(INFLATION_GUARD.afterBytes)}), which no real result does (a decompression bomb). Nothing was kept.`);
+    return new DownloadError('tooLarge', `The download was refused: its ${error.encoding} data inflates more than ${INFLATION_GUARD.maxRatio.toLocaleString('en')} times over (past ${byteSize(INFLATION_GUARD.afterBytes)}), which no real result does (a decompression bomb). Nothing was kept.`);
   }
   if (error.reason === 'stacked') {
     return new DownloadError('network', `The download could not be decoded: the storage host stacked more encodings on it than the ${MAX_STACKED_ENCODINGS} (such as gzip under br) this extension undoes. Nothing was kept.`);
@@ -501,43 +499,11 @@ async function toFile(body: Readable, transform: Transform, target: string, sign
  * passed the limit.
  */
 function tooLarge(sink: DownloadSink['kind'], bytes: number, limit: number, announced: boolean): DownloadError {
-  const [said, cap] = sizes(bytes, limit);
+  const [said, cap] = byteSizes(bytes, limit);
   const message = sink === 'text'
-    ? `The output is ${announced ? `${said}, more than the ${cap}` : `more than ${size(limit)}, the most`} shown in an editor: save it to a file instead.`
-    : `The download ${announced ? `is ${said}, more than the ${cap}` : `passed ${size(limit)}, the most`} this extension saves to a file; no real result is that large, so it was refused. Nothing was kept.`;
+    ? `The output is ${announced ? `${said}, more than the ${cap}` : `more than ${byteSize(limit)}, the most`} shown in an editor: save it to a file instead.`
+    : `The download ${announced ? `is ${said}, more than the ${cap}` : `passed ${byteSize(limit)}, the most`} this extension saves to a file; no real result is that large, so it was refused. Nothing was kept.`;
   return new DownloadError('tooLarge', message, undefined, bytes);
-}
-
-type Unit = readonly [bytes: number, name: string];
-const BYTES: Unit = [1, 'bytes'];
-const UNITS: readonly Unit[] = [[GiB, 'GiB'], [MiB, 'MiB'], [KiB, 'KiB'], BYTES];
-
-function unitOf(bytes: number): Unit {
-  return UNITS.find(([unit]) => bytes >= unit) ?? BYTES;
-}
-
-function inUnit(bytes: number, [unit, name]: Unit, digits: number): string {
-  return `${(bytes / unit).toLocaleString('en', { maximumFractionDigits: digits })} ${name}`;
-}
-
-/** `999 bytes`, `1.5 KiB`, `5 MiB`, `4 GiB`: a size in a message, to a tenth of its unit. */
-function size(bytes: number): string {
-  return inUnit(bytes, unitOf(bytes), 1);
-}
-
-/**
- * Two sizes (bytes) in the unit of the smaller, with as many digits as it takes to tell them apart (up to 3), else in
- * bytes: a size over a cap never reads as equal to it ("4 GiB, more than the 4 GiB").
- */
-function sizes(a: number, b: number): [string, string] {
-  const unit = unitOf(Math.min(a, b));
-  for (let digits = 1; digits <= 3; digits++) {
-    const pair: [string, string] = [inUnit(a, unit, digits), inUnit(b, unit, digits)];
-    if (pair[0] !== pair[1]) {
-      return pair;
-    }
-  }
-  return [inUnit(a, BYTES, 0), inUnit(b, BYTES, 0)];
 }
 
 /** UTF-8 unless a byte-order mark says UTF-16; the mark itself is dropped. */

@@ -1,5 +1,6 @@
 // DefenderApiError and the mapping from HTTP answers (SPEC §1 "Errors"): JSON, OData, HTML, empty or plain text.
 import type * as http from 'node:http';
+import { byteSize } from '../shared/byteSize';
 import { redactBounded } from '../shared/redact';
 
 /** 'rateLimited': not sent because the shared rate budget would have held it too long (status 429, as the service would answer). */
@@ -430,7 +431,7 @@ export function bodyTooLargeError(capBytes: number, status: number, method: stri
     path,
     status,
     code: 'ResponseTooLarge',
-    message: `The answer of the Defender API is larger than the ${Math.round(capBytes / 1048576)} MiB this extension reads; not read on. `
+    message: `The answer of the Defender API is larger than the ${byteSize(capBytes)} this extension reads; not read on. `
       + 'Lower the settings "Max Actions" or "Lookback Days"; if that does not help, something between VS Code and the API sends it',
   });
 }

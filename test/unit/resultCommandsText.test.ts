@@ -1,18 +1,21 @@
-// The words and names of the result commands: bytes in a progress notification, and the read-only output document's
+// The words and names of the result commands: sizes in a progress notification, and the read-only output document's
 // name (command, device, time) and language.
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { formatBytes, progressText } from '../../src/commands/transferText';
+import { progressText } from '../../src/commands/transferText';
+import { byteSize, byteSizes } from '../../src/shared/byteSize';
 import { parseMachineAction } from '../../src/defender/machineAction';
 import { outputDocumentContent, outputDocumentName } from '../../src/views/commandOutputText';
 import { seedActions } from '../simulators/seedActions';
 
 describe('resultCommandsText', () => {
-  it('bytes for a progress notification: B, KB, MB, GB, and the share of a known total', () => {
-    assert.deepEqual([0, 812, 4300, 13_107_200, 1_181_116_006].map(formatBytes), ['0 B', '812 B', '4.2 KB', '12.5 MB', '1.1 GB']);
-    assert.equal(progressText(1_300_000, 4_194_304), '1.2 MB of 4.0 MB (30%)');
-    assert.equal(progressText(2048), '2.0 KB', 'no Content-Length: the bytes alone');
-    assert.equal(progressText(10, 0), '10 B');
+  it('sizes read one way everywhere (progress, "Saved …", the caps): bytes, KiB, MiB, GiB, and the share of a known total', () => {
+    assert.deepEqual([0, 812, 1023, 4300, 13_107_200, 1_181_116_006].map(byteSize), ['0 bytes', '812 bytes', '1,023 bytes', '4.2 KiB', '12.5 MiB', '1.1 GiB']);
+    assert.equal(progressText(1_300_000, 4_194_304), '1.2 MiB of 4 MiB (30%)');
+    assert.equal(progressText(2048), '2 KiB', 'no Content-Length: the bytes alone');
+    assert.equal(progressText(10, 0), '10 bytes');
+    assert.deepEqual(byteSizes(4 * 1024 ** 3 + 1, 4 * 1024 ** 3), ['4,294,967,297 bytes', '4,294,967,296 bytes'], 'a size just over a cap never reads as the cap');
+    assert.deepEqual(byteSizes(6 * 1024 ** 2, 5 * 1024 ** 2), ['6 MiB', '5 MiB']);
   });
 
   it('JSON output is pretty-printed and named .json; anything else stays as it came, named .txt', () => {

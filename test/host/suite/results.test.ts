@@ -139,7 +139,7 @@ suite('Following an action through in a real host: output, package, export', () 
     const bytes = fs.readFileSync(path.join(folder, 'saved.ps1'));
     assert.deepEqual([...bytes.subarray(0, 2)], [0xff, 0xfe], 'the bytes as the device had them (UTF-16 with its mark)');
     assert.equal(vscode.window.activeTextEditor?.document.uri.scheme === 'mde-output', false, 'no output tab');
-    assert.match(ui.info.at(-1) ?? '', new RegExp(`^Saved the output of command 0 of .*${DEVICES.output.replace(/\./g, '\\.')}.* to .*saved\\.ps1 \\(\\d+ B\\)\\.$`));
+    assert.match(ui.info.at(-1) ?? '', new RegExp(`^Saved the output of command 0 of .*${DEVICES.output.replace(/\./g, '\\.')}.* to .*saved\\.ps1 \\(\\d+ bytes\\)\\.$`));
     assert.match(await extensionLogText('Saved the output of command 0'), /Saved the output of command 0 of action \S+ to .*saved\.ps1 \(\d+ bytes\)/);
   });
 
@@ -158,7 +158,7 @@ suite('Following an action through in a real host: output, package, export', () 
       } }, cancel.token);
     }) as typeof vscode.window.withProgress));
     await vscode.commands.executeCommand(Commands.downloadInvestigationPackage, await row(DEVICES.package), []);
-    assert.match(messages[0] ?? '', /^\d+ B of \d+(\.\d)? (B|KB) \(\d+%\)$/, JSON.stringify(messages));
+    assert.match(messages[0] ?? '', /^\d+ bytes of \d+(\.\d)? (bytes|KiB) \(\d+%\)$/, JSON.stringify(messages));
     assert.deepEqual(ui.notifications, [], 'a cancel is not an error');
     assert.deepEqual(fs.readdirSync(folder).filter((name) => name.startsWith('cancelled') || name.includes('.part')), []);
   });
