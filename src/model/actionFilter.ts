@@ -45,11 +45,12 @@ export function isFilterActive(filter: ActionFilter): boolean {
 
 /**
  * The actions that pass; `upn` is the signed-in user for "only mine" (no user: nothing is "mine"). `filter` comes
- * from normalizeFilter, so its statuses and types are spelled as the parsed actions'.
+ * from normalizeFilter, so its statuses and types are spelled as the parsed actions'. With no filter on, `actions`
+ * itself, not a copy (100,000 rows: 0.8 MiB allocated while the list's JSON is young).
  */
-export function applyFilter(actions: readonly MachineAction[], filter: ActionFilter, upn?: string): MachineAction[] {
+export function applyFilter(actions: readonly MachineAction[], filter: ActionFilter, upn?: string): readonly MachineAction[] {
   if (!isFilterActive(filter)) {
-    return [...actions];
+    return actions;
   }
   const statuses = new Set(filter.statuses);
   const types = new Set(filter.types);
