@@ -92,10 +92,11 @@ function findInMap(map: Map<string, number>, id: string, position: number | unde
 }
 
 /**
- * How far mergeInto got: the copies and unreadable elements it met, where its lookup gave up (or the page's length),
- * and the TimeOrder of the list's creation times so far.
+ * How far mergeInto got: the actions in the list, the copies and unreadable elements it met, where its lookup gave
+ * up (or the page's length), and the TimeOrder of the list's creation times so far.
  */
 interface MergeProgress {
+  count: number;
   copies: number;
   skipped: number;
   stoppedAt: number;
@@ -104,15 +105,16 @@ interface MergeProgress {
 
 /**
  * Reads `elements` from index `from` on (parseMachineAction; an unreadable one is counted in `skipped`) and adds each
- * action to `list` as it is read, while its strings are in the CPU cache: a new id at the end while the list is
- * shorter than `top`, a copy of a held action in its place unless it is older. Ids are looked up in `exact` when
+ * action to `list` (its first `count` entries are actions, the rest room for more) as it is read, while its strings
+ * are in the CPU cache: a new id at `count` while fewer than `top` are held, a copy of a held action in its place
+ * unless it is older. Ids are looked up in `exact` when
  * given, else in `table` (findInTable). `order`: the TimeOrder of the list's creation times
  * before this call, read on with each action added (its time and the previous one's are in the CPU cache then).
  * A plain function on arrays, not a MergedPages method and without a callback: its compiled loop must depend neither
  * on the class's object shape, which V8 drops with the last MergedPages at a full GC, nor on one closure (then every
  * refresh ran the loop unoptimised).
  */
-function mergeInto(list: MachineAction[], top: number, elements: readonly unknown[], from: number, table: Int32Array, exact: Map<string, number> | undefined, order: TimeOrder): MergeProgress {
+function mergeInto(list: MachineAction[], count: number, top: number, elements: readonly unknown[], from: number, table: Int32Array, exact: Map<string, number> | undefined, order: TimeOrder): MergeProgress {
   let copies = 0;
   let skipped = 0;
   for (let i = from; i < elements.length; i++) {
@@ -126,10 +128,10 @@ function mergeInto(list: MachineAction[], top: number, elements: readonly unknow
       skipped++;
       continue;
     }
-    const position = list.length < top ? list.length : undefined;
+    const position = count < top ? count : undefined;
     const held = exact ? findInMap(exact, action.id, position) : findInTable(table, list, action.id, position);
     if (held === GAVE_UP) {
-      return { copies, skipped, stoppedAt: i, order };
+      return { count, copies, skipped, stoppedAt: i, order };
     }
     if (held >= 0) {
       copies++;
@@ -143,10 +145,10 @@ function mergeInto(list: MachineAction[], top: number, elements: readonly unknow
     } else if (position !== undefined) {
       const time = action.creationDateTimeUtc;
       order = nextTimeOrder(order, position === 0 ? time : list[0].creationDateTimeUtc, position === 0 ? null : list[position - 1].creationDateTimeUtc, time);
-      list.push(action);
+      list[count++] = action;
     }
   }
-  return { copies, skipped, stoppedAt: elements.length, order };
+  return { count, copies, skipped, stoppedAt: elements.length, order };
 }
 
 /** What MergedPages.add made of one page. */
@@ -168,7 +170,7 @@ export interface PageTaken {
  * MAX_PROBES probes every id moves to a Map of lower-cased ids.
  */
 export class MergedPages {
-  private readonly list: MachineAction[] = [];
+  private list: MachineAction[] = [];
   private readonly table: Int32Array;
   private exact: Map<string, number> | undefined;
   private order: TimeOrder = 'newestFirst';
@@ -186,22 +188,35 @@ export class MergedPages {
     this.table = new Int32Array(2 * size).fill(-1);
   }
 
-  /** Reads the elements of a page (listEnvelope) into the list: a bad element is skipped and counted, never thrown. */
+  /**
+   * Reads the elements of a page (listEnvelope) into the list: a bad element is skipped and counted, never thrown.
+   * The list is lengthened for the page at once and cut to what it holds after: at 100,000 actions, push grew it by
+   * three times its size while all JSON.parse made is alive (SPEC §4).
+   */
   add(page: ListEnvelope): PageTaken {
-    const { list, table, top } = this;
+    const { table, top } = this;
     const { elements } = page;
-    const before = list.length;
+    const before = this.list.length;
+    if (before === 0) {
+      // Room for the first page at once: a copy of its elements, each overwritten by its action as read, the rest
+      // cut after (packed at its size, unlike new Array(n), whose holes every later reader checks).
+      this.list = elements.slice(0, Math.min(top, elements.length)) as MachineAction[];
+    }
+    const { list } = this;
     const skippedBefore = this.skipped;
+    let count = before;
     for (let from = 0; from < elements.length;) {
-      const progress = mergeInto(list, top, elements, from, table, this.exact, this.order);
+      const progress = mergeInto(list, count, top, elements, from, table, this.exact, this.order);
+      count = progress.count;
       this.order = progress.order;
       this.duplicates += progress.copies;
       this.skipped += progress.skipped;
       from = progress.stoppedAt;
       if (from < elements.length) {
-        this.exact = new Map(list.map((a, i): [string, number] => [a.id.toLowerCase(), i]));
+        this.exact = new Map(list.slice(0, count).map((a, i): [string, number] => [a.id.toLowerCase(), i]));
       }
     }
+    list.length = count;
     return { received: elements.length, readable: elements.length - (this.skipped - skippedBefore), added: list.length - before };
   }
 
