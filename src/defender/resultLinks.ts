@@ -4,7 +4,8 @@
 import { DefenderApiError, isDefenderApiError, RequestContext } from './errors';
 import type { LiveResponseCommand, MachineAction } from './machineAction';
 import { isHttps, schemeAndHost } from '../shared/httpsUrl';
-import { cutWhole, fileNameSafe, withArticle } from '../shared/userText';
+import { cutWhole } from '../shared/cut';
+import { fileNameSafe, withArticle } from '../shared/userText';
 
 /** Delegated permission of `GetLiveResponseResultDownloadLink`. */
 const LIVE_RESPONSE_PERMISSION = 'Machine.LiveResponse';

@@ -5,6 +5,7 @@
 // Every pattern is linear in the length of the text: each starts only where a run begins (a look-behind or a
 // literal key), and no quantified part can match the same characters in two ways, so a failed start costs at most
 // the run it stands on (`eyJ-` repeated made the old JWT pattern quadratic: 18 s for 100 KB).
+import { cutWhole } from './cut';
 
 /** Characters a token, signature or key value is made of (base64, base64url, URL-encoding, JWT dots). */
 const TOKEN_CHAR = 'A-Za-z0-9._~+/=%-';
@@ -110,7 +111,5 @@ export function redactBounded(text: string, maxChars: number): string {
     end++;
   }
   const runEnds = end < limit || end === text.length;
-  const cut = redact(text.slice(0, runEnds ? end : maxChars)).slice(0, maxChars);
-  // Never half a character: an emoji is two UTF-16 units, and its first alone shows as garbage.
-  return `${/[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
+  return `${cutWhole(redact(text.slice(0, runEnds ? end : maxChars)), maxChars)}…`;
 }

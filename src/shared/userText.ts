@@ -122,18 +122,6 @@ export function fileNameSafe(name: string, replacement: string, runs = false): s
 }
 
 /**
- * At most `max` UTF-16 units of `text`, one fewer when the cut would keep half a surrogate pair (an emoji): for a
- * name with a length limit, as VS Code's Uri throws "URI malformed" on a lone surrogate in a path.
- */
-export function cutWhole(text: string, max: number): string {
-  if (text.length <= max) {
-    return text;
-  }
-  const last = text.charCodeAt(max - 1);
-  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
-}
-
-/**
  * Server text as literal markdown text: every ASCII punctuation character is backslash-escaped (CommonMark renders
  * `\x` as `x` for any of them), so no link, image, emphasis, HTML, autolink, heading, list or table can form.
  */

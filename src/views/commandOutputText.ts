@@ -2,7 +2,8 @@
 // the device and the time) and its text, JSON pretty-printed and named .json so VS Code highlights it.
 import type { MachineAction } from '../defender/machineAction';
 import { commandAt } from '../defender/resultLinks';
-import { cutWhole, fileNameSafe, oneLine } from '../shared/userText';
+import { cutWhole } from '../shared/cut';
+import { fileNameSafe, oneLine } from '../shared/userText';
 import { formatUtc, parseTime } from '../shared/time';
 import { deviceLabel } from './presentation';
 

@@ -1,7 +1,8 @@
 // The read-only details document of one action: a readable summary as JSONC comments, then the raw JSON as received.
 // Every summary line passes the text gate: one line (so it cannot end the comment and turn into content), no
 // invisible or reordering characters, secrets redacted, bounded; the raw JSON below keeps the full text.
-import { cutWhole, fileNameSafe, SHOWN_LENGTH, shownText } from '../shared/userText';
+import { cutWhole } from '../shared/cut';
+import { fileNameSafe, SHOWN_LENGTH, shownText } from '../shared/userText';
 import type { MachineAction } from '../defender/machineAction';
 import { actionFields, actionSubject, commandLines } from './presentation';
 
